@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+DEMO_PASSWORD ?= annotate-demo
+PYTEST_ARGS ?=
+
+.PHONY: install run test chromium check-python bench clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+
+$(BIN)/.installed: pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Browser tests drive Debian's Chromium; install it when it is missing and we may (root, apt).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$PLAYWRIGHT_CHROMIUM" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install it (apt-get install chromium) or set PLAYWRIGHT_CHROMIUM to a Chromium binary."; exit 1; fi; \
+	fi
+
+run: install
+	$(BIN)/python manage.py demo --password '$(DEMO_PASSWORD)'
+	@echo ""
+	@echo "  Open http://$(HOST)/ and log in as editor1 (also editor2, reviewer, manager, admin)"
+	@echo "  with the password $(DEMO_PASSWORD). Stop the server with Ctrl+C."
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install chromium
+	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,7 @@
+"""App configuration."""
+from django.apps import AppConfig
+
+
+class AnnotatorConfig(AppConfig):
+    name = "annotator"
+    verbose_name = "Editorial annotation"

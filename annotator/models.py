@@ -1,0 +1,241 @@
+"""The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    MANAGER = "manager", "Manager"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_one_per_user_project"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.project} ({self.role})"
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    key = models.SlugField(max_length=40, help_text="Stable machine name, used in exports (e.g. 'claim').")
+    name = models.CharField(max_length=80, help_text="Shown on buttons and in the panel (e.g. 'Claim').")
+    colour = models.CharField(
+        max_length=7,
+        default="#f6d365",
+        help_text="Highlight colour as #rrggbb.",
+    )
+    shortcut = models.CharField(max_length=1, blank=True, help_text="One key that applies this label to a selection.")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="label_key_unique_in_project"),
+            models.UniqueConstraint(
+                fields=["project", "shortcut"],
+                condition=~Q(shortcut=""),
+                name="label_shortcut_unique_in_project",
+            ),
+            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="label_colour_hex"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=300)
+    text = models.TextField(help_text="The current text. Offsets of spans are code points into it.")
+    origin = models.CharField(max_length=500, blank=True, help_text="File name or URL the text came from.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveBigIntegerField(
+        default=0, help_text="Bumped on every change to the document's marks; open pages poll it."
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["project", "title"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Span(models.Model):
+    """A region of one document, shared by every annotation on exactly that region."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField(help_text="Code-point offset of the first character.")
+    end = models.PositiveIntegerField(help_text="Code-point offset just past the last character.")
+    exact = models.TextField(help_text="The marked text: document.text[start:end].")
+    prefix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points before the span.")
+    suffix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points after the span.")
+
+    class Meta:
+        ordering = ["document", "start", "end"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "start", "end"], name="span_unique_region"),
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_start_before_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id}:{self.start}-{self.end}"
+
+
+class Annotation(models.Model):
+    """One editor's mark on a span."""
+
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; a save names the version it read.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["span__start", "span__end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_valid"),
+            models.UniqueConstraint(
+                fields=["span", "label", "created_by"], name="annotation_one_label_per_editor_and_span"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.label} by {self.created_by}: {self.span.exact[:40]}"
+
+
+class Change(models.Model):
+    """One step of a document's revision counter: which region of the text it touched.
+
+    Open pages poll with the revision they last saw; the changes since then say which blocks to redraw.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="changes")
+    revision = models.PositiveBigIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "revision"], name="change_one_per_revision"),
+        ]
+
+
+class SourceType(models.TextChoices):
+    # Values are CSL-JSON item types.
+    BOOK = "book", "Book"
+    ARTICLE = "article-journal", "Journal article"
+    CHAPTER = "chapter", "Book chapter"
+    ARCHIVAL = "manuscript", "Archival document"
+    SPEECH = "speech", "Speech"
+    WEBPAGE = "webpage", "Web page"
+    POST = "post", "Forum post"
+    ARTICLE_NEWSPAPER = "article-newspaper", "Newspaper article"
+    REPORT = "report", "Report"
+    INTERVIEW = "interview", "Interview"
+
+
+class Source(models.Model):
+    """A bibliographic item; fields map one to one onto CSL-JSON."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources")
+    type = models.CharField(max_length=30, choices=SourceType.choices, default=SourceType.BOOK)
+    title = models.CharField(max_length=500)
+    authors = models.JSONField(
+        default=list, blank=True, help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].'
+    )
+    issued = models.CharField(max_length=40, blank=True, help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD.")
+    container_title = models.CharField(max_length=500, blank=True, help_text="Journal, book or site it appears in.")
+    volume = models.CharField(max_length=40, blank=True)
+    issue = models.CharField(max_length=40, blank=True)
+    pages = models.CharField(max_length=40, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    doi = models.CharField(max_length=200, blank=True, help_text="Without the https://doi.org/ prefix.")
+    archive = models.CharField(max_length=300, blank=True, help_text="Archive holding the item (e.g. RGASPI).")
+    archive_location = models.CharField(
+        max_length=300, blank=True, help_text="Fond, opis, delo: 'f. 17, op. 3, d. 922'."
+    )
+    full_text = models.TextField(blank=True, help_text="The source's own text, used to check quotations.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "doi"], condition=~Q(doi=""), name="source_doi_unique_in_project"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Citation(models.Model):
+    """An annotation resting on a source, at a locator."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Where in the source: 'pp. 113-138', 'f. 17, op. 3, d. 922, ll. 50-55'."
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "source", "locator"], name="citation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.locator}".strip()

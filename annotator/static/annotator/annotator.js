@@ -1,0 +1,191 @@
+// The document page's few behaviours: selection to code-point offsets, label buttons and shortcuts,
+// opening marks, keeping the read-only text read-only, and showing when the server is unreachable.
+// Offsets sent to the server are Unicode code points; the DOM counts UTF-16 code units.
+"use strict";
+
+(function () {
+  let lastSelection = null;  // {start, end, exact} of the current selection inside the text
+
+  function codePointLength(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // A high surrogate followed by a low one is a single code point.
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  function pieceStart(piece) { return parseInt(piece.dataset.start, 10); }
+  function pieceEnd(piece) { return pieceStart(piece) + codePointLength(piece.textContent); }
+
+  function pieces(container) { return container.querySelectorAll(".p"); }
+
+  // The code-point offset of a DOM boundary point (node, offset) inside the text container.
+  function boundaryOffset(container, node, offset) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const piece = node.parentElement && node.parentElement.closest(".p");
+      if (piece && container.contains(piece)) {
+        let before = 0;
+        for (const child of piece.childNodes) {
+          if (child === node) break;
+          before += codePointLength(child.textContent);
+        }
+        return pieceStart(piece) + before + codePointLength(node.data.slice(0, offset));
+      }
+      offset = Array.prototype.indexOf.call(node.parentNode.childNodes, node) + (offset > 0 ? 1 : 0);
+      node = node.parentNode;
+    }
+    // An element boundary: the start of the first piece at or after it, else the end of the last before it.
+    const all = pieces(container);
+    const marker = document.createRange();
+    marker.setStart(node, offset);
+    for (const piece of all) {
+      if (marker.comparePoint(piece, 0) >= 0) return pieceStart(piece);
+    }
+    return all.length ? pieceEnd(all[all.length - 1]) : 0;
+  }
+
+  function sliceCodePoints(s, from, to) { return Array.from(s).slice(from, to).join(""); }
+
+  // The document text between two offsets, read from the pieces (each knows where it starts).
+  function textBetween(container, start, end) {
+    let out = "";
+    for (const piece of pieces(container)) {
+      const ps = pieceStart(piece);
+      if (ps >= end) break;
+      const text = piece.textContent;
+      const pe = ps + codePointLength(text);
+      if (pe <= start) continue;
+      out += sliceCodePoints(text, Math.max(start, ps) - ps, Math.min(end, pe) - ps);
+    }
+    return out;
+  }
+
+  function selectionIn(container) {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0).cloneRange();
+    // Clip the range to the text, so a drag that runs past it still counts.
+    const whole = document.createRange();
+    whole.selectNodeContents(container);
+    if (range.compareBoundaryPoints(Range.END_TO_START, whole) > 0) return null;
+    if (range.compareBoundaryPoints(Range.START_TO_END, whole) < 0) return null;
+    if (range.compareBoundaryPoints(Range.START_TO_START, whole) < 0) range.setStart(whole.startContainer, whole.startOffset);
+    if (range.compareBoundaryPoints(Range.END_TO_END, whole) > 0) range.setEnd(whole.endContainer, whole.endOffset);
+    const start = boundaryOffset(container, range.startContainer, range.startOffset);
+    const end = boundaryOffset(container, range.endContainer, range.endOffset);
+    if (end <= start) return null;
+    return { start: start, end: end, exact: textBetween(container, start, end) };
+  }
+
+  function setToolbar(enabled) {
+    document.querySelectorAll("#toolbar .label-btn").forEach(function (b) { b.disabled = !enabled; });
+    const info = document.getElementById("selection-info");
+    if (info) info.textContent = enabled ? lastSelection.exact.length + " characters selected" : "";
+  }
+
+  function onSelectionChange() {
+    const container = document.getElementById("doc-text");
+    if (!container) return;
+    const sel = window.getSelection();
+    const inside = sel && sel.anchorNode && container.contains(sel.anchorNode);
+    if (!inside) return;  // focus moved to the toolbar, say: keep what was selected
+    lastSelection = selectionIn(container);
+    setToolbar(lastSelection !== null);
+  }
+
+  function createMark(labelId) {
+    const form = document.getElementById("mark-form");
+    if (!form || !lastSelection) return;
+    form.elements.start.value = lastSelection.start;
+    form.elements.end.value = lastSelection.end;
+    form.elements.exact.value = lastSelection.exact;
+    form.elements.label.value = labelId;
+    htmx.trigger(form, "submit");
+  }
+
+  function clearSelection() {
+    const sel = window.getSelection();
+    if (sel) sel.removeAllRanges();
+    lastSelection = null;
+    setToolbar(false);
+  }
+
+  function openMark(id, focusPanel) {
+    const container = document.getElementById("doc-text");
+    const url = container.dataset.annotationUrl.replace(/0\/$/, id + "/");
+    htmx.ajax("GET", url, { target: "#mark-detail", swap: "outerHTML" }).then(function () {
+      if (focusPanel) document.getElementById("mark-detail").focus();
+    });
+  }
+
+  function typingInField(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  }
+
+  function setUp() {
+    const container = document.getElementById("doc-text");
+    if (!container) return;
+
+    // The text is focusable and selectable from the keyboard, but never editable.
+    ["beforeinput", "paste", "drop", "cut"].forEach(function (type) {
+      container.addEventListener(type, function (e) { e.preventDefault(); });
+    });
+    document.addEventListener("selectionchange", onSelectionChange);
+
+    const toolbar = document.getElementById("toolbar");
+    toolbar.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the selection
+    toolbar.addEventListener("click", function (e) {
+      const button = e.target.closest(".label-btn");
+      if (button && !button.disabled) createMark(button.dataset.label);
+    });
+
+    const shortcuts = {};
+    toolbar.querySelectorAll(".label-btn").forEach(function (b) {
+      if (b.dataset.shortcut) shortcuts[b.dataset.shortcut] = b.dataset.label;
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
+      if (e.key === "Escape" && lastSelection) { clearSelection(); return; }
+      const label = shortcuts[e.key];
+      if (label && lastSelection) {
+        e.preventDefault();
+        createMark(label);
+      }
+    });
+
+    container.addEventListener("click", function (e) {
+      const sel = window.getSelection();
+      if (sel && !sel.isCollapsed) return;
+      const piece = e.target.closest(".m");
+      if (piece) openMark(piece.dataset.marks.split(" ")[0], false);
+    });
+
+    document.body.addEventListener("annotation-saved", clearSelection);
+    document.body.addEventListener("htmx:afterSettle", function (e) {
+      const source = e.detail.requestConfig && e.detail.requestConfig.elt;
+      if (source && source.closest && source.closest("#mark-list, #mark-detail ul")) {
+        const panel = document.getElementById("mark-detail");
+        if (panel) panel.focus();
+      }
+    });
+  }
+
+  // Offline: a failed request (the poll included) shows the banner; the next answer hides it.
+  document.addEventListener("htmx:sendError", function () {
+    const banner = document.getElementById("offline");
+    if (banner) banner.hidden = false;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    const banner = document.getElementById("offline");
+    if (banner && e.detail.xhr && e.detail.xhr.status > 0) banner.hidden = true;
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
+})();

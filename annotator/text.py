@@ -1,0 +1,182 @@
+"""Pure functions on text: import normalisation, offsets, quote context, blocks and segmentation.
+
+Offsets are Unicode code points into the document text, half-open: text[start:end] is the marked
+text. Browsers count in UTF-16 code units; the conversions here are the one place that knows both.
+Nothing in this module touches the database.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+# W3C TextQuoteSelector: prefix and suffix of up to 32 code points either side.
+CONTEXT_LENGTH = 32
+
+BOM = "\ufeff"
+
+
+class TextImportError(ValueError):
+    """A document's bytes or text cannot be taken as they are; the message is for the user."""
+
+
+class SpanError(ValueError):
+    """A span's offsets or text do not fit its document; the message is for the user."""
+
+
+def normalise_text(text: str) -> str:
+    """Drop a leading BOM and turn CRLF and lone CR into LF. Nothing else is rewritten."""
+    if text.startswith(BOM):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_import(data: bytes) -> str:
+    """Decode an uploaded file as UTF-8 (strictly) and normalise it; refuse anything else, and empty text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextImportError(
+            f"The file is not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8. "
+            "Save it as UTF-8 and upload it again."
+        ) from None
+    return check_document_text(normalise_text(text))
+
+
+def check_document_text(text: str) -> str:
+    """Refuse text that cannot be a document: empty or blank, or holding NUL characters."""
+    if not text.strip():
+        raise TextImportError("The document is empty: there is no text to annotate.")
+    if "\x00" in text:
+        raise TextImportError("The text contains NUL characters; it looks like a binary file, not text.")
+    return text
+
+
+def check_span(text: str, start: int, end: int, exact: str | None = None) -> None:
+    """Raise SpanError unless 0 <= start < end <= len(text) and, when given, text[start:end] == exact."""
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise SpanError("Start and end must be whole numbers.")
+    if start < 0 or end > len(text):
+        raise SpanError(f"The selection {start}–{end} lies outside the text (0–{len(text)}).")
+    if start >= end:
+        raise SpanError("The selection is empty: select some text first.")
+    if exact is not None and text[start:end] != exact:
+        raise SpanError(
+            "The selected text does not match the document at those offsets; "
+            "the page may be out of date. Reload it and select again."
+        )
+
+
+def quote_context(text: str, start: int, end: int, length: int = CONTEXT_LENGTH) -> tuple[str, str]:
+    """Return (prefix, suffix): up to `length` code points before start and after end."""
+    return text[max(0, start - length) : start], text[end : end + length]
+
+
+def utf16_length(s: str) -> int:
+    """Length of s in UTF-16 code units, as a browser counts it."""
+    return len(s.encode("utf-16-le")) // 2
+
+
+def codepoint_to_utf16(text: str, offset: int) -> int:
+    """Convert a code-point offset into text to a UTF-16 code-unit offset."""
+    if not 0 <= offset <= len(text):
+        raise SpanError(f"Offset {offset} lies outside the text (0–{len(text)}).")
+    return utf16_length(text[:offset])
+
+
+def utf16_to_codepoint(text: str, offset: int) -> int:
+    """Convert a UTF-16 code-unit offset into text to a code-point offset.
+
+    An offset between the two halves of a surrogate pair names no character boundary: SpanError.
+    """
+    encoded = text.encode("utf-16-le")
+    if not 0 <= offset * 2 <= len(encoded):
+        raise SpanError(f"Offset {offset} lies outside the text.")
+    try:
+        return len(encoded[: offset * 2].decode("utf-16-le"))
+    except UnicodeDecodeError:
+        raise SpanError(f"Offset {offset} falls inside a character (between the halves of a surrogate pair).") from None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text [start, end) covered by the same set of spans (their ids, ascending)."""
+
+    start: int
+    end: int
+    span_ids: tuple = ()
+
+
+@dataclass
+class Block:
+    """A paragraph of the text, [start, end), including the blank lines that follow it."""
+
+    index: int
+    start: int
+    end: int
+    pieces: list = field(default_factory=list)
+
+
+# A blank line: a newline, then only spaces, tabs or no-break spaces, then a newline.
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*")
+
+
+def split_blocks(text: str) -> list[tuple[int, int]]:
+    """Cut text into paragraphs at blank lines. The blocks tile the text: each ends after its blank lines."""
+    bounds = []
+    start = 0
+    for match in _BLANK_LINES.finditer(text):
+        if match.end() < len(text):
+            bounds.append((start, match.end()))
+            start = match.end()
+    if start < len(text) or not bounds:
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def segment(
+    spans: Iterable[tuple[object, int, int]], start: int, end: int, cuts: Iterable[int] = ()
+) -> list[Piece]:
+    """Cut [start, end) into pieces at every span boundary (and at `cuts`), each listing the spans covering it.
+
+    A sweep over the sorted boundaries: O((n + m) log m) for m spans, plus the size of the output.
+    Spans are (id, start, end); parts outside [start, end) are ignored.
+    """
+    opening: dict[int, list] = {}
+    closing: dict[int, list] = {}
+    points = {start, end}
+    for span_id, s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        opening.setdefault(s, []).append(span_id)
+        closing.setdefault(e, []).append(span_id)
+        points.add(s)
+        points.add(e)
+    points.update(c for c in cuts if start < c < end)
+    ordered = sorted(points)
+    active: set = set()
+    pieces = []
+    for left, right in zip(ordered, ordered[1:]):
+        active.difference_update(closing.get(left, ()))
+        active.update(opening.get(left, ()))
+        pieces.append(Piece(left, right, tuple(sorted(active))))
+    return pieces
+
+
+def layout(text: str, spans: Sequence[tuple[object, int, int]]) -> list[Block]:
+    """Blocks of the text, each holding the pieces it is cut into by the spans."""
+    bounds = split_blocks(text)
+    pieces = segment(spans, 0, len(text), cuts=[s for s, _ in bounds])
+    blocks = [Block(i, s, e) for i, (s, e) in enumerate(bounds)]
+    index = 0
+    for piece in pieces:
+        while piece.start >= blocks[index].end:
+            index += 1
+        blocks[index].pieces.append(piece)
+    return blocks
+
+
+def blocks_touching(bounds: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
+    """Indexes of the blocks that [start, end) overlaps."""
+    return [i for i, (s, e) in enumerate(bounds) if s < end and start < e]

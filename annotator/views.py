@@ -1,0 +1,318 @@
+"""Thin views: parse the request, call an access helper and a service, render a page or its fragments."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import rendering, services
+from .forms import AnnotationCreateForm, AnnotationUpdateForm, DocumentForm, MarkFilterForm, VersionForm
+from .models import Annotation, Document, Label, Membership, Role, Status
+from .permissions import annotation_for, can_review, document_for, project_for
+
+
+def _since(request) -> int:
+    try:
+        return max(0, int(request.GET.get("since") or request.POST.get("since") or 0))
+    except ValueError:
+        return 0
+
+
+# Projects ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def project_list(request):
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("project")
+        .annotate(document_count=Count("project__documents", distinct=True))
+        .order_by("project__name")
+    )
+    return render(request, "annotator/project_list.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def project_detail(request, project_id):
+    project, membership = project_for(request.user, project_id)
+    labels = list(project.labels.all())
+    documents = list(Document.objects.filter(project=project).only("id", "title", "origin", "created_at", "project_id"))
+    counts = (
+        Annotation.objects.filter(span__document__project=project)
+        .values("span__document_id", "label_id", "status")
+        .annotate(n=Count("id"))
+    )
+    table = {d.pk: {"labels": {l.pk: 0 for l in labels}, "status": {s: 0 for s in Status.values}, "total": 0} for d in documents}
+    for row in counts:
+        entry = table[row["span__document_id"]]
+        entry["labels"][row["label_id"]] += row["n"]
+        entry["status"][row["status"]] += row["n"]
+        entry["total"] += row["n"]
+    rows = [
+        {
+            "document": d,
+            "label_counts": [table[d.pk]["labels"][l.pk] for l in labels],
+            "status_counts": [table[d.pk]["status"][s] for s in Status.values],
+            "total": table[d.pk]["total"],
+        }
+        for d in documents
+    ]
+    return render(
+        request,
+        "annotator/project_detail.html",
+        {
+            "project": project,
+            "membership": membership,
+            "labels": labels,
+            "statuses": Status.choices,
+            "rows": rows,
+            "is_manager": membership.role == Role.MANAGER,
+        },
+    )
+
+
+@login_required
+@require_GET
+def label_css(request, project_id):
+    """Highlight colours of the project's labels as classes, so no inline style is needed."""
+    project, _ = project_for(request.user, project_id)
+    rules = []
+    for label in project.labels.all():
+        rules.append(f".c1-{label.pk}{{--c1:{label.colour}}}")
+        rules.append(f".c2-{label.pk}{{--c2:{label.colour}}}")
+        rules.append(f".lbl-{label.pk}{{--lc:{label.colour}}}")
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+# Documents ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_create(request, project_id):
+    project, membership = project_for(request.user, project_id)
+    if membership.role != Role.MANAGER:
+        return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add documents."}, status=403)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file") and request.FILES.get("file")
+        try:
+            document = services.add_document(
+                membership=membership,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["content"],
+                origin=upload.name if upload else "",
+                user=request.user,
+            )
+        except services.ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Added “{document.title}”.")
+            return redirect("document_detail", document_id=document.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "annotator/document_form.html", {"project": project, "form": form}, status=status)
+
+
+def _panel_context(request, document, membership, annotations):
+    project = document.project
+    filter_form = MarkFilterForm(request.GET or request.POST or None, project=project, authors=rendering.project_authors(project))
+    filters = filter_form.filters()
+    listed = [a for a in annotations if all(_matches(a, k, v) for k, v in filters.items())]
+    return {"filter_form": filter_form, "listed": listed, "mark_total": len(annotations)}
+
+
+def _matches(annotation, key, value):
+    if key == "label":
+        return annotation.label_id == value.pk
+    return getattr(annotation, key) == value
+
+
+def _document_context(request, document, membership, open_annotation=None):
+    annotations = list(rendering.marks_of(document))
+    context = {
+        "document": document,
+        "project": document.project,
+        "membership": membership,
+        "labels": list(document.project.labels.all()),
+        "blocks": rendering.render_blocks(document, annotations),
+        "revision": document.revision,
+        "open": open_annotation,
+        "can_review": can_review(membership),
+    }
+    context.update(_panel_context(request, document, membership, annotations))
+    if open_annotation is not None:
+        context.update(_detail_context(request, open_annotation, membership))
+    return context
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def document_detail(request, document_id):
+    document, membership = document_for(request.user, document_id)
+    context = _document_context(request, document, membership)
+    return render(request, "annotator/document_detail.html", context)
+
+
+@login_required
+@require_GET
+def mark_list(request, document_id):
+    """The side panel's list, filtered."""
+    document, membership = document_for(request.user, document_id)
+    annotations = list(rendering.marks_of(document))
+    context = {"document": document, **_panel_context(request, document, membership, annotations)}
+    return render(request, "annotator/document_detail.html#mark-list", context)
+
+
+def _changes_response(request, document, membership, *, detail=None, status=200, since=None):
+    """Redraw what changed since the page's revision: touched blocks, the mark list, the poller."""
+    document.refresh_from_db(fields=["revision"])
+    since = _since(request) if since is None else since
+    annotations = list(rendering.marks_of(document))
+    touched = rendering.changed_blocks(document, since)
+    context = {
+        "document": document,
+        "project": document.project,
+        "revision": document.revision,
+        "blocks": rendering.render_blocks(document, annotations, only=touched),
+        "full_redraw": touched is None,
+        **_panel_context(request, document, membership, annotations),
+    }
+    if detail is not None:
+        context.update(detail)
+        context["with_detail"] = True
+    return render(request, "annotator/marks_changed.html", context, status=status)
+
+
+@login_required
+@require_GET
+def document_changes(request, document_id):
+    """The live poll: 204 when the document's revision has not moved, else what changed."""
+    # The idle answer is the hot path (every open page, every few seconds): one query, membership included.
+    revision = Document.objects.filter(pk=document_id, project__memberships__user=request.user).values_list(
+        "revision", flat=True
+    ).first()
+    if revision is not None and revision == _since(request):
+        return HttpResponse(status=204)
+    document, membership = document_for(request.user, document_id)
+    return _changes_response(request, document, membership)
+
+
+# Marks -------------------------------------------------------------------------------------------
+
+
+def _detail_context(request, annotation, membership, form=None, error=None):
+    project = annotation.span.document.project
+    is_author = annotation.created_by_id == request.user.pk
+    if form is None and is_author:
+        form = AnnotationUpdateForm(
+            initial={"label": annotation.label_id, "note": annotation.note, "version": annotation.version},
+            project=project,
+        )
+    same_span = (
+        Annotation.objects.filter(span_id=annotation.span_id)
+        .exclude(pk=annotation.pk)
+        .select_related("label", "created_by")
+    )
+    return {
+        "annotation": annotation,
+        "is_author": is_author,
+        "edit_form": form,
+        "error": error,
+        "same_span": same_span,
+        "citations": annotation.citations.select_related("source"),
+    }
+
+
+def _error_fragment(request, message, status):
+    return render(request, "annotator/document_detail.html#error", {"error": message}, status=status)
+
+
+@login_required
+@require_POST
+def annotation_create(request, document_id):
+    document, membership = document_for(request.user, document_id)
+    form = AnnotationCreateForm(request.POST, project=document.project)
+    if not form.is_valid():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _error_fragment(request, f"The mark was not saved: {message}", 422)
+    try:
+        annotation = services.annotate(user=request.user, document=document, **form.cleaned_data)
+    except services.ActionRefused as exc:
+        return _error_fragment(request, f"The mark was not saved: {exc.message}", exc.status)
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
+    response["HX-Trigger"] = "annotation-saved"
+    return response
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def annotation_detail(request, annotation_id):
+    annotation, membership = annotation_for(request.user, annotation_id)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "annotator/document_detail.html#mark-detail", _detail_context(request, annotation, membership))
+    document = annotation.span.document
+    return render(request, "annotator/document_detail.html", _document_context(request, document, membership, annotation))
+
+
+@login_required
+@require_POST
+def annotation_update(request, annotation_id):
+    annotation, membership = annotation_for(request.user, annotation_id)
+    document = annotation.span.document
+    form = AnnotationUpdateForm(request.POST, project=document.project)
+    if not form.is_valid():
+        return render(
+            request, "annotator/document_detail.html#mark-detail",
+            _detail_context(request, annotation, membership, form=form), status=422,
+        )
+    try:
+        annotation = services.update_annotation(
+            user=request.user,
+            annotation=annotation,
+            version=form.cleaned_data["version"],
+            label=form.cleaned_data["label"],
+            note=form.cleaned_data["note"],
+        )
+    except services.ActionRefused as exc:
+        current = Annotation.objects.select_related("span__document__project", "label", "created_by").filter(pk=annotation.pk).first()
+        if current is None:
+            return _error_fragment(request, exc.message, exc.status)
+        return render(
+            request, "annotator/document_detail.html#mark-detail",
+            _detail_context(request, current, membership, error=exc.message), status=exc.status,
+        )
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    annotation, _ = annotation_for(request.user, annotation.pk)
+    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
+    response["HX-Trigger"] = "annotation-saved"
+    return response
+
+
+@login_required
+@require_POST
+def annotation_delete(request, annotation_id):
+    annotation, membership = annotation_for(request.user, annotation_id)
+    document = annotation.span.document
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.delete_annotation(user=request.user, annotation=annotation, version=version)
+    except services.ActionRefused as exc:
+        return _error_fragment(request, exc.message, exc.status)
+    if not request.htmx:
+        messages.success(request, "Mark deleted.")
+        return redirect("document_detail", document_id=document.pk)
+    response = _changes_response(request, document, membership, detail={"annotation": None, "deleted": True})
+    response["HX-Trigger"] = "annotation-deleted"
+    return response

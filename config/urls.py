@@ -1,0 +1,9 @@
+"""Top-level URLs: admin, auth, and the annotator app."""
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("annotator.urls")),
+]

@@ -1,0 +1,57 @@
+"""load_seeds and demo."""
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from annotator.models import Document, Membership, Project
+from annotator.seeds import SEED_PROJECT
+
+SHARED_TITLES = {
+    "What if Stalin only purged Trotskyites and didn't let mass psychosis/tattling set in?",
+    "Did Stalin Want “Mass\u00a0Terror?”",  # a no-break space, as in the file
+}
+
+
+def test_load_seeds_loads_both_documents_titled_by_their_first_line(db):
+    call_command("load_seeds")
+    project = Project.objects.get(name=SEED_PROJECT)
+    assert set(project.documents.values_list("title", flat=True)) == SHARED_TITLES
+    for doc in project.documents.all():
+        raw = (Path(settings.BASE_DIR) / "seeds" / doc.origin).read_bytes()
+        assert doc.text == raw.decode("utf-8")
+
+
+def test_load_seeds_twice_changes_nothing(db):
+    call_command("load_seeds")
+    before = list(Document.objects.values_list("id", "title", "text", "revision"))
+    call_command("load_seeds")
+    assert list(Document.objects.values_list("id", "title", "text", "revision")) == before
+    assert Project.objects.count() == 1
+
+
+def test_demo_creates_the_accounts_with_the_password_given(db, settings):
+    settings.DEBUG = True
+    call_command("demo", password="s3cret-pass")
+    for name in ["editor1", "editor2", "reviewer", "manager", "admin"]:
+        assert authenticate(username=name, password="s3cret-pass") is not None
+    roles = dict(Membership.objects.filter(project__name=SEED_PROJECT).values_list("user__username", "role"))
+    assert roles == {"editor1": "annotator", "editor2": "annotator", "reviewer": "reviewer", "manager": "manager"}
+    assert authenticate(username="admin", password="s3cret-pass").is_superuser
+
+
+def test_demo_prints_a_random_password_that_works(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("demo")
+    password = capsys.readouterr().out.rsplit(":", 1)[1].strip()
+    assert len(password) >= 10
+    assert authenticate(username="editor1", password=password) is not None
+
+
+def test_demo_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo", password="x")
+    assert not Project.objects.exists()

@@ -1,0 +1,48 @@
+"""A user outside a project sees nothing of it: every URL of its objects answers 404."""
+import pytest
+from django.urls import reverse
+
+from annotator import services
+
+from .conftest import client_for
+
+
+@pytest.fixture
+def annotation(document, annotator, labels):
+    return services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+
+
+def project_urls(project, document, annotation):
+    return [
+        ("get", reverse("project_detail", args=[project.pk])),
+        ("get", reverse("label_css", args=[project.pk])),
+        ("get", reverse("document_create", args=[project.pk])),
+        ("post", reverse("document_create", args=[project.pk])),
+        ("get", reverse("document_detail", args=[document.pk])),
+        ("get", reverse("mark_list", args=[document.pk])),
+        ("get", reverse("document_changes", args=[document.pk]) + "?since=0"),
+        ("post", reverse("annotation_create", args=[document.pk])),
+        ("get", reverse("annotation_detail", args=[annotation.pk])),
+        ("post", reverse("annotation_update", args=[annotation.pk])),
+        ("post", reverse("annotation_delete", args=[annotation.pk])),
+    ]
+
+
+def test_outsiders_get_404_everywhere(project, document, annotation, outsider):
+    client = client_for(outsider)
+    for method, url in project_urls(project, document, annotation):
+        response = getattr(client, method)(url, {"text": "x", "start": 0, "end": 3, "exact": "Did", "label": 1})
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert annotation.__class__.objects.count() == 1
+
+
+def test_anonymous_users_are_sent_to_login_everywhere(client, project, document, annotation):
+    for method, url in project_urls(project, document, annotation):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_unknown_ids_are_404_too(annotator):
+    client = client_for(annotator)
+    for url in ["/projects/99999/", "/documents/99999/", "/annotations/99999/"]:
+        assert client.get(url).status_code == 404
