@@ -1,18 +1,17 @@
-"""Thin views: parse the request, call an access helper and a service, render a page or its fragments."""
+"""The document page and its marks: render, poll for changes, create, edit, delete."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from . import rendering, services
-from .forms import AnnotationCreateForm, AnnotationUpdateForm, DocumentForm, MarkFilterForm, VersionForm
-from .models import Annotation, Document, Label, Membership, Role, Status
-from .permissions import annotation_for, can_review, document_for, project_for
+from .. import rendering, services
+from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
+from ..models import Annotation, Document
+from ..permissions import annotation_for, can_review, document_for
 
 
 def _since(request) -> int:
@@ -20,103 +19,6 @@ def _since(request) -> int:
         return max(0, int(request.GET.get("since") or request.POST.get("since") or 0))
     except ValueError:
         return 0
-
-
-# Projects ----------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def project_list(request):
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("project")
-        .annotate(document_count=Count("project__documents", distinct=True))
-        .order_by("project__name")
-    )
-    return render(request, "annotator/project_list.html", {"memberships": memberships})
-
-
-@login_required
-@require_GET
-def project_detail(request, project_id):
-    project, membership = project_for(request.user, project_id)
-    labels = list(project.labels.all())
-    documents = list(Document.objects.filter(project=project).only("id", "title", "origin", "created_at", "project_id"))
-    counts = (
-        Annotation.objects.filter(span__document__project=project)
-        .values("span__document_id", "label_id", "status")
-        .annotate(n=Count("id"))
-    )
-    table = {d.pk: {"labels": {l.pk: 0 for l in labels}, "status": {s: 0 for s in Status.values}, "total": 0} for d in documents}
-    for row in counts:
-        entry = table[row["span__document_id"]]
-        entry["labels"][row["label_id"]] += row["n"]
-        entry["status"][row["status"]] += row["n"]
-        entry["total"] += row["n"]
-    rows = [
-        {
-            "document": d,
-            "label_counts": [table[d.pk]["labels"][l.pk] for l in labels],
-            "status_counts": [table[d.pk]["status"][s] for s in Status.values],
-            "total": table[d.pk]["total"],
-        }
-        for d in documents
-    ]
-    return render(
-        request,
-        "annotator/project_detail.html",
-        {
-            "project": project,
-            "membership": membership,
-            "labels": labels,
-            "statuses": Status.choices,
-            "rows": rows,
-            "is_manager": membership.role == Role.MANAGER,
-        },
-    )
-
-
-@login_required
-@require_GET
-def label_css(request, project_id):
-    """Highlight colours of the project's labels as classes, so no inline style is needed."""
-    project, _ = project_for(request.user, project_id)
-    rules = []
-    for label in project.labels.all():
-        rules.append(f".c1-{label.pk}{{--c1:{label.colour}}}")
-        rules.append(f".c2-{label.pk}{{--c2:{label.colour}}}")
-        rules.append(f".lbl-{label.pk}{{--lc:{label.colour}}}")
-    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
-
-
-# Documents ---------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def document_create(request, project_id):
-    project, membership = project_for(request.user, project_id)
-    if membership.role != Role.MANAGER:
-        return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add documents."}, status=403)
-    form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("file") and request.FILES.get("file")
-        try:
-            document = services.add_document(
-                membership=membership,
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["content"],
-                origin=upload.name if upload else "",
-                user=request.user,
-            )
-        except services.ActionRefused as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Added “{document.title}”.")
-            return redirect("document_detail", document_id=document.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "annotator/document_form.html", {"project": project, "form": form}, status=status)
 
 
 def _panel_context(request, document, membership, annotations):
