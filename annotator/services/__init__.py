@@ -1,0 +1,22 @@
+"""Every write goes through a service: it checks permission, validates, saves, and bumps the document's revision.
+
+Views, admin actions and management commands all come through here, so the rules hold on every path.
+One module per subject; the core ones are re-exported here.
+"""
+from .errors import ActionRefused, Conflict, Forbidden
+from .marks import annotate, delete_annotation, review_annotation, update_annotation
+from .projects import (
+    DEFAULT_LABELS,
+    add_document,
+    add_member,
+    check_member,
+    create_project,
+    first_line_title,
+    record_change,
+)
+
+__all__ = [
+    "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "add_document", "add_member", "annotate",
+    "check_member", "create_project", "delete_annotation", "first_line_title", "record_change",
+    "review_annotation", "update_annotation",
+]

@@ -1,0 +1,87 @@
+"""Writes on projects, members, documents, and the revision counter that open pages poll."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from .. import text as textlib
+from ..models import Change, Document, Label, Membership, Project, Role
+from .errors import ActionRefused, Forbidden
+
+DEFAULT_LABELS = [
+    # key, name, colour, shortcut
+    ("claim", "Claim", "#f9c74f", "1"),
+    ("evidence", "Evidence", "#90be6d", "2"),
+    ("quotation", "Quotation", "#84a9e8", "3"),
+]
+
+
+# Projects and members ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_project(*, name: str, description: str = "", owner=None) -> Project:
+    """Create a project with the default labels; the owner, if given, becomes its manager."""
+    name = name.strip()
+    if not name:
+        raise ActionRefused("A project needs a name.")
+    if Project.objects.filter(name=name).exists():
+        raise ActionRefused(f"A project named “{name}” exists already.")
+    project = Project.objects.create(name=name, description=description)
+    Label.objects.bulk_create(
+        Label(project=project, key=key, name=label_name, colour=colour, shortcut=shortcut, order=i)
+        for i, (key, label_name, colour, shortcut) in enumerate(DEFAULT_LABELS)
+    )
+    if owner is not None:
+        add_member(project=project, user=owner, role=Role.MANAGER)
+    return project
+
+
+def add_member(*, project: Project, user, role: str) -> Membership:
+    """Make the user a member with this role, or change the role of an existing member."""
+    if role not in Role.values:
+        raise ActionRefused(f"Unknown role “{role}”.")
+    membership, _ = Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
+    return membership
+
+
+# Documents -------------------------------------------------------------------------------------
+
+
+def add_document(*, membership: Membership, title: str, text: str, origin: str = "", user=None) -> Document:
+    """Add a document to the membership's project (managers only). Text is normalised, never otherwise changed."""
+    if membership.role != Role.MANAGER:
+        raise Forbidden("Only the project's managers may add documents.")
+    title = title.strip()
+    text = textlib.check_document_text(textlib.normalise_text(text))
+    if not title:
+        title = first_line_title(text)
+    return Document.objects.create(
+        project=membership.project, title=title[:300], text=text, origin=origin[:500], created_by=user
+    )
+
+
+def first_line_title(text: str) -> str:
+    """A document's title when none is given: its first non-blank line."""
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:300]
+    return "Untitled"
+
+
+def check_member(user, project_id: int) -> Membership:
+    """The user's membership of the project, or Forbidden."""
+    try:
+        return Membership.objects.get(user=user, project_id=project_id)
+    except Membership.DoesNotExist:
+        raise Forbidden("You are not a member of this project.") from None
+
+
+def record_change(document_id: int, start: int, end: int) -> int:
+    """Bump the document's revision and note the region that changed. Call inside a transaction."""
+    Document.objects.filter(pk=document_id).update(revision=F("revision") + 1)
+    revision = Document.objects.filter(pk=document_id).values_list("revision", flat=True).get()
+    Change.objects.create(document_id=document_id, revision=revision, start=start, end=end)
+    return revision
+
+
