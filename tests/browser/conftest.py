@@ -1,0 +1,91 @@
+"""Browser tests: a real Chromium (Debian's, through Playwright) against the live test server."""
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make
+# between browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # This machine's network is closed; without these Chromium keeps trying to reach Google.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("PLAYWRIGHT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("No Chromium found: install Debian's chromium package or set PLAYWRIGHT_CHROMIUM.")
+    return path
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """login(user) -> a logged-in Page in a context of its own (its own cookies: a second editor)."""
+    contexts = []
+
+    def _login(user, password="pw-for-tests"):
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(live_server.url + "/")
+        return page
+
+    yield _login
+    for context in contexts:
+        context.close()
+
+
+def select_text(page, start: int, end: int):
+    """Select the document text [start, end) (code points) the way a user's drag would: a DOM Range."""
+    page.evaluate(
+        """([start, end]) => {
+            const pieces = [...document.querySelectorAll('#doc-text .p')];
+            function point(offset) {
+                for (const p of pieces) {
+                    const s = parseInt(p.dataset.start, 10);
+                    const chars = Array.from(p.textContent);
+                    if (offset >= s && offset <= s + chars.length) {
+                        const units = chars.slice(0, offset - s).join('').length;
+                        return [p.firstChild, units];
+                    }
+                }
+                throw new Error('offset ' + offset + ' not in the text');
+            }
+            const [sn, so] = point(start), [en, eo] = point(end);
+            const range = document.createRange();
+            range.setStart(sn, so); range.setEnd(en, eo);
+            const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        }""",
+        [start, end],
+    )
