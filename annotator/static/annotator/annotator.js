@@ -124,6 +124,17 @@
     });
   }
 
+  // Outline the open mark's pieces in the text, so the panel and the text point at the same thing.
+  function showOpenMark() {
+    const panel = document.getElementById("mark-detail");
+    const id = panel && panel.dataset.annotation;
+    document.querySelectorAll("#doc-text .m.focused").forEach(function (p) { p.classList.remove("focused"); });
+    if (!id) return;
+    document.querySelectorAll("#doc-text .m").forEach(function (p) {
+      if (p.dataset.marks.split(" ").indexOf(id) >= 0) p.classList.add("focused");
+    });
+  }
+
   function typingInField(el) {
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
@@ -167,6 +178,8 @@
     });
 
     document.body.addEventListener("annotation-saved", clearSelection);
+    document.body.addEventListener("htmx:afterSettle", showOpenMark);
+    showOpenMark();
     document.body.addEventListener("htmx:afterSettle", function (e) {
       const source = e.detail.requestConfig && e.detail.requestConfig.elt;
       if (source && source.closest && source.closest("#mark-list, #mark-detail ul")) {
