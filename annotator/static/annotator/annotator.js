@@ -99,9 +99,20 @@
     setToolbar(lastSelection !== null);
   }
 
+  // The selection to mark now: the live one when it is in the text (selectionchange fires late, after
+  // a quick Shift+Arrow then a shortcut key), else the last one seen there (focus moved to a button).
+  function currentSelection() {
+    const container = document.getElementById("doc-text");
+    const sel = window.getSelection();
+    if (container && sel && sel.anchorNode && container.contains(sel.anchorNode)) {
+      lastSelection = selectionIn(container);
+    }
+    return lastSelection;
+  }
+
   function createMark(labelId) {
     const form = document.getElementById("mark-form");
-    if (!form || !lastSelection) return;
+    if (!form || !currentSelection()) return;
     form.elements.start.value = lastSelection.start;
     form.elements.end.value = lastSelection.end;
     form.elements.exact.value = lastSelection.exact;
@@ -164,7 +175,7 @@
       if (e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
       if (e.key === "Escape" && lastSelection) { clearSelection(); return; }
       const label = shortcuts[e.key];
-      if (label && lastSelection) {
+      if (label && currentSelection()) {
         e.preventDefault();
         createMark(label);
       }
