@@ -19,6 +19,7 @@ silently to a wrong place.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -178,3 +179,51 @@ def carry(anchors: list[Anchor], old: str, new: str) -> list[Placed]:
     """Place every mark of `old` in `new`; one diff for all of them."""
     offsets = OffsetMap(old, new)
     return [place(anchor, old, new, offsets) for anchor in anchors]
+
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+def _word_diff(old: str, new: str) -> list[tuple[int, str]]:
+    """diff-match-patch on words: each distinct token stands for one character while diffing."""
+    table: dict[str, str] = {}
+    tokens: list[str] = []
+
+    def encode(text: str) -> str:
+        out = []
+        for token in _TOKEN.findall(text):
+            if token not in table:
+                table[token] = chr(len(tokens) + 0x100)  # clear of control characters
+                tokens.append(token)
+            out.append(table[token])
+        return "".join(out)
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 5.0
+    diffs = dmp.diff_main(encode(old), encode(new), False)
+    dmp.diff_cleanupSemantic(diffs)
+    return [(op, "".join(tokens[ord(c) - 0x100] for c in chunk)) for op, chunk in diffs]
+
+
+def diff_segments(old: str, new: str, context: int = 120) -> list[tuple[str, str]]:
+    """A readable diff of two versions: [(op, text)] with op 'equal', 'delete', 'insert' or 'skip'.
+
+    Long unchanged stretches keep `context` characters at each end and say how much was skipped.
+    """
+    diffs = _word_diff(old, new)
+    names = {0: "equal", -1: "delete", 1: "insert"}
+    out: list[tuple[str, str]] = []
+    last = len(diffs) - 1
+    for i, (op, chunk) in enumerate(diffs):
+        if op == 0 and len(chunk) > 2 * context + 40:
+            head = chunk[:context] if i > 0 else ""
+            tail = chunk[-context:] if i < last else ""
+            skipped = len(chunk) - len(head) - len(tail)
+            if head:
+                out.append(("equal", head))
+            out.append(("skip", f"{skipped:,} unchanged characters"))
+            if tail:
+                out.append(("equal", tail))
+        else:
+            out.append((names[op], chunk))
+    return out

@@ -103,3 +103,16 @@ class MarkFilterForm(forms.Form):
         if self.cleaned_data.get("f_status"):
             result["status"] = self.cleaned_data["f_status"]
         return result
+
+
+class NewVersionForm(DocumentForm):
+    """A new version of a document's text: a file or pasted text, and a note on what changed."""
+
+    title = None
+    note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
+
+
+class ReattachForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    exact = forms.CharField(strip=False)

@@ -130,3 +130,14 @@ def test_many_marks_share_one_diff():
     placed = carry(anchors, old, new)
     assert all(p.placement in (Placement.UNCHANGED, Placement.SHIFTED) for p in placed)
     assert all(new[p.start : p.end] == f"claim number {p.key}" for p in placed)
+
+
+def test_the_diff_view_shows_edits_and_skips_long_unchanged_text():
+    from annotator.anchoring import diff_segments
+
+    old = "x" * 1000 + " the centre restrained zeal " + "y" * 1000
+    new = "x" * 1000 + " the centre restricted zeal " + "y" * 1000
+    segments = diff_segments(old, new, context=50)
+    ops = [op for op, _ in segments]
+    assert "delete" in ops and "insert" in ops and ops.count("skip") == 2
+    assert [t for op, t in segments if op in ("delete", "insert")] == ["restrained", "restricted"]

@@ -120,6 +120,20 @@
     htmx.trigger(form, "submit");
   }
 
+  function reattach() {
+    const form = document.getElementById("reattach-form");
+    const selection = currentSelection();
+    if (!form) return;
+    if (!selection) {
+      form.querySelector(".meta").textContent = "First select the right text in the document.";
+      return;
+    }
+    form.elements.start.value = selection.start;
+    form.elements.end.value = selection.end;
+    form.elements.exact.value = selection.exact;
+    htmx.trigger(form, "submit");
+  }
+
   function clearSelection() {
     const sel = window.getSelection();
     if (sel) sel.removeAllRanges();
@@ -189,6 +203,14 @@
     });
 
     document.body.addEventListener("annotation-saved", clearSelection);
+
+    // Re-attaching a flagged or orphaned mark: the button sends the current selection.
+    document.body.addEventListener("mousedown", function (e) {
+      if (e.target.closest(".reattach-btn")) e.preventDefault();  // keep the selection
+    });
+    document.body.addEventListener("click", function (e) {
+      if (e.target.closest(".reattach-btn")) reattach();
+    });
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
     document.body.addEventListener("htmx:afterSettle", function (e) {
