@@ -2,6 +2,7 @@
 from django.urls import path
 
 from .views import documents, marks
+from .views import agreement, review
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -15,4 +16,8 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    path("projects/<int:project_id>/review/", review.review_queue, name="review_queue"),
+    path("annotations/<int:annotation_id>/review/", review.annotation_review, name="annotation_review"),
+    path("projects/<int:project_id>/agreement/", agreement.agreement_index, name="agreement_index"),
+    path("documents/<int:document_id>/agreement/", agreement.document_agreement, name="document_agreement"),
 ]
