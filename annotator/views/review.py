@@ -65,31 +65,58 @@ def _queue_item(request, annotation_id, *, error=None, status=200):
     return render(request, "annotator/review_queue.html#review-item", context, status=status)
 
 
+def _review(request, annotation, membership) -> services.ActionRefused | None:
+    """Parse the decision and hand it to the service; the refusal, if any, for the answer to show."""
+    if not can_review(membership):
+        return services.Forbidden(NOT_A_REVIEWER)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return services.ActionRefused(f"The review was not saved: {form.message()}")
+    try:
+        services.review_annotation(
+            user=request.user,
+            annotation=annotation,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+    except services.ActionRefused as exc:
+        return exc
+    return None
+
+
+def _panel_answer(request, annotation, membership, error):
+    """The mark's panel as it stands now, with the error if any; on success also the redrawn list and blocks."""
+    current = (
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        .filter(pk=annotation.pk)
+        .first()
+    )
+    if current is None:  # deleted meanwhile: the service said so
+        return render(request, "annotator/document_detail.html#error", {"error": error.message}, status=error.status)
+    detail = _detail_context(request, current, membership, error=error.message if error else None)
+    if error is not None:
+        return render(request, "annotator/document_detail.html#mark-detail", detail, status=error.status)
+    return _changes_response(request, current.span.document, membership, detail=detail)
+
+
+def _queue_answer(request, annotation, membership, error):
+    if not can_review(membership):
+        # No review form for someone who may not review: the message alone.
+        context = {"item": None, "item_id": annotation.pk, "error": error.message}
+        return render(request, "annotator/review_queue.html#review-item", context, status=error.status)
+    if error is not None:
+        return _queue_item(request, annotation.pk, error=error.message, status=error.status)
+    return _queue_item(request, annotation.pk)
+
+
 @login_required
 @require_POST
 def annotation_review(request, annotation_id):
     """Accept, reject (or reopen) a mark. `origin=panel` answers with the mark's panel, else with its queue entry."""
     annotation, membership = annotation_for(request.user, annotation_id)
     from_panel = request.POST.get("origin") == "panel"
-    document = annotation.span.document
-    form = ReviewForm(request.POST)
-    error = None
-    if not can_review(membership):
-        error = services.Forbidden(NOT_A_REVIEWER)
-    elif not form.is_valid():
-        error = services.ActionRefused(f"The review was not saved: {form.message()}")
-    else:
-        try:
-            services.review_annotation(
-                user=request.user,
-                annotation=annotation,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                version=form.cleaned_data["version"],
-            )
-        except services.ActionRefused as exc:
-            error = exc
-
+    error = _review(request, annotation, membership)
     if not request.htmx:
         if error is not None:
             messages.error(request, error.message)
@@ -97,25 +124,11 @@ def annotation_review(request, annotation_id):
             messages.success(request, "Review saved.")
         if from_panel or not can_review(membership):
             return redirect("annotation_detail", annotation_id=annotation.pk)
-        return redirect(reverse("review_queue", args=[document.project_id]))
-
+        return redirect(reverse("review_queue", args=[annotation.span.document.project_id]))
     if from_panel:
-        current = (
-            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
-            .filter(pk=annotation.pk)
-            .first()
-        )
-        if current is None:  # deleted meanwhile: the service said so
-            return render(request, "annotator/document_detail.html#error", {"error": error.message}, status=error.status)
-        detail = _detail_context(request, current, membership, error=error.message if error else None)
-        if error is not None:
-            return render(request, "annotator/document_detail.html#mark-detail", detail, status=error.status)
-        response = _changes_response(request, document, membership, detail=detail)
+        response = _panel_answer(request, annotation, membership, error)
     else:
-        if not can_review(membership):
-            return render(request, "annotator/review_queue.html#review-item", {"item": None, "item_id": annotation.pk, "error": error.message}, status=403)
-        if error is not None:
-            return _queue_item(request, annotation.pk, error=error.message, status=error.status)
-        response = _queue_item(request, annotation.pk)
-    response["HX-Trigger"] = "review-changed"
+        response = _queue_answer(request, annotation, membership, error)
+    if error is None:
+        response["HX-Trigger"] = "review-changed"
     return response
