@@ -1,7 +1,11 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
 from django.contrib import admin
 from django.db.models import Count
+from django.contrib import messages
 from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Status
+from .services.review import review_annotations
 
 from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span
 
@@ -79,8 +83,27 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     search_fields = ["span__exact", "note", "review_note"]
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
+    readonly_fields = ["version", "created_at", "updated_at", "status", "reviewed_by", "reviewed_at", "review_note"]
     inlines = [CitationInline]
+    actions = ["accept_selected", "reject_selected"]
+
+    def _review(self, request, queryset, status):
+        # Staff rights are not review rights: a staff user reviews only in projects where they are a
+        # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.
+        result = review_annotations(user=request.user, annotations=queryset.select_related("span__document"), status=status)
+        if result.reviewed:
+            self.message_user(request, f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.", messages.SUCCESS)
+        for annotation, message in result.refused:
+            self.message_user(request, f"Mark {annotation.pk} not reviewed: {message}", messages.ERROR)
+
+    @admin.action(description="Accept the selected marks", permissions=["change"])
+    def accept_selected(self, request, queryset):
+        self._review(request, queryset, "accepted")
+
+    @admin.action(description="Reject the selected marks", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._review(request, queryset, "rejected")
 
     @admin.display(description="Document", ordering="span__document__title")
     def document(self, obj):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from . import text as textlib
-from .models import Label, Status
+from .models import Document, Label, Status
 
 
 class DocumentForm(forms.Form):
@@ -116,3 +116,48 @@ class ReattachForm(forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
+
+# Review ------------------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision on one mark; `version` is the mark's version the reviewer saw."""
+
+    status = forms.ChoiceField(choices=Status.choices, error_messages={
+        "required": "Choose Accept or Reject.",
+        "invalid_choice": "“%(value)s” is not a review decision: choose Accept or Reject.",
+    })
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Review note (optional)")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": "The mark's version is missing; reload the page and review again.",
+    })
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters; an invalid value is ignored rather than an error."""
+
+    document = forms.ModelChoiceField(queryset=Document.objects.none(), required=False, empty_label="All documents")
+    label = ProjectLabelField(queryset=Label.objects.none(), required=False, empty_label="All labels")
+    author = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, project, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.filter(project=project).only("id", "title")
+        self.fields["label"].queryset = Label.objects.filter(project=project)
+        self.fields["author"].choices = [("", "All authors"), *[(u.pk, u.get_username()) for u in authors]]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        result = {}
+        if data.get("document"):
+            result["span__document"] = data["document"]
+        if data.get("label"):
+            result["label"] = data["label"]
+        if data.get("author"):
+            result["created_by_id"] = data["author"]
+        return result

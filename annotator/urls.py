@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import documents, marks, versions
+from .views import agreement, documents, marks, review, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -20,4 +20,8 @@ urlpatterns = [
     path("documents/<int:document_id>/versions/<int:number>/", versions.version_detail, name="version_detail"),
     path("documents/<int:document_id>/versions/<int:number>/report/", versions.version_report, name="version_report"),
     path("annotations/<int:annotation_id>/reattach/", versions.annotation_reattach, name="annotation_reattach"),
+    path("projects/<int:project_id>/review/", review.review_queue, name="review_queue"),
+    path("annotations/<int:annotation_id>/review/", review.annotation_review, name="annotation_review"),
+    path("projects/<int:project_id>/agreement/", agreement.agreement_index, name="agreement_index"),
+    path("documents/<int:document_id>/agreement/", agreement.document_agreement, name="document_agreement"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import rendering, services
+from .. import history, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation, Document
 from ..permissions import annotation_for, can_review, document_for
@@ -140,6 +140,8 @@ def _detail_context(request, annotation, membership, form=None, error=None):
         "error": error,
         "same_span": same_span,
         "citations": annotation.citations.select_related("source"),
+        "can_review": can_review(membership),
+        "history": history.history_of(annotation.pk, project.pk),
     }
 
 

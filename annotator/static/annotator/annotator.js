@@ -234,4 +234,84 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+
+  // ---------------------------------------------------------------------------------------------
+  // Review queue: j / k move between marks, a / r accept or reject the focused one, n writes a note,
+  // Escape leaves the note. After a review, focus moves on to the next pending mark.
+
+  function queueItems() { return Array.from(document.querySelectorAll("#queue .review-item")); }
+
+  function isPending(item) { return item.dataset.reviewItem === "pending"; }
+
+  function focusQueueItem(item) {
+    if (!item) return;
+    item.focus();
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function currentQueueItem() {
+    return document.activeElement && document.activeElement.closest ? document.activeElement.closest("#queue .review-item") : null;
+  }
+
+  function moveInQueue(step) {
+    const items = queueItems();
+    if (!items.length) return;
+    const index = items.indexOf(currentQueueItem());
+    const next = index < 0 ? (step > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, index + step));
+    focusQueueItem(items[next]);
+  }
+
+  function reviewCurrent(key) {
+    const item = currentQueueItem();
+    if (!item) { focusQueueItem(queueItems().find(isPending)); return; }
+    const button = isPending(item) && item.querySelector('[data-review-action="' + key + '"]');
+    if (button) button.click();
+  }
+
+  function nextPendingAfter(item) {
+    const items = queueItems();
+    const index = items.indexOf(item);
+    return items.slice(index + 1).find(isPending) || items.slice(0, Math.max(index, 0)).find(isPending) || null;
+  }
+
+  function afterReview(item) {
+    if (!item) return;
+    if (isPending(item) || item.querySelector("[role=alert]")) { focusQueueItem(item); return; }
+    const next = nextPendingAfter(item);
+    if (next) { focusQueueItem(next); return; }
+    const done = document.getElementById("queue-done");
+    if (done) { done.hidden = false; done.focus(); }
+  }
+
+  function onQueueKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const active = document.activeElement;
+    if (typingInField(active)) {
+      if (e.key === "Escape" && active.closest("#queue .review-item")) focusQueueItem(active.closest(".review-item"));
+      return;
+    }
+    if (e.key === "j") { e.preventDefault(); moveInQueue(1); }
+    else if (e.key === "k") { e.preventDefault(); moveInQueue(-1); }
+    else if (e.key === "a" || e.key === "r") { e.preventDefault(); reviewCurrent(e.key); }
+    else if (e.key === "n") {
+      const item = currentQueueItem();
+      const note = item && item.querySelector("textarea");
+      if (note) { e.preventDefault(); note.focus(); }
+    }
+  }
+
+  function onQueueSettled(e) {
+    const form = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!form || !form.classList || !form.classList.contains("review-form")) return;
+    afterReview(document.getElementById(form.getAttribute("hx-target").slice(1)));
+  }
+
+  function setUpQueue() {
+    if (!document.getElementById("queue")) return;
+    document.addEventListener("keydown", onQueueKey);
+    document.body.addEventListener("htmx:afterSettle", onQueueSettled);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpQueue);
+  else setUpQueue();
 })();
