@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import documents, marks
+from .views import documents, marks, sources
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -15,4 +15,17 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    # Sources, citations and quotation suggestions (issue 5)
+    path("projects/<int:project_id>/sources/", sources.source_list, name="source_list"),
+    path("projects/<int:project_id>/sources/new/", sources.source_create, name="source_create"),
+    path("projects/<int:project_id>/sources/import/", sources.source_import, name="source_import"),
+    path("projects/<int:project_id>/sources.json", sources.source_export, name="source_export"),
+    path("sources/<int:source_id>/", sources.source_detail, name="source_detail"),
+    path("sources/<int:source_id>/edit/", sources.source_update, name="source_update"),
+    path("annotations/<int:annotation_id>/sources/", sources.source_picker, name="source_picker"),
+    path("annotations/<int:annotation_id>/citations/", sources.citation_create, name="citation_create"),
+    path("annotations/<int:annotation_id>/citations/new-source/", sources.citation_create_new, name="citation_create_new"),
+    path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
+    path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
+    path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
 ]
