@@ -27,6 +27,8 @@ _CLOSING = "\"'”’‟‛»›"
 # Below this share of the quotation's words found in order, the quotation counts as not found.
 MIN_SIMILARITY = 0.5
 ANCHOR_WORDS = 3
+# Unchanged words shown either side of a difference.
+DIFF_CONTEXT_WORDS = 8
 
 
 class Verdict:
@@ -81,10 +83,32 @@ class QuoteCheck:
     similarity: float = 0.0
     source_start: int | None = None
     source_end: int | None = None
+    changes: int = 0  # how many places differ (a replaced, missing or added run of words each)
 
     @property
     def found(self) -> bool:
         return self.verdict != Verdict.NOT_FOUND
+
+    def compact_diff(self, context: int = DIFF_CONTEXT_WORDS) -> list:
+        """The diff with long unchanged runs cut to `context` words next to each difference ("skip" marks a cut)."""
+        changed = ("quote", "source")
+        out = []
+        for k, (op, text) in enumerate(self.diff):
+            if op != "same":
+                out.append((op, text))
+                continue
+            words = text.split()
+            head = context if k > 0 and self.diff[k - 1][0] in changed else 0
+            tail = context if k + 1 < len(self.diff) and self.diff[k + 1][0] in changed else 0
+            if len(words) <= head + tail + 2:
+                out.append((op, text))
+                continue
+            if head:
+                out.append(("same", " ".join(words[:head])))
+            out.append(("skip", "…"))
+            if tail:
+                out.append(("same", " ".join(words[-tail:])))
+        return out
 
 
 class _Source:
@@ -180,7 +204,8 @@ def _check_part(part: str, source: _Source) -> QuoteCheck:
             kinds.add("whitespace")
         order = ["whitespace", "quote marks", "dashes", "case"]
         return QuoteCheck(Verdict.TRIVIAL, [k for k in order if k in kinds], diff, 1.0, start, end)
-    return QuoteCheck(Verdict.DIFFERENT, [], diff, similarity, start, end)
+    changes = sum(1 for op, *_ in ops if op != "equal")
+    return QuoteCheck(Verdict.DIFFERENT, [], diff, similarity, start, end, changes)
 
 
 def check_quotation(quotation: str, source_text: str) -> QuoteCheck:
@@ -217,6 +242,7 @@ def check_quotation(quotation: str, source_text: str) -> QuoteCheck:
         similarity,
         min((c.source_start for c in found), default=None),
         max((c.source_end for c in found), default=None),
+        sum(c.changes or (1 if not c.found else 0) for c in checks),
     )
 
 

@@ -118,3 +118,14 @@ def test_a_passage_pasted_again_is_always_found(passage, filler):
     text = " ".join(passage) + " " + " ".join(filler) + " " + " ".join(passage)
     repeats = find_repeats([text], 0)
     assert [(r.words, r.source_start) for r in repeats] == [(len(passage), 0)]
+
+
+def test_the_shown_diff_keeps_a_few_words_around_each_difference():
+    source = SPEECH.replace("an individual, discriminate approach", "an individual, differentiated approach")
+    check = check_quotation(SPEECH_QUOTE, source)
+    assert check.changes == 1
+    shown = check.compact_diff(context=3)
+    assert shown == [
+        ("skip", "…"), ("same", "others, an individual,"), ("quote", "discriminate"),
+        ("source", "differentiated"), ("same", "approach is required."), ("skip", "…"),
+    ]

@@ -249,7 +249,7 @@ def test_the_panel_shows_the_quotation_checks_verdict_and_diff(project, manager,
     source = SourceFactory(project=project, full_text="You cannot measure everyone with the same <b>yardstick</b>.")
     sources.cite_source(user=annotator, annotation=mark, source=source, locator="p. 57")
     body = client_for(annotator).get(reverse("annotation_detail", args=[mark.pk]), **HTMX).content.decode()
-    assert "Quotation found with differences" in body
+    assert "Quotation found with 3 differences<" in body
     assert '<del title="Only in the marked text">everybody</del>' in body
     assert '<ins title="In the source instead">everyone</ins>' in body
     assert "&lt;b&gt;" in body and "<b>yardstick" not in body
