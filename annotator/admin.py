@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import bibliography
 from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span
 
 
@@ -95,10 +96,16 @@ class AnnotationAdmin(SimpleHistoryAdmin):
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
-    search_fields = ["title", "doi", "container_title", "archive_location"]
+    search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
+    readonly_fields = ["author_names"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
+
+    def save_model(self, request, obj, form, change):
+        # Staff edit sources here without the services; keep the names that search reads in step.
+        obj.author_names = bibliography.names_text(obj.authors, " ")
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):

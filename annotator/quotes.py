@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Quote marks of many typographies, each mapped to its ASCII form.
 _QUOTES = str.maketrans({
@@ -41,8 +42,7 @@ class Verdict:
 _RANK = {Verdict.VERBATIM: 0, Verdict.TRIVIAL: 1, Verdict.DIFFERENT: 2, Verdict.NOT_FOUND: 3}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
     end: int
@@ -58,7 +58,15 @@ def token_key(surface: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end(), token_key(m.group())) for m in _TOKEN.finditer(text)]
+    keys: dict[str, str] = {}  # most words recur: compute each one's key once
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        surface = m.group()
+        key = keys.get(surface)
+        if key is None:
+            key = keys[surface] = token_key(surface)
+        tokens.append(Token(surface, m.start(), m.end(), key))
+    return tokens
 
 
 def strip_enclosing_quotes(text: str) -> str:
@@ -112,23 +120,29 @@ class QuoteCheck:
 
 
 class _Source:
-    """A source text with its tokens and an index of its word n-grams (built once per check)."""
+    """A source text and its tokens, tokenised once per check."""
 
     def __init__(self, text: str):
         self.text = text
         self.tokens = tokenize(text)
-        self.grams: dict = {}
-        keys = [t.key for t in self.tokens]
-        for n in range(1, ANCHOR_WORDS + 1):
-            for i in range(len(keys) - n + 1):
-                self.grams.setdefault(tuple(keys[i : i + n]), []).append(i)
+        self.keys = [t.key for t in self.tokens]
 
     def best_diagonal(self, keys: list[str]) -> int | None:
-        """Where the quotation most likely starts in the source: the offset most of its n-grams agree on."""
+        """Where the quotation most likely starts in the source: the offset most of its word n-grams agree on.
+
+        One pass over the source's n-grams, looking each up among the quotation's: linear in the source.
+        """
         n = min(ANCHOR_WORDS, len(keys))
-        votes: dict[int, int] = {}
+        wanted: dict[tuple, list[int]] = {}
         for i in range(len(keys) - n + 1):
-            for p in self.grams.get(tuple(keys[i : i + n]), ())[:50]:
+            wanted.setdefault(tuple(keys[i : i + n]), []).append(i)
+        firsts = {gram[0] for gram in wanted}
+        votes: dict[int, int] = {}
+        source = self.keys
+        for p in range(len(source) - n + 1):
+            if source[p] not in firsts:
+                continue
+            for i in wanted.get(tuple(source[p : p + n]), ()):
                 votes[p - i] = votes.get(p - i, 0) + 1
         if not votes:
             return None
@@ -153,6 +167,21 @@ def _surface_kinds(a: str, b: str) -> set[str]:
     return {"case"} if a.casefold() == b.casefold() else {"case", "quote marks"}
 
 
+def _word_count(tokens) -> int:
+    return sum(1 for t in tokens if t.text[0].isalnum() or t.text[0] == "_")
+
+
+def _edge(window, positions, words: int, j1: int, j2: int) -> tuple[int, int]:
+    """Shrink [j1, j2) from the far end, walking `positions`, to the first `words` words (at least one)."""
+    seen = 0
+    for p in positions:
+        if window[p].text[0].isalnum() or window[p].text[0] == "_":
+            seen += 1
+        if seen >= max(1, words):
+            return (p, j2) if positions.step < 0 else (j1, p + 1)
+    return j1, j2
+
+
 def _check_part(part: str, source: _Source) -> QuoteCheck:
     where = source.text.find(part)
     if where >= 0:
@@ -174,6 +203,13 @@ def _check_part(part: str, source: _Source) -> QuoteCheck:
         ops.pop(0)
     while ops and ops[-1][0] == "insert":
         ops.pop()
+    # A replaced run at either edge takes no more source words than the quotation has there.
+    if ops and ops[0][0] == "replace":
+        op, i1, i2, j1, j2 = ops[0]
+        ops[0] = (op, i1, i2, _edge(window, range(j2 - 1, j1 - 1, -1), _word_count(qt[i1:i2]), j1, j2)[0], j2)
+    if ops and ops[-1][0] == "replace":
+        op, i1, i2, j1, j2 = ops[-1]
+        ops[-1] = (op, i1, i2, j1, _edge(window, range(j1, j2), _word_count(qt[i1:i2]), j1, j2)[1])
     matched = sum(i2 - i1 for op, i1, i2, _, _ in ops if op == "equal")
     similarity = matched / len(qt)
     if similarity < MIN_SIMILARITY:

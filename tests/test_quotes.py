@@ -129,3 +129,10 @@ def test_the_shown_diff_keeps_a_few_words_around_each_difference():
         ("skip", "…"), ("same", "others, an individual,"), ("quote", "discriminate"),
         ("source", "differentiated"), ("same", "approach is required."), ("skip", "…"),
     ]
+
+
+def test_a_changed_first_word_does_not_drag_in_the_text_before_the_passage():
+    source = "Much earlier text about other matters entirely. Comrades, the question arises: how is this task carried out?"
+    check = check_quotation("But the question arises: how is this task carried out?", source)
+    assert check.verdict == Verdict.DIFFERENT
+    assert [d for d in check.diff if d[0] != "same"] == [("quote", "But"), ("source", "Comrades,")]
