@@ -1,5 +1,6 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -98,6 +99,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_filter = ["type", "project"]
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
     readonly_fields = ["author_names"]
+    # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))

@@ -101,11 +101,18 @@ class ImportResult:
     skipped: list  # (record, reason)
 
 
-@transaction.atomic
 def import_sources(*, user, project: Project, records: list[dict]) -> ImportResult:
     """Add parsed records to the bibliography, all or none. A DOI already in the project (or earlier
     in the same file) is skipped, not duplicated."""
     _check_editor(user, project.pk)
+    try:
+        with transaction.atomic():
+            return _import(user, project, records)
+    except IntegrityError:
+        raise Conflict("Someone added one of these DOIs at the same moment; nothing was imported. Try again.") from None
+
+
+def _import(user, project: Project, records: list[dict]) -> ImportResult:
     taken = {
         doi: title
         for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
