@@ -324,3 +324,29 @@ def test_citation_posts_without_a_csrf_token_are_refused(annotator, mark, source
     client = client_for(annotator, enforce_csrf_checks=True)
     response = client.post(reverse("citation_create", args=[mark.pk]), {"source": source.pk}, **HTMX)
     assert response.status_code == 403 and not Citation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "full_text,verdict",
+    [
+        ("You cannot measure everybody with the same yardstick.", "Quotation found verbatim"),
+        ("YOU CANNOT MEASURE EVERYBODY WITH THE SAME  YARDSTICK.", "it differs only in whitespace, case."),
+        ("Nothing of the kind was ever said by anyone at the plenum.", "Quotation not found"),
+        ("", "Add the source's text to check this quotation"),
+    ],
+)
+def test_the_panel_names_each_verdict(project, manager, annotator, labels, full_text, verdict):
+    doc = services.add_document(membership=manager.memberships.get(project=project), title="Blog",
+                                text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
+    start, end = doc.text.index("“"), doc.text.index("”") + 1
+    mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])
+    sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(project=project, full_text=full_text))
+    body = client_for(annotator).get(reverse("annotation_detail", args=[mark.pk]), **HTMX).content.decode()
+    assert verdict in body
+
+
+def test_a_claim_citing_a_source_with_text_gets_no_quotation_check(document, annotator, labels, project):
+    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    sources.cite_source(user=annotator, annotation=claim, source=SourceFactory(project=project, full_text="Did Stalin want"))
+    body = client_for(annotator).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "quote-check" not in body and "Add the source" not in body

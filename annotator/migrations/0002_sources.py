@@ -3,6 +3,22 @@
 from django.db import migrations, models
 
 
+def _name(name):
+    # As annotator.bibliography.name_text, frozen here: a migration must not change with the app.
+    if name.get("literal"):
+        return str(name["literal"])
+    family = " ".join(str(name[k]) for k in ("non-dropping-particle", "family") if name.get(k))
+    given = str(name.get("given", ""))
+    return f"{family}, {given}" if family and given else family or given
+
+
+def fill_author_names(apps, schema_editor):
+    Source = apps.get_model("annotator", "Source")
+    for source in Source.objects.only("pk", "authors").iterator():
+        names = " ".join(n for n in (_name(x) for x in source.authors or [] if isinstance(x, dict)) if n)
+        Source.objects.filter(pk=source.pk).update(author_names=names)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,4 +36,5 @@ class Migration(migrations.Migration):
             name='author_names',
             field=models.TextField(blank=True, editable=False, help_text="The authors' names as plain text, for search; written by the services."),
         ),
+        migrations.RunPython(fill_author_names, migrations.RunPython.noop),
     ]
