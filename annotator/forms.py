@@ -106,6 +106,19 @@ class MarkFilterForm(forms.Form):
         return result
 
 
+class NewVersionForm(DocumentForm):
+    """A new version of a document's text: a file or pasted text, and a note on what changed."""
+
+    title = None
+    note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
+
+
+class ReattachForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    exact = forms.CharField(strip=False)
+
+
 # Sources and citations (issue 5) -------------------------------------------------------------------
 
 
@@ -167,7 +180,8 @@ class QuickSourceForm(SourceForm):
     """A new source made from a mark's panel: the main fields only, plus the citation's locator and note."""
 
     locator = forms.CharField(max_length=200, required=False, help_text="A page, or an archival reference.")
-    note = forms.CharField(required=False)
+    # Not "Note": the mark's own note field sits in the same panel.
+    note = forms.CharField(required=False, label="Comment on the citation")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "new")

@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import documents, marks, sources
+from .views import documents, marks, sources, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -15,6 +15,11 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    path("documents/<int:document_id>/versions/", versions.document_versions, name="document_versions"),
+    path("documents/<int:document_id>/versions/diff/", versions.version_diff, name="version_diff"),
+    path("documents/<int:document_id>/versions/<int:number>/", versions.version_detail, name="version_detail"),
+    path("documents/<int:document_id>/versions/<int:number>/report/", versions.version_report, name="version_report"),
+    path("annotations/<int:annotation_id>/reattach/", versions.annotation_reattach, name="annotation_reattach"),
     # Sources, citations and quotation suggestions (issue 5)
     path("projects/<int:project_id>/sources/", sources.source_list, name="source_list"),
     path("projects/<int:project_id>/sources/new/", sources.source_create, name="source_create"),

@@ -26,7 +26,11 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
     try:
         with transaction.atomic():
             span, _ = Span.objects.get_or_create(
-                document=document, start=start, end=end, defaults={"exact": exact, "prefix": prefix, "suffix": suffix}
+                document=document,
+                version=document.version,
+                start=start,
+                end=end,
+                defaults={"exact": exact, "prefix": prefix, "suffix": suffix},
             )
             if Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")
@@ -91,7 +95,8 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     span = annotation.span
     annotation._history_user = user
     annotation.delete()
-    if not span.annotations.exists():
+    # A span of the current text nobody marks any more goes; spans of earlier versions stay with them.
+    if span.version == Document.objects.values_list("version", flat=True).get(pk=span.document_id) and not span.annotations.exists():
         span.delete()
     record_change(span.document_id, span.start, span.end)
 

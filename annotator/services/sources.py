@@ -211,7 +211,9 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
     documents = list(Document.objects.filter(project_id=document.project_id).order_by("pk").only("pk", "title", "text"))
     target = next(i for i, d in enumerate(documents) if d.pk == document.pk)
     quoted = list(
-        Span.objects.filter(document=document, annotations__label__key="quotation").values_list("start", "end").distinct()
+        Span.objects.filter(document=document, version=document.version, annotations__label__key="quotation")
+        .values_list("start", "end")
+        .distinct()
     )
     suggestions = []
     for repeat in quotes.find_repeats([d.text for d in documents], target):

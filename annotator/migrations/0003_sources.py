@@ -22,7 +22,7 @@ def fill_author_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0001_initial'),
+        ('annotator', '0002_versions'),
     ]
 
     operations = [
