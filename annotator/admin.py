@@ -1,13 +1,12 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
-from django.contrib import messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Status
+from . import bibliography
+from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
-
-from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span
 
 
 class MembershipInline(admin.TabularInline):
@@ -118,10 +117,18 @@ class AnnotationAdmin(SimpleHistoryAdmin):
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
-    search_fields = ["title", "doi", "container_title", "archive_location"]
+    search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
+    readonly_fields = ["author_names"]
+    # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
+
+    def save_model(self, request, obj, form, change):
+        # Staff edit sources here without the services; keep the names that search reads in step.
+        obj.author_names = bibliography.names_text(obj.authors, " ")
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):

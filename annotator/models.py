@@ -279,6 +279,9 @@ class Source(models.Model):
         max_length=300, blank=True, help_text="Fond, opis, delo: 'f. 17, op. 3, d. 922'."
     )
     full_text = models.TextField(blank=True, help_text="The source's own text, used to check quotations.")
+    author_names = models.TextField(
+        blank=True, editable=False, help_text="The authors' names as plain text, for search; written by the services."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -142,7 +142,15 @@ def _detail_context(request, annotation, membership, form=None, error=None):
         "citations": annotation.citations.select_related("source"),
         "can_review": can_review(membership),
         "history": history.history_of(annotation.pk, project.pk),
+        **_sources_context(request, annotation),
     }
+
+
+def _sources_context(request, annotation):
+    # Imported here: the sources views build on this module's helpers.
+    from .sources import mark_sources_context
+
+    return mark_sources_context(request, annotation)
 
 
 def _error_fragment(request, message, status):
