@@ -83,7 +83,12 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
     # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
-    readonly_fields = ["version", "created_at", "updated_at", "status", "reviewed_by", "reviewed_at", "review_note"]
+    # Marks change only through the services (their rules, revision bumps and history): in admin they are
+    # read, reviewed with the bulk actions, and their citations cared for.
+    readonly_fields = [
+        "span", "label", "note", "created_by", "version", "created_at", "updated_at",
+        "status", "reviewed_by", "reviewed_at", "review_note", "placement", "placement_score",
+    ]
     inlines = [CitationInline]
     actions = ["accept_selected", "reject_selected"]
 
