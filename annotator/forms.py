@@ -103,3 +103,25 @@ class MarkFilterForm(forms.Form):
         if self.cleaned_data.get("f_status"):
             result["status"] = self.cleaned_data["f_status"]
         return result
+
+
+class ExportForm(forms.Form):
+    """What to export: the format, raw or spreadsheet-safe cells, and the same filters as the marks panel."""
+
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("jsonld", "JSON-LD (W3C Web Annotation)")])
+    raw = forms.BooleanField(required=False, label="Raw cells (for programs)")
+    f_document = forms.ModelChoiceField(queryset=None, required=False, label="Document", empty_label="All documents")
+    f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")
+    f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
+    f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
+
+    def __init__(self, *args, project, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.authors = {u.pk: u.get_username() for u in authors}
+        self.fields["f_document"].queryset = project.documents.only("id", "title", "project_id")
+        self.fields["f_label"].queryset = Label.objects.filter(project=project)
+        self.fields["f_author"].choices = [("", "All authors"), *self.authors.items()]
+
+    def problem(self) -> str:
+        """The form's errors as one sentence for the user."""
+        return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import documents, marks
+from .views import documents, exports, marks
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
+    path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
 ]

@@ -1,0 +1,70 @@
+"""Exports from the app: the project's export page, and the download of a project's or a document's marks."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from .. import export_query, exports, rendering
+from ..exports import CSV_HEADER
+from ..forms import ExportForm
+from ..permissions import document_for, project_for
+
+
+@login_required
+@require_GET
+def project_export(request, project_id):
+    """The export page (no format asked), or the download of the project's marks that pass the filters."""
+    project, membership = project_for(request.user, project_id)
+    return _export(request, project, membership, document=None)
+
+
+@login_required
+@require_GET
+def document_export(request, document_id):
+    """The download of a document's marks, with the filters of its marks panel (f_label, f_author, f_status)."""
+    document, membership = document_for(request.user, document_id)
+    return _export(request, document.project, membership, document=document)
+
+
+def _export(request, project, membership, document):
+    data = request.GET.copy()
+    if document is not None:
+        data["f_document"] = str(document.pk)
+    form = ExportForm(data if "format" in data else None, project=project, authors=rendering.project_authors(project))
+    context = {"project": project, "membership": membership, "form": form, "columns": CSV_HEADER}
+    if "format" not in data:
+        return render(request, "annotator/export.html", context)
+    if not form.is_valid():
+        return render(request, "annotator/export.html", {**context, "error": form.problem()}, status=400)
+    cleaned = form.cleaned_data
+    chosen = cleaned["f_document"]
+    export_filter = export_query.ExportFilter(
+        project_id=project.pk,
+        document_id=chosen.pk if chosen else None,
+        label=cleaned["f_label"].key if cleaned["f_label"] else None,
+        status=cleaned["f_status"] or None,
+        editor=form.authors[cleaned["f_author"]] if cleaned["f_author"] else None,
+    )
+    annotations = export_query.marks(export_filter)
+    records = export_query.records(annotations)
+    name = f"{slugify(project.name) or 'project'}{f'-document-{chosen.pk}' if chosen else ''}-marks-{timezone.now():%Y%m%d}"
+    if cleaned["format"] == "csv":
+        response = StreamingHttpResponse(exports.stream_csv(records, raw=cleaned["raw"]), content_type="text/csv; charset=utf-8")
+        filename = f"{name}.csv"
+    else:
+        base = request.build_absolute_uri("/").rstrip("/")
+        chunks = exports.stream_jsonld(
+            records,
+            total=annotations.count(),
+            collection_id=request.build_absolute_uri(),
+            label=f"Marks of {chosen.title if chosen else project.name}",
+            addresses=exports.Addresses(base),
+        )
+        response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
+        filename = f"{name}.jsonld"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
