@@ -1,8 +1,11 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
 from django.contrib import admin
 from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import export_query, exports
 from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span
 
 
@@ -66,6 +69,31 @@ class SpanAdmin(admin.ModelAdmin):
         return obj.exact[:80]
 
 
+def _download(request, queryset, file_format):
+    records = export_query.records(queryset)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if file_format == "csv":
+        response = StreamingHttpResponse(exports.stream_csv(records), content_type="text/csv; charset=utf-8")
+    else:
+        chunks = exports.stream_jsonld(
+            records, total=queryset.count(), collection_id=request.build_absolute_uri(),
+            label="Marks selected in the admin", addresses=exports.Addresses(request.build_absolute_uri("/").rstrip("/")),
+        )
+        response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="marks-{stamp}.{file_format}"'
+    return response
+
+
+@admin.action(description="Export the selected marks as CSV")
+def export_selected_csv(modeladmin, request, queryset):
+    return _download(request, queryset, "csv")
+
+
+@admin.action(description="Export the selected marks as JSON-LD")
+def export_selected_jsonld(modeladmin, request, queryset):
+    return _download(request, queryset, "jsonld")
+
+
 class CitationInline(admin.TabularInline):
     model = Citation
     extra = 0
@@ -81,6 +109,7 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["span"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [CitationInline]
+    actions = [export_selected_csv, export_selected_jsonld]
 
     @admin.display(description="Document", ordering="span__document__title")
     def document(self, obj):
