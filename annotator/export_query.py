@@ -1,7 +1,6 @@
-"""Reading marks for export: the filters, and a walk over the marks in chunks that yields plain records.
+"""Reading marks for export: the filters, and a walk over the marks that yields plain records.
 
-The walk is keyset pagination on the primary key: each chunk is one query for the marks and one
-for their citations, whatever the database, and memory holds one chunk at a time.
+Memory holds one chunk of rows at a time, whatever the number of marks.
 """
 from __future__ import annotations
 
@@ -70,35 +69,35 @@ def marks(export_filter: ExportFilter) -> QuerySet:
 
 
 def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:
-    """Every mark of the queryset as a MarkRecord, in order of id, read chunk by chunk."""
+    """Every mark of the queryset as a MarkRecord, in order of id.
+
+    Two queries whatever the number of marks: the marks in order of id, and their citations in the
+    same order, each read chunk by chunk (a server-side cursor on PostgreSQL) and merged as they come.
+    """
     chunk_size = chunk_size or CHUNK_SIZE
-    rows = annotations.order_by("pk").values(*_FIELDS.values())
-    last = 0
-    while True:
-        chunk = list(rows.filter(pk__gt=last)[:chunk_size])
-        if not chunk:
-            return
-        # The chunk's citations by a subquery on its id range, not a list of ids: SQLite caps parameters.
-        citations = _citations_of(annotations.filter(pk__gt=last, pk__lte=chunk[-1]["pk"]).values("pk"))
-        last = chunk[-1]["pk"]
-        for row in chunk:
-            values = {name: row[lookup] for name, lookup in _FIELDS.items()}
-            values["reviewer"] = values["reviewer"] or ""
-            yield MarkRecord(**values, citations=tuple(citations.get(row["pk"], ())))
-        if len(chunk) < chunk_size:
-            return
+    rows = annotations.order_by("pk").values(*_FIELDS.values()).iterator(chunk_size=chunk_size)
+    citations = _citations_of(annotations, chunk_size)
+    pending = next(citations, None)
+    for row in rows:
+        pk = row["pk"]
+        own = []
+        # Citations come in order of their mark; skip those of marks made after the marks were read.
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                own.append(pending[1])
+            pending = next(citations, None)
+        values = {name: row[lookup] for name, lookup in _FIELDS.items()}
+        values["reviewer"] = values["reviewer"] or ""
+        yield MarkRecord(**values, citations=tuple(own))
 
 
-def _citations_of(annotation_ids: QuerySet) -> dict[int, list[CitationRecord]]:
-    found: dict[int, list[CitationRecord]] = {}
+def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int, CitationRecord]]:
     rows = (
-        Citation.objects.filter(annotation_id__in=annotation_ids)
+        Citation.objects.filter(annotation__in=annotations.values("pk"))
         .order_by("annotation_id", "id")
         .values("annotation_id", "locator", "note", *(f"source__{name}" for name in _SOURCE_FIELDS))
+        .iterator(chunk_size=chunk_size)
     )
     for row in rows:
         source = SourceRecord(**{name: row[f"source__{name}"] for name in _SOURCE_FIELDS})
-        found.setdefault(row["annotation_id"], []).append(
-            CitationRecord(source=source, locator=row["locator"], note=row["note"])
-        )
-    return found
+        yield row["annotation_id"], CitationRecord(source=source, locator=row["locator"], note=row["note"])

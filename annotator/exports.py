@@ -22,6 +22,7 @@ CSV_HEADER = [
 JOIN = " | "
 # Cells a spreadsheet would run as a formula (OWASP, "CSV Injection"): these first characters.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_FIRST = frozenset(FORMULA_TRIGGERS + ("'",))
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Our own terms (review state, citation locators, the source's CSL-JSON), declared so that JSON-LD
 # processors keep them; the W3C context itself is left as it is.
@@ -101,7 +102,7 @@ def iso_utc(moment: datetime | None) -> str:
         return ""
     if moment.tzinfo is None:
         raise ValueError("Export times must be timezone-aware.")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def author_names(authors: list) -> str:
@@ -168,7 +169,7 @@ def spreadsheet_safe(cell: str) -> str:
     A cell that already starts with an apostrophe gets one more, so that the spreadsheet, which
     hides the first, shows the text as it is, and the escape can be undone without guessing.
     """
-    if cell.startswith(FORMULA_TRIGGERS + ("'",)):
+    if cell and cell[0] in _ESCAPED_FIRST:
         return "'" + cell
     return cell
 
@@ -309,7 +310,11 @@ def stream_jsonld(
     page_opening = json.dumps(page, ensure_ascii=False)[:-1]
     yield f'{opening},\n "first": {page_opening}, "items": [\n'
     separator = ""
+    # Every item carries the same @context: write it once as text rather than encode it each time.
+    context = '{"@context": ' + json.dumps(JSONLD_CONTEXT, ensure_ascii=False) + ", "
     for record in records:
-        yield separator + json.dumps(jsonld_annotation(record, addresses), ensure_ascii=False)
+        item = jsonld_annotation(record, addresses)
+        del item["@context"]
+        yield separator + context + json.dumps(item, ensure_ascii=False)[1:]
         separator = ",\n"
     yield "\n]}\n}\n"
