@@ -200,12 +200,30 @@ class _Line:
         return value
 
 
-def stream_csv(records: Iterable[MarkRecord], raw: bool = False) -> Iterator[str]:
+def buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Join small pieces into chunks of about `size` characters: a server writes one chunk, not one line, at a time."""
+    batch, length = [], 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def csv_lines(records: Iterable[MarkRecord], raw: bool = False) -> Iterator[str]:
     """The CSV text, header first, one line (CRLF, RFC 4180) per mark."""
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_HEADER)
     for record in records:
         yield writer.writerow(csv_cells(record, raw))
+
+
+def stream_csv(records: Iterable[MarkRecord], raw: bool = False) -> Iterator[str]:
+    """The CSV text in chunks of about 64 KiB."""
+    return buffered(csv_lines(records, raw))
 
 
 # JSON-LD -----------------------------------------------------------------------------------------
@@ -296,7 +314,14 @@ def jsonld_annotation(record: MarkRecord, addresses: Addresses) -> dict:
 def stream_jsonld(
     records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses
 ) -> Iterator[str]:
-    """An AnnotationCollection holding every mark in one embedded AnnotationPage, written item by item."""
+    """An AnnotationCollection holding every mark in one embedded AnnotationPage, in chunks of about 64 KiB."""
+    return buffered(jsonld_pieces(records, total=total, collection_id=collection_id, label=label, addresses=addresses))
+
+
+def jsonld_pieces(
+    records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses
+) -> Iterator[str]:
+    """The collection's JSON, written item by item."""
     head = {
         "@context": JSONLD_CONTEXT,
         "id": collection_id,

@@ -108,8 +108,17 @@ def test_csv_lines_end_in_crlf_and_text_is_utf8_clean():
 
 def test_the_csv_is_written_as_it_is_read():
     endless = (record(annotation_id=i) for i in itertools.count(1))
-    first = list(itertools.islice(exports.stream_csv(endless), 3))
+    first = list(itertools.islice(exports.csv_lines(endless), 3))
     assert len(first) == 3 and first[2].startswith("2,")
+    chunk = next(exports.stream_csv(record(annotation_id=i) for i in itertools.count(1)))
+    assert 64 * 1024 <= len(chunk) < 65 * 1024  # lines go out in chunks of about 64 KiB
+
+
+def test_the_jsonld_is_written_as_it_is_read():
+    endless = (record(annotation_id=i) for i in itertools.count(1))
+    pieces = exports.jsonld_pieces(endless, total=10**9, collection_id="https://a.example/c", label="x", addresses=ADDRESSES)
+    head, first, second = itertools.islice(pieces, 3)
+    assert '"total": 1000000000' in head and '"id": "https://annotator.example.org/annotations/2/"' in second
 
 
 def test_source_citation_shapes():

@@ -96,6 +96,17 @@ def test_partial_imports_the_rows_that_can_be_and_reports_the_others(document, a
 def test_a_dry_run_reports_and_saves_nothing(document, annotator):
     report = imports.import_marks(rows=[row(document, 0, 10)], dry_run=True)
     assert report.created == 1 and not Annotation.objects.exists()
+    imports.import_marks(rows=[row(document, 0, 10)])
+    again = imports.import_marks(rows=[row(document, 0, 10), replace(row(document, 11, 24), start=5, end=18)], dry_run=True)
+    assert (again.created, again.reanchored, again.unchanged) == (0, 1, 1)
+    assert Annotation.objects.count() == 1
+
+
+def test_a_renamed_document_is_found_by_its_id_only_where_the_text_is_the_marks(document, annotator):
+    imports.import_marks(rows=[row(document, 0, 10, document_title="Old title")])
+    assert Span.objects.get().document == document
+    with pytest.raises(imports.ImportFailed, match="1 row"):
+        imports.import_marks(rows=[replace(row(document, 11, 24, document_title="Old title"), start=0, end=13)])
 
 
 def test_rows_can_be_sent_to_another_project(document, annotator):
