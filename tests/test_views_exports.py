@@ -12,7 +12,7 @@ from annotator import export_query, services
 from annotator.exports import CSV_HEADER
 
 from .conftest import client_for
-from .factories import CitationFactory, DocumentFactory, ProjectFactory
+from .factories import CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
 
 def rows(response) -> list[dict]:
@@ -174,3 +174,20 @@ def test_an_export_makes_a_fixed_number_of_queries_whatever_the_number_of_marks(
     found = rows(client.get(url, {**params, "format": "csv"})) if file_format == "csv" else None
     if found is not None:
         assert [r["source_ids"].count("|") for r in found] == [1] * 13
+
+
+def test_the_export_page_makes_a_fixed_number_of_queries_whatever_the_project_holds(project, reviewer, labels):
+    client = client_for(reviewer)
+    url = reverse("project_export", args=[project.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = count()
+    for n in range(5):
+        DocumentFactory(project=project, title=f"Extra {n}")
+        mark_author = UserFactory(username=f"extra{n}")
+        MembershipFactory(user=mark_author, project=project)
+    assert count() == before
