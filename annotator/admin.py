@@ -1,12 +1,14 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import export_query, exports
-from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span
+from . import bibliography, export_query, exports
+from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span, Status
+from .services.review import review_annotations
 
 
 class MembershipInline(admin.TabularInline):
@@ -107,9 +109,32 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     search_fields = ["span__exact", "note", "review_note"]
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
+    # Marks change only through the services (their rules, revision bumps and history): in admin they are
+    # read, reviewed with the bulk actions, and their citations cared for.
+    readonly_fields = [
+        "span", "label", "note", "created_by", "version", "created_at", "updated_at",
+        "status", "reviewed_by", "reviewed_at", "review_note", "placement", "placement_score",
+    ]
     inlines = [CitationInline]
-    actions = [export_selected_csv, export_selected_jsonld]
+    actions = ["accept_selected", "reject_selected", export_selected_csv, export_selected_jsonld]
+
+    def _review(self, request, queryset, status):
+        # Staff rights are not review rights: a staff user reviews only in projects where they are a
+        # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.
+        result = review_annotations(user=request.user, annotations=queryset.select_related("span__document"), status=status)
+        if result.reviewed:
+            self.message_user(request, f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.", messages.SUCCESS)
+        for annotation, message in result.refused:
+            self.message_user(request, f"Mark {annotation.pk} not reviewed: {message}", messages.ERROR)
+
+    @admin.action(description="Accept the selected marks", permissions=["change"])
+    def accept_selected(self, request, queryset):
+        self._review(request, queryset, "accepted")
+
+    @admin.action(description="Reject the selected marks", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._review(request, queryset, "rejected")
 
     @admin.display(description="Document", ordering="span__document__title")
     def document(self, obj):
@@ -124,10 +149,18 @@ class AnnotationAdmin(SimpleHistoryAdmin):
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
-    search_fields = ["title", "doi", "container_title", "archive_location"]
+    search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
+    readonly_fields = ["author_names"]
+    # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
+
+    def save_model(self, request, obj, form, change):
+        # Staff edit sources here without the services; keep the names that search reads in step.
+        obj.author_names = bibliography.names_text(obj.authors, " ")
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):

@@ -3,8 +3,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from . import bibliography
 from . import text as textlib
-from .models import Label, Status
+from .models import Document, Label, Source, SourceType, Status
 
 
 class DocumentForm(forms.Form):
@@ -103,6 +104,179 @@ class MarkFilterForm(forms.Form):
         if self.cleaned_data.get("f_status"):
             result["status"] = self.cleaned_data["f_status"]
         return result
+
+
+class NewVersionForm(DocumentForm):
+    """A new version of a document's text: a file or pasted text, and a note on what changed."""
+
+    title = None
+    note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
+
+
+class ReattachForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    exact = forms.CharField(strip=False)
+
+# Review ------------------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision on one mark; `version` is the mark's version the reviewer saw."""
+
+    status = forms.ChoiceField(choices=Status.choices, error_messages={
+        "required": "Choose Accept or Reject.",
+        "invalid_choice": "“%(value)s” is not a review decision: choose Accept or Reject.",
+    })
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Review note (optional)")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": "The mark's version is missing; reload the page and review again.",
+    })
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters; an invalid value is ignored rather than an error."""
+
+    document = forms.ModelChoiceField(queryset=Document.objects.none(), required=False, empty_label="All documents")
+    label = ProjectLabelField(queryset=Label.objects.none(), required=False, empty_label="All labels")
+    author = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, project, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.filter(project=project).only("id", "title")
+        self.fields["label"].queryset = Label.objects.filter(project=project)
+        self.fields["author"].choices = [("", "All authors"), *[(u.pk, u.get_username()) for u in authors]]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        result = {}
+        if data.get("document"):
+            result["span__document"] = data["document"]
+        if data.get("label"):
+            result["label"] = data["label"]
+        if data.get("author"):
+            result["created_by_id"] = data["author"]
+        return result
+
+# Sources and citations (issue 5) -------------------------------------------------------------------
+
+
+class SourceForm(forms.Form):
+    """A source's fields as people type them; authors one per line as 'Family, Given'."""
+
+    type = forms.ChoiceField(choices=SourceType.choices)
+    title = forms.CharField(max_length=500, error_messages={"required": "A source needs a title."})
+    authors = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="One per line: “Family, Given”, or a name as it stands (an organisation).",
+    )
+    issued = forms.CharField(max_length=40, required=False, label="Date issued", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    container_title = forms.CharField(max_length=500, required=False, label="In (journal, book, site)")
+    volume = forms.CharField(max_length=40, required=False)
+    issue = forms.CharField(max_length=40, required=False)
+    pages = forms.CharField(max_length=40, required=False)
+    publisher = forms.CharField(max_length=300, required=False)
+    url = forms.URLField(max_length=1000, required=False, label="URL", assume_scheme="https")
+    doi = forms.CharField(max_length=200, required=False, label="DOI")
+    archive = forms.CharField(max_length=300, required=False, help_text="The archive holding it, e.g. RGASPI.")
+    archive_location = forms.CharField(
+        max_length=300, required=False, label="Archival reference", help_text="e.g. f. 17, op. 3, d. 922."
+    )
+    full_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, strip=False,
+        help_text="The source's own text (or the part you quote from), to check quotations against.",
+    )
+    full_text_file = forms.FileField(required=False, label="Or upload its text", help_text="A UTF-8 .txt or .md file.")
+
+    @classmethod
+    def initial_for(cls, source) -> dict:
+        initial = {name: getattr(source, name) for name in cls.base_fields if hasattr(source, name)}
+        initial["authors"] = bibliography.names_text(source.authors, "\n")
+        return initial
+
+    def clean_authors(self):
+        return bibliography.parse_names(self.cleaned_data.get("authors") or "")
+
+    def clean_full_text_file(self):
+        upload = self.cleaned_data.get("full_text_file")
+        if upload is None:
+            return None
+        if upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+        try:
+            return textlib.normalise_text(textlib.decode_import(upload.read()))
+        except textlib.TextImportError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def source_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        uploaded = data.pop("full_text_file", None)
+        data["full_text"] = textlib.normalise_text(uploaded or data.get("full_text") or "")
+        return data
+
+
+class QuickSourceForm(SourceForm):
+    """A new source made from a mark's panel: the main fields only, plus the citation's locator and note."""
+
+    locator = forms.CharField(max_length=200, required=False, help_text="A page, or an archival reference.")
+    # Not "Note": the mark's own note field sits in the same panel.
+    note = forms.CharField(required=False, label="Comment on the citation")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "new")
+        super().__init__(*args, **kwargs)
+        for name in ["volume", "issue", "pages", "publisher", "archive", "archive_location", "full_text_file"]:
+            del self.fields[name]
+
+    def source_fields(self) -> dict:
+        data = super().source_fields()
+        return {k: v for k, v in data.items() if k not in ("locator", "note")}
+
+
+class CitationForm(forms.Form):
+    source = forms.ModelChoiceField(queryset=Source.objects.none(), error_messages={
+        "required": "Choose a source to cite.",
+        "invalid_choice": "That source is not one of this project's sources.",
+    })
+    locator = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.filter(project=project)
+
+
+class SourceImportForm(forms.Form):
+    file = forms.FileField(help_text="CSL-JSON (.json, as Zotero exports it) or BibTeX (.bib).")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+        name = upload.name.lower()
+        if not name.endswith((".json", ".bib", ".bibtex")):
+            raise forms.ValidationError("Upload a CSL-JSON file (.json) or a BibTeX file (.bib).")
+        try:
+            text = textlib.normalise_text(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+        try:
+            return bibliography.parse_csl_json(text) if name.endswith(".json") else bibliography.parse_bibtex(text)
+        except bibliography.BibliographyError as exc:
+            raise forms.ValidationError(f"Nothing was imported. {exc}") from None
+
+
+class SuggestionForm(forms.Form):
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+
+
+# Export ------------------------------------------------------------------------------------------
 
 
 class ExportForm(forms.Form):

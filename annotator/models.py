@@ -17,6 +17,19 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+PLACEMENT_CHOICES = [
+    ("made", "Made on this version"),
+    ("unchanged", "Carried unchanged"),
+    ("shifted", "Carried, shifted"),
+    ("refound", "Re-found by its text"),
+    ("ambiguous", "Ambiguous: check"),
+    ("fuzzy", "Found fuzzily: check"),
+    ("orphaned", "Orphaned: re-attach"),
+    ("reattached", "Re-attached by hand"),
+]
+FLAGGED_PLACEMENTS = {"ambiguous", "fuzzy", "orphaned"}
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
@@ -85,6 +98,9 @@ class Document(models.Model):
     revision = models.PositiveBigIntegerField(
         default=0, help_text="Bumped on every change to the document's marks; open pages poll it."
     )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Number of the current version of the text; earlier ones are DocumentVersions."
+    )
 
     class Meta:
         ordering = ["title", "id"]
@@ -98,6 +114,7 @@ class Span(models.Model):
     """A region of one document, shared by every annotation on exactly that region."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    version = models.PositiveIntegerField(default=1, help_text="The version of the text the offsets refer to.")
     start = models.PositiveIntegerField(help_text="Code-point offset of the first character.")
     end = models.PositiveIntegerField(help_text="Code-point offset just past the last character.")
     exact = models.TextField(help_text="The marked text: document.text[start:end].")
@@ -105,9 +122,9 @@ class Span(models.Model):
     suffix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points after the span.")
 
     class Meta:
-        ordering = ["document", "start", "end"]
+        ordering = ["document", "version", "start", "end"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "start", "end"], name="span_unique_region"),
+            models.UniqueConstraint(fields=["document", "version", "start", "end"], name="span_unique_region"),
             models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_start_before_end"),
         ]
 
@@ -131,7 +148,20 @@ class Annotation(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every change; a save names the version it read.")
+    placement = models.CharField(
+        max_length=10,
+        choices=PLACEMENT_CHOICES,
+        default="made",
+        help_text="How the mark got where it is: made there, or carried from an earlier version of the text.",
+    )
+    placement_score = models.FloatField(
+        null=True, blank=True, help_text="For a fuzzy placement: how well the text matched (0-100)."
+    )
     history = HistoricalRecords()
+
+    @property
+    def placement_flagged(self) -> bool:
+        return self.placement in FLAGGED_PLACEMENTS
 
     class Meta:
         ordering = ["span__start", "span__end", "id"]
@@ -147,6 +177,53 @@ class Annotation(models.Model):
         return f"{self.label} by {self.created_by}: {self.span.exact[:40]}"
 
 
+class DocumentVersion(models.Model):
+    """One version of a document's text. The newest equals Document.text; earlier ones stay readable."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    note = models.CharField(max_length=500, blank=True, help_text="What changed, in a line.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.document} v{self.number}"
+
+
+class Placement(models.Model):
+    """How one mark was carried to a new version: the report a manager reads after a revision."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="placements")
+    annotation = models.ForeignKey(
+        "Annotation", null=True, blank=True, on_delete=models.SET_NULL, related_name="placements"
+    )
+    status = models.CharField(max_length=10, choices=PLACEMENT_CHOICES)
+    score = models.FloatField(default=100.0)
+    old_start = models.PositiveIntegerField()
+    old_end = models.PositiveIntegerField()
+    old_exact = models.TextField()
+    new_start = models.PositiveIntegerField(null=True, blank=True)
+    new_end = models.PositiveIntegerField(null=True, blank=True)
+    new_exact = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "old_start", "id"]
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in FLAGGED_PLACEMENTS
+
+
 class Change(models.Model):
     """One step of a document's revision counter: which region of the text it touched.
 
@@ -157,6 +234,7 @@ class Change(models.Model):
     revision = models.PositiveBigIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    text_changed = models.BooleanField(default=False, help_text="A new version of the text: open pages reload.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +279,9 @@ class Source(models.Model):
         max_length=300, blank=True, help_text="Fond, opis, delo: 'f. 17, op. 3, d. 922'."
     )
     full_text = models.TextField(blank=True, help_text="The source's own text, used to check quotations.")
+    author_names = models.TextField(
+        blank=True, editable=False, help_text="The authors' names as plain text, for search; written by the services."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

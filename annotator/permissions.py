@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Annotation, Document, Membership, Project, Role
+from .models import Annotation, Citation, Document, Membership, Project, Role, Source
 
 
 def membership_for(user, project_id) -> Membership:
@@ -41,3 +41,24 @@ def require_manager(membership: Membership) -> None:
 
 def can_review(membership: Membership) -> bool:
     return membership.role in (Role.REVIEWER, Role.MANAGER)
+
+
+# Sources and citations (issue 5) -------------------------------------------------------------------
+
+
+def source_for(user, source_id):
+    """A source of one of the user's projects, with the membership; 404 otherwise."""
+    source = get_object_or_404(Source.objects.select_related("project"), pk=source_id)
+    return source, membership_for(user, source.project_id)
+
+
+def citation_for(user, citation_id):
+    citation = get_object_or_404(
+        Citation.objects.select_related("source", "annotation__span__document__project", "annotation__label", "annotation__created_by"),
+        pk=citation_id,
+    )
+    return citation, membership_for(user, citation.annotation.span.document.project_id)
+
+
+def can_edit_sources(membership: Membership) -> bool:
+    return membership.role in (Role.ANNOTATOR, Role.MANAGER)

@@ -53,10 +53,20 @@ class RenderedBlock:
 def marks_of(document: Document):
     """Every mark of the document with what the page shows of it, in text order: one query."""
     return (
-        Annotation.objects.filter(span__document=document)
+        Annotation.objects.filter(span__document=document, span__version=document.version)
         .select_related("span", "label", "created_by")
         .annotate(source_count=Count("citations"))
         .order_by("span__start", "span__end", "id")
+    )
+
+
+def orphans_of(document: Document):
+    """Marks an earlier version carried nowhere: they wait to be re-attached. One query."""
+    return (
+        Annotation.objects.filter(span__document=document, placement="orphaned")
+        .exclude(span__version=document.version)
+        .select_related("span", "label", "created_by")
+        .order_by("span__start", "id")
     )
 
 
@@ -97,10 +107,15 @@ def render_blocks(document: Document, annotations, only: set[int] | None = None)
     return rendered
 
 
+def text_changed_since(document: Document, since: int) -> bool:
+    """Whether a new version of the text came after revision `since` (the page must reload)."""
+    return Change.objects.filter(document=document, revision__gt=since, text_changed=True).exists()
+
+
 def changed_blocks(document: Document, since: int) -> set[int] | None:
     """Indexes of the blocks touched by changes after revision `since`; None means redraw everything."""
     changes = list(
-        Change.objects.filter(document=document, revision__gt=since).values_list("start", "end")[
+        Change.objects.filter(document=document, revision__gt=since).values_list("start", "end", "text_changed")[
             : MAX_CHANGES_FOR_PARTIAL_REDRAW + 1
         ]
     )
@@ -108,7 +123,7 @@ def changed_blocks(document: Document, since: int) -> set[int] | None:
         return None
     bounds = textlib.split_blocks(document.text)
     touched: set[int] = set()
-    for start, end in changes:
+    for start, end, _ in changes:
         touched.update(textlib.blocks_touching(bounds, start, end))
     return touched
 

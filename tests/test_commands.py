@@ -38,7 +38,9 @@ def test_demo_creates_the_accounts_with_the_password_given(db, settings):
     for name in ["editor1", "editor2", "reviewer", "manager", "admin"]:
         assert authenticate(username=name, password="s3cret-pass") is not None
     roles = dict(Membership.objects.filter(project__name=SEED_PROJECT).values_list("user__username", "role"))
-    assert roles == {"editor1": "annotator", "editor2": "annotator", "reviewer": "reviewer", "manager": "manager"}
+    assert roles == {
+        "editor1": "annotator", "editor2": "annotator", "reviewer": "reviewer", "manager": "manager", "admin": "manager"
+    }
     assert authenticate(username="admin", password="s3cret-pass").is_superuser
 
 

@@ -25,6 +25,10 @@ def project_urls(project, document, annotation):
         ("get", reverse("annotation_detail", args=[annotation.pk])),
         ("post", reverse("annotation_update", args=[annotation.pk])),
         ("post", reverse("annotation_delete", args=[annotation.pk])),
+        ("get", reverse("review_queue", args=[project.pk])),
+        ("post", reverse("annotation_review", args=[annotation.pk])),
+        ("get", reverse("agreement_index", args=[project.pk])),
+        ("get", reverse("document_agreement", args=[document.pk])),
     ]
 
 

@@ -26,7 +26,11 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
     try:
         with transaction.atomic():
             span, _ = Span.objects.get_or_create(
-                document=document, start=start, end=end, defaults={"exact": exact, "prefix": prefix, "suffix": suffix}
+                document=document,
+                version=document.version,
+                start=start,
+                end=end,
+                defaults={"exact": exact, "prefix": prefix, "suffix": suffix},
             )
             if Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")
@@ -91,28 +95,41 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     span = annotation.span
     annotation._history_user = user
     annotation.delete()
-    if not span.annotations.exists():
+    # A span of the current text nobody marks any more goes; spans of earlier versions stay with them.
+    if span.version == Document.objects.values_list("version", flat=True).get(pk=span.document_id) and not span.annotations.exists():
         span.delete()
     record_change(span.document_id, span.start, span.end)
 
 
 @transaction.atomic
 def review_annotation(*, user, annotation: Annotation, status: str, note: str = "", version: int | None = None) -> Annotation:
-    """Accept or reject a mark (reviewers and managers; never one's own mark)."""
-    if status not in (Status.ACCEPTED, Status.REJECTED, Status.PENDING):
+    """Accept or reject a mark, or put it back to pending (reviewers and managers; never one's own mark).
+
+    The same path serves the review queue, the mark's panel and the admin's bulk actions. A review
+    raises the mark's version, so a second reviewer working from the same page gets a Conflict.
+    """
+    if status not in Status.values:
         raise ActionRefused(f"Unknown review status “{status}”.")
-    membership = check_member(user, annotation.span.document.project_id)
+    locked = (
+        Annotation.objects.select_for_update()
+        .select_related("span__document")
+        .filter(pk=annotation.pk)
+        .first()
+    )
+    if locked is None:
+        raise Conflict("This mark was deleted meanwhile.")
+    membership = check_member(user, locked.span.document.project_id)
     if membership.role not in (Role.REVIEWER, Role.MANAGER):
         raise Forbidden("Only reviewers and managers may review marks.")
-    locked = Annotation.objects.select_for_update().select_related("span").get(pk=annotation.pk)
     if locked.created_by_id == user.pk:
         raise Forbidden("Nobody reviews their own mark.")
     if version is not None and locked.version != version:
-        raise Conflict("The author changed this mark after you opened it; review it again.")
+        raise Conflict("This mark changed after you opened it (edited, or reviewed by someone else); review it again.")
     locked.status = status
-    locked.reviewed_by = user
-    locked.reviewed_at = timezone.now()
-    locked.review_note = note
+    locked.reviewed_by = user if status != Status.PENDING else None
+    locked.reviewed_at = timezone.now() if status != Status.PENDING else None
+    locked.review_note = note.strip()
+    locked.version += 1
     locked._history_user = user
     locked.save()
     record_change(locked.span.document_id, locked.span.start, locked.span.end)

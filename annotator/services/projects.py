@@ -77,11 +77,11 @@ def check_member(user, project_id: int) -> Membership:
         raise Forbidden("You are not a member of this project.") from None
 
 
-def record_change(document_id: int, start: int, end: int) -> int:
+def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
     """Bump the document's revision and note the region that changed. Call inside a transaction."""
     Document.objects.filter(pk=document_id).update(revision=F("revision") + 1)
     revision = Document.objects.filter(pk=document_id).values_list("revision", flat=True).get()
-    Change.objects.create(document_id=document_id, revision=revision, start=start, end=end)
+    Change.objects.create(document_id=document_id, revision=revision, start=start, end=end, text_changed=text_changed)
     return revision
 
 

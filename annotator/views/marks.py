@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import rendering, services
+from .. import history, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation, Document
 from ..permissions import annotation_for, can_review, document_for
@@ -26,7 +26,12 @@ def _panel_context(request, document, membership, annotations):
     filter_form = MarkFilterForm(request.GET or request.POST or None, project=project, authors=rendering.project_authors(project))
     filters = filter_form.filters()
     listed = [a for a in annotations if all(_matches(a, k, v) for k, v in filters.items())]
-    return {"filter_form": filter_form, "listed": listed, "mark_total": len(annotations)}
+    return {
+        "filter_form": filter_form,
+        "listed": listed,
+        "mark_total": len(annotations),
+        "orphans": list(rendering.orphans_of(document)),
+    }
 
 
 def _matches(annotation, key, value):
@@ -74,8 +79,13 @@ def mark_list(request, document_id):
 
 def _changes_response(request, document, membership, *, detail=None, status=200, since=None):
     """Redraw what changed since the page's revision: touched blocks, the mark list, the poller."""
-    document.refresh_from_db(fields=["revision"])
+    document.refresh_from_db(fields=["revision", "version", "text"])
     since = _since(request) if since is None else since
+    if rendering.text_changed_since(document, since):
+        # The text itself is new: offsets on the open page mean nothing any more. Reload it.
+        response = HttpResponse(status=200)
+        response["HX-Refresh"] = "true"
+        return response
     annotations = list(rendering.marks_of(document))
     touched = rendering.changed_blocks(document, since)
     context = {
@@ -125,11 +135,22 @@ def _detail_context(request, annotation, membership, form=None, error=None):
     return {
         "annotation": annotation,
         "is_author": is_author,
+        "can_reattach": is_author or membership.role == "manager",
         "edit_form": form,
         "error": error,
         "same_span": same_span,
         "citations": annotation.citations.select_related("source"),
+        "can_review": can_review(membership),
+        "history": history.history_of(annotation.pk, project.pk),
+        **_sources_context(request, annotation),
     }
+
+
+def _sources_context(request, annotation):
+    # Imported here: the sources views build on this module's helpers.
+    from .sources import mark_sources_context
+
+    return mark_sources_context(request, annotation)
 
 
 def _error_fragment(request, message, status):

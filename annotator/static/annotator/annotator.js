@@ -99,13 +99,38 @@
     setToolbar(lastSelection !== null);
   }
 
+  // The selection to mark now: the live one when it is in the text (selectionchange fires late, after
+  // a quick Shift+Arrow then a shortcut key), else the last one seen there (focus moved to a button).
+  function currentSelection() {
+    const container = document.getElementById("doc-text");
+    const sel = window.getSelection();
+    if (container && sel && sel.anchorNode && container.contains(sel.anchorNode)) {
+      lastSelection = selectionIn(container);
+    }
+    return lastSelection;
+  }
+
   function createMark(labelId) {
     const form = document.getElementById("mark-form");
-    if (!form || !lastSelection) return;
+    if (!form || !currentSelection()) return;
     form.elements.start.value = lastSelection.start;
     form.elements.end.value = lastSelection.end;
     form.elements.exact.value = lastSelection.exact;
     form.elements.label.value = labelId;
+    htmx.trigger(form, "submit");
+  }
+
+  function reattach() {
+    const form = document.getElementById("reattach-form");
+    const selection = currentSelection();
+    if (!form) return;
+    if (!selection) {
+      form.querySelector(".meta").textContent = "First select the right text in the document.";
+      return;
+    }
+    form.elements.start.value = selection.start;
+    form.elements.end.value = selection.end;
+    form.elements.exact.value = selection.exact;
     htmx.trigger(form, "submit");
   }
 
@@ -121,6 +146,17 @@
     const url = container.dataset.annotationUrl.replace(/0\/$/, id + "/");
     htmx.ajax("GET", url, { target: "#mark-detail", swap: "outerHTML" }).then(function () {
       if (focusPanel) document.getElementById("mark-detail").focus();
+    });
+  }
+
+  // Outline the open mark's pieces in the text, so the panel and the text point at the same thing.
+  function showOpenMark() {
+    const panel = document.getElementById("mark-detail");
+    const id = panel && panel.dataset.annotation;
+    document.querySelectorAll("#doc-text .m.focused").forEach(function (p) { p.classList.remove("focused"); });
+    if (!id) return;
+    document.querySelectorAll("#doc-text .m").forEach(function (p) {
+      if (p.dataset.marks.split(" ").indexOf(id) >= 0) p.classList.add("focused");
     });
   }
 
@@ -153,7 +189,7 @@
       if (e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
       if (e.key === "Escape" && lastSelection) { clearSelection(); return; }
       const label = shortcuts[e.key];
-      if (label && lastSelection) {
+      if (label && currentSelection()) {
         e.preventDefault();
         createMark(label);
       }
@@ -167,6 +203,16 @@
     });
 
     document.body.addEventListener("annotation-saved", clearSelection);
+
+    // Re-attaching a flagged or orphaned mark: the button sends the current selection.
+    document.body.addEventListener("mousedown", function (e) {
+      if (e.target.closest(".reattach-btn")) e.preventDefault();  // keep the selection
+    });
+    document.body.addEventListener("click", function (e) {
+      if (e.target.closest(".reattach-btn")) reattach();
+    });
+    document.body.addEventListener("htmx:afterSettle", showOpenMark);
+    showOpenMark();
     document.body.addEventListener("htmx:afterSettle", function (e) {
       const source = e.detail.requestConfig && e.detail.requestConfig.elt;
       if (source && source.closest && source.closest("#mark-list, #mark-detail ul")) {
@@ -188,4 +234,84 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+
+  // ---------------------------------------------------------------------------------------------
+  // Review queue: j / k move between marks, a / r accept or reject the focused one, n writes a note,
+  // Escape leaves the note. After a review, focus moves on to the next pending mark.
+
+  function queueItems() { return Array.from(document.querySelectorAll("#queue .review-item")); }
+
+  function isPending(item) { return item.dataset.reviewItem === "pending"; }
+
+  function focusQueueItem(item) {
+    if (!item) return;
+    item.focus();
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function currentQueueItem() {
+    return document.activeElement && document.activeElement.closest ? document.activeElement.closest("#queue .review-item") : null;
+  }
+
+  function moveInQueue(step) {
+    const items = queueItems();
+    if (!items.length) return;
+    const index = items.indexOf(currentQueueItem());
+    const next = index < 0 ? (step > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, index + step));
+    focusQueueItem(items[next]);
+  }
+
+  function reviewCurrent(key) {
+    const item = currentQueueItem();
+    if (!item) { focusQueueItem(queueItems().find(isPending)); return; }
+    const button = isPending(item) && item.querySelector('[data-review-action="' + key + '"]');
+    if (button) button.click();
+  }
+
+  function nextPendingAfter(item) {
+    const items = queueItems();
+    const index = items.indexOf(item);
+    return items.slice(index + 1).find(isPending) || items.slice(0, Math.max(index, 0)).find(isPending) || null;
+  }
+
+  function afterReview(item) {
+    if (!item) return;
+    if (isPending(item) || item.querySelector("[role=alert]")) { focusQueueItem(item); return; }
+    const next = nextPendingAfter(item);
+    if (next) { focusQueueItem(next); return; }
+    const done = document.getElementById("queue-done");
+    if (done) { done.hidden = false; done.focus(); }
+  }
+
+  function onQueueKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const active = document.activeElement;
+    if (typingInField(active)) {
+      if (e.key === "Escape" && active.closest("#queue .review-item")) focusQueueItem(active.closest(".review-item"));
+      return;
+    }
+    if (e.key === "j") { e.preventDefault(); moveInQueue(1); }
+    else if (e.key === "k") { e.preventDefault(); moveInQueue(-1); }
+    else if (e.key === "a" || e.key === "r") { e.preventDefault(); reviewCurrent(e.key); }
+    else if (e.key === "n") {
+      const item = currentQueueItem();
+      const note = item && item.querySelector("textarea");
+      if (note) { e.preventDefault(); note.focus(); }
+    }
+  }
+
+  function onQueueSettled(e) {
+    const form = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!form || !form.classList || !form.classList.contains("review-form")) return;
+    afterReview(document.getElementById(form.getAttribute("hx-target").slice(1)));
+  }
+
+  function setUpQueue() {
+    if (!document.getElementById("queue")) return;
+    document.addEventListener("keydown", onQueueKey);
+    document.body.addEventListener("htmx:afterSettle", onQueueSettled);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpQueue);
+  else setUpQueue();
 })();

@@ -1,0 +1,331 @@
+"""Pure functions on bibliographic records: CSL-JSON in and out, BibTeX in, names, DOIs. No database.
+
+A record here is a plain dict of Source field values (type, title, authors, issued, container_title,
+volume, issue, pages, publisher, url, doi, archive, archive_location). Parsers raise BibliographyError
+naming the entry at fault, and parse a whole file before anything is saved.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import bibtexparser
+from bibtexparser import middlewares as bibmw
+
+# The CSL item types a Source may have (SourceType's values), and what other CSL types become.
+SOURCE_TYPES = (
+    "book", "article-journal", "chapter", "manuscript", "speech", "webpage", "post",
+    "article-newspaper", "report", "interview",
+)
+CSL_TYPE_ALIASES = {
+    "article": "article-journal",
+    "article-magazine": "article-newspaper",
+    "paper-conference": "chapter",
+    "entry-encyclopedia": "chapter",
+    "entry-dictionary": "chapter",
+    "thesis": "report",
+    "document": "manuscript",
+    "personal_communication": "manuscript",
+    "post-weblog": "post",
+    "broadcast": "speech",
+}
+# BibTeX entry types -> CSL types.
+BIBTEX_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "chapter",
+    "conference": "chapter",
+    "booklet": "book",
+    "manual": "book",
+    "phdthesis": "report",
+    "mastersthesis": "report",
+    "techreport": "report",
+    "unpublished": "manuscript",
+    "online": "webpage",
+    "misc": "manuscript",
+}
+
+# Simple text fields: Source field name -> CSL-JSON key.
+CSL_FIELDS = {
+    "title": "title",
+    "container_title": "container-title",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "page",
+    "publisher": "publisher",
+    "url": "URL",
+    "doi": "DOI",
+    "archive": "archive",
+    "archive_location": "archive_location",
+}
+FIELD_LIMITS = {
+    "title": 500, "container_title": 500, "volume": 40, "issue": 40, "pages": 40, "publisher": 300,
+    "url": 1000, "doi": 200, "archive": 300, "archive_location": 300, "issued": 40,
+}
+
+_ISSUED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+class BibliographyError(ValueError):
+    """A file or record that cannot be taken; the message names the entry and is for the user."""
+
+
+def _error(where: str, message: str) -> BibliographyError:
+    return BibliographyError(f"{where}: {message}" if where else message[0].upper() + message[1:])
+
+
+# Names -------------------------------------------------------------------------------------------
+
+
+def parse_names(text: str) -> list[dict]:
+    """CSL names from text, one per line (or separated by ';'): 'Family, Given' or a single literal name."""
+    names = []
+    for part in re.split(r"[\n;]", text):
+        part = " ".join(part.split())
+        if not part:
+            continue
+        if "," in part:
+            family, given = (p.strip() for p in part.split(",", 1))
+            names.append({"family": family, "given": given} if given else {"family": family})
+        else:
+            names.append({"literal": part})
+    return names
+
+
+def name_text(name: dict) -> str:
+    """One CSL name as 'Family, Given' (or its literal form)."""
+    if name.get("literal"):
+        return str(name["literal"])
+    family = " ".join(str(name.get(k, "")) for k in ("non-dropping-particle", "family") if name.get(k))
+    given = str(name.get("given", ""))
+    return f"{family}, {given}" if family and given else family or given
+
+
+def names_text(names: list[dict], separator: str = "; ") -> str:
+    return separator.join(n for n in (name_text(x) for x in names) if n)
+
+
+def check_names(value: Any, where: str) -> list[dict]:
+    """A CSL name list, or BibliographyError."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(n, dict) for n in value):
+        raise _error(where, "“author” must be a list of names like {\"family\": ..., \"given\": ...}.")
+    names = []
+    for n in value:
+        kept = {k: str(n[k]).strip() for k in ("family", "given", "literal", "non-dropping-particle") if n.get(k)}
+        if not kept:
+            raise _error(where, "an author has neither a family name nor a literal name.")
+        names.append(kept)
+    return names
+
+
+# Fields --------------------------------------------------------------------------------------------
+
+
+def normalise_doi(doi: str) -> str:
+    """A DOI without its resolver prefix, lower-cased (DOIs are case-insensitive), or ''."""
+    return _DOI_PREFIX.sub("", (doi or "").strip()).strip().lower()
+
+
+def check_issued(issued: str, where: str = "") -> str:
+    issued = (issued or "").strip()
+    if issued and not _ISSUED.match(issued):
+        raise _error(where, f"the date issued “{issued}” is not YYYY, YYYY-MM or YYYY-MM-DD.")
+    return issued
+
+
+def year_of(issued: str) -> str:
+    return (issued or "")[:4]
+
+
+def clean_record(record: dict, where: str) -> dict:
+    """Check and tidy a record's values: a title, a known type, a valid date and DOI, lengths within limits."""
+    out = dict(record)
+    for key, limit in FIELD_LIMITS.items():
+        value = " ".join(str(out.get(key) or "").split())
+        if len(value) > limit:
+            raise _error(where, f"“{key}” is longer than {limit} characters.")
+        out[key] = value
+    if not out["title"]:
+        raise _error(where, "the source has no title.")
+    if out.get("type") not in SOURCE_TYPES:
+        raise _error(where, f"the type “{out.get('type')}” is not one of {', '.join(SOURCE_TYPES)}.")
+    out["issued"] = check_issued(out["issued"], where)
+    if out["url"] and not re.match(r"^https?://[^\s/]+", out["url"], re.IGNORECASE):
+        raise _error(where, f"the URL “{out['url'][:80]}” does not start with http:// or https://.")
+    out["doi"] = normalise_doi(out["doi"])
+    out["authors"] = check_names(out.get("authors") or [], where)
+    return out
+
+
+def entry_label(item: Any, index: int) -> str:
+    """How an error names an entry: its number, id and title when it has them."""
+    label = f"Entry {index + 1}"
+    if isinstance(item, dict):
+        if item.get("id"):
+            label += f" (id “{item['id']}”)"
+        elif isinstance(item.get("title"), str) and item["title"].strip():
+            label += f" (“{item['title'].strip()[:60]}”)"
+    return label
+
+
+# CSL-JSON ------------------------------------------------------------------------------------------
+
+
+def _csl_issued(value: Any, where: str) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        return check_issued(value, where)
+    if isinstance(value, dict):
+        parts = value.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            try:
+                numbers = [int(p) for p in parts[0][:3]]
+            except (TypeError, ValueError):
+                raise _error(where, "“issued” has date parts that are not numbers.") from None
+            widths = (4, 2, 2)
+            return "-".join(str(n).zfill(w) for n, w in zip(numbers, widths))
+        for key in ("raw", "literal"):
+            if isinstance(value.get(key), str):
+                match = re.search(r"\b(\d{4})\b", value[key])
+                return match.group(1) if match else ""
+    raise _error(where, "“issued” is not a CSL date ({\"date-parts\": [[2002, 1]]}).")
+
+
+def record_from_csl(item: Any, index: int) -> dict:
+    """One CSL-JSON item as a record, or BibliographyError naming it."""
+    where = entry_label(item, index)
+    if not isinstance(item, dict):
+        raise BibliographyError(f"{where} is not a JSON object.")
+    csl_type = item.get("type", "")
+    record = {"type": CSL_TYPE_ALIASES.get(csl_type, csl_type)}
+    for field, key in CSL_FIELDS.items():
+        value = item.get(key, "")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise _error(where, f"“{key}” must be text.")
+        record[field] = value
+    record["authors"] = check_names(item.get("author"), where)
+    record["issued"] = _csl_issued(item.get("issued"), where)
+    return clean_record(record, where)
+
+
+def parse_csl_json(data: str) -> list[dict]:
+    """Records from a CSL-JSON file (a list of items, or one item). Raises BibliographyError on any bad entry."""
+    try:
+        items = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise BibliographyError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise BibliographyError("A CSL-JSON file holds a list of items.")
+    if not items:
+        raise BibliographyError("The file holds no entries.")
+    return [record_from_csl(item, i) for i, item in enumerate(items)]
+
+
+def to_csl(record: dict, item_id: str) -> dict:
+    """A record (or a Source's field values) as a CSL-JSON item."""
+    item: dict = {"id": item_id, "type": record["type"], "title": record["title"]}
+    if record.get("authors"):
+        item["author"] = list(record["authors"])
+    if record.get("issued"):
+        item["issued"] = {"date-parts": [[int(p) for p in record["issued"].split("-")]]}
+    for field, key in CSL_FIELDS.items():
+        if field != "title" and record.get(field):
+            item[key] = record[field]
+    return item
+
+
+# BibTeX ------------------------------------------------------------------------------------------
+
+
+def _bibtex_names(value: Any) -> list[dict]:
+    names = []
+    for parts in value if isinstance(value, list) else []:
+        if not isinstance(parts, bibmw.NameParts):
+            names.append({"literal": str(parts)})
+            continue
+        family = " ".join(parts.last)
+        given = " ".join(parts.first + parts.jr)
+        name = {}
+        if parts.von:
+            name["non-dropping-particle"] = " ".join(parts.von)
+        if family:
+            name["family"] = family
+        if given:
+            name["given"] = given
+        names.append(name or {"literal": str(parts)})
+    return names
+
+
+def _bibtex_issued(fields: dict, where: str) -> str:
+    year = str(fields.get("year", "")).strip()
+    date = str(fields.get("date", "")).strip()
+    if date:
+        return check_issued(date, where)
+    if not year:
+        return ""
+    if not re.fullmatch(r"\d{4}", year):
+        raise _error(where, f"the year “{year}” is not a four-digit year.")
+    month = str(fields.get("month", "")).strip()
+    return f"{year}-{int(month):02d}" if month.isdigit() and 1 <= int(month) <= 12 else year
+
+
+def parse_bibtex(data: str) -> list[dict]:
+    """Records from a BibTeX file (bibtexparser 2). Raises BibliographyError naming the first bad entry."""
+    library = bibtexparser.parse_string(
+        data,
+        append_middleware=[
+            bibmw.LatexDecodingMiddleware(),
+            bibmw.MonthIntMiddleware(True),
+            bibmw.SeparateCoAuthors(),
+            bibmw.SplitNameParts(),
+        ],
+    )
+    if library.failed_blocks:
+        block = library.failed_blocks[0]
+        raw = (block.raw or "").strip()
+        first_line = raw.splitlines()[0][:80] if raw else ""
+        error = getattr(block, "error", None)
+        why = (
+            getattr(error, "abort_reason", None)
+            or getattr(error, "message", None)
+            or str(error or "").strip()
+            or "it is not valid BibTeX"
+        ).split(" Note:")[0]
+        raise BibliographyError(
+            f"The BibTeX entry at line {block.start_line + 1} (“{first_line}”) cannot be read: {why.rstrip('.')}."
+        )
+    if not library.entries:
+        raise BibliographyError("The file holds no BibTeX entries.")
+    records = []
+    for entry in library.entries:
+        where = f"BibTeX entry “{entry.key}” (line {entry.start_line + 1})"
+        fields = {f.key.lower(): f.value for f in entry.fields}
+        text = {k: " ".join(str(v).split()) for k, v in fields.items() if k not in ("author", "editor")}
+        record = {
+            "type": BIBTEX_TYPES.get(entry.entry_type.lower(), "manuscript"),
+            "title": text.get("title", ""),
+            "authors": _bibtex_names(fields.get("author") or fields.get("editor")),
+            "issued": _bibtex_issued(text, where),
+            "container_title": text.get("journal") or text.get("journaltitle") or text.get("booktitle", ""),
+            "volume": text.get("volume", ""),
+            "issue": text.get("number") or text.get("issue", ""),
+            "pages": text.get("pages", "").replace("--", "–"),
+            "publisher": text.get("publisher") or text.get("institution") or text.get("school", ""),
+            "url": text.get("url", ""),
+            "doi": text.get("doi", ""),
+            "archive": "",
+            "archive_location": "",
+        }
+        records.append(clean_record(record, where))
+    return records

@@ -1,0 +1,243 @@
+"""Writes on sources and citations: the project's bibliography, imports, citing, and accepting suggested quotations.
+
+Each write checks permission, validates, saves inside a transaction, and records a change on every
+document whose page shows what changed (a mark's source count), so open pages redraw.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from .. import bibliography, quotes
+from ..models import Annotation, Citation, Document, Project, Role, Source, Span
+from .errors import ActionRefused, Conflict, Forbidden
+from .marks import annotate
+from .projects import check_member, record_change
+
+# The fields a source is made of, as the forms and the importers give them.
+SOURCE_FIELDS = (
+    "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
+    "url", "doi", "archive", "archive_location",
+)
+EDITOR_ROLES = (Role.ANNOTATOR, Role.MANAGER)
+
+
+# Sources -----------------------------------------------------------------------------------------
+
+
+def _check_editor(user, project_id: int):
+    membership = check_member(user, project_id)
+    if membership.role not in EDITOR_ROLES:
+        raise Forbidden("Only annotators and managers create and edit sources.")
+    return membership
+
+
+def _cleaned(fields: dict, where: str = "") -> dict:
+    unknown = set(fields) - set(SOURCE_FIELDS) - {"full_text"}
+    if unknown:
+        raise TypeError(f"Unknown source fields: {', '.join(sorted(unknown))}")
+    record = {key: fields.get(key, "") for key in SOURCE_FIELDS}
+    record["authors"] = fields.get("authors") or []
+    try:
+        record = bibliography.clean_record(record, where)
+    except bibliography.BibliographyError as exc:
+        raise ActionRefused(str(exc)) from None
+    record["full_text"] = fields.get("full_text", "") or ""
+    return record
+
+
+def _check_doi_free(project_id: int, doi: str, exclude_pk: int | None = None) -> None:
+    if not doi:
+        return
+    clash = Source.objects.filter(project_id=project_id, doi=doi).exclude(pk=exclude_pk).first()
+    if clash is not None:
+        raise ActionRefused(f"The source “{clash.title}” has the DOI {doi} already.")
+
+
+def _fill(source: Source, record: dict) -> None:
+    for key, value in record.items():
+        setattr(source, key, value)
+    source.author_names = bibliography.names_text(source.authors, " ")
+
+
+def create_source(*, user, project: Project, **fields) -> Source:
+    """Add a source to the project's bibliography (annotators and managers). A DOI is unique in a project."""
+    _check_editor(user, project.pk)
+    record = _cleaned(fields)
+    try:
+        with transaction.atomic():
+            _check_doi_free(project.pk, record["doi"])
+            source = Source(project=project, created_by=user)
+            _fill(source, record)
+            source._history_user = user
+            source.save()
+    except IntegrityError:
+        raise Conflict(f"Someone added a source with the DOI {record['doi']} at the same moment.") from None
+    return source
+
+
+def update_source(*, user, source: Source, **fields) -> Source:
+    """Change a source's fields (annotators and managers of its project)."""
+    _check_editor(user, source.project_id)
+    record = _cleaned(fields)
+    if "full_text" not in fields:
+        record.pop("full_text")
+    try:
+        with transaction.atomic():
+            source = Source.objects.select_for_update().get(pk=source.pk)
+            _check_doi_free(source.project_id, record["doi"], exclude_pk=source.pk)
+            _fill(source, record)
+            source._history_user = user
+            source.save()
+    except IntegrityError:
+        raise Conflict(f"Someone gave the DOI {record['doi']} to another source at the same moment.") from None
+    return source
+
+
+@dataclass
+class ImportResult:
+    created: list
+    skipped: list  # (record, reason)
+
+
+def import_sources(*, user, project: Project, records: list[dict]) -> ImportResult:
+    """Add parsed records to the bibliography, all or none. A DOI already in the project (or earlier
+    in the same file) is skipped, not duplicated."""
+    _check_editor(user, project.pk)
+    try:
+        with transaction.atomic():
+            return _import(user, project, records)
+    except IntegrityError:
+        raise Conflict("Someone added one of these DOIs at the same moment; nothing was imported. Try again.") from None
+
+
+def _import(user, project: Project, records: list[dict]) -> ImportResult:
+    taken = {
+        doi: title
+        for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
+    }
+    created, skipped = [], []
+    for i, fields in enumerate(records):
+        record = _cleaned(fields, where=f"Entry {i + 1} (“{str(fields.get('title', ''))[:60]}”)")
+        if record["doi"] and record["doi"] in taken:
+            skipped.append((record, f"DOI {record['doi']} is already “{taken[record['doi']]}”"))
+            continue
+        source = Source(project=project, created_by=user)
+        _fill(source, record)
+        source._history_user = user
+        source.save()
+        if record["doi"]:
+            taken[record["doi"]] = record["title"]
+        created.append(source)
+    return ImportResult(created, skipped)
+
+
+# Citations ---------------------------------------------------------------------------------------
+
+
+def _check_citer(user, annotation: Annotation) -> None:
+    check_member(user, annotation.span.document.project_id)
+    if annotation.created_by_id != user.pk:
+        raise Forbidden("Only the author of a mark may cite sources for it.")
+
+
+def cite_source(*, user, annotation: Annotation, source: Source, locator: str = "", note: str = "") -> Citation:
+    """Link a mark to a source of its project at a locator (the mark's author only)."""
+    _check_citer(user, annotation)
+    span = annotation.span
+    if source.project_id != span.document.project_id:
+        raise ActionRefused("That source belongs to another project.")
+    locator = " ".join(locator.split())
+    if len(locator) > 200:
+        raise ActionRefused("The locator is longer than 200 characters.")
+    try:
+        with transaction.atomic():
+            if not Annotation.objects.filter(pk=annotation.pk).exists():
+                raise Conflict("This mark was deleted meanwhile.")
+            if Citation.objects.filter(annotation=annotation, source=source, locator=locator).exists():
+                where = f" at “{locator}”" if locator else ""
+                raise ActionRefused(f"This mark cites “{source.title}”{where} already.")
+            citation = Citation(annotation=annotation, source=source, locator=locator, note=note.strip())
+            citation._history_user = user
+            citation.save()
+            record_change(span.document_id, span.start, span.end)
+    except IntegrityError:
+        raise Conflict("The same citation was saved at the same moment; reload the mark.") from None
+    return citation
+
+
+@transaction.atomic
+def cite_new_source(*, user, annotation: Annotation, locator: str = "", note: str = "", **fields) -> Citation:
+    """Create a source and cite it for the mark in one step; neither is kept if either fails."""
+    _check_citer(user, annotation)
+    source = create_source(user=user, project=annotation.span.document.project, **fields)
+    return cite_source(user=user, annotation=annotation, source=source, locator=locator, note=note)
+
+
+@transaction.atomic
+def remove_citation(*, user, citation: Citation) -> None:
+    """Remove a citation from a mark (the mark's author only); its history stays."""
+    annotation = citation.annotation
+    _check_citer(user, annotation)
+    span = annotation.span
+    citation._history_user = user
+    citation.delete()
+    record_change(span.document_id, span.start, span.end)
+
+
+# Quotation suggestions -------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    start: int
+    end: int
+    words: int
+    exact: str
+    source_document: Document
+    source_start: int
+    source_end: int
+    document_pk: int
+
+    @property
+    def same_document(self) -> bool:
+        return self.source_document.pk == self.document_pk
+
+
+def quotation_suggestions(document: Document) -> list[Suggestion]:
+    """Passages of the document repeated from earlier in it or from a document added before it
+    (of the same project), minus those already marked as quotations. Two queries."""
+    documents = list(Document.objects.filter(project_id=document.project_id).order_by("pk").only("pk", "title", "text"))
+    target = next(i for i, d in enumerate(documents) if d.pk == document.pk)
+    quoted = list(
+        Span.objects.filter(document=document, version=document.version, annotations__label__key="quotation")
+        .values_list("start", "end")
+        .distinct()
+    )
+    suggestions = []
+    for repeat in quotes.find_repeats([d.text for d in documents], target):
+        if any(s < repeat.end and repeat.start < e for s, e in quoted):
+            continue
+        suggestions.append(
+            Suggestion(
+                repeat.start, repeat.end, repeat.words, document.text[repeat.start : repeat.end],
+                documents[repeat.source_index], repeat.source_start, repeat.source_end, document.pk,
+            )
+        )
+    return suggestions
+
+
+def accept_suggestion(*, user, document: Document, start: int, end: int) -> Annotation:
+    """Turn a suggested repeat into a quotation mark by the user, noting where the passage first appears."""
+    suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
+    if suggestion is None:
+        raise Conflict("This passage is no longer suggested: it was marked meanwhile, or the page is out of date.")
+    label = document.project.labels.filter(key="quotation").first()
+    if label is None:
+        raise ActionRefused("This project has no Quotation label.")
+    where = "earlier in this document" if suggestion.same_document else f"in “{suggestion.source_document.title}”"
+    note = f"Repeats the passage {where} (characters {suggestion.source_start}–{suggestion.source_end})."
+    return annotate(
+        user=user, document=document, start=start, end=end, exact=suggestion.exact, label=label, note=note
+    )

@@ -1,0 +1,123 @@
+"""New versions of a document's text, and carrying its marks across (see anchoring.py for the rules)."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import anchoring
+from .. import text as textlib
+from ..models import Annotation, Document, DocumentVersion, Membership, Placement, Role, Span, Status
+from .errors import ActionRefused, Conflict, Forbidden
+from .projects import check_member, record_change
+
+
+def _span_for(document: Document, version: int, text: str, start: int, end: int) -> Span:
+    prefix, suffix = textlib.quote_context(text, start, end)
+    span, _ = Span.objects.get_or_create(
+        document=document,
+        version=version,
+        start=start,
+        end=end,
+        defaults={"exact": text[start:end], "prefix": prefix, "suffix": suffix},
+    )
+    return span
+
+
+@transaction.atomic
+def add_version(*, membership: Membership, document: Document, text: str, note: str = "", user=None) -> DocumentVersion:
+    """Make `text` the document's new current version and carry every current mark to it (managers only).
+
+    Marks placed fuzzily or ambiguously are flagged; accepted ones among them go back to pending.
+    Orphans keep their old span and wait to be re-attached. Each carried mark's move is in its history.
+    """
+    if membership.role != Role.MANAGER or membership.project_id != document.project_id:
+        raise Forbidden("Only the project's managers may add versions of a document.")
+    new_text = textlib.check_document_text(textlib.normalise_text(text))
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if new_text == document.text:
+        raise ActionRefused("The new version is the same as the current one: nothing to do.")
+    old_text, old_number = document.text, document.version
+    if not DocumentVersion.objects.filter(document=document, number=old_number).exists():
+        DocumentVersion.objects.create(
+            document=document, number=old_number, text=old_text, created_at=document.created_at,
+            created_by=document.created_by, note="First version" if old_number == 1 else "",
+        )
+    version = DocumentVersion.objects.create(
+        document=document, number=old_number + 1, text=new_text, note=note.strip()[:500],
+        created_by=user, created_at=timezone.now(),
+    )
+
+    annotations = list(
+        Annotation.objects.filter(span__document=document, span__version=old_number).select_related("span")
+    )
+    spans = {a.span_id: a.span for a in annotations}
+    anchors = [anchoring.Anchor(s.pk, s.start, s.end, s.exact, s.prefix, s.suffix) for s in spans.values()]
+    placed = {p.key: p for p in anchoring.carry(anchors, old_text, new_text)}
+
+    document.text, document.version = new_text, version.number
+    document.save(update_fields=["text", "version"])
+
+    new_spans: dict[int, Span] = {}
+    report = []
+    for annotation in annotations:
+        result = placed[annotation.span_id]
+        old_span = spans[annotation.span_id]
+        if result.start is not None:
+            if annotation.span_id not in new_spans:
+                new_spans[annotation.span_id] = _span_for(document, version.number, new_text, result.start, result.end)
+            annotation.span = new_spans[annotation.span_id]
+        annotation.placement = result.placement.value
+        annotation.placement_score = result.score if result.placement == anchoring.Placement.FUZZY else None
+        if result.placement.flagged and annotation.status == Status.ACCEPTED:
+            annotation.status = Status.PENDING
+        annotation.version += 1
+        annotation._history_user = user
+        annotation._change_reason = f"Carried to version {version.number}: {result.placement.value}"
+        annotation.save()
+        report.append(
+            Placement(
+                version=version, annotation=annotation, status=result.placement.value, score=result.score,
+                old_start=old_span.start, old_end=old_span.end, old_exact=old_span.exact,
+                new_start=result.start, new_end=result.end,
+                new_exact=new_text[result.start : result.end] if result.start is not None else "",
+            )
+        )
+    Placement.objects.bulk_create(report)
+    record_change(document.pk, 0, len(new_text), text_changed=True)
+    return version
+
+
+@transaction.atomic
+def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, exact: str) -> Annotation:
+    """Put a flagged or orphaned mark on a selection of the current text (any member who may edit it)."""
+    check_member(user, annotation.span.document.project_id)
+    locked = Annotation.objects.select_for_update().select_related("span__document").get(pk=annotation.pk)
+    document = Document.objects.get(pk=locked.span.document_id)
+    if locked.created_by_id != user.pk and not Membership.objects.filter(
+        user=user, project_id=document.project_id, role=Role.MANAGER
+    ).exists():
+        raise Forbidden("Only the mark's author or a manager may re-attach it.")
+    if locked.placement not in ("orphaned", "fuzzy", "ambiguous"):
+        raise Conflict("This mark is not waiting to be re-attached.")
+    try:
+        textlib.check_span(document.text, start, end, exact)
+    except textlib.SpanError as exc:
+        raise ActionRefused(str(exc)) from None
+    span = _span_for(document, document.version, document.text, start, end)
+    if Annotation.objects.filter(span=span, label_id=locked.label_id, created_by_id=locked.created_by_id).exclude(
+        pk=locked.pk
+    ).exists():
+        raise ActionRefused("The same editor already has a mark with this label on that text.")
+    locked.span = span
+    locked.placement = "reattached"
+    locked.placement_score = None
+    locked.status = Status.PENDING
+    locked.version += 1
+    locked._history_user = user
+    locked._change_reason = "Re-attached by hand"
+    locked.save()
+    Placement.objects.filter(annotation=locked, version__document=document, version__number=document.version).update(
+        status="reattached", new_start=start, new_end=end, new_exact=exact
+    )
+    record_change(document.pk, start, end)
+    return locked

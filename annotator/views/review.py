@@ -1,0 +1,134 @@
+"""Review: the reviewer's queue, and the one endpoint that accepts or rejects a mark (from the queue or its panel)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .. import rendering, services
+from ..forms import ReviewFilterForm, ReviewForm
+from ..models import Annotation, Status
+from ..permissions import annotation_for, can_review, project_for
+from .marks import _changes_response, _detail_context
+
+# The queue shows this many marks at a time; reviewing them and reloading brings the next ones.
+QUEUE_LENGTH = 100
+
+NOT_A_REVIEWER = "Only the project's reviewers and managers may review marks."
+
+
+def pending_queue(project, user, filters):
+    """The project's pending marks that `user` may review (not their own), oldest first, with span, label, author and sources."""
+    return (
+        Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
+        .exclude(created_by=user)
+        .select_related("span__document", "label", "created_by")
+        .prefetch_related("citations__source")
+        .order_by("created_at", "id")
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def review_queue(request, project_id):
+    project, membership = project_for(request.user, project_id)
+    if not can_review(membership):
+        return render(request, "annotator/forbidden.html", {"message": NOT_A_REVIEWER}, status=403)
+    filter_form = ReviewFilterForm(request.GET or None, project=project, authors=rendering.project_authors(project))
+    queue = pending_queue(project, request.user, filter_form.filters())
+    context = {
+        "project": project,
+        "membership": membership,
+        "filter_form": filter_form,
+        "items": list(queue[:QUEUE_LENGTH]),
+        "total": queue.count(),
+        "queue_length": QUEUE_LENGTH,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "annotator/review_queue.html#queue", context)
+    return render(request, "annotator/review_queue.html", context)
+
+
+def _queue_item(request, annotation_id, *, error=None, status=200):
+    """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is gone."""
+    annotation = (
+        Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by")
+        .prefetch_related("citations__source")
+        .filter(pk=annotation_id)
+        .first()
+    )
+    context = {"item": annotation, "item_id": annotation_id, "error": error}
+    return render(request, "annotator/review_queue.html#review-item", context, status=status)
+
+
+def _review(request, annotation, membership) -> services.ActionRefused | None:
+    """Parse the decision and hand it to the service; the refusal, if any, for the answer to show."""
+    if not can_review(membership):
+        return services.Forbidden(NOT_A_REVIEWER)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return services.ActionRefused(f"The review was not saved: {form.message()}")
+    try:
+        services.review_annotation(
+            user=request.user,
+            annotation=annotation,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+    except services.ActionRefused as exc:
+        return exc
+    return None
+
+
+def _panel_answer(request, annotation, membership, error):
+    """The mark's panel as it stands now, with the error if any; on success also the redrawn list and blocks."""
+    current = (
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        .filter(pk=annotation.pk)
+        .first()
+    )
+    if current is None:  # deleted meanwhile: the service said so
+        return render(request, "annotator/document_detail.html#error", {"error": error.message}, status=error.status)
+    detail = _detail_context(request, current, membership, error=error.message if error else None)
+    if error is not None:
+        return render(request, "annotator/document_detail.html#mark-detail", detail, status=error.status)
+    return _changes_response(request, current.span.document, membership, detail=detail)
+
+
+def _queue_answer(request, annotation, membership, error):
+    if not can_review(membership):
+        # No review form for someone who may not review: the message alone.
+        context = {"item": None, "item_id": annotation.pk, "error": error.message}
+        return render(request, "annotator/review_queue.html#review-item", context, status=error.status)
+    if error is not None:
+        return _queue_item(request, annotation.pk, error=error.message, status=error.status)
+    return _queue_item(request, annotation.pk)
+
+
+@login_required
+@require_POST
+def annotation_review(request, annotation_id):
+    """Accept, reject (or reopen) a mark. `origin=panel` answers with the mark's panel, else with its queue entry."""
+    annotation, membership = annotation_for(request.user, annotation_id)
+    from_panel = request.POST.get("origin") == "panel"
+    error = _review(request, annotation, membership)
+    if not request.htmx:
+        if error is not None:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Review saved.")
+        if from_panel or not can_review(membership):
+            return redirect("annotation_detail", annotation_id=annotation.pk)
+        return redirect(reverse("review_queue", args=[annotation.span.document.project_id]))
+    if from_panel:
+        response = _panel_answer(request, annotation, membership, error)
+    else:
+        response = _queue_answer(request, annotation, membership, error)
+    if error is None:
+        response["HX-Trigger"] = "review-changed"
+    return response

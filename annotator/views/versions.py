@@ -1,0 +1,161 @@
+"""Versions of a document: add one, read the report of how marks were carried, read old versions, diff them."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import anchoring, rendering
+from ..forms import NewVersionForm, ReattachForm
+from ..models import DocumentVersion, Placement, Role
+from ..permissions import annotation_for, document_for
+from ..services import ActionRefused, versions
+from .marks import _changes_response, _detail_context, _error_fragment
+
+
+def _versions_of(document):
+    """Every version, the current one included even before a DocumentVersion row exists for it."""
+    rows = list(DocumentVersion.objects.filter(document=document).select_related("created_by"))
+    if not rows:
+        rows = [SimpleNamespace(number=1, note="First version", created_by=document.created_by, created_at=document.created_at)]
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_versions(request, document_id):
+    document, membership = document_for(request.user, document_id)
+    is_manager = membership.role == Role.MANAGER
+    form = NewVersionForm(request.POST or None, request.FILES or None) if is_manager else None
+    status = 200
+    if request.method == "POST":
+        if not is_manager:
+            return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add versions."}, status=403)
+        if form.is_valid():
+            try:
+                version = versions.add_version(
+                    membership=membership, document=document, text=form.cleaned_data["content"],
+                    note=form.cleaned_data["note"], user=request.user,
+                )
+            except ActionRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Version {version.number} is now current. Here is how the marks were carried.")
+                return redirect("version_report", document_id=document.pk, number=version.number)
+        status = 422
+    context = {"document": document, "project": document.project, "versions": _versions_of(document), "form": form}
+    return render(request, "annotator/document_versions.html", context, status=status)
+
+
+@login_required
+@require_GET
+def version_report(request, document_id, number):
+    document, membership = document_for(request.user, document_id)
+    version = get_object_or_404(DocumentVersion, document=document, number=number)
+    placements = list(
+        Placement.objects.filter(version=version).select_related("annotation__label", "annotation__created_by")
+    )
+    counts = {value: 0 for value, _ in Placement._meta.get_field("status").choices}
+    for p in placements:
+        counts[p.status] += 1
+    placements.sort(key=lambda p: (not p.flagged, p.old_start))
+    context = {
+        "document": document,
+        "project": document.project,
+        "version": version,
+        "placements": placements,
+        "counts": [(label, counts[value]) for value, label in Placement._meta.get_field("status").choices if value != "made"],
+        "flagged": sum(1 for p in placements if p.flagged),
+    }
+    return render(request, "annotator/version_report.html", context)
+
+
+@login_required
+@require_GET
+def version_detail(request, document_id, number):
+    """An earlier version's text with its marks where they were when the next version came."""
+    document, membership = document_for(request.user, document_id)
+    if number == document.version:
+        return redirect("document_detail", document_id=document.pk)
+    version = get_object_or_404(DocumentVersion, document=document, number=number)
+    later = DocumentVersion.objects.filter(document=document, number=number + 1).first()
+    if later is None:
+        raise Http404
+    marks = []
+    for p in Placement.objects.filter(version=later).select_related("annotation__label", "annotation__created_by"):
+        a = p.annotation
+        marks.append(
+            SimpleNamespace(
+                pk=a.pk if a else 0,
+                span_id=(p.old_start, p.old_end),
+                span=SimpleNamespace(start=p.old_start, end=p.old_end),
+                label_id=a.label_id if a else 0,
+                label=a.label if a else SimpleNamespace(name="Deleted mark"),
+                created_by=a.created_by if a else SimpleNamespace(get_username=lambda: "someone"),
+            )
+        )
+    document_view = SimpleNamespace(text=version.text)
+    context = {
+        "document": document,
+        "project": document.project,
+        "version": version,
+        "blocks": rendering.render_blocks(document_view, marks),
+        "mark_count": len(marks),
+    }
+    return render(request, "annotator/version_detail.html", context)
+
+
+@login_required
+@require_GET
+def version_diff(request, document_id):
+    document, membership = document_for(request.user, document_id)
+    numbers = [v.number for v in _versions_of(document)]
+    try:
+        a = int(request.GET.get("from") or (document.version - 1))
+        b = int(request.GET.get("to") or document.version)
+    except ValueError:
+        raise Http404 from None
+    texts = dict(DocumentVersion.objects.filter(document=document, number__in=[a, b]).values_list("number", "text"))
+    if a not in texts or b not in texts:
+        raise Http404("No such versions.")
+    touched = []
+    if b == a + 1:
+        touched = list(
+            Placement.objects.filter(version__document=document, version__number=b)
+            .exclude(status__in=["unchanged", "shifted"])
+            .select_related("annotation__label", "annotation__created_by")
+        )
+    context = {
+        "document": document,
+        "project": document.project,
+        "a": a,
+        "b": b,
+        "numbers": numbers,
+        "segments": anchoring.diff_segments(texts[a], texts[b]),
+        "touched": touched,
+    }
+    return render(request, "annotator/version_diff.html", context)
+
+
+@login_required
+@require_POST
+def annotation_reattach(request, annotation_id):
+    annotation, membership = annotation_for(request.user, annotation_id)
+    document = annotation.span.document
+    form = ReattachForm(request.POST)
+    if not form.is_valid():
+        return _error_fragment(request, "Select the right text in the document first, then press Re-attach.", 422)
+    try:
+        annotation = versions.reattach_annotation(user=request.user, annotation=annotation, **form.cleaned_data)
+    except ActionRefused as exc:
+        return _error_fragment(request, f"Not re-attached: {exc.message}", exc.status)
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    annotation, _ = annotation_for(request.user, annotation.pk)
+    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
+    response["HX-Trigger"] = "annotation-saved"
+    return response

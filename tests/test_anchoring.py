@@ -1,0 +1,143 @@
+"""Carrying marks across a revision: the pure placement rules, with property-based tests."""
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from annotator import text as textlib
+from annotator.anchoring import Anchor, Placement, carry
+
+
+def anchor(text, start, end, key=0):
+    prefix, suffix = textlib.quote_context(text, start, end)
+    return Anchor(key, start, end, text[start:end], prefix, suffix)
+
+
+OLD = "The centre restrained local zeal. Getty says so. The party demanded purges.\n"
+
+
+def test_a_mark_before_any_edit_is_unchanged():
+    new = OLD.replace("The party", "The whole party")
+    [placed] = carry([anchor(OLD, 4, 10)], OLD, new)
+    assert (placed.placement, placed.start, placed.end) == (Placement.UNCHANGED, 4, 10)
+
+
+def test_a_mark_after_an_edit_is_shifted_by_it():
+    new = "Indeed, " + OLD
+    start = OLD.index("Getty")
+    [placed] = carry([anchor(OLD, start, start + 5)], OLD, new)
+    assert placed.placement == Placement.SHIFTED
+    assert new[placed.start : placed.end] == "Getty"
+
+
+def test_a_moved_sentence_is_refound_by_its_text_and_context():
+    old = "Alpha beta gamma delta.\n\nThe moved sentence is here.\n\nOmega psi chi.\n"
+    new = "The moved sentence is here.\n\nAlpha beta gamma delta.\n\nOmega psi chi.\n"
+    start = old.index("moved")
+    [placed] = carry([anchor(old, start, start + 5)], old, new)
+    assert placed.placement in (Placement.REFOUND, Placement.SHIFTED)
+    assert new[placed.start : placed.end] == "moved"
+
+
+def test_an_edit_inside_a_mark_is_found_fuzzily_and_flagged():
+    start, end = OLD.index("The centre"), OLD.index(".")
+    new = OLD.replace("restrained", "restricted")
+    [placed] = carry([anchor(OLD, start, end)], OLD, new)
+    assert placed.placement == Placement.FUZZY and placed.placement.flagged
+    assert 75 <= placed.score < 100
+    assert new[placed.start : placed.end].startswith("The centre restricted")
+
+
+def test_an_edited_mark_whose_old_text_remains_elsewhere_is_flagged_not_moved_silently():
+    old = "the party said this. Later the party said that."
+    start = old.index("the party said this")
+    new = old.replace("the party said this", "the Party said this")
+    [placed] = carry([anchor(old, start, start + 9)], old, new)
+    assert placed.placement.flagged
+
+
+def test_a_deleted_passage_orphans_its_mark():
+    old = "Keep this.\n\nXqzv wkpj mrtb ylnd.\n\nKeep that.\n"
+    new = "Keep this.\n\nKeep that.\n"
+    start = old.index("Xqzv")
+    [placed] = carry([anchor(old, start, start + 19)], old, new)
+    assert placed.placement == Placement.ORPHANED and placed.start is None
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+ALPHABET = "abcdefgh ij\n😀é"
+
+
+@st.composite
+def text_mark_and_edit_outside(draw):
+    text = draw(st.text(alphabet=ALPHABET, min_size=2, max_size=200))
+    start = draw(st.integers(0, len(text) - 1))
+    end = draw(st.integers(start + 1, min(len(text), start + 30)))
+    # An edit (replace [a, b) by some text) wholly before or wholly after the mark.
+    if draw(st.booleans()) and start > 0:
+        a = draw(st.integers(0, start))
+        b = draw(st.integers(a, start))
+    else:
+        a = draw(st.integers(end, len(text)))
+        b = draw(st.integers(a, len(text)))
+    insert = draw(st.text(alphabet=ALPHABET, max_size=20))
+    return text, start, end, a, b, insert
+
+
+@settings(max_examples=300)
+@given(text_mark_and_edit_outside())
+def test_edits_away_from_a_mark_carry_it_with_its_exact_text(case):
+    text, start, end, a, b, insert = case
+    new = text[:a] + insert + text[b:]
+    [placed] = carry([anchor(text, start, end)], text, new)
+    assert placed.start is not None
+    assert new[placed.start : placed.end] == text[start:end]
+
+
+@st.composite
+def text_mark_and_edit_inside(draw):
+    text = draw(st.text(alphabet=ALPHABET, min_size=2, max_size=200))
+    start = draw(st.integers(0, len(text) - 1))
+    end = draw(st.integers(start + 1, min(len(text), start + 30)))
+    a = draw(st.integers(start, end - 1))
+    b = draw(st.integers(a, end))
+    # A pure insertion at the mark's first character is before it, not inside it.
+    assume(b > a or a > start)
+    insert = draw(st.text(alphabet=ALPHABET, max_size=10))
+    return text, start, end, a, b, insert
+
+
+@settings(max_examples=500)
+@given(text_mark_and_edit_inside())
+def test_an_edit_inside_a_mark_never_places_it_silently_somewhere_wrong(case):
+    text, start, end, a, b, insert = case
+    new = text[:a] + insert + text[b:]
+    old_exact = text[start:end]
+    new_exact = text[start:a] + insert + text[b:end]
+    assume(new_exact != old_exact)  # the edit really changed the marked text
+    [placed] = carry([anchor(text, start, end)], text, new)
+    if not placed.placement.flagged:
+        # A silent placement only ever lands on the marked text itself, unchanged (where a diff may
+        # align one of several identical characters with another, as in "aa" -> "a").
+        assert new[placed.start : placed.end] == old_exact
+    if old_exact not in new:
+        assert placed.placement.flagged
+
+
+def test_many_marks_share_one_diff():
+    old = "\n\n".join(f"Paragraph {i} says claim number {i}." for i in range(200))
+    new = old.replace("Paragraph 100 ", "Paragraph one hundred ")
+    anchors = [anchor(old, old.index(f"claim number {i}."), old.index(f"claim number {i}.") + len(f"claim number {i}"), i) for i in range(200)]
+    placed = carry(anchors, old, new)
+    assert all(p.placement in (Placement.UNCHANGED, Placement.SHIFTED) for p in placed)
+    assert all(new[p.start : p.end] == f"claim number {p.key}" for p in placed)
+
+
+def test_the_diff_view_shows_edits_and_skips_long_unchanged_text():
+    from annotator.anchoring import diff_segments
+
+    old = "x" * 1000 + " the centre restrained zeal " + "y" * 1000
+    new = "x" * 1000 + " the centre restricted zeal " + "y" * 1000
+    segments = diff_segments(old, new, context=50)
+    ops = [op for op, _ in segments]
+    assert "delete" in ops and "insert" in ops and ops.count("skip") == 2
+    assert [t for op, t in segments if op in ("delete", "insert")] == ["restrained", "restricted"]

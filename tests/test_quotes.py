@@ -1,0 +1,138 @@
+"""Quotation checks and repeated passages: pure functions, no database."""
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator import quotes
+from annotator.quotes import Verdict, check_quotation, find_repeats
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+BLOG = (SEEDS / "003_d10184c267f9a8d1.txt").read_text(encoding="utf-8")
+FORUM = (SEEDS / "000_79e11ffbb65a5d38.txt").read_text(encoding="utf-8")
+SPEECH_START = BLOG.index("“But the question")
+SPEECH_END = BLOG.index("Trotskyites.”") + len("Trotskyites.”")
+SPEECH_QUOTE = BLOG[SPEECH_START:SPEECH_END]
+SPEECH = quotes.strip_enclosing_quotes(SPEECH_QUOTE)
+
+
+def test_a_quotation_in_the_source_as_it_stands_is_verbatim():
+    check = check_quotation(SPEECH_QUOTE, "Comrades! " + SPEECH + " (Applause.)")
+    assert check.verdict == Verdict.VERBATIM
+    assert check.diff == [("same", SPEECH)]
+    assert check.source_start == len("Comrades! ")
+
+
+def test_one_changed_word_is_found_with_a_word_level_diff():
+    source = SPEECH.replace("an individual, discriminate approach", "an individual, differentiated approach")
+    check = check_quotation(SPEECH_QUOTE, source)
+    assert check.verdict == Verdict.DIFFERENT
+    assert [d for d in check.diff if d[0] != "same"] == [("quote", "discriminate"), ("source", "differentiated")]
+    assert 0.99 < check.similarity < 1
+
+
+def test_differences_only_in_whitespace_quote_marks_dashes_or_case_are_reported_as_such():
+    quote = "He said “the method of mass, disorderly arrests—if this can be\n\nconsidered a method” was wrong."
+    cases = {
+        "whitespace": 'He said “the method of mass, disorderly arrests—if this can be considered a method” was wrong.',
+        "quote marks": 'He said "the method of mass, disorderly arrests—if this can be\n\nconsidered a method" was wrong.',
+        "dashes": "He said “the method of mass, disorderly arrests -- if this can be\n\nconsidered a method” was wrong.",
+        "case": "HE SAID “THE METHOD OF MASS, DISORDERLY ARRESTS—IF THIS CAN BE\n\nCONSIDERED A METHOD” WAS WRONG.",
+    }
+    for kind, source in cases.items():
+        check = check_quotation(quote, "Before. " + source + " After.")
+        assert check.verdict == Verdict.TRIVIAL, kind
+        assert kind in check.kinds, (kind, check.kinds)
+    assert "case" not in check_quotation(quote, cases["quote marks"]).kinds
+
+
+def test_a_quotation_that_is_not_there_is_not_found():
+    check = check_quotation(SPEECH_QUOTE, "The weather in Moscow was mild that spring, and the harvest was late.")
+    assert check.verdict == Verdict.NOT_FOUND and not check.found
+    assert check_quotation("anything", "").verdict == Verdict.NOT_FOUND
+    assert check_quotation("“ ”", SPEECH).verdict == Verdict.NOT_FOUND
+
+
+def test_an_elision_splits_the_quotation_into_parts_each_looked_for():
+    quote = "“They do not understand that arrests must be directed solely against active enemies of Soviet power… They do not understand that is this kind of action took on a massive character”"
+    source = ("They do not understand that arrests must be directed solely against active enemies of Soviet power, "
+              "whatever their past. They do not understand that is this kind of action took on a massive character")
+    check = check_quotation(quote, source)
+    assert check.verdict == Verdict.VERBATIM
+    assert ("gap", "…") in check.diff
+
+
+def test_a_half_found_quotation_is_found_with_differences():
+    quote = "arrests ought to be limited and carried out under strict control […] the weather was mild and the harvest was late"
+    check = check_quotation(quote, "making arrests ought to be limited and carried out under strict control of appropriate organs")
+    assert check.verdict == Verdict.DIFFERENT
+
+
+@given(st.lists(st.sampled_from("the party purge of cadres was demanded by regional branches".split()), min_size=30, max_size=80),
+       st.integers(0, 20), st.integers(3, 9))
+def test_any_passage_cut_from_a_text_is_found_verbatim_in_it(words, start, length):
+    text = " ".join(words)
+    passage = " ".join(words[start : start + length])
+    assert check_quotation(passage, text).verdict == Verdict.VERBATIM
+
+
+# Repeated passages --------------------------------------------------------------------------------
+
+
+def test_a_repeat_points_to_the_first_appearance_in_the_same_text():
+    text = "one two three four five six seven eight nine. Then: one two three four five six seven eight nine ten."
+    [repeat] = find_repeats([text], 0)
+    assert text[repeat.start : repeat.end] == "one two three four five six seven eight nine"
+    assert repeat.start > 0 and repeat.source_index == 0 and repeat.source_start == 0
+    assert repeat.words == 9
+
+
+def test_fewer_than_eight_repeated_words_are_no_repeat():
+    text = "one two three four five six seven. Later one two three four five six seven."
+    assert find_repeats([text], 0) == []
+
+
+def test_a_repeat_of_an_earlier_text_points_to_it_and_the_earlier_text_has_none():
+    first = "Intro. a bb ccc dddd eeeee ffffff ggggggg hhhhhhhh iiiiiiiii. End."
+    second = "Quoting: A BB CCC DDDD EEEEE FFFFFF GGGGGGG HHHHHHHH, and more."
+    [repeat] = find_repeats([first, second], 1)
+    assert (repeat.source_index, repeat.words) == (0, 8)
+    assert first[repeat.source_start : repeat.source_end] == "a bb ccc dddd eeeee ffffff ggggggg hhhhhhhh"
+    assert find_repeats([first, second], 0) == []
+
+
+def test_the_forum_threads_flattened_quote_blocks_are_found():
+    repeats = find_repeats([FORUM, BLOG], 0)
+    assert len(repeats) >= 5
+    for repeat in repeats:
+        assert repeat.words >= 8 and repeat.source_start < repeat.start
+        assert quotes._words(FORUM[repeat.start : repeat.end])[0] == quotes._words(FORUM[repeat.source_start : repeat.source_end])[0]
+    first = FORUM.index("Stalin is unseated by Sheila Fitzpatrick")
+    second = FORUM.index("Stalin is unseated by Sheila Fitzpatrick", first + 1)
+    assert any(r.start == second and r.source_start == first for r in repeats)
+
+
+@given(st.lists(st.integers(0, 10**6).map(lambda n: f"w{n}"), min_size=8, max_size=30, unique=True),
+       st.lists(st.integers(0, 10**6).map(lambda n: f"x{n}"), max_size=20))
+def test_a_passage_pasted_again_is_always_found(passage, filler):
+    text = " ".join(passage) + " " + " ".join(filler) + " " + " ".join(passage)
+    repeats = find_repeats([text], 0)
+    assert [(r.words, r.source_start) for r in repeats] == [(len(passage), 0)]
+
+
+def test_the_shown_diff_keeps_a_few_words_around_each_difference():
+    source = SPEECH.replace("an individual, discriminate approach", "an individual, differentiated approach")
+    check = check_quotation(SPEECH_QUOTE, source)
+    assert check.changes == 1
+    shown = check.compact_diff(context=3)
+    assert shown == [
+        ("skip", "…"), ("same", "others, an individual,"), ("quote", "discriminate"),
+        ("source", "differentiated"), ("same", "approach is required."), ("skip", "…"),
+    ]
+
+
+def test_a_changed_first_word_does_not_drag_in_the_text_before_the_passage():
+    source = "Much earlier text about other matters entirely. Comrades, the question arises: how is this task carried out?"
+    check = check_quotation("But the question arises: how is this task carried out?", source)
+    assert check.verdict == Verdict.DIFFERENT
+    assert [d for d in check.diff if d[0] != "same"] == [("quote", "But"), ("source", "Comrades,")]

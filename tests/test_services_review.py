@@ -1,0 +1,93 @@
+"""review_annotation and the bulk review: the rules every path (queue, panel, admin) shares."""
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator import agreement as ag
+from annotator import services
+from annotator.models import Annotation, Change, Document, Status
+from annotator.services.review import review_annotations
+
+
+def mark(user, document, start, end, label):
+    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+
+
+def test_a_review_records_who_when_and_the_note_raises_the_version_and_redraws(document, annotator, reviewer, labels):
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    reviewed = services.review_annotation(user=reviewer, annotation=a, status=Status.ACCEPTED, note="  fine  ", version=1)
+    assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note, reviewed.version) == ("accepted", reviewer, "fine", 2)
+    assert reviewed.reviewed_at is not None
+    assert Document.objects.get(pk=document.pk).revision == 2
+    assert Change.objects.filter(document=document, revision=2, start=0, end=3).exists()
+    assert a.history.latest().history_user == reviewer
+
+
+def test_back_to_pending_clears_the_reviewer(document, annotator, reviewer, labels):
+    a = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="rejected")
+    a = services.review_annotation(user=reviewer, annotation=a, status="pending", version=a.version)
+    assert (a.status, a.reviewed_by, a.reviewed_at) == ("pending", None, None)
+
+
+def test_a_stale_version_is_refused_and_nothing_changes(document, annotator, reviewer, manager, labels):
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    services.review_annotation(user=manager, annotation=a, status="accepted", version=1)
+    with pytest.raises(services.Conflict):
+        services.review_annotation(user=reviewer, annotation=a, status="rejected", version=1)
+    a.refresh_from_db()
+    assert (a.status, a.reviewed_by) == ("accepted", manager)
+
+
+def test_reviewing_a_deleted_mark_is_a_conflict_not_a_crash(document, annotator, reviewer, labels):
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    services.delete_annotation(user=annotator, annotation=a)
+    with pytest.raises(services.Conflict, match="deleted"):
+        services.review_annotation(user=reviewer, annotation=a, status="accepted")
+
+
+def test_an_unknown_status_is_refused(document, annotator, reviewer, labels):
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    with pytest.raises(services.ActionRefused, match="Unknown review status"):
+        services.review_annotation(user=reviewer, annotation=a, status="approved")
+    assert Annotation.objects.get(pk=a.pk).version == 1
+
+
+def test_outsiders_cannot_review(document, annotator, outsider, labels):
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    with pytest.raises(services.Forbidden, match="not a member"):
+        services.review_annotation(user=outsider, annotation=a, status="accepted")
+
+
+def test_bulk_review_reviews_what_it_may_and_reports_the_rest(document, annotator, reviewer, labels):
+    others = mark(annotator, document, 0, 3, labels["claim"])
+    own = mark(reviewer, document, 4, 10, labels["claim"])
+    result = review_annotations(user=reviewer, annotations=[others, own], status="accepted")
+    assert [a.pk for a in result.reviewed] == [others.pk]
+    assert [(a.pk, message) for a, message in result.refused] == [(own.pk, "Nobody reviews their own mark.")]
+    assert Annotation.objects.get(pk=own.pk).status == "pending"
+
+
+# Properties of the agreement figures (pure, no database) -------------------------------------------
+
+spans = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 10)).map(lambda t: (t[0], t[0] + t[1])), max_size=8)
+ratings = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40)
+
+
+@given(spans, spans)
+def test_f1_is_symmetric_bounded_and_overlap_is_never_below_exact(a, b):
+    exact, overlap = ag.exact_f1(a, b), ag.overlap_f1(a, b)
+    assert exact == ag.exact_f1(b, a) and overlap == ag.overlap_f1(b, a)
+    if not a and not b:
+        assert exact is None and overlap is None
+    else:
+        assert 0 <= exact <= overlap <= 1
+
+
+@given(ratings)
+def test_kappa_is_symmetric_and_at_most_one(pairs):
+    x, y = [p[0] for p in pairs], [p[1] for p in pairs]
+    k = ag.cohen_kappa(x, y)
+    assert k == ag.cohen_kappa(y, x)
+    if k is not None:
+        assert -1 <= k <= 1
+    assert ag.cohen_kappa(x, x) in (1.0, None)

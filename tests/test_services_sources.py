@@ -1,0 +1,144 @@
+"""Writes on sources and citations, hitting the real database: permissions, validation, all-or-nothing."""
+import pytest
+
+from annotator import services
+from annotator.models import Annotation, Citation, Document, Source
+from annotator.services import sources
+
+from .factories import DocumentFactory, ProjectFactory, SourceFactory
+
+COLLECTED_WORKS = {"type": "book", "title": "Collected Works, Vol. 14", "authors": [{"family": "Stalin", "given": "J. V."}],
+                   "issued": "1978", "publisher": "Red Star Press"}
+
+
+@pytest.fixture
+def mark(document, annotator, labels):
+    return services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["quotation"])
+
+
+def revision(document):
+    return Document.objects.get(pk=document.pk).revision
+
+
+def test_an_annotator_creates_a_source_with_its_author_names_for_search(project, annotator):
+    source = sources.create_source(user=annotator, project=project, **COLLECTED_WORKS, doi="https://doi.org/10.1/ABC")
+    assert source.created_by == annotator and source.doi == "10.1/abc"
+    assert source.author_names == "Stalin, J. V."
+    assert source.history.count() == 1
+
+
+def test_it_refuses_a_source_without_a_title(project, manager):
+    with pytest.raises(services.ActionRefused, match="The source has no title"):
+        sources.create_source(user=manager, project=project, type="book", title="  ")
+    assert not Source.objects.exists()
+
+
+def test_it_refuses_a_duplicate_doi_in_a_project_but_not_in_another(project, annotator, outsider):
+    sources.create_source(user=annotator, project=project, type="book", title="A", doi="10.1/x")
+    with pytest.raises(services.ActionRefused, match="“A” has the DOI 10.1/x already"):
+        sources.create_source(user=annotator, project=project, type="book", title="B", doi="doi:10.1/X")
+    elsewhere = outsider.memberships.get().project
+    sources.create_source(user=outsider, project=elsewhere, type="book", title="B", doi="10.1/x")
+    assert Source.objects.count() == 2
+
+
+def test_reviewers_and_outsiders_may_not_create_or_edit_sources(project, reviewer, outsider, annotator):
+    for user in (reviewer, outsider):
+        with pytest.raises(services.Forbidden):
+            sources.create_source(user=user, project=project, type="book", title="A")
+    source = SourceFactory(project=project)
+    with pytest.raises(services.Forbidden):
+        sources.update_source(user=reviewer, source=source, type="book", title="B")
+
+
+def test_an_edit_keeps_the_full_text_unless_given_and_refuses_a_taken_doi(project, annotator):
+    source = sources.create_source(user=annotator, project=project, type="book", title="A", full_text="Text.")
+    sources.create_source(user=annotator, project=project, type="book", title="B", doi="10.1/b")
+    source = sources.update_source(user=annotator, source=source, type="speech", title="A2", issued="1937-03-05")
+    assert (source.type, source.title, source.full_text) == ("speech", "A2", "Text.")
+    with pytest.raises(services.ActionRefused, match="DOI 10.1/b"):
+        sources.update_source(user=annotator, source=source, type="book", title="A3", doi="10.1/B")
+    assert Source.objects.get(pk=source.pk).title == "A2"
+
+
+def test_an_import_skips_dois_already_in_the_project_or_earlier_in_the_file(project, annotator):
+    SourceFactory(project=project, title="Old", doi="10.1/old")
+    records = [dict(COLLECTED_WORKS, doi=""), {"type": "book", "title": "Again", "doi": "10.1/OLD"},
+               {"type": "book", "title": "New", "doi": "10.1/new"}, {"type": "book", "title": "New twice", "doi": "10.1/new"}]
+    result = sources.import_sources(user=annotator, project=project, records=records)
+    assert [s.title for s in result.created] == ["Collected Works, Vol. 14", "New"]
+    assert [r["title"] for r, _ in result.skipped] == ["Again", "New twice"]
+    assert Source.objects.filter(project=project).count() == 3
+
+
+def test_an_import_with_one_bad_record_saves_nothing(project, annotator):
+    records = [COLLECTED_WORKS, {"type": "book", "title": "", "doi": "10.1/z"}]
+    with pytest.raises(services.ActionRefused, match="Entry 2"):
+        sources.import_sources(user=annotator, project=project, records=records)
+    assert not Source.objects.exists()
+
+
+def test_the_author_cites_a_source_and_the_document_revision_moves(document, annotator, mark):
+    source = SourceFactory(project=document.project)
+    before = revision(document)
+    citation = sources.cite_source(user=annotator, annotation=mark, source=source, locator="  p.  113 ", note="n")
+    assert (citation.locator, citation.note) == ("p. 113", "n")
+    assert revision(document) == before + 1
+    with pytest.raises(services.ActionRefused, match="cites .* at “p. 113” already"):
+        sources.cite_source(user=annotator, annotation=mark, source=source, locator="p. 113")
+
+
+def test_it_refuses_a_citation_to_another_projects_source(document, annotator, mark):
+    foreign = SourceFactory(project=ProjectFactory(name="Other"))
+    with pytest.raises(services.ActionRefused, match="another project"):
+        sources.cite_source(user=annotator, annotation=mark, source=foreign)
+    assert not Citation.objects.exists()
+
+
+def test_only_the_marks_author_cites_and_removes(document, annotator, annotator2, manager, mark):
+    source = SourceFactory(project=document.project)
+    for user in (annotator2, manager):
+        with pytest.raises(services.Forbidden, match="Only the author"):
+            sources.cite_source(user=user, annotation=mark, source=source)
+    citation = sources.cite_source(user=annotator, annotation=mark, source=source)
+    with pytest.raises(services.Forbidden):
+        sources.remove_citation(user=annotator2, citation=citation)
+    before = revision(document)
+    sources.remove_citation(user=annotator, citation=citation)
+    assert not Citation.objects.exists() and revision(document) == before + 1
+
+
+def test_a_new_source_made_from_a_mark_is_cited_or_nothing_is_kept(project, annotator, mark):
+    citation = sources.cite_new_source(user=annotator, annotation=mark, locator="p. 1", **COLLECTED_WORKS)
+    assert citation.source.title == "Collected Works, Vol. 14" and citation.source.project == project
+    with pytest.raises(services.ActionRefused):
+        sources.cite_new_source(user=annotator, annotation=mark, locator="x" * 201, type="book", title="Kept?")
+    assert not Source.objects.filter(title="Kept?").exists()
+
+
+def _forum(project, manager):
+    text = ("First post: the purges of the party and army were demanded by the party itself.\n\n"
+            "Reply quoting it: the purges of the party and army were demanded by the party itself. I disagree.\n")
+    return services.add_document(membership=manager.memberships.get(project=project), title="Thread", text=text)
+
+
+def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quotation_mark(project, manager, annotator):
+    thread = _forum(project, manager)
+    [suggestion] = sources.quotation_suggestions(thread)
+    assert suggestion.same_document and suggestion.source_start < suggestion.start
+    assert suggestion.exact == "the purges of the party and army were demanded by the party itself"
+    annotation = sources.accept_suggestion(user=annotator, document=thread, start=suggestion.start, end=suggestion.end)
+    assert annotation.label.key == "quotation" and annotation.created_by == annotator
+    assert "earlier in this document" in annotation.note
+    assert sources.quotation_suggestions(thread) == []
+    with pytest.raises(services.Conflict, match="no longer suggested"):
+        sources.accept_suggestion(user=annotator, document=thread, start=suggestion.start, end=suggestion.end)
+    assert Annotation.objects.count() == 1
+
+
+def test_a_document_repeating_an_earlier_one_points_to_it(project, manager):
+    first = DocumentFactory(project=project, title="Speech", text="Such a wholesale approach can only hinder the fight against the real wreckers.")
+    second = DocumentFactory(project=project, title="Blog", text="Stalin said: such a wholesale approach can only hinder the fight. Indeed.")
+    [suggestion] = sources.quotation_suggestions(second)
+    assert suggestion.source_document == first and not suggestion.same_document
+    assert sources.quotation_suggestions(first) == []

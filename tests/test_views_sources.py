@@ -1,0 +1,352 @@
+"""The bibliography pages, citations in the mark panel, import/export, suggestions: driven as a browser and htmx drive them."""
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotator import services
+from annotator.models import Annotation, Citation, Source
+from annotator.services import sources
+
+from .conftest import client_for
+from .factories import DocumentFactory, ProjectFactory, SourceFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def mark(document, annotator, labels):
+    return services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["quotation"])
+
+
+@pytest.fixture
+def source(project):
+    return SourceFactory(project=project, title="Collected Works, Vol. 14", authors=[{"family": "Stalin", "given": "J. V."}],
+                         issued="1978", full_text="")
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content.encode("utf-8"))
+
+
+def queries(client, url, **extra):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+# The bibliography ----------------------------------------------------------------------------------
+
+
+def test_the_project_page_links_to_its_sources(project, annotator):
+    body = client_for(annotator).get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert reverse("source_list", args=[project.pk]) in body
+
+
+def test_the_source_list_searches_title_author_year_and_doi(project, annotator):
+    client = client_for(annotator)
+    for title, family, issued, doi in [("Collected Works", "Stalin", "1978", ""), ("Excesses", "Getty", "2002", "10.2307/2679116")]:
+        sources.create_source(user=annotator, project=project, type="book", title=title, authors=[{"family": family}], issued=issued, doi=doi)
+    url = reverse("source_list", args=[project.pk])
+
+    def titles(q):
+        body = client.get(url, {"q": q}, **HTMX).content.decode()
+        return [t for t in ["Collected Works", "Excesses"] if f">{t}</a>" in body]
+
+    assert titles("") == ["Collected Works", "Excesses"]
+    assert titles("getty") == ["Excesses"]
+    assert titles("1978") == ["Collected Works"]
+    assert titles("2679116") == ["Excesses"]
+    assert titles("nothing") == []
+
+
+def test_an_annotator_creates_a_source_with_its_full_text_uploaded(project, annotator):
+    response = client_for(annotator).post(reverse("source_create", args=[project.pk]), {
+        "type": "speech", "title": "Speech in Reply to Debate", "authors": "Stalin, J. V.", "issued": "1937-03-05",
+        "full_text_file": upload("speech.txt", "\ufeffComrades!\r\nSuch a wholesale approach."),
+    })
+    source = Source.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("source_detail", args=[source.pk])
+    assert source.authors == [{"family": "Stalin", "given": "J. V."}]
+    assert source.full_text == "Comrades!\nSuch a wholesale approach."
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"type": "book", "title": ""}, "A source needs a title."),
+        ({"type": "book", "title": "A", "issued": "March 1937"}, "is not YYYY, YYYY-MM or YYYY-MM-DD"),
+        ({"type": "book", "title": "A", "doi": "10.1/taken"}, "has the DOI 10.1/taken already"),
+        ({"type": "film", "title": "A"}, "Select a valid choice"),
+    ],
+)
+def test_bad_source_input_gets_a_message_and_saves_nothing(project, annotator, data, message):
+    SourceFactory(project=project, title="Taken", doi="10.1/taken")
+    response = client_for(annotator).post(reverse("source_create", args=[project.pk]), data)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'role="alert"' in body and message in body
+    assert Source.objects.count() == 1
+
+
+def test_a_reviewer_reads_sources_but_may_not_create_them(project, reviewer, source):
+    client = client_for(reviewer)
+    assert client.get(reverse("source_detail", args=[source.pk])).status_code == 200
+    assert client.get(reverse("source_create", args=[project.pk])).status_code == 403
+    assert client.post(reverse("source_update", args=[source.pk]), {"type": "book", "title": "X"}).status_code == 403
+    assert Source.objects.get().title == "Collected Works, Vol. 14"
+
+
+def test_an_edit_changes_the_source(annotator, source):
+    client = client_for(annotator)
+    form = client.get(reverse("source_update", args=[source.pk])).content.decode()
+    assert "Stalin, J. V." in form
+    response = client.post(reverse("source_update", args=[source.pk]), {"type": "book", "title": "Works 14", "authors": "Stalin, J. V."})
+    assert response.status_code == 302
+    assert Source.objects.get().title == "Works 14"
+
+
+def test_the_detail_page_lists_every_mark_citing_the_source(document, annotator, mark, source):
+    sources.cite_source(user=annotator, annotation=mark, source=source, locator="p. 57")
+    body = client_for(annotator).get(reverse("source_detail", args=[source.pk])).content.decode()
+    assert "Sample" in body and "Quotation" in body and "p. 57" in body and "ann" in body
+    assert mark.span.exact in body
+
+
+def test_the_bibliography_pages_run_a_fixed_number_of_queries(project, document, annotator, labels, source):
+    client = client_for(annotator)
+    urls = [reverse("source_list", args=[project.pk]), reverse("source_detail", args=[source.pk]), reverse("source_export", args=[project.pk])]
+
+    def cite_many(first, n):
+        for i in range(first, first + n):
+            Source.objects.create(project=project, title=f"S{i}", authors=[{"family": "A"}])
+            a = services.annotate(user=annotator, document=document, start=i, end=i + 3, exact=document.text[i:i + 3], label=labels["claim"])
+            sources.cite_source(user=annotator, annotation=a, source=source, locator=str(i))
+
+    cite_many(0, 1)
+    few = [queries(client, url) for url in urls]
+    cite_many(1, 12)
+    assert [queries(client, url) for url in urls] == few
+
+
+# Import and export ------------------------------------------------------------------------------------
+
+
+def test_csl_json_exported_imports_back_into_another_project(project, annotator, source, outsider):
+    SourceFactory(project=project, title="Excesses", doi="10.2307/2679116", issued="2002-01", authors=[{"family": "Getty", "given": "J. Arch"}])
+    response = client_for(annotator).get(reverse("source_export", args=[project.pk]))
+    assert response["Content-Disposition"].endswith('-sources.json"')
+    items = json.loads(response.content)
+    assert {i["title"] for i in items} == {"Collected Works, Vol. 14", "Excesses"}
+    assert next(i for i in items if i["title"] == "Excesses")["issued"] == {"date-parts": [[2002, 1]]}
+    elsewhere = outsider.memberships.get().project
+    client_for(outsider).post(reverse("source_import", args=[elsewhere.pk]), {"file": upload("lib.json", response.content.decode())})
+    assert Source.objects.filter(project=elsewhere).count() == 2
+
+
+def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project, annotator):
+    SourceFactory(project=project, title="Excesses", doi="10.2307/2679116")
+    bib = "@article{g, title={Excesses Are Not Permitted}, doi={10.2307/2679116}}\n@book{s, title={Collected Works, Vol. 14}, year={1978}}"
+    response = client_for(annotator).post(reverse("source_import", args=[project.pk]), {"file": upload("lib.bib", bib)}, follow=True)
+    body = response.content.decode()
+    assert "Imported 1 source." in body and "Skipped “Excesses Are Not Permitted”" in body
+    assert Source.objects.filter(project=project).count() == 2
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("lib.json", '[{"type": "book", "title": "Fine"}, {"id": "bad", "type": "book", "title": ""}]', "Entry 2 (id “bad”): the source has no title"),
+        ("lib.json", "[{", "not valid JSON"),
+        ("lib.bib", "@book{ok, title={Fine}}\n@book{broken, title={oops", "line 2"),
+        ("lib.txt", "whatever", "Upload a CSL-JSON file"),
+    ],
+)
+def test_a_malformed_file_is_refused_naming_the_entry_and_nothing_is_imported(project, annotator, name, content, message):
+    response = client_for(annotator).post(reverse("source_import", args=[project.pk]), {"file": upload(name, content)})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'role="alert"' in body and message in body
+    assert not Source.objects.exists()
+
+
+# Citations in the mark panel ------------------------------------------------------------------------
+
+
+def test_the_picker_finds_the_projects_sources_as_you_type(annotator, mark, source):
+    SourceFactory(project=ProjectFactory(name="Other"), title="Collected Works, Vol. 15")
+    body = client_for(annotator).get(reverse("source_picker", args=[mark.pk]), {"q": "collected"}, **HTMX).content.decode()
+    assert f'value="{source.pk}"' in body and "Vol. 14" in body and "Vol. 15" not in body
+
+
+def test_citing_redraws_the_panel_and_the_mark_lists_source_count(document, annotator, mark, source):
+    response = client_for(annotator).post(
+        reverse("citation_create", args=[mark.pk]), {"source": source.pk, "locator": "p. 57", "since": 1}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and response["HX-Trigger"] == "citation-changed"
+    assert "Collected Works, Vol. 14" in body and "p. 57" in body
+    assert "1 source<" in body and 'id="mark-list" hx-swap-oob="true"' in body
+    assert Citation.objects.get().locator == "p. 57"
+
+
+def test_another_editors_page_sees_the_new_source_count_on_its_next_poll(document, annotator, annotator2, mark, source):
+    sources.cite_source(user=annotator, annotation=mark, source=source)
+    body = client_for(annotator2).get(reverse("document_changes", args=[document.pk]), {"since": 1}, **HTMX).content.decode()
+    assert "1 source<" in body
+
+
+def test_a_citation_to_another_projects_source_is_refused(annotator, mark):
+    foreign = SourceFactory(project=ProjectFactory(name="Other"))
+    response = client_for(annotator).post(reverse("citation_create", args=[mark.pk]), {"source": foreign.pk}, **HTMX)
+    assert response.status_code == 422
+    assert "not one of this project" in response.content.decode()
+    assert not Citation.objects.exists()
+
+
+def test_only_the_author_sees_the_citation_forms_and_forged_posts_are_refused(annotator, annotator2, mark, source):
+    other = client_for(annotator2)
+    panel = other.get(reverse("annotation_detail", args=[mark.pk]), **HTMX).content.decode()
+    assert "Cite a source" not in panel
+    response = other.post(reverse("citation_create", args=[mark.pk]), {"source": source.pk}, **HTMX)
+    assert response.status_code == 403 and "Only the author" in response.content.decode()
+    assert not Citation.objects.exists()
+
+
+def test_a_new_source_is_created_and_cited_from_the_panel(project, annotator, mark):
+    response = client_for(annotator).post(reverse("citation_create_new", args=[mark.pk]), {
+        "new-type": "book", "new-title": "Collected Works, Vol. 14", "new-authors": "Stalin, J. V.", "new-locator": "p. 57",
+    }, **HTMX)
+    assert response.status_code == 200
+    citation = Citation.objects.get()
+    assert (citation.source.title, citation.locator, citation.source.project) == ("Collected Works, Vol. 14", "p. 57", project)
+
+
+def test_a_new_source_without_a_title_keeps_the_form_and_saves_nothing(annotator, mark):
+    response = client_for(annotator).post(reverse("citation_create_new", args=[mark.pk]), {"new-type": "book", "new-authors": "Stalin, J."}, **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 422 and "A source needs a title." in body
+    assert "Stalin, J." in body and " open>" in body
+    assert not Source.objects.exists()
+
+
+def test_the_author_removes_a_citation(document, annotator, mark, source):
+    citation = sources.cite_source(user=annotator, annotation=mark, source=source)
+    response = client_for(annotator).post(reverse("citation_delete", args=[citation.pk]), {"since": 2}, **HTMX)
+    assert response.status_code == 200 and "0 sources<" in response.content.decode()
+    assert not Citation.objects.exists()
+
+
+def test_the_panel_shows_the_quotation_checks_verdict_and_diff(project, manager, annotator, labels):
+    membership = manager.memberships.get(project=project)
+    doc = services.add_document(membership=membership, title="Blog", text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
+    start, end = doc.text.index("“"), doc.text.index("”") + 1
+    mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])
+    source = SourceFactory(project=project, full_text="You cannot measure everyone with the same <b>yardstick</b>.")
+    sources.cite_source(user=annotator, annotation=mark, source=source, locator="p. 57")
+    body = client_for(annotator).get(reverse("annotation_detail", args=[mark.pk]), **HTMX).content.decode()
+    assert "Quotation found with 3 differences<" in body
+    assert '<del title="Only in the marked text">everybody</del>' in body
+    assert '<ins title="In the source instead">everyone</ins>' in body
+    assert "&lt;b&gt;" in body and "<b>yardstick" not in body
+
+
+def test_the_mark_panel_runs_a_fixed_number_of_queries_whatever_the_citations(project, annotator, mark):
+    client = client_for(annotator)
+    url = reverse("annotation_detail", args=[mark.pk])
+    sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(project=project, full_text="Did Stalin"))
+    few = queries(client, url, **HTMX)
+    for i in range(8):
+        sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(project=project, full_text="Did Stalin"), locator=str(i))
+    assert queries(client, url, **HTMX) == few
+
+
+# Quotation suggestions -------------------------------------------------------------------------------
+
+
+FORUM = ("Stalin is unseated by the new nomenklatura for the crime of standing in the way.\n\n"
+         "Stalin is unseated by the new nomenklatura for the crime of standing in the way.\nI doubt it.\n")
+
+
+def test_the_suggestions_page_offers_repeats_and_one_click_makes_a_quotation(project, annotator):
+    thread = DocumentFactory(project=project, title="Thread", text=FORUM)
+    client = client_for(annotator)
+    page = client.get(reverse("suggestion_list", args=[thread.pk])).content.decode()
+    second = FORUM.index("Stalin", 1)
+    assert f'id="suggestion-{second}-' in page and "earlier in this document" in page
+    end = FORUM.index("way", second) + 3
+    response = client.post(reverse("suggestion_accept", args=[thread.pk]), {"start": second, "end": end}, **HTMX)
+    assert response.status_code == 200 and "Marked as a quotation" in response.content.decode()
+    annotation = Annotation.objects.get()
+    assert (annotation.span.start, annotation.span.end, annotation.label.key) == (second, end, "quotation")
+    again = client.post(reverse("suggestion_accept", args=[thread.pk]), {"start": second, "end": end}, **HTMX)
+    assert again.status_code == 409 and 'role="alert"' in again.content.decode()
+    assert Annotation.objects.count() == 1
+
+
+def test_the_suggestions_page_runs_a_fixed_number_of_queries(project, annotator):
+    thread = DocumentFactory(project=project, title="Thread", text=FORUM)
+    client = client_for(annotator)
+    url = reverse("suggestion_list", args=[thread.pk])
+    few = queries(client, url)
+    for i in range(5):
+        DocumentFactory(project=project, title=f"D{i}", text=FORUM)
+    assert queries(client, url) == few
+
+
+# Access ---------------------------------------------------------------------------------------------------
+
+
+def test_outsiders_get_404_on_every_sources_url(project, document, annotator, mark, source, outsider):
+    citation = sources.cite_source(user=annotator, annotation=mark, source=source)
+    urls = [
+        ("get", reverse("source_list", args=[project.pk])), ("get", reverse("source_create", args=[project.pk])),
+        ("post", reverse("source_create", args=[project.pk])), ("get", reverse("source_import", args=[project.pk])),
+        ("post", reverse("source_import", args=[project.pk])), ("get", reverse("source_export", args=[project.pk])),
+        ("get", reverse("source_detail", args=[source.pk])), ("get", reverse("source_update", args=[source.pk])),
+        ("post", reverse("source_update", args=[source.pk])), ("get", reverse("source_picker", args=[mark.pk])),
+        ("post", reverse("citation_create", args=[mark.pk])), ("post", reverse("citation_create_new", args=[mark.pk])),
+        ("post", reverse("citation_delete", args=[citation.pk])), ("get", reverse("suggestion_list", args=[document.pk])),
+        ("post", reverse("suggestion_accept", args=[document.pk])),
+    ]
+    client = client_for(outsider)
+    for method, url in urls:
+        response = getattr(client, method)(url, {"source": source.pk, "type": "book", "title": "X", "start": 0, "end": 3})
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert Citation.objects.count() == 1 and Source.objects.get().title == "Collected Works, Vol. 14"
+
+
+def test_citation_posts_without_a_csrf_token_are_refused(annotator, mark, source):
+    client = client_for(annotator, enforce_csrf_checks=True)
+    response = client.post(reverse("citation_create", args=[mark.pk]), {"source": source.pk}, **HTMX)
+    assert response.status_code == 403 and not Citation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "full_text,verdict",
+    [
+        ("You cannot measure everybody with the same yardstick.", "Quotation found verbatim"),
+        ("YOU CANNOT MEASURE EVERYBODY WITH THE SAME  YARDSTICK.", "it differs only in whitespace, case."),
+        ("Nothing of the kind was ever said by anyone at the plenum.", "Quotation not found"),
+        ("", "Add the source's text to check this quotation"),
+    ],
+)
+def test_the_panel_names_each_verdict(project, manager, annotator, labels, full_text, verdict):
+    doc = services.add_document(membership=manager.memberships.get(project=project), title="Blog",
+                                text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
+    start, end = doc.text.index("“"), doc.text.index("”") + 1
+    mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])
+    sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(project=project, full_text=full_text))
+    body = client_for(annotator).get(reverse("annotation_detail", args=[mark.pk]), **HTMX).content.decode()
+    assert verdict in body
+
+
+def test_a_claim_citing_a_source_with_text_gets_no_quotation_check(document, annotator, labels, project):
+    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    sources.cite_source(user=annotator, annotation=claim, source=SourceFactory(project=project, full_text="Did Stalin want"))
+    body = client_for(annotator).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "quote-check" not in body and "Add the source" not in body
