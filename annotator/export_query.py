@@ -4,13 +4,14 @@ Memory holds one chunk of rows at a time, whatever the number of marks.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
+from . import text as textlib
 from .exports import CitationRecord, MarkRecord, SourceRecord
-from .models import Annotation, Citation
+from .models import Annotation, Citation, Document, DocumentVersion, Placement
 
 CHUNK_SIZE = 2000
 
@@ -33,6 +34,7 @@ _FIELDS = {
     "review_note": "review_note",
     "created_at": "created_at",
     "updated_at": "updated_at",
+    "version": "span__version",
 }
 _SOURCE_FIELDS = [
     "id", "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
@@ -65,7 +67,12 @@ class ExportFilter:
 
 
 def marks(export_filter: ExportFilter) -> QuerySet:
-    return export_filter.apply(Annotation.objects.all())
+    """The marks on the current version of their documents' texts that pass the filter.
+
+    Orphans (marks a revision of the text could not carry) are left out: their offsets refer to an
+    older text. Marks as they were on an older version come from old_version_records.
+    """
+    return export_filter.apply(Annotation.objects.filter(span__version=F("span__document__version")))
 
 
 def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:
@@ -101,3 +108,31 @@ def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int,
     for row in rows:
         source = SourceRecord(**{name: row[f"source__{name}"] for name in _SOURCE_FIELDS})
         yield row["annotation_id"], CitationRecord(source=source, locator=row["locator"], note=row["note"])
+
+
+def old_version_records(document: Document, number: int, export_filter: ExportFilter) -> Iterator[MarkRecord]:
+    """The document's marks where they were on an earlier version of its text, when the next version came.
+
+    The same marks the page of that version shows (the report of the next version says where each
+    was); label, note, review and sources are as they are now. Marks deleted since are left out.
+    """
+    text = DocumentVersion.objects.filter(document=document, number=number).values_list("text", flat=True).first()
+    if text is None or number >= document.version:
+        raise ValueError(f"“{document.title}” has no earlier version {number}.")
+    return _placed_on(document, number, text, export_filter)
+
+
+def _placed_on(document: Document, number: int, text: str, export_filter: ExportFilter) -> Iterator[MarkRecord]:
+    annotations = export_filter.apply(
+        Annotation.objects.filter(placements__version__document=document, placements__version__number=number + 1)
+    ).distinct()
+    where = {
+        annotation_id: (start, end)
+        for annotation_id, start, end in Placement.objects.filter(
+            version__document=document, version__number=number + 1, annotation__isnull=False
+        ).values_list("annotation_id", "old_start", "old_end")
+    }
+    for record in records(annotations):
+        start, end = where[record.annotation_id]
+        prefix, suffix = textlib.quote_context(text, start, end)
+        yield replace(record, start=start, end=end, exact=text[start:end], prefix=prefix, suffix=suffix, version=number)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
+
+from . import bibliography
 
 # The CSV header, in this order; README.md explains each column. Changing it breaks readers: don't.
 CSV_HEADER = [
@@ -91,6 +93,7 @@ class MarkRecord:
     citations: tuple = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    version: int = 1  # the version of the document's text that start and end refer to
 
 
 # Shared pieces ---------------------------------------------------------------------------------
@@ -105,22 +108,9 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def author_names(authors: list) -> str:
-    """CSL-JSON names as 'Family, Given; Family, Given' (a literal name as it is)."""
-    names = []
-    for author in authors or []:
-        if not isinstance(author, dict):
-            continue
-        if author.get("literal"):
-            names.append(author["literal"])
-        else:
-            names.append(", ".join(part for part in (author.get("family", ""), author.get("given", "")) if part))
-    return "; ".join(name for name in names if name)
-
-
 def source_citation(source: SourceRecord) -> str:
     """A short reference that names the source: 'Getty, J. Arch (1985). Origins of the Great Purges. Cambridge UP'."""
-    head = author_names(source.authors)
+    head = bibliography.names_text(source.authors)
     if source.issued:
         head = f"{head} ({source.issued})" if head else f"({source.issued})"
     parts = [head, source.title, source.container_title]
@@ -145,19 +135,14 @@ def source_iri(source: SourceRecord, fallback: str) -> str:
 
 def source_csl(source: SourceRecord) -> dict:
     """The source as a CSL-JSON item (empty fields left out)."""
-    item = {"id": str(source.id), "type": source.type, "title": source.title}
-    if source.authors:
-        item["author"] = source.authors
-    if source.issued:
-        item["issued"] = {"date-parts": [[int(p) if p.isdigit() else p for p in source.issued.split("-")]]}
-    for key, csl_key in [
-        ("container_title", "container-title"), ("volume", "volume"), ("issue", "issue"), ("pages", "page"),
-        ("publisher", "publisher"), ("url", "URL"), ("doi", "DOI"), ("archive", "archive"),
-        ("archive_location", "archive_location"),
-    ]:
-        if getattr(source, key):
-            item[csl_key] = getattr(source, key)
-    return item
+    record = asdict(source)
+    try:
+        return bibliography.to_csl(record, str(source.id))
+    except ValueError:
+        # A date issued from before dates were checked: keep it as CSL's raw date.
+        item = bibliography.to_csl({**record, "issued": ""}, str(source.id))
+        item["issued"] = {"raw": source.issued}
+        return item
 
 
 # CSV ---------------------------------------------------------------------------------------------
@@ -238,8 +223,9 @@ class Addresses:
     def annotation(self, pk: int) -> str:
         return f"{self.base}/annotations/{pk}/"
 
-    def document(self, pk: int) -> str:
-        return f"{self.base}/documents/{pk}/"
+    def document(self, pk: int, version: int) -> str:
+        """The page of one version of a document (the current one redirects to the document)."""
+        return f"{self.base}/documents/{pk}/versions/{version}/"
 
     def source(self, pk: int) -> str:
         return f"{self.base}/sources/{pk}/"
@@ -251,7 +237,8 @@ def _person(username: str) -> dict:
 
 def jsonld_annotation(record: MarkRecord, addresses: Addresses) -> dict:
     """One mark as a W3C Web Annotation: the label as a tagging body, the note as a commenting body,
-    each source as a linking body, and the text as a target with a position and a quote selector."""
+    each source as a linking body, and the text of the version it is on as a target with a position
+    and a quote selector."""
     bodies = [{"type": "TextualBody", "purpose": "tagging", "value": record.label, "format": "text/plain"}]
     if record.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record.note, "format": "text/plain"})
@@ -284,7 +271,7 @@ def jsonld_annotation(record: MarkRecord, addresses: Addresses) -> dict:
         "target": {
             "type": "SpecificResource",
             "source": {
-                "id": addresses.document(record.document_id),
+                "id": addresses.document(record.document_id, record.version),
                 "type": "Text",
                 "format": "text/plain",
                 "label": record.document_title,

@@ -18,7 +18,8 @@ from .models import Status
 
 # A mark may be as long as a document; the csv module's default cap (128 KiB a cell) is too small.
 MAX_CELL = 64 * 1024 * 1024
-_DOCUMENT_URL = re.compile(r"/documents/(\d+)/?$")
+# A document's address in our JSON-LD: its page, or the page of one version of its text.
+_DOCUMENT_URL = re.compile(r"/documents/(\d+)/(?:versions/\d+/)?$")
 
 
 class ImportFileError(ValueError):

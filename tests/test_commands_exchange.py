@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator import services
+from annotator.services import sources
 from annotator.models import Annotation, Citation, Project, Role, Source, Span
 from annotator.seeds import SEED_PROJECT, load_seeds
 
@@ -45,14 +46,14 @@ SOURCES = [
 ]
 
 
-def make_sources(project):
-    return [Source.objects.create(project=project, **fields) for fields in SOURCES]
+def make_sources(project, manager):
+    return [sources.create_source(user=manager, project=project, **fields) for fields in SOURCES]
 
 
 def mark_up(project, people):
     """Marks on both seed documents: shared spans, overlaps, notes a spreadsheet would run, reviews, citations."""
     labels = {label.key: label for label in project.labels.all()}
-    getty, speech, protocol = make_sources(project)
+    getty, speech, protocol = make_sources(project, people["boss"])
     forum, blog = sorted(project.documents.all(), key=lambda d: d.origin)
 
     def mark(user, document, exact, label, note="", occurrence=0):
@@ -83,7 +84,7 @@ def fresh_copy_of_the_seeds(people, with_sources):
     for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
         MembershipFactory(user=people[name], project=project, role=role)
     if with_sources:
-        make_sources(project)
+        make_sources(project, people["boss"])
     return project
 
 

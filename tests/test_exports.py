@@ -155,7 +155,7 @@ def test_a_mark_in_jsonld_has_label_note_sources_and_both_selectors():
     assert getty["source"]["csl"]["issued"] == {"date-parts": [[1985]]}
     assert speech["source"]["id"] == "https://annotator.example.org/sources/9/"
     target = item["target"]
-    assert target["source"]["id"] == "https://annotator.example.org/documents/3/"
+    assert target["source"]["id"] == "https://annotator.example.org/documents/3/versions/1/"
     assert target["source"]["label"] == "Did Stalin Want “Mass\u00a0Terror?”"
     assert target["selector"] == [
         {"type": "TextPositionSelector", "start": 10, "end": 20},

@@ -29,6 +29,9 @@ def project_urls(project, document, annotation):
         ("post", reverse("annotation_review", args=[annotation.pk])),
         ("get", reverse("agreement_index", args=[project.pk])),
         ("get", reverse("document_agreement", args=[document.pk])),
+        ("get", reverse("project_export", args=[project.pk])),
+        ("get", reverse("project_export", args=[project.pk]) + "?format=csv"),
+        ("get", reverse("document_export", args=[document.pk]) + "?format=jsonld"),
     ]
 
 

@@ -100,7 +100,8 @@ def test_a_jsonld_download_is_a_collection_of_annotations(marked, annotator):
     collection = json.loads(b"".join(response.streaming_content))
     assert collection["total"] == 3 and len(collection["first"]["items"]) == 3
     assert collection["id"].startswith("http://testserver/documents/")
-    assert collection["first"]["items"][0]["target"]["source"]["id"] == f"http://testserver/documents/{marked.pk}/"
+    # The target names the version of the text the offsets refer to.
+    assert collection["first"]["items"][0]["target"]["source"]["id"] == f"http://testserver/documents/{marked.pk}/versions/1/"
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import bibliography
 from .. import text as textlib
 from ..exports import SourceRecord, source_citation
 from ..imports import ImportCitation, ImportRow, PlacementError, Problem, place, split_citation
-from ..models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, SourceType, Span
+from ..models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
 
@@ -197,7 +198,7 @@ def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
     if source is None:
         if citation.csl is None:
             raise ValueError(f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”")
-        source = _fields_from_csl(citation.csl)
+        source = _record_from_csl(citation.csl)
     return source, citation.locator, citation.note
 
 
@@ -217,15 +218,17 @@ def _csv_citation(citation: ImportCitation, context: _Project) -> tuple:
 
 
 def _matching_source(citation: ImportCitation, context: _Project) -> Source | None:
+    """The project's source a JSON-LD citation names: by DOI, else URL, else the same record, else its reference."""
     csl = citation.csl or {}
-    doi = csl.get("DOI") or (citation.iri.removeprefix("https://doi.org/") if citation.iri.startswith("https://doi.org/") else "")
+    iri_doi = citation.iri if citation.iri.lower().startswith(("https://doi.org/", "http://doi.org/")) else ""
+    doi = bibliography.normalise_doi(str(csl.get("DOI") or iri_doi))
     if doi:
-        return next((s for s in context.sources if s.doi == doi), None)
+        return next((s for s in context.sources if bibliography.normalise_doi(s.doi) == doi), None)
     url = csl.get("URL") or ""
     if url:
         return next((s for s in context.sources if s.url == url), None)
     if csl:
-        wanted = _fields_from_csl(csl)
+        wanted = _record_from_csl(csl)
         for source in context.sources:
             if all(getattr(source, name) == value for name, value in wanted.items()):
                 return source
@@ -234,34 +237,13 @@ def _matching_source(citation: ImportCitation, context: _Project) -> Source | No
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _fields_from_csl(csl: dict) -> dict:
-    """Source fields from a CSL-JSON item; ValueError when it has no title."""
-    title = csl.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise ValueError("a cited source has no title")
-    parts = ((csl.get("issued") or {}).get("date-parts") or [[]])[0] if isinstance(csl.get("issued"), dict) else []
-    source_type = csl.get("type") if csl.get("type") in SourceType.values else SourceType.BOOK
-    fields = {
-        "type": source_type,
-        "title": title,
-        "authors": [a for a in csl.get("author") or [] if isinstance(a, dict)],
-        "issued": _issued(parts),
-    }
-    for key, csl_key in [
-        ("container_title", "container-title"), ("volume", "volume"), ("issue", "issue"), ("pages", "page"),
-        ("publisher", "publisher"), ("url", "URL"), ("doi", "DOI"), ("archive", "archive"),
-        ("archive_location", "archive_location"),
-    ]:
-        value = csl.get(csl_key, "")
-        fields[key] = value if isinstance(value, str) else str(value)
-    return fields
-
-
-def _issued(parts: list) -> str:
-    """CSL date-parts [1937, 3, 5] as '1937-03-05', the form Source.issued keeps."""
-    text = [str(parts[0])] if parts else []
-    text += [f"{p:02d}" if isinstance(p, int) else str(p) for p in parts[1:3]]
-    return "-".join(text)
+def _record_from_csl(csl: dict) -> dict:
+    """Source fields from a CSL-JSON item, checked as the bibliography's import checks them; ValueError if bad."""
+    try:
+        return bibliography.record_from_csl(csl, 0)
+    except bibliography.BibliographyError as exc:
+        reason = str(exc).removeprefix("Entry 1").lstrip(" :")
+        raise ValueError(f"a cited source cannot be read: {reason}") from None
 
 
 def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source:
@@ -275,6 +257,7 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
         if source.authors == fields_or_source["authors"]:
             return source
     source = Source(project=plan.document.project, created_by=user, **fields_or_source)
+    source.author_names = bibliography.names_text(source.authors, " ")
     source._history_user = user
     source.save()
     report.sources_created += 1
@@ -283,8 +266,8 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
 
 def _exists(plan: _Plan) -> bool:
     return Annotation.objects.filter(
-        span__document=plan.document, span__start=plan.start, span__end=plan.end, label=plan.label,
-        created_by=plan.annotator,
+        span__document=plan.document, span__version=plan.document.version, span__start=plan.start,
+        span__end=plan.end, label=plan.label, created_by=plan.annotator,
     ).exists()
 
 
@@ -292,7 +275,7 @@ def _save(plan: _Plan, user, report: ImportReport) -> str:
     row, text = plan.row, plan.document.text
     prefix, suffix = textlib.quote_context(text, plan.start, plan.end)
     span, _ = Span.objects.get_or_create(
-        document=plan.document, start=plan.start, end=plan.end,
+        document=plan.document, version=plan.document.version, start=plan.start, end=plan.end,
         defaults={"exact": text[plan.start : plan.end], "prefix": prefix, "suffix": suffix},
     )
     if Annotation.objects.filter(span=span, label=plan.label, created_by=plan.annotator).exists():

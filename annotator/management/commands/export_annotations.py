@@ -12,13 +12,18 @@ from annotator.models import Document, Label, Project, Status
 class Command(BaseCommand):
     help = (
         "Export marks as CSV (one row per mark; see README.md for the columns) or as W3C Web Annotation "
-        "JSON-LD. Filters combine; without any, every mark of every project is exported."
+        "JSON-LD, on the current version of each document's text. Filters combine; without any, every "
+        "mark of every project is exported."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["csv", "jsonld"], default="csv")
         parser.add_argument("--project", help="Project name or id.")
         parser.add_argument("--document", type=int, help="Document id.")
+        parser.add_argument(
+            "--text-version", type=int, dest="text_version",
+            help="With --document: the marks as they were on this earlier version of its text (default: the current one).",
+        )
         parser.add_argument("--status", choices=Status.values)
         parser.add_argument("--label", help="Label key, e.g. claim.")
         parser.add_argument("--editor", help="User name of the mark's author.")
@@ -37,14 +42,28 @@ class Command(BaseCommand):
         export_filter = self._filter(options)
         annotations = export_query.marks(export_filter)
         records = export_query.records(annotations)
+        if options["text_version"] is not None:
+            if options["document"] is None:
+                raise CommandError("--text-version needs --document: versions are per document.")
+            document = Document.objects.get(pk=options["document"])
+            if options["text_version"] != document.version:
+                try:
+                    records = export_query.old_version_records(document, options["text_version"], export_filter)
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from None
+                annotations = None
         if options["format"] == "csv":
             chunks = exports.stream_csv(records, raw=options["raw"])
         else:
             base = options["base_url"].rstrip("/")
             query = {k: options[k] for k in ("project", "document", "status", "label", "editor") if options[k]}
+            if options["text_version"] is not None:
+                query["version"] = options["text_version"]
+            if annotations is None:  # an earlier version: few enough marks to count as they come
+                records = list(records)
             chunks = exports.stream_jsonld(
                 records,
-                total=annotations.count(),
+                total=annotations.count() if annotations is not None else len(records),
                 collection_id=f"{base}/export/annotations.jsonld" + (f"?{urlencode(query)}" if query else ""),
                 label="Marks exported by the editorial annotator",
                 addresses=exports.Addresses(base),
