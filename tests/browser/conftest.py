@@ -46,6 +46,7 @@ def browser():
 def login(browser, live_server):
     """login(user) -> a logged-in Page in a context of its own (its own cookies: a second editor)."""
     contexts = []
+    violations = []
 
     def _login(user, password="pw-for-tests"):
         context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -54,6 +55,7 @@ def login(browser, live_server):
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
@@ -64,6 +66,8 @@ def login(browser, live_server):
     yield _login
     for context in contexts:
         context.close()
+    # Every page a browser test visits must run under the strict Content Security Policy.
+    assert violations == [], violations
 
 
 def select_text(page, start: int, end: int):
