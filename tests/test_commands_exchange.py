@@ -111,6 +111,7 @@ def test_the_csv_round_trip_gives_back_the_same_file_but_for_ids(team, tmp_path)
     second = export(tmp_path, "second.csv", raw=True)
     assert without_ids(csv_rows(second)) == without_ids(csv_rows(first))
     assert csv_rows(second)[0]["annotation_id"] != csv_rows(first)[0]["annotation_id"]
+    call_command("check_integrity")  # what the import stored keeps every invariant (it raises if not)
 
 
 def test_the_jsonld_round_trip_gives_back_the_same_file_but_for_ids_and_makes_the_sources(team, tmp_path):
@@ -123,6 +124,7 @@ def test_the_jsonld_round_trip_gives_back_the_same_file_but_for_ids_and_makes_th
     second = json.loads(export(tmp_path, "second.jsonld", format="jsonld"))
     assert second["total"] == 4
     assert strip_ids(second) == strip_ids(first)
+    call_command("check_integrity")
 
 
 def test_a_spreadsheet_safe_csv_round_trips_with_its_flag(team, tmp_path):
