@@ -167,6 +167,13 @@ def test_jsonld_citations_reuse_a_source_with_the_same_doi(document, annotator):
     assert report.sources_created == 0 and Citation.objects.get().source == existing
 
 
+def test_two_rows_citing_one_doi_make_one_source_even_if_their_records_differ(document, annotator):
+    first = ImportCitation(reference="", locator="", iri="https://doi.org/10.1/xyz", csl={**CSL, "DOI": "10.1/xyz"})
+    second = replace(first, csl={**CSL, "DOI": "10.1/XYZ", "publisher": "Another"})
+    report = imports.import_marks(rows=[row(document, 0, 10, citations=(first,)), row(document, 11, 24, citations=(second,))])
+    assert report.sources_created == 1 and Citation.objects.count() == 2
+
+
 def test_a_cited_source_without_a_title_is_refused(document, annotator):
     cite = ImportCitation(reference="", locator="", iri="https://x.example/1", csl={"type": "book"})
     with pytest.raises(imports.ImportFailed, match="1 row"):

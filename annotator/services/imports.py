@@ -250,6 +250,11 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
     """The source to cite: the one matched, else one made from the file's CSL-JSON (once per import)."""
     if isinstance(fields_or_source, Source):
         return fields_or_source
+    if fields_or_source["doi"]:
+        # A DOI names one source in a project: an earlier row of this file may have made it already.
+        made = Source.objects.filter(project=plan.document.project, doi=fields_or_source["doi"]).first()
+        if made is not None:
+            return made
     same = Source.objects.filter(
         project=plan.document.project, **{k: v for k, v in fields_or_source.items() if k != "authors"}
     )
