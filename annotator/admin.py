@@ -2,13 +2,13 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import bibliography, export_query, exports
+from . import bibliography
 from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
+from .views.exports import download
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,29 +71,16 @@ class SpanAdmin(admin.ModelAdmin):
         return obj.exact[:80]
 
 
-def _download(request, queryset, file_format):
-    records = export_query.records(queryset)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    if file_format == "csv":
-        response = StreamingHttpResponse(exports.stream_csv(records), content_type="text/csv; charset=utf-8")
-    else:
-        chunks = exports.stream_jsonld(
-            records, total=queryset.count(), collection_id=request.build_absolute_uri(),
-            label="Marks selected in the admin", addresses=exports.Addresses(request.build_absolute_uri("/").rstrip("/")),
-        )
-        response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="marks-{stamp}.{file_format}"'
-    return response
-
-
 @admin.action(description="Export the selected marks as CSV")
 def export_selected_csv(modeladmin, request, queryset):
-    return _download(request, queryset, "csv")
+    return download(request, queryset, file_format="csv", raw=False, label="Marks selected in the admin",
+                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
 
 
 @admin.action(description="Export the selected marks as JSON-LD")
 def export_selected_jsonld(modeladmin, request, queryset):
-    return _download(request, queryset, "jsonld")
+    return download(request, queryset, file_format="jsonld", raw=False, label="Marks selected in the admin",
+                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
 
 
 class CitationInline(admin.TabularInline):

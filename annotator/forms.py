@@ -5,6 +5,7 @@ from django.template.defaultfilters import filesizeformat
 
 from . import bibliography
 from . import text as textlib
+from .export_query import ExportFilter
 from .models import Document, Label, Source, SourceType, Status
 
 
@@ -299,3 +300,13 @@ class ExportForm(forms.Form):
     def problem(self) -> str:
         """The form's errors as one sentence for the user."""
         return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
+
+    def export_filter(self, project) -> ExportFilter:
+        data = self.cleaned_data
+        return ExportFilter(
+            project_id=project.pk,
+            document_id=data["f_document"].pk if data["f_document"] else None,
+            label=data["f_label"].key if data["f_label"] else None,
+            status=data["f_status"] or None,
+            editor=self.authors[data["f_author"]] if data["f_author"] else None,
+        )

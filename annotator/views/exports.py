@@ -40,31 +40,27 @@ def _export(request, project, membership, document):
         return render(request, "annotator/export.html", context)
     if not form.is_valid():
         return render(request, "annotator/export.html", {**context, "error": form.problem()}, status=400)
-    cleaned = form.cleaned_data
-    chosen = cleaned["f_document"]
-    export_filter = export_query.ExportFilter(
-        project_id=project.pk,
-        document_id=chosen.pk if chosen else None,
-        label=cleaned["f_label"].key if cleaned["f_label"] else None,
-        status=cleaned["f_status"] or None,
-        editor=form.authors[cleaned["f_author"]] if cleaned["f_author"] else None,
-    )
-    annotations = export_query.marks(export_filter)
-    records = export_query.records(annotations)
+    chosen = form.cleaned_data["f_document"]
     name = f"{slugify(project.name) or 'project'}{f'-document-{chosen.pk}' if chosen else ''}-marks-{timezone.now():%Y%m%d}"
-    if cleaned["format"] == "csv":
-        response = StreamingHttpResponse(exports.stream_csv(records, raw=cleaned["raw"]), content_type="text/csv; charset=utf-8")
-        filename = f"{name}.csv"
+    return download(
+        request, export_query.marks(form.export_filter(project)), file_format=form.cleaned_data["format"],
+        raw=form.cleaned_data["raw"], label=f"Marks of {chosen.title if chosen else project.name}", name=name,
+    )
+
+
+def download(request, annotations, *, file_format: str, raw: bool, label: str, name: str) -> StreamingHttpResponse:
+    """The marks of a queryset as a CSV or JSON-LD attachment, streamed (the admin's export action uses it too)."""
+    records = export_query.records(annotations)
+    if file_format == "csv":
+        response = StreamingHttpResponse(exports.stream_csv(records, raw=raw), content_type="text/csv; charset=utf-8")
     else:
-        base = request.build_absolute_uri("/").rstrip("/")
         chunks = exports.stream_jsonld(
             records,
             total=annotations.count(),
             collection_id=request.build_absolute_uri(),
-            label=f"Marks of {chosen.title if chosen else project.name}",
-            addresses=exports.Addresses(base),
+            label=label,
+            addresses=exports.Addresses(request.build_absolute_uri("/").rstrip("/")),
         )
         response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
-        filename = f"{name}.jsonld"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
