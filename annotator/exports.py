@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
+from urllib.parse import quote
 
 from . import bibliography
 
@@ -129,7 +130,8 @@ def cited(citation: CitationRecord) -> str:
 def source_iri(source: SourceRecord, fallback: str) -> str:
     """The IRI that names a source: its DOI, else its URL, else the app's own address for it."""
     if source.doi:
-        return f"https://doi.org/{source.doi}"
+        # Some DOIs hold characters a URI may not (old Wiley ones have < and >): percent-encode those.
+        return "https://doi.org/" + quote(source.doi, safe="/:;()[]-._~!$&'*+,=@")
     return source.url or fallback
 
 

@@ -174,6 +174,13 @@ def test_two_rows_citing_one_doi_make_one_source_even_if_their_records_differ(do
     assert report.sources_created == 1 and Citation.objects.count() == 2
 
 
+def test_a_citation_given_only_by_its_doi_address_finds_its_source(document, annotator):
+    existing = SourceFactory(project=document.project, title="Wiley", doi="10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0")
+    cite = ImportCitation(reference="", locator="p. 1", iri="https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0")
+    imports.import_marks(rows=[row(document, 0, 10, citations=(cite,))])
+    assert Citation.objects.get().source == existing
+
+
 def test_a_cited_source_without_a_title_is_refused(document, annotator):
     cite = ImportCitation(reference="", locator="", iri="https://x.example/1", csl={"type": "book"})
     with pytest.raises(imports.ImportFailed, match="1 row"):

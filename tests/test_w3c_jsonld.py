@@ -46,7 +46,8 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_siz
 sources = st.builds(
     SourceRecord, id=st.integers(1, 10**6), type=st.sampled_from(["book", "speech", "manuscript", "post"]),
     title=texts.filter(str.strip), authors=st.lists(st.fixed_dictionaries({"family": texts, "given": texts}), max_size=2),
-    issued=st.sampled_from(["", "1937", "1937-03", "1937-03-05"]), doi=st.sampled_from(["", "10.1017/x"]),
+    issued=st.sampled_from(["", "1937", "1937-03", "1937-03-05"]),
+    doi=st.sampled_from(["", "10.1017/x", "10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0"]),
     url=st.sampled_from(["", "https://example.org/a?b=c"]),
 )
 times = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -221,7 +222,7 @@ def _matching_source(citation: ImportCitation, context: _Project) -> Source | No
     """The project's source a JSON-LD citation names: by DOI, else URL, else the same record, else its reference."""
     csl = citation.csl or {}
     iri_doi = citation.iri if citation.iri.lower().startswith(("https://doi.org/", "http://doi.org/")) else ""
-    doi = bibliography.normalise_doi(str(csl.get("DOI") or iri_doi))
+    doi = bibliography.normalise_doi(str(csl.get("DOI") or unquote(iri_doi)))
     if doi:
         return next((s for s in context.sources if bibliography.normalise_doi(s.doi) == doi), None)
     url = csl.get("URL") or ""
