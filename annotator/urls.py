@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, documents, marks, review, sources, versions
+from .views import agreement, documents, exports, marks, review, sources, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -37,4 +37,6 @@ urlpatterns = [
     path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
     path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
+    path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
+    path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
 ]
