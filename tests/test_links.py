@@ -1,0 +1,56 @@
+"""Pure rules of links: which labels a type joins, the panel's type menu, and parsing its values."""
+import pytest
+
+from annotator.links import TypeRule, parse_type_choice, rule_violation, type_choices
+
+CLAIM, EVIDENCE, QUOTATION = 1, 2, 3
+NAMES = {CLAIM: "Claim", EVIDENCE: "Evidence", QUOTATION: "Quotation"}
+SUPPORTS = TypeRule("supports", frozenset({EVIDENCE}), frozenset({CLAIM}))
+ATTRIBUTED = TypeRule("is attributed to", frozenset({QUOTATION}), frozenset(), allows_person=True)
+ANY = TypeRule("relates to")
+
+
+def test_evidence_may_support_a_claim():
+    assert rule_violation(SUPPORTS, EVIDENCE, CLAIM, NAMES) is None
+
+
+def test_a_claim_may_not_support_anything_and_the_message_names_the_labels():
+    assert rule_violation(SUPPORTS, CLAIM, CLAIM, NAMES) == (
+        "A “supports” link starts from a mark labelled Evidence, not Claim."
+    )
+
+
+def test_evidence_may_not_support_a_quotation():
+    assert rule_violation(SUPPORTS, EVIDENCE, QUOTATION, NAMES) == (
+        "A “supports” link points to a mark labelled Claim, not Quotation."
+    )
+
+
+def test_only_a_type_that_allows_persons_points_to_a_source_or_speaker():
+    assert rule_violation(SUPPORTS, EVIDENCE, None, NAMES) == (
+        "A “supports” link points to another mark, not to a source or a speaker."
+    )
+    assert rule_violation(ATTRIBUTED, QUOTATION, None, NAMES) is None
+
+
+def test_an_empty_label_set_means_any_label():
+    assert rule_violation(ATTRIBUTED, QUOTATION, CLAIM, NAMES) is None
+    assert rule_violation(ANY, CLAIM, QUOTATION, NAMES) is None
+
+
+def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
+    types = [(10, SUPPORTS, "is supported by"), (11, ATTRIBUTED, "is the attribution of"), (12, ANY, "relates to")]
+    evidence = [c.value for c in type_choices(types, EVIDENCE)]
+    claim = [(c.value, c.text) for c in type_choices(types, CLAIM)]
+    assert evidence == ["10", "12", "11:reverse"]
+    # A symmetric name ("relates to" both ways) is offered once.
+    assert claim == [("12", "relates to …"), ("10:reverse", "is supported by …"), ("11:reverse", "is the attribution of …")]
+    assert [c.allows_person for c in type_choices(types, QUOTATION)][:1] == [True]
+
+
+@pytest.mark.parametrize(
+    "value, parsed",
+    [("12", (12, False)), ("12:reverse", (12, True)), ("", None), ("x", None), ("12:sideways", None), ("-1", None)],
+)
+def test_type_choice_values_parse_or_are_refused(value, parsed):
+    assert parse_type_choice(value) == parsed
