@@ -1,0 +1,46 @@
+"""link_rows: the links CSV's header and rows, without a database."""
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+from annotator.links_export import LINK_HEADER, link_rows
+
+
+def fake_link(pk=7, key="supports", to=12, note="see p. 3", username="ann", status="pending", created=None):
+    return SimpleNamespace(
+        pk=pk, type=SimpleNamespace(key=key), from_annotation_id=11, to_annotation_id=to, note=note,
+        created_by=SimpleNamespace(get_username=lambda: username), status=status,
+        created_at=created or datetime(2026, 11, 23, 19, 5, 1, tzinfo=timezone.utc),
+    )
+
+
+def test_the_header_is_the_documented_one_and_comes_first():
+    assert next(link_rows([])) == [
+        "link_id", "type", "from_annotation_id", "to_annotation_id", "note", "author", "status", "created_at"
+    ]
+    assert LINK_HEADER == next(link_rows([fake_link()]))
+
+
+def test_a_row_names_the_type_by_key_the_author_by_username_and_the_time_in_utc():
+    cet = timezone(timedelta(hours=1))
+    rows = list(link_rows([fake_link(created=datetime(2026, 11, 23, 20, 5, 1, tzinfo=cet))]))
+    assert rows[1] == ["7", "supports", "11", "12", "see p. 3", "ann", "pending", "2026-11-23T19:05:01Z"]
+
+
+def test_a_link_to_a_source_or_speaker_has_no_target_mark():
+    assert list(link_rows([fake_link(key="attributed-to", to=None)]))[1][3] == ""
+
+
+def test_formula_cells_are_neutralised_unless_raw():
+    link = fake_link(note="=HYPERLINK(\"http://x\")", username="@bob")
+    assert list(link_rows([link]))[1][4:6] == ["'=HYPERLINK(\"http://x\")", "'@bob"]
+    assert list(link_rows([link], raw=True))[1][4:6] == ["=HYPERLINK(\"http://x\")", "@bob"]
+
+
+def test_rows_survive_a_csv_round_trip_with_commas_quotes_and_newlines():
+    note = 'He said "no", twice;\nthen\u00a0yes 😀'
+    out = io.StringIO()
+    csv.writer(out).writerows(link_rows([fake_link(note=note)]))
+    back = list(csv.reader(io.StringIO(out.getvalue())))
+    assert back[1][4] == note
