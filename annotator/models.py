@@ -328,9 +328,14 @@ class Citation(models.Model):
 class LinkType(models.Model):
     """A kind of link a project's editors draw between marks ("supports", "refutes", ...), with the labels it may join.
 
-    An empty label set means any label. `allows_person` lets a link of this type point at a source or a
-    named speaker instead of a mark ("attributed to").
+    An empty label set means any label. `targets` says whether a link of this type points to a mark, to a
+    source or a named speaker ("attributed to"), or to either.
     """
+
+    class Targets(models.TextChoices):
+        MARKS = "marks", "Another mark"
+        PERSONS = "persons", "A source or a speaker"
+        BOTH = "both", "A mark, a source or a speaker"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="link_types")
     key = models.SlugField(max_length=40, help_text="Stable machine name, used in exports and the argument map.")
@@ -342,8 +347,9 @@ class LinkType(models.Model):
     to_labels = models.ManyToManyField(
         Label, blank=True, related_name="+", help_text="Labels a link of this type may point to (none: any)."
     )
-    allows_person = models.BooleanField(
-        default=False, help_text="May point to a source or a free-text speaker instead of a mark."
+    targets = models.CharField(
+        max_length=10, choices=Targets.choices, default=Targets.MARKS,
+        help_text="What a link of this type points to: a mark, a source or a free-text speaker, or either.",
     )
     order = models.PositiveIntegerField(default=0)
 

@@ -6,7 +6,8 @@ from annotator.links import TypeRule, parse_type_choice, rule_violation, type_ch
 CLAIM, EVIDENCE, QUOTATION = 1, 2, 3
 NAMES = {CLAIM: "Claim", EVIDENCE: "Evidence", QUOTATION: "Quotation"}
 SUPPORTS = TypeRule("supports", frozenset({EVIDENCE}), frozenset({CLAIM}))
-ATTRIBUTED = TypeRule("is attributed to", frozenset({QUOTATION}), frozenset(), allows_person=True)
+ATTRIBUTED = TypeRule("is attributed to", frozenset({QUOTATION}), frozenset(), targets="persons")
+EITHER = TypeRule("names", frozenset({QUOTATION}), frozenset({CLAIM}), targets="both")
 ANY = TypeRule("relates to")
 
 
@@ -26,26 +27,38 @@ def test_evidence_may_not_support_a_quotation():
     )
 
 
-def test_only_a_type_that_allows_persons_points_to_a_source_or_speaker():
+def test_only_a_type_for_persons_points_to_a_source_or_speaker():
     assert rule_violation(SUPPORTS, EVIDENCE, None, NAMES) == (
         "A “supports” link points to another mark, not to a source or a speaker."
     )
     assert rule_violation(ATTRIBUTED, QUOTATION, None, NAMES) is None
 
 
+def test_a_type_for_persons_only_points_to_no_mark():
+    assert rule_violation(ATTRIBUTED, QUOTATION, CLAIM, NAMES) == (
+        "A “is attributed to” link points to a source or a speaker, not to a mark."
+    )
+
+
+def test_a_type_for_both_takes_a_person_or_a_mark_with_the_right_label():
+    assert rule_violation(EITHER, QUOTATION, None, NAMES) is None
+    assert rule_violation(EITHER, QUOTATION, CLAIM, NAMES) is None
+    assert "labelled Claim, not Evidence" in rule_violation(EITHER, QUOTATION, EVIDENCE, NAMES)
+
+
 def test_an_empty_label_set_means_any_label():
-    assert rule_violation(ATTRIBUTED, QUOTATION, CLAIM, NAMES) is None
     assert rule_violation(ANY, CLAIM, QUOTATION, NAMES) is None
+    assert rule_violation(ANY, EVIDENCE, EVIDENCE, NAMES) is None
 
 
 def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
     types = [(10, SUPPORTS, "is supported by"), (11, ATTRIBUTED, "is the attribution of"), (12, ANY, "relates to")]
     evidence = [c.value for c in type_choices(types, EVIDENCE)]
     claim = [(c.value, c.text) for c in type_choices(types, CLAIM)]
-    assert evidence == ["10", "12", "11:reverse"]
-    # A symmetric name ("relates to" both ways) is offered once.
-    assert claim == [("12", "relates to …"), ("10:reverse", "is supported by …"), ("11:reverse", "is the attribution of …")]
-    assert [c.allows_person for c in type_choices(types, QUOTATION)][:1] == [True]
+    assert evidence == ["10", "12"]
+    # A symmetric name ("relates to" both ways) is offered once; a type to persons only is never read backwards.
+    assert claim == [("12", "relates to …"), ("10:reverse", "is supported by …")]
+    assert [(c.value, c.allows_person) for c in type_choices(types, QUOTATION)] == [("11", True), ("12", False)]
 
 
 @pytest.mark.parametrize(

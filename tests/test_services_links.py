@@ -40,7 +40,7 @@ def test_every_new_project_gets_the_default_link_types_with_their_label_rules(pr
     supports = types[0]
     assert list(supports.from_labels.all()) == [labels["evidence"]]
     assert list(supports.to_labels.all()) == [labels["claim"]]
-    assert [t.key for t in types if t.allows_person] == ["attributed-to"]
+    assert [(t.key, t.targets) for t in types if t.targets != "marks"] == [("attributed-to", "persons")]
 
 
 def test_evidence_in_one_document_supports_a_claim_in_another_and_both_pages_redraw(project, document, forum, claim, evidence, annotator2):

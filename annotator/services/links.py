@@ -20,7 +20,7 @@ def _rule_of(link_type: LinkType) -> linklib.TypeRule:
         name=link_type.name,
         from_labels=frozenset(link_type.from_labels.values_list("pk", flat=True)),
         to_labels=frozenset(link_type.to_labels.values_list("pk", flat=True)),
-        allows_person=link_type.allows_person,
+        targets=link_type.targets,
     )
 
 
@@ -228,10 +228,12 @@ def _check_labels(project_id: int, labels) -> list[Label]:
 
 @transaction.atomic
 def add_link_type(
-    *, user, project: Project, name: str, inverse_name: str = "", from_labels=(), to_labels=(), allows_person: bool = False
+    *, user, project: Project, name: str, inverse_name: str = "", from_labels=(), to_labels=(), targets: str = "marks"
 ) -> LinkType:
     """Add a link type to the project (managers only), last in the order."""
     _check_manager(user, project.pk)
+    if targets not in LinkType.Targets.values:
+        raise ActionRefused(f"Unknown kind of link target “{targets}”.")
     name, inverse_name = _clean_names(project.pk, name, inverse_name)
     key = slugify(name)[:40] or "link"
     base, n = key, 2
@@ -239,7 +241,7 @@ def add_link_type(
         key, n = f"{base[:36]}-{n}", n + 1
     order = (LinkType.objects.filter(project=project).aggregate(m=Max("order"))["m"] or 0) + 1
     link_type = LinkType.objects.create(
-        project=project, key=key, name=name, inverse_name=inverse_name, allows_person=allows_person, order=order
+        project=project, key=key, name=name, inverse_name=inverse_name, targets=targets, order=order
     )
     link_type.from_labels.set(_check_labels(project.pk, from_labels))
     link_type.to_labels.set(_check_labels(project.pk, to_labels))

@@ -41,9 +41,9 @@ def create_project(*, name: str, description: str = "", owner=None) -> Project:
 
 def _add_default_link_types(project: Project) -> None:
     labels = {label.key: label for label in Label.objects.filter(project=project)}
-    for order, (key, name, inverse, from_keys, to_keys, person) in enumerate(DEFAULT_LINK_TYPES):
+    for order, (key, name, inverse, from_keys, to_keys, targets) in enumerate(DEFAULT_LINK_TYPES):
         link_type = LinkType.objects.create(
-            project=project, key=key, name=name, inverse_name=inverse, allows_person=person, order=order
+            project=project, key=key, name=name, inverse_name=inverse, targets=targets, order=order
         )
         link_type.from_labels.set([labels[k] for k in from_keys])
         link_type.to_labels.set([labels[k] for k in to_keys])
