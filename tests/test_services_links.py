@@ -180,3 +180,23 @@ def test_managers_add_rename_and_reorder_link_types(project, manager, annotator,
     other = ProjectFactory(name="Other")
     with pytest.raises(services.ActionRefused, match="another project"):
         link_services.add_link_type(user=manager, project=project, name="rebuts", from_labels=[other.labels.first()])
+
+
+def test_the_data_migration_gives_existing_projects_the_defaults_and_skips_types_whose_labels_are_missing(db):
+    import importlib
+
+    from django.apps import apps
+
+    from annotator.models import Label, Project
+
+    migration = importlib.import_module("annotator.migrations.0005_default_link_types")
+    full = Project.objects.create(name="Made before links")
+    for i, key in enumerate(["claim", "evidence", "quotation"]):
+        Label.objects.create(project=full, key=key, name=key.title(), order=i)
+    partial = Project.objects.create(name="No evidence label")
+    Label.objects.create(project=partial, key="claim", name="Claim")
+    migration.add_default_link_types(apps, None)
+    migration.add_default_link_types(apps, None)  # twice: nothing doubles
+    assert [t.key for t in full.link_types.all()] == ["supports", "refutes", "quotes", "attributed-to", "same-as"]
+    assert list(full.link_types.get(key="quotes").to_labels.values_list("key", flat=True)) == ["quotation"]
+    assert [t.key for t in partial.link_types.all()] == ["same-as"]
