@@ -389,7 +389,8 @@
   }
 
   function refreshLinksAfterPoll(e) {
-    const elt = e.detail && e.detail.elt;
+    // The poller swaps itself out, so htmx tells its old parent: the request's own element says who asked.
+    const elt = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
     if (!elt || elt.id !== "poller" || !e.detail.xhr || e.detail.xhr.status !== 200) return;
     const section = document.getElementById("mark-links");
     const details = document.getElementById("link-new");
