@@ -262,3 +262,22 @@ def test_the_map_pages_take_the_same_number_of_queries_for_3_or_30_claims(projec
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few) <= 9, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_mark_panel_takes_the_same_number_of_queries_for_1_or_20_links(project, document, forum, claim, annotator, annotator2, labels):
+    client = client_for(annotator)
+    url = reverse("annotation_detail", args=[claim.pk])
+    supports = type_of(project, "supports")
+
+    def evidence_at(i):
+        return mark(annotator2, document, i, i + 3, labels["evidence"])
+
+    link_services.create_link(user=annotator2, from_annotation=evidence_at(0), type=supports, to_annotation=claim)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, **HTMX).status_code == 200
+    for i in range(1, 20):
+        link_services.create_link(user=annotator2, from_annotation=evidence_at(i), type=supports, to_annotation=claim)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url, **HTMX).content.decode()
+    assert body.count('class="link-item"') == 20
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

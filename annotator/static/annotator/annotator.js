@@ -314,11 +314,13 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpQueue);
   else setUpQueue();
+
   // ---------------------------------------------------------------------------------------------
-  // Links between marks (issue 8). While "Link to…" is open, a click on a mark in the text or in the list
-  // picks it as the link's other end instead of opening it. The open mark's linked marks in this document
-  // are outlined and joined to it by a line in the margin. When the poll brings changes, the open mark's
-  // links section is fetched again (unless the editor is working in it).
+  // Links between marks (issue 8). "l" opens "Link to…" on the open mark. While it is open, a click on
+  // a mark in the text or in the list picks it as the link's other end instead of opening it. The open
+  // mark's linked marks in this document are outlined and joined to it by a line in the margin. When
+  // the poll brings changes, the open mark's links section is fetched again (unless the editor is
+  // working in it).
 
   function linkPickingForm() {
     const details = document.getElementById("link-new");
@@ -398,9 +400,22 @@
     htmx.trigger(section, "links-refresh");
   }
 
+  // "l" opens the open mark's "Link to…" and puts the caret in its search.
+  function onLinkKey(e) {
+    if (e.key !== "l" || e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
+    const details = document.getElementById("link-new");
+    // A label may have taken "l" as its shortcut; then the label wins.
+    if (!details || document.querySelector('#toolbar [data-shortcut="l"]')) return;
+    e.preventDefault();
+    details.open = true;
+    const search = details.querySelector("input[type=search]");
+    if (search) search.focus();
+  }
+
   function setUpLinks() {
     if (!document.getElementById("doc-text")) return;
     document.addEventListener("click", onLinkPickClick, true);
+    document.addEventListener("keydown", onLinkKey);
     document.body.addEventListener("change", function (e) {
       if (e.target.classList && e.target.classList.contains("link-type")) showPersonFields();
     });
