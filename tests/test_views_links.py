@@ -281,3 +281,14 @@ def test_the_mark_panel_takes_the_same_number_of_queries_for_1_or_20_links(proje
         body = client.get(url, **HTMX).content.decode()
     assert body.count('class="link-item"') == 20
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_links_section_of_a_mark_deleted_meanwhile_says_so_to_members_only(project, claim, evidence, annotator, annotator2, outsider):
+    link_services.create_link(user=annotator2, from_annotation=evidence, type=type_of(project, "supports"), to_annotation=claim)
+    url = reverse("mark_links", args=[claim.pk])
+    assert "is supported by" in client_for(annotator2).get(url, **HTMX).content.decode()
+    services.delete_annotation(user=annotator, annotation=claim)
+    response = client_for(annotator2).get(url, **HTMX)
+    assert response.status_code == 200 and "This mark was deleted meanwhile" in response.content.decode()
+    assert client_for(outsider).get(url, **HTMX).status_code == 404
+    assert client_for(outsider).get(reverse("mark_links", args=[99999]), **HTMX).status_code == 404
