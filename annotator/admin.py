@@ -5,7 +5,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bibliography
-from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span, Status
+from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
 
 
@@ -147,3 +147,30 @@ class CitationAdmin(SimpleHistoryAdmin):
 class ChangeAdmin(admin.ModelAdmin):
     list_display = ["document", "revision", "start", "end", "created_at"]
     list_filter = ["document"]
+
+
+# Links between marks (issue 8) ---------------------------------------------------------------------
+
+
+@admin.register(LinkType)
+class LinkTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "inverse_name", "key", "project", "targets", "order"]
+    list_filter = ["project", "targets"]
+    search_fields = ["name", "inverse_name", "key"]
+    filter_horizontal = ["from_labels", "to_labels"]
+
+
+@admin.register(Link)
+class LinkAdmin(SimpleHistoryAdmin):
+    """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable here."""
+
+    list_display = ["pk", "type", "from_annotation", "to_annotation", "to_source", "speaker", "created_by", "status", "created_at"]
+    list_filter = ["status", "type__key", "project"]
+    search_fields = ["note", "speaker", "from_annotation__span__exact", "to_annotation__span__exact", "created_by__username"]
+    list_select_related = ["type", "created_by", "to_source", "from_annotation__span", "from_annotation__label", "from_annotation__created_by", "to_annotation__span", "to_annotation__label", "to_annotation__created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
