@@ -115,7 +115,8 @@ def create_link(
 
 def _locked_link(link_id: int) -> Link:
     link = (
-        Link.objects.select_for_update()
+        # Lock the link only: PostgreSQL cannot lock the nullable side of the outer join to to_annotation.
+        Link.objects.select_for_update(of=("self",))
         .select_related("from_annotation__span", "to_annotation__span", "type")
         .filter(pk=link_id)
         .first()
