@@ -301,9 +301,17 @@ class LinkTypeForm(forms.Form):
     """A link type as a manager adds it."""
 
     name = forms.CharField(max_length=80, help_text="Read from the first mark: “supports”.")
-    inverse_name = forms.CharField(max_length=80, required=False, help_text="Read from the second mark: “is supported by”.")
-    from_labels = forms.ModelMultipleChoiceField(queryset=Label.objects.none(), required=False, help_text="None: any label.")
-    to_labels = forms.ModelMultipleChoiceField(queryset=Label.objects.none(), required=False, help_text="None: any label.")
+    inverse_name = forms.CharField(
+        max_length=80, required=False, label="Name read backwards", help_text="Read from the second mark: “is supported by”."
+    )
+    from_labels = forms.ModelMultipleChoiceField(
+        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Starts from marks labelled", help_text="None ticked: any label.",
+    )
+    to_labels = forms.ModelMultipleChoiceField(
+        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Points to marks labelled", help_text="None ticked: any label.",
+    )
     targets = forms.ChoiceField(choices=LinkType.Targets.choices, initial=LinkType.Targets.MARKS, label="Points to")
 
     def __init__(self, *args, project, **kwargs):
