@@ -1,7 +1,11 @@
-"""Pure rules of links: which labels a type joins, the panel's type menu, and parsing its values."""
-import pytest
+"""Pure rules of links: which labels a type joins, the panel's type menu and its values, the argument map's grouping."""
+from types import SimpleNamespace
 
-from annotator.links import TypeRule, parse_type_choice, rule_violation, type_choices
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator.links import TypeRule, build_map, parse_type_choice, rule_violation, type_choices
 
 CLAIM, EVIDENCE, QUOTATION = 1, 2, 3
 NAMES = {CLAIM: "Claim", EVIDENCE: "Evidence", QUOTATION: "Quotation"}
@@ -67,3 +71,63 @@ def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
 )
 def test_type_choice_values_parse_or_are_refused(value, parsed):
     assert parse_type_choice(value) == parsed
+
+
+# The argument map's grouping ---------------------------------------------------------------------------
+
+TYPES = {key: SimpleNamespace(key=key, name=key, inverse_name=f"inverse of {key}") for key in
+         ["supports", "refutes", "quotes", "attributed-to", "same-as", "contextualises"]}
+
+
+def node(pk):
+    return SimpleNamespace(pk=pk)
+
+
+def edge(pk, key, source, target, status="pending"):
+    return SimpleNamespace(
+        pk=pk, type=TYPES[key], from_annotation_id=source.pk, from_annotation=source,
+        to_annotation_id=target.pk if target else None, to_annotation=target, status=status,
+    )
+
+
+def test_the_map_sorts_what_bears_on_each_claim():
+    c1, c2, e1, e2, q = node(1), node(2), node(10), node(11), node(20)
+    links = [
+        edge(100, "supports", e1, c1, "accepted"), edge(101, "refutes", e2, c1), edge(102, "quotes", c1, q),
+        edge(103, "same-as", c2, c1), edge(104, "contextualises", e1, c2, "rejected"),
+    ]
+    attribution = edge(105, "attributed-to", q, None)
+    items = build_map([c1, c2], links, [attribution], {20: ["Getty 2002, p. 113"]})
+    first, second = items
+    assert [link.pk for link in first.support] == [100] and [link.pk for link in first.against] == [101]
+    assert [(x.link.pk, x.mark, x.attributions, x.citations) for x in first.quotations] == [(102, q, [attribution], ["Getty 2002, p. 113"])]
+    assert first.same_as == [(links[3], c2)] and second.same_as == [(links[3], c1)]
+    assert second.other == [(links[4], "inverse of contextualises", e1)]
+    assert (first.has_evidence, first.accepted, first.pending, first.rejected) == (True, 1, 2, 0)
+    assert (second.has_evidence, second.accepted, second.pending) == (False, 0, 0)
+
+
+def test_evidence_pointing_away_from_a_claim_is_not_evidence_for_it():
+    claim, evidence = node(1), node(2)
+    # A claim "supporting" something else (a custom rule might allow it) does not count as the claim's evidence.
+    items = build_map([claim], [edge(9, "supports", claim, evidence)], [], {})
+    assert items[0].support == [] and not items[0].has_evidence
+
+
+link_keys = st.sampled_from(["supports", "refutes", "quotes", "same-as", "contextualises"])
+statuses = st.sampled_from(["pending", "accepted", "rejected"])
+
+
+@given(st.lists(st.tuples(link_keys, st.integers(0, 5), st.integers(0, 5), statuses), max_size=30))
+def test_every_link_into_a_claim_is_counted_once_and_the_counts_add_up(raw):
+    marks = {i: node(i) for i in range(6)}
+    claims = [marks[0], marks[1], marks[2]]
+    links = [edge(i, key, marks[a], marks[b], status) for i, (key, a, b, status) in enumerate(raw) if a != b]
+    items = build_map(claims, links, [], {})
+    for item in items:
+        counted = item.support + item.against + [x.link for x in item.quotations]
+        assert len({link.pk for link in counted}) == len(counted)
+        assert item.accepted + item.pending + item.rejected == len(counted)
+        assert item.has_evidence == any(
+            link.type.key in ("supports", "refutes") and link.to_annotation_id == item.claim.pk for link in links
+        )
