@@ -9,6 +9,27 @@ from .models import Annotation, Change, Citation, Document, Label, Link, LinkTyp
 from .services.review import review_annotations
 
 
+class ThroughServicesOnly:
+    """Rows whose offsets or project the app's services keep consistent: admin shows them, never adds them,
+    and on change leaves `frozen_fields` alone (a new text goes through Versions, a mark through the page)."""
+
+    frozen_fields: list[str] = []
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.frozen_fields]
+
+
+class FrozenProjectOnChange:
+    """The project of a row is chosen when it is made, never moved to another project afterwards."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["project"] if obj is not None else fields
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -36,18 +57,18 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(FrozenProjectOnChange, admin.ModelAdmin):
     list_display = ["name", "key", "project", "colour", "shortcut", "order"]
     list_filter = ["project"]
     search_fields = ["name", "key"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "project", "origin", "mark_count", "revision", "created_at"]
+class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
+    list_display = ["title", "project", "origin", "mark_count", "version", "revision", "created_at"]
     list_filter = ["project"]
     search_fields = ["title", "origin"]
-    readonly_fields = ["revision", "created_at"]
+    frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_mark_count=Count("spans__annotations"))
@@ -58,8 +79,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Span)
-class SpanAdmin(admin.ModelAdmin):
-    list_display = ["document", "start", "end", "short_exact"]
+class SpanAdmin(ThroughServicesOnly, admin.ModelAdmin):
+    frozen_fields = ["document", "version", "start", "end", "exact", "prefix", "suffix"]
+    list_display = ["document", "version", "start", "end", "short_exact"]
     list_filter = ["document__project"]
     search_fields = ["exact"]
     raw_id_fields = ["document"]
@@ -69,21 +91,27 @@ class SpanAdmin(admin.ModelAdmin):
         return obj.exact[:80]
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ThroughServicesOnly, admin.TabularInline):
+    # Citations are made on the mark's panel, where the source must be of the mark's project.
     model = Citation
     extra = 0
-    autocomplete_fields = ["source"]
+    frozen_fields = ["source", "locator", "note"]
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SimpleHistoryAdmin):
+class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     list_display = ["id", "document", "label", "short_text", "created_by", "status", "reviewed_by", "created_at"]
     list_filter = ["status", "label__key", "span__document", "created_by", "reviewed_by"]
     search_fields = ["span__exact", "note", "review_note"]
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
     # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
-    readonly_fields = ["version", "created_at", "updated_at", "status", "reviewed_by", "reviewed_at", "review_note"]
+    # Marks change only through the services (their rules, revision bumps and history): in admin they are
+    # read, reviewed with the bulk actions, and their citations cared for.
+    readonly_fields = [
+        "span", "label", "note", "created_by", "version", "created_at", "updated_at",
+        "status", "reviewed_by", "reviewed_at", "review_note", "placement", "placement_score",
+    ]
     inlines = [CitationInline]
     actions = ["accept_selected", "reject_selected"]
 
@@ -114,7 +142,7 @@ class AnnotationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(FrozenProjectOnChange, SimpleHistoryAdmin):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
@@ -136,15 +164,15 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     list_display = ["annotation", "source", "locator"]
     search_fields = ["locator", "note", "source__title"]
-    raw_id_fields = ["annotation"]
-    autocomplete_fields = ["source"]
+    frozen_fields = ["annotation", "source", "locator", "note"]
 
 
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
+class ChangeAdmin(ThroughServicesOnly, admin.ModelAdmin):
+    frozen_fields = ["document", "revision", "start", "end", "text_changed"]
     list_display = ["document", "revision", "start", "end", "created_at"]
     list_filter = ["document"]
 

@@ -202,6 +202,12 @@ class SourceForm(forms.Form):
     def clean_authors(self):
         return bibliography.parse_names(self.cleaned_data.get("authors") or "")
 
+    def clean_full_text(self):
+        pasted = self.cleaned_data.get("full_text") or ""
+        if len(pasted.encode("utf-8")) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The text is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+        return pasted
+
     def clean_full_text_file(self):
         upload = self.cleaned_data.get("full_text_file")
         if upload is None:

@@ -42,6 +42,8 @@ def _mark_event(row: dict, before: dict | None, labels: dict) -> list[Event]:
             events.append(Event(when, who, "Back to pending (the mark changed)" if content_changed else "Back to pending"))
         else:
             events.append(Event(when, who, _STATUS_WORDS.get(row["status"], row["status"]), row["review_note"]))
+    if row.get("history_change_reason") and (row.get("placement") != before.get("placement") or row.get("span_id") != before.get("span_id")):
+        events.append(Event(when, who, row["history_change_reason"]))
     if not events:
         events.append(Event(when, who, "Saved without visible change"))
     return events
@@ -67,7 +69,7 @@ def mark_events(mark_rows: list[dict], citation_rows: list[dict], labels: dict, 
 
 _MARK_FIELDS = [
     "history_date", "history_type", "history_user_id", "label_id", "note", "status",
-    "reviewed_by_id", "reviewed_at", "review_note",
+    "reviewed_by_id", "reviewed_at", "review_note", "placement", "span_id", "history_change_reason",
 ]
 _CITATION_FIELDS = ["history_date", "history_type", "source_id", "locator", "note"]
 

@@ -80,3 +80,13 @@ def test_annotators_cannot_add_documents(project, annotator):
     response = client_for(annotator).post(reverse("document_create", args=[project.pk]), {"text": "x"})
     assert response.status_code == 403
     assert not Document.objects.exists()
+
+
+def test_repeated_failed_logins_lock_the_account_out_for_a_while(client, annotator, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "ann", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "ann", "password": "pw-for-tests"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session

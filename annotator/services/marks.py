@@ -20,12 +20,14 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
     if label.project_id != document.project_id:
         raise ActionRefused("That label belongs to another project.")
     try:
-        textlib.check_span(document.text, start, end, exact)
-    except textlib.SpanError as exc:
-        raise ActionRefused(str(exc)) from None
-    prefix, suffix = textlib.quote_context(document.text, start, end)
-    try:
         with transaction.atomic():
+            # Read the text under a lock: a new version saved meanwhile must not take a mark made on the old one.
+            document = Document.objects.select_for_update().only("id", "project_id", "text", "version").get(pk=document.pk)
+            try:
+                textlib.check_span(document.text, start, end, exact)
+            except textlib.SpanError as exc:
+                raise ActionRefused(str(exc)) from None
+            prefix, suffix = textlib.quote_context(document.text, start, end)
             span, _ = Span.objects.get_or_create(
                 document=document,
                 version=document.version,

@@ -48,7 +48,9 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
     )
 
     annotations = list(
-        Annotation.objects.filter(span__document=document, span__version=old_number).select_related("span")
+        Annotation.objects.select_for_update()
+        .filter(span__document=document, span__version=old_number)
+        .select_related("span")
     )
     spans = {a.span_id: a.span for a in annotations}
     anchors = [anchoring.Anchor(s.pk, s.start, s.end, s.exact, s.prefix, s.suffix) for s in spans.values()]
@@ -92,7 +94,7 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     """Put a flagged or orphaned mark on a selection of the current text (any member who may edit it)."""
     check_member(user, annotation.span.document.project_id)
     locked = Annotation.objects.select_for_update().select_related("span__document").get(pk=annotation.pk)
-    document = Document.objects.get(pk=locked.span.document_id)
+    document = Document.objects.select_for_update().get(pk=locked.span.document_id)
     if locked.created_by_id != user.pk and not Membership.objects.filter(
         user=user, project_id=document.project_id, role=Role.MANAGER
     ).exists():

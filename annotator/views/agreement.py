@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -15,9 +15,13 @@ from ..permissions import document_for, project_for
 @require_GET
 def agreement_index(request, project_id):
     project, membership = project_for(request.user, project_id)
+    current = Q(spans__version=F("version"))  # marks of the current text; orphans of old versions wait elsewhere
     documents = (
         Document.objects.filter(project=project)
-        .annotate(editor_count=Count("spans__annotations__created_by", distinct=True), mark_count=Count("spans__annotations"))
+        .annotate(
+            editor_count=Count("spans__annotations__created_by", distinct=True, filter=current),
+            mark_count=Count("spans__annotations", filter=current),
+        )
         .only("id", "title")
         .order_by("title", "id")
     )
@@ -31,7 +35,7 @@ def document_agreement(request, document_id):
     project = document.project
     labels = list(project.labels.all())
     rows = list(
-        Annotation.objects.filter(span__document=document)
+        Annotation.objects.filter(span__document=document, span__version=document.version)
         .values_list("created_by__username", "span__start", "span__end", "label_id")
         .order_by("span__start", "span__end", "id")
     )

@@ -236,9 +236,10 @@ def annotation_delete(request, annotation_id):
     annotation, membership = annotation_for(request.user, annotation_id)
     document = annotation.span.document
     form = VersionForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
+    if not form.is_valid():
+        return _error_fragment(request, "The mark's version is missing; reload the page and delete it again.", 422)
     try:
-        services.delete_annotation(user=request.user, annotation=annotation, version=version)
+        services.delete_annotation(user=request.user, annotation=annotation, version=form.cleaned_data["version"])
     except services.ActionRefused as exc:
         return _error_fragment(request, exc.message, exc.status)
     if not request.htmx:

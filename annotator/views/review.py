@@ -25,6 +25,7 @@ def pending_queue(project, user, filters):
     return (
         Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
         .exclude(created_by=user)
+        .exclude(placement="orphaned")  # no place in the current text: re-attach first, then review
         .select_related("span__document", "label", "created_by")
         .prefetch_related("citations__source")
         .order_by("created_at", "id")

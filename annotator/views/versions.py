@@ -119,6 +119,8 @@ def version_diff(request, document_id):
         b = int(request.GET.get("to") or document.version)
     except ValueError:
         raise Http404 from None
+    if a not in numbers or b not in numbers:
+        raise Http404("No such versions.")
     texts = dict(DocumentVersion.objects.filter(document=document, number__in=[a, b]).values_list("number", "text"))
     if a not in texts or b not in texts:
         raise Http404("No such versions.")

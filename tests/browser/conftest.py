@@ -5,9 +5,6 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-# Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make
-# between browser steps are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,6 +31,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls a browser test
+    # makes between its steps are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
@@ -46,6 +50,7 @@ def browser():
 def login(browser, live_server):
     """login(user) -> a logged-in Page in a context of its own (its own cookies: a second editor)."""
     contexts = []
+    violations = []
 
     def _login(user, password="pw-for-tests"):
         context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -54,6 +59,7 @@ def login(browser, live_server):
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
         page.goto(live_server.url + "/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
@@ -64,6 +70,8 @@ def login(browser, live_server):
     yield _login
     for context in contexts:
         context.close()
+    # Every page a browser test visits must run under the strict Content Security Policy.
+    assert violations == [], violations
 
 
 def select_text(page, start: int, end: int):

@@ -11,12 +11,13 @@ from annotator.seeds import load_seeds
 from annotator.services import add_member
 
 DEMO_ACCOUNTS = [
-    # username, role in the seed project (None: not a member), superuser
+    # username, role in the seed project, superuser (admin manages the project, so its bulk review in
+    # Django admin works: admin reviews only where one is a reviewer or manager)
     ("editor1", Role.ANNOTATOR, False),
     ("editor2", Role.ANNOTATOR, False),
     ("reviewer", Role.REVIEWER, False),
     ("manager", Role.MANAGER, False),
-    ("admin", None, True),
+    ("admin", Role.MANAGER, True),
 ]
 
 

@@ -1,0 +1,74 @@
+"""Stored invariants, checked over the whole database: what `manage.py check_integrity` reports.
+
+Each check yields human-readable problems; none writes anything.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from django.db.models import F, Max
+
+from . import text as textlib
+from .models import Annotation, Change, Citation, Document, DocumentVersion, Span
+
+
+def _version_texts() -> dict[tuple[int, int], str]:
+    texts = {(d.pk, d.version): d.text for d in Document.objects.only("id", "version", "text")}
+    for v in DocumentVersion.objects.only("document_id", "number", "text"):
+        texts.setdefault((v.document_id, v.number), v.text)
+    return texts
+
+
+def check_spans() -> Iterator[str]:
+    """Every span's exact, prefix and suffix are its document's text at its offsets, in its version."""
+    texts = _version_texts()
+    for span in Span.objects.only("id", "document_id", "version", "start", "end", "exact", "prefix", "suffix").iterator(chunk_size=2000):
+        text = texts.get((span.document_id, span.version))
+        if text is None:
+            yield f"Span {span.pk}: version {span.version} of document {span.document_id} has no stored text."
+            continue
+        try:
+            textlib.check_span(text, span.start, span.end, span.exact)
+        except textlib.SpanError as exc:
+            yield f"Span {span.pk} (document {span.document_id} v{span.version}, {span.start}-{span.end}): {exc}"
+            continue
+        prefix, suffix = textlib.quote_context(text, span.start, span.end)
+        if (span.prefix, span.suffix) != (prefix, suffix):
+            yield f"Span {span.pk}: its prefix or suffix differs from the text around it."
+
+
+def check_projects() -> Iterator[str]:
+    """Labels, sources and linked rows all belong to the project of the document they are used on."""
+    wrong_label = Annotation.objects.exclude(label__project_id=F("span__document__project_id")).values_list("pk", flat=True)
+    for pk in wrong_label:
+        yield f"Annotation {pk}: its label belongs to another project than its document."
+    wrong_source = Citation.objects.exclude(source__project_id=F("annotation__span__document__project_id")).values_list("pk", flat=True)
+    for pk in wrong_source:
+        yield f"Citation {pk}: its source belongs to another project than its mark."
+
+
+def check_versions() -> Iterator[str]:
+    """The newest stored version of a document is its current text, and marks of the current version agree."""
+    for document in Document.objects.only("id", "version", "text"):
+        newest = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+        if newest is not None and (newest.number != document.version or newest.text != document.text):
+            yield f"Document {document.pk}: its current text is not its newest stored version."
+    stray = Annotation.objects.filter(span__version__gt=F("span__document__version")).values_list("pk", flat=True)
+    for pk in stray:
+        yield f"Annotation {pk}: its span refers to a version newer than its document's."
+
+
+def check_revisions() -> Iterator[str]:
+    """A document's revision counter is at least the newest change recorded for it."""
+    newest = dict(Change.objects.values("document_id").annotate(m=Max("revision")).values_list("document_id", "m"))
+    for pk, revision in Document.objects.values_list("pk", "revision"):
+        if newest.get(pk, 0) > revision:
+            yield f"Document {pk}: revision {revision} is behind its newest change ({newest[pk]})."
+
+
+CHECKS = [check_spans, check_projects, check_versions, check_revisions]
+
+
+def problems() -> Iterator[str]:
+    for check in CHECKS:
+        yield from check()

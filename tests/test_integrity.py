@@ -1,0 +1,40 @@
+"""check_integrity finds what is wrong in stored data, and nothing in data the services wrote."""
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotator import services
+from annotator.models import Annotation, Document, Span
+from annotator.services import versions
+
+from .factories import ProjectFactory
+
+
+@pytest.fixture
+def marked(document, annotator, manager, labels):
+    for start in (0, 4, 30):
+        services.annotate(user=annotator, document=document, start=start, end=start + 3,
+                          exact=document.text[start:start + 3], label=labels["claim"])
+    versions.add_version(membership=manager.memberships.get(project=document.project), document=document,
+                         text="Preface.\n" + document.text, user=manager)
+    return document
+
+
+def test_data_written_by_the_services_has_no_problems(marked, capsys):
+    call_command("check_integrity")
+    assert "No problems found." in capsys.readouterr().out
+
+
+def test_it_reports_a_span_whose_text_no_longer_matches(marked):
+    Span.objects.filter(version=2).update(exact="zzz")
+    with pytest.raises(CommandError, match="3 problem"):
+        call_command("check_integrity")
+
+
+def test_it_reports_a_label_of_another_project_and_a_text_out_of_step(marked, capsys):
+    Annotation.objects.filter(pk=Annotation.objects.first().pk).update(label=ProjectFactory(name="Else").labels.first())
+    Document.objects.filter(pk=marked.pk).update(text="changed behind the app's back " + marked.text)
+    with pytest.raises(CommandError):
+        call_command("check_integrity")
+    out = capsys.readouterr().out
+    assert "label belongs to another project" in out
+    assert "not its newest stored version" in out
