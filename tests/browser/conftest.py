@@ -31,15 +31,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(autouse=True)
-def allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls a browser test
-    # makes between its steps are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="session", autouse=True)
+def allow_orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in this thread; the database work of browser
+    # tests (their own steps, and pytest-django's flush after each) is still synchronous and safe.
+    # Set for the browser tests' session only; tests/test_settings.py keeps it out of subprocesses.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(allow_orm_beside_playwright):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
