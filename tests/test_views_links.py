@@ -292,3 +292,13 @@ def test_the_links_section_of_a_mark_deleted_meanwhile_says_so_to_members_only(p
     assert response.status_code == 200 and "This mark was deleted meanwhile" in response.content.decode()
     assert client_for(outsider).get(url, **HTMX).status_code == 404
     assert client_for(outsider).get(reverse("mark_links", args=[99999]), **HTMX).status_code == 404
+
+
+def test_deleting_a_link_needs_the_version_the_page_showed(project, claim, evidence, annotator2):
+    link = link_services.create_link(user=annotator2, from_annotation=evidence, type=type_of(project, "supports"), to_annotation=claim)
+    url = reverse("link_delete", args=[link.pk])
+    missing = client_for(annotator2).post(url, {"open": evidence.pk}, **HTMX)
+    assert missing.status_code == 422 and "version is missing" in missing.content.decode()
+    link_services.update_link(user=annotator2, link=link, version=1, note="changed elsewhere")
+    stale = client_for(annotator2).post(url, {"open": evidence.pk, "version": 1}, **HTMX)
+    assert stale.status_code == 409 and Link.objects.exists()

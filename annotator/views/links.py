@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import links as linklib
 from .. import services
-from ..forms import LinkForm, LinkNoteForm, LinkTypeForm, ReviewForm
+from ..forms import LinkForm, LinkNoteForm, LinkTypeForm, ReviewForm, VersionForm
 from ..models import Annotation, Label, Link, LinkType, Source
 from ..permissions import annotation_for, can_review, membership_for, project_for
 from ..services import links as link_services
@@ -274,10 +274,12 @@ def link_update(request, link_id):
 @login_required
 @require_POST
 def link_delete(request, link_id):
-    version = request.POST.get("version", "")
+    form = VersionForm(request.POST)
 
     def write(link):
-        link_services.delete_link(user=request.user, link=link, version=int(version) if version.isdigit() else None)
+        if not form.is_valid():
+            raise services.ActionRefused("The link's version is missing; reload the page and delete it again.")
+        link_services.delete_link(user=request.user, link=link, version=form.cleaned_data["version"])
 
     return _link_write(request, link_id, write, "link-deleted")
 
