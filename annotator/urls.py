@@ -45,6 +45,7 @@ urlpatterns = [
     path("links/<int:link_id>/delete/", links.link_delete, name="link_delete"),
     path("links/<int:link_id>/review/", links.link_review, name="link_review"),
     path("projects/<int:project_id>/link-types/", links.link_types, name="link_types"),
+    path("projects/<int:project_id>/review/links/", links.link_queue, name="link_queue"),
     path("documents/<int:document_id>/map/", argument_map.document_map, name="document_map"),
     path("projects/<int:project_id>/map/", argument_map.project_map, name="project_map"),
 ]

@@ -302,3 +302,48 @@ def test_deleting_a_link_needs_the_version_the_page_showed(project, claim, evide
     link_services.update_link(user=annotator2, link=link, version=1, note="changed elsewhere")
     stale = client_for(annotator2).post(url, {"open": evidence.pk, "version": 1}, **HTMX)
     assert stale.status_code == 409 and Link.objects.exists()
+
+
+# Links to review ------------------------------------------------------------------------------------
+
+
+def test_the_links_queue_lists_pending_links_of_others_and_a_reviewer_accepts_from_it(project, claim, evidence, annotator, annotator2, reviewer, manager):
+    theirs = link_services.create_link(user=annotator2, from_annotation=evidence, type=type_of(project, "supports"), to_annotation=claim)
+    own = link_services.create_link(user=manager, from_annotation=claim, type=type_of(project, "same-as"), to_annotation=mark(annotator, claim.span.document, 34, 40, claim.label))
+    url = reverse("link_queue", args=[project.pk])
+    body = client_for(manager).get(url).content.decode()
+    assert f'id="link-review-{theirs.pk}"' in body and f'id="link-review-{own.pk}"' not in body
+    assert "1 pending link." in body and "supports" in body and "in “Forum thread”" in body
+    response = client_for(reviewer).post(
+        reverse("link_review", args=[theirs.pk]), {"origin": "queue", "version": 1, "status": "accepted", "note": "fine"}, **HTMX
+    )
+    assert response.status_code == 200 and response["HX-Trigger"] == "review-changed"
+    assert "Accepted</span> by rev: fine" in response.content.decode()
+    stale = client_for(manager).post(reverse("link_review", args=[theirs.pk]), {"origin": "queue", "version": 1, "status": "rejected"}, **HTMX)
+    assert stale.status_code == 409 and 'role="alert"' in stale.content.decode()
+    plain = client_for(manager).post(reverse("link_review", args=[own.pk]), {"origin": "queue", "version": 1, "status": "accepted"})
+    assert plain.status_code == 302 and plain["Location"] == url
+    own.refresh_from_db()
+    assert own.status == "pending"  # nobody reviews their own link
+
+
+def test_annotators_have_no_links_queue_and_cannot_review_from_it(project, claim, evidence, annotator, annotator2):
+    link = link_services.create_link(user=annotator2, from_annotation=evidence, type=type_of(project, "supports"), to_annotation=claim)
+    assert client_for(annotator).get(reverse("link_queue", args=[project.pk])).status_code == 403
+    response = client_for(annotator).post(reverse("link_review", args=[link.pk]), {"origin": "queue", "version": 1, "status": "accepted"}, **HTMX)
+    assert response.status_code == 403 and "Only reviewers and managers" in response.content.decode()
+    assert "<form" not in response.content.decode()
+
+
+def test_the_links_queue_takes_the_same_number_of_queries_for_1_or_20_links(project, document, claim, annotator2, reviewer, labels):
+    client = client_for(reviewer)
+    url = reverse("link_queue", args=[project.pk])
+    supports = type_of(project, "supports")
+    link_services.create_link(user=annotator2, from_annotation=mark(annotator2, document, 0, 3, labels["evidence"]), type=supports, to_annotation=claim)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(1, 20):
+        link_services.create_link(user=annotator2, from_annotation=mark(annotator2, document, i, i + 3, labels["evidence"]), type=supports, to_annotation=claim)
+    with CaptureQueriesContext(connection) as many:
+        assert "20 pending links." in client.get(url).content.decode()
+    assert len(many) == len(few)

@@ -287,6 +287,7 @@ def link_delete(request, link_id):
 @login_required
 @require_POST
 def link_review(request, link_id):
+    """Accept, reject (or reopen) a link. `origin=queue` answers with its entry in the links queue, else the open mark's panel."""
     form = ReviewForm(request.POST)
 
     def write(link):
@@ -297,7 +298,62 @@ def link_review(request, link_id):
             version=form.cleaned_data["version"],
         )
 
+    if request.POST.get("origin") == "queue":
+        return _queue_review(request, link_id, write)
     return _link_write(request, link_id, write, "review-changed")
+
+
+# Links to review -----------------------------------------------------------------------------------
+
+LINK_QUEUE_LENGTH = 100
+_QUEUE_RELATED = (
+    "type", "created_by", "reviewed_by", "to_source",
+    "from_annotation__span__document", "from_annotation__label",
+    "to_annotation__span__document", "to_annotation__label",
+)
+
+
+def _queue_review(request, link_id, write):
+    link, _, membership = _link_for(request.user, link_id)
+    error, status = None, 200
+    try:
+        write(link)
+    except services.ActionRefused as exc:
+        error, status = exc.message, exc.status
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("link_queue", project_id=link.project_id)
+    current = Link.objects.select_related(*_QUEUE_RELATED).filter(pk=link_id).first()
+    if current is not None and not can_review(membership):
+        current = None  # no review form for someone who may not review: the message alone
+    response = render(
+        request, "annotator/link_queue.html#link-item", {"link": current, "link_id": link_id, "error": error}, status=status
+    )
+    if error is None:
+        response["HX-Trigger"] = "review-changed"
+    return response
+
+
+@login_required
+@require_GET
+def link_queue(request, project_id):
+    """The project's pending links that the user may review (not their own), oldest first."""
+    project, membership = project_for(request.user, project_id)
+    if not can_review(membership):
+        return render(
+            request, "annotator/forbidden.html", {"message": "Only the project's reviewers and managers may review links."},
+            status=403,
+        )
+    pending = (
+        Link.objects.filter(project=project, status="pending").exclude(created_by=request.user)
+        .select_related(*_QUEUE_RELATED).order_by("created_at", "id")
+    )
+    context = {
+        "project": project, "membership": membership, "items": list(pending[:LINK_QUEUE_LENGTH]),
+        "total": pending.count(), "queue_length": LINK_QUEUE_LENGTH,
+    }
+    return render(request, "annotator/link_queue.html", context)
 
 
 # Link types (managers) -----------------------------------------------------------------------------
