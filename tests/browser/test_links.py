@@ -4,6 +4,7 @@ import re
 import time
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from annotator import services
@@ -43,6 +44,8 @@ def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_
     editor.keyboard.type("strong leader")
     expect(panel.get_by_role("radio", name=re.compile("If Stalin looks like a strong leader"))).to_be_checked()
     expect(panel.get_by_label("This mark…").locator("option:checked")).to_have_text("supports …")
+    serious = [v["id"] for v in Axe().run(editor).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
     editor.keyboard.press("Tab")
     expect(panel.get_by_role("radio")).to_be_focused()
     editor.keyboard.press("Tab")
@@ -67,4 +70,7 @@ def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_
     expect(item).to_contain_text("Evidence for (1)")
     expect(item).to_contain_text(EVIDENCE)
     expect(item).not_to_have_class(re.compile("no-evidence"))
+    results = Axe().run(watcher)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
     assert editor.errors == [] and watcher.errors == []
