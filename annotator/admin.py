@@ -2,11 +2,13 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bibliography
 from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
+from .views.exports import download
 
 
 class ThroughServicesOnly:
@@ -91,6 +93,18 @@ class SpanAdmin(ThroughServicesOnly, admin.ModelAdmin):
         return obj.exact[:80]
 
 
+@admin.action(description="Export the selected marks as CSV")
+def export_selected_csv(modeladmin, request, queryset):
+    return download(request, queryset, file_format="csv", raw=False, label="Marks selected in the admin",
+                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+
+
+@admin.action(description="Export the selected marks as JSON-LD")
+def export_selected_jsonld(modeladmin, request, queryset):
+    return download(request, queryset, file_format="jsonld", raw=False, label="Marks selected in the admin",
+                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+
+
 class CitationInline(ThroughServicesOnly, admin.TabularInline):
     # Citations are made on the mark's panel, where the source must be of the mark's project.
     model = Citation
@@ -113,7 +127,7 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
         "status", "reviewed_by", "reviewed_at", "review_note", "placement", "placement_score",
     ]
     inlines = [CitationInline]
-    actions = ["accept_selected", "reject_selected"]
+    actions = ["accept_selected", "reject_selected", export_selected_csv, export_selected_jsonld]
 
     def _review(self, request, queryset, status):
         # Staff rights are not review rights: a staff user reviews only in projects where they are a

@@ -5,6 +5,8 @@ from django.template.defaultfilters import filesizeformat
 
 from . import bibliography
 from . import text as textlib
+from .export_query import ExportFilter
+from .models import Document, Label, Source, SourceType, Status
 from .models import Document, Label, LinkType, Source, SourceType, Status
 
 
@@ -280,6 +282,41 @@ class SourceImportForm(forms.Form):
 class SuggestionForm(forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    """What to export: the format, raw or spreadsheet-safe cells, and the same filters as the marks panel."""
+
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("jsonld", "JSON-LD (W3C Web Annotation)")])
+    raw = forms.BooleanField(required=False, label="Raw cells (for programs)")
+    f_document = forms.ModelChoiceField(queryset=None, required=False, label="Document", empty_label="All documents")
+    f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")
+    f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
+    f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
+
+    def __init__(self, *args, project, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.authors = {u.pk: u.get_username() for u in authors}
+        self.fields["f_document"].queryset = project.documents.only("id", "title", "project_id")
+        self.fields["f_label"].queryset = Label.objects.filter(project=project)
+        self.fields["f_author"].choices = [("", "All authors"), *self.authors.items()]
+
+    def problem(self) -> str:
+        """The form's errors as one sentence for the user."""
+        return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
+
+    def export_filter(self, project) -> ExportFilter:
+        data = self.cleaned_data
+        return ExportFilter(
+            project_id=project.pk,
+            document_id=data["f_document"].pk if data["f_document"] else None,
+            label=data["f_label"].key if data["f_label"] else None,
+            status=data["f_status"] or None,
+            editor=self.authors[data["f_author"]] if data["f_author"] else None,
+        )
 
 
 # Links between marks (issue 8) ---------------------------------------------------------------------

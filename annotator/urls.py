@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, argument_map, documents, links, marks, review, sources, versions
+from .views import agreement, argument_map, documents, exports, links, marks, review, sources, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -37,6 +37,8 @@ urlpatterns = [
     path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
     path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
+    path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
+    path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
     # Links between marks and the argument map (issue 8)
     path("annotations/<int:annotation_id>/links/", links.mark_links, name="mark_links"),
     path("annotations/<int:annotation_id>/links/new/", links.link_create, name="link_create"),

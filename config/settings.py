@@ -167,6 +167,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 # How often (milliseconds) an open document asks whether anyone changed its marks.
 ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
+# Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).
+ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8000"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

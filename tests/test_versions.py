@@ -160,3 +160,19 @@ def test_a_stale_page_cannot_mark_the_new_text_with_old_offsets(doc, manager, an
     revise(manager, doc, "New first line.\n" + TEXT)
     with pytest.raises(services.ActionRefused, match="does not match"):
         services.annotate(user=annotator, document=Document.objects.get(pk=doc.pk), start=start, end=start + 5, exact="Getty", label=labels["claim"])
+
+
+def test_a_manager_deletes_an_orphan_but_not_an_ordinary_mark_of_someone_else(doc, manager, annotator, labels):
+    orphan = mark(annotator, doc, "Xqzv wkpj", labels["claim"])
+    ordinary = mark(annotator, doc, "Getty argues", labels["claim"])
+    revise(manager, doc, TEXT.replace("Xqzv wkpj mrtb ylnd", "Clean words now"))
+    client = client_for(manager)
+    panel = client.get(reverse("annotation_detail", args=[orphan.pk]), **HTMX).content.decode()
+    assert "Delete mark (as manager)" in panel
+    orphan.refresh_from_db()
+    ordinary.refresh_from_db()
+    refused = client.post(reverse("annotation_delete", args=[ordinary.pk]), {"version": ordinary.version}, **HTMX)
+    assert refused.status_code == 403
+    deleted = client.post(reverse("annotation_delete", args=[orphan.pk]), {"version": orphan.version}, **HTMX)
+    assert deleted.status_code == 200
+    assert list(Annotation.objects.values_list("pk", flat=True)) == [ordinary.pk]

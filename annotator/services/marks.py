@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import text as textlib
-from ..models import Annotation, Document, Label, Role, Span, Status
+from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role, Span, Status
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member, record_change
@@ -47,16 +47,19 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
     return annotation
 
 
-def _locked_own_annotation(user, annotation_id: int, version: int | None) -> Annotation:
+def _locked_own_annotation(user, annotation_id: int, version: int | None, *, managers_too: bool = False) -> Annotation:
     annotation = (
         Annotation.objects.select_for_update()
-        .select_related("span", "label", "created_by")
+        .select_related("span__document", "label", "created_by")
         .filter(pk=annotation_id)
         .first()
     )
     if annotation is None:
         raise Conflict("This mark was deleted meanwhile.")
-    if annotation.created_by_id != user.pk:
+    allowed = annotation.created_by_id == user.pk or (
+        managers_too and check_member(user, annotation.span.document.project_id).role == Role.MANAGER
+    )
+    if not allowed:
         raise Forbidden("Only the author of a mark may change or delete it.")
     if version is not None and annotation.version != version:
         raise Conflict(
@@ -93,8 +96,13 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
 
 @transaction.atomic
 def delete_annotation(*, user, annotation: Annotation, version: int | None = None) -> None:
-    """Delete a mark (its author only) and the links to and from it; their history stays. A span nobody marks any more goes too."""
-    annotation = _locked_own_annotation(user, annotation.pk, version)
+    """Delete a mark (its author; or a manager, when a new version left it flagged or orphaned) and the links to and
+    from it; their history stays.
+
+    A span of the current text nobody marks any more goes too.
+    """
+    flagged = Annotation.objects.filter(pk=annotation.pk, placement__in=FLAGGED_PLACEMENTS).exists()
+    annotation = _locked_own_annotation(user, annotation.pk, version, managers_too=flagged)
     span = annotation.span
     # Its links go with it, each recorded in history as deleted by this user (a cascade would not say who).
     delete_links_of(user=user, annotation=annotation)

@@ -1,0 +1,138 @@
+"""Reading marks for export: the filters, and a walk over the marks that yields plain records.
+
+Memory holds one chunk of rows at a time, whatever the number of marks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from django.db.models import F, QuerySet
+
+from . import text as textlib
+from .exports import CitationRecord, MarkRecord, SourceRecord
+from .models import Annotation, Citation, Document, DocumentVersion, Placement
+
+CHUNK_SIZE = 2000
+
+_FIELDS = {
+    "annotation_id": "pk",
+    "project": "span__document__project__name",
+    "document_id": "span__document_id",
+    "document_title": "span__document__title",
+    "start": "span__start",
+    "end": "span__end",
+    "exact": "span__exact",
+    "prefix": "span__prefix",
+    "suffix": "span__suffix",
+    "label": "label__key",
+    "note": "note",
+    "annotator": "created_by__username",
+    "status": "status",
+    "reviewer": "reviewed_by__username",
+    "reviewed_at": "reviewed_at",
+    "review_note": "review_note",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "version": "span__version",
+}
+_SOURCE_FIELDS = [
+    "id", "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
+    "url", "doi", "archive", "archive_location",
+]
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which marks to export. Labels are named by key, editors by user name; None means any."""
+
+    project_id: int | None = None
+    document_id: int | None = None
+    label: str | None = None
+    status: str | None = None
+    editor: str | None = None
+
+    def apply(self, annotations: QuerySet) -> QuerySet:
+        if self.project_id is not None:
+            annotations = annotations.filter(span__document__project_id=self.project_id)
+        if self.document_id is not None:
+            annotations = annotations.filter(span__document_id=self.document_id)
+        if self.label:
+            annotations = annotations.filter(label__key=self.label)
+        if self.status:
+            annotations = annotations.filter(status=self.status)
+        if self.editor:
+            annotations = annotations.filter(created_by__username=self.editor)
+        return annotations
+
+
+def marks(export_filter: ExportFilter) -> QuerySet:
+    """The marks on the current version of their documents' texts that pass the filter.
+
+    Orphans (marks a revision of the text could not carry) are left out: their offsets refer to an
+    older text. Marks as they were on an older version come from old_version_records.
+    """
+    return export_filter.apply(Annotation.objects.filter(span__version=F("span__document__version")))
+
+
+def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:
+    """Every mark of the queryset as a MarkRecord, in order of id.
+
+    Two queries whatever the number of marks: the marks in order of id, and their citations in the
+    same order, each read chunk by chunk (a server-side cursor on PostgreSQL) and merged as they come.
+    """
+    chunk_size = chunk_size or CHUNK_SIZE
+    rows = annotations.order_by("pk").values(*_FIELDS.values()).iterator(chunk_size=chunk_size)
+    citations = _citations_of(annotations, chunk_size)
+    pending = next(citations, None)
+    for row in rows:
+        pk = row["pk"]
+        own = []
+        # Citations come in order of their mark; skip those of marks made after the marks were read.
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                own.append(pending[1])
+            pending = next(citations, None)
+        values = {name: row[lookup] for name, lookup in _FIELDS.items()}
+        values["reviewer"] = values["reviewer"] or ""
+        yield MarkRecord(**values, citations=tuple(own))
+
+
+def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int, CitationRecord]]:
+    rows = (
+        Citation.objects.filter(annotation__in=annotations.values("pk"))
+        .order_by("annotation_id", "id")
+        .values("annotation_id", "locator", "note", *(f"source__{name}" for name in _SOURCE_FIELDS))
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        source = SourceRecord(**{name: row[f"source__{name}"] for name in _SOURCE_FIELDS})
+        yield row["annotation_id"], CitationRecord(source=source, locator=row["locator"], note=row["note"])
+
+
+def old_version_records(document: Document, number: int, export_filter: ExportFilter) -> Iterator[MarkRecord]:
+    """The document's marks where they were on an earlier version of its text, when the next version came.
+
+    The same marks the page of that version shows (the report of the next version says where each
+    was); label, note, review and sources are as they are now. Marks deleted since are left out.
+    """
+    text = DocumentVersion.objects.filter(document=document, number=number).values_list("text", flat=True).first()
+    if text is None or number >= document.version:
+        raise ValueError(f"“{document.title}” has no earlier version {number}.")
+    return _placed_on(document, number, text, export_filter)
+
+
+def _placed_on(document: Document, number: int, text: str, export_filter: ExportFilter) -> Iterator[MarkRecord]:
+    annotations = export_filter.apply(
+        Annotation.objects.filter(placements__version__document=document, placements__version__number=number + 1)
+    ).distinct()
+    where = {
+        annotation_id: (start, end)
+        for annotation_id, start, end in Placement.objects.filter(
+            version__document=document, version__number=number + 1, annotation__isnull=False
+        ).values_list("annotation_id", "old_start", "old_end")
+    }
+    for record in records(annotations):
+        start, end = where[record.annotation_id]
+        prefix, suffix = textlib.quote_context(text, start, end)
+        yield replace(record, start=start, end=end, exact=text[start:end], prefix=prefix, suffix=suffix, version=number)

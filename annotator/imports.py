@@ -1,0 +1,419 @@
+"""Reading exported marks back: our CSV and our JSON-LD into plain rows, and placing a mark in a text.
+
+Pure functions, no database: they turn a file into ImportRows and a list of problems, each with
+the row (CSV line, or JSON-LD item number) it comes from. Matching rows to documents, labels,
+users and sources, and saving them, is services.imports' job.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .exports import CSV_HEADER, JOIN, spreadsheet_unsafe
+from .models import Status
+
+# A mark may be as long as a document; the csv module's default cap (128 KiB a cell) is too small.
+MAX_CELL = 64 * 1024 * 1024
+# A document's address in our JSON-LD: its page, or the page of one version of its text.
+_DOCUMENT_URL = re.compile(r"/documents/(\d+)/(?:versions/\d+/)?$")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (encoding, format, header); the message is for the user."""
+
+
+class PlacementError(ValueError):
+    """A mark cannot be placed in its document's text; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ImportCitation:
+    """A citation as the file gives it: the source's reference (with the locator, in CSV), and what else it says."""
+
+    reference: str = ""
+    locator: str | None = None  # None: not separated from the reference yet (CSV)
+    note: str = ""
+    source_id: int | None = None  # the id the source had where it was exported: a hint, not a key
+    iri: str = ""
+    csl: dict | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    project: str
+    document_id: int | None
+    document_title: str
+    start: int | None
+    end: int | None
+    exact: str
+    prefix: str
+    suffix: str
+    label: str
+    note: str
+    annotator: str
+    status: str
+    reviewer: str
+    reviewed_at: datetime | None
+    review_note: str
+    citations: tuple = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"row {self.line}: {self.message}"
+
+
+@dataclass
+class Parsed:
+    rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+
+# Shared ------------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (a BOM is allowed and dropped), else a clear error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"The file is not UTF-8: byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8. "
+            "Exports are UTF-8; save the file as UTF-8 and try again."
+        ) from None
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 time with a zone ('2024-03-01T10:15:00Z'); '' is None; anything else ValueError."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"the time “{value}” has no time zone")
+    return moment.astimezone(timezone.utc)
+
+
+def _status(value: str) -> str:
+    if value not in Status.values:
+        raise ValueError(f"unknown status “{value}” (one of {', '.join(Status.values)})")
+    return value
+
+
+def _offset(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"{name} must be a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} “{value}” is not a whole number") from None
+    if number < 0:
+        raise ValueError(f"{name} must not be negative")
+    return number
+
+
+def read(data: bytes, *, spreadsheet_safe: bool = False) -> Parsed:
+    """Read our CSV or our JSON-LD, whichever the file is."""
+    text = decode(data)
+    if text.lstrip().startswith(("{", "[")):
+        return read_jsonld(text)
+    return read_csv(text, spreadsheet_safe=spreadsheet_safe)
+
+
+# CSV ---------------------------------------------------------------------------------------------
+
+
+def read_csv(text: str, *, spreadsheet_safe: bool = False) -> Parsed:
+    """Rows of our CSV. With spreadsheet_safe, undo the apostrophes the default export put before formulas."""
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    parsed = Parsed()
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"The file is not CSV: {exc}.") from None
+    missing = [name for name in CSV_HEADER if name not in header]
+    if missing:
+        raise ImportFileError(
+            f"The CSV header lacks {', '.join(missing)}; the first line must name the columns of an export."
+        )
+    columns = {name: header.index(name) for name in CSV_HEADER}
+    ended = reader.line_num
+    try:
+        for cells in reader:
+            # A row is known by the line it starts on (a cell may hold line breaks).
+            line, ended = ended + 1, reader.line_num
+            if not any(cells):
+                continue
+            if len(cells) != len(header):
+                parsed.problems.append(Problem(line, f"{len(cells)} cells where the header has {len(header)}"))
+                continue
+            if spreadsheet_safe:
+                cells = [spreadsheet_unsafe(cell) for cell in cells]
+            try:
+                parsed.rows.append(_csv_row(line, {name: cells[i] for name, i in columns.items()}))
+            except ValueError as exc:
+                parsed.problems.append(Problem(line, str(exc)))
+    except csv.Error as exc:
+        parsed.problems.append(Problem(ended + 1, f"the CSV is malformed from here on: {exc}"))
+    return parsed
+
+
+def _csv_row(line: int, cell: dict) -> ImportRow:
+    if not cell["exact"]:
+        raise ValueError("exact is empty")
+    ids = [part for part in cell["source_ids"].split(JOIN)] if cell["source_ids"] else []
+    references = cell["source_citations"].split(JOIN) if cell["source_citations"] else []
+    if len(ids) != len(references):
+        raise ValueError(
+            f"{len(ids)} source ids but {len(references)} citations; "
+            f"each source is one id and one citation, joined with “{JOIN}”"
+        )
+    citations = tuple(
+        ImportCitation(reference=reference, source_id=_offset(source_id.strip(), "a source id"))
+        for source_id, reference in zip(ids, references)
+    )
+    try:
+        times = {name: parse_time(cell[name]) for name in ("reviewed_at", "created_at", "updated_at")}
+    except ValueError as exc:
+        raise ValueError(f"bad time: {exc}") from None
+    return ImportRow(
+        line=line,
+        project=cell["project"],
+        document_id=_offset(cell["document_id"], "document_id") if cell["document_id"] else None,
+        document_title=cell["document_title"],
+        start=_offset(cell["start"], "start"),
+        end=_offset(cell["end"], "end"),
+        exact=cell["exact"],
+        prefix=cell["prefix"],
+        suffix=cell["suffix"],
+        label=cell["label"],
+        note=cell["note"],
+        annotator=cell["annotator"],
+        status=_status(cell["status"] or Status.PENDING),
+        reviewer=cell["reviewer"],
+        review_note=cell["review_note"],
+        citations=citations,
+        **times,
+    )
+
+
+def split_citation(cell: str, references: list[str]) -> tuple[str, str] | None:
+    """Split one CSV citation into (reference, locator), given the references of the sources it may name.
+
+    The longest reference that the cell is, or starts with followed by ', ', wins; None if none fits.
+    """
+    best = None
+    for reference in references:
+        if cell == reference or cell.startswith(reference + ", "):
+            if best is None or len(reference) > len(best):
+                best = reference
+    if best is None:
+        return None
+    return best, cell[len(best) + 2 :] if len(cell) > len(best) else ""
+
+
+# JSON-LD -----------------------------------------------------------------------------------------
+
+
+def read_jsonld(text: str) -> Parsed:
+    """Rows of a W3C Web Annotation export: a collection, a page, one annotation, or a list of them."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    parsed = Parsed()
+    for number, item in enumerate(_items(document), start=1):
+        try:
+            parsed.rows.append(_jsonld_row(number, item))
+        except (ValueError, TypeError, AttributeError) as exc:
+            parsed.problems.append(Problem(number, str(exc) if isinstance(exc, ValueError) else "malformed annotation"))
+    return parsed
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _items(document) -> list:
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        raise ImportFileError("The JSON is neither an annotation nor a collection of annotations.")
+    kinds = set(_as_list(document.get("type")))
+    if "AnnotationCollection" in kinds:
+        items, page = [], document.get("first")
+        while isinstance(page, dict):
+            items.extend(_as_list(page.get("items")))
+            page = page.get("next")
+        if len(items) < (document.get("total") or 0):
+            raise ImportFileError(
+                f"The collection says it holds {document['total']} annotations but embeds {len(items)}; "
+                "pages given only by their address cannot be read from a file."
+            )
+        return items
+    if "AnnotationPage" in kinds:
+        return _as_list(document.get("items"))
+    if "Annotation" in kinds:
+        return [document]
+    raise ImportFileError("The JSON is neither an annotation nor a collection of annotations (no W3C “type”).")
+
+
+def _string(value, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string")
+    return value
+
+
+def _person(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _string(value.get("nickname") or value.get("name"), "a person's name")
+    return _string(value, "a person")
+
+
+def _jsonld_row(number: int, item) -> ImportRow:
+    if not isinstance(item, dict) or "Annotation" not in _as_list(item.get("type")):
+        raise ValueError("not a W3C Annotation (its type must be “Annotation”)")
+    targets = _as_list(item.get("target"))
+    if len(targets) != 1 or not isinstance(targets[0], dict):
+        raise ValueError("the target must be one document with selectors")
+    target = targets[0]
+    source = target.get("source")
+    source_id = source.get("id") if isinstance(source, dict) else source
+    title = _string(source.get("label"), "the document's label") if isinstance(source, dict) else ""
+    match = _DOCUMENT_URL.search(source_id or "")
+    quote = position = None
+    for selector in _as_list(target.get("selector")):
+        if isinstance(selector, dict) and selector.get("type") == "TextQuoteSelector":
+            quote = selector
+        elif isinstance(selector, dict) and selector.get("type") == "TextPositionSelector":
+            position = selector
+    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
+        raise ValueError("the target has no TextQuoteSelector with the exact text")
+    label, note, citations = "", "", []
+    if "bodyValue" in item:
+        label = _string(item["bodyValue"], "bodyValue")
+    for body in _as_list(item.get("body")):
+        if not isinstance(body, dict):
+            continue
+        purposes = set(_as_list(body.get("purpose")))
+        if "value" in body and purposes & {"tagging", "classifying"} and not label:
+            label = _string(body["value"], "the label")
+        elif "value" in body and "commenting" in purposes:
+            note = _string(body["value"], "the note")
+        elif "source" in body:
+            citations.append(_jsonld_citation(body))
+    if not label:
+        raise ValueError("no label: the annotation needs a tagging TextualBody")
+    try:
+        times = {
+            "created_at": parse_time(_string(item.get("created"), "created")),
+            "updated_at": parse_time(_string(item.get("modified"), "modified")),
+            "reviewed_at": parse_time(_string(item.get("reviewed"), "reviewed")),
+        }
+    except ValueError as exc:
+        raise ValueError(f"bad time: {exc}") from None
+    return ImportRow(
+        line=number,
+        project=_string(item.get("project"), "project"),
+        document_id=int(match.group(1)) if match else None,
+        document_title=title,
+        start=_offset(position["start"], "start") if position and "start" in position else None,
+        end=_offset(position["end"], "end") if position and "end" in position else None,
+        exact=quote["exact"],
+        prefix=_string(quote.get("prefix"), "prefix"),
+        suffix=_string(quote.get("suffix"), "suffix"),
+        label=label,
+        note=note,
+        annotator=_person(item.get("creator")),
+        status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING),
+        reviewer=_person(item.get("reviewer")),
+        review_note=_string(item.get("reviewNote"), "reviewNote"),
+        citations=tuple(citations),
+        **times,
+    )
+
+
+def _jsonld_citation(body: dict) -> ImportCitation:
+    source = body["source"]
+    if isinstance(source, dict):
+        iri, reference, csl = source.get("id", ""), source.get("label", ""), source.get("csl")
+    else:
+        iri, reference, csl = source, "", None
+    if csl is not None and not isinstance(csl, dict):
+        raise ValueError("a source's csl must be a CSL-JSON object")
+    return ImportCitation(
+        reference=_string(reference, "a source's label"),
+        locator=_string(body.get("locator"), "a locator"),
+        note=_string(body.get("citationNote"), "a citation note"),
+        iri=_string(iri, "a source's id"),
+        csl=csl,
+    )
+
+
+# Placing a mark ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    start: int
+    end: int
+    moved: bool  # False: its offsets were right; True: found again by its text and context
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def place(text: str, exact: str, start: int | None, end: int | None, prefix: str = "", suffix: str = "") -> Placement:
+    """Where a mark goes in text: at its offsets when text[start:end] == exact, else where exact occurs
+    with the most of its context (prefix before, suffix after) around it. PlacementError when exact
+    is nowhere, or when several places fit equally well."""
+    if not exact:
+        raise PlacementError("the marked text is empty")
+    if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == exact:
+        return Placement(start, end, moved=False)
+    scores: dict[int, list[int]] = {}
+    at = text.find(exact)
+    while at != -1:
+        score = _common_suffix(text[max(0, at - len(prefix)) : at], prefix) + _common_prefix(
+            text[at + len(exact) : at + len(exact) + len(suffix)], suffix
+        )
+        scores.setdefault(score, []).append(at)
+        at = text.find(exact, at + 1)
+    if not scores:
+        raise PlacementError("its text is not in the document")
+    best = scores[max(scores)]
+    if len(best) > 1:
+        raise PlacementError(
+            f"its text is not at its offsets, and occurs {len(best)} times with context that fits equally well"
+        )
+    return Placement(best[0], best[0] + len(exact), moved=True)

@@ -1,0 +1,68 @@
+"""manage.py import_annotations: marks from our CSV (raw) or JSON-LD export, placed in their documents."""
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from annotator import imports as reading
+from annotator.models import Project
+from annotator.services import imports
+
+
+class Command(BaseCommand):
+    help = (
+        "Import marks from a CSV or JSON-LD file made by export_annotations. Each mark goes to the document "
+        "of its project with the same title, at its offsets when the text there matches, else where its "
+        "text and context are found. Nothing is imported when any row cannot be (unless --partial); every "
+        "such row is reported. Marks already there are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV or JSON-LD file.")
+        parser.add_argument("--project", help="Import every row into this project (name) instead of the one it names.")
+        parser.add_argument("--user", help="Act as this user, who must manage the projects imported into.")
+        parser.add_argument("--partial", action="store_true", help="Import the rows that can be; report the others.")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row and report; save nothing.")
+        parser.add_argument(
+            "--spreadsheet-safe", action="store_true",
+            help="The CSV was exported without --raw: remove the apostrophes put before formula-like cells.",
+        )
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+        try:
+            parsed = reading.read(data, spreadsheet_safe=options["spreadsheet_safe"])
+        except reading.ImportFileError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        project = None
+        if options["project"]:
+            project = Project.objects.filter(name=options["project"]).first()
+            if project is None:
+                raise CommandError(f"No project named “{options['project']}”.")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user named “{options['user']}”.")
+        try:
+            report = imports.import_marks(
+                user=user, rows=parsed.rows, problems=parsed.problems, project=project,
+                partial=options["partial"], dry_run=options["dry_run"],
+            )
+        except imports.ImportFailed as exc:
+            for problem in exc.report.problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(exc.message) from None
+        verb = "would import" if options["dry_run"] else "imported"
+        self.stdout.write(
+            f"{path}: {verb} {report.saved} mark(s) ({report.created} at their offsets, {report.reanchored} "
+            f"found again by their text), {report.unchanged} already there, {report.sources_created} source(s) created."
+        )
+        if report.problems:
+            for problem in report.problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(f"{len(report.problems)} row(s) were not imported.")

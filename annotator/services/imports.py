@@ -1,0 +1,309 @@
+"""Importing marks from our CSV or JSON-LD: match each row to its project, document, label, people and
+sources, place it in the text, and save it with its citations, or report why not.
+
+All or nothing by default: when any row cannot be imported, nothing is saved and every problem is
+reported with its row. With partial=True the rows that can be imported are saved (each mark whole,
+with its citations) and the others reported. A mark already there (same text, label and editor) is
+left alone, so running an import again changes nothing.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import bibliography
+from .. import text as textlib
+from ..exports import SourceRecord, source_citation
+from ..imports import ImportCitation, ImportRow, PlacementError, Problem, place, split_citation
+from ..models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
+from .errors import ActionRefused, Forbidden
+from .projects import record_change
+
+
+@dataclass
+class ImportReport:
+    created: int = 0  # marks saved at their offsets
+    reanchored: int = 0  # marks saved after being found again by their text and context
+    unchanged: int = 0  # marks that were there already
+    sources_created: int = 0
+    problems: list = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.reanchored
+
+
+class ImportFailed(ActionRefused):
+    """Nothing was imported: the report lists every row that could not be."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(f"Nothing was imported: {len(report.problems)} row(s) cannot be imported.")
+        self.report = report
+
+
+@dataclass
+class _Plan:
+    row: ImportRow
+    document: Document
+    start: int
+    end: int
+    moved: bool
+    label: Label
+    annotator: object
+    reviewer: object
+    citations: list  # of (Source | dict of CSL fields to create, locator, note)
+
+
+class _Project:
+    """What one project offers the rows that name it, read once."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.labels = {label.key: label for label in project.labels.all()}
+        self.documents = list(Document.objects.filter(project=project))
+        members = Membership.objects.filter(project=project).select_related("user")
+        self.members = {m.user.get_username(): m.user for m in members}
+        self.sources = list(Source.objects.filter(project=project))
+        self.references: dict[str, list[Source]] = defaultdict(list)
+        for source in self.sources:
+            self.references[source_citation(_record_of(source))].append(source)
+
+
+def _record_of(source: Source) -> SourceRecord:
+    return SourceRecord(**{name: getattr(source, name) for name in SourceRecord.__dataclass_fields__})
+
+
+def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
+                 partial: bool = False, dry_run: bool = False) -> ImportReport:
+    """Import parsed rows (imports.read) into their projects, or all into `project` when given.
+
+    `user`, when given, must manage every project imported into; None is the operator at the command line.
+    Problems found while reading the file count as rows that cannot be imported.
+    """
+    report = ImportReport(problems=list(problems))
+    projects: dict[str, _Project | None] = {}
+    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=_people(rows))}
+    plans = []
+    for row in rows:
+        try:
+            plans.append(_plan(row, project, projects, users, user))
+        except (ActionRefused, ValueError) as exc:
+            report.problems.append(Problem(row.line, exc.message if isinstance(exc, ActionRefused) else str(exc)))
+    report.problems.sort(key=lambda p: p.line)
+    if report.problems and not partial:
+        raise ImportFailed(report)
+    if dry_run:
+        for plan in plans:
+            if _exists(plan):
+                report.unchanged += 1
+            elif plan.moved:
+                report.reanchored += 1
+            else:
+                report.created += 1
+        return report
+    touched: dict[int, tuple[int, int]] = {}
+    with transaction.atomic():
+        for plan in plans:
+            try:
+                with transaction.atomic():
+                    outcome = _save(plan, user, report)
+            except IntegrityError:
+                # Someone marked the same text at the same moment; the row is reported, the rest goes on.
+                report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
+                if not partial:
+                    raise ImportFailed(report) from None
+                continue
+            if outcome == "unchanged":
+                report.unchanged += 1
+                continue
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            low, high = touched.get(plan.document.pk, (plan.start, plan.end))
+            touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
+        for document_id, (start, end) in touched.items():
+            record_change(document_id, start, end)
+    report.problems.sort(key=lambda p: p.line)
+    return report
+
+
+def _people(rows) -> set[str]:
+    return {name for row in rows for name in (row.annotator, row.reviewer) if name}
+
+
+def _project_for(row: ImportRow, forced: Project | None, projects: dict, user) -> _Project:
+    name = forced.name if forced is not None else row.project
+    if name not in projects:
+        found = forced if forced is not None else Project.objects.filter(name=name).first()
+        if found is not None and user is not None:
+            membership = Membership.objects.filter(user=user, project=found).first()
+            if membership is None or membership.role != Role.MANAGER:
+                raise Forbidden(f"only the managers of “{name}” may import marks into it")
+        projects[name] = _Project(found) if found is not None else None
+    if projects[name] is None:
+        raise ValueError(f"unknown project “{name}”" if name else "the row names no project; choose one to import into")
+    return projects[name]
+
+
+def _document_for(row: ImportRow, context: _Project) -> Document:
+    by_title = [d for d in context.documents if d.title == row.document_title]
+    by_id = [d for d in context.documents if d.pk == row.document_id]
+    if len(by_title) == 1:
+        return by_title[0]
+    if len(by_title) > 1:
+        chosen = [d for d in by_title if d.pk == row.document_id]
+        if chosen:
+            return chosen[0]
+        raise ValueError(f"{len(by_title)} documents of “{context.project.name}” are titled “{row.document_title}”")
+    # A document renamed since the export: its id is trusted only where its text is the mark's, as it was.
+    if by_id and row.start is not None and by_id[0].text[row.start : row.end] == row.exact:
+        return by_id[0]
+    raise ValueError(f"unknown document “{row.document_title}” in project “{context.project.name}”")
+
+
+def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, user) -> _Plan:
+    context = _project_for(row, forced, projects, user)
+    document = _document_for(row, context)
+    label = context.labels.get(row.label)
+    if label is None:
+        raise ValueError(
+            f"unknown label “{row.label}” in project “{context.project.name}” "
+            f"(its labels: {', '.join(sorted(context.labels))})"
+        )
+    annotator = context.members.get(row.annotator)
+    if annotator is None:
+        raise ValueError(
+            f"“{row.annotator}” is not a member of project “{context.project.name}”"
+            if row.annotator in users else f"unknown editor “{row.annotator}”"
+        )
+    reviewer = None
+    if row.reviewer:
+        reviewer = users.get(row.reviewer)
+        if reviewer is None:
+            raise ValueError(f"unknown reviewer “{row.reviewer}”")
+    try:
+        placement = place(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
+    except PlacementError as exc:
+        raise ValueError(f"cannot be placed in “{document.title}”: {exc}") from None
+    citations = [_citation_for(citation, context) for citation in row.citations]
+    return _Plan(row, document, placement.start, placement.end, placement.moved, label, annotator, reviewer, citations)
+
+
+def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
+    if citation.locator is None:
+        return _csv_citation(citation, context)
+    source = _matching_source(citation, context)
+    if source is None:
+        if citation.csl is None:
+            raise ValueError(f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”")
+        source = _record_from_csl(citation.csl)
+    return source, citation.locator, citation.note
+
+
+def _csv_citation(citation: ImportCitation, context: _Project) -> tuple:
+    hinted = next((s for s in context.sources if s.pk == citation.source_id), None)
+    if hinted is not None:
+        split = split_citation(citation.reference, [source_citation(_record_of(hinted))])
+        if split is not None:
+            return hinted, split[1], ""
+    split = split_citation(citation.reference, list(context.references))
+    if split is None:
+        raise ValueError(f"no source in project “{context.project.name}” matches the citation “{citation.reference}”")
+    candidates = context.references[split[0]]
+    if len(candidates) > 1:
+        raise ValueError(f"{len(candidates)} sources of project “{context.project.name}” read “{split[0]}”")
+    return candidates[0], split[1], ""
+
+
+def _matching_source(citation: ImportCitation, context: _Project) -> Source | None:
+    """The project's source a JSON-LD citation names: by DOI, else URL, else the same record, else its reference."""
+    csl = citation.csl or {}
+    iri_doi = citation.iri if citation.iri.lower().startswith(("https://doi.org/", "http://doi.org/")) else ""
+    doi = bibliography.normalise_doi(str(csl.get("DOI") or unquote(iri_doi)))
+    if doi:
+        return next((s for s in context.sources if bibliography.normalise_doi(s.doi) == doi), None)
+    url = csl.get("URL") or ""
+    if url:
+        return next((s for s in context.sources if s.url == url), None)
+    if csl:
+        wanted = _record_from_csl(csl)
+        for source in context.sources:
+            if all(getattr(source, name) == value for name, value in wanted.items()):
+                return source
+        return None
+    candidates = context.references.get(citation.reference, [])
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _record_from_csl(csl: dict) -> dict:
+    """Source fields from a CSL-JSON item, checked as the bibliography's import checks them; ValueError if bad."""
+    try:
+        return bibliography.record_from_csl(csl, 0)
+    except bibliography.BibliographyError as exc:
+        reason = str(exc).removeprefix("Entry 1").lstrip(" :")
+        raise ValueError(f"a cited source cannot be read: {reason}") from None
+
+
+def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source:
+    """The source to cite: the one matched, else one made from the file's CSL-JSON (once per import)."""
+    if isinstance(fields_or_source, Source):
+        return fields_or_source
+    if fields_or_source["doi"]:
+        # A DOI names one source in a project: an earlier row of this file may have made it already.
+        made = Source.objects.filter(project=plan.document.project, doi=fields_or_source["doi"]).first()
+        if made is not None:
+            return made
+    same = Source.objects.filter(
+        project=plan.document.project, **{k: v for k, v in fields_or_source.items() if k != "authors"}
+    )
+    for source in same:
+        if source.authors == fields_or_source["authors"]:
+            return source
+    source = Source(project=plan.document.project, created_by=user, **fields_or_source)
+    source.author_names = bibliography.names_text(source.authors, " ")
+    source._history_user = user
+    source.save()
+    report.sources_created += 1
+    return source
+
+
+def _exists(plan: _Plan) -> bool:
+    return Annotation.objects.filter(
+        span__document=plan.document, span__version=plan.document.version, span__start=plan.start,
+        span__end=plan.end, label=plan.label, created_by=plan.annotator,
+    ).exists()
+
+
+def _save(plan: _Plan, user, report: ImportReport) -> str:
+    row, text = plan.row, plan.document.text
+    prefix, suffix = textlib.quote_context(text, plan.start, plan.end)
+    span, _ = Span.objects.get_or_create(
+        document=plan.document, version=plan.document.version, start=plan.start, end=plan.end,
+        defaults={"exact": text[plan.start : plan.end], "prefix": prefix, "suffix": suffix},
+    )
+    if Annotation.objects.filter(span=span, label=plan.label, created_by=plan.annotator).exists():
+        return "unchanged"
+    annotation = Annotation(
+        span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
+        reviewed_by=plan.reviewer, reviewed_at=row.reviewed_at, review_note=row.review_note,
+    )
+    annotation._history_user = user
+    annotation.save()
+    now = timezone.now()
+    # Keep the times the file gives (auto_now fields ignore what save() is told).
+    Annotation.objects.filter(pk=annotation.pk).update(
+        created_at=row.created_at or now, updated_at=row.updated_at or row.created_at or now
+    )
+    cited = set()
+    for source, locator, note in plan.citations:
+        source = _source(source, plan, user, report)
+        if (source.pk, locator) in cited:
+            continue  # the same citation twice in the file: once is what it means
+        cited.add((source.pk, locator))
+        citation = Citation(annotation=annotation, source=source, locator=locator, note=note)
+        citation._history_user = user
+        citation.save()
+    return "reanchored" if plan.moved else "created"

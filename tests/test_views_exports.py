@@ -1,0 +1,194 @@
+"""Exports from the app: the export page, project and document downloads with filters, permissions, queries."""
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotator import export_query, services
+from annotator.exports import CSV_HEADER
+
+from .conftest import client_for
+from .factories import CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+
+
+def rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def mark(document, user, start, end, label, note=""):
+    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end],
+                             label=label, note=note)
+
+
+@pytest.fixture
+def marked(document, annotator, annotator2, reviewer, labels):
+    """Three marks on the sample document: two claims (one accepted) and a piece of evidence."""
+    first = mark(document, annotator, 0, 10, labels["claim"], note="=1+2")
+    mark(document, annotator2, 0, 10, labels["claim"])
+    mark(document, annotator, 11, 24, labels["evidence"])
+    services.review_annotation(user=reviewer, annotation=first, status="accepted")
+    return document
+
+
+def test_the_export_page_offers_filters_and_both_formats(project, reviewer):
+    body = client_for(reviewer).get(reverse("project_export", args=[project.pk])).content.decode()
+    for text in ['name="f_document"', 'name="f_label"', 'name="f_author"', 'name="f_status"', 'name="raw"',
+                 'value="csv"', 'value="jsonld"', "annotation_id"]:
+        assert text in body
+
+
+def test_the_project_page_links_to_the_export_page(project, annotator):
+    body = client_for(annotator).get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert reverse("project_export", args=[project.pk]) in body
+
+
+def test_a_project_csv_download_holds_every_mark_as_an_attachment(marked, reviewer):
+    response = client_for(reviewer).get(reverse("project_export", args=[marked.project_id]), {"format": "csv"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="purge-project-marks-')
+    found = rows(response)
+    assert len(found) == 3 and list(found[0]) == CSV_HEADER
+    assert found[0]["note"] == "'=1+2"  # spreadsheet-safe by default
+
+
+def test_raw_keeps_cells_exact(marked, annotator):
+    response = client_for(annotator).get(reverse("project_export", args=[marked.project_id]), {"format": "csv", "raw": "on"})
+    assert rows(response)[0]["note"] == "=1+2"
+
+
+def test_the_filters_combine(marked, annotator, annotator2, labels):
+    url = reverse("project_export", args=[marked.project_id])
+    client = client_for(annotator)
+    by_label = rows(client.get(url, {"format": "csv", "f_label": labels["claim"].pk}))
+    assert {r["label"] for r in by_label} == {"claim"} and len(by_label) == 2
+    by_status = rows(client.get(url, {"format": "csv", "f_status": "accepted"}))
+    assert [(r["annotator"], r["status"]) for r in by_status] == [("ann", "accepted")]
+    by_author = rows(client.get(url, {"format": "csv", "f_author": annotator2.pk, "f_label": labels["claim"].pk}))
+    assert [r["annotator"] for r in by_author] == ["ann2"]
+    other = DocumentFactory(project=marked.project, title="Other")
+    mark(other, annotator, 0, 3, labels["claim"])
+    by_document = rows(client.get(url, {"format": "csv", "f_document": other.pk}))
+    assert [r["document_title"] for r in by_document] == ["Other"]
+
+
+def test_the_document_export_takes_the_panels_filter_names(marked, annotator, labels):
+    other = DocumentFactory(project=marked.project, title="Other")
+    mark(other, annotator, 0, 3, labels["claim"])
+    url = reverse("document_export", args=[marked.pk])
+    found = rows(client_for(annotator).get(url, {"format": "csv", "f_label": labels["claim"].pk, "f_status": "", "f_author": ""}))
+    assert [(r["document_title"], r["label"]) for r in found] == [("Sample", "claim"), ("Sample", "claim")]
+    response = client_for(annotator).get(url, {"format": "csv"})
+    assert "-document-" in response["Content-Disposition"]
+
+
+def test_the_document_page_has_export_buttons_that_submit_its_filters(marked, annotator):
+    body = client_for(annotator).get(reverse("document_detail", args=[marked.pk])).content.decode()
+    url = reverse("document_export", args=[marked.pk])
+    assert f'form="filters" formaction="{url}" formmethod="get" name="format" value="csv"' in body
+    assert f'form="filters" formaction="{url}" formmethod="get" name="format" value="jsonld"' in body
+
+
+def test_a_jsonld_download_is_a_collection_of_annotations(marked, annotator):
+    response = client_for(annotator).get(reverse("document_export", args=[marked.pk]), {"format": "jsonld"})
+    assert response["Content-Type"].startswith("application/ld+json")
+    collection = json.loads(b"".join(response.streaming_content))
+    assert collection["total"] == 3 and len(collection["first"]["items"]) == 3
+    assert collection["id"].startswith("http://testserver/documents/")
+    # The target names the version of the text the offsets refer to.
+    assert collection["first"]["items"][0]["target"]["source"]["id"] == f"http://testserver/documents/{marked.pk}/versions/1/"
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"format": "xml"}, "Select a valid choice"),
+        ({"format": "csv", "f_status": "maybe"}, "Select a valid choice"),
+        ({"format": "csv", "f_author": "abc"}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_filter_is_refused_with_a_message_not_ignored(project, annotator, params, message):
+    response = client_for(annotator).get(reverse("project_export", args=[project.pk]), params)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'role="alert"' in body and message in body
+
+
+def test_a_label_or_document_of_another_project_is_refused(project, annotator):
+    other = ProjectFactory(name="Other")
+    foreign_doc = DocumentFactory(project=other)
+    url = reverse("project_export", args=[project.pk])
+    client = client_for(annotator)
+    assert client.get(url, {"format": "csv", "f_label": other.labels.first().pk}).status_code == 400
+    assert client.get(url, {"format": "csv", "f_document": foreign_doc.pk}).status_code == 400
+
+
+def test_outsiders_get_404_for_every_export(marked, outsider):
+    client = client_for(outsider)
+    for url in [reverse("project_export", args=[marked.project_id]), reverse("document_export", args=[marked.pk])]:
+        assert client.get(url).status_code == 404
+        assert client.get(url, {"format": "csv"}).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_login(client, marked):
+    response = client.get(reverse("document_export", args=[marked.pk]), {"format": "csv"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_exports_answer_only_get(marked, annotator):
+    assert client_for(annotator).post(reverse("project_export", args=[marked.project_id]), {"format": "csv"}).status_code == 405
+
+
+def _queries(client, url, params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+        b"".join(response.streaming_content)
+    return len(captured)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "jsonld"])
+def test_an_export_makes_a_fixed_number_of_queries_whatever_the_number_of_marks(
+    document, annotator, labels, monkeypatch, file_format
+):
+    monkeypatch.setattr(export_query, "CHUNK_SIZE", 5)  # so that many marks take several chunks
+    client = client_for(annotator)
+    url = reverse("project_export", args=[document.project_id])
+    params = {"format": file_format, "f_label": labels["claim"].pk}
+
+    def add(n):
+        for start in range(n):
+            a = mark(document, annotator, start, start + 1, labels["claim"])
+            CitationFactory(annotation=a, locator=str(start))
+            CitationFactory(annotation=a, locator="again")
+
+    add(3)
+    few = _queries(client, url, params)
+    document.spans.all().delete()
+    add(13)
+    # session, user, membership, authors, the label filter, (the count for JSON-LD), marks, citations
+    assert few == _queries(client, url, params) == (7 if file_format == "csv" else 8)
+    found = rows(client.get(url, {**params, "format": "csv"})) if file_format == "csv" else None
+    if found is not None:
+        assert [r["source_ids"].count("|") for r in found] == [1] * 13
+
+
+def test_the_export_page_makes_a_fixed_number_of_queries_whatever_the_project_holds(project, reviewer, labels):
+    client = client_for(reviewer)
+    url = reverse("project_export", args=[project.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = count()
+    for n in range(5):
+        DocumentFactory(project=project, title=f"Extra {n}")
+        mark_author = UserFactory(username=f"extra{n}")
+        MembershipFactory(user=mark_author, project=project)
+    assert count() == before
