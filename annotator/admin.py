@@ -6,7 +6,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bibliography
-from .models import Annotation, Change, Citation, Document, Label, Membership, Project, Source, Span, Status
+from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
 from .views.exports import download
 
@@ -189,3 +189,30 @@ class ChangeAdmin(ThroughServicesOnly, admin.ModelAdmin):
     frozen_fields = ["document", "revision", "start", "end", "text_changed"]
     list_display = ["document", "revision", "start", "end", "created_at"]
     list_filter = ["document"]
+
+
+# Links between marks (issue 8) ---------------------------------------------------------------------
+
+
+@admin.register(LinkType)
+class LinkTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "inverse_name", "key", "project", "targets", "order"]
+    list_filter = ["project", "targets"]
+    search_fields = ["name", "inverse_name", "key"]
+    filter_horizontal = ["from_labels", "to_labels"]
+
+
+@admin.register(Link)
+class LinkAdmin(SimpleHistoryAdmin):
+    """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable here."""
+
+    list_display = ["pk", "type", "from_annotation", "to_annotation", "to_source", "speaker", "created_by", "status", "created_at"]
+    list_filter = ["status", "type__key", "project"]
+    search_fields = ["note", "speaker", "from_annotation__span__exact", "to_annotation__span__exact", "created_by__username"]
+    list_select_related = ["type", "created_by", "to_source", "from_annotation__span", "from_annotation__label", "from_annotation__created_by", "to_annotation__span", "to_annotation__label", "to_annotation__created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

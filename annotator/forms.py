@@ -7,6 +7,7 @@ from . import bibliography
 from . import text as textlib
 from .export_query import ExportFilter
 from .models import Document, Label, Source, SourceType, Status
+from .models import Document, Label, LinkType, Source, SourceType, Status
 
 
 class DocumentForm(forms.Form):
@@ -316,3 +317,47 @@ class ExportForm(forms.Form):
             status=data["f_status"] or None,
             editor=self.authors[data["f_author"]] if data["f_author"] else None,
         )
+
+
+# Links between marks (issue 8) ---------------------------------------------------------------------
+
+
+class LinkForm(forms.Form):
+    """A new link from the open mark: a type read forwards or backwards, and one target (a mark, a source or a speaker)."""
+
+    type = forms.CharField(error_messages={"required": "Choose how the marks are linked."})
+    to_annotation = forms.IntegerField(required=False, min_value=1)
+    to_source = forms.IntegerField(required=False, min_value=1)
+    speaker = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class LinkNoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    version = forms.IntegerField(min_value=1)
+
+
+class LinkTypeForm(forms.Form):
+    """A link type as a manager adds it."""
+
+    name = forms.CharField(max_length=80, help_text="Read from the first mark: “supports”.")
+    inverse_name = forms.CharField(
+        max_length=80, required=False, label="Name read backwards", help_text="Read from the second mark: “is supported by”."
+    )
+    from_labels = forms.ModelMultipleChoiceField(
+        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Starts from marks labelled", help_text="None ticked: any label.",
+    )
+    to_labels = forms.ModelMultipleChoiceField(
+        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Points to marks labelled", help_text="None ticked: any label.",
+    )
+    targets = forms.ChoiceField(choices=LinkType.Targets.choices, initial=LinkType.Targets.MARKS, label="Points to")
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("from_labels", "to_labels"):
+            self.fields[name].queryset = Label.objects.filter(project=project)

@@ -1,13 +1,15 @@
 """A mark's history as a reader wants it: one line per change, who and when, from django-simple-history's records.
 
-`mark_events` is pure (rows in, events out); `history_of` fetches the rows in a fixed number of queries.
+`mark_events` and `link_events` are pure (rows in, events out); `history_of` fetches the rows in a fixed number of queries.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Annotation, Citation, Label, Source
+from django.db.models import Q
+
+from .models import Annotation, Citation, Label, Link, LinkType, Source
 
 _STATUS_WORDS = {"accepted": "Accepted", "rejected": "Rejected"}
 
@@ -81,7 +83,7 @@ def _rows(queryset, fields):
 
 
 def history_of(annotation_id: int, project_id: int) -> list[Event]:
-    """Every recorded change to a mark and its citations: four queries, however long the history."""
+    """Every recorded change to a mark, its citations and its links: a fixed number of queries, however long the history."""
     mark_rows = _rows(
         Annotation.history.filter(id=annotation_id).order_by("history_date", "history_id"),
         _MARK_FIELDS,
@@ -93,4 +95,75 @@ def history_of(annotation_id: int, project_id: int) -> list[Event]:
     labels = dict(Label.objects.filter(project_id=project_id).values_list("id", "name"))
     source_ids = {row["source_id"] for row in citation_rows}
     sources = dict(Source.objects.filter(pk__in=source_ids).values_list("id", "title")) if source_ids else {}
-    return mark_events(mark_rows, citation_rows, labels, sources)
+    events = mark_events(mark_rows, citation_rows, labels, sources)
+    return sorted(events + link_history_of(annotation_id, project_id), key=lambda e: e.when)
+
+
+# Links (issue 8) ------------------------------------------------------------------------------------
+
+_LINK_FIELDS = [
+    "history_date", "history_type", "id", "type_id", "from_annotation_id", "to_annotation_id", "to_source_id",
+    "speaker", "note", "status", "review_note",
+]
+
+
+def _link_target(row: dict, annotation_id: int, types: dict, marks: dict, sources: dict) -> str:
+    name, inverse = types.get(row["type_id"], ("linked to", "linked from"))
+    if row["from_annotation_id"] == annotation_id:
+        if row["to_annotation_id"]:
+            other = marks.get(row["to_annotation_id"], "a deleted mark")
+        elif row["to_source_id"]:
+            other = sources.get(row["to_source_id"], "a deleted source")
+        else:
+            other = row["speaker"]
+        return f"{name} {other}"
+    return f"{inverse} {marks.get(row['from_annotation_id'], 'a deleted mark')}"
+
+
+def link_events(rows: list[dict], annotation_id: int, types: dict, marks: dict, sources: dict) -> list[Event]:
+    """Events of the links to and from a mark, from their historical rows (in order of time).
+
+    `types`: {type id: (name, inverse name)}; `marks`: {mark id: its text, quoted}; `sources`: {id: title}.
+    """
+    events, before = [], {}
+    for row in rows:
+        when, who = row["history_date"], row["who"]
+        target = _link_target(row, annotation_id, types, marks, sources)
+        previous = before.get(row["id"])
+        before[row["id"]] = row
+        if row["history_type"] == "+":
+            events.append(Event(when, who, f"Linked: {target}", row["note"]))
+        elif row["history_type"] == "-":
+            events.append(Event(when, who, f"Deleted the link: {target}"))
+        else:
+            previous = previous or row
+            if row["note"] != previous["note"]:
+                events.append(Event(when, who, f"Changed the comment on the link: {target}", row["note"]))
+            if row["status"] != previous["status"]:
+                what = {"accepted": "Accepted the link", "rejected": "Rejected the link"}.get(
+                    row["status"], "The link went back to pending"
+                )
+                events.append(Event(when, who, f"{what}: {target}", row["review_note"] if row["status"] != "pending" else ""))
+    return events
+
+
+def _quoted(text: str) -> str:
+    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
+
+
+def link_history_of(annotation_id: int, project_id: int) -> list[Event]:
+    """Every recorded change to the links to and from a mark, kept after they (or the mark) are deleted: four queries."""
+    rows = _rows(
+        Link.history.filter(Q(from_annotation_id=annotation_id) | Q(to_annotation_id=annotation_id)).order_by(
+            "history_date", "history_id"
+        ),
+        _LINK_FIELDS,
+    )
+    if not rows:
+        return []
+    types = {pk: (name, inverse) for pk, name, inverse in LinkType.objects.filter(project_id=project_id).values_list("pk", "name", "inverse_name")}
+    mark_ids = {r["from_annotation_id"] for r in rows} | {r["to_annotation_id"] for r in rows if r["to_annotation_id"]}
+    marks = {pk: _quoted(exact) for pk, exact in Annotation.objects.filter(pk__in=mark_ids).values_list("pk", "span__exact")}
+    source_ids = {r["to_source_id"] for r in rows if r["to_source_id"]}
+    sources = dict(Source.objects.filter(pk__in=source_ids).values_list("id", "title")) if source_ids else {}
+    return link_events(rows, annotation_id, types, marks, sources)

@@ -9,7 +9,7 @@ from typing import Iterator
 from django.db.models import F, Max
 
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, DocumentVersion, Span
+from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Span
 
 
 def _version_texts() -> dict[tuple[int, int], str]:
@@ -66,7 +66,20 @@ def check_revisions() -> Iterator[str]:
             yield f"Document {pk}: revision {revision} is behind its newest change ({newest[pk]})."
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions]
+def check_links() -> Iterator[str]:
+    """A link's marks, type and source all belong to the link's project (issue 8)."""
+    project = F("project_id")
+    wrong = (
+        Link.objects.exclude(from_annotation__span__document__project_id=project)
+        | Link.objects.filter(to_annotation__isnull=False).exclude(to_annotation__span__document__project_id=project)
+        | Link.objects.exclude(type__project_id=project)
+        | Link.objects.filter(to_source__isnull=False).exclude(to_source__project_id=project)
+    )
+    for pk in wrong.values_list("pk", flat=True).distinct().order_by("pk"):
+        yield f"Link {pk}: one of its marks, its type or its source belongs to another project than the link."
+
+
+CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links]
 
 
 def problems() -> Iterator[str]:

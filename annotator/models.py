@@ -320,3 +320,108 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.locator}".strip()
+
+
+# Links between marks (issue 8) ---------------------------------------------------------------------
+
+
+class LinkType(models.Model):
+    """A kind of link a project's editors draw between marks ("supports", "refutes", ...), with the labels it may join.
+
+    An empty label set means any label. `targets` says whether a link of this type points to a mark, to a
+    source or a named speaker ("attributed to"), or to either.
+    """
+
+    class Targets(models.TextChoices):
+        MARKS = "marks", "Another mark"
+        PERSONS = "persons", "A source or a speaker"
+        BOTH = "both", "A mark, a source or a speaker"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="link_types")
+    key = models.SlugField(max_length=40, help_text="Stable machine name, used in exports and the argument map.")
+    name = models.CharField(max_length=80, help_text="Read from the link's first mark: 'supports'.")
+    inverse_name = models.CharField(max_length=80, help_text="Read from the second mark: 'is supported by'.")
+    from_labels = models.ManyToManyField(
+        Label, blank=True, related_name="+", help_text="Labels a link of this type may start from (none: any)."
+    )
+    to_labels = models.ManyToManyField(
+        Label, blank=True, related_name="+", help_text="Labels a link of this type may point to (none: any)."
+    )
+    targets = models.CharField(
+        max_length=10, choices=Targets.choices, default=Targets.MARKS,
+        help_text="What a link of this type points to: a mark, a source or a free-text speaker, or either.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="linktype_key_unique_in_project"),
+            models.UniqueConstraint(fields=["project", "name"], name="linktype_name_unique_in_project"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Link(models.Model):
+    """A typed, reviewed edge from one mark to another mark of the same project, or to a source or a speaker.
+
+    Exactly one target: `to_annotation`, `to_source` or `speaker`. Denormalised `project` keeps every
+    project-wide query (the map, the search, the exports) one join away.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="links")
+    type = models.ForeignKey(LinkType, on_delete=models.PROTECT, related_name="links")
+    from_annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="links_from")
+    to_annotation = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="links_to"
+    )
+    to_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
+    speaker = models.CharField(max_length=200, blank=True, help_text="A person or organisation named in free text.")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="links")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="link_reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; a save names the version it read.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_valid"),
+            models.CheckConstraint(condition=~Q(from_annotation=F("to_annotation")), name="link_not_to_itself"),
+            models.CheckConstraint(
+                condition=(
+                    Q(to_annotation__isnull=False, to_source__isnull=True, speaker="")
+                    | Q(to_annotation__isnull=True, to_source__isnull=False, speaker="")
+                    | (Q(to_annotation__isnull=True, to_source__isnull=True) & ~Q(speaker=""))
+                ),
+                name="link_exactly_one_target",
+            ),
+            models.UniqueConstraint(fields=["from_annotation", "to_annotation", "type"], name="link_unique_marks"),
+            models.UniqueConstraint(
+                fields=["from_annotation", "to_source", "type"],
+                condition=Q(to_source__isnull=False),
+                name="link_unique_source",
+            ),
+            models.UniqueConstraint(
+                fields=["from_annotation", "speaker", "type"], condition=~Q(speaker=""), name="link_unique_speaker"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.from_annotation_id} {self.type} {self.to_annotation_id or self.to_source_id or self.speaker}"
+
+    @property
+    def target_kind(self) -> str:
+        if self.to_annotation_id:
+            return "mark"
+        return "source" if self.to_source_id else "speaker"

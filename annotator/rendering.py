@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from . import text as textlib
-from .models import Annotation, Change, Document
+from .models import Annotation, Change, Document, Link
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
@@ -50,12 +51,21 @@ class RenderedBlock:
     pieces: list
 
 
+def _link_count():
+    # Subqueries, not joins: a join on links would multiply the citations counted beside it.
+    def count(field):
+        rows = Link.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows), 0)
+
+    return count("from_annotation") + count("to_annotation")
+
+
 def marks_of(document: Document):
     """Every mark of the document with what the page shows of it, in text order: one query."""
     return (
         Annotation.objects.filter(span__document=document, span__version=document.version)
         .select_related("span", "label", "created_by")
-        .annotate(source_count=Count("citations"))
+        .annotate(source_count=Count("citations"), link_count=_link_count())
         .order_by("span__start", "span__end", "id")
     )
 

@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, documents, exports, marks, review, sources, versions
+from .views import agreement, argument_map, documents, exports, links, marks, review, sources, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -39,4 +39,15 @@ urlpatterns = [
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
     path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
     path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
+    # Links between marks and the argument map (issue 8)
+    path("annotations/<int:annotation_id>/links/", links.mark_links, name="mark_links"),
+    path("annotations/<int:annotation_id>/links/new/", links.link_create, name="link_create"),
+    path("annotations/<int:annotation_id>/link-targets/", links.link_targets, name="link_targets"),
+    path("links/<int:link_id>/edit/", links.link_update, name="link_update"),
+    path("links/<int:link_id>/delete/", links.link_delete, name="link_delete"),
+    path("links/<int:link_id>/review/", links.link_review, name="link_review"),
+    path("projects/<int:project_id>/link-types/", links.link_types, name="link_types"),
+    path("projects/<int:project_id>/review/links/", links.link_queue, name="link_queue"),
+    path("documents/<int:document_id>/map/", argument_map.document_map, name="document_map"),
+    path("projects/<int:project_id>/map/", argument_map.project_map, name="project_map"),
 ]

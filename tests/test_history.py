@@ -104,3 +104,31 @@ def test_deleting_a_mark_keeps_its_history_and_its_citations_history(document, a
     assert [(e.who, e.what) for e in events][-1] == ("ann", "Deleted the mark")
     assert ("rev", "Accepted") in [(e.who, e.what) for e in events]
     assert any(e.what == "Removed the citation of Getty" for e in events)
+
+
+def test_a_marks_history_tells_its_links_from_its_side_and_keeps_them_after_deletion(project, document, annotator, annotator2, reviewer, labels):
+    from annotator.models import LinkType
+    from annotator.services import links as link_services
+
+    claim = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    evidence = services.annotate(user=annotator2, document=document, start=4, end=10, exact=document.text[4:10], label=labels["evidence"])
+    link = link_services.create_link(
+        user=annotator2, from_annotation=evidence, type=LinkType.objects.get(project=project, key="supports"),
+        to_annotation=claim, note="p. 3",
+    )
+    link = link_services.review_link(user=reviewer, link=link, status="accepted", note="good")
+    link = link_services.update_link(user=annotator2, link=link, version=link.version, note="p. 4")
+    services.delete_annotation(user=annotator2, annotation=evidence)
+    claim_events = [(e.who, e.what, e.detail) for e in history.history_of(claim.pk, project.pk)]
+    assert [(who, detail) for who, _, detail in claim_events[1:]] == [("ann2", "p. 3"), ("rev", "good"), ("ann2", "p. 4"), ("ann2", ""), ("ann2", "")]
+    whats = [what for _, what, _ in claim_events]
+    assert whats[0] == "Marked as Claim"
+    assert whats[1:] == [
+        "Linked: is supported by a deleted mark",
+        "Accepted the link: is supported by a deleted mark",
+        "Changed the comment on the link: is supported by a deleted mark",
+        "The link went back to pending: is supported by a deleted mark",
+        "Deleted the link: is supported by a deleted mark",
+    ]
+    evidence_events = [e.what for e in history.history_of(evidence.pk, project.pk)]
+    assert "Linked: supports “Did”" in evidence_events and evidence_events[-1] == "Deleted the mark"

@@ -38,3 +38,18 @@ def test_it_reports_a_label_of_another_project_and_a_text_out_of_step(marked, ca
     out = capsys.readouterr().out
     assert "label belongs to another project" in out
     assert "not its newest stored version" in out
+
+
+def test_it_reports_a_link_whose_mark_is_in_another_project(marked, annotator, labels, capsys):
+    from annotator.models import Link, LinkType
+    from annotator.services import links
+
+    a, b = Annotation.objects.filter(span__version=2)[:2]
+    link = links.create_link(user=annotator, from_annotation=a, to_annotation=b,
+                             type=LinkType.objects.get(project=marked.project, key="same-as"))
+    call_command("check_integrity")
+    assert "No problems found." in capsys.readouterr().out
+    Link.objects.filter(pk=link.pk).update(project=ProjectFactory(name="Another"))
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("check_integrity")
+    assert f"Link {link.pk}:" in capsys.readouterr().out

@@ -6,8 +6,8 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Source
-from annotator.services import versions
+from annotator.models import Annotation, Link, LinkType, Source
+from annotator.services import links, versions
 
 from .conftest import client_for
 from .factories import CitationFactory
@@ -22,6 +22,13 @@ def world(document, annotator, manager, labels):
         user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
     )
     citation = CitationFactory(annotation=annotation)
+    other = services.annotate(
+        user=annotator, document=document, start=4, end=10, exact=document.text[4:10], label=labels["claim"]
+    )
+    link = links.create_link(
+        user=annotator, from_annotation=annotation, to_annotation=other,
+        type=LinkType.objects.get(project=document.project, key="same-as"),
+    )
     versions.add_version(membership=manager.memberships.get(project=document.project), document=document,
                          text=document.text + "More.\n", user=manager)
     return {
@@ -30,6 +37,7 @@ def world(document, annotator, manager, labels):
         "annotation_id": annotation.pk,
         "source_id": citation.source_id,
         "citation_id": citation.pk,
+        "link_id": link.pk,
         "number": 1,
     }
 
@@ -52,6 +60,7 @@ def app_urls(ids):
 def test_the_url_list_covers_every_part_of_the_app(world):
     names = {name for name, _ in app_urls(world)}
     assert {"document_detail", "annotation_update", "version_report", "review_queue", "source_detail", "citation_delete"} <= names
+    assert {"link_create", "link_delete", "link_review", "link_types", "document_map", "project_map"} <= names
 
 
 def test_outsiders_get_404_for_every_url_and_method(world, outsider):
@@ -62,7 +71,8 @@ def test_outsiders_get_404_for_every_url_and_method(world, outsider):
             response = getattr(client, method)(url, data)
             assert response.status_code in (404, 405), (name, method, response.status_code)
         assert 404 in (client.get(url).status_code, client.post(url, data).status_code), name
-    assert Annotation.objects.count() == 1 and Source.objects.count() == 1
+    assert Annotation.objects.count() == 2 and Source.objects.count() == 1
+    assert Link.objects.get().version == 1  # untouched
 
 
 def test_anonymous_users_are_sent_to_login_everywhere(client, world):
@@ -75,5 +85,5 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, world):
 
 def test_unknown_ids_are_404_too(annotator):
     client = client_for(annotator)
-    for url in ["/projects/99999/", "/documents/99999/", "/annotations/99999/", "/sources/99999/"]:
+    for url in ["/projects/99999/", "/documents/99999/", "/annotations/99999/", "/sources/99999/", "/annotations/99999/links/", "/documents/99999/map/"]:
         assert client.get(url).status_code == 404

@@ -7,6 +7,7 @@ from django.utils import timezone
 from .. import text as textlib
 from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role, Span, Status
 from .errors import ActionRefused, Conflict, Forbidden
+from .links import delete_links_of
 from .projects import check_member, record_change
 
 
@@ -95,13 +96,16 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
 
 @transaction.atomic
 def delete_annotation(*, user, annotation: Annotation, version: int | None = None) -> None:
-    """Delete a mark (its author; or a manager, when a new version left it flagged or orphaned); its history stays.
+    """Delete a mark (its author; or a manager, when a new version left it flagged or orphaned) and the links to and
+    from it; their history stays.
 
     A span of the current text nobody marks any more goes too.
     """
     flagged = Annotation.objects.filter(pk=annotation.pk, placement__in=FLAGGED_PLACEMENTS).exists()
     annotation = _locked_own_annotation(user, annotation.pk, version, managers_too=flagged)
     span = annotation.span
+    # Its links go with it, each recorded in history as deleted by this user (a cascade would not say who).
+    delete_links_of(user=user, annotation=annotation)
     annotation._history_user = user
     annotation.delete()
     # A span of the current text nobody marks any more goes; spans of earlier versions stay with them.

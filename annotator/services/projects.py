@@ -5,7 +5,8 @@ from django.db import transaction
 from django.db.models import F
 
 from .. import text as textlib
-from ..models import Change, Document, Label, Membership, Project, Role
+from ..links import DEFAULT_LINK_TYPES
+from ..models import Change, Document, Label, LinkType, Membership, Project, Role
 from .errors import ActionRefused, Forbidden
 
 DEFAULT_LABELS = [
@@ -21,7 +22,7 @@ DEFAULT_LABELS = [
 
 @transaction.atomic
 def create_project(*, name: str, description: str = "", owner=None) -> Project:
-    """Create a project with the default labels; the owner, if given, becomes its manager."""
+    """Create a project with the default labels and link types; the owner, if given, becomes its manager."""
     name = name.strip()
     if not name:
         raise ActionRefused("A project needs a name.")
@@ -32,9 +33,20 @@ def create_project(*, name: str, description: str = "", owner=None) -> Project:
         Label(project=project, key=key, name=label_name, colour=colour, shortcut=shortcut, order=i)
         for i, (key, label_name, colour, shortcut) in enumerate(DEFAULT_LABELS)
     )
+    _add_default_link_types(project)
     if owner is not None:
         add_member(project=project, user=owner, role=Role.MANAGER)
     return project
+
+
+def _add_default_link_types(project: Project) -> None:
+    labels = {label.key: label for label in Label.objects.filter(project=project)}
+    for order, (key, name, inverse, from_keys, to_keys, targets) in enumerate(DEFAULT_LINK_TYPES):
+        link_type = LinkType.objects.create(
+            project=project, key=key, name=name, inverse_name=inverse, targets=targets, order=order
+        )
+        link_type.from_labels.set([labels[k] for k in from_keys])
+        link_type.to_labels.set([labels[k] for k in to_keys])
 
 
 def add_member(*, project: Project, user, role: str) -> Membership:

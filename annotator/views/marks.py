@@ -143,6 +143,7 @@ def _detail_context(request, annotation, membership, form=None, error=None):
         "can_review": can_review(membership),
         "history": history.history_of(annotation.pk, project.pk),
         **_sources_context(request, annotation),
+        **_links_context(request, annotation, membership),
     }
 
 
@@ -151,6 +152,13 @@ def _sources_context(request, annotation):
     from .sources import mark_sources_context
 
     return mark_sources_context(request, annotation)
+
+
+def _links_context(request, annotation, membership):
+    # Imported here: the links views build on this module's helpers.
+    from .links import mark_links_context
+
+    return mark_links_context(request, annotation, membership)
 
 
 def _error_fragment(request, message, status):

@@ -314,4 +314,117 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpQueue);
   else setUpQueue();
+
+  // ---------------------------------------------------------------------------------------------
+  // Links between marks (issue 8). "l" opens "Link to…" on the open mark. While it is open, a click on
+  // a mark in the text or in the list picks it as the link's other end instead of opening it. The open
+  // mark's linked marks in this document are outlined and joined to it by a line in the margin. When
+  // the poll brings changes, the open mark's links section is fetched again (unless the editor is
+  // working in it).
+
+  function linkPickingForm() {
+    const details = document.getElementById("link-new");
+    return details && details.open ? document.getElementById("link-form") : null;
+  }
+
+  function pickLinkTarget(form, markId) {
+    const url = form.dataset.targetsUrl + "?mark=" + encodeURIComponent(markId);
+    htmx.ajax("GET", url, { target: "#link-results", swap: "outerHTML" }).then(function () {
+      const radio = document.querySelector("#link-results input[type=radio]:checked");
+      if (radio) radio.focus();
+    });
+  }
+
+  function onLinkPickClick(e) {
+    const form = linkPickingForm();
+    if (!form || !e.target.closest) return;
+    const openId = document.getElementById("mark-detail").dataset.annotation;
+    const piece = e.target.closest("#doc-text .m");
+    const item = e.target.closest("#mark-list a[data-mark]");
+    if (!piece && !item) return;
+    if (piece) {
+      const sel = window.getSelection();
+      if (sel && !sel.isCollapsed) return;
+    }
+    e.preventDefault();
+    e.stopPropagation();  // neither open the mark nor let htmx fetch it: it is being picked
+    const ids = piece ? piece.dataset.marks.split(" ") : [item.dataset.mark];
+    const markId = ids.find(function (id) { return id !== openId; });
+    if (markId) pickLinkTarget(form, markId);
+  }
+
+  function showPersonFields() {
+    const form = document.getElementById("link-form");
+    const select = form && form.querySelector(".link-type");
+    const person = form && form.querySelector(".link-person");
+    if (!select || !person) return;
+    const option = select.options[select.selectedIndex];
+    person.hidden = !(option && option.dataset.person === "true");
+  }
+
+  function showLinkedMarks() {
+    const container = document.getElementById("doc-text");
+    if (!container) return;
+    container.querySelectorAll(".m.linked").forEach(function (p) { p.classList.remove("linked"); });
+    container.querySelectorAll(".block.link-path").forEach(function (b) { b.classList.remove("link-path", "link-end"); });
+    const panel = document.getElementById("mark-detail");
+    const section = document.getElementById("mark-links");
+    const openId = panel && panel.dataset.annotation;
+    const linked = section ? (section.dataset.linkedMarks || "").split(" ").filter(Boolean) : [];
+    if (!openId || !linked.length) return;
+    const blocks = Array.from(container.querySelectorAll(".block"));
+    const ends = new Set();
+    container.querySelectorAll(".m").forEach(function (p) {
+      const ids = p.dataset.marks.split(" ");
+      const isLinked = ids.some(function (id) { return linked.indexOf(id) >= 0; });
+      if (isLinked) p.classList.add("linked");
+      if (isLinked || ids.indexOf(openId) >= 0) ends.add(blocks.indexOf(p.closest(".block")));
+    });
+    const indexes = Array.from(ends).filter(function (i) { return i >= 0; });
+    if (indexes.length < 2) {
+      indexes.forEach(function (i) { blocks[i].classList.add("link-path", "link-end"); });
+      return;
+    }
+    const first = Math.min.apply(null, indexes), last = Math.max.apply(null, indexes);
+    for (let i = first; i <= last; i++) blocks[i].classList.add("link-path");
+    indexes.forEach(function (i) { blocks[i].classList.add("link-end"); });
+  }
+
+  function refreshLinksAfterPoll(e) {
+    // The poller swaps itself out, so htmx tells its old parent: the request's own element says who asked.
+    const elt = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!elt || elt.id !== "poller" || !e.detail.xhr || e.detail.xhr.status !== 200) return;
+    const section = document.getElementById("mark-links");
+    const details = document.getElementById("link-new");
+    if (!section || section.contains(document.activeElement) || (details && details.open)) return;
+    htmx.trigger(section, "links-refresh");
+  }
+
+  // "l" opens the open mark's "Link to…" and puts the caret in its search.
+  function onLinkKey(e) {
+    if (e.key !== "l" || e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
+    const details = document.getElementById("link-new");
+    // A label may have taken "l" as its shortcut; then the label wins.
+    if (!details || document.querySelector('#toolbar [data-shortcut="l"]')) return;
+    e.preventDefault();
+    details.open = true;
+    const search = details.querySelector("input[type=search]");
+    if (search) search.focus();
+  }
+
+  function setUpLinks() {
+    if (!document.getElementById("doc-text")) return;
+    document.addEventListener("click", onLinkPickClick, true);
+    document.addEventListener("keydown", onLinkKey);
+    document.body.addEventListener("change", function (e) {
+      if (e.target.classList && e.target.classList.contains("link-type")) showPersonFields();
+    });
+    document.body.addEventListener("htmx:afterSettle", function () { showPersonFields(); showLinkedMarks(); });
+    document.body.addEventListener("htmx:afterRequest", refreshLinksAfterPoll);
+    showPersonFields();
+    showLinkedMarks();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpLinks);
+  else setUpLinks();
 })();

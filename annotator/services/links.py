@@ -1,0 +1,274 @@
+"""Writes on links between marks and on a project's link types. Each checks permission, validates, saves, and records
+a change on the document of each mark involved, so every open page showing either mark redraws."""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import links as linklib
+from ..models import Annotation, Label, Link, LinkType, Project, Role, Source, Status
+from .errors import ActionRefused, Conflict, Forbidden
+from .projects import check_member, record_change
+
+MAX_SPEAKER = 200
+
+
+def _rule_of(link_type: LinkType) -> linklib.TypeRule:
+    return linklib.TypeRule(
+        name=link_type.name,
+        from_labels=frozenset(link_type.from_labels.values_list("pk", flat=True)),
+        to_labels=frozenset(link_type.to_labels.values_list("pk", flat=True)),
+        targets=link_type.targets,
+    )
+
+
+def _touch(*annotations: Annotation) -> None:
+    """Record a change at each mark's span (once per span), so pages showing it redraw its block and list entry."""
+    seen = set()
+    for annotation in annotations:
+        if annotation is None or annotation.span_id in seen:
+            continue
+        seen.add(annotation.span_id)
+        span = annotation.span
+        record_change(span.document_id, span.start, span.end)
+
+
+def _locked_marks(*pks: int) -> dict[int, Annotation]:
+    # Locked in a fixed order, so two links made at once between the same marks cannot deadlock.
+    found = (
+        Annotation.objects.select_for_update()
+        .select_related("span__document", "label")
+        .filter(pk__in=sorted(pks))
+        .order_by("pk")
+    )
+    return {a.pk: a for a in found}
+
+
+# Links -------------------------------------------------------------------------------------------
+
+
+def create_link(
+    *,
+    user,
+    from_annotation: Annotation,
+    type: LinkType,
+    to_annotation: Annotation | None = None,
+    to_source: Source | None = None,
+    speaker: str = "",
+    note: str = "",
+) -> Link:
+    """Link a mark to another mark of the same project (any document), or to a source or a named speaker when the
+    type allows it. Any member of the project may link; the type's label rules are enforced here."""
+    project_id = from_annotation.span.document.project_id
+    check_member(user, project_id)
+    speaker = " ".join(speaker.split())
+    targets = [t for t in (to_annotation, to_source, speaker) if t]
+    if len(targets) != 1:
+        raise ActionRefused("Choose one thing to link to: a mark, a source or a speaker.")
+    if len(speaker) > MAX_SPEAKER:
+        raise ActionRefused(f"The speaker's name is longer than {MAX_SPEAKER} characters.")
+    if type.project_id != project_id:
+        raise ActionRefused("That link type belongs to another project.")
+    if to_source is not None and to_source.project_id != project_id:
+        raise ActionRefused("That source belongs to another project.")
+    try:
+        with transaction.atomic():
+            pks = [from_annotation.pk] + ([to_annotation.pk] if to_annotation is not None else [])
+            marks = _locked_marks(*pks)
+            if len(marks) != len(set(pks)):
+                raise Conflict("One of the marks was deleted meanwhile.")
+            source_mark = marks[from_annotation.pk]
+            target_mark = marks[to_annotation.pk] if to_annotation is not None else None
+            if target_mark is not None:
+                if target_mark.pk == source_mark.pk:
+                    raise ActionRefused("A mark cannot be linked to itself.")
+                if target_mark.span.document.project_id != project_id:
+                    raise ActionRefused("That mark belongs to another project.")
+            label_names = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
+            problem = linklib.rule_violation(
+                _rule_of(type), source_mark.label_id, target_mark.label_id if target_mark else None, label_names
+            )
+            if problem:
+                raise ActionRefused(problem)
+            duplicate = Link.objects.filter(from_annotation=source_mark, type=type)
+            if target_mark is not None:
+                duplicate = duplicate.filter(to_annotation=target_mark)
+            elif to_source is not None:
+                duplicate = duplicate.filter(to_source=to_source)
+            else:
+                duplicate = duplicate.filter(speaker=speaker)
+            if duplicate.exists():
+                raise ActionRefused(f"This link (“{type.name}”) exists already.")
+            link = Link(
+                project_id=project_id, type=type, from_annotation=source_mark, to_annotation=target_mark,
+                to_source=to_source, speaker=speaker, note=note.strip(), created_by=user,
+            )
+            link._history_user = user
+            link.save()
+            _touch(source_mark, target_mark)
+    except IntegrityError:
+        raise Conflict("The same link was saved at the same moment; reload the mark.") from None
+    return link
+
+
+def _locked_link(link_id: int) -> Link:
+    link = (
+        # Lock the link only: PostgreSQL cannot lock the nullable side of the outer join to to_annotation.
+        Link.objects.select_for_update(of=("self",))
+        .select_related("from_annotation__span", "to_annotation__span", "type")
+        .filter(pk=link_id)
+        .first()
+    )
+    if link is None:
+        raise Conflict("This link was deleted meanwhile.")
+    return link
+
+
+def _locked_own_link(user, link_id: int, version: int | None) -> Link:
+    link = _locked_link(link_id)
+    check_member(user, link.project_id)
+    if link.created_by_id != user.pk:
+        raise Forbidden("Only the author of a link may change or delete it.")
+    if version is not None and link.version != version:
+        raise Conflict("Someone changed this link after you opened it; its current state is shown.")
+    return link
+
+
+@transaction.atomic
+def update_link(*, user, link: Link, version: int, note: str) -> Link:
+    """Change a link's note (its author only). A reviewed link that changes goes back to pending."""
+    link = _locked_own_link(user, link.pk, version)
+    note = note.strip()
+    if note == link.note:
+        return link
+    link.note = note
+    link.status = Status.PENDING
+    link.version += 1
+    link._history_user = user
+    link.save()
+    _touch(link.from_annotation, link.to_annotation)
+    return link
+
+
+@transaction.atomic
+def delete_link(*, user, link: Link, version: int | None = None) -> None:
+    """Delete a link (its author only); its history stays."""
+    link = _locked_own_link(user, link.pk, version)
+    link._history_user = user
+    link.delete()
+    _touch(link.from_annotation, link.to_annotation)
+
+
+@transaction.atomic
+def review_link(*, user, link: Link, status: str, note: str = "", version: int | None = None) -> Link:
+    """Accept or reject a link, or put it back to pending (reviewers and managers; never one's own link)."""
+    if status not in Status.values:
+        raise ActionRefused(f"Unknown review status “{status}”.")
+    locked = _locked_link(link.pk)
+    membership = check_member(user, locked.project_id)
+    if membership.role not in (Role.REVIEWER, Role.MANAGER):
+        raise Forbidden("Only reviewers and managers may review links.")
+    if locked.created_by_id == user.pk:
+        raise Forbidden("Nobody reviews their own link.")
+    if version is not None and locked.version != version:
+        raise Conflict("This link changed after you opened it (edited, or reviewed by someone else); review it again.")
+    locked.status = status
+    locked.reviewed_by = user if status != Status.PENDING else None
+    locked.reviewed_at = timezone.now() if status != Status.PENDING else None
+    locked.review_note = note.strip()
+    locked.version += 1
+    locked._history_user = user
+    locked.save()
+    _touch(locked.from_annotation, locked.to_annotation)
+    return locked
+
+
+def links_of(annotation: Annotation):
+    """Every link that starts or ends at the mark (they go with it when it is deleted)."""
+    return Link.objects.filter(from_annotation=annotation) | Link.objects.filter(to_annotation=annotation)
+
+
+def delete_links_of(*, user, annotation: Annotation) -> int:
+    """Delete the links that go with a mark being deleted, each with its history; the caller holds the transaction
+    and has checked that the user may delete the mark. Other marks' pages redraw. Returns how many went."""
+    gone = list(links_of(annotation).select_related("from_annotation__span", "to_annotation__span"))
+    for link in gone:
+        link._history_user = user
+        link.delete()
+        _touch(link.to_annotation if link.from_annotation_id == annotation.pk else link.from_annotation)
+    return len(gone)
+
+
+# Link types (managers) -----------------------------------------------------------------------------
+
+
+def _check_manager(user, project_id: int) -> None:
+    if check_member(user, project_id).role != Role.MANAGER:
+        raise Forbidden("Only the project's managers may change its link types.")
+
+
+def _clean_names(project_id: int, name: str, inverse_name: str, exclude_pk: int | None = None) -> tuple[str, str]:
+    name, inverse_name = " ".join(name.split()), " ".join(inverse_name.split())
+    if not name:
+        raise ActionRefused("A link type needs a name.")
+    if len(name) > 80 or len(inverse_name) > 80:
+        raise ActionRefused("A link type's names are 80 characters at most.")
+    if LinkType.objects.filter(project_id=project_id, name=name).exclude(pk=exclude_pk).exists():
+        raise ActionRefused(f"A link type named “{name}” exists already.")
+    return name, inverse_name or name
+
+
+def _check_labels(project_id: int, labels) -> list[Label]:
+    labels = list(labels)
+    if any(label.project_id != project_id for label in labels):
+        raise ActionRefused("That label belongs to another project.")
+    return labels
+
+
+@transaction.atomic
+def add_link_type(
+    *, user, project: Project, name: str, inverse_name: str = "", from_labels=(), to_labels=(), targets: str = "marks"
+) -> LinkType:
+    """Add a link type to the project (managers only), last in the order."""
+    _check_manager(user, project.pk)
+    if targets not in LinkType.Targets.values:
+        raise ActionRefused(f"Unknown kind of link target “{targets}”.")
+    name, inverse_name = _clean_names(project.pk, name, inverse_name)
+    key = slugify(name)[:40] or "link"
+    base, n = key, 2
+    while LinkType.objects.filter(project=project, key=key).exists():
+        key, n = f"{base[:36]}-{n}", n + 1
+    order = (LinkType.objects.filter(project=project).aggregate(m=Max("order"))["m"] or 0) + 1
+    link_type = LinkType.objects.create(
+        project=project, key=key, name=name, inverse_name=inverse_name, targets=targets, order=order
+    )
+    link_type.from_labels.set(_check_labels(project.pk, from_labels))
+    link_type.to_labels.set(_check_labels(project.pk, to_labels))
+    return link_type
+
+
+@transaction.atomic
+def rename_link_type(*, user, link_type: LinkType, name: str, inverse_name: str = "") -> LinkType:
+    """Rename a link type (managers only); its key, used in exports and the map, stays."""
+    _check_manager(user, link_type.project_id)
+    link_type.name, link_type.inverse_name = _clean_names(link_type.project_id, name, inverse_name, link_type.pk)
+    link_type.save(update_fields=["name", "inverse_name"])
+    return link_type
+
+
+@transaction.atomic
+def move_link_type(*, user, link_type: LinkType, step: int) -> list[LinkType]:
+    """Move a link type up (step -1) or down (+1) in the project's order (managers only). Returns the new order."""
+    _check_manager(user, link_type.project_id)
+    types = list(LinkType.objects.select_for_update().filter(project_id=link_type.project_id).order_by("order", "id"))
+    index = next(i for i, t in enumerate(types) if t.pk == link_type.pk)
+    other = index + step
+    if 0 <= other < len(types) and step in (-1, 1):
+        types[index], types[other] = types[other], types[index]
+    for order, t in enumerate(types):
+        if t.order != order:
+            t.order = order
+            t.save(update_fields=["order"])
+    return types

@@ -1,0 +1,397 @@
+"""Links between marks on the document page's panel (make, search targets, edit, delete, review), and the link types page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import links as linklib
+from .. import services
+from ..forms import LinkForm, LinkNoteForm, LinkTypeForm, ReviewForm, VersionForm
+from ..models import Annotation, Label, Link, LinkType, Source
+from ..permissions import annotation_for, can_review, membership_for, project_for
+from ..services import links as link_services
+from .marks import _changes_response, _detail_context, _error_fragment
+
+TARGET_LIMIT = 15
+
+
+@dataclass
+class PanelLink:
+    """A link as one of its marks' panel reads it: the verb from this side, and what is at the other end."""
+
+    link: Link
+    verb: str
+    other: Annotation | None  # the mark at the other end, if it is a mark
+    other_text: str  # a source's title or a speaker's name otherwise
+    outgoing: bool
+
+
+def _panel_links(annotation) -> list[PanelLink]:
+    links = (
+        Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation))
+        .select_related(
+            "type", "created_by", "reviewed_by", "to_source",
+            "from_annotation__span__document", "from_annotation__label",
+            "to_annotation__span__document", "to_annotation__label",
+        )
+        .order_by("type__order", "created_at", "id")
+    )
+    result = []
+    for link in links:
+        if link.from_annotation_id == annotation.pk:
+            other = link.to_annotation
+            text = link.to_source.title if link.to_source_id else link.speaker
+            result.append(PanelLink(link, link.type.name, other, text, True))
+        else:
+            result.append(PanelLink(link, link.type.inverse_name, link.from_annotation, "", False))
+    return result
+
+
+def _project_types(project_id):
+    types = list(
+        LinkType.objects.filter(project_id=project_id).prefetch_related(
+            Prefetch("from_labels", queryset=Label.objects.only("pk")),
+            Prefetch("to_labels", queryset=Label.objects.only("pk")),
+        )
+    )
+    rules = [
+        (
+            t.pk,
+            linklib.TypeRule(
+                t.name, frozenset(l.pk for l in t.from_labels.all()), frozenset(l.pk for l in t.to_labels.all()), t.targets
+            ),
+            t.inverse_name,
+        )
+        for t in types
+    ]
+    return types, rules
+
+
+def mark_links_context(request, annotation, membership, link_form=None) -> dict:
+    """What the mark panel's links section shows: its links both ways, and the form to make one."""
+    project_id = annotation.span.document.project_id
+    panel_links = _panel_links(annotation)
+    _, rules = _project_types(project_id)
+    choices = linklib.type_choices(rules, annotation.label_id)
+    person = any(c.allows_person for c in choices)
+    document = annotation.span.document
+    linked_here = sorted(
+        {
+            p.other.pk for p in panel_links
+            if p.other is not None and p.other.span.document_id == document.pk and p.other.span.version == document.version
+        }
+    )
+    return {
+        "panel_links": panel_links,
+        "link_count": len(panel_links),
+        "type_choices": choices,
+        "link_sources": list(Source.objects.filter(project_id=project_id).only("pk", "title")) if person else None,
+        "linked_here": " ".join(str(pk) for pk in linked_here),
+        "link_form": link_form,
+        "can_review_links": can_review(membership),
+    }
+
+
+def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
+    """The mark whose panel sent the request (hidden `open`), if it is of the same project; else the fallback."""
+    try:
+        pk = int(request.POST.get("open") or request.GET.get("open") or 0)
+    except ValueError:
+        pk = 0
+    if pk and pk != fallback.pk:
+        found = (
+            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+            .filter(pk=pk, span__document__project_id=project_id)
+            .first()
+        )
+        if found is not None:
+            return found
+    return fallback
+
+
+def _panel_answer(request, open_annotation, membership, *, error=None, status=200, link_form=None):
+    """The open mark's panel (with the error), and on success the redrawn blocks and list of its page."""
+    current = (
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        .filter(pk=open_annotation.pk)
+        .first()
+    )
+    if current is None:
+        return _error_fragment(request, error or "This mark was deleted meanwhile.", status if error else 409)
+    detail = _detail_context(request, current, membership, error=error)
+    if link_form is not None:
+        detail["link_form"] = link_form
+    if error is not None:
+        return render(request, "annotator/document_detail.html#mark-detail", detail, status=status)
+    return _changes_response(request, current.span.document, membership, detail=detail)
+
+
+# The open mark's links ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mark_links(request, annotation_id):
+    """The panel's links section alone: open pages fetch it again when the poll brings changes."""
+    if not Annotation.objects.filter(pk=annotation_id).exists():
+        # Its author deleted the mark while it was open here: say so where the links were, to members only
+        # (its history names its label, hence its project); anyone else gets the 404 of any unknown id.
+        label_id = Annotation.history.filter(id=annotation_id).values_list("label_id", flat=True).first()
+        if label_id and Label.objects.filter(pk=label_id, project__memberships__user=request.user).exists():
+            return render(request, "annotator/mark_links.html#links-gone", {"annotation_id": annotation_id})
+    annotation, membership = annotation_for(request.user, annotation_id)
+    context = {"annotation": annotation, **mark_links_context(request, annotation, membership)}
+    return render(request, "annotator/mark_links.html", context)
+
+
+@login_required
+@require_GET
+def link_targets(request, annotation_id):
+    """Marks of the project to link to: by text (any document), or the one clicked (`mark`)."""
+    annotation, _ = annotation_for(request.user, annotation_id)
+    project_id = annotation.span.document.project_id
+    marks = (
+        Annotation.objects.filter(span__document__project_id=project_id, span__version=F("span__document__version"))
+        .exclude(pk=annotation.pk)
+        .select_related("span__document", "label", "created_by")
+        .order_by("span__document__title", "span__start", "id")
+    )
+    q = " ".join(request.GET.get("q", "").split())
+    clicked = request.GET.get("mark", "")
+    if clicked.isdigit():
+        found = list(marks.filter(pk=int(clicked)))
+    elif q:
+        found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
+    else:
+        found = []
+    context = {"annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked)}
+    return render(request, "annotator/mark_links.html#link-targets", context)
+
+
+def _resolve(form, annotation, project_id):
+    """The service's arguments from the form, or the message to show. Ids outside the project are 'not found'."""
+    parsed = linklib.parse_type_choice(form.cleaned_data["type"])
+    link_type = parsed and LinkType.objects.filter(pk=parsed[0], project_id=project_id).first()
+    if not link_type:
+        return None, "That link type is not one of this project's."
+    reverse = parsed[1]
+    target = None
+    if form.cleaned_data["to_annotation"]:
+        target = (
+            Annotation.objects.select_related("span__document", "label")
+            .filter(pk=form.cleaned_data["to_annotation"], span__document__project_id=project_id)
+            .first()
+        )
+        if target is None:
+            return None, "That mark was not found in this project (deleted meanwhile?)."
+    source = None
+    if form.cleaned_data["to_source"] and not reverse:
+        source = Source.objects.filter(pk=form.cleaned_data["to_source"], project_id=project_id).only("pk", "title", "project_id").first()
+        if source is None:
+            return None, "That source was not found in this project."
+    speaker = "" if reverse else form.cleaned_data["speaker"]
+    if target is not None and (source is not None or speaker.strip()):
+        # The mark picked wins over leftovers of the person fields.
+        source, speaker = None, ""
+    if reverse:
+        if target is None:
+            return None, "Pick the mark to link from: click it in the text or the list, or search for it."
+        return {"from_annotation": target, "type": link_type, "to_annotation": annotation}, None
+    if target is None and source is None and not speaker.strip():
+        return None, "Pick a mark to link to: click it in the text or the list, or search for it."
+    return {"from_annotation": annotation, "type": link_type, "to_annotation": target, "to_source": source, "speaker": speaker}, None
+
+
+@login_required
+@require_POST
+def link_create(request, annotation_id):
+    annotation, membership = annotation_for(request.user, annotation_id)
+    project_id = annotation.span.document.project_id
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {form.message()}", status=422, link_form=form)
+    arguments, problem = _resolve(form, annotation, project_id)
+    if problem:
+        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {problem}", status=422, link_form=form)
+    try:
+        link_services.create_link(user=request.user, note=form.cleaned_data["note"], **arguments)
+    except services.ActionRefused as exc:
+        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {exc.message}", status=exc.status, link_form=form)
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    response = _panel_answer(request, annotation, membership)
+    response["HX-Trigger"] = "link-saved"
+    return response
+
+
+def _link_for(user, link_id):
+    """The link, its first mark and the user's membership; 404 for a link of a project the user is not in."""
+    link = get_object_or_404(
+        Link.objects.select_related(
+            "from_annotation__span__document__project", "from_annotation__label", "from_annotation__created_by",
+            "from_annotation__reviewed_by",
+        ),
+        pk=link_id,
+    )
+    return link, link.from_annotation, membership_for(user, link.project_id)
+
+
+def _link_write(request, link_id, write, event):
+    link, from_mark, membership = _link_for(request.user, link_id)
+    open_annotation = _open_mark(request, from_mark, link.project_id)
+    try:
+        write(link)
+    except services.ActionRefused as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect("annotation_detail", annotation_id=open_annotation.pk)
+        return _panel_answer(request, open_annotation, membership, error=exc.message, status=exc.status)
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=open_annotation.pk)
+    response = _panel_answer(request, open_annotation, membership)
+    response["HX-Trigger"] = event
+    return response
+
+
+@login_required
+@require_POST
+def link_update(request, link_id):
+    form = LinkNoteForm(request.POST)
+
+    def write(link):
+        if not form.is_valid():
+            raise services.ActionRefused("The link was not saved: the note is too long, or the page is out of date.")
+        link_services.update_link(user=request.user, link=link, version=form.cleaned_data["version"], note=form.cleaned_data["note"])
+
+    return _link_write(request, link_id, write, "link-saved")
+
+
+@login_required
+@require_POST
+def link_delete(request, link_id):
+    form = VersionForm(request.POST)
+
+    def write(link):
+        if not form.is_valid():
+            raise services.ActionRefused("The link's version is missing; reload the page and delete it again.")
+        link_services.delete_link(user=request.user, link=link, version=form.cleaned_data["version"])
+
+    return _link_write(request, link_id, write, "link-deleted")
+
+
+@login_required
+@require_POST
+def link_review(request, link_id):
+    """Accept, reject (or reopen) a link. `origin=queue` answers with its entry in the links queue, else the open mark's panel."""
+    form = ReviewForm(request.POST)
+
+    def write(link):
+        if not form.is_valid():
+            raise services.ActionRefused(f"The review was not saved: {form.message()}")
+        link_services.review_link(
+            user=request.user, link=link, status=form.cleaned_data["status"], note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+
+    if request.POST.get("origin") == "queue":
+        return _queue_review(request, link_id, write)
+    return _link_write(request, link_id, write, "review-changed")
+
+
+# Links to review -----------------------------------------------------------------------------------
+
+LINK_QUEUE_LENGTH = 100
+_QUEUE_RELATED = (
+    "type", "created_by", "reviewed_by", "to_source",
+    "from_annotation__span__document", "from_annotation__label",
+    "to_annotation__span__document", "to_annotation__label",
+)
+
+
+def _queue_review(request, link_id, write):
+    link, _, membership = _link_for(request.user, link_id)
+    error, status = None, 200
+    try:
+        write(link)
+    except services.ActionRefused as exc:
+        error, status = exc.message, exc.status
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("link_queue", project_id=link.project_id)
+    current = Link.objects.select_related(*_QUEUE_RELATED).filter(pk=link_id).first()
+    if current is not None and not can_review(membership):
+        current = None  # no review form for someone who may not review: the message alone
+    response = render(
+        request, "annotator/link_queue.html#link-item", {"link": current, "link_id": link_id, "error": error}, status=status
+    )
+    if error is None:
+        response["HX-Trigger"] = "review-changed"
+    return response
+
+
+@login_required
+@require_GET
+def link_queue(request, project_id):
+    """The project's pending links that the user may review (not their own), oldest first."""
+    project, membership = project_for(request.user, project_id)
+    if not can_review(membership):
+        return render(
+            request, "annotator/forbidden.html", {"message": "Only the project's reviewers and managers may review links."},
+            status=403,
+        )
+    pending = (
+        Link.objects.filter(project=project, status="pending").exclude(created_by=request.user)
+        .select_related(*_QUEUE_RELATED).order_by("created_at", "id")
+    )
+    context = {
+        "project": project, "membership": membership, "items": list(pending[:LINK_QUEUE_LENGTH]),
+        "total": pending.count(), "queue_length": LINK_QUEUE_LENGTH,
+    }
+    return render(request, "annotator/link_queue.html", context)
+
+
+# Link types (managers) -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_types(request, project_id):
+    """The project's link types; managers add, rename and reorder them."""
+    project, membership = project_for(request.user, project_id)
+    is_manager = membership.role == "manager"
+    form = LinkTypeForm(project=project)
+    status = 200
+    if request.method == "POST":
+        if not is_manager:
+            return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may change its link types."}, status=403)
+        action = request.POST.get("action", "")
+        try:
+            if action in ("up", "down", "rename"):
+                link_type = get_object_or_404(LinkType, pk=request.POST.get("link_type") or 0, project=project)
+                if action == "rename":
+                    link_services.rename_link_type(
+                        user=request.user, link_type=link_type, name=request.POST.get("name", ""),
+                        inverse_name=request.POST.get("inverse_name", ""),
+                    )
+                    messages.success(request, f"Renamed to “{link_type.name}”.")
+                else:
+                    link_services.move_link_type(user=request.user, link_type=link_type, step=-1 if action == "up" else 1)
+                return redirect("link_types", project_id=project.pk)
+            form = LinkTypeForm(request.POST, project=project)
+            if form.is_valid():
+                added = link_services.add_link_type(user=request.user, project=project, **form.cleaned_data)
+                messages.success(request, f"Added the link type “{added.name}”.")
+                return redirect("link_types", project_id=project.pk)
+            status = 422
+        except services.ActionRefused as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+    types = LinkType.objects.filter(project=project).prefetch_related("from_labels", "to_labels")
+    context = {"project": project, "membership": membership, "types": types, "form": form, "is_manager": is_manager}
+    return render(request, "annotator/link_types.html", context, status=status)
