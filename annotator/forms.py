@@ -7,7 +7,7 @@ from . import bibliography
 from . import text as textlib
 from .export_query import ExportFilter
 from .models import Document, Label, Source, SourceType, Status
-from .models import Document, Label, LinkType, Source, SourceType, Status
+from .models import LinkType
 
 
 class DocumentForm(forms.Form):
