@@ -301,14 +301,21 @@ def jsonld_annotation(record: MarkRecord, addresses: Addresses) -> dict:
 
 
 def stream_jsonld(
-    records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses
+    records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses,
+    extra: Iterable[dict] = (),
 ) -> Iterator[str]:
-    """An AnnotationCollection holding every mark in one embedded AnnotationPage, in chunks of about 64 KiB."""
-    return buffered(jsonld_pieces(records, total=total, collection_id=collection_id, label=label, addresses=addresses))
+    """An AnnotationCollection holding every mark in one embedded AnnotationPage, in chunks of about 64 KiB.
+
+    `extra` are more annotations (the links between marks) written after the marks; `total` counts them too.
+    """
+    return buffered(
+        jsonld_pieces(records, total=total, collection_id=collection_id, label=label, addresses=addresses, extra=extra)
+    )
 
 
 def jsonld_pieces(
-    records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses
+    records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses,
+    extra: Iterable[dict] = (),
 ) -> Iterator[str]:
     """The collection's JSON, written item by item."""
     head = {
@@ -330,5 +337,8 @@ def jsonld_pieces(
         item = jsonld_annotation(record, addresses)
         del item["@context"]
         yield separator + context + json.dumps(item, ensure_ascii=False)[1:]
+        separator = ",\n"
+    for item in extra:
+        yield separator + json.dumps(item, ensure_ascii=False)
         separator = ",\n"
     yield "\n]}\n}\n"

@@ -290,7 +290,10 @@ class SuggestionForm(forms.Form):
 class ExportForm(forms.Form):
     """What to export: the format, raw or spreadsheet-safe cells, and the same filters as the marks panel."""
 
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("jsonld", "JSON-LD (W3C Web Annotation)")])
+    format = forms.ChoiceField(choices=[
+        ("csv", "CSV"), ("links-csv", "Links CSV (the links between these marks)"),
+        ("jsonld", "JSON-LD (W3C Web Annotation, marks and links)"),
+    ])
     raw = forms.BooleanField(required=False, label="Raw cells (for programs)")
     f_document = forms.ModelChoiceField(queryset=None, required=False, label="Document", empty_label="All documents")
     f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")

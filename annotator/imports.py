@@ -20,6 +20,7 @@ from .models import Status
 MAX_CELL = 64 * 1024 * 1024
 # A document's address in our JSON-LD: its page, or the page of one version of its text.
 _DOCUMENT_URL = re.compile(r"/documents/(\d+)/(?:versions/\d+/)?$")
+_MARK_URL = re.compile(r"/annotations/(\d+)/$")
 
 
 class ImportFileError(ValueError):
@@ -63,6 +64,26 @@ class ImportRow:
     citations: tuple = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    iri: str = ""  # the mark's id where it was exported (JSON-LD): what links in the same file point at
+
+
+@dataclass(frozen=True)
+class ImportLink:
+    """A W3C 'linking' annotation of our JSON-LD: a typed link from one mark to a mark, a source or a speaker."""
+
+    line: int
+    type: str
+    from_iri: str
+    to_iri: str  # a mark's or a source's id; empty for a speaker
+    speaker: str
+    note: str
+    author: str
+    status: str
+    created_at: datetime | None = None
+
+    @property
+    def to_mark(self) -> bool:
+        return bool(_MARK_URL.search(self.to_iri))
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,7 @@ class Problem:
 class Parsed:
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    links: list = field(default_factory=list)
 
 
 # Shared ------------------------------------------------------------------------------------------
@@ -237,6 +259,9 @@ def read_jsonld(text: str) -> Parsed:
     parsed = Parsed()
     for number, item in enumerate(_items(document), start=1):
         try:
+            if isinstance(item, dict) and "linking" in _as_list(item.get("motivation")):
+                parsed.links.append(_jsonld_link(number, item))
+                continue
             parsed.rows.append(_jsonld_row(number, item))
         except (ValueError, TypeError, AttributeError) as exc:
             parsed.problems.append(Problem(number, str(exc) if isinstance(exc, ValueError) else "malformed annotation"))
@@ -348,7 +373,40 @@ def _jsonld_row(number: int, item) -> ImportRow:
         reviewer=_person(item.get("reviewer")),
         review_note=_string(item.get("reviewNote"), "reviewNote"),
         citations=tuple(citations),
+        iri=_string(item.get("id"), "id"),
         **times,
+    )
+
+
+def _jsonld_link(number: int, item: dict) -> ImportLink:
+    targets = [t.get("id") if isinstance(t, dict) else t for t in _as_list(item.get("target"))]
+    if not 1 <= len(targets) <= 2 or not all(isinstance(t, str) and t for t in targets):
+        raise ValueError("a link's target must be the linked mark's id, then the mark's or source's it points to")
+    if not _MARK_URL.search(targets[0]):
+        raise ValueError("a link's first target must be a mark of the file")
+    kind = speaker = note = ""
+    for body in _as_list(item.get("body")):
+        if not isinstance(body, dict) or "value" not in body:
+            continue
+        purposes = set(_as_list(body.get("purpose")))
+        if purposes & {"classifying", "tagging"} and not kind:
+            kind = _string(body["value"], "the link type")
+        elif "commenting" in purposes:
+            note = _string(body["value"], "the note")
+        elif "identifying" in purposes:
+            speaker = _string(body["value"], "the speaker")
+    if not kind:
+        raise ValueError("no link type: a link needs a classifying TextualBody")
+    if len(targets) == 1 and not speaker:
+        raise ValueError("a link needs a second target or an identifying body naming the speaker")
+    try:
+        created = parse_time(_string(item.get("created"), "created"))
+    except ValueError as exc:
+        raise ValueError(f"bad time: {exc}") from None
+    return ImportLink(
+        line=number, type=kind, from_iri=targets[0], to_iri=targets[1] if len(targets) > 1 else "",
+        speaker=speaker if len(targets) == 1 else "", note=note, author=_person(item.get("creator")),
+        status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING), created_at=created,
     )
 
 

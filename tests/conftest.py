@@ -66,3 +66,16 @@ def labels(project):
 def fast_password_hashing(settings):
     # Hashing strength is not under test; PBKDF2's rounds would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    """The seed project with two editors, a reviewer and a manager."""
+    from annotator.seeds import load_seeds
+
+    project, _ = load_seeds()
+    people = {}
+    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
+        people[name] = UserFactory(username=name)
+        MembershipFactory(user=people[name], project=project, role=role)
+    return project, people

@@ -12,7 +12,7 @@ from annotator.services import sources
 from annotator.models import Annotation, Citation, Project, Role, Source, Span
 from annotator.seeds import SEED_PROJECT, load_seeds
 
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory
 
 ID_COLUMNS = {"annotation_id", "document_id", "source_ids"}
 
@@ -25,17 +25,6 @@ def export(tmp_path, name="out.csv", **options) -> str:
 
 def csv_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
-
-
-@pytest.fixture
-def team(db):
-    """The seed project with two editors, a reviewer and a manager."""
-    project, _ = load_seeds()
-    people = {}
-    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
-        people[name] = UserFactory(username=name)
-        MembershipFactory(user=people[name], project=project, role=role)
-    return project, people
 
 
 SOURCES = [

@@ -7,9 +7,11 @@ from types import SimpleNamespace
 from annotator.links_export import LINK_HEADER, link_rows
 
 
-def fake_link(pk=7, key="supports", to=12, note="see p. 3", username="ann", status="pending", created=None):
+def fake_link(pk=7, key="supports", to=12, note="see p. 3", username="ann", status="pending", created=None,
+              source=None, speaker=""):
     return SimpleNamespace(
         pk=pk, type=SimpleNamespace(key=key), from_annotation_id=11, to_annotation_id=to, note=note,
+        to_source_id=source, speaker=speaker,
         created_by=SimpleNamespace(get_username=lambda: username), status=status,
         created_at=created or datetime(2026, 11, 23, 19, 5, 1, tzinfo=timezone.utc),
     )
@@ -17,7 +19,8 @@ def fake_link(pk=7, key="supports", to=12, note="see p. 3", username="ann", stat
 
 def test_the_header_is_the_documented_one_and_comes_first():
     assert next(link_rows([])) == [
-        "link_id", "type", "from_annotation_id", "to_annotation_id", "note", "author", "status", "created_at"
+        "link_id", "type", "from_annotation_id", "to_annotation_id", "note", "author", "status", "created_at",
+        "to_source_id", "speaker",
     ]
     assert LINK_HEADER == next(link_rows([fake_link()]))
 
@@ -25,11 +28,14 @@ def test_the_header_is_the_documented_one_and_comes_first():
 def test_a_row_names_the_type_by_key_the_author_by_username_and_the_time_in_utc():
     cet = timezone(timedelta(hours=1))
     rows = list(link_rows([fake_link(created=datetime(2026, 11, 23, 20, 5, 1, tzinfo=cet))]))
-    assert rows[1] == ["7", "supports", "11", "12", "see p. 3", "ann", "pending", "2026-11-23T19:05:01Z"]
+    assert rows[1] == ["7", "supports", "11", "12", "see p. 3", "ann", "pending", "2026-11-23T19:05:01Z", "", ""]
 
 
-def test_a_link_to_a_source_or_speaker_has_no_target_mark():
-    assert list(link_rows([fake_link(key="attributed-to", to=None)]))[1][3] == ""
+def test_a_link_to_a_source_or_speaker_has_no_target_mark_and_names_its_target():
+    to_source = list(link_rows([fake_link(key="attributed-to", to=None, source=5)]))[1]
+    to_speaker = list(link_rows([fake_link(key="attributed-to", to=None, speaker="J. V. Stalin")]))[1]
+    assert (to_source[3], to_source[8], to_source[9]) == ("", "5", "")
+    assert (to_speaker[3], to_speaker[8], to_speaker[9]) == ("", "", "J. V. Stalin")
 
 
 def test_formula_cells_are_neutralised_as_in_the_marks_csv_unless_raw():

@@ -19,8 +19,9 @@ from django.utils import timezone
 from .. import bibliography
 from .. import text as textlib
 from ..exports import SourceRecord, source_citation
-from ..imports import ImportCitation, ImportRow, PlacementError, Problem, place, split_citation
-from ..models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
+from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
+from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span
+from . import links
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
 
@@ -31,6 +32,8 @@ class ImportReport:
     reanchored: int = 0  # marks saved after being found again by their text and context
     unchanged: int = 0  # marks that were there already
     sources_created: int = 0
+    links_created: int = 0
+    links_unchanged: int = 0
     problems: list = field(default_factory=list)
 
     @property
@@ -79,8 +82,9 @@ def _record_of(source: Source) -> SourceRecord:
 
 
 def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
-                 partial: bool = False, dry_run: bool = False) -> ImportReport:
-    """Import parsed rows (imports.read) into their projects, or all into `project` when given.
+                 partial: bool = False, dry_run: bool = False, links: list[ImportLink] = ()) -> ImportReport:
+    """Import parsed rows (imports.read) into their projects, or all into `project` when given, then the
+    links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
     Problems found while reading the file count as rows that cannot be imported.
@@ -94,6 +98,11 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
             plans.append(_plan(row, project, projects, users, user))
         except (ActionRefused, ValueError) as exc:
             report.problems.append(Problem(row.line, exc.message if isinstance(exc, ActionRefused) else str(exc)))
+    iris = {plan.row.iri: plan for plan in plans if plan.row.iri}
+    for link in links:
+        problem = _link_problem(link, iris, users)
+        if problem:
+            report.problems.append(Problem(link.line, problem))
     report.problems.sort(key=lambda p: p.line)
     if report.problems and not partial:
         raise ImportFailed(report)
@@ -107,6 +116,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
                 report.created += 1
         return report
     touched: dict[int, tuple[int, int]] = {}
+    by_iri: dict[str, Annotation] = {}
     with transaction.atomic():
         for plan in plans:
             try:
@@ -118,6 +128,9 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
                 if not partial:
                     raise ImportFailed(report) from None
                 continue
+            outcome, annotation = outcome
+            if plan.row.iri:
+                by_iri[plan.row.iri] = annotation
             if outcome == "unchanged":
                 report.unchanged += 1
                 continue
@@ -126,8 +139,65 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
             touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
         for document_id, (start, end) in touched.items():
             record_change(document_id, start, end)
+        for link in links:
+            if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
+                continue  # reported above (partial import): its marks are not in the file
+            try:
+                with transaction.atomic():
+                    outcome = _save_link(link, by_iri, users)
+            except ActionRefused as exc:
+                report.problems.append(Problem(link.line, exc.message))
+                if not partial:
+                    raise ImportFailed(report) from None
+                continue
+            if outcome == "created":
+                report.links_created += 1
+            else:
+                report.links_unchanged += 1
     report.problems.sort(key=lambda p: p.line)
     return report
+
+
+def _link_problem(link: ImportLink, iris: dict, users: dict) -> str:
+    if link.from_iri not in iris:
+        return "the link starts at a mark that is not imported from this file"
+    if link.to_mark and link.to_iri not in iris:
+        return "the link points at a mark that is not imported from this file"
+    if link.author not in users:
+        return f"unknown user “{link.author}”"
+    project = iris[link.from_iri].document.project
+    if not LinkType.objects.filter(project=project, key=link.type).exists():
+        return f"the project has no link type “{link.type}”"
+    return ""
+
+
+def _link_source(link: ImportLink, project_id: int) -> Source | None:
+    """The source a link points at, by the DOI or URL its id is made from."""
+    iri = unquote(link.to_iri)
+    sources = Source.objects.filter(project_id=project_id)
+    if iri.lower().startswith("https://doi.org/"):
+        return sources.filter(doi=bibliography.normalise_doi(iri)).first()
+    return sources.filter(url=link.to_iri).first()
+
+
+def _save_link(link: ImportLink, by_iri: dict, users: dict) -> str:
+    source_mark = by_iri[link.from_iri]
+    project_id = source_mark.span.document.project_id
+    kind = LinkType.objects.get(project_id=project_id, key=link.type)
+    to_mark = by_iri[link.to_iri] if link.to_mark else None
+    to_source = None
+    if link.to_iri and not link.to_mark:
+        to_source = _link_source(link, project_id)
+        if to_source is None:
+            raise ActionRefused("the link points at a source the project does not have (matched by DOI or URL)")
+    existing = Link.objects.filter(from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source,
+                                   speaker=link.speaker)
+    if existing.exists():
+        return "unchanged"
+    made = links.create_link(user=users[link.author], from_annotation=source_mark, type=kind, to_annotation=to_mark,
+                             to_source=to_source, speaker=link.speaker, note=link.note)
+    Link.objects.filter(pk=made.pk).update(status=link.status, created_at=link.created_at or timezone.now())
+    return "created"
 
 
 def _people(rows) -> set[str]:
@@ -277,15 +347,16 @@ def _exists(plan: _Plan) -> bool:
     ).exists()
 
 
-def _save(plan: _Plan, user, report: ImportReport) -> str:
+def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:
     row, text = plan.row, plan.document.text
     prefix, suffix = textlib.quote_context(text, plan.start, plan.end)
     span, _ = Span.objects.get_or_create(
         document=plan.document, version=plan.document.version, start=plan.start, end=plan.end,
         defaults={"exact": text[plan.start : plan.end], "prefix": prefix, "suffix": suffix},
     )
-    if Annotation.objects.filter(span=span, label=plan.label, created_by=plan.annotator).exists():
-        return "unchanged"
+    existing = Annotation.objects.filter(span=span, label=plan.label, created_by=plan.annotator).first()
+    if existing is not None:
+        return "unchanged", existing
     annotation = Annotation(
         span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
         reviewed_by=plan.reviewer, reviewed_at=row.reviewed_at, review_note=row.review_note,
@@ -306,4 +377,4 @@ def _save(plan: _Plan, user, report: ImportReport) -> str:
         citation = Citation(annotation=annotation, source=source, locator=locator, note=note)
         citation._history_user = user
         citation.save()
-    return "reanchored" if plan.moved else "created"
+    return ("reanchored" if plan.moved else "created"), annotation

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from .. import export_query, exports, rendering
+from .. import export_query, exports, links_export, rendering
 from ..exports import CSV_HEADER
 from ..forms import ExportForm
 from ..permissions import document_for, project_for
@@ -49,17 +49,27 @@ def _export(request, project, membership, document):
 
 
 def download(request, annotations, *, file_format: str, raw: bool, label: str, name: str) -> StreamingHttpResponse:
-    """The marks of a queryset as a CSV or JSON-LD attachment, streamed (the admin's export action uses it too)."""
+    """The marks of a queryset as a CSV or JSON-LD attachment, streamed (the admin's export action uses it too).
+
+    `links-csv` is the links that start at those marks, as their own CSV; JSON-LD holds marks and links.
+    """
+    links = links_export.links_of(annotations)
+    if file_format == "links-csv":
+        response = StreamingHttpResponse(links_export.stream_links_csv(links.iterator(), raw=raw), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-links.csv"'
+        return response
     records = export_query.records(annotations)
     if file_format == "csv":
         response = StreamingHttpResponse(exports.stream_csv(records, raw=raw), content_type="text/csv; charset=utf-8")
     else:
+        addresses = exports.Addresses(request.build_absolute_uri("/").rstrip("/"))
         chunks = exports.stream_jsonld(
             records,
-            total=annotations.count(),
+            total=annotations.count() + links.count(),
             collection_id=request.build_absolute_uri(),
             label=label,
-            addresses=exports.Addresses(request.build_absolute_uri("/").rstrip("/")),
+            addresses=addresses,
+            extra=(links_export.jsonld_link(link, addresses) for link in links.iterator()),
         )
         response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'

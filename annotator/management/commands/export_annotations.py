@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator import export_query, exports
+from annotator import export_query, exports, links_export
 from annotator.models import Document, Label, Project, Status
 
 
@@ -17,7 +17,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=["csv", "jsonld"], default="csv")
+        parser.add_argument("--format", choices=["csv", "links-csv", "jsonld"], default="csv",
+                            help="csv: marks; links-csv: the links that start at those marks; jsonld: both.")
         parser.add_argument("--project", help="Project name or id.")
         parser.add_argument("--document", type=int, help="Document id.")
         parser.add_argument(
@@ -52,21 +53,32 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
                 annotations = None
-        if options["format"] == "csv":
+        if options["format"] == "links-csv":
+            if annotations is None:
+                raise CommandError("Links are exported for the current version only.")
+            chunks = links_export.stream_links_csv(links_export.links_of(annotations).iterator(), raw=options["raw"])
+        elif options["format"] == "csv":
             chunks = exports.stream_csv(records, raw=options["raw"])
         else:
             base = options["base_url"].rstrip("/")
             query = {k: options[k] for k in ("project", "document", "status", "label", "editor") if options[k]}
             if options["text_version"] is not None:
                 query["version"] = options["text_version"]
-            if annotations is None:  # an earlier version: few enough marks to count as they come
+            addresses = exports.Addresses(base)
+            if annotations is None:  # an earlier version: few enough marks to count as they come; no links
                 records = list(records)
+                links, total = [], len(records)
+            else:
+                links = links_export.links_of(annotations)
+                total = annotations.count() + links.count()
+                links = links.iterator()
             chunks = exports.stream_jsonld(
                 records,
-                total=annotations.count() if annotations is not None else len(records),
+                total=total,
                 collection_id=f"{base}/export/annotations.jsonld" + (f"?{urlencode(query)}" if query else ""),
                 label="Marks exported by the editorial annotator",
-                addresses=exports.Addresses(base),
+                addresses=addresses,
+                extra=(links_export.jsonld_link(link, addresses) for link in links),
             )
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:

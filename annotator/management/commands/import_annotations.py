@@ -51,7 +51,7 @@ class Command(BaseCommand):
         try:
             report = imports.import_marks(
                 user=user, rows=parsed.rows, problems=parsed.problems, project=project,
-                partial=options["partial"], dry_run=options["dry_run"],
+                partial=options["partial"], dry_run=options["dry_run"], links=parsed.links,
             )
         except imports.ImportFailed as exc:
             for problem in exc.report.problems:
@@ -60,7 +60,8 @@ class Command(BaseCommand):
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(
             f"{path}: {verb} {report.saved} mark(s) ({report.created} at their offsets, {report.reanchored} "
-            f"found again by their text), {report.unchanged} already there, {report.sources_created} source(s) created."
+            f"found again by their text), {report.unchanged} already there, {report.sources_created} source(s) created, "
+            f"{report.links_created} link(s) made ({report.links_unchanged} already there)."
         )
         if report.problems:
             for problem in report.problems:

@@ -1,0 +1,136 @@
+"""Links leave the app beside the marks: a links CSV, and 'linking' annotations in the JSON-LD."""
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from annotator import services
+from annotator.models import Annotation, Link, Source
+from annotator.services import links as link_services
+
+from . import w3c_model
+from .conftest import client_for
+
+
+def _linked(document, annotator, labels):
+    text = document.text
+    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"])
+    start = text.index("Getty")
+    evidence = services.annotate(user=annotator, document=document, start=start, end=start + 5, exact="Getty", label=labels["evidence"])
+    quote = services.annotate(user=annotator, document=document, start=start + 6, end=start + 12, exact=text[start + 6:start + 12], label=labels["quotation"])
+    types = {t.key: t for t in document.project.link_types.all()}
+    supports = link_services.create_link(user=annotator, from_annotation=evidence, type=types["supports"], to_annotation=claim, note="=1+1")
+    said = link_services.create_link(user=annotator, from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
+    return claim, evidence, quote, supports, said
+
+
+def test_the_links_csv_lists_each_link_with_its_targets(document, annotator, labels):
+    claim, evidence, quote, supports, said = _linked(document, annotator, labels)
+    response = client_for(annotator).get(reverse("document_export", args=[document.pk]), {"format": "links-csv"})
+    assert response["Content-Disposition"].endswith('-links.csv"')
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    assert [(r["link_id"], r["type"], r["from_annotation_id"], r["to_annotation_id"], r["speaker"]) for r in rows] == [
+        (str(supports.pk), "supports", str(evidence.pk), str(claim.pk), ""),
+        (str(said.pk), "attributed-to", str(quote.pk), "", "J. V. Stalin"),
+    ]
+    assert rows[0]["note"] == "'=1+1" and rows[0]["author"] == "ann"
+
+
+def test_the_command_writes_the_links_csv_raw(document, annotator, labels, tmp_path):
+    _linked(document, annotator, labels)
+    out = tmp_path / "links.csv"
+    call_command("export_annotations", format="links-csv", raw=True, output=str(out))
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["note"] for r in rows] == ["=1+1", ""]
+
+
+def test_links_are_linking_annotations_in_the_jsonld_and_pass_the_checker(document, annotator, labels):
+    claim, evidence, quote, supports, said = _linked(document, annotator, labels)
+    response = client_for(annotator).get(reverse("project_export", args=[document.project_id]), {"format": "jsonld"})
+    collection = json.loads(b"".join(response.streaming_content))
+    items = collection["first"]["items"]
+    assert collection["total"] == len(items) == 5
+    links = [i for i in items if i["motivation"] == "linking"]
+    assert [link["target"] for link in links] == [
+        [f"http://testserver/annotations/{evidence.pk}/", f"http://testserver/annotations/{claim.pk}/"],
+        [f"http://testserver/annotations/{quote.pk}/"],
+    ]
+    assert links[0]["body"][0] == {"type": "TextualBody", "purpose": "classifying", "value": "supports", "format": "text/plain"}
+    assert {"type": "TextualBody", "purpose": "identifying", "value": "J. V. Stalin", "format": "text/plain"} in links[1]["body"]
+    assert w3c_model.problems(collection) == []
+    for link in links:
+        assert w3c_model.problems(link) == []
+
+
+# The round trip of links: export JSON-LD, import into a fresh copy, export again --------------------
+
+from .test_commands_exchange import export, fresh_copy_of_the_seeds, mark_up, strip_ids  # noqa: E402
+
+
+def link_up(project, people):
+    marks = {(a.label.key, a.created_by.username): a for a in Annotation.objects.select_related("label", "created_by")}
+    types = {t.key: t for t in project.link_types.all()}
+    getty = Source.objects.get(doi__startswith="10.1017")
+    quote, claim_blog = marks[("quotation", "editor1")], marks[("claim", "editor2")]
+    claim_forum, evidence = marks[("claim", "editor1")], marks[("evidence", "editor2")]
+    link_services.create_link(user=people["editor2"], from_annotation=evidence, type=types["supports"], to_annotation=claim_forum, note="see the thread")
+    link_services.create_link(user=people["editor1"], from_annotation=claim_blog, type=types["quotes"], to_annotation=quote)
+    link_services.create_link(user=people["editor1"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
+    link_services.create_link(user=people["editor1"], from_annotation=quote, type=types["attributed-to"], to_source=getty)
+
+
+def described(collection):
+    """Each link with its marks named by their text, label and author rather than their ids."""
+    marks = {i["id"]: (i["target"]["selector"][1]["exact"], i["body"][0]["value"], i["creator"]["nickname"])
+             for i in collection["first"]["items"] if i["motivation"] == "tagging"}
+    return sorted((
+        (i["body"][0]["value"], marks[i["target"][0]], marks.get(i["target"][1]) if len(i["target"]) > 1 and i["target"][1] in marks else
+         (i["target"][1] if len(i["target"]) > 1 else None), strip_ids(i["body"][1:]))
+        for i in collection["first"]["items"] if i["motivation"] == "linking"
+    ), key=repr)
+
+
+def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    first = json.loads(export(tmp_path, "first.jsonld", format="jsonld"))
+    assert first["total"] == 8
+    links = described(first)
+    assert [link[0] for link in links] == ["attributed-to", "attributed-to", "quotes", "supports"]
+    supports = links[-1]
+    assert supports[1] == ("Sheila Fitzpatrick", "evidence", "editor2") and supports[2][1:] == ("claim", "editor1")
+    assert "https://doi.org/10.1017/cbo9780511572616" in [link[2] for link in links]
+    fresh_copy_of_the_seeds(people, with_sources=False)
+    call_command("import_annotations", str(tmp_path / "first.jsonld"))
+    assert Link.objects.count() == 4
+    second = json.loads(export(tmp_path, "second.jsonld", format="jsonld"))
+    assert second["total"] == 8
+    assert described(second) == described(first)
+    call_command("check_integrity")
+    # Importing the same file again changes nothing.
+    call_command("import_annotations", str(tmp_path / "first.jsonld"))
+    assert Link.objects.count() == 4
+
+
+def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_imported(team, tmp_path, capsys):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    collection = json.loads(export(tmp_path, "first.jsonld", format="jsonld"))
+    # Drop the forum claim: the "supports" link now points at a mark the file does not hold.
+    collection["first"]["items"] = [
+        i for i in collection["first"]["items"]
+        if not (i["motivation"] == "tagging" and i["body"][0]["value"] == "claim" and i["creator"]["nickname"] == "editor1")
+    ]
+    collection["total"] = len(collection["first"]["items"])
+    (tmp_path / "broken.jsonld").write_text(json.dumps(collection), encoding="utf-8")
+    fresh_copy_of_the_seeds(people, with_sources=False)
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_annotations", str(tmp_path / "broken.jsonld"))
+    assert "points at a mark that is not imported from this file" in capsys.readouterr().err
+    assert not Annotation.objects.exists() and not Link.objects.exists()
