@@ -83,7 +83,7 @@ class ImportLink:
 
     @property
     def to_mark(self) -> bool:
-        return bool(_MARK_URL.search(self.to_iri))
+        return self.to_iri.startswith("mark:") or bool(_MARK_URL.search(self.to_iri))
 
 
 @dataclass(frozen=True)
@@ -228,8 +228,50 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
         reviewer=cell["reviewer"],
         review_note=cell["review_note"],
         citations=citations,
+        iri=f"mark:{cell['annotation_id']}" if cell["annotation_id"] else "",
         **times,
     )
+
+
+def read_links_csv(data: bytes, *, spreadsheet_safe: bool = False) -> tuple[list, list]:
+    """(links, problems) of our links CSV; its mark ids are those of the marks CSV exported with it."""
+    from .links_export import LINK_HEADER
+
+    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The links file is empty.") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"The links file is not CSV: {exc}.") from None
+    missing = [name for name in LINK_HEADER if name not in header]
+    if missing:
+        raise ImportFileError(f"The links CSV header lacks {', '.join(missing)}.")
+    columns = {name: header.index(name) for name in LINK_HEADER}
+    links, problems = [], []
+    for cells in reader:
+        line = reader.line_num
+        if not any(cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(line, f"links file: {len(cells)} cells where the header has {len(header)}"))
+            continue
+        if spreadsheet_safe:
+            cells = [spreadsheet_unsafe(cell) for cell in cells]
+        cell = {name: cells[i] for name, i in columns.items()}
+        try:
+            to_iri = (f"mark:{_offset(cell['to_annotation_id'], 'to_annotation_id')}" if cell["to_annotation_id"] else
+                      f"source:{_offset(cell['to_source_id'], 'to_source_id')}" if cell["to_source_id"] else "")
+            if not to_iri and not cell["speaker"]:
+                raise ValueError("a link needs a target mark, a source or a speaker")
+            links.append(ImportLink(
+                line=line, type=cell["type"], from_iri=f"mark:{_offset(cell['from_annotation_id'], 'from_annotation_id')}",
+                to_iri=to_iri, speaker=cell["speaker"] if not to_iri else "", note=cell["note"], author=cell["author"],
+                status=_status(cell["status"] or Status.PENDING), created_at=parse_time(cell["created_at"]),
+            ))
+        except ValueError as exc:
+            problems.append(Problem(line, f"links file: {exc}"))
+    return links, problems
 
 
 def split_citation(cell: str, references: list[str]) -> tuple[str, str] | None:

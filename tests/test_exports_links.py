@@ -134,3 +134,46 @@ def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_importe
         call_command("import_annotations", str(tmp_path / "broken.jsonld"))
     assert "points at a mark that is not imported from this file" in capsys.readouterr().err
     assert not Annotation.objects.exists() and not Link.objects.exists()
+
+
+def described_csv(marks_csv: str, links_csv: str):
+    marks = {r["annotation_id"]: (r["exact"], r["label"], r["annotator"]) for r in csv.DictReader(io.StringIO(marks_csv, newline=""))}
+    sources = {}
+    for r in csv.DictReader(io.StringIO(marks_csv, newline="")):
+        for source_id, citation in zip(r["source_ids"].split(" | "), r["source_citations"].split(" | ")):
+            sources[source_id] = citation.split(",")[0]
+    return sorted((
+        (r["type"], marks[r["from_annotation_id"]], marks.get(r["to_annotation_id"]), sources.get(r["to_source_id"]),
+         r["speaker"], r["note"], r["author"], r["status"])
+        for r in csv.DictReader(io.StringIO(links_csv, newline=""))
+    ), key=repr)
+
+
+def test_links_make_the_round_trip_through_the_two_csv_files(team, tmp_path):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    marks_first = export(tmp_path, "marks.csv", raw=True)
+    links_first = export(tmp_path, "links.csv", raw=True, format="links-csv")
+    before = described_csv(marks_first, links_first)
+    assert len(before) == 4 and before[-1][0] == "supports"
+    assert any(row[3] and row[3].startswith("Getty") for row in before)  # the attribution to a source survives
+    fresh_copy_of_the_seeds(people, with_sources=True)
+    call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
+    after = described_csv(export(tmp_path, "marks2.csv", raw=True), export(tmp_path, "links2.csv", raw=True, format="links-csv"))
+    assert after == before
+    call_command("check_integrity")
+
+
+def test_a_links_csv_with_an_unknown_type_imports_nothing(team, tmp_path, capsys):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    export(tmp_path, "marks.csv", raw=True)
+    links = export(tmp_path, "links.csv", raw=True, format="links-csv").replace(",supports,", ",contradicts,")
+    (tmp_path / "links.csv").write_text(links, encoding="utf-8")
+    fresh_copy_of_the_seeds(people, with_sources=True)
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
+    assert "no link type “contradicts”" in capsys.readouterr().err
+    assert not Annotation.objects.exists() and not Link.objects.exists()

@@ -144,7 +144,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
                 continue  # reported above (partial import): its marks are not in the file
             try:
                 with transaction.atomic():
-                    outcome = _save_link(link, by_iri, users)
+                    outcome = _save_link(link, by_iri, users, rows)
             except ActionRefused as exc:
                 report.problems.append(Problem(link.line, exc.message))
                 if not partial:
@@ -171,8 +171,20 @@ def _link_problem(link: ImportLink, iris: dict, users: dict) -> str:
     return ""
 
 
-def _link_source(link: ImportLink, project_id: int) -> Source | None:
-    """The source a link points at, by the DOI or URL its id is made from."""
+def _link_source(link: ImportLink, project_id: int, rows: list[ImportRow]) -> Source | None:
+    """The source a link points at: by the DOI or URL its id is made from (JSON-LD), or (CSV) as the marks
+    citing that source id in the marks file found it."""
+    if link.to_iri.startswith("source:"):
+        old = int(link.to_iri.split(":", 1)[1])
+        context = _Project(Project.objects.get(pk=project_id))
+        for row in rows:
+            for citation in row.citations:
+                if citation.source_id == old:
+                    try:
+                        return _csv_citation(citation, context)[0]
+                    except ValueError:
+                        return None
+        return None
     iri = unquote(link.to_iri)
     sources = Source.objects.filter(project_id=project_id)
     if iri.lower().startswith("https://doi.org/"):
@@ -180,16 +192,16 @@ def _link_source(link: ImportLink, project_id: int) -> Source | None:
     return sources.filter(url=link.to_iri).first()
 
 
-def _save_link(link: ImportLink, by_iri: dict, users: dict) -> str:
+def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow]) -> str:
     source_mark = by_iri[link.from_iri]
     project_id = source_mark.span.document.project_id
     kind = LinkType.objects.get(project_id=project_id, key=link.type)
     to_mark = by_iri[link.to_iri] if link.to_mark else None
     to_source = None
     if link.to_iri and not link.to_mark:
-        to_source = _link_source(link, project_id)
+        to_source = _link_source(link, project_id, rows)
         if to_source is None:
-            raise ActionRefused("the link points at a source the project does not have (matched by DOI or URL)")
+            raise ActionRefused("the link points at a source the project does not have")
     existing = Link.objects.filter(from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source,
                                    speaker=link.speaker)
     if existing.exists():

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Act as this user, who must manage the projects imported into.")
         parser.add_argument("--partial", action="store_true", help="Import the rows that can be; report the others.")
         parser.add_argument("--dry-run", action="store_true", help="Check every row and report; save nothing.")
+        parser.add_argument("--links", help="A links CSV exported with the marks CSV (JSON-LD holds its links).")
         parser.add_argument(
             "--spreadsheet-safe", action="store_true",
             help="The CSV was exported without --raw: remove the apostrophes put before formula-like cells.",
@@ -38,6 +39,16 @@ class Command(BaseCommand):
             parsed = reading.read(data, spreadsheet_safe=options["spreadsheet_safe"])
         except reading.ImportFileError as exc:
             raise CommandError(f"{path}: {exc}") from None
+        if options["links"]:
+            links_path = Path(options["links"])
+            try:
+                links, problems = reading.read_links_csv(links_path.read_bytes(), spreadsheet_safe=options["spreadsheet_safe"])
+            except OSError as exc:
+                raise CommandError(f"Cannot read {links_path}: {exc.strerror}.") from None
+            except reading.ImportFileError as exc:
+                raise CommandError(f"{links_path}: {exc}") from None
+            parsed.links.extend(links)
+            parsed.problems.extend(problems)
         project = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()
