@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from typing import Iterable, Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .exports import JSONLD_CONTEXT, Addresses, _Line, _person, buffered, iso_utc, source_iri, spreadsheet_safe
 from .models import Link
@@ -20,9 +20,13 @@ LINK_HEADER = [
 
 
 def links_of(annotations: QuerySet) -> QuerySet:
-    """The links that start at one of the exported marks (wherever they end): one query."""
+    """The links between exported marks, or from one to a source or a speaker: one query.
+
+    A link to a mark the filters leave out stays out too, so a filtered export still imports whole.
+    """
     return (
         Link.objects.filter(from_annotation__in=annotations.values("pk"))
+        .filter(Q(to_annotation__isnull=True) | Q(to_annotation__in=annotations.values("pk")))
         .select_related("type", "created_by", "to_source")
         .order_by("id")
     )

@@ -77,10 +77,12 @@ def link_up(project, people):
     getty = Source.objects.get(doi__startswith="10.1017")
     quote, claim_blog = marks[("quotation", "editor1")], marks[("claim", "editor2")]
     claim_forum, evidence = marks[("claim", "editor1")], marks[("evidence", "editor2")]
-    link_services.create_link(user=people["editor2"], from_annotation=evidence, type=types["supports"], to_annotation=claim_forum, note="see the thread")
+    supports = link_services.create_link(user=people["editor2"], from_annotation=evidence, type=types["supports"], to_annotation=claim_forum, note="see the thread")
+    link_services.review_link(user=people["rev"], link=supports, status="accepted")
     link_services.create_link(user=people["editor1"], from_annotation=claim_blog, type=types["quotes"], to_annotation=quote)
     link_services.create_link(user=people["editor1"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
-    link_services.create_link(user=people["editor1"], from_annotation=quote, type=types["attributed-to"], to_source=getty)
+    # By someone who made no mark in the file: the import must still know them.
+    link_services.create_link(user=people["boss"], from_annotation=quote, type=types["attributed-to"], to_source=getty)
 
 
 def described(collection):
@@ -89,7 +91,8 @@ def described(collection):
              for i in collection["first"]["items"] if i["motivation"] == "tagging"}
     return sorted((
         (i["body"][0]["value"], marks[i["target"][0]], marks.get(i["target"][1]) if len(i["target"]) > 1 and i["target"][1] in marks else
-         (i["target"][1] if len(i["target"]) > 1 else None), strip_ids(i["body"][1:]))
+         (i["target"][1] if len(i["target"]) > 1 else None), strip_ids(i["body"][1:]),
+         i["creator"]["nickname"], i["reviewStatus"], i["created"])
         for i in collection["first"]["items"] if i["motivation"] == "linking"
     ), key=repr)
 
@@ -104,6 +107,8 @@ def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
     assert [link[0] for link in links] == ["attributed-to", "attributed-to", "quotes", "supports"]
     supports = links[-1]
     assert supports[1] == ("Sheila Fitzpatrick", "evidence", "editor2") and supports[2][1:] == ("claim", "editor1")
+    assert supports[4:6] == ("editor2", "accepted")
+    assert "boss" in [link[4] for link in links]
     assert "https://doi.org/10.1017/cbo9780511572616" in [link[2] for link in links]
     fresh_copy_of_the_seeds(people, with_sources=False)
     call_command("import_annotations", str(tmp_path / "first.jsonld"))
@@ -111,6 +116,8 @@ def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
     second = json.loads(export(tmp_path, "second.jsonld", format="jsonld"))
     assert second["total"] == 8
     assert described(second) == described(first)
+    accepted = Link.objects.get(status="accepted")
+    assert accepted.history.first().history_change_reason == "Imported as accepted"
     call_command("check_integrity")
     # Importing the same file again changes nothing.
     call_command("import_annotations", str(tmp_path / "first.jsonld"))
@@ -177,3 +184,32 @@ def test_a_links_csv_with_an_unknown_type_imports_nothing(team, tmp_path, capsys
         call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
     assert "no link type “contradicts”" in capsys.readouterr().err
     assert not Annotation.objects.exists() and not Link.objects.exists()
+
+
+def test_a_filtered_export_leaves_out_links_to_marks_it_leaves_out_and_imports_whole(team, tmp_path):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    only_quotes = json.loads(export(tmp_path, "quotes.jsonld", format="jsonld", label="quotation"))
+    kinds = [i["body"][0]["value"] for i in only_quotes["first"]["items"] if i["motivation"] == "linking"]
+    assert kinds == ["attributed-to", "attributed-to"]  # "supports" and "quotes" end at marks left out
+    # The bibliography is there (the file's marks do not cite Getty, whom one attribution names).
+    fresh_copy_of_the_seeds(people, with_sources=True)
+    call_command("import_annotations", str(tmp_path / "quotes.jsonld"))
+    assert Link.objects.count() == 2
+
+
+def test_a_link_that_fails_after_the_marks_were_saved_rolls_everything_back(team, tmp_path, capsys):
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    collection = json.loads(export(tmp_path, "first.jsonld", format="jsonld"))
+    for item in collection["first"]["items"]:
+        if item["motivation"] == "linking" and len(item["target"]) == 2 and "doi.org" in item["target"][1]:
+            item["target"][1] = "https://doi.org/10.9999/nowhere"
+    (tmp_path / "bad.jsonld").write_text(json.dumps(collection), encoding="utf-8")
+    fresh_copy_of_the_seeds(people, with_sources=False)
+    with pytest.raises(CommandError):
+        call_command("import_annotations", str(tmp_path / "bad.jsonld"))
+    assert "a source the project does not have" in capsys.readouterr().err
+    assert not Annotation.objects.exists() and not Link.objects.exists() and not Source.objects.exists()

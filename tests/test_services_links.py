@@ -1,11 +1,14 @@
 """Links between marks through the services: type rules, cross-document links, permissions, review, deletion, history."""
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from annotator import services
 from annotator.models import Change, Document, Link, LinkType, Status
 from annotator.services import links as link_services
+from annotator.services import versions as version_services
 
+from .conftest import client_for
 from .factories import DocumentFactory, ProjectFactory, SourceFactory
 
 FORUM_TEXT = "Stalin was unseated by the party.\nHe was not; his rivals were shot.\n"
@@ -200,3 +203,22 @@ def test_the_data_migration_gives_existing_projects_the_defaults_and_skips_types
     assert [t.key for t in full.link_types.all()] == ["supports", "refutes", "quotes", "attributed-to", "same-as"]
     assert list(full.link_types.get(key="quotes").to_labels.values_list("key", flat=True)) == ["quotation"]
     assert [t.key for t in partial.link_types.all()] == ["same-as"]
+
+
+def test_a_mark_a_new_version_orphaned_cannot_be_linked_and_leaves_the_map(project, document, annotator, manager, labels):
+    text = document.text
+    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"])
+    start = text.index("Getty argues")
+    evidence = services.annotate(user=annotator, document=document, start=start, end=start + 12, exact="Getty argues", label=labels["evidence"])
+    supports = {t.key: t for t in project.link_types.all()}["supports"]
+    link_services.create_link(user=annotator, from_annotation=evidence, type=supports, to_annotation=claim)
+    version_services.add_version(membership=manager.memberships.get(project=project), document=document,
+                                 text=text.replace("Getty argues", "Nobody claims"), user=manager)
+    evidence.refresh_from_db()
+    assert evidence.placement == "orphaned"
+    client = client_for(annotator)
+    map_page = client.get(reverse("document_map", args=[document.pk])).content.decode()
+    assert "Getty argues" not in map_page
+    second = services.annotate(user=annotator, document=document, start=0, end=5, exact=text[:5], label=labels["claim"])
+    with pytest.raises(services.ActionRefused, match="orphaned"):
+        link_services.create_link(user=annotator, from_annotation=evidence, type=supports, to_annotation=second)

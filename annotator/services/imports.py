@@ -91,7 +91,8 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     """
     report = ImportReport(problems=list(problems))
     projects: dict[str, _Project | None] = {}
-    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=_people(rows))}
+    people = _people(rows) | {link.author for link in links}
+    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=people)}
     plans = []
     for row in rows:
         try:
@@ -208,7 +209,13 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         return "unchanged"
     made = links.create_link(user=users[link.author], from_annotation=source_mark, type=kind, to_annotation=to_mark,
                              to_source=to_source, speaker=link.speaker, note=link.note)
-    Link.objects.filter(pk=made.pk).update(status=link.status, created_at=link.created_at or timezone.now())
+    if link.status != made.status:
+        # The review the file records, saved through the model so the link's history shows it.
+        made.status = link.status
+        made._history_user = users[link.author]
+        made._change_reason = f"Imported as {link.status}"
+        made.save(update_fields=["status", "updated_at"])
+    Link.objects.filter(pk=made.pk).update(created_at=link.created_at or made.created_at)
     return "created"
 
 

@@ -81,6 +81,11 @@ def create_link(
                 raise Conflict("One of the marks was deleted meanwhile.")
             source_mark = marks[from_annotation.pk]
             target_mark = marks[to_annotation.pk] if to_annotation is not None else None
+            for mark in (source_mark, target_mark):
+                if mark is not None and mark.span.version != mark.span.document.version:
+                    raise ActionRefused(
+                        "That mark has no place in the current text (a new version orphaned it): re-attach it first."
+                    )
             if target_mark is not None:
                 if target_mark.pk == source_mark.pk:
                     raise ActionRefused("A mark cannot be linked to itself.")

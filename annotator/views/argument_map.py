@@ -28,8 +28,11 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
     links = list(
         Link.objects.filter(project_id=project_id)
         .filter(Q(to_annotation_id__in=ids) | Q(from_annotation_id__in=ids))
+        # A link whose other end a new version orphaned is not current evidence: it waits for a re-attach.
+        .filter(from_annotation__span__version=F("from_annotation__span__document__version"))
+        .filter(Q(to_annotation__isnull=True) | Q(to_annotation__span__version=F("to_annotation__span__document__version")))
         .select_related(
-            "type", "created_by", "reviewed_by",
+            "type", "created_by", "reviewed_by", "to_source",
             *(f"from_annotation__{m}" for m in _MARK), "from_annotation__span",
             *(f"to_annotation__{m}" for m in _MARK), "to_annotation__span",
         )
