@@ -177,10 +177,17 @@ def annotation_create(request, document_id):
         annotation = services.annotate(user=request.user, document=document, **form.cleaned_data)
     except services.ActionRefused as exc:
         return _error_fragment(request, f"The mark was not saved: {exc.message}", exc.status)
+    return mark_saved(request, annotation.pk, document, membership)
+
+
+def mark_saved(request, annotation_id, document, membership, event="annotation-saved"):
+    """The answer to a saved mark: the mark's page for a plain POST; for htmx its panel as it is now, with the
+    blocks, list and poller redrawn, and the client event."""
     if not request.htmx:
-        return redirect("annotation_detail", annotation_id=annotation.pk)
+        return redirect("annotation_detail", annotation_id=annotation_id)
+    annotation, _ = annotation_for(request.user, annotation_id)
     response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
-    response["HX-Trigger"] = "annotation-saved"
+    response["HX-Trigger"] = event
     return response
 
 
@@ -222,12 +229,7 @@ def annotation_update(request, annotation_id):
             request, "annotator/document_detail.html#mark-detail",
             _detail_context(request, current, membership, error=exc.message), status=exc.status,
         )
-    if not request.htmx:
-        return redirect("annotation_detail", annotation_id=annotation.pk)
-    annotation, _ = annotation_for(request.user, annotation.pk)
-    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
-    response["HX-Trigger"] = "annotation-saved"
-    return response
+    return mark_saved(request, annotation.pk, document, membership)
 
 
 @login_required

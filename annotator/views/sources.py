@@ -20,7 +20,7 @@ from ..models import Citation, Source
 from ..permissions import annotation_for, can_edit_sources, citation_for, document_for, project_for, source_for
 from ..services import ActionRefused
 from ..services import sources
-from .marks import _changes_response, _detail_context
+from .marks import _detail_context, mark_saved
 
 PICKER_LIMIT = 15
 
@@ -188,13 +188,7 @@ def _panel_error(request, annotation, membership, message, status, new_source_fo
 
 
 def _panel_saved(request, annotation, membership):
-    annotation, _ = annotation_for(request.user, annotation.pk)
-    document = annotation.span.document
-    if not request.htmx:
-        return redirect("annotation_detail", annotation_id=annotation.pk)
-    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
-    response["HX-Trigger"] = "citation-changed"
-    return response
+    return mark_saved(request, annotation.pk, annotation.span.document, membership, event="citation-changed")
 
 
 @login_required

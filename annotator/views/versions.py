@@ -14,7 +14,7 @@ from ..forms import NewVersionForm, ReattachForm
 from ..models import DocumentVersion, Placement, Role
 from ..permissions import annotation_for, document_for
 from ..services import ActionRefused, versions
-from .marks import _changes_response, _detail_context, _error_fragment
+from .marks import _error_fragment, mark_saved
 
 
 def _versions_of(document):
@@ -155,9 +155,4 @@ def annotation_reattach(request, annotation_id):
         annotation = versions.reattach_annotation(user=request.user, annotation=annotation, **form.cleaned_data)
     except ActionRefused as exc:
         return _error_fragment(request, f"Not re-attached: {exc.message}", exc.status)
-    if not request.htmx:
-        return redirect("annotation_detail", annotation_id=annotation.pk)
-    annotation, _ = annotation_for(request.user, annotation.pk)
-    response = _changes_response(request, document, membership, detail=_detail_context(request, annotation, membership))
-    response["HX-Trigger"] = "annotation-saved"
-    return response
+    return mark_saved(request, annotation.pk, document, membership)
