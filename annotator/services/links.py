@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import links as linklib
 from ..models import Annotation, Label, Link, LinkType, Project, Role, Source, Status
+from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member, record_change
 
@@ -169,23 +169,9 @@ def delete_link(*, user, link: Link, version: int | None = None) -> None:
 @transaction.atomic
 def review_link(*, user, link: Link, status: str, note: str = "", version: int | None = None) -> Link:
     """Accept or reject a link, or put it back to pending (reviewers and managers; never one's own link)."""
-    if status not in Status.values:
-        raise ActionRefused(f"Unknown review status “{status}”.")
+    check_status(status)
     locked = _locked_link(link.pk)
-    membership = check_member(user, locked.project_id)
-    if membership.role not in (Role.REVIEWER, Role.MANAGER):
-        raise Forbidden("Only reviewers and managers may review links.")
-    if locked.created_by_id == user.pk:
-        raise Forbidden("Nobody reviews their own link.")
-    if version is not None and locked.version != version:
-        raise Conflict("This link changed after you opened it (edited, or reviewed by someone else); review it again.")
-    locked.status = status
-    locked.reviewed_by = user if status != Status.PENDING else None
-    locked.reviewed_at = timezone.now() if status != Status.PENDING else None
-    locked.review_note = note.strip()
-    locked.version += 1
-    locked._history_user = user
-    locked.save()
+    decide(locked, user=user, project_id=locked.project_id, status=status, note=note, version=version, noun="link")
     _touch(locked.from_annotation, locked.to_annotation)
     return locked
 

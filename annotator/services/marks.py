@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from .. import text as textlib
 from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role, Span, Status
+from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member, record_change
@@ -121,8 +121,7 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
     The same path serves the review queue, the mark's panel and the admin's bulk actions. A review
     raises the mark's version, so a second reviewer working from the same page gets a Conflict.
     """
-    if status not in Status.values:
-        raise ActionRefused(f"Unknown review status “{status}”.")
+    check_status(status)
     locked = (
         Annotation.objects.select_for_update()
         .select_related("span__document")
@@ -131,19 +130,7 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
     )
     if locked is None:
         raise Conflict("This mark was deleted meanwhile.")
-    membership = check_member(user, locked.span.document.project_id)
-    if membership.role not in (Role.REVIEWER, Role.MANAGER):
-        raise Forbidden("Only reviewers and managers may review marks.")
-    if locked.created_by_id == user.pk:
-        raise Forbidden("Nobody reviews their own mark.")
-    if version is not None and locked.version != version:
-        raise Conflict("This mark changed after you opened it (edited, or reviewed by someone else); review it again.")
-    locked.status = status
-    locked.reviewed_by = user if status != Status.PENDING else None
-    locked.reviewed_at = timezone.now() if status != Status.PENDING else None
-    locked.review_note = note.strip()
-    locked.version += 1
-    locked._history_user = user
-    locked.save()
+    decide(locked, user=user, project_id=locked.span.document.project_id, status=status, note=note,
+           version=version, noun="mark")
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
     return locked
