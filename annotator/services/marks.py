@@ -27,15 +27,15 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
                 textlib.check_span(document.text, start, end, exact)
             except textlib.SpanError as exc:
                 raise ActionRefused(str(exc)) from None
-            prefix, suffix = textlib.quote_context(document.text, start, end)
-            span, _ = Span.objects.get_or_create(
-                document=document,
-                version=document.version,
-                start=start,
-                end=end,
-                defaults={"exact": exact, "prefix": prefix, "suffix": suffix},
-            )
-            if Annotation.objects.filter(span=span, label=label, created_by=user).exists():
+            span = Span.objects.filter(document=document, version=document.version, start=start, end=end).first()
+            if span is None:
+                # A race for the same new span ends in IntegrityError below, outside this transaction.
+                prefix, suffix = textlib.quote_context(document.text, start, end)
+                span = Span.objects.create(
+                    document=document, version=document.version, start=start, end=end,
+                    exact=exact, prefix=prefix, suffix=suffix,
+                )
+            elif Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
