@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString
 
 from . import text as textlib
 from .models import Annotation, Change, Citation, Document, Link
+from .texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
@@ -82,7 +83,7 @@ def layout_of(document: Document) -> Layout:
     if layout is None:
         if len(_layouts) >= _LAYOUTS_KEPT:
             _layouts.pop(next(iter(_layouts)))
-        layout = _layouts[key] = Layout.of_text(document.text)
+        layout = _layouts[key] = Layout.of_text(text_of(document))
     return layout
 
 
@@ -282,7 +283,7 @@ def render_some_blocks(document: Document, layout: Layout, indexes, annotations)
     """The blocks at `indexes` with their pieces dressed with the marks among `annotations`."""
     by_span, spans = _by_span(annotations)
     lengths = {sid: e - s for sid, s, e in spans}
-    text = document.text
+    text = text_of(document)
     rendered = []
     for index in sorted(indexes):
         start, end = layout.starts[index], layout.ends[index]
@@ -304,7 +305,7 @@ def plain_parts(document: Document, layout: Layout, numbers) -> SafeString:
 
     Built as a string, not through the template engine: for a long text this is most of the page.
     """
-    text = document.text
+    text = text_of(document)
     out = []
     for number in numbers:
         first, last = layout.parts[number]

@@ -81,7 +81,7 @@ def _document_context(request, document, membership, open_annotation=None):
 @require_GET
 @vary_on_headers("HX-Request")
 def document_detail(request, document_id):
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     context = _document_context(request, document, membership)
     return render(request, "annotator/document_detail.html", context)
 
@@ -96,7 +96,7 @@ def _reload():
 @require_GET
 def document_part(request, document_id, number):
     """One part of the text with its marks, fetched when it nears the viewport."""
-    document, _ = document_for(request.user, document_id)
+    document, _ = document_for(request.user, document_id, text=False)
     if request.GET.get("v") != str(document.version):
         return _reload()  # the page shows an earlier version of the text: its offsets mean nothing now
     layout = rendering.layout_of(document)
@@ -122,7 +122,7 @@ def mark_count(request, document_id):
 @require_GET
 def mark_list(request, document_id):
     """The side panel's list, filtered; with `after`, only the next page of its entries."""
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     form, filters = _filters(request, document.project)
     after = _after(request)
     if after is not None:
@@ -172,7 +172,7 @@ def document_changes(request, document_id):
     ).first()
     if revision is not None and revision == _since(request):
         return HttpResponse(status=204)
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     return _changes_response(request, document, membership)
 
 
@@ -239,9 +239,6 @@ def annotation_create(request, document_id):
         return _error_fragment(request, f"The mark was not saved: {exc.message}", exc.status)
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=annotation.pk)
-    written = annotation.span.document  # read under the service's lock, text included
-    if written.version == document.version:
-        document.text = written.text
     # The new mark's panel shows it at once and fetches its sources, links and history in a second
     # request, so the highlight does not wait for them.
     response = _changes_response(request, document, membership, detail={"annotation": annotation, "brief": True})
