@@ -62,3 +62,21 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
     assert [int(pk) for pk in items.evaluate_all("els => els.map(e => e.id.slice(5))")] == expected
     expect(page.locator("#mark-count")).to_have_text("102 marks")
     assert page.errors == []
+
+
+def test_a_page_that_missed_many_changes_redraws_whole_and_keeps_fetching_parts(login, live_server, project, annotator, annotator2, labels):
+    document = DocumentFactory(project=project, title="Long thread", text=TEXT)
+    bounds = textlib.split_blocks(TEXT)
+    page = login(annotator)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    expect(page.locator("#mark-count")).to_have_text("0 marks")
+    # More changes than the poll goes through one by one (an editor back from a long pause).
+    for n in range(rendering.MAX_CHANGES_FOR_PARTIAL_REDRAW + 5):
+        start = bounds[n * 4][0]
+        services.annotate(user=annotator2, document=document, start=start, end=start + 9, exact=TEXT[start:start + 9], label=labels["claim"])
+    expect(page.locator("#mark-count")).to_have_text("205 marks", timeout=8000)
+    expect(page.locator("#mark-list .mark-item")).to_have_count(rendering.LIST_PAGE)
+    last = Annotation.objects.order_by("-span__start").first()
+    page.locator(f"#block-{(rendering.MAX_CHANGES_FOR_PARTIAL_REDRAW + 4) * 4}").scroll_into_view_if_needed()  # the last mark's
+    expect(page.locator(f'#doc-text .m[data-marks~="{last.pk}"]')).to_have_text(TEXT[last.span.start:last.span.end])
+    assert page.errors == []
