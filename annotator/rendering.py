@@ -17,7 +17,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -101,11 +101,10 @@ def merge_ranges(ranges) -> list[tuple[int, int]]:
 # Marks --------------------------------------------------------------------------------------------
 
 
-def _count_of(model, field):
-    """How many `model` rows point at the annotation, as a subquery: no GROUP BY over the whole
+def _count_of(rows):
+    """How many of `rows` there are for the annotation, as a subquery: no GROUP BY over the whole
     document, so a page of the list is read in index order and stops at its last entry."""
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(rows), 0)
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
 
 
 def current_marks(document: Document):
@@ -118,8 +117,8 @@ def current_marks(document: Document):
 def with_list_fields(annotations):
     """What a list entry shows: label, author, number of sources and links."""
     return annotations.select_related("span", "label", "created_by").annotate(
-        source_count=_count_of(Citation, "annotation"),
-        link_count=_count_of(Link, "from_annotation") + _count_of(Link, "to_annotation"),
+        source_count=_count_of(Citation.objects.filter(annotation=OuterRef("pk"))),
+        link_count=_count_of(Link.objects.filter(Q(from_annotation=OuterRef("pk")) | Q(to_annotation=OuterRef("pk")))),
     )
 
 
