@@ -85,6 +85,7 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "config.urls"
 
+TEMPLATE_FILES = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -99,22 +100,11 @@ TEMPLATES = [
             ],
             # django-template-partials as a builtin, so that moving to Django 6's own partials is a settings change.
             "builtins": ["template_partials.templatetags.partials"],
-            "loaders": [
-                (
-                    "template_partials.loader.Loader",
-                    [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
-                    ],
-                )
-            ],
+            # The partials loader goes outside the cached one (inside it, "page.html#part" is not found).
+            "loaders": [("template_partials.loader.Loader", TEMPLATE_FILES if DEBUG else [("django.template.loaders.cached.Loader", TEMPLATE_FILES)])],
         },
     }
 ]
-if not DEBUG:
-    TEMPLATES[0]["OPTIONS"]["loaders"] = [
-        ("django.template.loaders.cached.Loader", TEMPLATES[0]["OPTIONS"]["loaders"])
-    ]
 
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -55,6 +55,17 @@ def test_production_settings_pass_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+def test_production_finds_the_partials_htmx_asks_for():
+    # With DEBUG off the templates are cached; a page's partials ("page.html#part") must still be found.
+    script = (
+        "from django.template.loader import get_template; "
+        "print(get_template('annotator/document_detail.html#mark-count').render({'listed_count': 2, 'mark_total': 3}))"
+    )
+    result = _manage("shell", "-c", script, DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="annotator.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "2 of 3 marks" in result.stdout
+
+
 def test_every_page_carries_the_security_headers(client, db):
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
