@@ -159,7 +159,7 @@ def mark_sources_context(request, annotation, new_source_form=None) -> dict:
     is_quotation = annotation.label.key == "quotation"
     for citation in citations:
         text = citation.source.full_text
-        citation.quote_check = quotes.check_quotation(annotation.span.exact, text) if is_quotation and text.strip() else None
+        citation.quote_check = quotes.check_quotation_cached(annotation.span.exact, text) if is_quotation and text.strip() else None
     can_cite = annotation.created_by_id == request.user.pk
     return {
         "citations": citations,
