@@ -103,9 +103,12 @@ def source_update(request, source_id):
 @require_GET
 def source_detail(request, source_id):
     source, membership = source_for(request.user, source_id)
-    citations = Citation.objects.filter(source=source).select_related(
-        "annotation__span__document", "annotation__label", "annotation__created_by"
-    ).order_by("annotation__span__document__title", "annotation__span__start", "id")
+    citations = (
+        Citation.objects.filter(source=source)
+        .select_related("annotation__span__document", "annotation__label", "annotation__created_by")
+        .defer("annotation__span__document__text")  # each row would bring its own copy of the document's text
+        .order_by("annotation__span__document__title", "annotation__span__start", "id")
+    )
     return render(request, "annotator/source_detail.html", {
         "project": source.project, "source": source, "citations": citations,
         "authors": bibliography.names_text(source.authors), "can_edit": can_edit_sources(membership),
