@@ -153,6 +153,10 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     inlines = [CitationInline]
     actions = ["accept_selected", "reject_selected", export_selected_csv, export_selected_jsonld]
 
+    def get_queryset(self, request):
+        # The list brings each mark's document (list_select_related): without its text, which every row would copy.
+        return super().get_queryset(request).defer("span__document__text")
+
     def _review(self, request, queryset, status):
         # Staff rights are not review rights: a staff user reviews only in projects where they are a
         # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.

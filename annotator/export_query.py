@@ -1,4 +1,4 @@
-"""Reading marks for export: the filters, and a walk over the marks that yields plain records.
+"""Reading marks for export: the filters, and a walk over the marks that yields plain tuples (or records).
 
 Memory holds one chunk of rows at a time, whatever the number of marks.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from . import text as textlib
-from .exports import CitationRecord, MarkRecord, SourceRecord
+from .exports import MARK_FIELDS, CitationRecord, MarkRecord, SourceRecord
 from .models import Annotation, Citation, Document, DocumentVersion, Placement
 
 CHUNK_SIZE = 2000
@@ -36,6 +37,12 @@ _FIELDS = {
     "updated_at": "updated_at",
     "version": "span__version",
 }
+# The columns of export rows (MarkRecord's fields but the citations, which rows() puts in at their place).
+_COLUMNS = [
+    value if name != "reviewer" else Coalesce(value, Value(""))
+    for name, value in _FIELDS.items()
+]
+_CITATIONS_AT = MARK_FIELDS.index("citations")
 _SOURCE_FIELDS = [
     "id", "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
     "url", "doi", "archive", "archive_location",
@@ -76,38 +83,47 @@ def marks(export_filter: ExportFilter) -> QuerySet:
 
 
 def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:
-    """Every mark of the queryset as a MarkRecord, in order of id.
+    """Every mark of the queryset as a MarkRecord, in order of id (rows, as records)."""
+    for row in rows(annotations, chunk_size):
+        yield MarkRecord(*row)
+
+
+def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple]:
+    """Every mark of the queryset as a plain tuple of MarkRecord's fields in their order, in order of id.
 
     Two queries whatever the number of marks: the marks in order of id, and their citations in the
     same order, each read chunk by chunk (a server-side cursor on PostgreSQL) and merged as they come.
+    Tuples straight from the cursor, no model instances; one SourceRecord per source.
     """
     chunk_size = chunk_size or CHUNK_SIZE
-    rows = annotations.order_by("pk").values(*_FIELDS.values()).iterator(chunk_size=chunk_size)
+    marks = annotations.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
     citations = _citations_of(annotations, chunk_size)
     pending = next(citations, None)
-    for row in rows:
-        pk = row["pk"]
-        own = []
+    none = ()
+    for row in marks:
+        pk = row[0]
+        own = none
         # Citations come in order of their mark; skip those of marks made after the marks were read.
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk:
-                own.append(pending[1])
+                own = (*own, pending[1])
             pending = next(citations, None)
-        values = {name: row[lookup] for name, lookup in _FIELDS.items()}
-        values["reviewer"] = values["reviewer"] or ""
-        yield MarkRecord(**values, citations=tuple(own))
+        yield (*row[:_CITATIONS_AT], own, *row[_CITATIONS_AT:])
 
 
 def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int, CitationRecord]]:
     rows = (
         Citation.objects.filter(annotation__in=annotations.values("pk"))
         .order_by("annotation_id", "id")
-        .values("annotation_id", "locator", "note", *(f"source__{name}" for name in _SOURCE_FIELDS))
+        .values_list("annotation_id", "locator", "note", *(f"source__{name}" for name in _SOURCE_FIELDS))
         .iterator(chunk_size=chunk_size)
     )
-    for row in rows:
-        source = SourceRecord(**{name: row[f"source__{name}"] for name in _SOURCE_FIELDS})
-        yield row["annotation_id"], CitationRecord(source=source, locator=row["locator"], note=row["note"])
+    sources: dict[int, SourceRecord] = {}  # grows with the sources cited, not with the marks
+    for annotation_id, locator, note, source_id, *fields in rows:
+        source = sources.get(source_id)
+        if source is None:
+            source = sources[source_id] = SourceRecord(source_id, *fields)
+        yield annotation_id, CitationRecord(source=source, locator=locator, note=note)
 
 
 def old_version_records(document: Document, number: int, export_filter: ExportFilter) -> Iterator[MarkRecord]:

@@ -2,14 +2,13 @@
 
 Pure functions over plain records (MarkRecord); reading them from the database is export_query's
 job. Every writer is a generator, so an export is written as it is read and its memory does not
-grow with the number of marks.
+grow with the number of marks. csv_cells and jsonld_annotation define what a mark becomes;
+export_rows writes the same bytes fast from plain tuples, and the streams here hand it the records.
 """
 from __future__ import annotations
 
-import csv
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 from urllib.parse import quote
 
@@ -97,7 +96,19 @@ class MarkRecord:
     version: int = 1  # the version of the document's text that start and end refer to
 
 
+# A mark as a plain tuple of these, in this order, is what the writers take (export_rows, export_query.rows).
+MARK_FIELDS = tuple(f.name for f in fields(MarkRecord))
+
+
+def as_row(record: MarkRecord) -> tuple:
+    """The record as the tuple of its fields (not a deep copy, as dataclasses.astuple would make)."""
+    return tuple(getattr(record, name) for name in MARK_FIELDS)
+
+
 # Shared pieces ---------------------------------------------------------------------------------
+
+
+_ZERO = timedelta(0)
 
 
 def iso_utc(moment: datetime | None) -> str:
@@ -106,6 +117,9 @@ def iso_utc(moment: datetime | None) -> str:
         return ""
     if moment.tzinfo is None:
         raise ValueError("Export times must be timezone-aware.")
+    if moment.utcoffset() == _ZERO:
+        # Already UTC, as the database gives times: '2024-03-01T10:15:00+00:00' less its offset. Runs per cell.
+        return moment.isoformat(timespec="seconds")[:-6] + "Z"
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
@@ -201,11 +215,10 @@ def buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
 
 
 def csv_lines(records: Iterable[MarkRecord], raw: bool = False) -> Iterator[str]:
-    """The CSV text, header first, one line (CRLF, RFC 4180) per mark."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(CSV_HEADER)
-    for record in records:
-        yield writer.writerow(csv_cells(record, raw))
+    """The CSV text, header first, one line (CRLF, RFC 4180) per mark: csv_cells, written by export_rows."""
+    from . import export_rows  # it builds on this module
+
+    return export_rows.csv_lines(map(as_row, records), raw)
 
 
 def stream_csv(records: Iterable[MarkRecord], raw: bool = False) -> Iterator[str]:
@@ -317,28 +330,9 @@ def jsonld_pieces(
     records: Iterable[MarkRecord], *, total: int, collection_id: str, label: str, addresses: Addresses,
     extra: Iterable[dict] = (),
 ) -> Iterator[str]:
-    """The collection's JSON, written item by item."""
-    head = {
-        "@context": JSONLD_CONTEXT,
-        "id": collection_id,
-        "type": "AnnotationCollection",
-        "label": label,
-        "total": total,
-    }
-    page = {"id": f"{collection_id}#page1", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
-    # Open the collection and its page by hand, then write the items one by one.
-    opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    page_opening = json.dumps(page, ensure_ascii=False)[:-1]
-    yield f'{opening},\n "first": {page_opening}, "items": [\n'
-    separator = ""
-    # Every item carries the same @context: write it once as text rather than encode it each time.
-    context = '{"@context": ' + json.dumps(JSONLD_CONTEXT, ensure_ascii=False) + ", "
-    for record in records:
-        item = jsonld_annotation(record, addresses)
-        del item["@context"]
-        yield separator + context + json.dumps(item, ensure_ascii=False)[1:]
-        separator = ",\n"
-    for item in extra:
-        yield separator + json.dumps(item, ensure_ascii=False)
-        separator = ",\n"
-    yield "\n]}\n}\n"
+    """The collection's JSON, written item by item (each item is jsonld_annotation, written by export_rows)."""
+    from . import export_rows  # it builds on this module
+
+    return export_rows.jsonld_pieces(
+        map(as_row, records), total=total, collection_id=collection_id, label=label, addresses=addresses, extra=extra
+    )

@@ -6,9 +6,16 @@ length of the texts, never all pairs.
 """
 from __future__ import annotations
 
+import copy
 import difflib
+import hashlib
+import operator
 import re
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, islice
 from typing import NamedTuple
 
 # Quote marks of many typographies, each mapped to its ASCII form.
@@ -120,12 +127,21 @@ class QuoteCheck:
 
 
 class _Source:
-    """A source text and its tokens, tokenised once per check."""
+    """A source text and the keys of its tokens, read once per check; Token objects only for the window compared.
+
+    A source may be a whole book: the work per token is left to C (findall, map, zip, compress).
+    """
 
     def __init__(self, text: str):
         self.text = text
-        self.tokens = tokenize(text)
-        self.keys = [t.key for t in self.tokens]
+        surfaces = _TOKEN.findall(text)
+        keys = {surface: token_key(surface) for surface in set(surfaces)}
+        self.keys = list(map(keys.__getitem__, surfaces))
+
+    def window(self, lo: int, hi: int) -> list[Token]:
+        """Tokens lo to hi (excluded), as tokenize gives them."""
+        found = islice(_TOKEN.finditer(self.text), lo, hi)
+        return [Token(m.group(), m.start(), m.end(), key) for m, key in zip(found, self.keys[lo:hi])]
 
     def best_diagonal(self, keys: list[str]) -> int | None:
         """Where the quotation most likely starts in the source: the offset most of its word n-grams agree on.
@@ -136,13 +152,11 @@ class _Source:
         wanted: dict[tuple, list[int]] = {}
         for i in range(len(keys) - n + 1):
             wanted.setdefault(tuple(keys[i : i + n]), []).append(i)
-        firsts = {gram[0] for gram in wanted}
-        votes: dict[int, int] = {}
         source = self.keys
-        for p in range(len(source) - n + 1):
-            if source[p] not in firsts:
-                continue
-            for i in wanted.get(tuple(source[p : p + n]), ()):
+        grams = zip(*(source[k:] for k in range(n)))  # the source's n-grams, made in C
+        votes: dict[int, int] = {}
+        for p in compress(count(), map(wanted.__contains__, grams)):
+            for i in wanted[tuple(source[p : p + n])]:
                 votes[p - i] = votes.get(p - i, 0) + 1
         if not votes:
             return None
@@ -194,8 +208,8 @@ def _check_part(part: str, source: _Source) -> QuoteCheck:
     if diagonal is None:
         return QuoteCheck(Verdict.NOT_FOUND, [], [("quote", part)])
     slack = len(qt) // 2 + 5
-    lo, hi = max(0, diagonal - slack), min(len(source.tokens), diagonal + len(qt) + slack)
-    window = source.tokens[lo:hi]
+    lo, hi = max(0, diagonal - slack), min(len(source.keys), diagonal + len(qt) + slack)
+    window = source.window(lo, hi)
     matcher = difflib.SequenceMatcher(None, keys, [t.key for t in window], autojunk=False)
     ops = matcher.get_opcodes()
     # Source words before the first and after the last matched word are not part of the passage.
@@ -270,7 +284,7 @@ def check_quotation(quotation: str, source_text: str) -> QuoteCheck:
         worst = Verdict.DIFFERENT  # some of it is there, some is not
     kinds = [k for k in ["whitespace", "quote marks", "dashes", "case"] if any(k in c.kinds for c in checks)]
     words = [len(tokenize(p)) or 1 for p in parts]
-    similarity = sum(c.similarity * w for c, w in zip(checks, words)) / sum(words)
+    similarity = sum(c.similarity * w for c, w in zip(checks, words)) / sum(words) if words else 0.0  # all elision
     return QuoteCheck(
         worst,
         kinds if worst == Verdict.TRIVIAL else [],
@@ -280,6 +294,30 @@ def check_quotation(quotation: str, source_text: str) -> QuoteCheck:
         max((c.source_end for c in found), default=None),
         sum(c.changes or (1 if not c.found else 0) for c in checks),
     )
+
+
+# The mark panel checks its quotation against each cited source every time it is drawn, and a source may be a
+# book. A few recent answers are kept by quotation and a digest of the source's text: the answer depends on
+# nothing else, so an edited source misses, and a server that has not seen the pair only works it out again.
+RECENT_CHECKS = 128
+_recent: OrderedDict[tuple[str, bytes], QuoteCheck] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def check_quotation_cached(quotation: str, source_text: str) -> QuoteCheck:
+    """check_quotation, remembered for the last RECENT_CHECKS (quotation, source text) pairs; a copy each time."""
+    key = (quotation, hashlib.blake2b(source_text.encode("utf-8", "surrogatepass"), digest_size=20).digest())
+    with _recent_lock:
+        check = _recent.get(key)
+        if check is not None:
+            _recent.move_to_end(key)
+    if check is None:
+        check = check_quotation(quotation, source_text)
+        with _recent_lock:
+            _recent[key] = check
+            while len(_recent) > RECENT_CHECKS:
+                _recent.popitem(last=False)
+    return copy.deepcopy(check)
 
 
 # Repeated passages -------------------------------------------------------------------------------
@@ -300,12 +338,45 @@ class Repeat:
     source_end: int
 
 
+def _word_keys(text: str) -> list[str]:
+    """The text's words as they are compared: quote marks made ASCII, case folded (each distinct word once)."""
+    words = _WORD.findall(text)
+    folded = {word: word.translate(_QUOTES).casefold() for word in set(words)}
+    return list(map(folded.__getitem__, words))
+
+
+def _word_spans(text: str, wanted: set[int]) -> dict[int, tuple[int, int]]:
+    """Where the words numbered in `wanted` are in the text: (start, end) by word number, from one pass of the regex."""
+    chosen = bytearray(max(wanted, default=-1) + 1)
+    for k in wanted:
+        chosen[k] = 1
+    found = compress(_WORD.finditer(text), chosen)  # the matches whose number is wanted, picked in C
+    return {k: m.span() for k, m in zip(sorted(wanted), found)}
+
+
 def _words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    keys, offsets = [], []
-    for m in _WORD.finditer(text):
-        keys.append(m.group().translate(_QUOTES).casefold())
-        offsets.append((m.start(), m.end()))
-    return keys, offsets
+    """The text's word keys and every word's (start, end)."""
+    return _word_keys(text), [m.span() for m in _WORD.finditer(text)]
+
+
+def _shingle_hashes(keys: list[str], size: int) -> list[int]:
+    """hash(tuple(keys[i : i + size])) for every window of `size` words, computed in C (zip makes the tuples)."""
+    return list(map(hash, zip(*(keys[k:] for k in range(size)))))
+
+
+def _common_length(a: list[str], i: int, b: list[str], j: int, known: int) -> int:
+    """How many words from a[i] and b[j] on are equal, knowing the first `known` are: blocks compared in C, halving."""
+    limit = min(len(a) - i, len(b) - j)
+    length, block = known, 256
+    while block:
+        while length + block <= limit and a[i + length : i + length + block] == b[j + length : j + length + block]:
+            length += block
+        block //= 2
+    return length
+
+
+# A window's place as one number: text number above these bits, window number below.
+_PLACE_BITS = 40
 
 
 def find_repeats(texts: list[str], target: int, min_words: int = MIN_REPEAT_WORDS) -> list[Repeat]:
@@ -313,39 +384,59 @@ def find_repeats(texts: list[str], target: int, min_words: int = MIN_REPEAT_WORD
     same text, or in a text listed before it. Each points to the passage's first appearance.
 
     Every window of min_words words (a shingle) is hashed, and the first place each hash occurs is
-    kept: O(total words) time and space, expected. A hash hit is confirmed word by word.
+    kept: O(total words) time and space, expected. A hash hit is confirmed word by word. The work per
+    word is done in C (findall, zip, map, dict.update, compress); Python runs once per repeat found.
     """
-    words = [_words(t) for t in texts]
-    first: dict[int, tuple[int, int]] = {}
-    for index, (keys, _) in enumerate(words[: target + 1]):
-        for i in range(len(keys) - min_words + 1):
-            first.setdefault(hash(tuple(keys[i : i + min_words])), (index, i))
-    keys, offsets = words[target]
-    repeats = []
-    i = 0
-    while i <= len(keys) - min_words:
-        hit = first.get(hash(tuple(keys[i : i + min_words])))
-        if hit is None or hit >= (target, i):
-            i += 1
+    keys = [_word_keys(t) for t in texts[: target + 1]]
+    hashes = [_shingle_hashes(k, min_words) for k in keys]
+    first: dict[int, int] = {}
+    # Written from the last window to the first, so that each hash keeps the place it occurs first.
+    for index in range(target, -1, -1):
+        base = index << _PLACE_BITS
+        first.update(zip(reversed(hashes[index]), range(base + len(hashes[index]) - 1, base - 1, -1)))
+    own, base = hashes[target], target << _PLACE_BITS
+    # Windows whose hash was seen before them: the candidates, in order.
+    candidates = compress(range(len(own)), map(operator.lt, map(first.__getitem__, own), range(base, base + len(own))))
+    found = []  # (i, length, index, j) in words
+    after = 0  # windows before this one are inside a repeat already found
+    for i in candidates:
+        if i < after:
             continue
-        index, j = hit
-        other = words[index][0]
-        if other[j : j + min_words] != keys[i : i + min_words]:
-            i += 1  # a hash collision
-            continue
-        length = min_words
-        while i + length < len(keys) and j + length < len(other) and other[j + length] == keys[i + length]:
-            length += 1
-        source_offsets = words[index][1]
-        repeats.append(
-            Repeat(
-                start=offsets[i][0],
-                end=offsets[i + length - 1][1],
-                words=length,
-                source_index=index,
-                source_start=source_offsets[j][0],
-                source_end=source_offsets[j + length - 1][1],
-            )
+        index, j = divmod(first[own[i]], 1 << _PLACE_BITS)
+        other = keys[index]
+        if other[j : j + min_words] != keys[target][i : i + min_words]:
+            continue  # a hash collision
+        length = _common_length(keys[target], i, other, j, min_words)
+        found.append((i, length, index, j))
+        after = i + length
+    # Character offsets of the first and last word of each passage, from one more pass over each text concerned.
+    wanted: dict[int, set[int]] = {}
+    for i, length, index, j in found:
+        wanted.setdefault(target, set()).update((i, i + length - 1))
+        wanted.setdefault(index, set()).update((j, j + length - 1))
+    spans = {index: _word_spans(texts[index], numbers) for index, numbers in wanted.items()}
+    return [
+        Repeat(
+            start=spans[target][i][0],
+            end=spans[target][i + length - 1][1],
+            words=length,
+            source_index=index,
+            source_start=spans[index][j][0],
+            source_end=spans[index][j + length - 1][1],
         )
-        i += length
-    return repeats
+        for i, length, index, j in found
+    ]
+
+
+def unmarked(repeats: list[Repeat], spans: list[tuple[int, int]]) -> list[Repeat]:
+    """The repeats that share no character with any of the spans (of the same text): bisect on the spans'
+    sorted starts, and the furthest end among those that start before the repeat ends."""
+    ordered = sorted(spans)
+    starts = [start for start, _ in ordered]
+    furthest = list(accumulate((end for _, end in ordered), max))
+    kept = []
+    for r in repeats:
+        k = bisect_left(starts, r.end)
+        if not (k and furthest[k - 1] > r.start):
+            kept.append(r)
+    return kept

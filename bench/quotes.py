@@ -10,7 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.quotes import check_quotation, find_repeats, strip_enclosing_quotes  # noqa: E402
+sys.path.insert(0, str(ROOT / "bench"))
+
+from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
+from annotator.quotes import check_quotation, check_quotation_cached, find_repeats, strip_enclosing_quotes  # noqa: E402
 
 BLOG = (ROOT / "seeds" / "003_d10184c267f9a8d1.txt").read_text(encoding="utf-8")
 FORUM = (ROOT / "seeds" / "000_79e11ffbb65a5d38.txt").read_text(encoding="utf-8")
@@ -37,6 +40,11 @@ def main():
     ]:
         seconds, check = best_of(lambda: check_quotation(quote, source))
         print(f"  {label:50s} {len(source):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}, {check.changes} difference(s)")
+    book = "\n\n".join([FORUM * 30, passage, FORUM * 30])
+    check_quotation_cached(quote, book)
+    # A new string each time, as the database gives it: the digest of the text is part of the cost.
+    seconds, check = best_of(lambda: check_quotation_cached(quote, "".join([book[:1], book[1:]])))
+    print(f"  {'the same, answered from the recent checks':50s} {len(book):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}")
     seconds, check = best_of(lambda: check_quotation(quote, strip_enclosing_quotes(quote)))
     print(f"  {'source = the passage verbatim':50s} {len(passage):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}")
 
@@ -45,6 +53,9 @@ def main():
     print(f"  forum seed, project of both seeds          {len(FORUM):>9,d} chars  {seconds * 1000:8.2f} ms  -> {len(repeats)} suggestions")
     seconds, repeats = best_of(lambda: find_repeats([FORUM, BLOG], 1))
     print(f"  blog seed, project of both seeds           {len(BLOG):>9,d} chars  {seconds * 1000:8.2f} ms  -> {len(repeats)} suggestions")
+    document = scale_text()
+    seconds, repeats = best_of(lambda: find_repeats([document], 0), repeat=3)
+    print(f"  bench/anchoring.py's ~1 MB document        {len(document):>9,d} chars  {seconds * 1000:8.2f} ms  -> {len(repeats)} suggestions")
     print("  scaling: random words with the forum pasted in at random places (time per 1,000 words should stay flat)")
     rng = random.Random(5)
     vocabulary = [f"w{i}" for i in range(5000)]

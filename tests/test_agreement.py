@@ -1,5 +1,10 @@
-"""Agreement figures on hand-worked examples: pure functions, no database."""
+"""Agreement figures on hand-worked examples, and the fast functions against quadratic definitions: pure, no database."""
+from fractions import Fraction
+from itertools import combinations
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator import agreement as ag
 from annotator.agreement import Mark
@@ -131,3 +136,109 @@ def test_compare_ignores_an_editors_own_other_marks():
     # ann's two marks overlap each other, but nobody else marked the text: both are "one editor only".
     rows = ag.compare([Mark("ann", 0, 5, "claim"), Mark("ann", 3, 8, "evidence")])
     assert [r.category for r in rows] == [ag.SINGLE, ag.SINGLE]
+
+
+# The fast functions against obviously correct ones (quadratic, kept here as the definition) ---------------
+
+def reference_f1(spans_a, spans_b, match):
+    spans_a, spans_b = set(spans_a), set(spans_b)
+    if not spans_a and not spans_b:
+        return None
+    if not spans_a or not spans_b:
+        return 0.0
+    recall = Fraction(sum(1 for a in spans_a if any(match(a, b) for b in spans_b)), len(spans_a))
+    precision = Fraction(sum(1 for b in spans_b if any(match(a, b) for a in spans_a)), len(spans_b))
+    if precision + recall == 0:
+        return 0.0
+    return float(2 * precision * recall / (precision + recall))
+
+
+def reference_coverage(token_spans, spans):
+    return [any(s < te and ts < e for s, e in spans) for ts, te in token_spans]
+
+
+def reference_kappa(a, b):
+    n = len(a)
+    if n == 0:
+        return None
+    observed = Fraction(sum(1 for x, y in zip(a, b) if x == y), n)
+    pa, pb = Fraction(sum(a), n), Fraction(sum(b), n)
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return None if expected == 1 else float((observed - expected) / (1 - expected))
+
+
+def reference_compare(marks):
+    groups = {}
+    for m in marks:
+        groups.setdefault((m.start, m.end, m.label), set()).add(m.editor)
+    by_start = sorted(marks, key=lambda m: (m.start, m.end))
+    rows = []
+    for (start, end, label), editors in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]))):
+        others = tuple(m for m in by_start if m.editor not in editors and m.start < end and start < m.end)
+        if len(editors) > 1:
+            category = ag.AGREE
+        elif any((m.start, m.end) == (start, end) for m in others):
+            category = ag.SAME_SPAN_OTHER_LABEL
+        elif others:
+            category = ag.OVERLAP
+        else:
+            category = ag.SINGLE
+        rows.append(ag.Row(start, end, label, tuple(sorted(editors, key=str)), category, others))
+    return rows
+
+
+spans = st.tuples(st.integers(0, 60), st.integers(1, 25)).map(lambda p: (p[0], p[0] + p[1]))
+marks_lists = st.lists(
+    st.builds(lambda editor, span, label: Mark(editor, span[0], span[1], label),
+              st.sampled_from(["ann", "bob", "cy", "dee"]), spans, st.sampled_from(["claim", "evidence", 3])),
+    max_size=40,
+)
+texts = st.text(alphabet=" a\n😀", max_size=90)
+
+
+@settings(max_examples=300)
+@given(marks_lists)
+def test_compare_gives_what_the_quadratic_definition_gives(marks):
+    assert ag.compare(marks) == reference_compare(marks)
+
+
+@settings(max_examples=300)
+@given(st.lists(spans, max_size=25), st.lists(spans, max_size=25))
+def test_f1_gives_what_the_quadratic_definition_gives(a, b):
+    assert ag.exact_f1(a, b) == reference_f1(a, b, lambda x, y: x == y)
+    assert ag.overlap_f1(a, b) == reference_f1(a, b, ag.overlaps)
+
+
+@settings(max_examples=300)
+@given(texts, st.lists(spans, max_size=10))
+def test_token_coverage_gives_what_the_definition_gives(text, chosen):
+    toks = ag.tokens(text)
+    assert ag.token_coverage(toks, chosen) == reference_coverage(toks, chosen)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=30))
+def test_cohen_kappa_gives_what_the_definition_gives(pairs):
+    a, b = [x for x, _ in pairs], [y for _, y in pairs]
+    assert ag.cohen_kappa(a, b) == reference_kappa(a, b)
+
+
+@settings(max_examples=200)
+@given(texts, marks_lists)
+def test_label_figures_give_what_the_definitions_give(text, marks):
+    labels = ["claim", "evidence", 3]
+    toks = ag.tokens(text)
+    expected = []
+    for label in labels:
+        pairs = []
+        for a, b in combinations(ag.editors_of(marks), 2):
+            sa = {(m.start, m.end) for m in marks if m.editor == a and m.label == label}
+            sb = {(m.start, m.end) for m in marks if m.editor == b and m.label == label}
+            kappa = reference_kappa(reference_coverage(toks, sa), reference_coverage(toks, sb))
+            pairs.append((a, b, reference_f1(sa, sb, lambda x, y: x == y), reference_f1(sa, sb, ag.overlaps), kappa))
+        expected.append((label, pairs))
+    got = [
+        (f.label, [(p.editor_a, p.editor_b, p.exact_f1, p.overlap_f1, p.kappa) for p in f.pairs])
+        for f in ag.label_figures(text, marks, labels)
+    ]
+    assert got == expected

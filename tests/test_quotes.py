@@ -136,3 +136,112 @@ def test_a_changed_first_word_does_not_drag_in_the_text_before_the_passage():
     check = check_quotation("But the question arises: how is this task carried out?", source)
     assert check.verdict == Verdict.DIFFERENT
     assert [d for d in check.diff if d[0] != "same"] == [("quote", "But"), ("source", "Comrades,")]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(1, 10)), max_size=12),
+    st.lists(st.tuples(st.integers(0, 50), st.integers(1, 10)), max_size=12),
+)
+def test_unmarked_keeps_the_repeats_no_span_touches(regions, spans):
+    repeats = [quotes.Repeat(start, start + length, 8, 0, 0, 1) for start, length in regions]
+    spans = [(start, start + length) for start, length in spans]
+    expected = [r for r in repeats if not any(s < r.end and r.start < e for s, e in spans)]
+    assert quotes.unmarked(repeats, spans) == expected
+
+
+def reference_repeats(texts, target, min_words=quotes.MIN_REPEAT_WORDS):
+    """find_repeats as first written: a Python loop over every window, extended word by word."""
+    words = [quotes._words(t) for t in texts]
+    first = {}
+    for index, (keys, _) in enumerate(words[: target + 1]):
+        for i in range(len(keys) - min_words + 1):
+            first.setdefault(hash(tuple(keys[i : i + min_words])), (index, i))
+    keys, offsets = words[target]
+    repeats, i = [], 0
+    while i <= len(keys) - min_words:
+        hit = first.get(hash(tuple(keys[i : i + min_words])))
+        if hit is None or hit >= (target, i) or words[hit[0]][0][hit[1] : hit[1] + min_words] != keys[i : i + min_words]:
+            i += 1
+            continue
+        index, j = hit
+        other = words[index][0]
+        length = min_words
+        while i + length < len(keys) and j + length < len(other) and other[j + length] == keys[i + length]:
+            length += 1
+        source = words[index][1]
+        repeats.append(quotes.Repeat(offsets[i][0], offsets[i + length - 1][1], length, index, source[j][0], source[j + length - 1][1]))
+        i += length
+    return repeats
+
+
+few_words = st.lists(st.sampled_from(["a", "b", "A", "it’s", "it's", "😀x", "ё"]), max_size=400).map(" ".join)
+
+
+@given(st.lists(few_words, min_size=1, max_size=3), st.integers(0, 2), st.integers(2, 8))
+def test_find_repeats_finds_what_the_word_by_word_definition_finds(texts, target, min_words):
+    target = min(target, len(texts) - 1)
+    assert find_repeats(texts, target, min_words) == reference_repeats(texts, target, min_words)
+
+
+@given(few_words, few_words, st.integers(2, 8))
+def test_long_repeats_are_measured_to_the_word(head, tail, min_words):
+    # The first part comes back whole, then the second: runs of hundreds of words, past the blocks compared at once.
+    text = " ".join([head, tail, head, head, tail])
+    assert find_repeats([text], 0, min_words) == reference_repeats([text], 0, min_words)
+
+
+class ReferenceSource:
+    """The source as first written: every token made into a Token, n-grams looked up in a Python loop."""
+
+    def __init__(self, text):
+        self.text = text
+        self.tokens = quotes.tokenize(text)
+        self.keys = [t.key for t in self.tokens]
+
+    def window(self, lo, hi):
+        return self.tokens[lo:hi]
+
+    def best_diagonal(self, keys):
+        n = min(quotes.ANCHOR_WORDS, len(keys))
+        wanted = {}
+        for i in range(len(keys) - n + 1):
+            wanted.setdefault(tuple(keys[i : i + n]), []).append(i)
+        votes = {}
+        for p in range(len(self.keys) - n + 1):
+            for i in wanted.get(tuple(self.keys[p : p + n]), ()):
+                votes[p - i] = votes.get(p - i, 0) + 1
+        return max(votes, key=lambda d: (votes[d], -d)) if votes else None
+
+
+source_words = st.lists(st.sampled_from(["the", "The", "purge", "—", "-", "“", "”", "it’s", "it's", ",", "...", "😀", "Ёж"]), max_size=120)
+
+
+@given(source_words, st.integers(0, 120), st.integers(1, 40), st.lists(st.sampled_from(["the", "purge", "—", "x", " … "]), max_size=4))
+def test_the_check_finds_what_the_token_by_token_source_finds(words, at, length, edits):
+    source = " ".join(words)
+    quote = " ".join(words[at : at + length] + edits)
+    fast = check_quotation(quote, source)
+    original = quotes._Source
+    quotes._Source = ReferenceSource
+    try:
+        assert check_quotation(quote, source) == fast
+    finally:
+        quotes._Source = original
+
+
+def test_a_quotation_that_is_only_an_elision_is_not_found_rather_than_an_error():
+    check = check_quotation("“…”", "Some source text.")
+    assert check.verdict == Verdict.NOT_FOUND and check.similarity == 0.0
+
+
+def test_the_cached_check_answers_as_the_check_does_and_forgets_an_edited_source(monkeypatch):
+    monkeypatch.setattr(quotes, "RECENT_CHECKS", 2)
+    source = "Comrades! " + SPEECH.replace("discriminate", "differentiated") + " (Applause.)"
+    first = quotes.check_quotation_cached(SPEECH_QUOTE, source)
+    assert first == check_quotation(SPEECH_QUOTE, source) and first.verdict == Verdict.DIFFERENT
+    first.diff.clear()  # each caller gets its own copy
+    assert quotes.check_quotation_cached(SPEECH_QUOTE, "".join([source])) == check_quotation(SPEECH_QUOTE, source)
+    assert quotes.check_quotation_cached(SPEECH_QUOTE, SPEECH).verdict == Verdict.VERBATIM  # the source edited
+    for other in ("a", "b", "c"):
+        quotes.check_quotation_cached(other, source)
+    assert len(quotes._recent) == 2

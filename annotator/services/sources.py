@@ -216,9 +216,7 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
         .distinct()
     )
     suggestions = []
-    for repeat in quotes.find_repeats([d.text for d in documents], target):
-        if any(s < repeat.end and repeat.start < e for s, e in quoted):
-            continue
+    for repeat in quotes.unmarked(quotes.find_repeats([d.text for d in documents], target), quoted):
         suggestions.append(
             Suggestion(
                 repeat.start, repeat.end, repeat.words, document.text[repeat.start : repeat.end],

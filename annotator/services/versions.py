@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from .. import anchoring
 from .. import text as textlib
@@ -59,23 +60,31 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
     document.text, document.version = new_text, version.number
     document.save(update_fields=["text", "version"])
 
-    new_spans: dict[int, Span] = {}
+    # The new spans, made together: a fixed number of queries (in batches) rather than a few per mark.
+    new_spans = {(s.start, s.end): s for s in Span.objects.filter(document=document, version=version.number)}
+    wanted = sorted({(r.start, r.end) for r in placed.values() if r.start is not None} - new_spans.keys())
+    made = Span.objects.bulk_create(
+        Span(document=document, version=version.number, start=start, end=end, exact=new_text[start:end],
+             prefix=prefix, suffix=suffix)
+        for start, end in wanted
+        for prefix, suffix in [textlib.quote_context(new_text, start, end)]
+    )
+    new_spans.update(((s.start, s.end), s) for s in made)
+    now = timezone.now()
     report = []
     for annotation in annotations:
         result = placed[annotation.span_id]
         old_span = spans[annotation.span_id]
         if result.start is not None:
-            if annotation.span_id not in new_spans:
-                new_spans[annotation.span_id] = _span_for(document, version.number, new_text, result.start, result.end)
-            annotation.span = new_spans[annotation.span_id]
+            annotation.span = new_spans[(result.start, result.end)]
         annotation.placement = result.placement.value
         annotation.placement_score = result.score if result.placement == anchoring.Placement.FUZZY else None
         if result.placement.flagged and annotation.status == Status.ACCEPTED:
             annotation.status = Status.PENDING
         annotation.version += 1
+        annotation.updated_at = now  # what save() would set (auto_now); bulk_update does not
         annotation._history_user = user
         annotation._change_reason = f"Carried to version {version.number}: {result.placement.value}"
-        annotation.save()
         report.append(
             Placement(
                 version=version, annotation=annotation, status=result.placement.value, score=result.score,
@@ -84,6 +93,11 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
                 new_exact=new_text[result.start : result.end] if result.start is not None else "",
             )
         )
+    # Each mark's move in its history, as save() would record it (user and reason per mark).
+    bulk_update_with_history(
+        annotations, Annotation, ["span", "placement", "placement_score", "status", "version", "updated_at"],
+        default_date=now,
+    )
     Placement.objects.bulk_create(report)
     record_change(document.pk, 0, len(new_text), text_changed=True)
     return version

@@ -14,6 +14,8 @@ from ..models import Annotation, Citation, Link
 from ..permissions import document_for, project_for
 
 _MARK = ("span__document", "label", "created_by")
+# Each row brings its own copy of every field of its document: leave out the text (a document may be a book).
+_NO_TEXT = ("span__document__text",)
 
 
 def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
@@ -22,7 +24,7 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
             label__key="claim", span__version=F("span__document__version"), **claims_filter
         )
         .select_related(*_MARK)
-        .defer("span__document__text")  # a long text, once per row, is most of the work otherwise
+        .defer(*_NO_TEXT)
         .order_by("span__document__title", "span__document_id", "span__start", "id")
     )
     ids = [c.pk for c in claims]
@@ -37,7 +39,7 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
             *(f"from_annotation__{m}" for m in _MARK), "from_annotation__span",
             *(f"to_annotation__{m}" for m in _MARK), "to_annotation__span",
         )
-        .defer("from_annotation__span__document__text", "to_annotation__span__document__text")
+        .defer(*(f"{end}__{field}" for end in ("from_annotation", "to_annotation") for field in _NO_TEXT), "to_source__full_text")
         .order_by("type__order", "created_at", "id")
     ) if ids else []
     quotation_ids = [link.to_annotation_id for link in links if link.type.key == linklib.QUOTES and link.to_annotation_id]
@@ -46,9 +48,10 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
         attributions = list(
             Link.objects.filter(from_annotation_id__in=quotation_ids, type__key=linklib.ATTRIBUTED_TO)
             .select_related("type", "to_source", "to_annotation__span")
+            .defer("to_source__full_text")
             .order_by("created_at", "id")
         )
-        for citation in Citation.objects.filter(annotation_id__in=quotation_ids).select_related("source").order_by("id"):
+        for citation in Citation.objects.filter(annotation_id__in=quotation_ids).select_related("source").defer("source__full_text").order_by("id"):
             citations.setdefault(citation.annotation_id, []).append(citation)
     return linklib.build_map(claims, links, attributions, citations)
 

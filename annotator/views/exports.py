@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from .. import export_query, exports, links_export, rendering
+from .. import export_query, export_rows, exports, links_export, rendering
 from ..exports import CSV_HEADER
 from ..forms import ExportForm
 from ..permissions import document_for, project_for
@@ -55,21 +55,24 @@ def download(request, annotations, *, file_format: str, raw: bool, label: str, n
     """
     links = links_export.links_of(annotations)
     if file_format == "links-csv":
-        response = StreamingHttpResponse(links_export.stream_links_csv(links.iterator(), raw=raw), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            links_export.stream_links_csv(links_export.link_values(links).iterator(), raw=raw),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}-links.csv"'
         return response
-    records = export_query.records(annotations)
+    rows = export_query.rows(annotations)
     if file_format == "csv":
-        response = StreamingHttpResponse(exports.stream_csv(records, raw=raw), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(export_rows.stream_csv(rows, raw=raw), content_type="text/csv; charset=utf-8")
     else:
         addresses = exports.Addresses(request.build_absolute_uri("/").rstrip("/"))
-        chunks = exports.stream_jsonld(
-            records,
+        chunks = export_rows.stream_jsonld(
+            rows,
             total=annotations.count() + links.count(),
             collection_id=request.build_absolute_uri(),
             label=label,
             addresses=addresses,
-            extra=(links_export.jsonld_link(link, addresses) for link in links.iterator()),
+            extra=(links_export.jsonld_link_of(values, addresses) for values in links_export.link_values(links).iterator()),
         )
         response = StreamingHttpResponse(chunks, content_type=exports.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'

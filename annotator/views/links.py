@@ -18,6 +18,8 @@ from ..services import links as link_services
 from .marks import _changes_response, _detail_context, _error_fragment
 
 TARGET_LIMIT = 15
+# Rows that bring both marks' documents leave out their texts: each row would hold its own copy (a document may be a book).
+_NO_TEXT = ("from_annotation__span__document__text", "to_annotation__span__document__text")
 
 
 @dataclass
@@ -39,6 +41,7 @@ def _panel_links(annotation) -> list[PanelLink]:
             "from_annotation__span__document", "from_annotation__label",
             "to_annotation__span__document", "to_annotation__label",
         )
+        .defer(*_NO_TEXT, "to_source__full_text")
         .order_by("type__order", "created_at", "id")
     )
     result = []
@@ -158,7 +161,8 @@ def link_targets(request, annotation_id):
     marks = (
         Annotation.objects.filter(span__document__project_id=project_id, span__version=F("span__document__version"))
         .exclude(pk=annotation.pk)
-        .select_related("span__document", "label", "created_by").defer("span__document__text")
+        .select_related("span__document", "label", "created_by")
+        .defer("span__document__text")
         .order_by("span__document__title", "span__start", "id")
     )
     q = " ".join(request.GET.get("q", "").split())
@@ -311,7 +315,6 @@ _QUEUE_RELATED = (
     "from_annotation__span__document", "from_annotation__label",
     "to_annotation__span__document", "to_annotation__label",
 )
-_QUEUE_DEFERRED = ("from_annotation__span__document__text", "to_annotation__span__document__text")
 
 
 def _queue_review(request, link_id, write):
@@ -348,7 +351,7 @@ def link_queue(request, project_id):
         )
     pending = (
         Link.objects.filter(project=project, status="pending").exclude(created_by=request.user)
-        .select_related(*_QUEUE_RELATED).defer(*_QUEUE_DEFERRED).order_by("created_at", "id")
+        .select_related(*_QUEUE_RELATED).defer(*_NO_TEXT, "to_source__full_text").order_by("created_at", "id")
     )
     context = {
         "project": project, "membership": membership, "items": list(pending[:LINK_QUEUE_LENGTH]),

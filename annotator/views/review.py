@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import rendering, services
 from ..forms import ReviewFilterForm, ReviewForm
-from ..models import Annotation, Status
+from ..models import Annotation, Source, Status
 from ..permissions import annotation_for, can_review, project_for
 from .marks import _changes_response, _detail_context
 
@@ -26,8 +27,9 @@ def pending_queue(project, user, filters):
         Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
         .exclude(created_by=user)
         .exclude(placement="orphaned")  # no place in the current text: re-attach first, then review
-        .select_related("span__document", "label", "created_by").defer("span__document__text")
-        .prefetch_related("citations__source")
+        .select_related("span__document", "label", "created_by")
+        .defer("span__document__text")  # each row would bring its own copy of the document's text
+        .prefetch_related(Prefetch("citations__source", queryset=Source.objects.defer("full_text")))
         .order_by("created_at", "id")
     )
 

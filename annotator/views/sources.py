@@ -103,9 +103,12 @@ def source_update(request, source_id):
 @require_GET
 def source_detail(request, source_id):
     source, membership = source_for(request.user, source_id)
-    citations = Citation.objects.filter(source=source).select_related(
-        "annotation__span__document", "annotation__label", "annotation__created_by"
-    ).order_by("annotation__span__document__title", "annotation__span__start", "id")
+    citations = (
+        Citation.objects.filter(source=source)
+        .select_related("annotation__span__document", "annotation__label", "annotation__created_by")
+        .defer("annotation__span__document__text")  # each row would bring its own copy of the document's text
+        .order_by("annotation__span__document__title", "annotation__span__start", "id")
+    )
     return render(request, "annotator/source_detail.html", {
         "project": source.project, "source": source, "citations": citations,
         "authors": bibliography.names_text(source.authors), "can_edit": can_edit_sources(membership),
@@ -159,7 +162,7 @@ def mark_sources_context(request, annotation, new_source_form=None) -> dict:
     is_quotation = annotation.label.key == "quotation"
     for citation in citations:
         text = citation.source.full_text
-        citation.quote_check = quotes.check_quotation(annotation.span.exact, text) if is_quotation and text.strip() else None
+        citation.quote_check = quotes.check_quotation_cached(annotation.span.exact, text) if is_quotation and text.strip() else None
     can_cite = annotation.created_by_id == request.user.pk
     return {
         "citations": citations,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator import export_query, exports, links_export
+from annotator import export_query, export_rows, exports, links_export
 from annotator.models import Document, Label, Project, Status
 
 
@@ -42,23 +42,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         export_filter = self._filter(options)
         annotations = export_query.marks(export_filter)
-        records = export_query.records(annotations)
+        rows = export_query.rows(annotations)
         if options["text_version"] is not None:
             if options["document"] is None:
                 raise CommandError("--text-version needs --document: versions are per document.")
             document = Document.objects.get(pk=options["document"])
             if options["text_version"] != document.version:
                 try:
-                    records = export_query.old_version_records(document, options["text_version"], export_filter)
+                    rows = map(exports.as_row, export_query.old_version_records(document, options["text_version"], export_filter))
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
                 annotations = None
         if options["format"] == "links-csv":
             if annotations is None:
                 raise CommandError("Links are exported for the current version only.")
-            chunks = links_export.stream_links_csv(links_export.links_of(annotations).iterator(), raw=options["raw"])
+            links = links_export.link_values(links_export.links_of(annotations))
+            chunks = links_export.stream_links_csv(links.iterator(), raw=options["raw"])
         elif options["format"] == "csv":
-            chunks = exports.stream_csv(records, raw=options["raw"])
+            chunks = export_rows.stream_csv(rows, raw=options["raw"])
         else:
             base = options["base_url"].rstrip("/")
             query = {k: options[k] for k in ("project", "document", "status", "label", "editor") if options[k]}
@@ -66,19 +67,19 @@ class Command(BaseCommand):
                 query["version"] = options["text_version"]
             addresses = exports.Addresses(base)
             if annotations is None:  # an earlier version: few enough marks to count as they come; no links
-                records = list(records)
-                links, total = [], len(records)
+                rows = list(rows)
+                links, total = [], len(rows)
             else:
                 links = links_export.links_of(annotations)
                 total = annotations.count() + links.count()
-                links = links.iterator()
-            chunks = exports.stream_jsonld(
-                records,
+                links = links_export.link_values(links).iterator()
+            chunks = export_rows.stream_jsonld(
+                rows,
                 total=total,
                 collection_id=f"{base}/export/annotations.jsonld" + (f"?{urlencode(query)}" if query else ""),
                 label="Marks exported by the editorial annotator",
                 addresses=addresses,
-                extra=(links_export.jsonld_link(link, addresses) for link in links),
+                extra=(links_export.jsonld_link_of(values, addresses) for values in links),
             )
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
