@@ -139,10 +139,6 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     search_fields = ["span__exact", "note", "review_note"]
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
-
-    def get_queryset(self, request):
-        # The document's text is not shown here; for a long one it would be read once per listed mark.
-        return super().get_queryset(request).defer("span__document__text")
     # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
     # Marks change only through the services (their rules, revision bumps and history): in admin they are
     # read, reviewed with the bulk actions, and their citations cared for.
