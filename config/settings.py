@@ -151,7 +151,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files WhiteNoise serves (hashed and compressed when DEBUG is off).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -169,6 +170,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
 # Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).
 ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8000"
+
+# Several server processes share nothing but the database: sessions live there, login failures are
+# counted there (below), and there is no cache, so nothing can hold state in one process's memory.
+# A cache added later must be one every process shares (the database, Redis), never LocMem.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -206,6 +213,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling (django-axes): after this many failed logins for one username from one address,
 # that pair is locked out for the cool-off period.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -63,3 +63,33 @@ def test_every_page_carries_the_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_the_settings_of_env_example_pass_the_deploy_checks():
+    # Its SECRET_KEY is a placeholder Django rightly calls weak; everything else is taken as written.
+    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_local_http_switches_are_flagged_by_the_deploy_checks():
+    # make stack serves plain HTTP on 127.0.0.1 with these; the deploy checks must say they are not for production.
+    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789",
+           "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    for warning in ("security.W008", "security.W012", "security.W016"):  # SSL redirect, session and CSRF cookies
+        assert warning in result.stderr
+
+
+def test_no_state_lives_in_one_process_memory(settings):
+    # Several gunicorn processes serve the app: sessions and login failures must be in the database,
+    # and no cache may be a per-process one (tests/test_scaleout.py proves it across real processes).
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert all("locmem" not in cache["BACKEND"].lower() for cache in settings.CACHES.values())
