@@ -93,3 +93,17 @@ def test_no_state_lives_in_one_process_memory(settings):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
     assert all("locmem" not in cache["BACKEND"].lower() for cache in settings.CACHES.values())
+
+
+def test_production_templates_find_named_partials():
+    # With DEBUG off the templates are cached; "page.html#partial" must still reach django-template-partials.
+    code = (
+        "from django.template.loader import render_to_string; "
+        "print(render_to_string('annotator/document_detail.html#poller', {'document': {'pk': 7}, 'revision': 3}))"
+    )
+    result = _manage(
+        "shell", "-c", code, DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789",
+        ALLOWED_HOSTS="annotator.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'id="poller" hx-get="/documents/7/changes/"' in result.stdout
