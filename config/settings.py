@@ -182,8 +182,10 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if env_bool("BEHIND_PROXY", False):
-        # Only a TLS-terminating proxy we run may say the request was HTTPS.
+        # Only a TLS-terminating proxy we run may say the request was HTTPS, and who the client is: else every
+        # login would come from the proxy's address, and the lock-out would be per username for everyone.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        AXES_CLIENT_IP_CALLABLE = "annotator.proxy.client_ip"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

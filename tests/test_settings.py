@@ -107,3 +107,17 @@ def test_production_templates_find_named_partials():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'id="poller" hx-get="/documents/7/changes/"' in result.stdout
+
+
+def test_behind_our_proxy_the_client_is_the_address_the_proxy_appended(rf):
+    from annotator.proxy import client_ip
+
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(spoofed) == "203.0.113.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="198.51.100.2")) == "198.51.100.2"
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)",
+        DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789", ALLOWED_HOSTS="annotator.example.org",
+        BEHIND_PROXY="true",
+    )
+    assert result.stdout.strip().endswith("annotator.proxy.client_ip"), result.stdout + result.stderr
