@@ -23,10 +23,10 @@ SERVER_KEY = "scale-out-tests-only-" + "k" * 40  # shared by every server, as a 
 
 def database_url(settings_dict: dict) -> str:
     """The URL of the database a Django connection uses (in tests: pytest-django's test database)."""
-    quote = lambda value: urllib.parse.quote(str(value or ""), safe="")  # noqa: E731
+    user, password, name = (urllib.parse.quote(str(settings_dict[k] or ""), safe="") for k in ("USER", "PASSWORD", "NAME"))
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or 5432
-    return f"postgres://{quote(settings_dict['USER'])}:{quote(settings_dict['PASSWORD'])}@{host}:{port}/{quote(settings_dict['NAME'])}"
+    return f"postgres://{user}:{password}@{host}:{port}/{name}"
 
 
 def production_env(*, database_url: str, static_root: Path, **extra: str) -> dict[str, str]:
