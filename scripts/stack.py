@@ -62,6 +62,14 @@ def free_port(preferred: int) -> int:
             return s.getsockname()[1]
 
 
+def control_socket(path: Path) -> list[str]:
+    """gunicorn 25.1 and later open a control socket (for gunicornc), by default at one path per user: each server
+    gets its own, or the second would take the first's."""
+    import gunicorn  # in this virtualenv
+
+    return ["--control-socket", str(path)] if gunicorn.version_info >= (25, 1) else []
+
+
 def secret_file(path: Path) -> str:
     """A random secret kept in a file of the stack's folder (so sessions and the database survive a restart)."""
     if not path.exists():
@@ -184,7 +192,8 @@ class Stack:
             with open(log, "ab") as out:
                 process = subprocess.Popen(
                     [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                     "--workers", str(self.args.workers), "--access-logfile", "-"],
+                     "--workers", str(self.args.workers), "--access-logfile", "-",
+                     *control_socket(self.dir / f"web-{n}.ctl")],
                     cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 )
             self.servers.append((process, f"http://127.0.0.1:{port}/", log))

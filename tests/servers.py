@@ -16,8 +16,12 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+# gunicorn 25.1+ opens a control socket at one path per user; test servers need none (and must not share it).
+NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn.version_info >= (25, 1) else []
 SERVER_KEY = "scale-out-tests-only-" + "k" * 40  # shared by every server, as a real deployment's key is
 
 
@@ -65,7 +69,7 @@ class Server:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(GUNICORN), "config.wsgi", "--bind", "127.0.0.1:0", "--workers", str(self.workers),
-                 "--threads", str(self.threads), "--graceful-timeout", "5", "--log-level", "info"],
+                 "--threads", str(self.threads), "--graceful-timeout", "5", "--log-level", "info", *NO_CONTROL_SOCKET],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         # Port 0: the kernel picks a free port; gunicorn says which (no race with other servers).
@@ -96,7 +100,7 @@ class Server:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight by now
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
