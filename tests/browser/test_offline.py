@@ -34,3 +34,19 @@ def test_the_page_shows_it_is_offline_and_catches_up_when_back(login, live_serve
     expect(banner).to_be_hidden()
     assert reader.evaluate("window.sameLoad === true")
     assert reader.errors == []
+
+
+def test_a_proxy_saying_the_app_is_unreachable_also_shows_the_banner(login, live_server, document, annotator, labels):
+    # Behind a load balancer, app servers that are down answer 502/503/504 from the proxy, not a network error.
+    from annotator import services
+
+    page = login(annotator)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    banner = page.locator("#offline")
+    page.route("**/changes/**", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    expect(banner).to_be_visible(timeout=6000)
+    services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    page.unroute("**/changes/**")
+    expect(page.locator("#doc-text .m")).to_have_count(1, timeout=6000)
+    expect(banner).to_be_hidden()
+    assert page.errors == []
