@@ -79,7 +79,7 @@ class Server:
             if found:
                 self.url = found[-1]
             elif self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text(errors='replace')[-3000:]}")
+                self._give_up("gunicorn did not start")
             else:
                 time.sleep(0.05)
         while True:
@@ -89,8 +89,13 @@ class Server:
             except OSError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn does not answer:\n{self.log.read_text(errors='replace')[-3000:]}")
+                self._give_up("gunicorn does not answer")
             time.sleep(0.1)
+
+    def _give_up(self, what: str):
+        if self.process.poll() is None:
+            self.kill()
+        raise RuntimeError(f"{what}:\n{self.log.read_text(errors='replace')[-3000:]}")
 
     def kill(self) -> None:
         """SIGKILL the master and its workers at once: a crash, mid-request, with no chance to clean up."""

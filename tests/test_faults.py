@@ -128,21 +128,24 @@ def test_a_server_killed_while_saving_marks_leaves_none_half_saved(server_env, p
     for round_ in range(1, 6):
         env = server_env(DATABASE_URL=server_env()["DATABASE_URL"] + f"?application_name={APP}")
         server = Server(env, tmp_path / f"server-{round_}.log", workers=2, threads=4).start()
-        if round_ == 1:
-            assert visitor.log_in(server.url, "ann", "pw-for-tests") == 302  # the session outlives the server
-        clients = Clients(server.url, visitor, document, labels["claim"], range(next_sentence, next_sentence + 1000))
-        for thread in clients.threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while clients.saved() < 20 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        # Kill the moment one of the server's transactions has written part of a mark.
-        writing = []
-        while not writing and time.monotonic() < deadline:
-            writing = [xid for _, xid in server_sessions() if xid is not None]
-        server.kill()
-        for thread in clients.threads:
-            thread.join(timeout=30)
+        try:
+            if round_ == 1:
+                assert visitor.log_in(server.url, "ann", "pw-for-tests") == 302  # the session outlives the server
+            clients = Clients(server.url, visitor, document, labels["claim"], range(next_sentence, next_sentence + 1000))
+            for thread in clients.threads:
+                thread.start()
+            deadline = time.monotonic() + 30
+            while clients.saved() < 20 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # Kill the moment one of the server's transactions has written part of a mark.
+            writing = []
+            while not writing and time.monotonic() < deadline:
+                writing = [xid for _, xid in server_sessions() if xid is not None]
+            server.kill()
+            for thread in clients.threads:
+                thread.join(timeout=30)
+        finally:
+            server.stop()  # nothing left running should the test fail before the kill
         wait_until_the_server_sessions_are_gone()
         cut += [xid for xid in writing if xact_status(xid) == "aborted"]
         outcome.update(clients.outcome)
