@@ -1,6 +1,7 @@
 """Forms parse and type-check input; the rules live in services."""
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
 from . import bibliography
@@ -82,17 +83,23 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1)
 
 
+class AuthorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_username()
+
+
 class MarkFilterForm(forms.Form):
     """The side panel's filters. Prefixed names keep them apart from a mark's own fields."""
 
     f_label = forms.ModelChoiceField(queryset=Label.objects.none(), required=False, label="Label", empty_label="All labels")
-    f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
+    f_author = AuthorChoiceField(queryset=get_user_model().objects.none(), required=False, label="Author", empty_label="All authors")
     f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
 
     def __init__(self, *args, project, authors, **kwargs):
         super().__init__(*args, **kwargs)
+        # Querysets, not lists: the filters are checked on every poll, and an empty one needs no query.
         self.fields["f_label"].queryset = Label.objects.filter(project=project)
-        self.fields["f_author"].choices = [("", "All authors"), *[(u.pk, u.get_username()) for u in authors]]
+        self.fields["f_author"].queryset = authors
 
     def filters(self) -> dict:
         """Queryset filters for annotations; invalid values are ignored (a filter is not worth an error)."""
@@ -102,7 +109,7 @@ class MarkFilterForm(forms.Form):
         if self.cleaned_data.get("f_label"):
             result["label"] = self.cleaned_data["f_label"]
         if self.cleaned_data.get("f_author"):
-            result["created_by_id"] = self.cleaned_data["f_author"]
+            result["created_by_id"] = self.cleaned_data["f_author"].pk
         if self.cleaned_data.get("f_status"):
             result["status"] = self.cleaned_data["f_status"]
         return result

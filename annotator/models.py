@@ -120,9 +120,14 @@ class Span(models.Model):
     exact = models.TextField(help_text="The marked text: document.text[start:end].")
     prefix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points before the span.")
     suffix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points after the span.")
+    length = models.GeneratedField(
+        expression=F("end") - F("start"), output_field=models.PositiveIntegerField(), db_persist=True,
+        help_text="end - start, kept by the database: finding the marks of a stretch of text looks up long spans by it.",
+    )
 
     class Meta:
         ordering = ["document", "version", "start", "end"]
+        indexes = [models.Index(fields=["document", "version", "length"], name="span_by_length")]
         constraints = [
             models.UniqueConstraint(fields=["document", "version", "start", "end"], name="span_unique_region"),
             models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="span_start_before_end"),
@@ -171,7 +176,11 @@ class Annotation(models.Model):
                 fields=["span", "label", "created_by"], name="annotation_one_label_per_editor_and_span"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The orphans a document page lists: few rows, asked for on every change.
+            models.Index(fields=["placement"], condition=Q(placement="orphaned"), name="annotation_orphaned"),
+        ]
 
     def __str__(self):
         return f"{self.label} by {self.created_by}: {self.span.exact[:40]}"

@@ -21,8 +21,13 @@ def project_for(user, project_id) -> tuple[Project, Membership]:
     return membership.project, membership
 
 
-def document_for(user, document_id) -> tuple[Document, Membership]:
-    document = get_object_or_404(Document.objects.select_related("project"), pk=document_id)
+def document_for(user, document_id, *, text=True) -> tuple[Document, Membership]:
+    """The document and the user's membership of its project; 404 for someone outside it.
+
+    text=False leaves the text to be read when first used (a long text costs time to fetch).
+    """
+    documents = Document.objects.select_related("project")
+    document = get_object_or_404(documents if text else documents.defer("text"), pk=document_id)
     return document, membership_for(user, document.project_id)
 
 

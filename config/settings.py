@@ -85,12 +85,7 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "config.urls"
 
-TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
-if not DEBUG:
-    # Cached inside the partials loader, never around it: wrapped the other way, "page.html#partial" reaches
-    # the file loaders as a file name and every htmx fragment fails in production.
-    TEMPLATE_LOADERS = [("django.template.loaders.cached.Loader", TEMPLATE_LOADERS)]
-
+TEMPLATE_FILES = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -105,7 +100,8 @@ TEMPLATES = [
             ],
             # django-template-partials as a builtin, so that moving to Django 6's own partials is a settings change.
             "builtins": ["template_partials.templatetags.partials"],
-            "loaders": [("template_partials.loader.Loader", TEMPLATE_LOADERS)],
+            # The partials loader goes outside the cached one (inside it, "page.html#part" is not found).
+            "loaders": [("template_partials.loader.Loader", TEMPLATE_FILES if DEBUG else [("django.template.loaders.cached.Loader", TEMPLATE_FILES)])],
         },
     }
 ]

@@ -19,7 +19,7 @@ from .servers import Server, Visitor
 pytestmark = [pytest.mark.scaleout, pytest.mark.django_db(transaction=True)]
 
 APP = "annotator-fault-test"  # the servers' application_name, to tell their sessions from ours
-SENTENCES = 6000  # about 300 KB: each save reads and checks the whole text under the document's lock
+SENTENCES = 6000  # about 300 KB of text, every save checked against it under the document's lock
 CLIENTS = 12
 
 

@@ -71,7 +71,7 @@ def test_an_editor_links_evidence_to_a_claim_in_another_document_and_both_panels
     assert (link.from_annotation, link.to_annotation, link.created_by, link.note) == (evidence, claim, annotator2, "p. 3")
     body = response.content.decode()
     assert "supports" in body and "Stalin was unseated by the party." in body and "in “Forum thread”" in body
-    assert 'id="mark-list" hx-swap-oob="true"' in body
+    assert 'id="list-updates" hidden hx-swap-oob="true"' in body
     other = client_for(annotator).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
     assert "is supported by" in other and "p. 3" in other
     assert "Delete link" not in other  # not the author

@@ -40,7 +40,7 @@ def test_creating_a_mark_redraws_its_block_the_list_and_the_poller(document, ann
     annotation = Annotation.objects.get()
     assert f'data-marks="{annotation.pk}"' in body
     assert 'id="block-0" class="block" hx-swap-oob="true"' in body
-    assert 'id="mark-list" hx-swap-oob="true"' in body
+    assert 'id="list-updates" hidden hx-swap-oob="true"' in body
     assert 'id="since" name="since" value="1"' in body
     assert response["HX-Trigger"] == "annotation-saved"
 

@@ -259,7 +259,7 @@ def test_reviewing_from_the_panel_redraws_the_panel_list_and_blocks(pending, rev
     response = review(client_for(reviewer), pending, "rejected", note="Misreads the source.", origin="panel", since=1)
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<section id="mark-detail"' in body and 'id="mark-list" hx-swap-oob="true"' in body
+    assert '<section id="mark-detail"' in body and 'id="list-updates" hidden hx-swap-oob="true"' in body
     assert "Misreads the source." in body and "status-rejected" in body
     assert 'id="since" name="since" value="2"' in body
     assert response["HX-Trigger"] == "review-changed"

@@ -190,7 +190,7 @@ def test_citing_redraws_the_panel_and_the_mark_lists_source_count(document, anno
     body = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger"] == "citation-changed"
     assert "Collected Works, Vol. 14" in body and "p. 57" in body
-    assert "1 source<" in body and 'id="mark-list" hx-swap-oob="true"' in body
+    assert "1 source<" in body and 'id="list-updates" hidden hx-swap-oob="true"' in body
     assert Citation.objects.get().locator == "p. 57"
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from .. import text as textlib
 from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role, Span, Status
+from ..texts import text_of
 from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
@@ -22,20 +23,21 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
     try:
         with transaction.atomic():
             # Read the text under a lock: a new version saved meanwhile must not take a mark made on the old one.
-            document = Document.objects.select_for_update().only("id", "project_id", "text", "version").get(pk=document.pk)
+            document = Document.objects.select_for_update().only("id", "project_id", "version", "created_at").get(pk=document.pk)
+            text = text_of(document)
             try:
-                textlib.check_span(document.text, start, end, exact)
+                textlib.check_span(text, start, end, exact)
             except textlib.SpanError as exc:
                 raise ActionRefused(str(exc)) from None
-            prefix, suffix = textlib.quote_context(document.text, start, end)
-            span, _ = Span.objects.get_or_create(
-                document=document,
-                version=document.version,
-                start=start,
-                end=end,
-                defaults={"exact": exact, "prefix": prefix, "suffix": suffix},
-            )
-            if Annotation.objects.filter(span=span, label=label, created_by=user).exists():
+            span = Span.objects.filter(document=document, version=document.version, start=start, end=end).first()
+            if span is None:
+                # A race for the same new span ends in IntegrityError below, outside this transaction.
+                prefix, suffix = textlib.quote_context(text, start, end)
+                span = Span.objects.create(
+                    document=document, version=document.version, start=start, end=end,
+                    exact=exact, prefix=prefix, suffix=suffix,
+                )
+            elif Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -21,38 +21,57 @@ def _since(request) -> int:
         return 0
 
 
-def _panel_context(request, document, membership, annotations):
-    project = document.project
-    filter_form = MarkFilterForm(request.GET or request.POST or None, project=project, authors=rendering.project_authors(project))
-    filters = filter_form.filters()
-    listed = [a for a in annotations if all(_matches(a, k, v) for k, v in filters.items())]
+def _after(request) -> tuple[int, int, int] | None:
+    """The list entry a "more marks" request continues after: "start.end.id"."""
+    try:
+        start, end, pk = (int(n) for n in request.GET.get("after", "").split("."))
+    except ValueError:
+        return None
+    return start, end, pk
+
+
+def _filters(request, project):
+    form = MarkFilterForm(request.GET or request.POST or None, project=project, authors=rendering.project_authors(project))
+    return form, form.filters()
+
+
+def _list_context(document, form, filters, after=None):
+    """The side panel's list: a page of entries, the counts, the orphans. Four queries."""
+    listed, next_key = rendering.list_page(document, filters, after)
+    listed_count, total = rendering.list_counts(document, filters)
     return {
-        "filter_form": filter_form,
+        "filter_form": form,
         "listed": listed,
-        "mark_total": len(annotations),
+        "next_after": ".".join(map(str, next_key)) if next_key else "",
+        "listed_count": listed_count,
+        "mark_total": total,
         "orphans": list(rendering.orphans_of(document)),
     }
 
 
-def _matches(annotation, key, value):
-    if key == "label":
-        return annotation.label_id == value.pk
-    return getattr(annotation, key) == value
+def _text_context(document):
+    """The text: its first part drawn with its marks, the others plain until they near the viewport."""
+    layout = rendering.layout_of(document)
+    return {
+        "part_number": 0,
+        "blocks": rendering.render_part(document, layout, 0),
+        "later_parts": rendering.plain_parts(document, layout, range(1, len(layout.parts))),
+    }
 
 
 def _document_context(request, document, membership, open_annotation=None):
-    annotations = list(rendering.marks_of(document))
+    form, filters = _filters(request, document.project)
     context = {
         "document": document,
         "project": document.project,
         "membership": membership,
         "labels": list(document.project.labels.all()),
-        "blocks": rendering.render_blocks(document, annotations),
         "revision": document.revision,
         "open": open_annotation,
         "can_review": can_review(membership),
+        **_text_context(document),
+        **_list_context(document, form, filters),
     }
-    context.update(_panel_context(request, document, membership, annotations))
     if open_annotation is not None:
         context.update(_detail_context(request, open_annotation, membership))
     return context
@@ -62,40 +81,81 @@ def _document_context(request, document, membership, open_annotation=None):
 @require_GET
 @vary_on_headers("HX-Request")
 def document_detail(request, document_id):
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     context = _document_context(request, document, membership)
     return render(request, "annotator/document_detail.html", context)
+
+
+def _reload():
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def document_part(request, document_id, number):
+    """One part of the text with its marks, fetched when it nears the viewport."""
+    document, _ = document_for(request.user, document_id, text=False)
+    if request.GET.get("v") != str(document.version):
+        return _reload()  # the page shows an earlier version of the text: its offsets mean nothing now
+    layout = rendering.layout_of(document)
+    if number >= len(layout.parts):
+        raise Http404("No such part of the text.")
+    context = {"part_number": number, "blocks": rendering.render_part(document, layout, number), "revision": document.revision}
+    return render(request, "annotator/document_detail.html#part", context)
+
+
+@login_required
+@require_GET
+def mark_count(request, document_id):
+    """The list's count ("3 of 40 marks") and its orphans, fetched after a change: counting every mark
+    is the one part of an answer to a change that grows with the document, so the change does not wait for it."""
+    document, _ = document_for(request.user, document_id, text=False)
+    _, filters = _filters(request, document.project)
+    listed_count, total = rendering.list_counts(document, filters)
+    context = {"document": document, "listed_count": listed_count, "mark_total": total, "orphans": list(rendering.orphans_of(document))}
+    return render(request, "annotator/mark_summary.html", context)
 
 
 @login_required
 @require_GET
 def mark_list(request, document_id):
-    """The side panel's list, filtered."""
-    document, membership = document_for(request.user, document_id)
-    annotations = list(rendering.marks_of(document))
-    context = {"document": document, **_panel_context(request, document, membership, annotations)}
+    """The side panel's list, filtered; with `after`, only the next page of its entries."""
+    document, membership = document_for(request.user, document_id, text=False)
+    form, filters = _filters(request, document.project)
+    after = _after(request)
+    if after is not None:
+        listed, next_key = rendering.list_page(document, filters, after)
+        context = {"document": document, "listed": listed, "next_after": ".".join(map(str, next_key)) if next_key else ""}
+        return render(request, "annotator/document_detail.html#mark-entries", context)
+    context = {"document": document, **_list_context(document, form, filters)}
     return render(request, "annotator/document_detail.html#mark-list", context)
 
 
 def _changes_response(request, document, membership, *, detail=None, status=200, since=None):
-    """Redraw what changed since the page's revision: touched blocks, the mark list, the poller."""
-    document.refresh_from_db(fields=["revision", "version", "text"])
+    """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the poller."""
     since = _since(request) if since is None else since
-    if rendering.text_changed_since(document, since):
-        # The text itself is new: offsets on the open page mean nothing any more. Reload it.
-        response = HttpResponse(status=200)
-        response["HX-Refresh"] = "true"
-        return response
-    annotations = list(rendering.marks_of(document))
-    touched = rendering.changed_blocks(document, since)
-    context = {
-        "document": document,
-        "project": document.project,
-        "revision": document.revision,
-        "blocks": rendering.render_blocks(document, annotations, only=touched),
-        "full_redraw": touched is None,
-        **_panel_context(request, document, membership, annotations),
-    }
+    revision, text_changed, regions = rendering.changes_since(document, since)
+    if text_changed:
+        return _reload()  # the text itself is new: offsets on the open page mean nothing any more
+    form, filters = _filters(request, document.project)
+    context = {"document": document, "project": document.project, "revision": revision}
+    if regions is None:
+        # Too many changes to go through one by one: the text and the list as a fresh page has them.
+        context.update(full_redraw=True, **_text_context(document), **_list_context(document, form, filters))
+    else:
+        layout = rendering.layout_of(document)
+        touched = {index for start, end in regions for index in layout.touching(start, end)}
+        annotations = rendering.marks_in(document, [(layout.starts[i], layout.ends[i]) for i in touched])
+        context.update(
+            blocks=rendering.render_some_blocks(document, layout, touched, annotations),
+            regions=" ".join(f"{start}-{end}" for start, end in regions),
+            updated=[
+                a for a in annotations
+                if rendering.matches(a, filters) and any(a.span.start < end and start < a.span.end for start, end in regions)
+            ],
+        )
     if detail is not None:
         context.update(detail)
         context["with_detail"] = True
@@ -112,7 +172,7 @@ def document_changes(request, document_id):
     ).first()
     if revision is not None and revision == _since(request):
         return HttpResponse(status=204)
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     return _changes_response(request, document, membership)
 
 
@@ -168,7 +228,7 @@ def _error_fragment(request, message, status):
 @login_required
 @require_POST
 def annotation_create(request, document_id):
-    document, membership = document_for(request.user, document_id)
+    document, membership = document_for(request.user, document_id, text=False)
     form = AnnotationCreateForm(request.POST, project=document.project)
     if not form.is_valid():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -177,7 +237,13 @@ def annotation_create(request, document_id):
         annotation = services.annotate(user=request.user, document=document, **form.cleaned_data)
     except services.ActionRefused as exc:
         return _error_fragment(request, f"The mark was not saved: {exc.message}", exc.status)
-    return mark_saved(request, annotation.pk, document, membership)
+    if not request.htmx:
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    # The new mark's panel shows it at once and fetches its sources, links and history in a second
+    # request, so the highlight does not wait for them.
+    response = _changes_response(request, document, membership, detail={"annotation": annotation, "brief": True})
+    response["HX-Trigger"] = "annotation-saved"
+    return response
 
 
 def mark_saved(request, annotation_id, document, membership, event="annotation-saved"):

@@ -38,6 +38,7 @@ def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_
     editor.keyboard.press("2")
     panel = editor.locator("#mark-detail")
     expect(panel.get_by_role("heading", level=2)).to_contain_text("Evidence")
+    expect(panel).not_to_have_attribute("aria-busy", "true")  # the new mark's panel has fetched its links section
     # From the keyboard: "l" opens Link to… in the search; the one match is picked; Tab on to the comment and Save.
     editor.keyboard.press("l")
     expect(panel.get_by_label("Find a mark")).to_be_focused()

@@ -52,10 +52,33 @@
 
   function sliceCodePoints(s, from, to) { return Array.from(s).slice(from, to).join(""); }
 
-  // The document text between two offsets, read from the pieces (each knows where it starts).
-  function textBetween(container, start, end) {
+  // The pieces of the text from `first` on, in order (a walk, so a long text is not read whole).
+  function* piecesFrom(container, first) {
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_ELEMENT, {
+      acceptNode: function (n) { return n.classList.contains("p") ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP; },
+    });
+    walker.currentNode = first;
+    for (let piece = first; piece; piece = walker.nextNode()) yield piece;
+  }
+
+  // The piece holding a DOM boundary point, or the first piece after it.
+  function pieceAt(container, node, offset) {
+    const element = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    const piece = element && element.closest(".p");
+    if (piece && container.contains(piece)) return piece;
+    for (const candidate of pieces(container)) {
+      const marker = document.createRange();
+      marker.setStart(node, offset);
+      if (marker.comparePoint(candidate, 0) >= 0) return candidate;
+    }
+    return null;
+  }
+
+  // The document text between two offsets, read from the pieces (each knows where it starts), from
+  // the piece where the selection starts.
+  function textBetween(container, first, start, end) {
     let out = "";
-    for (const piece of pieces(container)) {
+    for (const piece of piecesFrom(container, first)) {
       const ps = pieceStart(piece);
       if (ps >= end) break;
       const text = piece.textContent;
@@ -80,7 +103,8 @@
     const start = boundaryOffset(container, range.startContainer, range.startOffset);
     const end = boundaryOffset(container, range.endContainer, range.endOffset);
     if (end <= start) return null;
-    return { start: start, end: end, exact: textBetween(container, start, end) };
+    const first = pieceAt(container, range.startContainer, range.startOffset);
+    return { start: start, end: end, exact: first ? textBetween(container, first, start, end) : "" };
   }
 
   function setToolbar(enabled) {
@@ -155,9 +179,69 @@
     const id = panel && panel.dataset.annotation;
     document.querySelectorAll("#doc-text .m.focused").forEach(function (p) { p.classList.remove("focused"); });
     if (!id) return;
-    document.querySelectorAll("#doc-text .m").forEach(function (p) {
-      if (p.dataset.marks.split(" ").indexOf(id) >= 0) p.classList.add("focused");
+    document.querySelectorAll('#doc-text .m[data-marks~="' + CSS.escape(id) + '"]').forEach(function (p) {
+      p.classList.add("focused");
     });
+  }
+
+  // A long text comes in parts, and the list of marks in pages: each fetches itself (htmx, on the
+  // event "near-viewport") when it comes within a few screens of the viewport.
+  const nearViewport = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      nearViewport.unobserve(entry.target);
+      htmx.trigger(entry.target, "near-viewport");
+    });
+  }, { rootMargin: "1500px 0px" }) : null;
+
+  function watchLazy(root) {
+    const lazy = root.matches && root.matches("[data-lazy]") ? [root] : Array.from(root.querySelectorAll("[data-lazy]"));
+    lazy.forEach(function (el) {
+      if (nearViewport) nearViewport.observe(el);
+      else htmx.trigger(el, "near-viewport");
+    });
+  }
+
+  // A part drawn before the page's last poll may lack what that poll brought: poll again from its revision.
+  function catchUpPart(part) {
+    const since = document.getElementById("since");
+    const revision = parseInt(part.dataset.revision, 10);
+    if (since && revision < parseInt(since.value, 10)) since.value = revision;
+  }
+
+  // The list's entries are sorted by (start, end, id), kept in data-key as "start.end.id".
+  function entryKey(li) { return li.dataset.key.split(".").map(Number); }
+  function compareKeys(a, b) {
+    for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  }
+
+  // After a change, the server sends the regions of the text it touched and every listed mark there:
+  // entries of those regions are replaced; new ones past the pages loaded so far wait for their page.
+  function applyListUpdates() {
+    const box = document.getElementById("list-updates");
+    const list = document.getElementById("mark-entries");
+    if (!box || !list || !box.dataset.regions) return;
+    const regions = box.dataset.regions.split(" ").map(function (r) { return r.split("-").map(Number); });
+    const incoming = Array.from(box.querySelectorAll("li.mark-item"));
+    box.dataset.regions = "";
+    list.querySelectorAll("li.mark-item").forEach(function (li) {
+      const k = entryKey(li);
+      if (regions.some(function (r) { return k[0] < r[1] && r[0] < k[1]; })) li.remove();
+    });
+    const more = list.querySelector("li.more");
+    const loadedUpTo = more ? more.dataset.after.split(".").map(Number) : null;
+    const entries = Array.from(list.querySelectorAll("li.mark-item"));
+    incoming.forEach(function (li) {
+      const k = entryKey(li);
+      if (loadedUpTo && compareKeys(k, loadedUpTo) > 0) return;
+      const before = entries.find(function (other) { return compareKeys(entryKey(other), k) > 0; });
+      list.insertBefore(li, before || more || list.querySelector("li.empty"));
+      entries.splice(before ? entries.indexOf(before) : entries.length, 0, li);
+    });
+    const empty = list.querySelector("li.empty");
+    if (empty) empty.hidden = entries.length > 0;
+    box.replaceChildren();
   }
 
   function typingInField(el) {
@@ -213,6 +297,11 @@
     });
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
+    document.body.addEventListener("htmx:afterSettle", applyListUpdates);
+    htmx.onLoad(function (elt) {
+      watchLazy(elt);
+      if (elt.classList && elt.classList.contains("part") && elt.dataset.revision) catchUpPart(elt);
+    });
     document.body.addEventListener("htmx:afterSettle", function (e) {
       const source = e.detail.requestConfig && e.detail.requestConfig.elt;
       if (source && source.closest && source.closest("#mark-list, #mark-detail ul")) {
@@ -374,22 +463,23 @@
     const openId = panel && panel.dataset.annotation;
     const linked = section ? (section.dataset.linkedMarks || "").split(" ").filter(Boolean) : [];
     if (!openId || !linked.length) return;
-    const blocks = Array.from(container.querySelectorAll(".block"));
+    const selector = function (id) { return '.m[data-marks~="' + CSS.escape(id) + '"]'; };
+    const blockIndex = function (p) { return parseInt(p.closest(".block").id.slice("block-".length), 10); };
     const ends = new Set();
-    container.querySelectorAll(".m").forEach(function (p) {
-      const ids = p.dataset.marks.split(" ");
-      const isLinked = ids.some(function (id) { return linked.indexOf(id) >= 0; });
-      if (isLinked) p.classList.add("linked");
-      if (isLinked || ids.indexOf(openId) >= 0) ends.add(blocks.indexOf(p.closest(".block")));
+    container.querySelectorAll(linked.map(selector).join(",")).forEach(function (p) {
+      p.classList.add("linked");
+      ends.add(blockIndex(p));
     });
-    const indexes = Array.from(ends).filter(function (i) { return i >= 0; });
+    container.querySelectorAll(selector(openId)).forEach(function (p) { ends.add(blockIndex(p)); });
+    const block = function (i) { return document.getElementById("block-" + i); };
+    const indexes = Array.from(ends);
     if (indexes.length < 2) {
-      indexes.forEach(function (i) { blocks[i].classList.add("link-path", "link-end"); });
+      indexes.forEach(function (i) { block(i).classList.add("link-path", "link-end"); });
       return;
     }
     const first = Math.min.apply(null, indexes), last = Math.max.apply(null, indexes);
-    for (let i = first; i <= last; i++) blocks[i].classList.add("link-path");
-    indexes.forEach(function (i) { blocks[i].classList.add("link-end"); });
+    for (let i = first; i <= last; i++) block(i).classList.add("link-path");
+    indexes.forEach(function (i) { block(i).classList.add("link-end"); });
   }
 
   function refreshLinksAfterPoll(e) {

@@ -1,0 +1,106 @@
+"""The document page's pure parts: blocks grouped into parts, blocks a region touches, ranges joined,
+block markup escaped; and the query that finds the marks of a stretch of text, long spans included."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotator import rendering, services
+from annotator import text as textlib
+from annotator.models import Annotation
+from annotator.rendering import Layout, RenderedBlock, RenderedPiece, merge_ranges
+
+from annotator.models import Role
+
+from .factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+
+paragraphs = st.lists(st.text(alphabet="ab 😀\u00a0", min_size=1, max_size=40), min_size=1, max_size=30)
+
+
+def text_of(parts):
+    return "\n\n".join(parts)
+
+
+@given(paragraphs, st.integers(1, 200))
+def test_parts_hold_every_block_once_in_order(parts, part_chars):
+    text = text_of(parts)
+    layout = Layout.of_text(text, part_chars)
+    blocks = [index for first, last in layout.parts for index in range(first, last)]
+    assert blocks == list(range(len(textlib.split_blocks(text))))
+    assert all(first < last for first, last in layout.parts)
+    # Parts tile the text: each starts where the one before ended.
+    ranges = [layout.part_range(n) for n in range(len(layout.parts))]
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+
+
+@given(paragraphs, st.data())
+def test_touching_names_exactly_the_blocks_a_region_overlaps(parts, data):
+    text = text_of(parts)
+    layout = Layout.of_text(text)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    expected = textlib.blocks_touching(textlib.split_blocks(text), start, end)
+    assert list(layout.touching(start, end)) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 100), st.integers(1, 30)), max_size=12))
+def test_merged_ranges_cover_the_same_points_without_overlap(pairs):
+    ranges = [(s, s + n) for s, n in pairs]
+    merged = merge_ranges(ranges)
+    points = lambda rs: {p for s, e in rs for p in range(s, e)}  # noqa: E731
+    assert points(merged) == points(ranges)
+    assert all(a[1] < b[0] for a, b in zip(merged, merged[1:]))
+
+
+def test_block_markup_escapes_the_text_and_the_titles():
+    class Named:
+        def __init__(self, name):
+            self.name = name
+
+        def get_username(self):
+            return self.name
+
+    class Mark:
+        pk, label_id = 7, 3
+        label = Named('<b onmouseover="x()">')
+        created_by = Named("a&b")
+
+    block = RenderedBlock(0, 0, [RenderedPiece(0, "<script>alert(1)</script>", [Mark()])])
+    html = block.html()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'title="&lt;b onmouseover=&quot;x()&quot;&gt; by a&amp;b"' in html
+    assert block.oob_html().startswith('<div id="block-0" class="block" hx-swap-oob="true">')
+
+
+@pytest.mark.django_db
+def test_the_marks_of_a_stretch_include_long_spans_that_start_far_before_it(project, annotator, labels):
+    text = ("word " * 2000 + "\n\n") * 3  # 30,006 code points
+    document = DocumentFactory(project=project, text=text)
+    spans = [(0, len(text) - 1), (100, 9_000), (4_990, 5_010), (5_004, 5_006), (6_000, 6_010), (20, 25)]
+    for start, end in spans:
+        services.annotate(user=annotator, document=document, start=start, end=end, exact=text[start:end], label=labels["claim"])
+    for start, end in [(5_000, 5_005), (5_100, 5_200), (8_999, 9_001), (29_000, 29_010), (0, 1)]:
+        found = {(a.span.start, a.span.end) for a in rendering.marks_in(document, [(start, end)])}
+        assert found == {(s, e) for s, e in spans if s < end and start < e}, (start, end)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11_000), st.integers(1, 4_000)), min_size=1, max_size=8), st.integers(0, 11_000), st.integers(1, 3_000))
+def test_marks_in_agrees_with_checking_every_mark(spans, start, length):
+    # Each example gets a document of its own (examples share the test's transaction).
+    project = ProjectFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, project=project, role=Role.ANNOTATOR)
+    label = project.labels.first()
+    text = "Ünïcode 😀 and words\n\n" * 700  # 15,400 code points
+    document = DocumentFactory(project=project, text=text)
+    for s, n in spans:
+        e = min(len(text), s + n)
+        if s < e and not Annotation.objects.filter(span__document=document, span__start=s, span__end=e).exists():
+            services.annotate(user=user, document=document, start=s, end=e, exact=text[s:e], label=label)
+    end = min(len(text), start + length)
+    found = {a.pk for a in rendering.marks_in(document, [(start, end)])}
+    marks = Annotation.objects.filter(span__document=document).select_related("span")
+    expected = {a.pk for a in marks if a.span.start < end and start < a.span.end}
+    assert found == expected
