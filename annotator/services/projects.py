@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
