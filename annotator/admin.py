@@ -65,6 +65,22 @@ class LabelAdmin(FrozenProjectOnChange, admin.ModelAdmin):
     search_fields = ["name", "key"]
 
 
+def document_filter(path: str):
+    """A list filter on documents that reads their ids and titles only (admin's own reads every text)."""
+
+    class DocumentFilter(admin.SimpleListFilter):
+        title = "document"
+        parameter_name = f"{path}__id__exact"
+
+        def lookups(self, request, model_admin):
+            return list(Document.objects.order_by("title", "id").values_list("id", "title"))
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{f"{path}__id": self.value()}) if self.value() else queryset
+
+    return DocumentFilter
+
+
 @admin.register(Document)
 class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
     list_display = ["title", "project", "origin", "mark_count", "version", "revision", "created_at"]
@@ -73,7 +89,8 @@ class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
     frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_mark_count=Count("spans__annotations"))
+        # The text is read where it is shown (a document's page), not for every row of the list.
+        return super().get_queryset(request).defer("text").annotate(_mark_count=Count("spans__annotations"))
 
     @admin.display(description="Marks", ordering="_mark_count")
     def mark_count(self, obj):
@@ -87,6 +104,9 @@ class SpanAdmin(ThroughServicesOnly, admin.ModelAdmin):
     list_filter = ["document__project"]
     search_fields = ["exact"]
     raw_id_fields = ["document"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__text")
 
     @admin.display(description="Text")
     def short_exact(self, obj):
@@ -115,10 +135,14 @@ class CitationInline(ThroughServicesOnly, admin.TabularInline):
 @admin.register(Annotation)
 class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     list_display = ["id", "document", "label", "short_text", "created_by", "status", "reviewed_by", "created_at"]
-    list_filter = ["status", "label__key", "span__document", "created_by", "reviewed_by"]
+    list_filter = ["status", "label__key", document_filter("span__document"), "created_by", "reviewed_by"]
     search_fields = ["span__exact", "note", "review_note"]
     list_select_related = ["span__document", "label", "created_by", "reviewed_by"]
     raw_id_fields = ["span"]
+
+    def get_queryset(self, request):
+        # The document's text is not shown here; for a long one it would be read once per listed mark.
+        return super().get_queryset(request).defer("span__document__text")
     # Review fields change only through the bulk actions below (review_annotation), so the rules hold in admin too.
     # Marks change only through the services (their rules, revision bumps and history): in admin they are
     # read, reviewed with the bulk actions, and their citations cared for.
@@ -132,7 +156,7 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
     def _review(self, request, queryset, status):
         # Staff rights are not review rights: a staff user reviews only in projects where they are a
         # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.
-        result = review_annotations(user=request.user, annotations=queryset.select_related("span__document"), status=status)
+        result = review_annotations(user=request.user, annotations=queryset.select_related("span__document").defer("span__document__text"), status=status)
         if result.reviewed:
             self.message_user(request, f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.", messages.SUCCESS)
         for annotation, message in result.refused:
@@ -188,7 +212,11 @@ class CitationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
 class ChangeAdmin(ThroughServicesOnly, admin.ModelAdmin):
     frozen_fields = ["document", "revision", "start", "end", "text_changed"]
     list_display = ["document", "revision", "start", "end", "created_at"]
-    list_filter = ["document"]
+    list_filter = [document_filter("document")]
+    list_select_related = ["document"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document__text")
 
 
 # Links between marks (issue 8) ---------------------------------------------------------------------

@@ -33,7 +33,7 @@ def document_for(user, document_id, *, text=True) -> tuple[Document, Membership]
 
 def annotation_for(user, annotation_id) -> tuple[Annotation, Membership]:
     annotation = get_object_or_404(
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by"),
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text"),
         pk=annotation_id,
     )
     return annotation, membership_for(user, annotation.span.document.project_id)
@@ -59,7 +59,7 @@ def source_for(user, source_id):
 
 def citation_for(user, citation_id):
     citation = get_object_or_404(
-        Citation.objects.select_related("source", "annotation__span__document__project", "annotation__label", "annotation__created_by"),
+        Citation.objects.select_related("source", "annotation__span__document__project", "annotation__label", "annotation__created_by").defer("annotation__span__document__text"),
         pk=citation_id,
     )
     return citation, membership_for(user, citation.annotation.span.document.project_id)

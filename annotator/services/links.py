@@ -39,7 +39,7 @@ def _locked_marks(*pks: int) -> dict[int, Annotation]:
     # Locked in a fixed order, so two links made at once between the same marks cannot deadlock.
     found = (
         Annotation.objects.select_for_update()
-        .select_related("span__document", "label")
+        .select_related("span__document", "label").defer("span__document__text")
         .filter(pk__in=sorted(pks))
         .order_by("pk")
     )

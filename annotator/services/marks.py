@@ -52,7 +52,7 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
 def _locked_own_annotation(user, annotation_id: int, version: int | None, *, managers_too: bool = False) -> Annotation:
     annotation = (
         Annotation.objects.select_for_update()
-        .select_related("span__document", "label", "created_by")
+        .select_related("span__document", "label", "created_by").defer("span__document__text")
         .filter(pk=annotation_id)
         .first()
     )
@@ -126,7 +126,7 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
     check_status(status)
     locked = (
         Annotation.objects.select_for_update()
-        .select_related("span__document")
+        .select_related("span__document").defer("span__document__text")
         .filter(pk=annotation.pk)
         .first()
     )

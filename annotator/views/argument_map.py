@@ -22,6 +22,7 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
             label__key="claim", span__version=F("span__document__version"), **claims_filter
         )
         .select_related(*_MARK)
+        .defer("span__document__text")  # a long text, once per row, is most of the work otherwise
         .order_by("span__document__title", "span__document_id", "span__start", "id")
     )
     ids = [c.pk for c in claims]
@@ -36,6 +37,7 @@ def _map_items(claims_filter: dict, project_id: int) -> list[linklib.ClaimItem]:
             *(f"from_annotation__{m}" for m in _MARK), "from_annotation__span",
             *(f"to_annotation__{m}" for m in _MARK), "to_annotation__span",
         )
+        .defer("from_annotation__span__document__text", "to_annotation__span__document__text")
         .order_by("type__order", "created_at", "id")
     ) if ids else []
     quotation_ids = [link.to_annotation_id for link in links if link.type.key == linklib.QUOTES and link.to_annotation_id]

@@ -105,7 +105,7 @@ def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
         pk = 0
     if pk and pk != fallback.pk:
         found = (
-            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
             .filter(pk=pk, span__document__project_id=project_id)
             .first()
         )
@@ -117,7 +117,7 @@ def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
 def _panel_answer(request, open_annotation, membership, *, error=None, status=200, link_form=None):
     """The open mark's panel (with the error), and on success the redrawn blocks and list of its page."""
     current = (
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
         .filter(pk=open_annotation.pk)
         .first()
     )
@@ -158,7 +158,7 @@ def link_targets(request, annotation_id):
     marks = (
         Annotation.objects.filter(span__document__project_id=project_id, span__version=F("span__document__version"))
         .exclude(pk=annotation.pk)
-        .select_related("span__document", "label", "created_by")
+        .select_related("span__document", "label", "created_by").defer("span__document__text")
         .order_by("span__document__title", "span__start", "id")
     )
     q = " ".join(request.GET.get("q", "").split())
@@ -183,7 +183,7 @@ def _resolve(form, annotation, project_id):
     target = None
     if form.cleaned_data["to_annotation"]:
         target = (
-            Annotation.objects.select_related("span__document", "label")
+            Annotation.objects.select_related("span__document", "label").defer("span__document__text")
             .filter(pk=form.cleaned_data["to_annotation"], span__document__project_id=project_id)
             .first()
         )
@@ -311,6 +311,7 @@ _QUEUE_RELATED = (
     "from_annotation__span__document", "from_annotation__label",
     "to_annotation__span__document", "to_annotation__label",
 )
+_QUEUE_DEFERRED = ("from_annotation__span__document__text", "to_annotation__span__document__text")
 
 
 def _queue_review(request, link_id, write):
@@ -347,7 +348,7 @@ def link_queue(request, project_id):
         )
     pending = (
         Link.objects.filter(project=project, status="pending").exclude(created_by=request.user)
-        .select_related(*_QUEUE_RELATED).order_by("created_at", "id")
+        .select_related(*_QUEUE_RELATED).defer(*_QUEUE_DEFERRED).order_by("created_at", "id")
     )
     context = {
         "project": project, "membership": membership, "items": list(pending[:LINK_QUEUE_LENGTH]),

@@ -26,7 +26,7 @@ def pending_queue(project, user, filters):
         Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
         .exclude(created_by=user)
         .exclude(placement="orphaned")  # no place in the current text: re-attach first, then review
-        .select_related("span__document", "label", "created_by")
+        .select_related("span__document", "label", "created_by").defer("span__document__text")
         .prefetch_related("citations__source")
         .order_by("created_at", "id")
     )
@@ -57,7 +57,7 @@ def review_queue(request, project_id):
 def _queue_item(request, annotation_id, *, error=None, status=200):
     """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is gone."""
     annotation = (
-        Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by")
+        Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by").defer("span__document__text")
         .prefetch_related("citations__source")
         .filter(pk=annotation_id)
         .first()
@@ -89,7 +89,7 @@ def _review(request, annotation, membership) -> services.ActionRefused | None:
 def _panel_answer(request, annotation, membership, error):
     """The mark's panel as it stands now, with the error if any; on success also the redrawn list and blocks."""
     current = (
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
         .filter(pk=annotation.pk)
         .first()
     )
