@@ -1,12 +1,14 @@
-# The two commands of the README: `make run` and `make test`. Everything else is what they need.
+# The two commands of the README: `make run` and `make test`; `make stack` runs it as production does.
+# Everything else is what they need.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= annotate-demo
 PYTEST_ARGS ?=
+STACK_ARGS ?=
 
-.PHONY: install run test chromium check-python bench clean
+.PHONY: install run stack test chromium check-python bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -35,6 +37,10 @@ run: install
 	@echo "  with the password $(DEMO_PASSWORD). Stop the server with Ctrl+C."
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST)
+
+# PostgreSQL of its own in .stack/, two gunicorn processes with DEBUG off; Ctrl+C stops it all (README).
+stack: install
+	$(BIN)/python scripts/stack.py --password '$(DEMO_PASSWORD)' $(STACK_ARGS)
 
 test: install chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null

@@ -8,6 +8,7 @@ Nothing here is state another process would miss; it is read again wherever it i
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from .models import Document
@@ -16,6 +17,8 @@ from .models import Document
 KEPT_CODE_POINTS = 4_000_000
 
 _kept: OrderedDict[tuple, str] = OrderedDict()
+# Threaded workers (gunicorn --threads, runserver) share _kept: one thread at a time changes or reads it.
+_lock = threading.Lock()
 
 
 def _key(document: Document) -> tuple:
@@ -26,22 +29,26 @@ def text_of(document: Document) -> str:
     """The document's text; from this process's copy when it has one, else read (and kept)."""
     key = _key(document)
     if "text" in document.__dict__:
-        if key not in _kept:
+        with _lock:
+            known = key in _kept
+        if not known:
             keep(document, document.text)
         return document.text
-    text = _kept.get(key)
+    with _lock:
+        text = _kept.get(key)
+        if text is not None:
+            _kept.move_to_end(key)
     if text is None:
         text = Document.objects.values_list("text", flat=True).get(pk=document.pk, version=document.version)
         keep(document, text)
-    else:
-        _kept.move_to_end(key)
     return text
 
 
 def keep(document: Document, text: str) -> None:
     """Keep a text just read (or just saved) for the next requests, dropping the least recently used."""
     key = _key(document)
-    _kept[key] = text
-    _kept.move_to_end(key)
-    while sum(len(t) for t in _kept.values()) > KEPT_CODE_POINTS and len(_kept) > 1:
-        _kept.popitem(last=False)
+    with _lock:
+        _kept[key] = text
+        _kept.move_to_end(key)
+        while sum(len(t) for t in _kept.values()) > KEPT_CODE_POINTS and len(_kept) > 1:
+            _kept.popitem(last=False)

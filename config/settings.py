@@ -141,7 +141,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files WhiteNoise serves (hashed and compressed when DEBUG is off).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -160,6 +161,12 @@ ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
 # Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).
 ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8000"
 
+# Several server processes share nothing but the database: sessions live there, login failures are
+# counted there (below), and there is no cache, so nothing can hold state in one process's memory.
+# A cache added later must be one every process shares (the database, Redis), never LocMem.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 if not DEBUG:
@@ -171,8 +178,10 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     if env_bool("BEHIND_PROXY", False):
-        # Only a TLS-terminating proxy we run may say the request was HTTPS.
+        # Only a TLS-terminating proxy we run may say the request was HTTPS, and who the client is: else every
+        # login would come from the proxy's address, and the lock-out would be per username for everyone.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        AXES_CLIENT_IP_CALLABLE = "annotator.proxy.client_ip"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -196,6 +205,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling (django-axes): after this many failed logins for one username from one address,
 # that pair is locked out for the cool-off period.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,5 +1,7 @@
-"""Fixtures named for roles: a project with a document, and users in each role (and one outside)."""
+"""Fixtures named for roles: a project with a document, and users in each role (and one outside);
+and for the scale-out tests, two real servers on the tests' PostgreSQL database."""
 import pytest
+from django.db import connection
 from django.test import Client
 
 from annotator.models import Role
@@ -63,8 +65,11 @@ def labels(project):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Hashing strength is not under test; PBKDF2's rounds would dominate the suite's time.
+def fast_password_hashing(request, settings):
+    # Hashing strength is not under test; PBKDF2's rounds would dominate the suite's time. Not for the
+    # scale-out tests: their servers check passwords with production's hashers.
+    if request.node.get_closest_marker("scaleout"):
+        return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -79,3 +84,47 @@ def team(db):
         people[name] = UserFactory(username=name)
         MembershipFactory(user=people[name], project=project, role=role)
     return project, people
+
+
+# Scale-out: real gunicorn processes sharing one database. ----------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    # Servers in other processes cannot see SQLite's in-memory test database; the PostgreSQL run of .ci/run runs these.
+    skip = pytest.mark.skip(reason="scale-out tests need PostgreSQL: set DATABASE_URL to a PostgreSQL database")
+    for item in items:
+        if item.get_closest_marker("scaleout"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def server_env(django_db_setup, tmp_path_factory):
+    """make_env(**extra): a server's environment on the tests' database, its static files collected once."""
+    from .servers import collectstatic, database_url, production_env
+
+    static_root = tmp_path_factory.mktemp("static")
+    url = database_url(connection.settings_dict)  # pytest-django's test database, by now
+
+    def make_env(**extra):
+        return production_env(database_url=url, static_root=static_root, **extra)
+
+    collectstatic(make_env())
+    return make_env
+
+
+@pytest.fixture(scope="module")
+def servers(server_env, tmp_path_factory):
+    """Two gunicorn processes (separate masters, nothing shared but the database), started for a module."""
+    from .servers import Server
+
+    logs = tmp_path_factory.mktemp("servers")
+    started = []
+    try:
+        for n in (1, 2):
+            started.append(Server(server_env(), logs / f"server-{n}.log", workers=1, threads=4).start())
+        yield started
+    finally:
+        for server in started:
+            server.stop()

@@ -74,3 +74,47 @@ def test_every_page_carries_the_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_the_settings_of_env_example_pass_the_deploy_checks():
+    # Its SECRET_KEY is a placeholder Django rightly calls weak; everything else is taken as written.
+    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_local_http_switches_are_flagged_by_the_deploy_checks():
+    # make stack serves plain HTTP on 127.0.0.1 with these; the deploy checks must say they are not for production.
+    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789",
+           "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    for warning in ("security.W008", "security.W012", "security.W016"):  # SSL redirect, session and CSRF cookies
+        assert warning in result.stderr
+
+
+def test_no_state_lives_in_one_process_memory(settings):
+    # Several gunicorn processes serve the app: sessions and login failures must be in the database,
+    # and no cache may be a per-process one (tests/test_scaleout.py proves it across real processes).
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert all("locmem" not in cache["BACKEND"].lower() for cache in settings.CACHES.values())
+
+
+def test_behind_our_proxy_the_client_is_the_address_the_proxy_appended(rf):
+    from annotator.proxy import client_ip
+
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(spoofed) == "203.0.113.7"
+    assert client_ip(rf.get("/", REMOTE_ADDR="198.51.100.2")) == "198.51.100.2"
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)",
+        DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789", ALLOWED_HOSTS="annotator.example.org",
+        BEHIND_PROXY="true",
+    )
+    assert result.stdout.strip().endswith("annotator.proxy.client_ip"), result.stdout + result.stderr

@@ -55,11 +55,14 @@ def browser(allow_orm_beside_playwright):
 
 @pytest.fixture
 def login(browser, live_server):
-    """login(user) -> a logged-in Page in a context of its own (its own cookies: a second editor)."""
+    """login(user) -> a logged-in Page in a context of its own (its own cookies: a second editor).
+
+    login(user, base_url=server.url) logs in on another server than the live server (the scale-out tests)."""
     contexts = []
     violations = []
 
-    def _login(user, password="pw-for-tests"):
+    def _login(user, password="pw-for-tests", base_url=None):
+        base_url = base_url or live_server.url
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -67,11 +70,11 @@ def login(browser, live_server):
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
-        page.goto(live_server.url + "/accounts/login/")
+        page.goto(base_url + "/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(live_server.url + "/")
+        page.wait_for_url(base_url + "/")
         return page
 
     yield _login

@@ -311,14 +311,16 @@
     });
   }
 
-  // Offline: a failed request (the poll included) shows the banner; the next answer hides it.
+  // Offline: a failed request (the poll included) shows the banner, as does a proxy's answer that the app is
+  // unreachable (502, 503, 504: the servers behind it are down); the next answer from the app hides it.
   document.addEventListener("htmx:sendError", function () {
     const banner = document.getElementById("offline");
     if (banner) banner.hidden = false;
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     const banner = document.getElementById("offline");
-    if (banner && e.detail.xhr && e.detail.xhr.status > 0) banner.hidden = true;
+    const status = e.detail.xhr ? e.detail.xhr.status : 0;
+    if (banner && status > 0) banner.hidden = [502, 503, 504].indexOf(status) < 0;
   });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
