@@ -154,11 +154,9 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
         return []
     try:
         with transaction.atomic():
-            marks = {
-                a.pk: a for a in Annotation.objects.select_related("span__document").filter(
-                    pk__in={c.annotation.pk for c in citations}
-                )
-            }
+            wanted = {c.annotation.pk for c in citations}
+            found = Annotation.objects.select_related("span__document").defer("span__document__text").filter(pk__in=wanted)
+            marks = {a.pk: a for a in found}
             for project_id in {a.span.document.project_id for a in marks.values()}:
                 check_member(user, project_id)
             taken = set(

@@ -37,9 +37,11 @@ def _touch(*annotations: Annotation) -> None:
 
 def locked_marks(*pks: int) -> dict[int, Annotation]:
     # Locked in a fixed order, so two links made at once between the same marks cannot deadlock.
+    # The document's text stays behind: a megabyte per mark, and no rule reads it.
     found = (
         Annotation.objects.select_for_update()
         .select_related("span__document", "label")
+        .defer("span__document__text")
         .filter(pk__in=sorted(pks))
         .order_by("pk")
     )
