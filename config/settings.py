@@ -85,6 +85,11 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "config.urls"
 
+TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
+if not DEBUG:
+    # Cached in production, inside the partials loader: only that one understands "page.html#partial" names.
+    TEMPLATE_LOADERS = [("django.template.loaders.cached.Loader", TEMPLATE_LOADERS)]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -99,22 +104,10 @@ TEMPLATES = [
             ],
             # django-template-partials as a builtin, so that moving to Django 6's own partials is a settings change.
             "builtins": ["template_partials.templatetags.partials"],
-            "loaders": [
-                (
-                    "template_partials.loader.Loader",
-                    [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
-                    ],
-                )
-            ],
+            "loaders": [("template_partials.loader.Loader", TEMPLATE_LOADERS)],
         },
     }
 ]
-if not DEBUG:
-    TEMPLATES[0]["OPTIONS"]["loaders"] = [
-        ("django.template.loaders.cached.Loader", TEMPLATES[0]["OPTIONS"]["loaders"])
-    ]
 
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -55,6 +55,21 @@ def test_production_settings_pass_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+def test_production_templates_find_named_partials():
+    # Production caches templates; the partials loader must stay outermost, or every htmx fragment is a 500.
+    script = (
+        "from django.conf import settings; from django.template.loader import get_template;"
+        "get_template('annotator/document_detail.html#mark-detail');"
+        "print(settings.TEMPLATES[0]['OPTIONS']['loaders'][0][1][0][0])"
+    )
+    result = _manage(
+        "shell", "-c", script,
+        DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789", ALLOWED_HOSTS="annotator.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.template.loaders.cached.Loader"
+
+
 def test_every_page_carries_the_security_headers(client, db):
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
