@@ -1,5 +1,5 @@
-# The two commands of the README: `make run` and `make test`; `make stack` runs it as production does.
-# Everything else is what they need.
+# The two commands of the README: `make run` and `make test`; `make stack` runs it as production does,
+# `make bench` prints the figures at scale (bench/README.md). Everything else is what they need.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1:8000
 DEMO_PASSWORD ?= annotate-demo
 PYTEST_ARGS ?=
 STACK_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: install run stack test chromium check-python bench clean
 
@@ -45,6 +46,11 @@ stack: install
 test: install chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# SQLite in a temporary folder by default; with DATABASE_URL set, that database (flushed first).
+# BENCH_ARGS='--quick' for a small run, '--skip-browser' without Chromium.
+bench: install chromium
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

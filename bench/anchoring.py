@@ -29,19 +29,32 @@ def scale_text(target=1_000_000):
     return "".join(chunks)
 
 
+def anchors_at(text, regions):
+    """Anchors for the regions [(start, end)] of the text, with their quote context, as the app stores them."""
+    anchors = []
+    for key, (start, end) in enumerate(regions):
+        prefix, suffix = textlib.quote_context(text, start, end)
+        anchors.append(Anchor(key, start, end, text[start:end], prefix, suffix))
+    return anchors
+
+
+def revise(text, edits, rng):
+    """A new version of the text: `edits` small replacements (a word, a space, a dash, or nothing) at random places."""
+    new = list(text)
+    for pos in sorted(rng.sample(range(len(text)), edits), reverse=True):
+        new[pos : pos + rng.randrange(0, 6)] = list(rng.choice(["", "x", "corrected", " ", "—"]))
+    return "".join(new)
+
+
 def main(runs=5, marks=10_000, edits=300):
     rng = random.Random(7)
     old = scale_text()
-    anchors = []
-    for k in range(marks):
+    regions = []
+    for _ in range(marks):
         start = rng.randrange(0, len(old) - 200)
-        end = start + rng.randrange(5, 120)
-        prefix, suffix = textlib.quote_context(old, start, end)
-        anchors.append(Anchor(k, start, end, old[start:end], prefix, suffix))
-    new = list(old)
-    for pos in sorted(rng.sample(range(len(old)), edits), reverse=True):
-        new[pos : pos + rng.randrange(0, 6)] = list(rng.choice(["", "x", "corrected", " ", "—"]))
-    new = "".join(new)
+        regions.append((start, start + rng.randrange(5, 120)))
+    anchors = anchors_at(old, regions)
+    new = revise(old, edits, rng)
     times, result = [], None
     for _ in range(runs):
         t0 = time.perf_counter()

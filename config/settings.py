@@ -156,6 +156,8 @@ STORAGES = {
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
+# The most marks one request may make at once (services.bulk_annotate refuses more).
+ANNOTATOR_MAX_MARKS_PER_REQUEST = env_int("ANNOTATOR_MAX_MARKS_PER_REQUEST", 1000)
 # How often (milliseconds) an open document asks whether anyone changed its marks.
 ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
 # Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).

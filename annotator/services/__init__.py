@@ -3,6 +3,7 @@
 Views, admin actions and management commands all come through here, so the rules hold on every path.
 One module per subject; the core ones are re-exported here.
 """
+from .bulk import NewCitation, NewLink, NewMark, bulk_annotate, bulk_cite, bulk_link
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate, delete_annotation, review_annotation, update_annotation
 from .projects import (
@@ -16,7 +17,7 @@ from .projects import (
 )
 
 __all__ = [
-    "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "add_document", "add_member", "annotate",
-    "check_member", "create_project", "delete_annotation", "first_line_title", "record_change",
-    "review_annotation", "update_annotation",
+    "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "NewCitation", "NewLink", "NewMark", "add_document",
+    "add_member", "annotate", "bulk_annotate", "bulk_cite", "bulk_link", "check_member", "create_project",
+    "delete_annotation", "first_line_title", "record_change", "review_annotation", "update_annotation",
 ]

@@ -15,7 +15,7 @@ from .projects import check_member, record_change
 MAX_SPEAKER = 200
 
 
-def _rule_of(link_type: LinkType) -> linklib.TypeRule:
+def rule_of(link_type: LinkType) -> linklib.TypeRule:
     return linklib.TypeRule(
         name=link_type.name,
         from_labels=frozenset(link_type.from_labels.values_list("pk", flat=True)),
@@ -35,11 +35,13 @@ def _touch(*annotations: Annotation) -> None:
         record_change(span.document_id, span.start, span.end)
 
 
-def _locked_marks(*pks: int) -> dict[int, Annotation]:
+def locked_marks(*pks: int) -> dict[int, Annotation]:
     # Locked in a fixed order, so two links made at once between the same marks cannot deadlock.
+    # The document's text stays behind: a megabyte per mark, and no rule reads it.
     found = (
         Annotation.objects.select_for_update()
-        .select_related("span__document", "label").defer("span__document__text")
+        .select_related("span__document", "label")
+        .defer("span__document__text")
         .filter(pk__in=sorted(pks))
         .order_by("pk")
     )
@@ -47,6 +49,45 @@ def _locked_marks(*pks: int) -> dict[int, Annotation]:
 
 
 # Links -------------------------------------------------------------------------------------------
+
+
+def check_link_request(*, project_id: int, type: LinkType, to_annotation, to_source, speaker: str) -> str:
+    """create_link's rules before any mark is read: one target, a speaker's name of MAX_SPEAKER characters at most,
+    a type and a source of the project. Returns the speaker's name with its whitespace collapsed."""
+    speaker = " ".join(speaker.split())
+    targets = [t for t in (to_annotation, to_source, speaker) if t]
+    if len(targets) != 1:
+        raise ActionRefused("Choose one thing to link to: a mark, a source or a speaker.")
+    if len(speaker) > MAX_SPEAKER:
+        raise ActionRefused(f"The speaker's name is longer than {MAX_SPEAKER} characters.")
+    if type.project_id != project_id:
+        raise ActionRefused("That link type belongs to another project.")
+    if to_source is not None and to_source.project_id != project_id:
+        raise ActionRefused("That source belongs to another project.")
+    return speaker
+
+
+def check_linked_marks(source_mark: Annotation, target_mark: Annotation | None, *, project_id: int,
+                       rule: linklib.TypeRule, label_names: dict) -> None:
+    """create_link's rules on the locked marks: both on the current text, not one mark twice, one project, and labels
+    the type allows."""
+    for mark in (source_mark, target_mark):
+        if mark is not None and mark.span.version != mark.span.document.version:
+            raise ActionRefused(
+                "That mark has no place in the current text (a new version orphaned it): re-attach it first."
+            )
+    if target_mark is not None:
+        if target_mark.pk == source_mark.pk:
+            raise ActionRefused("A mark cannot be linked to itself.")
+        if target_mark.span.document.project_id != project_id:
+            raise ActionRefused("That mark belongs to another project.")
+    problem = linklib.rule_violation(rule, source_mark.label_id, target_mark.label_id if target_mark else None, label_names)
+    if problem:
+        raise ActionRefused(problem)
+
+
+def link_exists(type: LinkType) -> ActionRefused:
+    return ActionRefused(f"This link (“{type.name}”) exists already.")
 
 
 def create_link(
@@ -63,40 +104,19 @@ def create_link(
     type allows it. Any member of the project may link; the type's label rules are enforced here."""
     project_id = from_annotation.span.document.project_id
     check_member(user, project_id)
-    speaker = " ".join(speaker.split())
-    targets = [t for t in (to_annotation, to_source, speaker) if t]
-    if len(targets) != 1:
-        raise ActionRefused("Choose one thing to link to: a mark, a source or a speaker.")
-    if len(speaker) > MAX_SPEAKER:
-        raise ActionRefused(f"The speaker's name is longer than {MAX_SPEAKER} characters.")
-    if type.project_id != project_id:
-        raise ActionRefused("That link type belongs to another project.")
-    if to_source is not None and to_source.project_id != project_id:
-        raise ActionRefused("That source belongs to another project.")
+    speaker = check_link_request(
+        project_id=project_id, type=type, to_annotation=to_annotation, to_source=to_source, speaker=speaker
+    )
     try:
         with transaction.atomic():
             pks = [from_annotation.pk] + ([to_annotation.pk] if to_annotation is not None else [])
-            marks = _locked_marks(*pks)
+            marks = locked_marks(*pks)
             if len(marks) != len(set(pks)):
                 raise Conflict("One of the marks was deleted meanwhile.")
             source_mark = marks[from_annotation.pk]
             target_mark = marks[to_annotation.pk] if to_annotation is not None else None
-            for mark in (source_mark, target_mark):
-                if mark is not None and mark.span.version != mark.span.document.version:
-                    raise ActionRefused(
-                        "That mark has no place in the current text (a new version orphaned it): re-attach it first."
-                    )
-            if target_mark is not None:
-                if target_mark.pk == source_mark.pk:
-                    raise ActionRefused("A mark cannot be linked to itself.")
-                if target_mark.span.document.project_id != project_id:
-                    raise ActionRefused("That mark belongs to another project.")
             label_names = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            problem = linklib.rule_violation(
-                _rule_of(type), source_mark.label_id, target_mark.label_id if target_mark else None, label_names
-            )
-            if problem:
-                raise ActionRefused(problem)
+            check_linked_marks(source_mark, target_mark, project_id=project_id, rule=rule_of(type), label_names=label_names)
             duplicate = Link.objects.filter(from_annotation=source_mark, type=type)
             if target_mark is not None:
                 duplicate = duplicate.filter(to_annotation=target_mark)
@@ -105,7 +125,7 @@ def create_link(
             else:
                 duplicate = duplicate.filter(speaker=speaker)
             if duplicate.exists():
-                raise ActionRefused(f"This link (“{type.name}”) exists already.")
+                raise link_exists(type)
             link = Link(
                 project_id=project_id, type=type, from_annotation=source_mark, to_annotation=target_mark,
                 to_source=to_source, speaker=speaker, note=note.strip(), created_by=user,

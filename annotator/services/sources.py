@@ -136,28 +136,44 @@ def _import(user, project: Project, records: list[dict]) -> ImportResult:
 # Citations ---------------------------------------------------------------------------------------
 
 
-def _check_citer(user, annotation: Annotation) -> None:
-    check_member(user, annotation.span.document.project_id)
+def _check_author(user, annotation: Annotation) -> None:
     if annotation.created_by_id != user.pk:
         raise Forbidden("Only the author of a mark may cite sources for it.")
 
 
-def cite_source(*, user, annotation: Annotation, source: Source, locator: str = "", note: str = "") -> Citation:
-    """Link a mark to a source of its project at a locator (the mark's author only)."""
-    _check_citer(user, annotation)
-    span = annotation.span
-    if source.project_id != span.document.project_id:
+def _check_citer(user, annotation: Annotation) -> None:
+    check_member(user, annotation.span.document.project_id)
+    _check_author(user, annotation)
+
+
+def check_citation(*, user, annotation: Annotation, source: Source, project_id: int, locator: str) -> str:
+    """cite_source's rules on one citation, membership aside: the mark's author cites a source of the mark's
+    project, at a locator of 200 characters at most. Returns the locator with its whitespace collapsed."""
+    _check_author(user, annotation)
+    if source.project_id != project_id:
         raise ActionRefused("That source belongs to another project.")
     locator = " ".join(locator.split())
     if len(locator) > 200:
         raise ActionRefused("The locator is longer than 200 characters.")
+    return locator
+
+
+def already_cited(source: Source, locator: str) -> ActionRefused:
+    where = f" at “{locator}”" if locator else ""
+    return ActionRefused(f"This mark cites “{source.title}”{where} already.")
+
+
+def cite_source(*, user, annotation: Annotation, source: Source, locator: str = "", note: str = "") -> Citation:
+    """Link a mark to a source of its project at a locator (the mark's author only)."""
+    span = annotation.span
+    check_member(user, span.document.project_id)
+    locator = check_citation(user=user, annotation=annotation, source=source, project_id=span.document.project_id, locator=locator)
     try:
         with transaction.atomic():
             if not Annotation.objects.filter(pk=annotation.pk).exists():
                 raise Conflict("This mark was deleted meanwhile.")
             if Citation.objects.filter(annotation=annotation, source=source, locator=locator).exists():
-                where = f" at “{locator}”" if locator else ""
-                raise ActionRefused(f"This mark cites “{source.title}”{where} already.")
+                raise already_cited(source, locator)
             citation = Citation(annotation=annotation, source=source, locator=locator, note=note.strip())
             citation._history_user = user
             citation.save()

@@ -1,0 +1,197 @@
+"""Figures through the real server: the document page, adding a mark, the idle poll, the web exports, and eight
+editors marking at once. Each request is timed at the client, from sending it to the last byte of the answer."""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+
+from annotator.models import Annotation, Document
+
+from .client import Session, since_of
+from .figures import Figure, in_ms
+
+
+def revision_of(document: Document) -> int:
+    return Document.objects.values_list("revision", flat=True).get(pk=document.pk)
+
+
+def document_page(session: Session, document: Document, runs: int, name: str) -> Figure:
+    samples, size = [], 0
+    for _ in range(runs):
+        answer = session.get(f"/documents/{document.pk}/")
+        if answer.status != 200:
+            raise RuntimeError(f"The document page answered {answer.status}")
+        samples.append(answer.seconds)
+        size = len(answer.body)
+    return Figure(name, in_ms(samples), "ms", 100, note=f"{size / 1e6:.1f} MB of HTML")
+
+
+def unused_regions(document: Document, count: int, length: int, rng: random.Random) -> list[tuple[int, int]]:
+    """`count` regions of `length` code points where no mark of the current text starts, ends or lies, so that a
+    new mark there is new to everyone and shows as a piece of its own."""
+    covered = sorted(
+        Annotation.objects.filter(span__document=document, span__version=document.version)
+        .values_list("span__start", "span__end").distinct()
+    )
+    gaps, reach = [], 0
+    for start, end in covered + [(len(document.text), len(document.text))]:
+        if start - reach >= length + 2:
+            gaps.append((reach + 1, start - 1))
+        reach = max(reach, end)
+    regions = []
+    for low, high in rng.sample(gaps, min(count, len(gaps))):
+        start = rng.randrange(low, high - length + 1)
+        regions.append((start, start + length))
+    if len(regions) < count:
+        raise RuntimeError(f"Only {len(regions)} unmarked places of {length} code points are left in the document")
+    return regions
+
+
+def add_mark(session: Session, document: Document, label_id: int, runs: int, name: str, rng: random.Random) -> Figure:
+    """The page's htmx POST of a new mark, on text nobody marked, with the page's current revision."""
+    samples = []
+    for start, end in unused_regions(document, runs, 4, rng):
+        answer = session.htmx_post(f"/documents/{document.pk}/annotations/", {
+            "start": start, "end": end, "exact": document.text[start:end], "label": label_id,
+            "since": revision_of(document),
+        })
+        if answer.status != 200:
+            raise RuntimeError(f"Adding a mark answered {answer.status}: {answer.body[:300]!r}")
+        samples.append(answer.seconds)
+    return Figure(name, in_ms(samples), "ms", 10, note=f"{len(answer.body) / 1e6:.1f} MB answer")
+
+
+def idle_poll(session: Session, document: Document, runs: int) -> Figure:
+    since = revision_of(document)
+    samples = []
+    for _ in range(runs):
+        answer = session.htmx_get(f"/documents/{document.pk}/changes/?since={since}")
+        if answer.status != 204:
+            raise RuntimeError(f"The idle poll answered {answer.status}, not 204")
+        samples.append(answer.seconds)
+    return Figure("idle revision poll (answers 204)", in_ms(samples), "ms", 3)
+
+
+def web_export(session: Session, project_id: int, file_format: str, runs: int, marks: int, target: float) -> Figure:
+    samples, size = [], 0
+    for _ in range(runs):
+        answer = session.get(f"/projects/{project_id}/export/?format={file_format}")
+        if answer.status != 200:
+            raise RuntimeError(f"The export answered {answer.status}")
+        samples.append(answer.seconds)
+        size = len(answer.body)
+    name = f"{'CSV' if file_format == 'csv' else 'JSON-LD'} export of {marks:,} marks (web)"
+    return Figure(name, samples, "s", target, note=f"{size / 1e6:.0f} MB")
+
+
+# Eight editors at once ------------------------------------------------------------------------------
+
+
+@dataclass
+class Editor:
+    """One editor's page: marks the given regions one after another, and polls every `poll_every` seconds."""
+
+    session: Session
+    document: Document
+    label_ids: list
+    regions: list
+    think: float
+    poll_every: float
+    posts: list = field(default_factory=list)  # seconds
+    polls: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    saved: list = field(default_factory=list)  # regions the server said it saved
+    sent: int = 0
+    since: int = 0
+
+    def mark(self, start_line: threading.Barrier, done: threading.Event, deadline: float) -> None:
+        start_line.wait()
+        for i, (start, end) in enumerate(self.regions):
+            if time.perf_counter() > deadline:
+                break
+            self.sent += 1
+            try:
+                answer = self.session.htmx_post(f"/documents/{self.document.pk}/annotations/", {
+                    "start": start, "end": end, "exact": self.document.text[start:end],
+                    "label": self.label_ids[i % len(self.label_ids)], "since": self.since,
+                })
+            except OSError as exc:
+                self.errors.append(f"POST: {exc}")
+                continue
+            self.posts.append(answer.seconds)
+            if answer.status == 200:
+                self.saved.append((start, end, self.label_ids[i % len(self.label_ids)]))
+                self.since = since_of(answer.body) or self.since
+            else:
+                self.errors.append(f"POST answered {answer.status}")
+            time.sleep(self.think)
+        done.set()
+
+    def poll(self, start_line: threading.Barrier, done: threading.Event) -> None:
+        start_line.wait()
+        while not done.wait(self.poll_every):
+            try:
+                answer = self.session.htmx_get(f"/documents/{self.document.pk}/changes/?since={self.since}")
+            except OSError as exc:
+                self.errors.append(f"poll: {exc}")
+                continue
+            self.polls.append(answer.seconds)
+            if answer.status == 200:
+                self.since = since_of(answer.body) or self.since
+            elif answer.status != 204:
+                self.errors.append(f"poll answered {answer.status}")
+
+
+def concurrent_editors(base_url: str, document: Document, users: list, password: str, label_ids: list,
+                       marks_each: int, budget: float, think: float = 0.2, poll_every: float = 2.0) -> list[Figure]:
+    """Every user marks `marks_each` distinct regions of the document at once, each with a poller beside it, until
+    done or until `budget` seconds have passed; then the database is counted: every mark the server saved is
+    there once, and nothing else."""
+    step = min(500, (len(document.text) - 200) // (len(users) * marks_each))
+    editors = []
+    for i, user in enumerate(users):
+        session = Session(base_url)
+        session.login(user.username, password)
+        regions = []
+        for j in range(marks_each):
+            start = 100 + (i * marks_each + j) * step
+            regions.append((start, start + min(step - 1, 10 + j % 20)))
+        editors.append(Editor(session, document, label_ids, regions, think, poll_every, since=revision_of(document)))
+    start_line = threading.Barrier(2 * len(editors))
+    started = time.perf_counter()
+    deadline = started + budget
+    threads = []
+    for editor in editors:
+        done = threading.Event()
+        threads += [threading.Thread(target=editor.mark, args=(start_line, done, deadline)),
+                    threading.Thread(target=editor.poll, args=(start_line, done))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+
+    lost = duplicated = 0
+    for user, editor in zip(users, editors):
+        rows = Annotation.objects.filter(span__document=document, created_by=user)
+        stored = set(rows.values_list("span__start", "span__end", "label_id"))
+        lost += len(set(editor.saved) - stored)
+        duplicated += rows.count() - len(set(editor.saved) & stored)
+    errors = [e for editor in editors for e in editor.errors]
+    posts = [s for editor in editors for s in editor.posts]
+    sent = sum(editor.sent for editor in editors)
+    polls = [s for editor in editors for s in editor.polls]
+    total = Annotation.objects.filter(span__document=document).count()
+    asked = len(users) * marks_each
+    who = f"{len(users)} editors x {marks_each} marks, {think:.1f} s between marks, polling every {poll_every:.0f} s"
+    return [
+        Figure(f"concurrency: marks not sent within {budget:.0f} s", [asked - sent], "", 0,
+               note=f"{sent:,} of {asked:,} sent; {who}"),
+        Figure("concurrency: errors", [len(errors)], "", 0, note=(f"{errors[0]} (first of {len(errors)})" if errors else "")),
+        Figure("concurrency: marks lost or duplicated", [lost + duplicated], "", 0,
+               note=f"{total:,} marks stored, {lost} lost, {duplicated} extra; {elapsed:.0f} s in all"),
+        Figure("concurrency: a mark's POST", in_ms(posts), "ms", 100, judged="p95", note=f"{len(posts):,} POSTs"),
+        Figure("concurrency: a poll", in_ms(polls), "ms", None, note=f"{len(polls):,} polls (204 or changes)"),
+    ]

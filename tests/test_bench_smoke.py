@@ -1,0 +1,38 @@
+"""The benchmark harness (bench/) cannot rot unnoticed: its scenario builder, its client and one figure, tiny."""
+import random
+
+import pytest
+
+from annotator.models import Annotation, Citation, Document, Link
+from bench import scenario, web
+from bench.client import Session
+from bench.figures import Figure, table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scale_scenario_builds_through_the_services_and_a_mark_goes_through_a_real_server(live_server):
+    built, document = scenario.build_scale(60, text_size=5_000)
+    assert Annotation.objects.filter(span__document=document).count() == 60
+    assert Annotation.history.filter(history_type="+").count() == 60
+    assert Citation.objects.count() == 60 // scenario.CITE_EVERY
+    assert Link.objects.exists()
+    assert len({a.created_by_id for a in Annotation.objects.all()}) == 4
+
+    session = Session(live_server.url)
+    session.login(built.editors[0].username, scenario.PASSWORD)
+    claim = built.project.labels.get(key="claim").pk
+    added = web.add_mark(session, document, claim, 2, "adding a mark", random.Random(1))
+    assert len(added.samples) == 2 and Annotation.objects.count() == 62
+    polled = web.idle_poll(session, Document.objects.get(pk=document.pk), 2)
+    assert len(polled.samples) == 2
+
+
+def test_the_table_judges_each_figure_by_its_statistic():
+    figures = [
+        Figure("fast", [1.0, 2.0, 50.0], "ms", 10),
+        Figure("slow at the tail", [1.0, 2.0, 50.0], "ms", 10, judged="p95"),
+        Figure("errors", [0], "", 0),
+    ]
+    assert [f.met for f in figures] == [True, False, True]
+    lines = table(figures).splitlines()
+    assert lines[1].endswith("met") and "MISSED" in lines[2] and "= 0" in lines[3]
