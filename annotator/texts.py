@@ -52,3 +52,9 @@ def keep(document: Document, text: str) -> None:
         _kept.move_to_end(key)
         while sum(len(t) for t in _kept.values()) > KEPT_CODE_POINTS and len(_kept) > 1:
             _kept.popitem(last=False)
+
+
+def forget_all() -> None:
+    """Drop every kept text (tests that count queries start from none)."""
+    with _lock:
+        _kept.clear()

@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from annotator import services
+from annotator import services, texts
 from annotator.models import Annotation, Citation, Document, Link, LinkType, Role, Source, Span, Status
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -372,7 +372,12 @@ CASES = {
     "label_css": [_get("label_css")],
     "document_create": [_get("document_create", "boss"), _document_create],
     "document_detail": [_get("document_detail", on="document"), _get("document_detail", on="document", htmx=True)],
-    "mark_list": [_get("mark_list", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk})],
+    "mark_list": [
+        _get("mark_list", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk}),
+        _get("mark_list", on="document", htmx=True, params={"after": "0.0.0"}),  # the next page of the list
+    ],
+    "mark_count": [_get("mark_count", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk})],
+    "document_part": [_get("document_part", on="document", htmx=True, number=0, params=lambda w: {"v": w.doc().version})],
     "document_changes": [
         _get("document_changes", on="document", status=204, params=lambda w: {"since": _revision(w)}),
         _get("document_changes", on="document", htmx=True, params=lambda w: {"since": _revision(w) - 1}),
@@ -441,6 +446,7 @@ def _count(world: World, make) -> tuple[int, object]:
     client = Client()
     client.force_login(world.user(call.role))
     headers = {"HTTP_HX_REQUEST": "true"} if call.htmx else {}
+    texts.forget_all()  # whether a text is already kept depends on what ran before, not on the project's size
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, call.method)(call.url, call.data or {}, **headers)
         if response.streaming:
