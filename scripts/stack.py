@@ -192,7 +192,7 @@ class Stack:
             with open(log, "ab") as out:
                 process = subprocess.Popen(
                     [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                     "--workers", str(self.args.workers), "--access-logfile", "-",
+                     "--workers", str(self.args.workers), "--access-logfile", "-", "--pid", str(self.dir / f"web-{n}.pid"),
                      *control_socket(self.dir / f"web-{n}.ctl")],
                     cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 )
@@ -250,7 +250,8 @@ def main() -> None:
     args = parser.parse_args()
 
     # Ctrl+C reaches only this process (the others run in sessions of their own), which stops them in order;
-    # SIGTERM does the same.
+    # SIGTERM does the same. Set here, not left to Python: started from a background job, SIGINT comes ignored.
+    signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     stack = Stack(args)
     stack.dir.mkdir(parents=True, exist_ok=True)

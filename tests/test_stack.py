@@ -26,6 +26,19 @@ def stack_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+def kill_what_it_started(stack_dir: Path) -> None:
+    """A stack that would not stop: its servers (session leaders, pids in their pid files) and its PostgreSQL."""
+    for pidfile in [*stack_dir.glob("web-*.pid"), stack_dir / "pg" / "data" / "postmaster.pid"]:
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            if pidfile.name.startswith("web-"):
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGQUIT)  # PostgreSQL's immediate shutdown
+        except (OSError, ValueError, IndexError):
+            pass
+
+
 def refused(url: str) -> bool:
     try:
         Visitor().get(url, "/", timeout=5)
@@ -67,6 +80,7 @@ def test_the_stack_serves_the_demo_from_two_servers_and_stops_on_ctrl_c(stack_di
     finally:
         if stack.poll() is None:
             os.killpg(stack.pid, signal.SIGKILL)
+            kill_what_it_started(stack_dir)
         reader.join(timeout=5)
         stack.stdout.close()
     text = "".join(output)
