@@ -15,7 +15,7 @@ from .anchoring import anchors_at, revise
 from .figures import Figure, timed
 
 # Stop repeating a measurement once it has taken this long (a quadratic one can take minutes a run).
-BUDGET = 30.0
+BUDGET = 20.0
 
 
 def suggestions(document: Document, runs: int) -> Figure:

@@ -25,7 +25,7 @@ SOURCES = 50
 CITE_EVERY = 3  # one mark in three cites a source
 NOTE_EVERY = 4
 LINK_EVERY = 10  # one link per ten marks
-REVIEW_EVERY = 100
+REVIEW_EVERY = 250
 NOTES = ["Compare the 1937 figures.", "=SUM(A1) looks like a formula", "Quoted twice, “in full”.\nSee below.",
          "Ежов's order 00447 😀"]
 
