@@ -1,5 +1,6 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
@@ -30,6 +31,19 @@ class FrozenProjectOnChange:
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["project"] if obj is not None else fields
+
+
+class ReadOnlyHistory(SimpleHistoryAdmin):
+    """History to read, never to revert: a revert saves every field of the old record at once (a review, a span,
+    a source), past the services' rules. simple-history's SIMPLE_HISTORY_REVERT_DISABLED only hides the button."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("History records are read here, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class MembershipInline(admin.TabularInline):
@@ -113,7 +127,7 @@ class CitationInline(ThroughServicesOnly, admin.TabularInline):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
+class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
     list_display = ["id", "document", "label", "short_text", "created_by", "status", "reviewed_by", "created_at"]
     list_filter = ["status", "label__key", "span__document", "created_by", "reviewed_by"]
     search_fields = ["span__exact", "note", "review_note"]
@@ -156,7 +170,7 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(FrozenProjectOnChange, SimpleHistoryAdmin):
+class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
@@ -178,7 +192,7 @@ class SourceAdmin(FrozenProjectOnChange, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
+class CitationAdmin(ThroughServicesOnly, ReadOnlyHistory):
     list_display = ["annotation", "source", "locator"]
     search_fields = ["locator", "note", "source__title"]
     frozen_fields = ["annotation", "source", "locator", "note"]
@@ -203,7 +217,7 @@ class LinkTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(SimpleHistoryAdmin):
+class LinkAdmin(ReadOnlyHistory):
     """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable here."""
 
     list_display = ["pk", "type", "from_annotation", "to_annotation", "to_source", "speaker", "created_by", "status", "created_at"]
