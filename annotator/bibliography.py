@@ -267,6 +267,9 @@ def _bibtex_names(value: Any) -> list[dict]:
     return names
 
 
+_MONTHS = {name: i for i, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+
+
 def _bibtex_issued(fields: dict, where: str) -> str:
     year = str(fields.get("year", "")).strip()
     date = str(fields.get("date", "")).strip()
@@ -276,8 +279,9 @@ def _bibtex_issued(fields: dict, where: str) -> str:
         return ""
     if not re.fullmatch(r"\d{4}", year):
         raise _error(where, f"the year “{year}” is not a four-digit year.")
-    month = str(fields.get("month", "")).strip()
-    return f"{year}-{int(month):02d}" if month.isdigit() and 1 <= int(month) <= 12 else year
+    month = str(fields.get("month", "")).strip().lower()
+    number = int(month) if month.isdecimal() else _MONTHS.get(month[:3]) if len(month) >= 3 else None
+    return f"{year}-{number:02d}" if number and 1 <= number <= 12 else year
 
 
 def parse_bibtex(data: str) -> list[dict]:
@@ -285,8 +289,8 @@ def parse_bibtex(data: str) -> list[dict]:
     library = bibtexparser.parse_string(
         data,
         append_middleware=[
+            # Not bibtexparser's MonthIntMiddleware: it takes any Unicode digit ("²") for a number and fails on it.
             bibmw.LatexDecodingMiddleware(),
-            bibmw.MonthIntMiddleware(True),
             bibmw.SeparateCoAuthors(),
             bibmw.SplitNameParts(),
         ],

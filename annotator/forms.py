@@ -66,16 +66,29 @@ class AnnotationCreateForm(forms.Form):
         self.fields["label"].queryset = Label.objects.filter(project=project)
 
 
+STALE_PAGE = "The page is out of date (the mark's version is missing or wrong); reload it and try again."
+
+
 class AnnotationUpdateForm(forms.Form):
     label = ProjectLabelField(queryset=Label.objects.none(), empty_label=None, error_messages={
         "invalid_choice": "That label is not one of this project's labels."
     })
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE,
+    })
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].queryset = Label.objects.filter(project=project)
+
+    def non_field_errors(self):
+        """With the errors of the hidden version and of the note: the mark's panel shows errors above the form and
+        beside the label only, and a refusal nobody sees is a save that silently did nothing."""
+        errors = super().non_field_errors().copy()
+        for name in ("version", "note"):
+            errors.extend(self.errors.get(name, []))
+        return errors
 
 
 class VersionForm(forms.Form):

@@ -107,6 +107,12 @@ def test_it_refuses_malformed_bibtex_naming_the_entry(data, message):
     assert message in str(info.value)
 
 
+def test_a_month_of_odd_digits_is_left_out_not_a_crash():
+    # "²" is a digit to str.isdigit but not to int(): the import of such a file answered 500.
+    [record] = bib.parse_bibtex("@book{m, title={T}, year={1937}, month={²}}")
+    assert record["issued"] == "1937"
+
+
 _text = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30).filter(lambda s: s.split())
 _record = st.fixed_dictionaries({
     "type": st.sampled_from(bib.SOURCE_TYPES),

@@ -347,3 +347,10 @@ def test_the_links_queue_takes_the_same_number_of_queries_for_1_or_20_links(proj
     with CaptureQueriesContext(connection) as many:
         assert "20 pending links." in client.get(url).content.decode()
     assert len(many) == len(few)
+
+
+def test_a_clicked_mark_in_odd_digits_finds_nothing_rather_than_failing(document, annotator, labels):
+    # "²".isdigit() is true but int("²") fails: the target search answered 500.
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    response = client_for(annotator).get(reverse("link_targets", args=[mark.pk]), {"mark": "²"})
+    assert response.status_code == 200

@@ -163,7 +163,7 @@ def link_targets(request, annotation_id):
     )
     q = " ".join(request.GET.get("q", "").split())
     clicked = request.GET.get("mark", "")
-    if clicked.isdigit():
+    if clicked.isdecimal():
         found = list(marks.filter(pk=int(clicked)))
     elif q:
         found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
