@@ -356,6 +356,19 @@ class LinkNoteForm(forms.Form):
     version = forms.IntegerField(min_value=1)
 
 
+class LinkTypeChangeForm(forms.Form):
+    """Which of the project's link types to rename or move, and its new names (the service checks them)."""
+
+    link_type = forms.IntegerField(min_value=1, error_messages={
+        "required": "Choose a link type.", "invalid": "Choose a link type.", "min_value": "Choose a link type.",
+    })
+    name = forms.CharField(required=False)
+    inverse_name = forms.CharField(required=False)
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
 class LinkTypeForm(forms.Form):
     """A link type as a manager adds it."""
 

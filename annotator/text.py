@@ -52,6 +52,12 @@ def check_document_text(text: str) -> str:
     return text
 
 
+def search_terms(q: str) -> str:
+    """What a search box's text looks for: its words, single-spaced, without NUL characters (PostgreSQL refuses
+    them in any query, so one typed or pasted into a search would fail it)."""
+    return " ".join(q.replace("\x00", " ").split())
+
+
 def check_span(text: str, start: int, end: int, exact: str | None = None) -> None:
     """Raise SpanError unless 0 <= start < end <= len(text) and, when given, text[start:end] == exact."""
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):

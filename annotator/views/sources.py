@@ -27,7 +27,7 @@ PICKER_LIMIT = 15
 
 def search_sources(queryset, q: str):
     """Sources matching q in title, authors, year or DOI."""
-    q = " ".join(q.split())
+    q = textlib.search_terms(q)
     if not q:
         return queryset
     return queryset.filter(
