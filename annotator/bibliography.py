@@ -13,6 +13,8 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares as bibmw
 
+from . import text as textlib
+
 # The CSL item types a Source may have (SourceType's values), and what other CSL types become.
 SOURCE_TYPES = (
     "book", "article-journal", "chapter", "manuscript", "speech", "webpage", "post",
@@ -151,6 +153,10 @@ def clean_record(record: dict, where: str) -> dict:
         if len(value) > limit:
             raise _error(where, f"“{key}” is longer than {limit} characters.")
         out[key] = value
+    for key, value in out.items():
+        problem = textlib.unstorable(value)
+        if problem:
+            raise _error(where, f"“{key}” holds {problem}, which cannot be stored.")
     if not out["title"]:
         raise _error(where, "the source has no title.")
     if out.get("type") not in SOURCE_TYPES:
@@ -167,10 +173,12 @@ def entry_label(item: Any, index: int) -> str:
     """How an error names an entry: its number, id and title when it has them."""
     label = f"Entry {index + 1}"
     if isinstance(item, dict):
-        if item.get("id"):
-            label += f" (id “{item['id']}”)"
-        elif isinstance(item.get("title"), str) and item["title"].strip():
-            label += f" (“{item['title'].strip()[:60]}”)"
+        # Only text that can be shown: a lone surrogate in the message would break the page that shows it.
+        named = {key: value for key, value in item.items() if isinstance(value, (str, int)) and not textlib.unstorable(value)}
+        if named.get("id") not in (None, ""):
+            label += f" (id “{named['id']}”)"
+        elif isinstance(named.get("title"), str) and named["title"].strip():
+            label += f" (“{named['title'].strip()[:60]}”)"
     return label
 
 

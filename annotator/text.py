@@ -52,6 +52,29 @@ def check_document_text(text: str) -> str:
     return text
 
 
+# What no database column can hold: NUL (PostgreSQL refuses it) and lone surrogates (UTF-8 cannot encode them).
+_UNSTORABLE = re.compile(r"[\x00\uD800-\uDFFF]")
+
+
+def unstorable(value) -> str | None:
+    """What in `value` (text, or JSON made of lists, dicts and text) cannot be stored, for the user's message: a NUL
+    character, or a lone surrogate (half of a UTF-16 pair, which a JSON escape can carry). None if nothing."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _UNSTORABLE.search(item)
+            if found:
+                char = found.group()
+                return "a NUL character" if char == "\x00" else f"a lone surrogate (U+{ord(char):04X}, half of a character)"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
 def search_terms(q: str) -> str:
     """What a search box's text looks for: its words, single-spaced, without NUL characters (PostgreSQL refuses
     them in any query, so one typed or pasted into a search would fail it)."""

@@ -164,6 +164,10 @@ def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project,
         ("lib.json", "[{", "not valid JSON"),
         ("lib.bib", "@book{ok, title={Fine}}\n@book{broken, title={oops", "line 2"),
         ("lib.txt", "whatever", "Upload a CSL-JSON file"),
+        # JSON escapes of text no database holds: saving them answered 500 (a surrogate anywhere, NUL on PostgreSQL).
+        ("lib.json", '[{"type": "book", "title": "A\\ud800"}]', "Entry 1: “title” holds a lone surrogate"),
+        ("lib.json", '[{"type": "book", "title": "T", "publisher": "A\\u0000"}]', "Entry 1 (“T”): “publisher” holds a NUL character"),
+        ("lib.bib", "@book{n, title={A\x00B}}", "holds a NUL character"),
     ],
 )
 def test_a_malformed_file_is_refused_naming_the_entry_and_nothing_is_imported(project, annotator, name, content, message):
