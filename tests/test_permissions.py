@@ -436,3 +436,40 @@ def test_the_admin_is_for_staff_and_answers_staff_as_the_table_says(world, clien
         found[name] = answers
     assert not wrong, "\n".join(wrong) + "\n\nObserved:\n" + table_rows(found)
     assert not LogEntry.objects.exists()  # every admin write was rolled back
+
+
+# Ids of another project inside the request -----------------------------------------------------------
+
+
+def test_ids_of_another_projects_objects_in_a_form_are_refused(world, world_b, clients):
+    """A member of A naming B's label, source, mark or link type in a form gets a refusal, and nothing joins A to B."""
+    client, b = clients["author"], world_b
+    text = world.document.text
+    getty = text.index("Getty")
+    cases = [
+        ("annotation_create", [world.document.pk], {"start": getty, "end": getty + 5, "exact": "Getty", "label": b.labels["claim"].pk}),
+        ("annotation_update", [world.mark.pk], {"label": b.labels["evidence"].pk, "note": "", "version": world.mark.version}),
+        ("citation_create", [world.mark.pk], {"source": b.source.pk, "locator": "p. 9"}),
+        ("link_create", [world.mark.pk], {"type": str(world.types["same-as"].pk), "to_annotation": b.third.pk}),
+        ("link_create", [world.mark.pk], {"type": str(b.types["same-as"].pk), "to_annotation": world.third.pk}),
+        ("link_create", [world.mark.pk], {"type": f"{b.types['same-as'].pk}:reverse", "to_annotation": b.third.pk}),
+    ]
+    for name, args, data in cases:
+        response = ask(client, "post", reverse(name, args=args), data, HTMX)
+        assert response.status_code == 422, (name, data, response.status_code)
+        assert "Project B" not in response.content.decode(), name
+    manager = clients["manager"]
+    rename = {"action": "rename", "link_type": b.types["same-as"].pk, "name": "taken over"}
+    assert ask(manager, "post", reverse("link_types", args=[world.project.pk]), rename).status_code == 404
+    for name, args, query in [
+        ("project_export", [world.project.pk], f"?format=csv&f_document={b.document.pk}"),
+        ("link_targets", [world.mark.pk], f"?mark={b.third.pk}"),
+        ("review_queue", [world.project.pk], f"?document={b.document.pk}"),
+        ("annotation_detail", [world.mark.pk], f"?open={b.mark.pk}"),
+    ]:
+        response = clients["manager"].get(reverse(name, args=args) + query)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code in (200, 400), (name, response.status_code)
+        assert b"Project B" not in body and f"/annotations/{b.third.pk}/".encode() not in body, name
+    b.link.refresh_from_db()
+    assert b.link.type.name == "is the same claim as"
