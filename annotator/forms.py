@@ -53,7 +53,19 @@ class ProjectLabelField(forms.ModelChoiceField):
         return obj.name
 
 
-class AnnotationCreateForm(forms.Form):
+class OneValueEach:
+    """A form each of whose fields comes once: a request naming one twice (two marks' offsets in one request) is
+    refused, never read for its last value."""
+
+    def clean(self):
+        data = super().clean()
+        repeated = [name for name in self.fields if len(getattr(self.data, "getlist", lambda _: [])(self.add_prefix(name))) > 1]
+        if repeated:
+            raise forms.ValidationError(f"One mark a request: {', '.join(repeated)} came more than once.")
+        return data
+
+
+class AnnotationCreateForm(OneValueEach, forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
@@ -128,7 +140,7 @@ class NewVersionForm(DocumentForm):
     note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
 
 
-class ReattachForm(forms.Form):
+class ReattachForm(OneValueEach, forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)

@@ -13,3 +13,6 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("annotator.urls")),
 ]
+
+# Too large, too many fields, malformed: a page (or, for htmx, a message) that says so rather than Django's bare one.
+handler400 = "annotator.views.errors.bad_request"
