@@ -1,11 +1,14 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import bibliography
+from . import text as textlib
 from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.review import review_annotations
 from .views.exports import download
@@ -32,6 +35,40 @@ class FrozenProjectOnChange:
         return fields + ["project"] if obj is not None else fields
 
 
+class ReadOnlyHistory(SimpleHistoryAdmin):
+    """History to read, never to revert: a revert saves every field of the old record at once (a review, a span,
+    a source), past the services' rules. simple-history's SIMPLE_HISTORY_REVERT_DISABLED only hides the button."""
+
+    object_history_list_template = "admin/annotator/object_history_list.html"
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("History records are read here, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class NamesForm(forms.ModelForm):
+    """Labels and link types as staff name them: no bidi controls in names the interface reads in its sentences."""
+
+    def clean(self):
+        data = super().clean()
+        for field in ("name", "inverse_name"):
+            if textlib.BIDI_CONTROLS.search(data.get(field) or ""):
+                self.add_error(field, textlib.NO_BIDI_IN_NAMES)
+        return data
+
+
+class ControlsVisibleJSONField(forms.JSONField):
+    """JSON as staff edit it (a source's authors), with bidi controls written as \\u escapes: the same value, but a
+    control is seen, and cannot reorder the JSON after it in the box."""
+
+    def prepare_value(self, value):
+        return textlib.BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", super().prepare_value(value))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -40,6 +77,7 @@ class MembershipInline(admin.TabularInline):
 
 class LabelInline(admin.TabularInline):
     model = Label
+    form = NamesForm
     extra = 0
 
 
@@ -60,6 +98,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Label)
 class LabelAdmin(FrozenProjectOnChange, admin.ModelAdmin):
+    form = NamesForm
     list_display = ["name", "key", "project", "colour", "shortcut", "order"]
     list_filter = ["project"]
     search_fields = ["name", "key"]
@@ -133,7 +172,7 @@ class CitationInline(ThroughServicesOnly, admin.TabularInline):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
+class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
     list_display = ["id", "document", "label", "short_text", "created_by", "status", "reviewed_by", "created_at"]
     list_filter = ["status", "label__key", document_filter("span__document"), "created_by", "reviewed_by"]
     search_fields = ["span__exact", "note", "review_note"]
@@ -180,13 +219,13 @@ class AnnotationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(FrozenProjectOnChange, SimpleHistoryAdmin):
+class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     list_display = ["title", "type", "issued", "project", "citation_count"]
     list_filter = ["type", "project"]
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
     readonly_fields = ["author_names"]
     # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": ControlsVisibleJSONField}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
@@ -202,7 +241,7 @@ class SourceAdmin(FrozenProjectOnChange, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ThroughServicesOnly, SimpleHistoryAdmin):
+class CitationAdmin(ThroughServicesOnly, ReadOnlyHistory):
     list_display = ["annotation", "source", "locator"]
     search_fields = ["locator", "note", "source__title"]
     frozen_fields = ["annotation", "source", "locator", "note"]
@@ -224,6 +263,7 @@ class ChangeAdmin(ThroughServicesOnly, admin.ModelAdmin):
 
 @admin.register(LinkType)
 class LinkTypeAdmin(admin.ModelAdmin):
+    form = NamesForm
     list_display = ["name", "inverse_name", "key", "project", "targets", "order"]
     list_filter = ["project", "targets"]
     search_fields = ["name", "inverse_name", "key"]
@@ -231,7 +271,7 @@ class LinkTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Link)
-class LinkAdmin(SimpleHistoryAdmin):
+class LinkAdmin(ReadOnlyHistory):
     """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable here."""
 
     list_display = ["pk", "type", "from_annotation", "to_annotation", "to_source", "speaker", "created_by", "status", "created_at"]

@@ -13,6 +13,8 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares as bibmw
 
+from . import text as textlib
+
 # The CSL item types a Source may have (SourceType's values), and what other CSL types become.
 SOURCE_TYPES = (
     "book", "article-journal", "chapter", "manuscript", "speech", "webpage", "post",
@@ -151,6 +153,10 @@ def clean_record(record: dict, where: str) -> dict:
         if len(value) > limit:
             raise _error(where, f"“{key}” is longer than {limit} characters.")
         out[key] = value
+    for key, value in out.items():
+        problem = textlib.unstorable(value)
+        if problem:
+            raise _error(where, f"“{key}” holds {problem}, which cannot be stored.")
     if not out["title"]:
         raise _error(where, "the source has no title.")
     if out.get("type") not in SOURCE_TYPES:
@@ -167,10 +173,12 @@ def entry_label(item: Any, index: int) -> str:
     """How an error names an entry: its number, id and title when it has them."""
     label = f"Entry {index + 1}"
     if isinstance(item, dict):
-        if item.get("id"):
-            label += f" (id “{item['id']}”)"
-        elif isinstance(item.get("title"), str) and item["title"].strip():
-            label += f" (“{item['title'].strip()[:60]}”)"
+        # Only text that can be shown: a lone surrogate in the message would break the page that shows it.
+        named = {key: value for key, value in item.items() if isinstance(value, (str, int)) and not textlib.unstorable(value)}
+        if named.get("id") not in (None, ""):
+            label += f" (id “{named['id']}”)"
+        elif isinstance(named.get("title"), str) and named["title"].strip():
+            label += f" (“{named['title'].strip()[:60]}”)"
     return label
 
 
@@ -267,6 +275,9 @@ def _bibtex_names(value: Any) -> list[dict]:
     return names
 
 
+_MONTHS = {name: i for i, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+
+
 def _bibtex_issued(fields: dict, where: str) -> str:
     year = str(fields.get("year", "")).strip()
     date = str(fields.get("date", "")).strip()
@@ -276,8 +287,9 @@ def _bibtex_issued(fields: dict, where: str) -> str:
         return ""
     if not re.fullmatch(r"\d{4}", year):
         raise _error(where, f"the year “{year}” is not a four-digit year.")
-    month = str(fields.get("month", "")).strip()
-    return f"{year}-{int(month):02d}" if month.isdigit() and 1 <= int(month) <= 12 else year
+    month = str(fields.get("month", "")).strip().lower()
+    number = int(month) if month.isdecimal() else _MONTHS.get(month[:3]) if len(month) >= 3 else None
+    return f"{year}-{number:02d}" if number and 1 <= number <= 12 else year
 
 
 def parse_bibtex(data: str) -> list[dict]:
@@ -285,8 +297,8 @@ def parse_bibtex(data: str) -> list[dict]:
     library = bibtexparser.parse_string(
         data,
         append_middleware=[
+            # Not bibtexparser's MonthIntMiddleware: it takes any Unicode digit ("²") for a number and fails on it.
             bibmw.LatexDecodingMiddleware(),
-            bibmw.MonthIntMiddleware(True),
             bibmw.SeparateCoAuthors(),
             bibmw.SplitNameParts(),
         ],

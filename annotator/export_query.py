@@ -134,7 +134,7 @@ def old_version_records(document: Document, number: int, export_filter: ExportFi
     """
     text = DocumentVersion.objects.filter(document=document, number=number).values_list("text", flat=True).first()
     if text is None or number >= document.version:
-        raise ValueError(f"“{document.title}” has no earlier version {number}.")
+        raise ValueError(f"“{textlib.isolated(document.title)}” has no earlier version {number}.")
     return _placed_on(document, number, text, export_filter)
 
 

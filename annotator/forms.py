@@ -54,7 +54,19 @@ class ProjectLabelField(forms.ModelChoiceField):
         return obj.name
 
 
-class AnnotationCreateForm(forms.Form):
+class OneValueEach:
+    """A form each of whose fields comes once: a request naming one twice (two marks' offsets in one request) is
+    refused, never read for its last value."""
+
+    def clean(self):
+        data = super().clean()
+        repeated = [name for name in self.fields if len(getattr(self.data, "getlist", lambda _: [])(self.add_prefix(name))) > 1]
+        if repeated:
+            raise forms.ValidationError(f"One mark a request: {', '.join(repeated)} came more than once.")
+        return data
+
+
+class AnnotationCreateForm(OneValueEach, forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
@@ -67,16 +79,29 @@ class AnnotationCreateForm(forms.Form):
         self.fields["label"].queryset = Label.objects.filter(project=project)
 
 
+STALE_PAGE = "The page is out of date (the mark's version is missing or wrong); reload it and try again."
+
+
 class AnnotationUpdateForm(forms.Form):
     label = ProjectLabelField(queryset=Label.objects.none(), empty_label=None, error_messages={
         "invalid_choice": "That label is not one of this project's labels."
     })
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE,
+    })
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].queryset = Label.objects.filter(project=project)
+
+    def non_field_errors(self):
+        """With the errors of the hidden version and of the note: the mark's panel shows errors above the form and
+        beside the label only, and a refusal nobody sees is a save that silently did nothing."""
+        errors = super().non_field_errors().copy()
+        for name in ("version", "note"):
+            errors.extend(self.errors.get(name, []))
+        return errors
 
 
 class VersionForm(forms.Form):
@@ -122,7 +147,7 @@ class NewVersionForm(DocumentForm):
     note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
 
 
-class ReattachForm(forms.Form):
+class ReattachForm(OneValueEach, forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
@@ -348,6 +373,19 @@ class LinkForm(forms.Form):
 class LinkNoteForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     version = forms.IntegerField(min_value=1)
+
+
+class LinkTypeChangeForm(forms.Form):
+    """Which of the project's link types to rename or move, and its new names (the service checks them)."""
+
+    link_type = forms.IntegerField(min_value=1, error_messages={
+        "required": "Choose a link type.", "invalid": "Choose a link type.", "min_value": "Choose a link type.",
+    })
+    name = forms.CharField(required=False)
+    inverse_name = forms.CharField(required=False)
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
 
 
 class LinkTypeForm(forms.Form):

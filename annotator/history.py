@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from .models import Annotation, Citation, Label, Link, LinkType, Source
+from .text import isolated
 
 _STATUS_WORDS = {"accepted": "Accepted", "rejected": "Rejected"}
 
@@ -50,8 +51,9 @@ def _mark_event(row: dict, before: dict | None, labels: dict) -> list[Event]:
 
 
 def _citation_event(row: dict, sources: dict) -> Event:
-    title = sources.get(row["source_id"], "a deleted source")
-    cited = f"{title}, {row['locator']}" if row["locator"] else title
+    # User text inside a sentence (and before the note shown after it): isolated, see text.isolated.
+    title = isolated(sources.get(row["source_id"], "a deleted source"))
+    cited = f"{title}, {isolated(row['locator'])}" if row["locator"] else title
     verb = {"+": "Cited", "-": "Removed the citation of", "~": "Changed the citation of"}[row["history_type"]]
     return Event(row["history_date"], row["who"], f"{verb} {cited}", row["note"] if row["history_type"] != "-" else "")
 
@@ -116,8 +118,8 @@ def _link_target(row: dict, annotation_id: int, types: dict, marks: dict, source
             other = sources.get(row["to_source_id"], "a deleted source")
         else:
             other = row["speaker"]
-        return f"{name} {other}"
-    return f"{inverse} {marks.get(row['from_annotation_id'], 'a deleted mark')}"
+        return f"{name} {isolated(other)}"
+    return f"{inverse} {isolated(marks.get(row['from_annotation_id'], 'a deleted mark'))}"
 
 
 def link_events(rows: list[dict], annotation_id: int, types: dict, marks: dict, sources: dict) -> list[Event]:

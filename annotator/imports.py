@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from . import text as textlib
 from .exports import CSV_HEADER, JOIN, spreadsheet_unsafe
 from .models import Status
 
@@ -108,12 +109,17 @@ class Parsed:
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (a BOM is allowed and dropped), else a clear error."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"The file is not UTF-8: byte {exc.start} (0x{data[exc.start]:02x}) is not valid UTF-8. "
             "Exports are UTF-8; save the file as UTF-8 and try again."
         ) from None
+    if "\x00" in text:
+        raise ImportFileError(
+            f"The file holds a NUL character (at character {text.index(chr(0))}): it is not an export of marks, or it is damaged."
+        )
+    return text
 
 
 def parse_time(value: str) -> datetime | None:
@@ -298,6 +304,9 @@ def read_jsonld(text: str) -> Parsed:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    problem = textlib.unstorable(document)
+    if problem:
+        raise ImportFileError(f"The file holds {problem} in an escape (\\u…), which cannot be stored; nothing was imported.")
     parsed = Parsed()
     for number, item in enumerate(_items(document), start=1):
         try:
@@ -321,13 +330,14 @@ def _items(document) -> list:
         return document
     if not isinstance(document, dict):
         raise ImportFileError("The JSON is neither an annotation nor a collection of annotations.")
-    kinds = set(_as_list(document.get("type")))
+    kinds = {kind for kind in _as_list(document.get("type")) if isinstance(kind, str)}
     if "AnnotationCollection" in kinds:
         items, page = [], document.get("first")
         while isinstance(page, dict):
             items.extend(_as_list(page.get("items")))
             page = page.get("next")
-        if len(items) < (document.get("total") or 0):
+        total = document.get("total")
+        if isinstance(total, int) and len(items) < total:
             raise ImportFileError(
                 f"The collection says it holds {document['total']} annotations but embeds {len(items)}; "
                 "pages given only by their address cannot be read from a file."

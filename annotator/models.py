@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .text import isolated
+
 
 class Role(models.TextChoices):
     ANNOTATOR = "annotator", "Annotator"
@@ -55,7 +57,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} in {self.project} ({self.role})"
+        return f"{self.user} in {isolated(self.project)} ({self.role})"
 
 
 class Label(models.Model):
@@ -183,7 +185,7 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.label} by {self.created_by}: {self.span.exact[:40]}"
+        return f"{self.label} by {self.created_by}: {isolated(self.span.exact[:40])}"
 
 
 class DocumentVersion(models.Model):
@@ -206,7 +208,7 @@ class DocumentVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.document} v{self.number}"
+        return f"{isolated(self.document)} v{self.number}"
 
 
 class Placement(models.Model):
@@ -328,7 +330,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.source} {self.locator}".strip()
+        return f"{isolated(self.source)} {self.locator}".strip()
 
 
 # Links between marks (issue 8) ---------------------------------------------------------------------

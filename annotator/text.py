@@ -52,6 +52,55 @@ def check_document_text(text: str) -> str:
     return text
 
 
+# What no database column can hold: NUL (PostgreSQL refuses it) and lone surrogates (UTF-8 cannot encode them).
+_UNSTORABLE = re.compile(r"[\x00\uD800-\uDFFF]")
+
+
+def unstorable(value) -> str | None:
+    """What in `value` (text, or JSON made of lists, dicts and text) cannot be stored, for the user's message: a NUL
+    character, or a lone surrogate (half of a UTF-16 pair, which a JSON escape can carry). None if nothing."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _UNSTORABLE.search(item)
+            if found:
+                char = found.group()
+                return "a NUL character" if char == "\x00" else f"a lone surrogate (U+{ord(char):04X}, half of a character)"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+# Unicode's explicit bidi controls: embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+# Names of labels and link types are the interface's own words ("Claim", "supports"), read inside its sentences
+# and on its buttons: they may not hold bidi controls, which no name needs and which would reorder the sentence.
+NO_BIDI_IN_NAMES = (
+    "A name of a label or a link type may not hold bidi control characters (U+202A–U+202E, U+2066–U+2069): "
+    "it is shown inside the interface's sentences."
+)
+
+
+def isolated(value: str) -> str:
+    """User text for a sentence of plain text (a message, a page title, a line of history): when it holds bidi
+    controls, between U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE, the plain-text <bdi>, so that a
+    control it leaves open (U+202E) cannot reverse the rest of the sentence. Other text comes back as it was."""
+    value = str(value)
+    return f"\u2068{value}\u2069" if BIDI_CONTROLS.search(value) else value
+
+
+def search_terms(q: str) -> str:
+    """What a search box's text looks for: its words, single-spaced, without NUL characters (PostgreSQL refuses
+    them in any query, so one typed or pasted into a search would fail it)."""
+    return " ".join(q.replace("\x00", " ").split())
+
+
 def check_span(text: str, start: int, end: int, exact: str | None = None) -> None:
     """Raise SpanError unless 0 <= start < end <= len(text) and, when given, text[start:end] == exact."""
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):

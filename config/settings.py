@@ -154,10 +154,14 @@ STORAGES = {
 
 # Uploads: a document larger than this is refused with a message (bytes).
 ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
+# A request's body apart from its files. A mark sends its text: over the whole of the largest document, percent-
+# encoded as the page sends it, that is up to three bytes for each byte of UTF-8. A larger body is refused (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 # The most marks one request may make at once (services.bulk_annotate refuses more).
 ANNOTATOR_MAX_MARKS_PER_REQUEST = env_int("ANNOTATOR_MAX_MARKS_PER_REQUEST", 1000)
+# Django's default, said here: the largest form of the app (a link type's label boxes, admin inlines) is far below it.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # How often (milliseconds) an open document asks whether anyone changed its marks.
 ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
 # Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).

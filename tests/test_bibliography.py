@@ -1,5 +1,6 @@
 """CSL-JSON and BibTeX in and out, names and DOIs: pure functions, no database."""
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -105,6 +106,21 @@ def test_it_refuses_malformed_bibtex_naming_the_entry(data, message):
     with pytest.raises(BibliographyError) as info:
         bib.parse_bibtex(data)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("title, problem", [("A\x00B", "NUL character"), ("A\ud800B", "lone surrogate (U+D800")])
+def test_a_record_with_text_no_database_can_hold_is_refused_naming_the_field(title, problem):
+    # A CSL-JSON escape (\u0000, \ud800) makes such text; saved, it answered 500 (PostgreSQL refuses NUL, UTF-8 surrogates).
+    with pytest.raises(BibliographyError, match=f"Entry 1: “title” holds a {re.escape(problem)}"):
+        bib.parse_csl_json(json.dumps([{"type": "book", "title": title}]))
+    with pytest.raises(BibliographyError, match="“authors” holds"):
+        bib.parse_csl_json(json.dumps([{"type": "book", "title": "T", "author": [{"family": title}]}]))
+
+
+def test_a_month_of_odd_digits_is_left_out_not_a_crash():
+    # "²" is a digit to str.isdigit but not to int(): the import of such a file answered 500.
+    [record] = bib.parse_bibtex("@book{m, title={T}, year={1937}, month={²}}")
+    assert record["issued"] == "1937"
 
 
 _text = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30).filter(lambda s: s.split())

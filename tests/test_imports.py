@@ -81,11 +81,21 @@ def test_a_malformed_row_is_reported_with_its_row_and_the_others_are_read(change
         (b"{not json", "not valid JSON"),
         (b'{"type": "Thing"}', "neither an annotation nor a collection"),
         (b'{"type": "AnnotationCollection", "total": 5, "first": "https://x.example/page2"}', "holds 5 annotations but embeds 0"),
+        # Each of these once escaped as a TypeError or UnicodeEncodeError (a traceback, or a 500 when saved):
+        (b'{"type": [{}]}', "neither an annotation nor a collection"),
+        (b'[{"type": "Annotation", "bodyValue": "\\ud800"}]', "lone surrogate"),
+        (b'[{"type": "Annotation", "bodyValue": "a\\u0000b"}]', "NUL character"),
+        (b"annotation_id,project\r\n1,a\x00b\r\n", "NUL character"),
     ],
 )
 def test_a_file_that_cannot_be_read_at_all_says_why(data, message):
     with pytest.raises(imports.ImportFileError, match=message):
         imports.read(data)
+
+
+def test_a_collection_whose_total_is_no_number_is_read_for_its_items():
+    parsed = imports.read(b'{"type": "AnnotationCollection", "total": "x", "first": {"items": []}}')
+    assert parsed.rows == [] and parsed.problems == []
 
 
 def test_a_utf8_bom_is_accepted():

@@ -67,7 +67,11 @@ def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
 
 @pytest.mark.parametrize(
     "value, parsed",
-    [("12", (12, False)), ("12:reverse", (12, True)), ("", None), ("x", None), ("12:sideways", None), ("-1", None)],
+    [
+        ("12", (12, False)), ("12:reverse", (12, True)), ("", None), ("x", None), ("12:sideways", None), ("-1", None),
+        # Digits that int() does not read (a superscript two) once made link_create answer 500.
+        ("²", None), ("1²:reverse", None), ("٣", (3, False)),
+    ],
 )
 def test_type_choice_values_parse_or_are_refused(value, parsed):
     assert parse_type_choice(value) == parsed

@@ -1,89 +1,475 @@
-"""A user outside a project sees nothing of it: every URL of the app, built from the URLconf, answers 404.
+"""Who may do what, at every URL of the URLconf: one explicit table, checked as seven people.
 
-A new URL whose parameters this test cannot fill fails it: add the parameter to OBJECT_IDS.
+Every URL of the app and of the admin is requested with GET and with a CSRF-valid POST carrying the
+data a real form would send (each request in a savepoint rolled back after it, so every role meets the
+same objects). A URL without a row in the table fails the test, naming it: add its row.
+
+Staff is a superuser who is no member of the project. Staff rights are the admin's, not a project's:
+in the app a non-member staff user is an outsider (404 everywhere but the project list, which lists
+nothing); in the admin staff sees and cares for every row, within what the admin allows (marks, spans,
+citations and documents are not added there; links are read and deleted, not changed).
 """
+from __future__ import annotations
+
+import json
+import re
+from http.cookies import SimpleCookie
+from types import SimpleNamespace
+
 import pytest
-from django.urls import URLPattern, get_resolver, reverse
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Link, LinkType, Source
-from annotator.services import links, versions
+from annotator.models import Annotation, Change, LinkType, Role, Source, Span
+from annotator.services import links, sources, versions
 
-from .conftest import client_for
-from .factories import CitationFactory
+from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
-PUBLIC = {"project_list"}  # lists only the user's own projects
+ROLES = ("anonymous", "outsider", "staff", "author", "other", "reviewer", "manager")
+MEMBER_ROLES = ("author", "other", "reviewer", "manager")
+
+# Version 2 of the document: "archives" is gone (a mark on it is orphaned), a sentence is repeated (a suggestion).
+REPEATED = "Getty argues the centre restrained local zeal; others disagree."
+TEXT_V2 = SAMPLE_TEXT.replace("archives", "records") + REPEATED + "\n"
+
+
+# The table ---------------------------------------------------------------------------------------
+# For each URL name: the answer to GET, then to POST, for
+#     anonymous  outsider  staff  author  other  reviewer  manager
+# "author" wrote the object the URL names (mark, citation, link, source); "other" is another annotator.
+# login: a redirect to the login page; 302: any other redirect (a plain form's write done, then the page to read);
+# 200 to a POST: an htmx write done, its fragments in the answer.
+# 403: a member refused, with the reason; 404: no such object for this user; 405: wrong method;
+# 409: allowed, but the object is not in a state for it (a mark not waiting to be re-attached).
+
+L = "login"
+APP = {
+    #                        anonymous outsider staff author other reviewer manager
+    "project_list":          (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "label_css":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_create":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
+    "document_detail":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "mark_list":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_changes":      (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_create":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "annotation_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "annotation_delete":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "document_versions":     (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
+    "version_diff":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "version_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "version_report":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # The URL names an orphaned mark: its author or a manager re-attaches it.
+    "annotation_reattach":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 200"),
+    "review_queue":          (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_review":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
+    "agreement_index":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_agreement":    (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "source_list":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "source_create":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
+    "source_import":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
+    "source_export":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "source_detail":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "source_update":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
+    "source_picker":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "citation_create":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "citation_create_new":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "citation_delete":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "suggestion_list":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "suggestion_accept":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "project_export":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_export":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "mark_links":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "link_create":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "link_targets":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "link_update":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "link_delete":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "link_review":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
+    "link_types":            (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
+    "link_queue":            (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_map":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_map":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Accounts (django.contrib.auth): only logging in and out, and changing one's own password.
+    "login":                 ("200 200 200 200 200 200 200",  "200 200 200 200 200 200 200"),
+    "logout":                ("405 405 405 405 405 405 405",  f"{L} {L} {L} {L} {L} {L} {L}"),
+    "password_change":       (f"{L} 200 200 200 200 200 200",  f"{L} 200 200 200 200 200 200"),
+    "password_change_done":  (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+}
+
+# Which object a URL's id names, when it is not the obvious one.
+# POSTs come from htmx, as on the pages: a refused write answers 4xx with its reason (a plain POST would be
+# redirected back to the page with the reason as a message, which the status alone does not tell apart).
+HTMX = {"HX-Request": "true"}
+
+OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}}
+
+
+def post_data(name: str, w: SimpleNamespace) -> dict:
+    """What the page's own form sends to the URL: enough for the write to succeed for whoever may make it."""
+    text = w.document.text
+    getty = text.index("Getty")
+    return {
+        "document_create": lambda: {"title": "A second document", "text": "Some words to mark.\n"},
+        "annotation_create": lambda: {"start": getty, "end": getty + 5, "exact": "Getty", "label": w.labels["evidence"].pk},
+        "annotation_update": lambda: {"label": w.labels["evidence"].pk, "note": "Checked.", "version": w.mark.version},
+        "annotation_delete": lambda: {"version": w.mark.version},
+        "document_versions": lambda: {"text": text + "A third version.\n", "note": "v3"},
+        "annotation_reattach": lambda: {"start": getty, "end": getty + 5, "exact": "Getty"},
+        "annotation_review": lambda: {"status": "accepted", "note": "", "version": w.mark.version},
+        "source_create": lambda: {"type": "book", "title": "A new book"},
+        "source_import": lambda: {"file": SimpleUploadedFile(
+            "refs.json", json.dumps([{"type": "book", "title": "Imported"}]).encode(), "application/json")},
+        "source_update": lambda: {"type": "book", "title": "Renamed source"},
+        "citation_create": lambda: {"source": w.source.pk, "locator": "p. 2"},
+        "citation_create_new": lambda: {"new-type": "book", "new-title": "Made in the panel", "new-locator": "p. 1"},
+        "suggestion_accept": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
+        "link_create": lambda: {"type": str(w.types["same-as"].pk), "to_annotation": w.third.pk},
+        "link_update": lambda: {"note": "Still the same.", "version": w.link.version},
+        "link_delete": lambda: {"version": w.link.version},
+        "link_review": lambda: {"status": "accepted", "note": "", "version": w.link.version},
+        "link_types": lambda: {"name": "contradicts", "inverse_name": "is contradicted by", "targets": "marks"},
+        "login": lambda: {"username": "nobody", "password": "wrong"},
+    }.get(name, dict)()
+
+
+# The world ---------------------------------------------------------------------------------------
+
+
+def build_world(project, people: dict) -> SimpleNamespace:
+    """One of every object of `project`, made through the services: marks (one orphaned by a second version),
+    a citation, a link, a source, a quotation suggestion. `people` maps author/other/manager to users."""
+    author, other, manager = people["author"], people["other"], people["manager"]
+    document = DocumentFactory(project=project, title=f"{project.name} document", text=SAMPLE_TEXT)
+    labels = {label.key: label for label in project.labels.all()}
+    types = {t.key: t for t in LinkType.objects.filter(project=project)}
+
+    def mark(user, word, label="claim"):
+        start = SAMPLE_TEXT.index(word)
+        return services.annotate(user=user, document=document, start=start, end=start + len(word), exact=word, label=labels[label])
+
+    first, second, third = mark(author, "Did"), mark(author, "Stalin"), mark(other, "want")
+    orphan = mark(author, "archives")
+    citation = CitationFactory(annotation=first, source=sources.create_source(user=author, project=project, type="book", title="Getty 1993"))
+    link = links.create_link(user=author, from_annotation=first, to_annotation=second, type=types["same-as"])
+    versions.add_version(membership=manager.memberships.get(project=project), document=document, text=TEXT_V2, user=manager)
+    for obj in (first, second, third, orphan, link):
+        obj.refresh_from_db()
+    assert orphan.placement == "orphaned"
+    document.refresh_from_db()
+    return SimpleNamespace(
+        project=project, document=document, labels=labels, types=types, mark=first, third=third, orphan=orphan,
+        citation=citation, source=citation.source, link=link, suggestion=sources.quotation_suggestions(document)[0],
+        ids={
+            "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
+            "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
+        },
+    )
 
 
 @pytest.fixture
-def world(document, annotator, manager, labels):
-    """One of each object of `project`, every version page included."""
-    annotation = services.annotate(
-        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
-    )
-    citation = CitationFactory(annotation=annotation)
-    other = services.annotate(
-        user=annotator, document=document, start=4, end=10, exact=document.text[4:10], label=labels["claim"]
-    )
-    link = links.create_link(
-        user=annotator, from_annotation=annotation, to_annotation=other,
-        type=LinkType.objects.get(project=document.project, key="same-as"),
-    )
-    versions.add_version(membership=manager.memberships.get(project=document.project), document=document,
-                         text=document.text + "More.\n", user=manager)
-    return {
-        "project_id": document.project_id,
-        "document_id": document.pk,
-        "annotation_id": annotation.pk,
-        "source_id": citation.source_id,
-        "citation_id": citation.pk,
-        "link_id": link.pk,
-        "number": 1,
-    }
+def people(annotator, annotator2, reviewer, manager, outsider):
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    return {"anonymous": None, "outsider": outsider, "staff": staff, "author": annotator, "other": annotator2,
+            "reviewer": reviewer, "manager": manager}
 
 
-def app_urls(ids):
-    for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "app_name", None) == "admin" or not hasattr(pattern, "url_patterns"):
+@pytest.fixture
+def world(project, people):
+    return build_world(project, people)
+
+
+@pytest.fixture
+def world_b(db):
+    """The same objects in another project, with people of its own."""
+    project = ProjectFactory(name="Project B")
+    people = {}
+    for role, membership in [("author", Role.ANNOTATOR), ("other", Role.ANNOTATOR), ("manager", Role.MANAGER)]:
+        people[role] = UserFactory(username=f"b-{role}")
+        MembershipFactory(user=people[role], project=project, role=membership)
+    return build_world(project, people)
+
+
+@pytest.fixture
+def clients(people):
+    """One client per role, each enforcing CSRF like a browser, with its CSRF cookie set."""
+    made = {}
+    for role, user in people.items():
+        client = Client(enforce_csrf_checks=True)
+        if user is not None:
+            client.force_login(user)
+        client.get(reverse("login"))
+        made[role] = client
+    return made
+
+
+# Walking the URLconf -----------------------------------------------------------------------------
+
+
+def url_patterns(patterns=None, namespace=None):
+    """(namespace, pattern) for every named URL, resolvers opened."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace, pattern
+
+
+def app_urls(ids: dict, object_for=OBJECT_FOR):
+    """(name, url) of every named URL outside the admin, its parameters filled from `ids`."""
+    for namespace, pattern in url_patterns():
+        if namespace == "admin":
             continue
-        for inner in pattern.url_patterns:
-            if not isinstance(inner, URLPattern) or not inner.name or inner.name in PUBLIC:
-                continue
-            if inner.callback.__module__.startswith("django.contrib"):
-                continue
-            params = list(inner.pattern.converters)
-            missing = [p for p in params if p not in ids]
-            assert not missing, f"{inner.name}: no object id for {missing}; add it to the world fixture"
-            yield inner.name, reverse(inner.name, kwargs={p: ids[p] for p in params})
+        params = list(pattern.pattern.converters)
+        kwargs = {p: ids[object_for.get(pattern.name, {}).get(p, p)] for p in params if p in ids}
+        missing = [p for p in params if p not in kwargs]
+        assert not missing, f"{pattern.name}: no object for the URL parameter(s) {missing}; add it to build_world's ids"
+        yield pattern.name, reverse(pattern.name, kwargs=kwargs)
 
 
-def test_the_url_list_covers_every_part_of_the_app(world):
-    names = {name for name, _ in app_urls(world)}
-    assert {"document_detail", "annotation_update", "version_report", "review_queue", "source_detail", "citation_delete"} <= names
-    assert {"link_create", "link_delete", "link_review", "link_types", "document_map", "project_map"} <= names
+def ask(client, method: str, url: str, data: dict | None = None, headers: dict | None = None):
+    """The answer to one request; whatever it wrote is rolled back, so the next request meets the same world
+    (its cookies too: a logout or a password change leaves the client logged in for the next one)."""
+    cookies = SimpleCookie(client.cookies)
+    with transaction.atomic():
+        if method == "get":
+            response = client.get(url)
+        else:
+            headers = {"X-CSRFToken": client.cookies["csrftoken"].value, **(headers or {})}
+            response = client.post(url, data or {}, headers=headers)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
 
 
-def test_outsiders_get_404_for_every_url_and_method(world, outsider):
-    client = client_for(outsider)
-    data = {"text": "x", "start": 0, "end": 3, "exact": "Did", "label": 1, "version": 1, "status": "accepted", "title": "t"}
-    for name, url in app_urls(world):
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, data)
-            assert response.status_code in (404, 405), (name, method, response.status_code)
-        assert 404 in (client.get(url).status_code, client.post(url, data).status_code), name
-    assert Annotation.objects.count() == 2 and Source.objects.count() == 1
-    assert Link.objects.get().version == 1  # untouched
+def outcome(response) -> str:
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith(reverse("login")):
+            return "login"
+        if location.startswith(reverse("admin:login")):
+            return "admin-login"
+        return "302"
+    return str(response.status_code)
 
 
-def test_anonymous_users_are_sent_to_login_everywhere(client, world):
-    for name, url in app_urls(world):
-        response = client.get(url)
-        assert response.status_code in (302, 405), name
-        if response.status_code == 302:
-            assert response["Location"].startswith("/accounts/login/"), name
+def table_rows(found: dict) -> str:
+    """Observed answers laid out as table rows, for the failure message."""
+    return "\n".join(f'    "{name}": ("{" ".join(g)}", "{" ".join(p)}"),' for name, (g, p) in found.items())
 
 
-def test_unknown_ids_are_404_too(annotator):
-    client = client_for(annotator)
+# The app's URLs ----------------------------------------------------------------------------------
+
+
+def test_every_url_of_the_app_has_a_row_in_the_table(world):
+    names = {name for name, _ in app_urls(world.ids)}
+    missing = sorted(names - set(APP))
+    assert not missing, f"URLs without a row in tests/test_permissions.py APP: {', '.join(missing)}"
+    assert not set(APP) - names, f"rows for URLs that no longer exist: {sorted(set(APP) - names)}"
+
+
+def test_each_role_gets_the_answer_the_table_gives_at_every_url(world, clients):
+    wrong, found = [], {}
+    for name, url in app_urls(world.ids):
+        if name not in APP:
+            continue  # reported by the test above
+        answers = []
+        for method, expected in zip(("get", "post"), APP[name]):
+            got = [outcome(ask(clients[role], method, url, post_data(name, world), HTMX)) for role in ROLES]
+            answers.append(got)
+            for role, want, have in zip(ROLES, expected.split(), got):
+                if want != have:
+                    wrong.append(f"{method.upper()} {name} as {role}: expected {want}, got {have}")
+        found[name] = answers
+    assert not wrong, "\n".join(wrong) + "\n\nObserved:\n" + table_rows(found)
+
+
+def test_a_member_asking_for_another_projects_objects_gets_404(world, world_b, clients):
+    """Ids are guessable; nothing of project B answers a member of project A with more than 'not found'."""
+    wrong = []
+    for name, url in app_urls(world_b.ids):
+        if not re.search(r"/\d+/", url):
+            continue  # no object in the URL
+        for role in MEMBER_ROLES:
+            for method in ("get", "post"):
+                got = outcome(ask(clients[role], method, url, post_data(name, world_b), HTMX))
+                if got not in ("404", "405"):
+                    wrong.append(f"{method.upper()} {name} of project B as {role} of project A: {got}")
+                elif got == "405" and APP[name][0 if method == "get" else 1].split()[3] != "405":
+                    wrong.append(f"{method.upper()} {name}: 405 where a member of B gets an answer")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nothing_of_project_b_changes_whoever_of_project_a_writes_to_it(world, world_b, clients):
+    before = (Annotation.objects.filter(span__document=world_b.document).count(), Source.objects.filter(project=world_b.project).count())
+    for name, url in app_urls(world_b.ids):
+        for role in MEMBER_ROLES:
+            client = clients[role]
+            client.post(url, post_data(name, world_b), HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert (Annotation.objects.filter(span__document=world_b.document).count(), Source.objects.filter(project=world_b.project).count()) == before
+    world_b.link.refresh_from_db()
+    assert world_b.link.version == 1 and world_b.link.status == "pending"
+
+
+def test_a_post_without_the_csrf_token_is_refused(world, clients):
+    client = clients["author"]
+    url = reverse("annotation_create", args=[world.document.pk])
+    response = client.post(url, post_data("annotation_create", world))
+    assert response.status_code == 403
+    assert not Annotation.objects.filter(span__exact="Getty").exists()
+
+
+def test_unknown_ids_are_404_too(clients):
     for url in ["/projects/99999/", "/documents/99999/", "/annotations/99999/", "/sources/99999/", "/annotations/99999/links/", "/documents/99999/map/"]:
-        assert client.get(url).status_code == 404
+        assert clients["author"].get(url).status_code == 404
+
+
+# The admin ---------------------------------------------------------------------------------------
+# Everyone but staff is sent to the admin's login page from every admin URL (logged in or not).
+# Staff, by model and page: the answer to GET, then to POST (an empty form; on delete pages, the confirmation).
+
+A = "admin-login"
+ADMIN_SITE = {
+    #                          anonymous outsider staff author
+    "index":                   (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
+    "login":                   ("200 200 302 200",   "200 200 200 200"),
+    # Logging out of the admin: the admin's index (then its login) for non-staff; staff leave to the app's login.
+    "logout":                  ("302 302 405 302",   "302 302 login 302"),
+    "password_change":         (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
+    "password_change_done":    (f"{A} {A} 200 {A}",  f"{A} {A} 405 {A}"),
+    "autocomplete":            (f"{A} {A} 403 {A}",  f"{A} {A} 405 {A}"),
+    "jsi18n":                  (f"{A} {A} 200 {A}",  f"{A} {A} 405 {A}"),
+    "view_on_site":            (f"{A} {A} 404 {A}",  f"{A} {A} 404 {A}"),
+    "app_list":                (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
+}
+# Staff's answers per admin page of a model, "GET POST", for each page the admin has. The POST is an empty form
+# (a changelist re-shows itself; a change form shows its errors, or saves nothing new when every field is
+# frozen); on delete pages the confirmation (302: deleted; 200: refused, protected rows listed). Rows of
+# groups and login attempts do not exist here: the admin redirects with "not found". History records are
+# read, never reverted (403).
+ADMIN_MODELS = {
+    "auth.group":            {"changelist": "200 200", "add": "200 200", "change": "302 302", "delete": "302 302", "history": "302 302"},
+    "auth.user":             {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200",
+                              "password_change": "200 200"},
+    "axes.accessattempt":    {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
+    "axes.accesslog":        {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
+    "axes.accessfailurelog": {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
+    "annotator.project":     {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
+    "annotator.membership":  {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 302", "history": "200 200"},
+    "annotator.label":       {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
+    "annotator.document":    {"changelist": "200 200", "add": "403 403", "change": "200 200", "delete": "200 302", "history": "200 200"},
+    "annotator.span":        {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200"},
+    "annotator.annotation":  {"changelist": "200 200", "add": "403 403", "change": "200 200", "delete": "200 302", "history": "200 200",
+                              "simple_history": "200 403"},
+    "annotator.source":      {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200",
+                              "simple_history": "200 403"},
+    "annotator.citation":    {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200",
+                              "simple_history": "200 403"},
+    "annotator.change":      {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200"},
+    "annotator.linktype":    {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
+    "annotator.link":        {"changelist": "200 200", "add": "403 403", "change": "200 403", "delete": "200 302", "history": "200 200",
+                              "simple_history": "200 403"},
+}
+ADMIN_ROLES = ("anonymous", "outsider", "staff", "author")
+
+
+def admin_rows(w: SimpleNamespace):
+    """(name, url, staff's expected GET and POST, or the site row) for every named admin URL."""
+    objects = {
+        "annotator.project": w.project, "annotator.document": w.document, "annotator.annotation": w.mark,
+        "annotator.span": w.mark.span, "annotator.source": w.source, "annotator.citation": w.citation,
+        "annotator.link": w.link, "annotator.linktype": w.types["same-as"], "annotator.label": w.labels["claim"],
+        "annotator.membership": w.project.memberships.first(), "annotator.change": Change.objects.filter(document=w.document).first(),
+        "auth.user": w.mark.created_by,
+    }
+    for namespace, pattern in url_patterns():
+        if namespace != "admin":
+            continue
+        name = pattern.name
+        if name in ADMIN_SITE:
+            yield name, _site_url(name, w), ADMIN_SITE[name]
+            continue
+        match = re.fullmatch(r"(\w+?)_(\w+?)_(changelist|add|change|delete|history|simple_history|password_change)", name)
+        model_key = match and f"{match[1]}.{match[2]}"
+        assert match and model_key in ADMIN_MODELS, f"admin URL {name} has no row in tests/test_permissions.py ADMIN_MODELS"
+        page = match[3]
+        assert page in ADMIN_MODELS[model_key], f"admin URL {name}: no {page!r} in its ADMIN_MODELS row"
+        obj = objects.get(model_key)
+        pk = obj.pk if obj is not None else 99999  # models with no row here (groups, login attempts): the admin's 'not found'
+        if page in ("changelist", "add"):
+            url = reverse(f"admin:{name}")
+        elif page == "simple_history":
+            history_id = obj.history.first().history_id
+            url = reverse(f"admin:{name}", args=[pk, history_id])
+        elif page == "password_change":
+            url = reverse(f"admin:{name}", kwargs={"id": pk})
+        else:
+            url = reverse(f"admin:{name}", kwargs={"object_id": pk})
+        get, post = ADMIN_MODELS[model_key][page].split()
+        yield name, url, (f"{A} {A} {get} {A}", f"{A} {A} {post} {A}")
+
+
+def _site_url(name, w):
+    if name == "view_on_site":
+        return reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Span).pk, w.mark.span_id])
+    if name == "app_list":
+        return reverse("admin:app_list", kwargs={"app_label": "annotator"})
+    return reverse(f"admin:{name}")
+
+
+def test_the_admin_is_for_staff_and_answers_staff_as_the_table_says(world, clients):
+    wrong, found = [], {}
+    for name, url, expected in admin_rows(world):
+        answers = []
+        for method, want_all in zip(("get", "post"), expected):
+            data = {"post": "yes"} if name.endswith("_delete") else {}
+            got = [outcome(ask(clients[role], method, url, data)) for role in ADMIN_ROLES]
+            answers.append(got)
+            for role, want, have in zip(ADMIN_ROLES, want_all.split(), got):
+                if want != have:
+                    wrong.append(f"{method.upper()} admin:{name} as {role}: expected {want}, got {have}")
+        found[name] = answers
+    assert not wrong, "\n".join(wrong) + "\n\nObserved:\n" + table_rows(found)
+    assert not LogEntry.objects.exists()  # every admin write was rolled back
+
+
+# Ids of another project inside the request -----------------------------------------------------------
+
+
+def test_ids_of_another_projects_objects_in_a_form_are_refused(world, world_b, clients):
+    """A member of A naming B's label, source, mark or link type in a form gets a refusal, and nothing joins A to B."""
+    client, b = clients["author"], world_b
+    text = world.document.text
+    getty = text.index("Getty")
+    cases = [
+        ("annotation_create", [world.document.pk], {"start": getty, "end": getty + 5, "exact": "Getty", "label": b.labels["claim"].pk}),
+        ("annotation_update", [world.mark.pk], {"label": b.labels["evidence"].pk, "note": "", "version": world.mark.version}),
+        ("citation_create", [world.mark.pk], {"source": b.source.pk, "locator": "p. 9"}),
+        ("link_create", [world.mark.pk], {"type": str(world.types["same-as"].pk), "to_annotation": b.third.pk}),
+        ("link_create", [world.mark.pk], {"type": str(b.types["same-as"].pk), "to_annotation": world.third.pk}),
+        ("link_create", [world.mark.pk], {"type": f"{b.types['same-as'].pk}:reverse", "to_annotation": b.third.pk}),
+    ]
+    for name, args, data in cases:
+        response = ask(client, "post", reverse(name, args=args), data, HTMX)
+        assert response.status_code == 422, (name, data, response.status_code)
+        assert "Project B" not in response.content.decode(), name
+    manager = clients["manager"]
+    rename = {"action": "rename", "link_type": b.types["same-as"].pk, "name": "taken over"}
+    assert ask(manager, "post", reverse("link_types", args=[world.project.pk]), rename).status_code == 404
+    for name, args, query in [
+        ("project_export", [world.project.pk], f"?format=csv&f_document={b.document.pk}"),
+        ("link_targets", [world.mark.pk], f"?mark={b.third.pk}"),
+        ("review_queue", [world.project.pk], f"?document={b.document.pk}"),
+        ("annotation_detail", [world.mark.pk], f"?open={b.mark.pk}"),
+    ]:
+        response = clients["manager"].get(reverse(name, args=args) + query)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code in (200, 400), (name, response.status_code)
+        assert b"Project B" not in body and f"/annotations/{b.third.pk}/".encode() not in body, name
+    b.link.refresh_from_db()
+    assert b.link.type.name == "is the same claim as"

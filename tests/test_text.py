@@ -170,3 +170,8 @@ def test_a_block_segmented_alone_matches_the_whole_layout(case):
     for block in textlib.layout(text, spans):
         alone = textlib.segment(spans, block.start, block.end)
         assert alone == block.pieces
+
+
+@pytest.mark.parametrize("q, terms", [("  a\tb\n ", "a b"), ("a\x00b", "a b"), ("\x00", ""), ("😀 e\u0301", "😀 e\u0301")])
+def test_search_terms_are_single_spaced_words_without_nul(q, terms):
+    assert textlib.search_terms(q) == terms

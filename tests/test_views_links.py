@@ -198,6 +198,23 @@ def test_managers_add_rename_and_reorder_link_types_on_their_page(project, manag
     assert duplicate.status_code == 422 and "exists already" in duplicate.content.decode()
 
 
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        # Read straight from the POST, these answered 500: a link type id that is no number, a NUL (PostgreSQL).
+        ({"action": "rename", "link_type": "abc", "name": "x"}, "Choose a link type."),
+        ({"action": "up", "link_type": ""}, "Choose a link type."),
+        ({"action": "rename", "name": "x\x00y"}, "Null characters are not allowed."),
+    ],
+)
+def test_an_odd_rename_or_move_of_a_link_type_is_refused_with_a_message(project, manager, data, message):
+    kind = LinkType.objects.filter(project=project).first()
+    data.setdefault("link_type", kind.pk)
+    response = client_for(manager).post(reverse("link_types", args=[project.pk]), data)
+    assert response.status_code == 422 and message in response.content.decode()
+    assert LinkType.objects.get(pk=kind.pk).name == kind.name
+
+
 def test_others_read_link_types_but_cannot_change_them(project, annotator):
     client = client_for(annotator)
     url = reverse("link_types", args=[project.pk])
@@ -347,3 +364,18 @@ def test_the_links_queue_takes_the_same_number_of_queries_for_1_or_20_links(proj
     with CaptureQueriesContext(connection) as many:
         assert "20 pending links." in client.get(url).content.decode()
     assert len(many) == len(few)
+
+
+def test_a_nul_character_in_the_target_search_is_searched_as_a_space(document, annotator, labels):
+    # PostgreSQL refuses NUL in a query: the search answered 500.
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    services.annotate(user=annotator, document=document, start=4, end=10, exact="Stalin", label=labels["claim"])
+    response = client_for(annotator).get(reverse("link_targets", args=[mark.pk]), {"q": "Stalin\x00"})
+    assert response.status_code == 200 and "Stalin" in response.content.decode()
+
+
+def test_a_clicked_mark_in_odd_digits_finds_nothing_rather_than_failing(document, annotator, labels):
+    # "²".isdigit() is true but int("²") fails: the target search answered 500.
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    response = client_for(annotator).get(reverse("link_targets", args=[mark.pk]), {"mark": "²"})
+    assert response.status_code == 200

@@ -164,6 +164,10 @@ def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project,
         ("lib.json", "[{", "not valid JSON"),
         ("lib.bib", "@book{ok, title={Fine}}\n@book{broken, title={oops", "line 2"),
         ("lib.txt", "whatever", "Upload a CSL-JSON file"),
+        # JSON escapes of text no database holds: saving them answered 500 (a surrogate anywhere, NUL on PostgreSQL).
+        ("lib.json", '[{"type": "book", "title": "A\\ud800"}]', "Entry 1: “title” holds a lone surrogate"),
+        ("lib.json", '[{"type": "book", "title": "T", "publisher": "A\\u0000"}]', "Entry 1 (“T”): “publisher” holds a NUL character"),
+        ("lib.bib", "@book{n, title={A\x00B}}", "holds a NUL character"),
     ],
 )
 def test_a_malformed_file_is_refused_naming_the_entry_and_nothing_is_imported(project, annotator, name, content, message):
@@ -181,6 +185,15 @@ def test_the_picker_finds_the_projects_sources_as_you_type(annotator, mark, sour
     SourceFactory(project=ProjectFactory(name="Other"), title="Collected Works, Vol. 15")
     body = client_for(annotator).get(reverse("source_picker", args=[mark.pk]), {"q": "collected"}, **HTMX).content.decode()
     assert f'value="{source.pk}"' in body and "Vol. 14" in body and "Vol. 15" not in body
+
+
+def test_a_nul_character_in_a_search_finds_as_a_space_would(project, annotator, mark, source):
+    # PostgreSQL refuses NUL in a query: the list and the picker answered 500 to one typed or pasted in.
+    client = client_for(annotator)
+    for url in [reverse("source_list", args=[project.pk]), reverse("source_picker", args=[mark.pk])]:
+        for q in ["Collected\x00Works", "\x00Collected"]:
+            response = client.get(url, {"q": q}, **HTMX)
+            assert response.status_code == 200 and "Vol. 14" in response.content.decode()
 
 
 def test_citing_redraws_the_panel_and_the_mark_lists_source_count(document, annotator, mark, source):

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from .. import links as linklib
+from .. import text as textlib
 from ..models import Annotation, Label, Link, LinkType, Project, Role, Source, Status
 from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
@@ -226,6 +227,8 @@ def _clean_names(project_id: int, name: str, inverse_name: str, exclude_pk: int 
         raise ActionRefused("A link type needs a name.")
     if len(name) > 80 or len(inverse_name) > 80:
         raise ActionRefused("A link type's names are 80 characters at most.")
+    if textlib.BIDI_CONTROLS.search(name + inverse_name):
+        raise ActionRefused(textlib.NO_BIDI_IN_NAMES)
     if LinkType.objects.filter(project_id=project_id, name=name).exclude(pk=exclude_pk).exists():
         raise ActionRefused(f"A link type named “{name}” exists already.")
     return name, inverse_name or name

@@ -26,7 +26,7 @@ def create_project(*, name: str, description: str = "", owner=None) -> Project:
     if not name:
         raise ActionRefused("A project needs a name.")
     if Project.objects.filter(name=name).exists():
-        raise ActionRefused(f"A project named “{name}” exists already.")
+        raise ActionRefused(f"A project named “{textlib.isolated(name)}” exists already.")
     project = Project.objects.create(name=name, description=description)
     Label.objects.bulk_create(
         Label(project=project, key=key, name=label_name, colour=colour, shortcut=shortcut, order=i)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from .. import bibliography, quotes
+from .. import text as textlib
 from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
@@ -52,7 +53,7 @@ def _check_doi_free(project_id: int, doi: str, exclude_pk: int | None = None) ->
         return
     clash = Source.objects.filter(project_id=project_id, doi=doi).exclude(pk=exclude_pk).first()
     if clash is not None:
-        raise ActionRefused(f"The source “{clash.title}” has the DOI {doi} already.")
+        raise ActionRefused(f"The source “{textlib.isolated(clash.title)}” has the DOI {doi} already.")
 
 
 def _fill(source: Source, record: dict) -> None:
@@ -121,7 +122,7 @@ def _import(user, project: Project, records: list[dict]) -> ImportResult:
     for i, fields in enumerate(records):
         record = _cleaned(fields, where=f"Entry {i + 1} (“{str(fields.get('title', ''))[:60]}”)")
         if record["doi"] and record["doi"] in taken:
-            skipped.append((record, f"DOI {record['doi']} is already “{taken[record['doi']]}”"))
+            skipped.append((record, f"DOI {record['doi']} is already “{textlib.isolated(taken[record['doi']])}”"))
             continue
         source = Source(project=project, created_by=user)
         _fill(source, record)
@@ -159,8 +160,8 @@ def check_citation(*, user, annotation: Annotation, source: Source, project_id: 
 
 
 def already_cited(source: Source, locator: str) -> ActionRefused:
-    where = f" at “{locator}”" if locator else ""
-    return ActionRefused(f"This mark cites “{source.title}”{where} already.")
+    where = f" at “{textlib.isolated(locator)}”" if locator else ""
+    return ActionRefused(f"This mark cites “{textlib.isolated(source.title)}”{where} already.")
 
 
 def cite_source(*, user, annotation: Annotation, source: Source, locator: str = "", note: str = "") -> Citation:
@@ -250,7 +251,7 @@ def accept_suggestion(*, user, document: Document, start: int, end: int) -> Anno
     label = document.project.labels.filter(key="quotation").first()
     if label is None:
         raise ActionRefused("This project has no Quotation label.")
-    where = "earlier in this document" if suggestion.same_document else f"in “{suggestion.source_document.title}”"
+    where = "earlier in this document" if suggestion.same_document else f"in “{textlib.isolated(suggestion.source_document.title)}”"
     note = f"Repeats the passage {where} (characters {suggestion.source_start}–{suggestion.source_end})."
     return annotate(
         user=user, document=document, start=start, end=end, exact=suggestion.exact, label=label, note=note

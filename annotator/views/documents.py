@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import services
+from .. import text as textlib
 from ..forms import DocumentForm
 from ..models import Annotation, Document, Membership, Role, Status
 from ..permissions import project_for
@@ -105,7 +106,7 @@ def document_create(request, project_id):
         except services.ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Added “{document.title}”.")
+            messages.success(request, f"Added “{textlib.isolated(document.title)}”.")
             return redirect("document_detail", document_id=document.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "annotator/document_form.html", {"project": project, "form": form}, status=status)

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import links as linklib
+from .. import text as textlib
 from .. import services
-from ..forms import LinkForm, LinkNoteForm, LinkTypeForm, ReviewForm, VersionForm
+from ..forms import LinkForm, LinkNoteForm, LinkTypeChangeForm, LinkTypeForm, ReviewForm, VersionForm
 from ..models import Annotation, Label, Link, LinkType, Source
 from ..permissions import annotation_for, can_review, membership_for, project_for
 from ..services import links as link_services
@@ -165,9 +166,9 @@ def link_targets(request, annotation_id):
         .defer("span__document__text")
         .order_by("span__document__title", "span__start", "id")
     )
-    q = " ".join(request.GET.get("q", "").split())
+    q = textlib.search_terms(request.GET.get("q", ""))
     clicked = request.GET.get("mark", "")
-    if clicked.isdigit():
+    if clicked.isdecimal():
         found = list(marks.filter(pk=int(clicked)))
     elif q:
         found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
@@ -377,11 +378,14 @@ def link_types(request, project_id):
         action = request.POST.get("action", "")
         try:
             if action in ("up", "down", "rename"):
-                link_type = get_object_or_404(LinkType, pk=request.POST.get("link_type") or 0, project=project)
+                change = LinkTypeChangeForm(request.POST)
+                if not change.is_valid():
+                    raise services.ActionRefused(f"The link type was not changed: {change.message()}")
+                link_type = get_object_or_404(LinkType, pk=change.cleaned_data["link_type"], project=project)
                 if action == "rename":
                     link_services.rename_link_type(
-                        user=request.user, link_type=link_type, name=request.POST.get("name", ""),
-                        inverse_name=request.POST.get("inverse_name", ""),
+                        user=request.user, link_type=link_type, name=change.cleaned_data["name"],
+                        inverse_name=change.cleaned_data["inverse_name"],
                     )
                     messages.success(request, f"Renamed to “{link_type.name}”.")
                 else:

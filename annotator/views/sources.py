@@ -27,7 +27,7 @@ PICKER_LIMIT = 15
 
 def search_sources(queryset, q: str):
     """Sources matching q in title, authors, year or DOI."""
-    q = " ".join(q.split())
+    q = textlib.search_terms(q)
     if not q:
         return queryset
     return queryset.filter(
@@ -72,7 +72,7 @@ def source_create(request, project_id):
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Added “{source.title}”.")
+            messages.success(request, f"Added “{textlib.isolated(source.title)}”.")
             return redirect("source_detail", source_id=source.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "annotator/source_form.html", {"project": project, "form": form}, status=status)
@@ -91,7 +91,7 @@ def source_update(request, source_id):
         except ActionRefused as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Saved “{source.title}”.")
+            messages.success(request, f"Saved “{textlib.isolated(source.title)}”.")
             return redirect("source_detail", source_id=source.pk)
     status = 422 if request.method == "POST" else 200
     return render(
@@ -147,7 +147,7 @@ def source_import(request, project_id):
             n = len(result.created)
             messages.success(request, f"Imported {n} source{'s' if n != 1 else ''}.")
             for record, reason in result.skipped:
-                messages.info(request, f"Skipped “{record['title']}”: {reason}.")
+                messages.info(request, f"Skipped “{textlib.isolated(record['title'])}”: {reason}.")
             return redirect("source_list", project_id=project.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "annotator/source_import.html", {"project": project, "form": form}, status=status)
