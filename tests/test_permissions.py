@@ -56,6 +56,8 @@ APP = {
     "document_create":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
     "document_detail":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "mark_list":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "mark_count":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_part":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_changes":      (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "annotation_create":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
     "annotation_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -107,7 +109,7 @@ APP = {
 # redirected back to the page with the reason as a message, which the status alone does not tell apart).
 HTMX = {"HX-Request": "true"}
 
-OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}}
+OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "document_part": {"number": "first_part"}}
 
 
 def post_data(name: str, w: SimpleNamespace) -> dict:
@@ -168,6 +170,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
+            "first_part": 0,
         },
     )
 
