@@ -29,6 +29,7 @@ def test_an_editor_marks_the_speech_quotation_cites_its_source_and_sees_the_chan
     page.keyboard.press("3")
     panel = page.locator("#mark-detail")
     expect(panel.get_by_role("heading", level=2)).to_contain_text("Quotation")
+    expect(panel).not_to_have_attribute("aria-busy", "true")  # the new mark's panel has fetched its sources section
     panel.get_by_label("Find a source").fill("collected")
     panel.get_by_label(re.compile("Collected Works, Vol. 14")).check()
     panel.locator(".cite-form").get_by_label("Locator").fill("p. 57")
