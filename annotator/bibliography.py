@@ -212,6 +212,8 @@ def record_from_csl(item: Any, index: int) -> dict:
     if not isinstance(item, dict):
         raise BibliographyError(f"{where} is not a JSON object.")
     csl_type = item.get("type", "")
+    if not isinstance(csl_type, str):
+        raise _error(where, "“type” must be text.")
     record = {"type": CSL_TYPE_ALIASES.get(csl_type, csl_type)}
     for field, key in CSL_FIELDS.items():
         value = item.get(key, "")

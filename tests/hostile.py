@@ -82,5 +82,7 @@ def hostile_project() -> SimpleNamespace:
     versions.add_version(membership=manager, document=document, text=TEXT + HOSTILE_RLI + "\n", note=HOSTILE[:400], user=people["boss"])
     document.refresh_from_db()
     claim.refresh_from_db()
-    return SimpleNamespace(project=project, people=people, document=document, claim=claim, quotation=quotation,
-                           source=source, legacy=legacy, link_type=kind, label=labels["claim"])
+    return SimpleNamespace(
+        project=project, people=people, document=document, claim=claim, quotation=quotation, reviewed=other_claim,
+        source=source, legacy=legacy, link_type=kind, label=labels["claim"],
+    )

@@ -117,6 +117,13 @@ def test_a_record_with_text_no_database_can_hold_is_refused_naming_the_field(tit
         bib.parse_csl_json(json.dumps([{"type": "book", "title": "T", "author": [{"family": title}]}]))
 
 
+@pytest.mark.parametrize("kind", [[], {}, ["book"]])
+def test_a_type_that_is_not_text_is_refused_not_a_crash(kind):
+    # Looked up among the aliases, a list was unhashable: the import answered 500.
+    with pytest.raises(BibliographyError, match="Entry 1 \\(“T”\\): “type” must be text"):
+        bib.parse_csl_json(json.dumps([{"type": kind, "title": "T"}]))
+
+
 def test_a_month_of_odd_digits_is_left_out_not_a_crash():
     # "²" is a digit to str.isdigit but not to int(): the import of such a file answered 500.
     [record] = bib.parse_bibtex("@book{m, title={T}, year={1937}, month={²}}")

@@ -6,6 +6,7 @@ small, so that these run in CI on both databases.
 """
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -299,3 +300,29 @@ def test_random_uploads_become_documents_or_are_refused_with_a_message(project, 
         else:
             assert Document.objects.count() == before
         check_integrity()
+
+
+# Bibliography import ---------------------------------------------------------------------------------
+
+csl_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | texts | st.sampled_from(["\ud800", "9" * 5000, "2002-13"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(
+        ["type", "title", "author", "issued", "URL", "DOI", "family", "given", "literal", "date-parts", "page", "id"]), children, max_size=4),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(name=st.sampled_from(["refs.json", "refs.bib", "refs.txt"]), content=st.one_of(
+    csl_values.map(lambda v: json.dumps(v).encode()),
+    st.text(max_size=80).map(lambda s: ("@book{k, title={" + s + "}, year={1937}, month={²}}").encode("utf-8", "surrogatepass")),
+    file_bytes(),
+))
+@example(name="refs.json", content=b'[{"type": "book", "title": "A\\ud800"}]')
+def test_random_bibliographies_are_imported_or_refused_with_a_message(world, as_annotator, name, content):
+    with alone():
+        upload = SimpleUploadedFile(name, content)
+        response = as_annotator.post(reverse("source_import", args=[world.document.project_id]), {"file": upload})
+        check_answer(response)
+        for url in Source.objects.values_list("url", flat=True):
+            assert url == "" or re.match(r"https?://[^\s/]", url), url

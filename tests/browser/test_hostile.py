@@ -89,7 +89,7 @@ def app_pages(w):
     return [
         reverse("project_list"), reverse("project_detail", args=[p]),
         reverse("document_detail", args=[d]), reverse("annotation_detail", args=[c]),
-        reverse("annotation_detail", args=[w.quotation.pk]),
+        reverse("annotation_detail", args=[w.quotation.pk]), reverse("annotation_detail", args=[w.reviewed.pk]),
         reverse("source_list", args=[p]), reverse("source_detail", args=[w.source.pk]),
         *[reverse("source_detail", args=[s.pk]) for s in w.legacy],
         reverse("agreement_index", args=[p]), reverse("document_agreement", args=[d]),
