@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def plans(document, user) -> str:
-    """The plans of the idle poll, the marks of one block's range, and the mark list, as text."""
+    """The plans of the idle poll, the marks of a stretch of text, and a page of the mark list, as text."""
     from django.db import connection
 
     from annotator import rendering
@@ -26,10 +26,10 @@ def plans(document, user) -> str:
     queries = [
         ("The idle poll (views.marks.document_changes; .first() reads one row)",
          Document.objects.filter(pk=document.pk, project__memberships__user=user).values_list("revision", flat=True)[:1]),
-        (f"The marks of a block's range ({middle}-{middle + 2000})",
-         Annotation.objects.filter(span__document=document, span__version=document.version,
-                                   span__start__lt=middle + 2000, span__end__gt=middle)),
-        ("The mark list (rendering.marks_of, as the page and the mark list read it)", rendering.marks_of(document)),
+        (f"The marks of a stretch of text ({middle}-{middle + 2000}; rendering.marks_in, for a part or touched blocks)",
+         rendering.with_list_fields(Annotation.objects.filter(rendering.overlapping(document, middle, middle + 2000)))),
+        ("A page of the mark list (rendering.list_page, after an entry in the middle)",
+         rendering.with_list_fields(rendering.current_marks(document).filter(span__start__gt=middle))[: rendering.LIST_PAGE + 1]),
     ]
     postgres = connection.vendor == "postgresql"
     engine = "PostgreSQL EXPLAIN ANALYZE" if postgres else "SQLite EXPLAIN QUERY PLAN"
