@@ -42,7 +42,7 @@ class Project(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return isolated(self.name)  # as the admin puts it in its sentences
 
 
 class Membership(models.Model):
@@ -109,7 +109,7 @@ class Document(models.Model):
         indexes = [models.Index(fields=["project", "title"])]
 
     def __str__(self):
-        return self.title
+        return isolated(self.title)  # as the admin puts it in its sentences
 
 
 class Span(models.Model):
@@ -299,7 +299,7 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return isolated(self.title)  # as the admin puts it in its sentences
 
 
 class Citation(models.Model):
