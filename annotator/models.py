@@ -57,7 +57,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} in {isolated(self.project)} ({self.role})"
+        return f"{self.user} in {self.project} ({self.role})"
 
 
 class Label(models.Model):
@@ -199,7 +199,7 @@ class DocumentVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{isolated(self.document)} v{self.number}"
+        return f"{self.document} v{self.number}"
 
 
 class Placement(models.Model):
@@ -321,7 +321,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{isolated(self.source)} {self.locator}".strip()
+        return f"{self.source} {self.locator}".strip()
 
 
 # Links between marks (issue 8) ---------------------------------------------------------------------
