@@ -42,7 +42,7 @@ class Project(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return isolated(self.name)  # as the admin puts it in its sentences
 
 
 class Membership(models.Model):
@@ -57,7 +57,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} in {isolated(self.project)} ({self.role})"
+        return f"{self.user} in {self.project} ({self.role})"
 
 
 class Label(models.Model):
@@ -109,7 +109,7 @@ class Document(models.Model):
         indexes = [models.Index(fields=["project", "title"])]
 
     def __str__(self):
-        return self.title
+        return isolated(self.title)  # as the admin puts it in its sentences
 
 
 class Span(models.Model):
@@ -208,7 +208,7 @@ class DocumentVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{isolated(self.document)} v{self.number}"
+        return f"{self.document} v{self.number}"
 
 
 class Placement(models.Model):
@@ -308,7 +308,7 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return isolated(self.title)  # as the admin puts it in its sentences
 
 
 class Citation(models.Model):
@@ -330,7 +330,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{isolated(self.source)} {self.locator}".strip()
+        return f"{self.source} {self.locator}".strip()
 
 
 # Links between marks (issue 8) ---------------------------------------------------------------------

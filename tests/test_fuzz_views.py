@@ -180,6 +180,15 @@ def test_random_edits_reviews_and_deletes_of_a_mark_are_answered_cleanly(world, 
         check_integrity()
 
 
+@pytest.mark.parametrize("fields", [{"version": "0"}, {"version": "x"}, {}, {"version": "1", "note": "a\x00b"}])
+def test_a_refused_edit_says_why_even_when_the_field_at_fault_is_hidden(world, as_annotator, fields):
+    # Found by the fuzzing above: a bad hidden version (or a NUL in the note) answered 422 with no message shown.
+    data = {"label": world.labels["claim"].pk, "note": "", **fields}
+    response = as_annotator.post(reverse("annotation_update", args=[world.first.pk]), data, **HTMX)
+    assert response.status_code == 422 and message_of(response)
+    assert "reload" in message_of(response) or "Null characters" in message_of(response)
+
+
 # Citations and sources -----------------------------------------------------------------------------
 
 URLS = st.one_of(

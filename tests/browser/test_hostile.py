@@ -122,6 +122,7 @@ def test_hostile_text_is_inert_and_isolated_in_the_admin(live_server, login):
                        ("span", w.claim.span)]:
         pages += [reverse(f"admin:annotator_{model}_changelist"), reverse(f"admin:annotator_{model}_change", args=[obj.pk])]
     pages += [reverse("admin:annotator_annotation_history", args=[w.claim.pk]),
+              reverse("admin:annotator_document_delete", args=[w.document.pk]),
               reverse("admin:annotator_source_change", args=[w.legacy[0].pk])]
     for url in pages:
         visit(page, live_server.url + url, literal="window.__pwned=1")
