@@ -1,4 +1,6 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -61,12 +63,21 @@ class NamesForm(forms.ModelForm):
         return data
 
 
-class ControlsVisibleJSONField(forms.JSONField):
-    """JSON as staff edit it (a source's authors), with bidi controls written as \\u escapes: the same value, but a
-    control is seen, and cannot reorder the JSON after it in the box."""
+class StaffJSONField(forms.JSONField):
+    """JSON as staff edit it (a source's authors): bidi controls written as \\u escapes (the same value, but a control
+    is seen, and cannot reorder the JSON after it in the box), and text no database holds refused, not a 500."""
+
+    # Written as escapes in the box: bidi controls, and what cannot be stored (a refused value is shown again).
+    ESCAPED = re.compile(r"[\x00\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
     def prepare_value(self, value):
-        return textlib.BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", super().prepare_value(value))
+        return self.ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", super().prepare_value(value))
+
+    def validate(self, value):
+        super().validate(value)
+        problem = textlib.unstorable(value)
+        if problem:
+            raise forms.ValidationError(f"The JSON holds {problem}, which cannot be stored.")
 
 
 class MembershipInline(admin.TabularInline):
@@ -225,7 +236,7 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
     readonly_fields = ["author_names"]
     # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": ControlsVisibleJSONField}}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": StaffJSONField}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))

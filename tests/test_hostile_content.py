@@ -56,6 +56,23 @@ def test_the_admin_refuses_a_script_url(project):
     assert not Source.objects.exists()
 
 
+@pytest.mark.parametrize("authors, problem", [('[{"family": "a\\u0000b"}]', "a NUL character"), ('[{"family": "a\\ud800"}]', "a lone surrogate")])
+def test_the_admin_refuses_authors_no_database_can_hold(project, authors, problem):
+    # Saved, these answered 500 (a lone surrogate anywhere, a NUL on PostgreSQL).
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    data = {"project": project.pk, "type": "book", "title": "T", "authors": authors}
+    response = client_for(staff).post(reverse("admin:annotator_source_add"), data)
+    assert response.status_code == 200 and f"The JSON holds {problem}" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_the_admin_shows_bidi_controls_in_authors_as_escapes(project):
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    source = Source.objects.create(project=project, title="T", authors=[{"family": "a\u202eb"}])
+    body = client_for(staff).get(reverse("admin:annotator_source_change", args=[source.pk])).content.decode()
+    assert "a\\u202eb" in body and "\u202e" not in body.split('name="authors"')[1].split("</textarea>")[0]
+
+
 @pytest.mark.parametrize("url", MORE_BAD_URLS + ["https://", "http://a b", "https://example.org/\n", "https://example.org/\u202ex"])
 def test_only_an_http_url_becomes_a_link(url):
     # Whitespace or a control character in it: shown as text too (a reversed URL would mislead about where it goes).
