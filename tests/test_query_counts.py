@@ -26,10 +26,6 @@ from annotator.services import versions as version_services
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
 
-# Document-page URLs another change is rewriting: their views are not edited here. A name listed here
-# is expected NOT to be constant today (strict xfail); each says why. Empty: all of them are constant.
-KNOWN_GROWING: dict[str, str] = {}
-
 LINE = "{i}. Did Stalin want “mass terror”? 😀 The archives say more than one thing on point {i}.\n"
 LINES = 60  # marks go on lines 0 to 29; fresh marks for the POSTs take lines 30 and after
 QUOTED = "Did Stalin want"  # every mark is on these words of its line
@@ -458,8 +454,7 @@ def _count(world: World, make) -> tuple[int, object]:
 def _params():
     for name in url_names():
         for k, make in enumerate(CASES.get(name, [])):
-            marks = [pytest.mark.xfail(reason=KNOWN_GROWING[name], strict=True)] if name in KNOWN_GROWING else []
-            yield pytest.param(name, make, id=f"{name}-{k}", marks=marks)
+            yield pytest.param(name, make, id=f"{name}-{k}")
 
 
 @pytest.mark.parametrize("name, make", list(_params()))
