@@ -27,26 +27,35 @@ def _key(document: Document) -> tuple:
 
 def text_of(document: Document) -> str:
     """The document's text; from this process's copy when it has one, else read (and kept)."""
-    key = _key(document)
     if "text" in document.__dict__:
+        key = _key(document)
         with _lock:
             known = key in _kept
         if not known:
             keep(document, document.text)
         return document.text
+    return text_at(document.pk, document.version, document.created_at)
+
+
+def text_at(document_id: int, version: int, created_at) -> str:
+    """The text of that version of the document (created at `created_at`), kept or read."""
+    key = (document_id, version, created_at)
     with _lock:
         text = _kept.get(key)
         if text is not None:
             _kept.move_to_end(key)
     if text is None:
-        text = Document.objects.values_list("text", flat=True).get(pk=document.pk, version=document.version)
-        keep(document, text)
+        text = Document.objects.values_list("text", flat=True).get(pk=document_id, version=version)
+        _keep(key, text)
     return text
 
 
 def keep(document: Document, text: str) -> None:
     """Keep a text just read (or just saved) for the next requests, dropping the least recently used."""
-    key = _key(document)
+    _keep(_key(document), text)
+
+
+def _keep(key: tuple, text: str) -> None:
     with _lock:
         _kept[key] = text
         _kept.move_to_end(key)

@@ -49,9 +49,9 @@ class Size:
     clicks: int
 
 
-FULL = Size(1_000_000, 1_000, 10_000, 100_000, 20, 100_000, page_runs=5, add_runs=7, poll_runs=50, export_runs=2,
+FULL = Size(1_000_000, 1_000, 10_000, 100_000, 20, 100_000, page_runs=15, add_runs=30, poll_runs=200, export_runs=2,
             function_runs=3, startups=3, editors=8, marks_each=200, crowd_budget=120, loads=1, clicks=5)
-QUICK = Size(100_000, 100, 1_000, 5_000, 5, 20_000, page_runs=2, add_runs=3, poll_runs=10, export_runs=1,
+QUICK = Size(100_000, 100, 1_000, 5_000, 5, 20_000, page_runs=3, add_runs=5, poll_runs=20, export_runs=1,
              function_runs=1, startups=1, editors=8, marks_each=10, crowd_budget=60, loads=1, clicks=2)
 
 
@@ -144,6 +144,7 @@ def run(size: Size, options, folder: Path, progress: Progress):
         server.start()
         editor = Session(server.url)
         editor.login(scale.editors[0].username, scenario.PASSWORD)
+        web.warm_up(editor, document, options.workers)
         progress(f"adding a mark at {size.first_marks:,} marks")
         name = f"adding a mark ({size.first_marks:,} marks)"
         attempt(figures, name, "ms", 10, lambda: served(server, "POST", "/annotations/", lambda: web.add_mark(

@@ -17,6 +17,14 @@ def revision_of(document: Document) -> int:
     return Document.objects.values_list("revision", flat=True).get(pk=document.pk)
 
 
+def warm_up(session: Session, document: Document, workers: int) -> None:
+    """Page loads left out of the figures, about two per worker: a worker's first request opens its database
+    connection and reads and cuts the text (about 10 ms, once per worker and text); the figures are of a server
+    in use. Any worker that was missed shows in the p95, not the median."""
+    for _ in range(2 * workers):
+        session.get(f"/documents/{document.pk}/")
+
+
 def document_page(session: Session, document: Document, runs: int, name: str) -> Figure:
     samples, size = [], 0
     for _ in range(runs):

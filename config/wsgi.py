@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Views imported and templates compiled now, not in the first requests (annotator/warm.py).
+from annotator.warm import warm_up  # noqa: E402
+
+warm_up()

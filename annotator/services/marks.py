@@ -4,48 +4,56 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from .. import text as textlib
-from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role, Span, Status
-from ..texts import text_of
+from ..models import FLAGGED_PLACEMENTS, Annotation, Change, Document, Label, Role, Span, Status
+from ..texts import text_at
 from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
-from .projects import check_member, record_change
+from .projects import bump_revision, check_member, record_change
 
 
 # Marks -----------------------------------------------------------------------------------------
 
 
-def annotate(*, user, document: Document, start: int, end: int, exact: str, label: Label, note: str = "") -> Annotation:
-    """Mark document.text[start:end] with a label. The text sent must equal the document's text there."""
-    check_member(user, document.project_id)
+def annotate(
+    *, user, document: Document, start: int, end: int, exact: str, label: Label, note: str = "", membership=None
+) -> Annotation:
+    """Mark document.text[start:end] with a label. The text sent must equal the document's text there.
+
+    `membership`: the user's membership of the document's project, when the caller has read it already (a
+    query saved). Afterwards `document.revision` is the revision the mark made.
+    """
+    if membership is None or membership.user_id != user.pk or membership.project_id != document.project_id:
+        check_member(user, document.project_id)
     if label.project_id != document.project_id:
         raise ActionRefused("That label belongs to another project.")
     try:
         with transaction.atomic():
-            # Read the text under a lock: a new version saved meanwhile must not take a mark made on the old one.
-            document = Document.objects.select_for_update().only("id", "project_id", "version", "created_at").get(pk=document.pk)
-            text = text_of(document)
+            # The revision goes up first: the same statement takes the document's lock and reads the version of
+            # its text, so a new version saved meanwhile cannot take a mark made on the old one.
+            revision, version = bump_revision(document.pk)
+            text = text_at(document.pk, version, document.created_at)
             try:
                 textlib.check_span(text, start, end, exact)
             except textlib.SpanError as exc:
                 raise ActionRefused(str(exc)) from None
-            span = Span.objects.filter(document=document, version=document.version, start=start, end=end).first()
+            span = Span.objects.filter(document_id=document.pk, version=version, start=start, end=end).first()
             if span is None:
                 # A race for the same new span ends in IntegrityError below, outside this transaction.
                 prefix, suffix = textlib.quote_context(text, start, end)
                 span = Span.objects.create(
-                    document=document, version=document.version, start=start, end=end,
-                    exact=exact, prefix=prefix, suffix=suffix,
+                    document_id=document.pk, version=version, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix,
                 )
             elif Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
             annotation.save()
-            record_change(document.pk, start, end)
+            Change.objects.create(document_id=document.pk, revision=revision, start=start, end=end)
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
+    document.revision = revision
     return annotation
 
 

@@ -88,13 +88,22 @@ def check_member(user, project_id: int) -> Membership:
         raise Forbidden("You are not a member of this project.") from None
 
 
+def bump_revision(document_id: int) -> tuple[int, int]:
+    """Raise the document's revision by one; (the new revision, the version of its text). Call inside a
+    transaction: the one statement also takes the document's write lock (its row on PostgreSQL) until the end."""
+    # One statement that bumps and reads (every write to a mark comes here; SQLite 3.35+ and PostgreSQL).
+    quote = connection.ops.quote_name
+    table, revision, version = quote(Document._meta.db_table), quote("revision"), quote("version")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {revision} = {revision} + 1 WHERE id = %s RETURNING {revision}, {version}", [document_id]
+        )
+        return tuple(cursor.fetchone())
+
+
 def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
     """Bump the document's revision and note the region that changed. Call inside a transaction."""
-    # One statement that bumps and reads (every write to a mark comes here; SQLite 3.35+ and PostgreSQL).
-    table, column = connection.ops.quote_name(Document._meta.db_table), connection.ops.quote_name("revision")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE id = %s RETURNING {column}", [document_id])
-        (revision,) = cursor.fetchone()
+    revision, _ = bump_revision(document_id)
     Change.objects.create(document_id=document_id, revision=revision, start=start, end=end, text_changed=text_changed)
     return revision
 

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
 
-from .. import history, rendering, services
+from .. import history, idle_poll, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
-from ..models import Annotation, Document
+from ..models import Annotation
 from ..permissions import annotation_for, can_review, document_for
 
 
@@ -33,6 +34,14 @@ def _after(request) -> tuple[int, int, int] | None:
 def _filters(request, project):
     form = MarkFilterForm(request.GET or request.POST or None, project=project, authors=rendering.project_authors(project))
     return form, form.filters()
+
+
+def _chosen_filters(request, project) -> dict:
+    """The list's filters alone (no form to draw): none chosen, the common case, costs no form at all."""
+    data = request.GET or request.POST
+    if not any(data.get(name) for name in MarkFilterForm.base_fields):
+        return {}
+    return _filters(request, project)[1]
 
 
 def _list_context(document, form, filters, after=None):
@@ -112,7 +121,7 @@ def mark_count(request, document_id):
     """The list's count ("3 of 40 marks") and its orphans, fetched after a change: counting every mark
     is the one part of an answer to a change that grows with the document, so the change does not wait for it."""
     document, _ = document_for(request.user, document_id, text=False)
-    _, filters = _filters(request, document.project)
+    filters = _chosen_filters(request, document.project)
     listed_count, total = rendering.list_counts(document, filters)
     context = {"document": document, "listed_count": listed_count, "mark_total": total, "orphans": list(rendering.orphans_of(document))}
     return render(request, "annotator/mark_summary.html", context)
@@ -133,18 +142,26 @@ def mark_list(request, document_id):
     return render(request, "annotator/document_detail.html#mark-list", context)
 
 
-def _changes_response(request, document, membership, *, detail=None, status=200, since=None):
-    """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the poller."""
+def _changes_response(request, document, membership, *, detail=None, status=200, since=None, changed=None):
+    """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the poller.
+
+    `changed`: the region this request's own write changed, which made `document.revision`; when the page was at
+    the revision before, that region is all there is to redraw and the Change rows need not be read.
+    """
     since = _since(request) if since is None else since
-    revision, text_changed, regions = rendering.changes_since(document, since)
+    if changed is not None and since == document.revision - 1:
+        revision, text_changed, regions = document.revision, False, [changed]
+    else:
+        revision, text_changed, regions = rendering.changes_since(document, since)
     if text_changed:
         return _reload()  # the text itself is new: offsets on the open page mean nothing any more
-    form, filters = _filters(request, document.project)
     context = {"document": document, "project": document.project, "revision": revision}
     if regions is None:
         # Too many changes to go through one by one: the text and the list as a fresh page has them.
+        form, filters = _filters(request, document.project)
         context.update(full_redraw=True, **_text_context(document), **_list_context(document, form, filters))
     else:
+        filters = _chosen_filters(request, document.project)
         layout = rendering.layout_of(document)
         touched = {index for start, end in regions for index in layout.touching(start, end)}
         annotations = rendering.marks_in(document, [(layout.starts[i], layout.ends[i]) for i in touched])
@@ -162,17 +179,22 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
     return render(request, "annotator/marks_changed.html", context, status=status)
 
 
-@login_required
-@require_GET
+@never_cache
 def document_changes(request, document_id):
     """The live poll: 204 when the document's revision has not moved, else what changed."""
-    # The idle answer is the hot path (every open page, every few seconds): one query, membership included.
-    revision = Document.objects.filter(pk=document_id, project__memberships__user=request.user).values_list(
-        "revision", flat=True
-    ).first()
-    if revision is not None and revision == _since(request):
+    # The idle answer is the hot path (every open page, every few seconds): two plain queries, membership
+    # and login checked (idle_poll). Anything else goes the ordinary way.
+    if request.method == "GET" and idle_poll.member_revision(request, document_id) == _since(request):
         return HttpResponse(status=204)
+    return _document_changed(request, document_id)
+
+
+@login_required
+@require_GET
+def _document_changed(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
+    if document.revision == _since(request):
+        return HttpResponse(status=204)  # the slow way to the same answer (another backend, say)
     return _changes_response(request, document, membership)
 
 
@@ -234,14 +256,17 @@ def annotation_create(request, document_id):
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _error_fragment(request, f"The mark was not saved: {message}", 422)
     try:
-        annotation = services.annotate(user=request.user, document=document, **form.cleaned_data)
+        annotation = services.annotate(user=request.user, document=document, membership=membership, **form.cleaned_data)
     except services.ActionRefused as exc:
         return _error_fragment(request, f"The mark was not saved: {exc.message}", exc.status)
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=annotation.pk)
     # The new mark's panel shows it at once and fetches its sources, links and history in a second
     # request, so the highlight does not wait for them.
-    response = _changes_response(request, document, membership, detail={"annotation": annotation, "brief": True})
+    response = _changes_response(
+        request, document, membership, detail={"annotation": annotation, "brief": True},
+        changed=(annotation.span.start, annotation.span.end),
+    )
     response["HX-Trigger"] = "annotation-saved"
     return response
 

@@ -1,0 +1,37 @@
+"""The plain-SQL reads on the path of every write (annotator/hot_reads.py) give what the ORM gives."""
+import pytest
+from django.http import Http404
+
+from annotator import hot_reads
+from annotator.models import Document, Membership
+from annotator.permissions import document_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj):
+    return {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("text", [True, False])
+def test_the_document_and_membership_are_those_the_orm_reads(document, manager, text):
+    found, membership = hot_reads.document_with_membership(manager, document.pk, text=text)
+    expected = Document.objects.select_related("project").get(pk=document.pk)
+    if not text:
+        assert "text" not in found.__dict__  # deferred: read when first used
+        assert found.text == expected.text
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.project) == _fields(expected.project)
+    assert _fields(membership) == _fields(Membership.objects.get(user=manager, project=document.project))
+    assert membership.user is manager and membership.project is found.project
+    assert found.created_at.tzinfo is not None  # converted from SQLite's text, as the ORM does
+
+
+def test_outsiders_and_unknown_documents_get_nothing(document, outsider, manager):
+    assert hot_reads.document_with_membership(outsider, document.pk, text=False) is None
+    assert hot_reads.document_with_membership(manager, document.pk + 1000, text=False) is None
+    for wrong in [document.pk + 1000, "x", None]:
+        with pytest.raises(Http404):
+            document_for(manager, wrong)
+    with pytest.raises(Http404):
+        document_for(outsider, document.pk)
