@@ -13,27 +13,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from .models import Document, Membership
+from .sessions import SessionStore
 
 # The backend whose get_user() this module stands in for: it loads the user by id and wants it active.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+MODEL_BACKEND = "annotator.auth.ModelBackend"
+DATABASE_SESSIONS = "annotator.sessions"
 
 
 def _sql():
     quote = connection.ops.quote_name
     User = get_user_model()
-    session = (
-        f"SELECT {quote('session_data')} FROM {quote(Session._meta.db_table)}"
-        f" WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
-    )
     member = (
         f"SELECT u.{quote(User._meta.get_field('password').column)}, u.{quote('is_active')}, d.{quote('revision')}"
         f" FROM {quote(Document._meta.db_table)} d"
@@ -41,7 +35,7 @@ def _sql():
         f" JOIN {quote(User._meta.db_table)} u ON u.{quote(User._meta.pk.column)} = m.{quote('user_id')}"
         f" WHERE d.{quote('id')} = %s AND m.{quote('user_id')} = %s"
     )
-    return session, member
+    return member
 
 
 def member_revision(request, document_id: int) -> int | None:
@@ -50,24 +44,19 @@ def member_revision(request, document_id: int) -> int | None:
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not key or settings.SESSION_ENGINE != DATABASE_SESSIONS:
         return None
-    session_sql, member_sql = _sql()
+    data = SessionStore(session_key=key).load()  # one statement; {} for no live session or forged data
+    if data.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    User = get_user_model()
+    try:
+        user_id = User._meta.pk.to_python(data.get(SESSION_KEY))
+    except ValidationError:  # a value the key field cannot read: not a plain case
+        return None
+    session_hash = data.get(HASH_SESSION_KEY)
+    if user_id is None or not session_hash:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(session_sql, [key, timezone.now()])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        data = SessionStore().decode(row[0])  # checks the signature; {} for anything forged or damaged
-        if data.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
-            return None
-        User = get_user_model()
-        try:
-            user_id = User._meta.pk.to_python(data.get(SESSION_KEY))
-        except ValidationError:  # a value the key field cannot read: not a plain case
-            return None
-        session_hash = data.get(HASH_SESSION_KEY)
-        if user_id is None or not session_hash:
-            return None
-        cursor.execute(member_sql, [document_id, user_id])
+        cursor.execute(_sql(), [document_id, user_id])
         row = cursor.fetchone()
     if row is None:
         return None

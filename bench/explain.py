@@ -25,14 +25,16 @@ def plans(document, user) -> str:
 
     # A stretch in the middle of the text: its marks are those that overlap it.
     middle = len(document.text) // 2
-    session_sql, member_sql = idle_poll._sql()
+    member_sql = idle_poll._sql()
+    session_sql = (f'SELECT "session_data" FROM "{Session._meta.db_table}"'
+                   ' WHERE "session_key" = %s AND "expire_date" > %s')  # as annotator/sessions.py reads it
     session_key = Session.objects.values_list("session_key", flat=True).first() or "no-session"
     document_sql, _ = hot_reads._document_statement(connection.vendor, False)
     marks_sql, _ = hot_reads._marks_statement(connection.vendor, 1, rendering.SHORT_SPAN)
     here = [document.pk, document.version, middle + 2000, middle]
     page = rendering.with_list_fields(rendering.current_marks(document).filter(span__start__gt=middle))[: rendering.LIST_PAGE + 1]
     statements = [
-        ("The idle poll, 1 of 2: the session (idle_poll.member_revision)", session_sql, [session_key, timezone.now()]),
+        ("The session, read on every request (annotator/sessions.py; the idle poll's first statement)", session_sql, [session_key, timezone.now()]),
         ("The idle poll, 2 of 2: membership, login check and revision", member_sql, [document.pk, user.pk]),
         ("The document with the user's membership (hot_reads.document_with_membership, every document view)",
          document_sql, [document.pk, user.pk]),

@@ -35,3 +35,34 @@ def test_outsiders_and_unknown_documents_get_nothing(document, outsider, manager
             document_for(manager, wrong)
     with pytest.raises(Http404):
         document_for(outsider, document.pk)
+
+
+def test_the_backend_reads_the_user_the_orm_reads_and_refuses_the_inactive(manager):
+    from django.contrib.auth import get_user_model
+
+    from annotator.auth import ModelBackend
+
+    backend = ModelBackend()
+    user = backend.get_user(str(manager.pk))  # as the session holds it
+    assert _fields(user) == _fields(get_user_model().objects.get(pk=manager.pk))
+    assert user.last_login is None or user.last_login.tzinfo is not None
+    assert backend.get_user(manager.pk + 1000) is None and backend.get_user("not a number") is None
+    get_user_model().objects.filter(pk=manager.pk).update(is_active=False)
+    assert backend.get_user(manager.pk) is None
+
+
+def test_the_session_store_reads_live_sessions_only():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from annotator.sessions import SessionStore
+
+    store = SessionStore()
+    store["answer"] = 42
+    store.save()
+    assert SessionStore(session_key=store.session_key).load() == {"answer": 42}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(session_key=store.session_key)
+    assert expired.load() == {} and expired.session_key is None

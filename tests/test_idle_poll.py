@@ -3,7 +3,7 @@ and for anything else the ordinary path, where Django's authentication decides."
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from annotator.sessions import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import connection
@@ -125,7 +125,7 @@ def test_member_revision_says_none_for_another_backend(document, member, setting
     key = client.cookies["sessionid"].value
     assert idle_poll.member_revision(FakeRequest({"sessionid": key}), document.pk) == Document.objects.get(pk=document.pk).revision
     store = SessionStore(session_key=key)
-    store["_auth_user_backend"] = "somewhere.else.Backend"
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"  # not the backend it stands in for
     store.save()
     assert idle_poll.member_revision(FakeRequest({"sessionid": key}), document.pk) is None
 
