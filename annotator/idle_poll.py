@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 
 from .models import Document, Membership
 from .sessions import SessionStore
+from .text import row_id
 
 # The backend whose get_user() this module stands in for: it loads the user by id and wants it active.
 MODEL_BACKEND = "annotator.auth.ModelBackend"
@@ -42,7 +43,7 @@ def member_revision(request, document_id: int) -> int | None:
     """The document's revision when the request comes from a member's live login; None when that is not
     plainly so (the caller then asks Django)."""
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not key or settings.SESSION_ENGINE != DATABASE_SESSIONS:
+    if not key or settings.SESSION_ENGINE != DATABASE_SESSIONS or row_id(document_id) is None:
         return None
     data = SessionStore(session_key=key).load()  # one statement; {} for no live session or forged data
     if data.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:

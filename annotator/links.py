@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import text as textlib
+
 # key, name, inverse name, from-label keys, to-label keys (empty: any label), targets (marks / persons / both)
 DEFAULT_LINK_TYPES = [
     ("supports", "supports", "is supported by", ("evidence",), ("claim",), "marks"),
@@ -82,11 +84,12 @@ def type_choices(types: list[tuple[int, TypeRule, str]], label_id: int) -> list[
 
 
 def parse_type_choice(value: str) -> tuple[int, bool] | None:
-    """'12' -> (12, False); '12:reverse' -> (12, True); anything else None (no id has more than 18 digits)."""
+    """'12' -> (12, False); '12:reverse' -> (12, True); anything else None (an id no row can have too)."""
     head, _, tail = value.partition(":")
-    if not head.isdecimal() or len(head) > 18 or tail not in ("", "reverse"):
+    type_id = textlib.row_id(head)
+    if type_id is None or tail not in ("", "reverse"):
         return None
-    return int(head), tail == "reverse"
+    return type_id, tail == "reverse"
 
 
 # The argument map -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import hot_reads
+from .text import row_id
 from .models import Annotation, Citation, Document, Membership, Project, Role, Source
 
 
@@ -29,10 +30,9 @@ def document_for(user, document_id, *, text=True) -> tuple[Document, Membership]
     """
     if not user.is_authenticated:
         raise Http404
-    try:
-        document_id = int(document_id)
-    except (TypeError, ValueError):
-        raise Http404("No such document.") from None
+    document_id = row_id(document_id)
+    if document_id is None:
+        raise Http404("No such document.")  # SQLite refuses an id past 64 bits outright (OverflowError)
     # On the path of every write to a mark: in plain SQL (hot_reads), the objects the ORM would give.
     found = hot_reads.document_with_membership(user, document_id, text=text)
     if found is None:

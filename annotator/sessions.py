@@ -19,7 +19,8 @@ class SessionStore(DatabaseSessionStore):
             f" WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, timezone.now()])
+            # As the ORM passes a datetime (SQLite compares the stored text, naive UTC).
+            cursor.execute(sql, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's store does: a key that names no live session is dropped

@@ -95,6 +95,23 @@ def isolated(value: str) -> str:
     return f"\u2068{value}\u2069" if BIDI_CONTROLS.search(value) else value
 
 
+# The largest id a row can have (a signed 64-bit key, as both databases store BigAutoField).
+MAX_ID = 2**63 - 1
+
+
+def row_id(value) -> int | None:
+    """The id `value` names (an int or a string of decimal digits), or None when no row can have it: not a number,
+    0 or less, or past 64 bits. Past 64 bits SQLite refuses the number itself (OverflowError), and past 4,300 digits
+    int() refuses the string."""
+    if isinstance(value, str):
+        if not value.isdecimal() or len(value) > 19:
+            return None
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
 def search_terms(q: str) -> str:
     """What a search box's text looks for: its words, single-spaced, without NUL characters (PostgreSQL refuses
     them in any query, so one typed or pasted into a search would fail it)."""

@@ -139,3 +139,11 @@ def test_member_revision_says_none_for_another_document_or_none_at_all(document,
     assert idle_poll.member_revision(FakeRequest({"sessionid": key}), elsewhere.pk) is None
     assert idle_poll.member_revision(FakeRequest({"sessionid": key}), 10**9) is None
     assert idle_poll.member_revision(FakeRequest({}), document.pk) is None
+
+
+@pytest.mark.parametrize("document_id", [2**63, 10**20])
+def test_an_id_past_64_bits_is_no_document_not_an_error(member, document_id):
+    # SQLite refuses such a number outright (OverflowError); it names no row, so the answer is 404.
+    client = logged_in(Client(), member.username)
+    for name in ("document_changes", "document_detail", "document_map", "mark_count"):
+        assert client.get(reverse(name, args=[document_id]), {"since": 0}).status_code == 404, name

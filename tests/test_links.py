@@ -72,11 +72,23 @@ def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
         # Digits that int() does not read (a superscript two) once made link_create answer 500.
         ("²", None), ("1²:reverse", None), ("٣", (3, False)),
         # More digits than int() reads from a string (4,300) answered 500 too (found by the fuzz tests).
-        ("9" * 5000, None), ("9" * 19 + ":reverse", None), ("9" * 18, (10**18 - 1, False)),
+        ("9" * 5000, None), ("9" * 19 + ":reverse", None), (str(2**63), None), ("0", None),
+        (str(2**63 - 1) + ":reverse", (2**63 - 1, True)),
     ],
 )
 def test_type_choice_values_parse_or_are_refused(value, parsed):
     assert parse_type_choice(value) == parsed
+
+
+@pytest.mark.parametrize("value, found", [
+    (1, 1), ("42", 42), (2**63 - 1, 2**63 - 1), (str(2**63 - 1), 2**63 - 1),
+    (0, None), (-3, None), ("-3", None), (2**63, None), (str(2**63), None), ("9" * 5000, None), ("", None),
+    ("x", None), (None, None), (True, None), (1.0, None), ("١٢", 12),
+])
+def test_row_id_reads_only_ids_a_row_can_have(value, found):
+    from annotator.text import row_id
+
+    assert row_id(value) == found
 
 
 # The argument map's grouping ---------------------------------------------------------------------------

@@ -240,3 +240,14 @@ def test_the_poll_and_the_list_run_a_fixed_number_of_queries(document, annotator
     assert many == few
     document.refresh_from_db()
     assert _queries(client, poll + f"?since={document.revision}", **HTMX) <= 3
+
+
+def test_a_mark_made_on_a_page_two_changes_behind_redraws_every_change_since(document, annotator, annotator2, labels):
+    """The answer to a write skips reading the changes only when the page was current; a page behind gets them all."""
+    create(client_for(annotator2), document, 0, 5, labels["claim"], since=0)
+    create(client_for(annotator2), document, 20, 25, labels["claim"], since=1)
+    response = create(client_for(annotator), document, 40, 45, labels["evidence"], since=0)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert re.search(r'data-regions="([^"]*)"', body).group(1).split() == ["0-5", "20-25", "40-45"]
+    assert 'value="3"' in body  # the poller asks from the revision the three marks made

@@ -42,7 +42,7 @@ def annotate(
                 # A race for the same new span ends in IntegrityError below, outside this transaction.
                 prefix, suffix = textlib.quote_context(text, start, end)
                 span = Span.objects.create(
-                    document_id=document.pk, version=version, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix,
+                    document=document, version=version, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix,
                 )
             elif Annotation.objects.filter(span=span, label=label, created_by=user).exists():
                 raise ActionRefused(f"You have already marked this text as {label.name}.")

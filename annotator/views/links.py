@@ -168,8 +168,8 @@ def link_targets(request, annotation_id):
     )
     q = textlib.search_terms(request.GET.get("q", ""))
     clicked = request.GET.get("mark", "")
-    if clicked.isdecimal() and len(clicked) <= 18:  # an id; more digits than any id (or int() reads) finds none
-        found = list(marks.filter(pk=int(clicked)))
+    if clicked.isdecimal():
+        found = list(marks.filter(pk=textlib.row_id(clicked))) if textlib.row_id(clicked) else []
     elif q:
         found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
     else:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotator import export_query, export_rows, exports, links_export
 from annotator.models import Document, Label, Project, Status
+from annotator.text import row_id
 
 
 class Command(BaseCommand):
@@ -93,8 +94,8 @@ class Command(BaseCommand):
         project_id = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()
-            if project is None and options["project"].isdecimal() and len(options["project"]) <= 18:
-                project = Project.objects.filter(pk=int(options["project"])).first()
+            if project is None and row_id(options["project"]):
+                project = Project.objects.filter(pk=row_id(options["project"])).first()
             if project is None:
                 raise CommandError(f"No project named (or numbered) “{options['project']}”.")
             project_id = project.pk
