@@ -25,6 +25,9 @@ def test_the_document_and_membership_are_those_the_orm_reads(document, manager, 
     assert _fields(membership) == _fields(Membership.objects.get(user=manager, project=document.project))
     assert membership.user is manager and membership.project is found.project
     assert found.created_at.tzinfo is not None  # converted from SQLite's text, as the ORM does
+    # Equal values can hide a wrong type (1 == True): the types are the ORM's too.
+    for obj, like in [(found, expected), (found.project, expected.project)]:
+        assert {k: type(v) for k, v in _fields(obj).items()} == {k: type(v) for k, v in _fields(like).items()}
 
 
 def test_outsiders_and_unknown_documents_get_nothing(document, outsider, manager):
@@ -44,7 +47,10 @@ def test_the_backend_reads_the_user_the_orm_reads_and_refuses_the_inactive(manag
 
     backend = ModelBackend()
     user = backend.get_user(str(manager.pk))  # as the session holds it
-    assert _fields(user) == _fields(get_user_model().objects.get(pk=manager.pk))
+    expected = get_user_model().objects.get(pk=manager.pk)
+    assert _fields(user) == _fields(expected)
+    assert {k: type(v) for k, v in _fields(user).items()} == {k: type(v) for k, v in _fields(expected).items()}
+    assert user.is_active is True and user.is_superuser is False  # booleans, not SQLite's 1 and 0
     assert user.last_login is None or user.last_login.tzinfo is not None
     assert backend.get_user(manager.pk + 1000) is None and backend.get_user("not a number") is None
     get_user_model().objects.filter(pk=manager.pk).update(is_active=False)

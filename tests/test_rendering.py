@@ -144,6 +144,7 @@ def test_marks_in_reads_what_the_orm_reads(project, annotator, annotator2, label
     assert [a.pk for a in found] == [a.pk for a in expected] == [m.pk for m in marks]
     for got, want in zip(found, expected):
         assert _fields(got) == _fields(want)
+        assert {k: type(v) for k, v in _fields(got).items()} == {k: type(v) for k, v in _fields(want).items()}
         assert _fields(got.span) == _fields(want.span)
         assert _fields(got.label) == _fields(want.label)
         assert _fields(got.created_by) == _fields(want.created_by)
