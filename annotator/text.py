@@ -25,10 +25,12 @@ class SpanError(ValueError):
 
 
 def normalise_text(text: str) -> str:
-    """Drop a leading BOM and turn CRLF and lone CR into LF. Nothing else is rewritten."""
-    if text.startswith(BOM):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Drop leading BOMs and turn CRLF and lone CR into LF. Nothing else is rewritten.
+
+    Every leading BOM, not only the first (a file saved twice with one has two): normalising twice must give what
+    normalising once gave, or a text checked after one pass is another text after the next.
+    """
+    return text.lstrip(BOM).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def decode_import(data: bytes) -> str:

@@ -2,7 +2,6 @@
 import pytest
 
 from annotator import services
-from annotator import text as textlib
 from annotator.models import Annotation, Change, Document, Span, Status
 
 from .factories import DocumentFactory, ProjectFactory
@@ -136,6 +135,6 @@ def test_add_document_is_for_managers_and_normalises_text(project, manager, anno
 
 
 def test_add_document_refuses_empty_text(project, manager):
-    with pytest.raises(textlib.TextImportError):
+    with pytest.raises(services.ActionRefused, match="The document is empty"):
         services.add_document(membership=manager.memberships.get(project=project), title="x", text=" \n ")
     assert not DocumentFactory._meta.model.objects.exists()

@@ -175,3 +175,9 @@ def test_a_block_segmented_alone_matches_the_whole_layout(case):
 @pytest.mark.parametrize("q, terms", [("  a\tb\n ", "a b"), ("a\x00b", "a b"), ("\x00", ""), ("😀 e\u0301", "😀 e\u0301")])
 def test_search_terms_are_single_spaced_words_without_nul(q, terms):
     assert textlib.search_terms(q) == terms
+
+
+@given(st.text(alphabet="ab\r\n\ufeff"))
+def test_normalising_twice_gives_what_normalising_once_gave(text):
+    once = textlib.normalise_text(text)
+    assert textlib.normalise_text(once) == once and not once.startswith(textlib.BOM)

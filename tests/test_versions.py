@@ -111,6 +111,9 @@ def test_a_manager_uploads_a_new_version_and_lands_on_the_report(doc, manager, a
         ({"text": "   "}, "Upload a file or paste some text"),
         ({"file": SimpleUploadedFile("v.txt", "café".encode("latin-1"))}, "not UTF-8"),
         ({"text": TEXT}, "same as the current one"),
+        # Only byte order marks: blank once normalised (this answered 500).
+        ({"text": "\ufeff"}, "The document is empty"),
+        ({"file": SimpleUploadedFile("v.txt", b"\xef\xbb\xbf\xef\xbb\xbf")}, "The document is empty"),
     ],
 )
 def test_bad_new_versions_are_refused_and_change_nothing(doc, manager, data, message):

@@ -90,3 +90,13 @@ def test_repeated_failed_logins_lock_the_account_out_for_a_while(client, annotat
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("data", [
+    {"text": "\ufeff\ufeff"},
+    {"file": SimpleUploadedFile("boms.txt", b"\xef\xbb\xbf\xef\xbb\xbf")},  # found by the fuzz tests: a 500
+])
+def test_a_text_of_only_byte_order_marks_is_refused_with_a_message(project, manager, data):
+    response = client_for(manager).post(reverse("document_create", args=[project.pk]), {"title": "", **data})
+    assert response.status_code == 422 and "The document is empty" in response.content.decode()
+    assert not Document.objects.exists()

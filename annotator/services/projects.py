@@ -64,7 +64,10 @@ def add_document(*, membership: Membership, title: str, text: str, origin: str =
     if membership.role != Role.MANAGER:
         raise Forbidden("Only the project's managers may add documents.")
     title = title.strip()
-    text = textlib.check_document_text(textlib.normalise_text(text))
+    try:
+        text = textlib.check_document_text(textlib.normalise_text(text))
+    except textlib.TextImportError as exc:  # blank once normalised (only BOMs, say): a refusal with its message
+        raise ActionRefused(str(exc)) from None
     if not title:
         title = first_line_title(text)
     return Document.objects.create(

@@ -33,7 +33,10 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
     """
     if membership.role != Role.MANAGER or membership.project_id != document.project_id:
         raise Forbidden("Only the project's managers may add versions of a document.")
-    new_text = textlib.check_document_text(textlib.normalise_text(text))
+    try:
+        new_text = textlib.check_document_text(textlib.normalise_text(text))
+    except textlib.TextImportError as exc:  # blank once normalised (only BOMs, say): a refusal with its message
+        raise ActionRefused(str(exc)) from None
     document = Document.objects.select_for_update().get(pk=document.pk)
     if new_text == document.text:
         raise ActionRefused("The new version is the same as the current one: nothing to do.")
