@@ -12,15 +12,19 @@ from django.utils import timezone
 
 
 class SessionStore(DatabaseSessionStore):
-    def _get_session_from_db(self):
+    @classmethod
+    def statement(cls) -> str:
+        """The one statement that reads a live session's data: its key and the time now as parameters."""
         quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {quote('session_data')} FROM {quote(self.model._meta.db_table)}"
+        return (
+            f"SELECT {quote('session_data')} FROM {quote(cls.get_model_class()._meta.db_table)}"
             f" WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
         )
+
+    def _get_session_from_db(self):
         with connection.cursor() as cursor:
             # As the ORM passes a datetime (SQLite compares the stored text, naive UTC).
-            cursor.execute(sql, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
+            cursor.execute(self.statement(), [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's store does: a key that names no live session is dropped

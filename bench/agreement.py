@@ -12,10 +12,8 @@ Marks are random spans of 5 to 120 code points; a quarter of them are copied by 
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,21 +35,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
+from figures import median_p95_ms  # noqa: E402  (bench/figures.py)
 from annotator import agreement as ag  # noqa: E402
 from annotator import services  # noqa: E402
 from annotator import text as textlib  # noqa: E402
 from annotator.models import Annotation, Document, Span  # noqa: E402
-
-
-def timed(fn, runs):
-    times = []
-    result = None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], result
 
 
 def build(marks: int):
@@ -109,10 +97,10 @@ def main():
     label_ids = [label.pk for label in labels]
     print(f"cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  text: {len(document.text):,} code points  "
           f"marks: {len(marks):,} by {len(ag.editors_of(marks))} editors")
-    median, p95, compared = timed(lambda: ag.compare(marks), options.runs)
+    median, p95, compared = median_p95_ms(lambda: ag.compare(marks), options.runs)
     counts = {key: sum(1 for r in compared if r.category == key) for key in ag.CATEGORIES}
     print(f"compare:        median {median:7.0f} ms  p95 {p95:7.0f} ms  ({', '.join(f'{k} {v}' for k, v in counts.items())})")
-    median, p95, _ = timed(lambda: ag.label_figures(document.text, marks, label_ids), options.runs)
+    median, p95, _ = median_p95_ms(lambda: ag.label_figures(document.text, marks, label_ids), options.runs)
     print(f"label_figures:  median {median:7.0f} ms  p95 {p95:7.0f} ms")
     client = Client()
     client.force_login(user)
@@ -121,7 +109,7 @@ def main():
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
-    median, p95, response = timed(lambda: client.get(url), options.runs)
+    median, p95, response = median_p95_ms(lambda: client.get(url), options.runs)
     print(f"agreement page: median {median:7.0f} ms  p95 {p95:7.0f} ms  ({len(response.content) / 1e6:.1f} MB of HTML, "
           f"{len(queries)} queries)  target < 1000 ms")
 

@@ -6,7 +6,6 @@ This is the starting point for the speed work: a real server process and a brows
 """
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -30,18 +29,9 @@ from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
+from figures import median_p95_ms  # noqa: E402  (bench/figures.py)
 from annotator import services  # noqa: E402
 from annotator.models import Document  # noqa: E402
-
-
-def timed(fn, runs):
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], result
 
 
 def main(marks=10_000, runs=5):
@@ -70,9 +60,9 @@ def main(marks=10_000, runs=5):
     client.force_login(editors[0])
     document.refresh_from_db()
     print(f"cores: {os.cpu_count()}  text: {len(text):,} code points  marks: {marks:,}  built in {built:.1f} s (services, one transaction)")
-    page = timed(lambda: client.get(f"/documents/{document.pk}/"), runs)
+    page = median_p95_ms(lambda: client.get(f"/documents/{document.pk}/"), runs)
     print(f"document page:  median {page[0]:.0f} ms  p95 {page[1]:.0f} ms  ({len(page[2].content) / 1e6:.1f} MB of HTML)")
-    poll = timed(lambda: client.get(f"/documents/{document.pk}/changes/", {"since": Document.objects.get(pk=document.pk).revision}), runs * 4)
+    poll = median_p95_ms(lambda: client.get(f"/documents/{document.pk}/changes/", {"since": Document.objects.get(pk=document.pk).revision}), runs * 4)
     print(f"idle poll:      median {poll[0]:.1f} ms  p95 {poll[1]:.1f} ms  (status {poll[2].status_code})")
     offsets = iter(range(1000, 1000 + 60 * runs, 60))
 
@@ -85,7 +75,7 @@ def main(marks=10_000, runs=5):
             HTTP_HX_REQUEST="true",
         )
 
-    add = timed(add_mark, runs)
+    add = median_p95_ms(add_mark, runs)
     print(f"add a mark:     median {add[0]:.0f} ms  p95 {add[1]:.0f} ms  ({len(add[2].content) / 1e6:.1f} MB answer)")
 
 

@@ -22,12 +22,12 @@ def plans(document, user) -> str:
     from django.utils import timezone
 
     from annotator import hot_reads, idle_poll, rendering
+    from annotator.sessions import SessionStore
 
     # A stretch in the middle of the text: its marks are those that overlap it.
     middle = len(document.text) // 2
     member_sql = idle_poll._sql()
-    session_sql = (f'SELECT "session_data" FROM "{Session._meta.db_table}"'
-                   ' WHERE "session_key" = %s AND "expire_date" > %s')  # as annotator/sessions.py reads it
+    session_sql = SessionStore.statement()
     session_key = Session.objects.values_list("session_key", flat=True).first() or "no-session"
     document_sql, _ = hot_reads._document_statement(connection.vendor, False)
     marks_sql, _ = hot_reads._marks_statement(connection.vendor, 1, rendering.SHORT_SPAN)

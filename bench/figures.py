@@ -68,6 +68,13 @@ def in_ms(seconds: list[float]) -> list[float]:
     return [s * 1000 for s in seconds]
 
 
+def median_p95_ms(fn, runs: int) -> tuple[float, float, object]:
+    """fn called `runs` times: the median and p95 in milliseconds, and the last result (the standalone scripts)."""
+    seconds, result = timed(fn, runs)
+    ms = in_ms(seconds)
+    return statistics.median(ms), p95(ms), result
+
+
 def show(value: float, unit: str) -> str:
     if unit == "":
         return f"{value:,.0f}"

@@ -87,7 +87,7 @@ class Server:
                 if Visitor().get(self.url, "/accounts/login/")[0] == 200:
                     return self
             except OSError:
-                pass
+                pass  # not answering yet: ask again until it does, dies or the deadline passes
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self._give_up("gunicorn does not answer")
             time.sleep(0.1)

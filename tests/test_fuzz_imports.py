@@ -8,12 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +20,7 @@ from annotator.models import Annotation, LinkType
 from annotator.services import links, sources
 
 from .factories import DocumentFactory
-from .test_fuzz_views import HOSTILE, TEXT, numbers
+from .test_fuzz_views import HOSTILE, TEXT, alone, numbers
 
 FUZZ = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -38,13 +36,6 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
     max_leaves=6,
 )
-
-
-@contextmanager
-def alone():
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def kill_what_it_started(stack_dir: Path) -> None:
             else:
                 os.kill(pid, signal.SIGQUIT)  # PostgreSQL's immediate shutdown
         except (OSError, ValueError, IndexError):
-            pass
+            pass  # gone already, or its pid file half-written or removed: nothing left to stop
 
 
 def refused(url: str) -> bool:
