@@ -16,6 +16,15 @@ TEXT = "".join(
 )
 
 
+def scroll_to_block(page, number):
+    """Scroll as a reader does: to the part holding the block (laid out at its estimated size while off
+    screen), then to the block once its part is drawn. Chromium's scrollIntoView of an element inside a
+    part it has not laid out lands by the estimate, on another part."""
+    part = page.locator(f"#block-{number}").evaluate("b => { const p = b.closest('.part'); p.scrollIntoView(); return p.id; }")
+    expect(page.locator(f"#{part}:not([data-lazy])")).to_have_count(1)  # its marks have come
+    page.locator(f"#block-{number}").scroll_into_view_if_needed()
+
+
 def test_an_editor_works_far_down_a_long_document(login, live_server, project, annotator, annotator2, labels):
     document = DocumentFactory(project=project, title="Long thread", text=TEXT)
     bounds = textlib.split_blocks(TEXT)
@@ -31,13 +40,13 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
     expect(page.locator(f'#doc-text .m[data-marks~="{deep.pk}"]')).to_have_count(0)  # its part is not drawn yet
 
     # Scrolled to, its part fetches its marks.
-    page.locator("#block-801").scroll_into_view_if_needed()
+    scroll_to_block(page, 801)
     expect(page.locator(f'#doc-text .m[data-marks~="{deep.pk}"]')).to_have_text(TEXT[deep.span.start:deep.span.end])
 
     # Mark a passage with an emoji and Cyrillic, far down: the offsets are the text's.
     start = TEXT.index("😀 pressed Moscow for higher quotas, and Москва", bounds[850][0])
     end = start + len("😀 pressed Moscow for higher quotas, and Москва")
-    page.locator("#block-850").scroll_into_view_if_needed()
+    scroll_to_block(page, 850)
     expect(page.locator("#block-850 .p")).not_to_have_count(0)
     select_text(page, start, end)
     page.get_by_role("button", name="Evidence").click()
