@@ -244,6 +244,14 @@
     box.replaceChildren();
   }
 
+  // A download is a plain submission of its own form (#export-form), never an htmx request: htmx would take an
+  // export button for the submitter of the filters' form and fetch the file into the list at the next filter
+  // change. The form sends the filters of the form it names (data-filters) as they are now.
+  function addFilters(e) {
+    const filters = document.getElementById(e.target.dataset.filters);
+    if (filters) new FormData(filters).forEach(function (value, name) { e.formData.append(name, value); });
+  }
+
   function typingInField(el) {
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
@@ -257,6 +265,8 @@
       container.addEventListener(type, function (e) { e.preventDefault(); });
     });
     document.addEventListener("selectionchange", onSelectionChange);
+    const exportForm = document.getElementById("export-form");
+    if (exportForm) exportForm.addEventListener("formdata", addFilters);
 
     const toolbar = document.getElementById("toolbar");
     toolbar.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the selection
