@@ -174,7 +174,10 @@ def link_targets(request, annotation_id):
         found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
     else:
         found = []
-    context = {"annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked)}
+    context = {
+        "annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked),
+        "asked": request.GET.get("q", ""),  # the words as typed: the page knows whether these results are for them
+    }
     return render(request, "annotator/mark_links.html#link-targets", context)
 
 

@@ -514,6 +514,73 @@
     if (search) search.focus();
   }
 
+  // Linking from the keyboard. Enter in the link form never saves the link (the browser's implicit submission
+  // did, with the type preselected): in "Find a mark by its words" Enter, like ArrowDown, picks the checked or
+  // first result and moves to it, searching first when the results shown are not for the words typed; on a
+  // result it keeps that one. Saving is the "Save the link" button's.
+  let pickWhenFound = false;  // Enter came before the results for the words typed
+  let keptPick = null;  // {value, focused}: the result picked while the results are fetched again
+
+  function linkResultsFor(search) {
+    const results = document.getElementById("link-results");
+    if (!results || results.dataset.q !== search.value) return null;
+    return Array.from(results.querySelectorAll("input[type=radio]"));
+  }
+
+  function pickResult(radios) {
+    const radio = radios.find(function (r) { return r.checked; }) || radios[0];
+    if (!radio) return;
+    radio.checked = true;
+    radio.focus();
+  }
+
+  function pickFromSearch(search) {
+    const radios = linkResultsFor(search);
+    if (radios) pickResult(radios);
+    else if (search.value.trim()) {
+      pickWhenFound = true;
+      htmx.trigger(search, "search");
+    }
+  }
+
+  function onLinkFormKey(e) {
+    const field = e.target;
+    if (!field.closest || !field.closest("#link-form") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "Enter" && field.tagName === "INPUT") {
+      e.preventDefault();
+      if (field.type === "search") pickFromSearch(field);
+      else if (field.type === "radio") field.checked = true;
+    } else if (e.key === "ArrowDown" && field.type === "search") {
+      e.preventDefault();
+      pickFromSearch(field);
+    }
+  }
+
+  function onLinkResultsSwap(e) {
+    const old = e.detail.target;
+    if (!old || old.id !== "link-results") return;
+    const checked = old.querySelector("input[type=radio]:checked");
+    keptPick = checked ? { value: checked.value, focused: checked === document.activeElement } : null;
+  }
+
+  function onLinkResultsSettled() {
+    const results = document.getElementById("link-results");
+    const search = document.querySelector("#link-form input[type=search]");
+    if (!results || !search) return;
+    if (keptPick) {
+      const radio = results.querySelector('input[type=radio][value="' + CSS.escape(keptPick.value) + '"]');
+      if (radio) {
+        radio.checked = true;
+        if (keptPick.focused) radio.focus();
+      }
+      keptPick = null;
+    }
+    if (pickWhenFound && results.dataset.q === search.value) {
+      pickWhenFound = false;
+      pickResult(Array.from(results.querySelectorAll("input[type=radio]")));
+    }
+  }
+
   function setUpLinks() {
     if (!document.getElementById("doc-text")) return;
     document.addEventListener("click", onLinkPickClick, true);
@@ -523,6 +590,12 @@
     });
     document.body.addEventListener("htmx:afterSettle", function () { showPersonFields(); showLinkedMarks(); });
     document.body.addEventListener("htmx:afterRequest", refreshLinksAfterPoll);
+    document.addEventListener("keydown", onLinkFormKey);
+    document.body.addEventListener("input", function (e) {
+      if (e.target.closest && e.target.closest("#link-form") && e.target.type === "search") pickWhenFound = false;
+    });
+    document.body.addEventListener("htmx:beforeSwap", onLinkResultsSwap);
+    document.body.addEventListener("htmx:afterSettle", onLinkResultsSettled);
     showPersonFields();
     showLinkedMarks();
   }
