@@ -69,6 +69,10 @@ def login(browser, live_server):
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.in_flight = set()
+        page.on("request", lambda request: page.in_flight.add(request))
+        page.on("requestfinished", lambda request: page.in_flight.discard(request))
+        page.on("requestfailed", lambda request: page.in_flight.discard(request))
         page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
         page.goto(base_url + "/accounts/login/")
         page.get_by_label("Username").fill(user.username)
@@ -78,6 +82,14 @@ def login(browser, live_server):
         return page
 
     yield _login
+    # A request still being answered (a new mark's panel fetching the rest of itself, say) would meet the
+    # database as pytest-django empties it after the test: let each finish first.
+    for context in contexts:
+        for page in context.pages:
+            for _ in range(100):
+                if not getattr(page, "in_flight", None):
+                    break
+                page.wait_for_timeout(50)
     for context in contexts:
         context.close()
     # Every page a browser test visits must run under the strict Content Security Policy.
