@@ -54,6 +54,16 @@ def test_a_plain_post_redirects_to_the_mark(document, annotator, labels):
     assert response["Location"] == reverse("annotation_detail", args=[Annotation.objects.get().pk])
 
 
+def test_a_mark_takes_exactly_the_characters_sent(document, annotator, labels):
+    # Snapping a selection to words is the page's (annotator.js); the server neither trims nor widens what it gets.
+    start, end = document.text.index(" The arch"), document.text.index("archives") + 4
+    assert create(client_for(annotator), document, start, end, labels["claim"]).status_code == 200
+    assert Annotation.objects.get().span.exact == " The arch"
+    start, end = document.text.index("thing"), document.text.index("Getty")
+    assert create(client_for(annotator), document, start, end, labels["claim"]).status_code == 200
+    assert Annotation.objects.get(span__start=start).span.exact == "thing.\n\u00a0\n"
+
+
 @pytest.mark.parametrize(
     "data,message",
     [

@@ -74,19 +74,79 @@
     return null;
   }
 
-  // The document text between two offsets, read from the pieces (each knows where it starts), from
-  // the piece where the selection starts.
-  function textBetween(container, first, start, end) {
-    let out = "";
+  // Code points of the text read either side of a selection, to snap it to words: a word at an edge longer than
+  // this is not taken whole. A word never crosses a block, so neither does this context.
+  const CONTEXT = 64;
+
+  // The document text between two offsets, read from the pieces (each knows where it starts), from the piece
+  // where the selection starts; and up to CONTEXT code points of the text of its blocks before and after it.
+  function textAround(container, first, start, end) {
+    let exact = "", last = first;
     for (const piece of piecesFrom(container, first)) {
       const ps = pieceStart(piece);
       if (ps >= end) break;
       const text = piece.textContent;
       const pe = ps + codePointLength(text);
       if (pe <= start) continue;
-      out += sliceCodePoints(text, Math.max(start, ps) - ps, Math.min(end, pe) - ps);
+      exact += sliceCodePoints(text, Math.max(start, ps) - ps, Math.min(end, pe) - ps);
+      last = piece;
     }
-    return out;
+    let before = Array.from(first.textContent).slice(0, Math.max(0, start - pieceStart(first)));
+    for (let p = first.previousElementSibling; p && before.length < CONTEXT; p = p.previousElementSibling) {
+      before = Array.from(p.textContent).concat(before);
+    }
+    let after = Array.from(last.textContent).slice(Math.max(0, end - pieceStart(last)));
+    for (let p = last.nextElementSibling; p && after.length < CONTEXT; p = p.nextElementSibling) {
+      after = after.concat(Array.from(p.textContent));
+    }
+    return { exact: exact, before: before.slice(-CONTEXT).join(""), after: after.slice(0, CONTEXT).join("") };
+  }
+
+  const wordSegmenter = typeof Intl === "object" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+
+  // [start, end) of `text` (UTF-16 indexes) snapped to whole words, as INCEpTION snaps a selection to tokens:
+  // white space at either end dropped, and an end inside a word (or inside an emoji, or between a letter and
+  // its combining accent) moved out to its edge. Words are Unicode's (UAX #29, Intl.Segmenter): Cyrillic
+  // as Latin, an apostrophe inside a word ("don't", "aujourd’hui") part of it, scripts without spaces cut by
+  // dictionary. Punctuation at an end stays. Without Intl.Segmenter only the white space goes.
+  function snapToWords(text, start, end) {
+    while (start < end && /\s/.test(text[start])) start++;
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    if (start === end || !wordSegmenter) return [start, end];
+    const segments = wordSegmenter.segment(text);
+    const first = segments.containing(start);
+    const last = segments.containing(end - 1);
+    return [first.index, last.index + last.segment.length];
+  }
+
+  // What marking the selection takes: the selection snapped to whole words, or exactly as selected (`exactly`:
+  // Shift held, or the project's setting). Null when only white space is selected.
+  function markable(selection, exactly) {
+    const container = document.getElementById("doc-text");
+    if (exactly || (container && container.dataset.selection === "exact")) return selection;
+    const text = selection.before + selection.exact + selection.after;
+    const from = selection.before.length, to = from + selection.exact.length;
+    const [start, end] = snapToWords(text, from, to);
+    if (start >= end) return null;
+    // Code points added (the word's part outside) or dropped (white space) at each end; one slice is empty.
+    return {
+      start: selection.start - codePointLength(text.slice(start, from)) + codePointLength(text.slice(from, start)),
+      end: selection.end + codePointLength(text.slice(to, end)) - codePointLength(text.slice(end, to)),
+      exact: text.slice(start, end),
+    };
+  }
+
+  function shortened(s) {
+    const chars = Array.from(s);
+    return chars.length <= 60 ? s : chars.slice(0, 28).join("") + " … " + chars.slice(-28).join("");
+  }
+
+  // The toolbar's line on the selection: what a label would mark when that is not exactly what is selected.
+  function describeSelection(selection) {
+    const mark = markable(selection, false);
+    if (!mark) return "Only white space is selected: nothing to mark.";
+    if (mark.exact === selection.exact) return codePointLength(mark.exact) + " characters selected";
+    return "Marks whole words: “" + shortened(mark.exact) + "”";
   }
 
   function selectionIn(container) {
@@ -104,13 +164,14 @@
     const end = boundaryOffset(container, range.endContainer, range.endOffset);
     if (end <= start) return null;
     const first = pieceAt(container, range.startContainer, range.startOffset);
-    return { start: start, end: end, exact: first ? textBetween(container, first, start, end) : "" };
+    const around = first ? textAround(container, first, start, end) : { exact: "", before: "", after: "" };
+    return { start: start, end: end, exact: around.exact, before: around.before, after: around.after };
   }
 
   function setToolbar(enabled) {
     document.querySelectorAll("#toolbar .label-btn").forEach(function (b) { b.disabled = !enabled; });
     const info = document.getElementById("selection-info");
-    if (info) info.textContent = enabled ? lastSelection.exact.length + " characters selected" : "";
+    if (info) info.textContent = enabled ? describeSelection(lastSelection) : "";
   }
 
   function onSelectionChange() {
@@ -134,19 +195,32 @@
     return lastSelection;
   }
 
-  function createMark(labelId) {
+  function createMark(labelId, exactly) {
     const form = document.getElementById("mark-form");
     if (!form || !currentSelection()) return;
-    form.elements.start.value = lastSelection.start;
-    form.elements.end.value = lastSelection.end;
-    form.elements.exact.value = lastSelection.exact;
+    const mark = markable(lastSelection, exactly);
+    if (!mark) return;
+    form.elements.start.value = mark.start;
+    form.elements.end.value = mark.end;
+    form.elements.exact.value = mark.exact;
     form.elements.label.value = labelId;
     htmx.trigger(form, "submit");
   }
 
-  function reattach() {
+  // The label a key asks for, and whether Shift keeps the selection exactly. Shift+1 reads "!" (on a US
+  // keyboard): the key's place (e.code) says it was the 1. A shortcut typed with Shift itself (an
+  // AZERTY keyboard's 1) is the shortcut alone.
+  function shortcutPressed(e, shortcuts) {
+    if (shortcuts[e.key]) return { label: shortcuts[e.key], exactly: false };
+    if (!e.shiftKey) return null;
+    const digit = /^Digit(\d)$/.exec(e.code);
+    const key = digit ? digit[1] : e.key.toLowerCase();
+    return shortcuts[key] ? { label: shortcuts[key], exactly: true } : null;
+  }
+
+  function reattach(exactly) {
     const form = document.getElementById("reattach-form");
-    const selection = currentSelection();
+    const selection = currentSelection() && markable(lastSelection, exactly);
     if (!form) return;
     if (!selection) {
       form.querySelector(".meta").textContent = "First select the right text in the document.";
@@ -272,7 +346,7 @@
     toolbar.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the selection
     toolbar.addEventListener("click", function (e) {
       const button = e.target.closest(".label-btn");
-      if (button && !button.disabled) createMark(button.dataset.label);
+      if (button && !button.disabled) createMark(button.dataset.label, e.shiftKey);
     });
 
     const shortcuts = {};
@@ -282,10 +356,10 @@
     document.addEventListener("keydown", function (e) {
       if (e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
       if (e.key === "Escape" && lastSelection) { clearSelection(); return; }
-      const label = shortcuts[e.key];
-      if (label && currentSelection()) {
+      const pressed = shortcutPressed(e, shortcuts);
+      if (pressed && currentSelection()) {
         e.preventDefault();
-        createMark(label);
+        createMark(pressed.label, pressed.exactly);
       }
     });
 
@@ -303,7 +377,7 @@
       if (e.target.closest(".reattach-btn")) e.preventDefault();  // keep the selection
     });
     document.body.addEventListener("click", function (e) {
-      if (e.target.closest(".reattach-btn")) reattach();
+      if (e.target.closest(".reattach-btn")) reattach(e.shiftKey);
     });
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
@@ -335,6 +409,9 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+
+  // The pure text functions, for the browser tests to try on many texts.
+  window.annotator = Object.freeze({ snapToWords: snapToWords });
 
   // ---------------------------------------------------------------------------------------------
   // Review queue: j / k move between marks, a / r accept or reject the focused one, n writes a note,
