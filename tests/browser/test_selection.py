@@ -159,3 +159,17 @@ def test_a_project_that_marks_characters_keeps_every_selection_as_it_is(login, l
     page.keyboard.press("2")
     marked(page, "торик Б отве")
     assert Annotation.objects.get().span.exact == "торик Б отве"
+
+
+def test_what_the_toolbar_says_neither_moves_the_text_nor_widens_a_narrow_page(login, live_server, project, annotator):
+    # A long line about the selection wrapped the toolbar, and the text moved under the dragging mouse.
+    document = DocumentFactory(project=project, title="Words", text=TEXT)
+    page = login(annotator)
+    for width in (1400, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        open_document(page, live_server, document)
+        top = page.evaluate("document.getElementById('doc-text').getBoundingClientRect().top")
+        select_text(page, TEXT.index("storian"), TEXT.index("hives"))
+        expect(page.locator("#selection-info")).to_contain_text("Marks whole words")
+        assert abs(page.evaluate("document.getElementById('doc-text').getBoundingClientRect().top") - top) < 0.5
+        assert page.evaluate("document.documentElement.scrollWidth") == width

@@ -326,6 +326,62 @@
     if (filters) new FormData(filters).forEach(function (value, name) { e.formData.append(name, value); });
   }
 
+  // The open mark, live (issue 18, item 6). The poll names the open mark and its version (#open-mark); when the
+  // mark changed or went since, the answer brings its panel as it is now and a notice of the change, in
+  // <template id="mark-update">. A panel holding nothing unsaved is replaced by the new one. One with unsaved
+  // input keeps it and shows the notice instead: the saved version beside what was typed, a button to take the
+  // saved one, and its mark's forms now at the new version, so a save replaces the saved version knowingly.
+
+  function hasUnsavedInput(panel) {
+    if (panel.querySelector("details[open] form")) return true;  // linking, or a new source, under way
+    return Array.from(panel.querySelectorAll("input, textarea, select")).some(function (field) {
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") {
+        const options = Array.from(field.options);
+        return field.selectedIndex !== Math.max(0, options.findIndex(function (o) { return o.defaultSelected; }));
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  function applyMarkUpdate() {
+    const update = document.getElementById("mark-update");
+    if (!update || !update.content.childElementCount) return;
+    const fresh = update.content.querySelector(".mark-detail");
+    const notice = update.content.querySelector(".mark-changed");
+    const markId = update.dataset.mark;
+    update.content.replaceChildren();
+    const panel = document.getElementById("mark-detail");
+    if (!panel || panel.dataset.annotation !== markId || !fresh || !notice) return;  // another mark opened since
+    if (!hasUnsavedInput(panel)) {
+      const focused = panel.contains(document.activeElement) ? document.activeElement.id : "";
+      const replacement = document.importNode(fresh, true);
+      panel.replaceWith(replacement);
+      htmx.process(replacement);
+      const again = focused && document.getElementById(focused);
+      if (again) again.focus();
+      showOpenMark();
+      showLinkedMarks();
+      showPersonFields();
+      return;
+    }
+    const old = panel.querySelector(".mark-changed");
+    if (old) old.remove();
+    const shown = document.importNode(notice, true);
+    panel.insertBefore(shown, panel.querySelector("h2") || panel.firstChild);
+    htmx.process(shown);
+    const version = notice.dataset.version;
+    const forms = panel.querySelectorAll(".mark-edit, .mark-delete, .mark-review");
+    if (!version) {  // deleted: nothing left to save to, but what was typed stays to be copied
+      forms.forEach(function (form) { form.querySelectorAll("button").forEach(function (b) { b.disabled = true; }); });
+      return;
+    }
+    forms.forEach(function (form) { form.elements.version.value = version; });
+    const open = document.getElementById("open-mark");
+    if (open) open.value = markId + "." + version;  // told once
+  }
+
   function typingInField(el) {
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
@@ -382,6 +438,7 @@
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
     document.body.addEventListener("htmx:afterSettle", applyListUpdates);
+    document.body.addEventListener("htmx:afterSettle", applyMarkUpdate);
     htmx.onLoad(function (elt) {
       watchLazy(elt);
       if (elt.classList && elt.classList.contains("part") && elt.dataset.revision) catchUpPart(elt);
@@ -576,6 +633,8 @@
     const section = document.getElementById("mark-links");
     const details = document.getElementById("link-new");
     if (!section || section.contains(document.activeElement) || (details && details.open)) return;
+    const update = document.getElementById("mark-update");
+    if (update && update.content.childElementCount) return;  // the whole panel comes (applyMarkUpdate)
     htmx.trigger(section, "links-refresh");
   }
 
