@@ -221,7 +221,7 @@ def test_the_poll_brings_the_open_marks_panel_anew_when_it_changed(document, ann
     assert "now &lt;b&gt;this&lt;/b&gt;" in update and f'id="open-mark" name="open_mark" value="{a.pk}.2"' in update
     assert 'class="mark-changed" role="alert" data-version="2"' in update
     # Unchanged, or another change to the document: no panel.
-    for open_mark in (f"{a.pk}.2", "", "x", f"{a.pk}"):
+    for open_mark in (f"{a.pk}.2", "", "x", f"{a.pk}", f"{a.pk}.x", "1" * 30 + ".1", "-1.1", f"{a.pk}.-2"):
         assert "mark-update" not in _poll(annotator2, document, 1, open_mark).content.decode()
 
 

@@ -13,6 +13,7 @@ from .. import history, idle_poll, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, document_for
+from ..text import row_id
 
 
 def _since(request) -> int:
@@ -205,9 +206,9 @@ def _open_mark_update(request, document, membership) -> dict:
     """The open mark's panel as it is now, when the poll names the mark its page has open (`open_mark`: "id.version")
     and that mark changed or went since: the page shows it in place of the old one, or, when the old one holds
     unsaved input, only the notice of the change (annotator.js). Asked only when the document's revision moved."""
-    try:
-        pk, version = (int(n) for n in request.GET.get("open_mark", "").split("."))
-    except ValueError:
+    pk, _, version = request.GET.get("open_mark", "").partition(".")
+    pk = row_id(pk)
+    if pk is None or not version.isdecimal():
         return {}
     current = (
         Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
@@ -217,7 +218,7 @@ def _open_mark_update(request, document, membership) -> dict:
     )
     if current is None:  # deleted (or never a mark of this document: the same answer, so an id tells nothing)
         return {"mark_update": pk, "annotation": None, "deleted": True, "meanwhile": True}
-    if current.version == version:
+    if str(current.version) == version:
         return {}
     return {"mark_update": pk, "meanwhile": True, **_detail_context(request, current, membership)}
 
