@@ -274,7 +274,8 @@ def _conflict_context(request, current, membership, **kept) -> dict:
             initial={"label": kept["label"], "note": kept["note"], "version": current.version},
             project=current.span.document.project,
         )
-    return {**_detail_context(request, current, membership, form=form), "conflict": True, "review_draft": kept.get("review_note", "")}
+    context = _detail_context(request, current, membership, form=form)
+    return {**context, "conflict": True, "review_draft": kept.get("review_note", "")}
 
 
 def _sources_context(request, annotation):
@@ -293,7 +294,8 @@ def _links_context(request, annotation, membership):
 
 def _error_fragment(request, message, status, kept_note=""):
     """The panel with only the message; `kept_note`: what the editor typed, shown so that it is not lost."""
-    return render(request, "annotator/document_detail.html#error", {"error": message, "kept_note": kept_note}, status=status)
+    context = {"error": message, "kept_note": kept_note}
+    return render(request, "annotator/document_detail.html#error", context, status=status)
 
 
 @login_required
@@ -376,7 +378,10 @@ def annotation_update(request, annotation_id):
             note=form.cleaned_data["note"],
         )
     except services.ActionRefused as exc:
-        current = Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text").filter(pk=annotation.pk).first()
+        current = (
+            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+            .defer("span__document__text").filter(pk=annotation.pk).first()
+        )
         if current is None:
             return _error_fragment(request, exc.message, exc.status, kept_note=form.cleaned_data["note"])
         if current.version != form.cleaned_data["version"]:

@@ -58,9 +58,8 @@ def review_queue(request, project_id):
 
 
 def _queue_item(request, annotation_id, *, error=None, status=200, kept_note=""):
-    """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is gone.
-
-    `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
+    """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is
+    gone. `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
     annotation = (
         Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by").defer("span__document__text")
         .prefetch_related("citations__source")
@@ -117,7 +116,8 @@ def _queue_answer(request, annotation, membership, error):
         context = {"item": None, "item_id": annotation.pk, "error": error.message}
         return render(request, "annotator/review_queue.html#review-item", context, status=error.status)
     if error is not None:
-        return _queue_item(request, annotation.pk, error=error.message, status=error.status, kept_note=request.POST.get("note", ""))
+        kept_note = request.POST.get("note", "")
+        return _queue_item(request, annotation.pk, error=error.message, status=error.status, kept_note=kept_note)
     return _queue_item(request, annotation.pk)
 
 
