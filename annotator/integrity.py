@@ -97,9 +97,13 @@ def check_quote_checks() -> Iterator[str]:
             yield f"Citation {pk}: its quotation has not been checked against its source's text."
             continue
         if source_id not in digests:
-            digests[source_id] = quotes.source_digest(Source.objects.values_list("full_text", flat=True).get(pk=source_id))
+            text = Source.objects.values_list("full_text", flat=True).get(pk=source_id)
+            digests[source_id] = quotes.source_digest(text)
         if checked != quotes.check_digest(exact, digests[source_id]):
-            yield f"Citation {pk}: its quotation check was made on other texts (the mark's, the source's or the checker's changed since)."
+            yield (
+                f"Citation {pk}: its quotation check was made on other texts "
+                "(the mark's, the source's or the checker's changed since)."
+            )
 
 
 CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_quote_checks]

@@ -409,7 +409,7 @@ class _Part:
         self.present = sum(min(n, counts[key]) for key, n in mine.items())
         if self.present < MIN_SIMILARITY * len(self.tokens):
             # Fewer than half its tokens are in the source at all, so no alignment can match half: not found, exactly.
-            self.check = QuoteCheck(Verdict.NOT_FOUND, [], [("quote", self.text)], tokens=len(self.tokens), present=self.present)
+            self.check = self.unplaced(Verdict.NOT_FOUND)
             return
         allowed, spent = int(MAX_VOTES * self.share), 0
         costs = ((n * max(counts[key], RARE_WEIGHT), key) for key, n in mine.items() if counts[key])
@@ -424,14 +424,18 @@ class _Part:
             elif counts[t.key]:
                 self.skipped += 1
         n, slack = len(self.tokens), self.slack
-        # Its votes (a quarter of a step each) and the places they come from (fewer than the votes), its window, its cells.
+        # Its votes (no more than `spent`, a quarter of a step each), the places they come from (one step each, no more
+        # than `spent` either), its window and its cells.
         self.cost = spent + spent // 4 + n + 2 * slack + CHECKPOINT + n * (n + 2 * slack) // 1000
 
     def gave_up(self) -> QuoteCheck:
         """Not found where the votes put it: a real miss, unless most of the part could not vote (too repetitive)."""
         if self.skipped >= (1 - MIN_SIMILARITY) * len(self.tokens):
-            return QuoteCheck(Verdict.REPETITIVE, [], [("quote", self.text)], tokens=len(self.tokens), present=self.present)
-        return QuoteCheck(Verdict.NOT_FOUND, [], [("quote", self.text)], tokens=len(self.tokens), present=self.present)
+            return self.unplaced(Verdict.REPETITIVE)
+        return self.unplaced(Verdict.NOT_FOUND)
+
+    def unplaced(self, verdict: str) -> QuoteCheck:
+        return QuoteCheck(verdict, [], [("quote", self.text)], tokens=len(self.tokens), present=self.present)
 
     def diagonal(self, source: _Source) -> int | None:
         """Where the part most likely starts in the source, from its voters: each vote is a place of the key in the

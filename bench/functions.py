@@ -69,8 +69,8 @@ def quotation_check(megabytes: float, runs: int) -> Figure:
     seconds, check = timed(lambda: quotes.check_quotation(HOSTILE_QUOTE, source), runs, BUDGET)
     work = check.work
     return Figure(f"quotation check, hostile ({megabytes:g} MB source)", seconds, "s", 1,
-                  note=f"{check.verdict}; {work.steps:,} steps: {work.source:,} source tokens read, {work.votes:,} votes, "
-                       f"{work.cells:,} aligner cells")
+                  note=f"{check.verdict}; {work.steps:,} steps: {work.source:,} source tokens read, "
+                       f"{work.votes:,} votes, {work.cells:,} aligner cells")
 
 
 def reanchoring(document: Document, runs: int, edits: int = 300) -> Figure:

@@ -33,7 +33,8 @@ def doc(project, manager):
 
 def mark_on(user, document, exact, label):
     start = document.text.index(exact)
-    return services.annotate(user=user, document=document, start=start, end=start + len(exact), exact=exact, label=label)
+    end = start + len(exact)
+    return services.annotate(user=user, document=document, start=start, end=end, exact=exact, label=label)
 
 
 def stored(citation):
@@ -48,26 +49,28 @@ def verdict(citation):
 def test_the_issues_hostile_quotation_is_cited_and_shown_as_too_repetitive_without_any_page_checking_it(
     project, manager, annotator, labels
 ):
-    document = services.add_document(
-        membership=manager.memberships.get(project=project), title="Hostile", text="Before. " + HOSTILE_QUOTE + " After."
-    )
+    membership = manager.memberships.get(project=project)
+    document = services.add_document(membership=membership, title="Hostile", text=f"Before. {HOSTILE_QUOTE} After.")
     mark = mark_on(annotator, document, HOSTILE_QUOTE, labels["quotation"])
     source = SourceFactory(project=project, full_text=HOSTILE_SOURCE)
     client = client_for(annotator)
     response = client.post(reverse("citation_create", args=[mark.pk]), {"source": source.pk, "since": 0}, **HTMX)
     assert response.status_code == 200 and "Too repetitive to check exactly" in response.content.decode()
-    assert Citation.objects.get().quote_check == {"verdict": "repetitive", "similarity": 0.0, "tokens": 1001, "present": 1000}
+    assert Citation.objects.get().quote_check == {
+        "verdict": "repetitive", "similarity": 0.0, "tokens": 1001, "present": 1000,
+    }
     # The panel and the document page with the mark open read the stored check: neither reads the source's text.
     for headers in (HTMX, {}):
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(reverse("annotation_detail", args=[mark.pk]), **headers)
         body = response.content.decode()
-        assert response.status_code == 200 and "Too repetitive to check exactly</strong>: it is not in the source" in body
+        assert response.status_code == 200
+        assert "Too repetitive to check exactly</strong>: it is not in the source" in body
         assert "1000 of its 1001 words and signs occur there" in body
         assert not [q["sql"] for q in ctx.captured_queries if "full_text" in q["sql"]]
 
 
-def test_a_page_shows_the_stored_check_even_when_a_text_changed_behind_the_services_back(doc, annotator, labels, project):
+def test_a_page_shows_the_stored_check_even_when_a_text_changed_behind_the_services(doc, annotator, labels, project):
     mark = mark_on(annotator, doc, QUOTE, labels["quotation"])
     source = SourceFactory(project=project, full_text="You cannot measure everybody with the same yardstick.")
     citation = sources.cite_source(user=annotator, annotation=mark, source=source)
@@ -98,12 +101,14 @@ def test_a_new_text_of_the_source_checks_its_quotations_again(doc, annotator, la
     assert not list(integrity.check_quote_checks())
 
 
-def test_a_mark_that_becomes_a_quotation_is_checked_and_one_that_stops_being_one_is_not(doc, annotator, labels, project):
+def test_a_mark_that_becomes_a_quotation_is_checked_and_one_that_stops_is_not(doc, annotator, labels, project):
     claim = mark_on(annotator, doc, QUOTE, labels["claim"])
     citation = sources.cite_source(user=annotator, annotation=claim, source=SourceFactory(
         project=project, full_text="You cannot measure EVERYBODY with the same yardstick."))
     assert stored(citation) is None
-    claim = services.update_annotation(user=annotator, annotation=claim, version=claim.version, label=labels["quotation"])
+    claim = services.update_annotation(
+        user=annotator, annotation=claim, version=claim.version, label=labels["quotation"]
+    )
     assert stored(citation)["verdict"] == "trivial" and stored(citation)["kinds"] == ["case"]
     services.update_annotation(user=annotator, annotation=claim, version=claim.version, label=labels["evidence"])
     assert stored(citation) is None and Citation.objects.get(pk=citation.pk).quote_checked == ""
@@ -123,14 +128,18 @@ def test_a_mark_carried_onto_other_text_by_a_new_version_is_checked_again(doc, m
     # Re-attached by hand to other words: checked again.
     text = doc.__class__.objects.get(pk=doc.pk).text
     start = text.index("And then")
-    versions.reattach_annotation(user=annotator, annotation=mark, start=start, end=start + 17, exact="And then he left.")
+    versions.reattach_annotation(
+        user=annotator, annotation=mark, start=start, end=start + 17, exact="And then he left."
+    )
     assert verdict(citation) == "not-found"
     assert not list(integrity.check_quote_checks())
 
 
 def test_bulk_citations_and_imported_ones_are_checked(doc, annotator, labels, project):
     mark = mark_on(annotator, doc, QUOTE, labels["quotation"])
-    source = SourceFactory(project=project, title="Works", full_text="You cannot measure everybody with the same yardstick.")
+    source = SourceFactory(
+        project=project, title="Works", full_text="You cannot measure everybody with the same yardstick."
+    )
     [citation] = bulk_cite(user=annotator, citations=[NewCitation(mark, source, "p. 1")], cap=None)
     assert verdict(citation) == "verbatim"
     start = SAID.index("And then")
@@ -164,7 +173,8 @@ def test_staff_edits_in_the_admin_check_again_what_they_change(doc, annotator, l
 
 
 def test_quotations_past_a_writes_budget_wait_for_the_command_and_say_so(doc, annotator, labels, project):
-    marks = [mark_on(annotator, doc, text, labels["quotation"]) for text in (QUOTE, "Indeed, he did.", "And then he left.")]
+    texts = (QUOTE, "Indeed, he did.", "And then he left.")
+    marks = [mark_on(annotator, doc, text, labels["quotation"]) for text in texts]
     source = sources.create_source(user=annotator, project=project, type="book", title="Works")
     cited = [sources.cite_source(user=annotator, annotation=mark, source=source) for mark in marks]
     Source.objects.filter(pk=source.pk).update(full_text=SAID)
@@ -193,9 +203,14 @@ def test_the_migration_checks_the_quotations_cited_before_it():
     claim = old.get_model("annotator", "Label").objects.create(project=project, key="claim", name="Claim")
     document = old.get_model("annotator", "Document").objects.create(project=project, title="D", text=SAID)
     start = SAID.index(QUOTE)
-    span = old.get_model("annotator", "Span").objects.create(document=document, start=start, end=start + len(QUOTE), exact=QUOTE)
-    old_sources, old_marks = old.get_model("annotator", "Source").objects, old.get_model("annotator", "Annotation").objects
-    source = old_sources.create(project=project, title="S", full_text="You cannot measure everybody with the same yardstick.")
+    span = old.get_model("annotator", "Span").objects.create(
+        document=document, start=start, end=start + len(QUOTE), exact=QUOTE
+    )
+    old_sources = old.get_model("annotator", "Source").objects
+    old_marks = old.get_model("annotator", "Annotation").objects
+    source = old_sources.create(
+        project=project, title="S", full_text="You cannot measure everybody with the same yardstick."
+    )
     empty = old_sources.create(project=project, title="E")
     quoting = old_marks.create(span=span, label=label, created_by=user)
     claiming = old_marks.create(span=span, label=claim, created_by=user)

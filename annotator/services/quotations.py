@@ -56,9 +56,8 @@ def refresh_quote_checks(citations: QuerySet[Citation], *, budget: int | None = 
             done.cleared = Citation.objects.filter(pk__in=others).update(quote_check=None, quote_checked="")
         if not by_source:
             return done
-        texts = dict(
-            Source.objects.select_for_update(no_key=True).filter(pk__in=by_source).order_by("pk").values_list("pk", "full_text")
-        )
+        locked = Source.objects.select_for_update(no_key=True).filter(pk__in=by_source).order_by("pk")
+        texts = dict(locked.values_list("pk", "full_text"))
         work, changed = quotes.Work(), []
         for source_id, group in sorted(by_source.items()):
             text = texts[source_id]

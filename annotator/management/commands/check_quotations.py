@@ -21,4 +21,4 @@ class Command(BaseCommand):
             done = refresh_quote_checks(Citation.objects.filter(pk__in=pks[i : i + BATCH]), budget=None)
             checked += done.checked
             cleared += done.cleared
-        self.stdout.write(f"Checked {checked} quotation citation(s); dropped the checks of {cleared} other citation(s).")
+        self.stdout.write(f"Checked {checked} quotation citation(s); dropped the checks of {cleared} other one(s).")
