@@ -168,6 +168,9 @@ def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project,
         ("lib.json", '[{"type": "book", "title": "A\\ud800"}]', "Entry 1: “title” holds a lone surrogate"),
         ("lib.json", '[{"type": "book", "title": "T", "publisher": "A\\u0000"}]', "Entry 1 (“T”): “publisher” holds a NUL character"),
         ("lib.bib", "@book{n, title={A\x00B}}", "holds a NUL character"),
+        # json's RecursionError was not caught: 500.
+        ("lib.json", "[" * 100_000 + "]" * 100_000, "nested too deeply to read"),
+        ("lib.json", json.dumps([{"type": "book", "title": "T"}] * 5_001), "holds 5,001 entries; one import takes at most 5,000"),
     ],
 )
 def test_a_malformed_file_is_refused_naming_the_entry_and_nothing_is_imported(project, annotator, name, content, message):
