@@ -19,6 +19,11 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# A mark or link waiting for review carries no review: who reviewed it, when and why belong to a decision that
+# stands. One sent back to pending keeps its old review in its history only.
+PENDING_HAS_NO_REVIEW = ~Q(status=Status.PENDING) | Q(reviewed_by__isnull=True, reviewed_at__isnull=True, review_note="")
+
+
 PLACEMENT_CHOICES = [
     ("made", "Made on this version"),
     ("unchanged", "Carried unchanged"),
@@ -174,6 +179,7 @@ class Annotation(models.Model):
         ordering = ["span__start", "span__end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_valid"),
+            models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="annotation_pending_has_no_review"),
             models.UniqueConstraint(
                 fields=["span", "label", "created_by"], name="annotation_one_label_per_editor_and_span"
             ),
@@ -407,6 +413,7 @@ class Link(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_valid"),
+            models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="link_pending_has_no_review"),
             models.CheckConstraint(condition=~Q(from_annotation=F("to_annotation")), name="link_not_to_itself"),
             models.CheckConstraint(
                 condition=(

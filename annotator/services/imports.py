@@ -20,7 +20,7 @@ from .. import bibliography
 from .. import text as textlib
 from ..exports import SourceRecord, source_citation
 from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
-from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span
+from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span, Status
 from . import links
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
@@ -269,7 +269,7 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
             if row.annotator in users else f"unknown editor “{row.annotator}”"
         )
     reviewer = None
-    if row.reviewer:
+    if row.reviewer and row.status != Status.PENDING:  # a pending mark carries no review (older exports wrote one)
         reviewer = users.get(row.reviewer)
         if reviewer is None:
             raise ValueError(f"unknown reviewer “{row.reviewer}”")
@@ -378,8 +378,9 @@ def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:
         return "unchanged", existing
     annotation = Annotation(
         span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
-        reviewed_by=plan.reviewer, reviewed_at=row.reviewed_at, review_note=row.review_note,
     )
+    if row.status != Status.PENDING:
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_note = plan.reviewer, row.reviewed_at, row.review_note
     annotation._history_user = user
     annotation.save()
     now = timezone.now()
