@@ -78,7 +78,7 @@ FIELD_LIMITS = {
 # sources"); the cap keeps a 5 MB file of tiny entries from holding a worker until it is killed.
 MAX_ENTRIES = 5_000
 
-_ISSUED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ISSUED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -109,7 +109,9 @@ def parse_names(text: str) -> list[dict]:
 
 
 def name_text(name: dict) -> str:
-    """One CSL name as 'Family, Given' (or its literal form)."""
+    """One CSL name as 'Family, Given' (or its literal form). Anything else stored (text, a number) as itself."""
+    if not isinstance(name, dict):
+        return str(name)
     if name.get("literal"):
         return str(name["literal"])
     family = " ".join(str(name.get(k, "")) for k in ("non-dropping-particle", "family") if name.get(k))
@@ -118,7 +120,14 @@ def name_text(name: dict) -> str:
 
 
 def names_text(names: list[dict], separator: str = "; ") -> str:
-    return separator.join(n for n in (name_text(x) for x in names) if n)
+    return separator.join(n for n in (name_text(x) for x in _as_names(names)) if n)
+
+
+def _as_names(names: Any) -> list:
+    """A stored name list as a list, whatever was stored: the admin edits it as JSON."""
+    if isinstance(names, list):
+        return names
+    return [names] if names else []
 
 
 def check_names(value: Any, where: str) -> list[dict]:
@@ -264,12 +273,15 @@ def parse_csl_json(data: str) -> list[dict]:
 
 
 def to_csl(record: dict, item_id: str) -> dict:
-    """A record (or a Source's field values) as a CSL-JSON item."""
+    """A record (or a Source's field values) as a CSL-JSON item. Whatever a stored source holds, this writes an
+    item: a date issued that is not one (from before dates were checked) is CSL's raw date, a name that is not a
+    CSL name a literal one; so one bad row never takes down an export."""
     item: dict = {"id": item_id, "type": record["type"], "title": record["title"]}
     if record.get("authors"):
-        item["author"] = list(record["authors"])
+        item["author"] = [n if isinstance(n, dict) else {"literal": str(n)} for n in _as_names(record["authors"])]
     if record.get("issued"):
-        item["issued"] = {"date-parts": [[int(p) for p in record["issued"].split("-")]]}
+        issued = str(record["issued"])
+        item["issued"] = {"date-parts": [[int(p) for p in issued.split("-")]]} if _ISSUED.match(issued) else {"raw": issued}
     for field, key in CSL_FIELDS.items():
         if field != "title" and record.get(field):
             item[key] = record[field]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Span
+from .models import (
+    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_csl_names, validate_issued,
+)
 
 
 def _version_texts() -> dict[tuple[int, int], str]:
@@ -79,7 +82,17 @@ def check_links() -> Iterator[str]:
         yield f"Link {pk}: one of its marks, its type or its source belongs to another project than the link."
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links]
+def check_sources() -> Iterator[str]:
+    """A source's date issued and authors are what its model takes (the admin saved them unchecked before issue 18)."""
+    for source in Source.objects.only("id", "issued", "authors").order_by("pk").iterator(chunk_size=2000):
+        for value, validate in ((source.issued, validate_issued), (source.authors, validate_csl_names)):
+            try:
+                validate(value)
+            except ValidationError as exc:
+                yield f"Source {source.pk}: {' '.join(exc.messages)}"
+
+
+CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_sources]
 
 
 def problems() -> Iterator[str]:

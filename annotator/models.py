@@ -1,9 +1,11 @@
 """The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from . import bibliography
 from .text import isolated
 
 
@@ -274,6 +276,24 @@ class SourceType(models.TextChoices):
     INTERVIEW = "interview", "Interview"
 
 
+# What the services check of a source, checked here too for the admin, which saves without them. (Not code
+# "invalid": a field puts its own message in place of a validator's with a code it has a message for.)
+
+
+def validate_issued(value: str) -> None:
+    try:
+        bibliography.check_issued(value)
+    except bibliography.BibliographyError as exc:
+        raise ValidationError(str(exc), code="not_a_date") from None
+
+
+def validate_csl_names(value) -> None:
+    try:
+        bibliography.check_names(value, "")
+    except bibliography.BibliographyError as exc:
+        raise ValidationError(str(exc), code="not_csl_names") from None
+
+
 class Source(models.Model):
     """A bibliographic item; fields map one to one onto CSL-JSON."""
 
@@ -281,9 +301,12 @@ class Source(models.Model):
     type = models.CharField(max_length=30, choices=SourceType.choices, default=SourceType.BOOK)
     title = models.CharField(max_length=500)
     authors = models.JSONField(
-        default=list, blank=True, help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].'
+        default=list, blank=True, validators=[validate_csl_names],
+        help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].',
     )
-    issued = models.CharField(max_length=40, blank=True, help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD.")
+    issued = models.CharField(
+        max_length=40, blank=True, validators=[validate_issued], help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
     container_title = models.CharField(max_length=500, blank=True, help_text="Journal, book or site it appears in.")
     volume = models.CharField(max_length=40, blank=True)
     issue = models.CharField(max_length=40, blank=True)

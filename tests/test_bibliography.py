@@ -54,6 +54,17 @@ def test_it_reads_csl_json_as_zotero_writes_it():
     assert record["pages"] == "113-138" and record["doi"] == "10.2307/2679116"
 
 
+@pytest.mark.parametrize("issued", ["2002-13", "2002-00", "1937-02-32", "spring 1937", "1937/38"])
+def test_a_date_issued_must_be_a_date(issued):
+    with pytest.raises(BibliographyError, match="is not YYYY, YYYY-MM or YYYY-MM-DD"):
+        bib.check_issued(issued)
+
+
+def test_a_stored_date_that_is_not_one_is_written_as_a_raw_csl_date_not_a_crash():
+    item = bib.to_csl({"type": "book", "title": "T", "issued": "spring 1937", "authors": "Getty"}, "s1")
+    assert item["issued"] == {"raw": "spring 1937"} and item["author"] == [{"literal": "Getty"}]
+
+
 def test_other_csl_types_map_onto_ours():
     [record] = bib.parse_csl_json('{"type": "thesis", "title": "T"}')
     assert record["type"] == "report"
