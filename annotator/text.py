@@ -97,6 +97,20 @@ def isolated(value: str) -> str:
     return f"\u2068{value}\u2069" if BIDI_CONTROLS.search(value) else value
 
 
+# Double quotation marks that may open or close a text: English, German, French and Danish use.
+_OPENING_QUOTES = "“„\"«»"
+_CLOSING_QUOTES = "”“\"»«"
+
+
+def quoted(value: str) -> str:
+    """Text in double quotation marks, adding none where the text has one already: a quotation that starts with its
+    own mark (“These comrades…) or a title that ends with one (Did Stalin Want “Mass Terror?”) is not doubled."""
+    value = str(value)
+    opening = "" if value and value[0] in _OPENING_QUOTES else "“"
+    closing = "" if value and value[-1] in _CLOSING_QUOTES else "”"
+    return f"{opening}{value}{closing}"
+
+
 # The largest id a row can have (a signed 64-bit key, as both databases store BigAutoField).
 MAX_ID = 2**63 - 1
 

@@ -441,3 +441,20 @@ def test_a_clicked_mark_number_no_mark_can_have_finds_nothing(project, document,
     claim = mark(annotator, document, 0, 10, labels["claim"])
     response = client_for(annotator).get(reverse("link_targets", args=[claim.pk]), {"mark": clicked}, **HTMX)
     assert response.status_code == 200 and 'name="to_annotation"' not in response.content.decode()
+
+
+def test_quotation_marks_are_not_doubled_in_lists(project, annotator, labels):
+    # A mark whose text opens with its own quotation mark showed as ““These comrades…, and a document whose title
+    # ends with one as “Did Stalin Want “Mass Terror?””.
+    blog = DocumentFactory(project=project, title="Did Stalin Want “Mass Terror?”", text="“These comrades do not understand.”\n")
+    forum = DocumentFactory(project=project, title="Forum", text=FORUM_TEXT)
+    quote = mark(annotator, blog, 0, 35, labels["quotation"])
+    claim = mark(annotator, forum, 0, 33, labels["claim"])
+    link_services.create_link(user=annotator, from_annotation=claim, type=type_of(project, "quotes"), to_annotation=quote)
+    client = client_for(annotator)
+    page = client.get(reverse("document_detail", args=[blog.pk])).content.decode()
+    panel = client.get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "<q>“These comrades do not understand.”</q>" in page
+    assert "in “Did Stalin Want “Mass Terror?”</span>" in panel
+    for body in (page, panel):
+        assert "““" not in body and "””" not in body

@@ -23,3 +23,10 @@ def http_url(value) -> str:
     other path than the form, is shown as text and never becomes a clickable href."""
     value = str(value or "")
     return value if _HTTP_URL.fullmatch(value) and value.isprintable() else ""
+
+
+
+@register.filter(is_safe=True)
+def quoted(value) -> str:
+    """Text in double quotation marks, none doubled (text.quoted)."""
+    return textlib.quoted(value)
