@@ -87,7 +87,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
-    Problems found while reading the file count as rows that cannot be imported.
+    Problems found while reading the file count as rows that cannot be imported. `dry_run` imports and rolls back.
     """
     report = ImportReport(problems=list(problems))
     projects: dict[str, _Project | None] = {}
@@ -107,56 +107,55 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     report.problems.sort(key=lambda p: p.line)
     if report.problems and not partial:
         raise ImportFailed(report)
-    if dry_run:
-        for plan in plans:
-            if _exists(plan):
-                report.unchanged += 1
-            elif plan.moved:
-                report.reanchored += 1
-            else:
-                report.created += 1
-        return report
-    touched: dict[int, tuple[int, int]] = {}
-    by_iri: dict[str, Annotation] = {}
     with transaction.atomic():
-        for plan in plans:
-            try:
-                with transaction.atomic():
-                    outcome = _save(plan, user, report)
-            except IntegrityError:
-                # Someone marked the same text at the same moment; the row is reported, the rest goes on.
-                report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
-                if not partial:
-                    raise ImportFailed(report) from None
-                continue
-            outcome, annotation = outcome
-            if plan.row.iri:
-                by_iri[plan.row.iri] = annotation
-            if outcome == "unchanged":
-                report.unchanged += 1
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            low, high = touched.get(plan.document.pk, (plan.start, plan.end))
-            touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
-        for document_id, (start, end) in touched.items():
-            record_change(document_id, start, end)
-        for link in links:
-            if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
-                continue  # reported above (partial import): its marks are not in the file
-            try:
-                with transaction.atomic():
-                    outcome = _save_link(link, by_iri, users, rows)
-            except ActionRefused as exc:
-                report.problems.append(Problem(link.line, exc.message))
-                if not partial:
-                    raise ImportFailed(report) from None
-                continue
-            if outcome == "created":
-                report.links_created += 1
-            else:
-                report.links_unchanged += 1
+        _save_all(plans, links, rows, users, user, partial, report)
+        if dry_run:
+            # A dry run is the import itself, undone: it reports what the real one does (links and sources included).
+            transaction.set_rollback(True)
     report.problems.sort(key=lambda p: p.line)
     return report
+
+
+def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
+              report: ImportReport) -> None:
+    touched: dict[int, tuple[int, int]] = {}
+    by_iri: dict[str, Annotation] = {}
+    for plan in plans:
+        try:
+            with transaction.atomic():
+                outcome = _save(plan, user, report)
+        except IntegrityError:
+            # Someone marked the same text at the same moment; the row is reported, the rest goes on.
+            report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
+            if not partial:
+                raise ImportFailed(report) from None
+            continue
+        outcome, annotation = outcome
+        if plan.row.iri:
+            by_iri[plan.row.iri] = annotation
+        if outcome == "unchanged":
+            report.unchanged += 1
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        low, high = touched.get(plan.document.pk, (plan.start, plan.end))
+        touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
+    for document_id, (start, end) in touched.items():
+        record_change(document_id, start, end)
+    for link in links:
+        if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
+            continue  # reported above (partial import): its marks are not in the file
+        try:
+            with transaction.atomic():
+                outcome = _save_link(link, by_iri, users, rows)
+        except ActionRefused as exc:
+            report.problems.append(Problem(link.line, exc.message))
+            if not partial:
+                raise ImportFailed(report) from None
+            continue
+        if outcome == "created":
+            report.links_created += 1
+        else:
+            report.links_unchanged += 1
 
 
 def _link_problem(link: ImportLink, iris: dict, users: dict) -> str:
