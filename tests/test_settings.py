@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 from config.settings import env_bool, env_int, secret_key_problem
+
+from .conftest import client_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_KEY = "x" * 20 + "a-long-random-production-key-0123456789"
@@ -104,6 +107,15 @@ def test_every_page_carries_the_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_for_a_signed_in_user_are_private_to_caches(document, annotator):
+    # No Cache-Control at all: a shared cache in front of the app could keep one user's page for the next.
+    signed_in = client_for(annotator)
+    for url in (reverse("document_detail", args=[document.pk]), reverse("project_detail", args=[document.project_id]),
+                reverse("document_export", args=[document.pk]) + "?format=csv"):
+        response = signed_in.get(url)
+        assert response.status_code == 200 and "private" in response["Cache-Control"], url
 
 
 def _env_example() -> dict[str, str]:
