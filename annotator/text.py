@@ -102,13 +102,21 @@ _OPENING_QUOTES = "“„\"«»"
 _CLOSING_QUOTES = "”“\"»«"
 
 
-def quoted(value: str) -> str:
-    """Text in double quotation marks, adding none where the text has one already: a quotation that starts with its
-    own mark (“These comrades…) or a title that ends with one (Did Stalin Want “Mass Terror?”) is not doubled."""
+def quote_marks(value: str) -> tuple[str, str]:
+    """The double quotation marks to put around user text: none on a side where the text has one already, so a
+    quotation that starts with its own mark (“These comrades…) or a title that ends with one (Did Stalin Want
+    “Mass Terror?”) is not doubled."""
     value = str(value)
     opening = "" if value and value[0] in _OPENING_QUOTES else "“"
     closing = "" if value and value[-1] in _CLOSING_QUOTES else "”"
-    return f"{opening}{value}{closing}"
+    return opening, closing
+
+
+def quoted(value: str) -> str:
+    """User text in double quotation marks (quote_marks) for a sentence of plain text, the text isolated inside
+    them (see isolated), so a bidi control in it cannot move the closing mark."""
+    opening, closing = quote_marks(value)
+    return f"{opening}{isolated(value)}{closing}"
 
 
 # The largest id a row can have (a signed 64-bit key, as both databases store BigAutoField).

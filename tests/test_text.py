@@ -192,6 +192,7 @@ def test_normalising_twice_gives_what_normalising_once_gave(text):
         ("„Anführung“", "„Anführung“"),
         ("« guillemets »", "« guillemets »"),
         ("", "“”"),
+        ("\u202eevil", "“\u2068\u202eevil\u2069”"),  # the closing mark stays outside what a control reorders
     ],
 )
 def test_quoted_text_gets_no_quotation_mark_it_already_has(value, shown):

@@ -2,6 +2,7 @@
 import re
 
 from django import template
+from django.utils.html import format_html
 
 from .. import text as textlib
 
@@ -26,7 +27,9 @@ def http_url(value) -> str:
 
 
 
-@register.filter(is_safe=True)
+@register.filter
 def quoted(value) -> str:
-    """Text in double quotation marks, none doubled (text.quoted)."""
-    return textlib.quoted(value)
+    """User text in double quotation marks, none doubled (text.quote_marks), the text in its own <bdi> so that a
+    bidi control in it cannot move the closing mark. The text is escaped here, as everywhere."""
+    opening, closing = textlib.quote_marks(value)
+    return format_html("{}<bdi>{}</bdi>{}", opening, value, closing)
