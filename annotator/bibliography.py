@@ -74,8 +74,8 @@ FIELD_LIMITS = {
     "url": 1000, "doi": 200, "archive": 300, "archive_location": 300, "issued": 40,
 }
 
-# The most entries one file may hold. Reading and saving 5,000 takes about 2 s (bench/README.md, "Importing
-# sources"); the cap keeps a 5 MB file of tiny entries from holding a worker until it is killed.
+# The most entries one file may hold. Reading and saving 5,000 takes 2 to 3 s of a worker's CPU (bench/README.md,
+# "Importing sources"); the cap keeps a 5 MB file of tiny entries from holding a worker until it is killed.
 MAX_ENTRIES = 5_000
 
 _ISSUED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
