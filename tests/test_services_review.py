@@ -124,7 +124,7 @@ def test_the_migration_clears_the_review_of_pending_rows_only_and_keeps_their_hi
     claim = project.labels.get(key="claim")
     accepted = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, claim), status="accepted", note="ok")
     stale = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 4, 8, claim), status="accepted", note="ok")
-    call_command("migrate", "annotator", "0007_span_length", verbosity=0)
+    call_command("migrate", "annotator", "0009_quote_checks_of_existing_citations", verbosity=0)
     try:
         Annotation.objects.filter(pk=stale.pk).update(status="pending")
     finally:

@@ -24,6 +24,7 @@ from ..models import Annotation, Citation, Document, Label, Link, LinkType, Memb
 from . import links
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
+from .quotations import refresh_quote_checks
 
 
 @dataclass
@@ -120,6 +121,7 @@ def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users
               report: ImportReport) -> None:
     touched: dict[int, tuple[int, int]] = {}
     by_iri: dict[str, Annotation] = {}
+    cited: list[int] = []  # marks made with citations
     for plan in plans:
         try:
             with transaction.atomic():
@@ -137,8 +139,11 @@ def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users
             report.unchanged += 1
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if plan.citations:
+            cited.append(annotation.pk)
         low, high = touched.get(plan.document.pk, (plan.start, plan.end))
         touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
+    refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
@@ -356,13 +361,6 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
     source.save()
     report.sources_created += 1
     return source
-
-
-def _exists(plan: _Plan) -> bool:
-    return Annotation.objects.filter(
-        span__document=plan.document, span__version=plan.document.version, span__start=plan.start,
-        span__end=plan.end, label=plan.label, created_by=plan.annotator,
-    ).exists()
 
 
 def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0009_pending_has_no_review'),
+        ('annotator', '0011_pending_has_no_review'),
     ]
 
     operations = [

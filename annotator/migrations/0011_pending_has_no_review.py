@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0008_clear_pending_reviews'),
+        ('annotator', '0010_clear_pending_reviews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,7 +14,7 @@ def clear_pending_reviews(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0007_span_length'),
+        ('annotator', '0009_quote_checks_of_existing_citations'),
     ]
 
     operations = [migrations.RunPython(clear_pending_reviews, migrations.RunPython.noop)]
