@@ -278,8 +278,6 @@ class SourceType(models.TextChoices):
 
 # What the services check of a source, checked here too for the admin, which saves without them. (Not code
 # "invalid": a field puts its own message in place of a validator's with a code it has a message for.)
-
-
 def validate_issued(value: str) -> None:
     try:
         bibliography.check_issued(value)

@@ -108,9 +108,9 @@ class ImportResult:
 
 
 def import_sources(*, user, project: Project, records: list[dict]) -> ImportResult:
-    """Add parsed records to the bibliography, all or none, in a fixed number of queries: at most
-    bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is skipped,
-    not duplicated."""
+    """Add parsed records to the bibliography, all or none, saved in bulk (a statement per batch, not per source):
+    at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
+    skipped, not duplicated."""
     _check_editor(user, project.pk)
     if len(records) > bibliography.MAX_ENTRIES:
         raise ActionRefused(f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(records):,}.")
