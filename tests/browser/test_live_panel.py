@@ -69,6 +69,7 @@ def test_a_save_that_meets_a_change_keeps_the_typed_text_and_offers_the_saved_ve
     settings.ANNOTATOR_POLL_MS = 600_000  # the save comes before any poll could tell
     mark = claim(document, annotator, labels, note="Saved note.")
     author = open_mark(login(annotator), live_server, mark)
+    author.page.expected_errors.append("status of 409")  # the save the review refused
     author.get_by_label("Note").fill("Typed before the review.")
     services.review_annotation(user=reviewer, annotation=mark, status="rejected", note="Unsupported.", version=1)
     author.get_by_role("button", name="Save").click()
