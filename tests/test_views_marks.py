@@ -104,7 +104,10 @@ def test_posts_with_the_csrf_header_htmx_sends_are_accepted(document, annotator,
 
 
 def test_the_poll_answers_204_when_nothing_changed(document, annotator):
-    response = client_for(annotator).get(reverse("document_changes", args=[document.pk]), {"since": 0}, **HTMX)
+    from annotator import poll_pass
+
+    query = {"since": 0, "pass": poll_pass.issue(annotator.pk, document.pk)}
+    response = client_for(annotator).get(reverse("document_changes", args=[document.pk]), query, **HTMX)
     assert response.status_code == 204 and response.content == b""
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
 
-from .. import history, idle_poll, rendering, services
+from .. import history, poll_pass, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation
 from ..permissions import annotation_for, can_review, document_for
@@ -75,7 +75,7 @@ def _document_context(request, document, membership, open_annotation=None):
         "project": document.project,
         "membership": membership,
         "labels": list(document.project.labels.all()),
-        "revision": document.revision,
+        **_poller_context(request, document),
         "open": open_annotation,
         "can_review": can_review(membership),
         **_text_context(document),
@@ -155,7 +155,7 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
         revision, text_changed, regions = rendering.changes_since(document, since)
     if text_changed:
         return _reload()  # the text itself is new: offsets on the open page mean nothing any more
-    context = {"document": document, "project": document.project, "revision": revision}
+    context = {"project": document.project, **_poller_context(request, document, revision)}
     if regions is None:
         # Too many changes to go through one by one: the text and the list as a fresh page has them.
         form, filters = _filters(request, document.project)
@@ -182,9 +182,9 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
 @never_cache
 def document_changes(request, document_id):
     """The live poll: 204 when the document's revision has not moved, else what changed."""
-    # The idle answer is the hot path (every open page, every few seconds): two plain queries, membership
-    # and login checked (idle_poll). Anything else goes the ordinary way.
-    if request.method == "GET" and idle_poll.member_revision(request, document_id) == _since(request):
+    # The idle answer is the hot path (every open page, every few seconds): with the page's pass, one query
+    # (poll_pass). Anything else goes the ordinary way, through Django's login.
+    if request.method == "GET" and poll_pass.unchanged(request.GET.get("pass"), document_id, _since(request)):
         return HttpResponse(status=204)
     return _document_changed(request, document_id)
 
@@ -194,8 +194,19 @@ def document_changes(request, document_id):
 def _document_changed(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
     if document.revision == _since(request):
-        return HttpResponse(status=204)  # the slow way to the same answer (another backend, say)
+        if poll_pass.holder(request.GET.get("pass"), document.pk) == request.user.pk:
+            return HttpResponse(status=204)
+        # Nothing changed, but the page's pass is missing or old: a new poller with a fresh one.
+        return render(request, "annotator/document_detail.html#poller", _poller_context(request, document))
     return _changes_response(request, document, membership)
+
+
+def _poller_context(request, document, revision=None) -> dict:
+    return {
+        "document": document,
+        "revision": document.revision if revision is None else revision,
+        "poll_pass": poll_pass.issue(request.user.pk, document.pk),
+    }
 
 
 # Marks -------------------------------------------------------------------------------------------
