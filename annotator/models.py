@@ -174,12 +174,14 @@ class AnnotationQuerySet(models.QuerySet):
     def in_text_order(self):
         return self.order_by("span__start", "span__end", "id")
 
+    def with_document(self):
+        """Each mark with its span and document, without the document's text (every row would bring a copy)."""
+        return self.select_related("span__document").defer("span__document__text")
+
     def with_context(self):
-        """Each mark with its span, document (without its text: every row would bring a copy), project, label,
-        author and reviewer: what a panel, a queue or a service reads of a mark."""
-        return self.select_related(
-            "span__document__project", "label", "created_by", "reviewed_by"
-        ).defer("span__document__text")
+        """Each mark with its span, document (without its text), project, label, author and reviewer: what a
+        panel, a queue or a list of marks across documents shows of a mark."""
+        return self.with_document().select_related("span__document__project", "label", "created_by", "reviewed_by")
 
     def for_list(self):
         """What a list entry shows: span, label, author, and how many sources and links the mark has."""
@@ -390,6 +392,15 @@ class Source(models.Model):
         return isolated(self.title)  # as the admin puts it in its sentences
 
 
+class CitationQuerySet(models.QuerySet):
+    def with_context(self):
+        """Each citation with its source, and its mark with span, document (without its text), project, label and
+        author."""
+        return self.select_related(
+            "source", "annotation__span__document__project", "annotation__label", "annotation__created_by"
+        ).defer("annotation__span__document__text")
+
+
 class Citation(models.Model):
     """An annotation resting on a source, at a locator."""
 
@@ -402,6 +413,8 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = CitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -412,7 +425,7 @@ class Citation(models.Model):
         return f"{self.source} {self.locator}".strip()
 
 
-# Links between marks (issue 8) ---------------------------------------------------------------------
+# Links between marks ---------------------------------------------------------------------
 
 
 class LinkType(models.Model):

@@ -70,7 +70,7 @@ def source_for(user, source_id):
 
 def citation_for(user, citation_id):
     citation = get_object_or_404(
-        Citation.objects.select_related("source", "annotation__span__document__project", "annotation__label", "annotation__created_by").defer("annotation__span__document__text"),
+        Citation.objects.with_context(),
         pk=citation_id,
     )
     return citation, membership_for(user, citation.annotation.span.document.project_id)

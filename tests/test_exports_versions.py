@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotator import rendering, services
+from annotator import services
 from annotator.models import Annotation, Membership
 from annotator.services import imports, versions
 from annotator import imports as reading

@@ -360,9 +360,8 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
 
 
 def _exists(plan: _Plan) -> bool:
-    return Annotation.objects.filter(
-        span__document=plan.document, span__version=plan.document.version, span__start=plan.start,
-        span__end=plan.end, label=plan.label, created_by=plan.annotator,
+    return Annotation.objects.current(plan.document).filter(
+        span__start=plan.start, span__end=plan.end, label=plan.label, created_by=plan.annotator,
     ).exists()
 
 

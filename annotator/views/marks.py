@@ -324,7 +324,7 @@ def annotation_update(request, annotation_id):
             note=form.cleaned_data["note"],
         )
     except services.ActionRefused as exc:
-        current = Annotation.objects.select_related("span__document__project", "label", "created_by").defer("span__document__text").filter(pk=annotation.pk).first()
+        current = Annotation.objects.with_context().filter(pk=annotation.pk).first()
         if current is None:
             return _error_fragment(request, exc.message, exc.status)
         return render(
