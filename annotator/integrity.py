@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 
 from . import quotes
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span
+from .models import (
+    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_csl_names, validate_issued,
+)
 from .services.quotations import QUOTATION
 
 
@@ -81,6 +84,16 @@ def check_links() -> Iterator[str]:
         yield f"Link {pk}: one of its marks, its type or its source belongs to another project than the link."
 
 
+def check_sources() -> Iterator[str]:
+    """A source's date issued and authors are what its model takes (the admin saved them unchecked before issue 18)."""
+    for source in Source.objects.only("id", "issued", "authors").order_by("pk").iterator(chunk_size=2000):
+        for value, validate in ((source.issued, validate_issued), (source.authors, validate_csl_names)):
+            try:
+                validate(value)
+            except ValidationError as exc:
+                yield f"Source {source.pk}: {' '.join(exc.messages)}"
+
+
 def check_quote_checks() -> Iterator[str]:
     """A citation of a Quotation mark holds a check made on its mark's text and its source's text as they are now
     (`manage.py check_quotations` makes the missing and stale ones); any other citation holds none."""
@@ -106,7 +119,7 @@ def check_quote_checks() -> Iterator[str]:
             )
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_quote_checks]
+CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks]
 
 
 def problems() -> Iterator[str]:

@@ -62,7 +62,7 @@ def test_without_a_pass_django_decides_and_the_answer_brings_a_fresh_pass(docume
     response = poll(client, document)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="poller"' in html and 'name="pass"' in html and 'id="block-' not in html  # only the poller, renewed
+    assert 'id="poll-pass"' in html and 'hx-swap-oob' in html and 'id="block-' not in html  # only the pass, renewed
     fresh = html.split('name="pass" value="')[1].split('"')[0]
     assert poll_pass.holder(fresh, document.pk) == member.pk
     assert poll(client, document, pass_=fresh).status_code == 204

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0009_quote_checks_of_existing_citations'),
+        ('annotator', '0012_source_date_and_names_checked'),
     ]
 
     operations = [
