@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0012_source_date_and_names_checked'),
+        ('annotator', '0013_project_snap_to_words'),
     ]
 
     operations = [
