@@ -295,13 +295,19 @@
   function applyListUpdates() {
     const box = document.getElementById("list-updates");
     const list = document.getElementById("mark-entries");
-    if (!box || !list || !box.dataset.regions) return;
-    const regions = box.dataset.regions.split(" ").map(function (r) { return r.split("-").map(Number); });
+    if (!box || !list) return;
+    // Regions: every entry there is replaced by what came. None: the entries that came are all that changed.
+    const regions = box.dataset.regions ? box.dataset.regions.split(" ").map(function (r) { return r.split("-").map(Number); }) : [];
     const incoming = Array.from(box.querySelectorAll("li.mark-item"));
+    if (!regions.length && !incoming.length) return;
     box.dataset.regions = "";
     list.querySelectorAll("li.mark-item").forEach(function (li) {
       const k = entryKey(li);
       if (regions.some(function (r) { return k[0] < r[1] && r[0] < k[1]; })) li.remove();
+    });
+    incoming.forEach(function (li) {
+      const old = list.querySelector("#" + CSS.escape(li.id));
+      if (old) old.remove();
     });
     const more = list.querySelector("li.more");
     const loadedUpTo = more ? more.dataset.after.split(".").map(Number) : null;
