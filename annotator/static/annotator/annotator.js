@@ -458,6 +458,22 @@
     });
   }
 
+  // The answers to the page's writes name what happened (django-htmx's trigger_client_event); each is said to
+  // screen readers in the one persistent live region, emptied first so that the same words are said again.
+  const SAID = {
+    "annotation-saved": "Mark saved.", "annotation-deleted": "Mark deleted.", "citation-changed": "Sources saved.",
+    "link-saved": "Link saved.", "link-deleted": "Link deleted.", "review-changed": "Review saved."
+  };
+  function announce(words) {
+    const box = document.getElementById("announcer");
+    if (!box) return;
+    box.textContent = "";
+    window.setTimeout(function () { box.textContent = words; }, 50);
+  }
+  Object.keys(SAID).forEach(function (name) {
+    document.addEventListener(name, function () { announce(SAID[name]); });
+  });
+
   // Offline: a failed request (the poll included) shows the banner, as does a proxy's answer that the app is
   // unreachable (502, 503, 504: the servers behind it are down); the next answer from the app hides it.
   document.addEventListener("htmx:sendError", function () {
