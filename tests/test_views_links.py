@@ -384,9 +384,9 @@ def test_a_clicked_mark_in_odd_digits_finds_nothing_rather_than_failing(document
 def test_the_map_comes_a_page_of_claims_at_a_time_with_the_figures_of_the_whole_map(
     project, document, forum, annotator, annotator2, reviewer, labels, monkeypatch
 ):
-    from annotator.views import argument_map
+    from annotator import reads
 
-    monkeypatch.setattr(argument_map, "MAP_PAGE", 2)
+    monkeypatch.setattr(reads, "MAP_PAGE", 2)
     forum.text = "x" * 400
     forum.save()
     claims = build_map_data(project, document, forum, annotator, annotator2, reviewer, labels, claims=5)
@@ -410,14 +410,12 @@ def test_the_map_comes_a_page_of_claims_at_a_time_with_the_figures_of_the_whole_
 
 def test_the_map_summary_counts_as_the_claims_drawn_count(project, document, forum, annotator, annotator2, reviewer, labels):
     """The figures come from SQL over every claim; the items drawn count their links in Python. They agree."""
-    from annotator.views import argument_map
+    from annotator import reads
 
     build_map_data(project, document, forum, annotator, annotator2, reviewer, labels, claims=4)
     refutes = Link.objects.get(type__key="refutes")
     link_services.review_link(user=reviewer, link=refutes, status="rejected")
-    claims = argument_map._claims({"span__document__project": project})
-    summary = argument_map._summary(claims, project.pk)
-    items = argument_map._map_items(list(claims.select_related("span__document", "label", "created_by")), project.pk)
+    items, summary = reads.argument_map({"span__document__project": project}, project.pk, None)
     assert summary["claims"] == len(items) == 4
     assert summary["without_evidence"] == sum(1 for i in items if not i.has_evidence)
     assert (summary["accepted"], summary["pending"], summary["rejected"]) == (1, 1, 1)
@@ -426,7 +424,7 @@ def test_the_map_summary_counts_as_the_claims_drawn_count(project, document, for
 
 
 def test_page_of_keeps_the_page_in_range():
-    from annotator.views.argument_map import page_of
+    from annotator.reads import page_of
 
     assert page_of(0, None, 200) == (1, 1)
     assert page_of(401, "3", 200) == (3, 3)
