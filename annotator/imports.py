@@ -1,8 +1,8 @@
-"""Reading exported marks back: our CSV and our JSON-LD into plain rows, and placing a mark in a text.
+"""Reading exported marks back: our CSV and our JSON-LD into plain rows.
 
 Pure functions, no database: they turn a file into ImportRows and a list of problems, each with
-the row (CSV line, or JSON-LD item number) it comes from. Matching rows to documents, labels,
-users and sources, and saving them, is services.imports' job.
+the row (CSV line, or JSON-LD item number) it comes from. Placing a mark in its text is anchoring.locate's job;
+matching rows to documents, labels, users and sources, and saving them, is services.imports'.
 """
 from __future__ import annotations
 
@@ -26,10 +26,6 @@ _MARK_URL = re.compile(r"/annotations/(\d+)/$")
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (encoding, format, header); the message is for the user."""
-
-
-class PlacementError(ValueError):
-    """A mark cannot be placed in its document's text; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -480,53 +476,3 @@ def _jsonld_citation(body: dict) -> ImportCitation:
         iri=_string(iri, "a source's id"),
         csl=csl,
     )
-
-
-# Placing a mark ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Placement:
-    start: int
-    end: int
-    moved: bool  # False: its offsets were right; True: found again by its text and context
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-def place(text: str, exact: str, start: int | None, end: int | None, prefix: str = "", suffix: str = "") -> Placement:
-    """Where a mark goes in text: at its offsets when text[start:end] == exact, else where exact occurs
-    with the most of its context (prefix before, suffix after) around it. PlacementError when exact
-    is nowhere, or when several places fit equally well."""
-    if not exact:
-        raise PlacementError("the marked text is empty")
-    if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == exact:
-        return Placement(start, end, moved=False)
-    scores: dict[int, list[int]] = {}
-    at = text.find(exact)
-    while at != -1:
-        score = _common_suffix(text[max(0, at - len(prefix)) : at], prefix) + _common_prefix(
-            text[at + len(exact) : at + len(exact) + len(suffix)], suffix
-        )
-        scores.setdefault(score, []).append(at)
-        at = text.find(exact, at + 1)
-    if not scores:
-        raise PlacementError("its text is not in the document")
-    best = scores[max(scores)]
-    if len(best) > 1:
-        raise PlacementError(
-            f"its text is not at its offsets, and occurs {len(best)} times with context that fits equally well"
-        )
-    return Placement(best[0], best[0] + len(exact), moved=True)

@@ -1,13 +1,10 @@
-"""Reading exports back and placing marks in a text: pure functions, no database."""
+"""Reading exports back: pure functions, no database."""
 import csv
 import io
 import json
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from annotator import exports, imports
 from annotator.exports import CitationRecord
 
@@ -159,46 +156,3 @@ def test_a_citation_splits_at_the_longest_reference_that_fits():
     assert imports.split_citation("Getty (1985). Origins, p. 4", references) == ("Getty (1985). Origins", "p. 4")
     assert imports.split_citation("Getty (1985). Origins", references) == ("Getty (1985). Origins", "")
     assert imports.split_citation("Conquest (1968)", references) is None
-
-
-TEXT = "The purge began. The purge ended. Then the purge began again."
-
-
-def test_a_mark_whose_offsets_fit_stays_where_it_was():
-    assert imports.place(TEXT, "purge", 4, 9) == imports.Placement(4, 9, moved=False)
-
-
-def test_a_mark_whose_offsets_moved_is_found_by_its_context():
-    # The second "The purge" moved by three characters; its context says which of three it is.
-    assert imports.place(TEXT, "purge", 19, 24, prefix="began. The ", suffix=" ended") == imports.Placement(21, 26, moved=True)
-
-
-def test_a_mark_found_once_needs_no_context():
-    assert imports.place(TEXT, "ended", 0, 5) == imports.Placement(27, 32, moved=True)
-
-
-def test_a_mark_whose_text_is_gone_cannot_be_placed():
-    with pytest.raises(imports.PlacementError, match="not in the document"):
-        imports.place(TEXT, "Terror", 0, 6)
-
-
-def test_an_ambiguous_mark_is_not_placed_by_a_guess():
-    with pytest.raises(imports.PlacementError, match="occurs 2 times"):
-        imports.place(TEXT, "purge began", None, None, prefix="", suffix="")
-
-
-@given(st.text(min_size=1, max_size=60), st.data())
-def test_a_mark_is_placed_on_its_own_text_or_refused_never_elsewhere(text, data):
-    start = data.draw(st.integers(0, len(text) - 1))
-    end = data.draw(st.integers(start + 1, len(text)))
-    shift = data.draw(st.integers(-5, 5))
-    exact, prefix, suffix = text[start:end], text[max(0, start - 32):start], text[end:end + 32]
-    if shift == 0:
-        assert imports.place(text, exact, start, end, prefix, suffix) == imports.Placement(start, end, moved=False)
-        return
-    try:
-        placed = imports.place(text, exact, start + shift, end + shift, prefix, suffix)
-    except imports.PlacementError as exc:
-        assert "equally well" in str(exc)  # its text is there, so only a tie may refuse it
-        return
-    assert text[placed.start:placed.end] == exact
