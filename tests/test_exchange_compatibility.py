@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator import export_rows, exports, links_export
-from annotator.exports import CitationRecord, MarkRecord, SourceRecord
+from annotator.exchange import writers
+from annotator.exchange.records import Addresses, CitationRecord, MarkRecord, SourceRecord, as_row
 
 from . import exchange_fixture as fx
 
@@ -20,7 +20,7 @@ def rows() -> list[tuple]:
         return sources.setdefault(id(fields), SourceRecord(**fields))
 
     return [
-        exports.as_row(MarkRecord(**{**mark, "citations": tuple(
+        as_row(MarkRecord(**{**mark, "citations": tuple(
             CitationRecord(source(fields), locator, note) for fields, locator, note in mark["citations"]
         )}))
         for mark in fx.MARKS
@@ -33,18 +33,17 @@ def written(chunks) -> bytes:
 
 @pytest.mark.parametrize("raw,name", [(False, "marks.csv"), (True, "marks-raw.csv")])
 def test_the_marks_csv_is_what_it_was(raw, name):
-    assert written(export_rows.stream_csv(rows(), raw=raw)) == (DATA / name).read_bytes()
+    assert written(writers.marks_csv(rows(), raw=raw)) == (DATA / name).read_bytes()
 
 
 @pytest.mark.parametrize("raw,name", [(False, "links.csv"), (True, "links-raw.csv")])
 def test_the_links_csv_is_what_it_was(raw, name):
-    assert written(links_export.stream_links_csv(fx.LINKS, raw=raw)) == (DATA / name).read_bytes()
+    assert written(writers.links_csv(fx.LINKS, raw=raw)) == (DATA / name).read_bytes()
 
 
 def test_the_jsonld_is_what_it_was():
-    addresses = exports.Addresses(fx.BASE)
-    chunks = export_rows.stream_jsonld(
-        rows(), total=len(fx.MARKS) + len(fx.LINKS), collection_id=fx.COLLECTION_ID, label=fx.LABEL, addresses=addresses,
-        extra=(links_export.jsonld_link_of(values, addresses) for values in fx.LINKS),
+    chunks = writers.jsonld(
+        rows(), fx.LINKS, total=len(fx.MARKS) + len(fx.LINKS), collection_id=fx.COLLECTION_ID, label=fx.LABEL,
+        addresses=Addresses(fx.BASE),
     )
     assert written(chunks) == (DATA / "marks.jsonld").read_bytes()

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import export_query, services
-from annotator.exports import CSV_HEADER
+from annotator import services
+from annotator.exchange import CSV_HEADER, query
 
 from .conftest import client_for
 from .factories import CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -158,7 +158,7 @@ def _queries(client, url, params) -> int:
 def test_an_export_makes_a_fixed_number_of_queries_whatever_the_number_of_marks(
     document, annotator, labels, monkeypatch, file_format
 ):
-    monkeypatch.setattr(export_query, "CHUNK_SIZE", 5)  # so that many marks take several chunks
+    monkeypatch.setattr(query, "CHUNK_SIZE", 5)  # so that many marks take several chunks
     client = client_for(annotator)
     url = reverse("project_export", args=[document.project_id])
     params = {"format": file_format, "f_label": labels["claim"].pk}

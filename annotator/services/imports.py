@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from .. import anchoring, bibliography
 from .. import text as textlib
-from ..exports import SourceRecord, source_citation
-from ..imports import ImportCitation, ImportLink, ImportRow, Problem, split_citation
+from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
+from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span, Status
 from . import links
 from .errors import ActionRefused, Forbidden
@@ -84,7 +84,7 @@ def _record_of(source: Source) -> SourceRecord:
 
 def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
                  partial: bool = False, dry_run: bool = False, links: list[ImportLink] = ()) -> ImportReport:
-    """Import parsed rows (imports.read) into their projects, or all into `project` when given, then the
+    """Import parsed rows (exchange.read) into their projects, or all into `project` when given, then the
     links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.

@@ -1,6 +1,6 @@
-"""Reading exported marks back: our CSV and our JSON-LD into plain rows.
+"""Reading our files back: the marks CSV, the links CSV and our JSON-LD into plain rows, and a list of problems.
 
-Pure functions, no database: they turn a file into ImportRows and a list of problems, each with
+Pure functions, no database: they turn a file into ImportRows and ImportLinks and a list of problems, each with
 the row (CSV line, or JSON-LD item number) it comes from. Placing a mark in its text is anchoring.locate's job;
 matching rows to documents, labels, users and sources, and saving them, is services.imports'.
 """
@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import text as textlib
-from .exports import CSV_HEADER, JOIN, spreadsheet_unsafe
-from .models import Status
+from .. import text as textlib
+from ..models import Status
+from .records import CSV_HEADER, JOIN, LINK_HEADER, spreadsheet_unsafe
 
 # A mark may be as long as a document; the csv module's default cap (128 KiB a cell) is too small.
 MAX_CELL = 64 * 1024 * 1024
@@ -26,6 +26,10 @@ _MARK_URL = re.compile(r"/annotations/(\d+)/$")
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (encoding, format, header); the message is for the user."""
+
+
+class LinksFileError(ImportFileError):
+    """The links file given beside a marks CSV cannot be read as a whole."""
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,25 @@ def _offset(value, name: str) -> int:
     return number
 
 
-def read(data: bytes, *, spreadsheet_safe: bool = False) -> Parsed:
-    """Read our CSV or our JSON-LD, whichever the file is."""
+def read(data: bytes, *, links: bytes | None = None, spreadsheet_safe: bool = False) -> Parsed:
+    """Read our marks CSV or our JSON-LD, whichever the file is, and the links CSV exported beside a marks CSV.
+
+    With spreadsheet_safe, undo the apostrophes a default (not raw) CSV export put before formulas.
+    ImportFileError when a file cannot be read at all (LinksFileError for the links file).
+    """
     text = decode(data)
     if text.lstrip().startswith(("{", "[")):
-        return read_jsonld(text)
-    return read_csv(text, spreadsheet_safe=spreadsheet_safe)
+        parsed = read_jsonld(text)
+    else:
+        parsed = read_csv(text, spreadsheet_safe=spreadsheet_safe)
+    if links is not None:
+        try:
+            found, problems = read_links_csv(links, spreadsheet_safe=spreadsheet_safe)
+        except ImportFileError as exc:
+            raise LinksFileError(str(exc)) from None
+        parsed.links.extend(found)
+        parsed.problems.extend(problems)
+    return parsed
 
 
 # CSV ---------------------------------------------------------------------------------------------
@@ -237,8 +254,6 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
 
 def read_links_csv(data: bytes, *, spreadsheet_safe: bool = False) -> tuple[list, list]:
     """(links, problems) of our links CSV; its mark ids are those of the marks CSV exported with it."""
-    from .links_export import LINK_HEADER
-
     reader = csv.reader(io.StringIO(decode(data), newline=""))
     try:
         header = next(reader)
