@@ -29,6 +29,17 @@ def second(moment):
     return moment and moment.replace(microsecond=0)
 
 
+READ_BACK = ("project", "document_id", "document_title", "start", "end", "exact", "prefix", "suffix", "label", "note",
+             "annotator", "status", "reviewer", "review_note")
+
+
+def assert_read_back(row: readers.ImportRow, mark) -> None:
+    """The row read from a file holds the mark's fields as they were written; times to the second."""
+    assert {name: getattr(row, name) for name in READ_BACK} == {name: getattr(mark, name) for name in READ_BACK}
+    assert (row.reviewed_at, row.created_at, row.updated_at) == (
+        second(mark.reviewed_at), second(mark.created_at), second(mark.updated_at))
+
+
 def without_nul(mark) -> bool:
     # A NUL character cannot be stored, so the JSON-LD reader refuses it (the database never holds one either).
     return "\\x00" not in repr(mark)
@@ -42,12 +53,7 @@ def test_every_raw_csv_reads_back_to_its_marks(batch):
     parsed = readers.read_csv(marks_csv(batch, raw=True))
     assert parsed.problems == []
     for mark, row in zip(batch, parsed.rows, strict=True):
-        assert (row.project, row.document_id, row.document_title, row.start, row.end, row.exact, row.prefix,
-                row.suffix, row.label, row.note, row.annotator, row.status, row.reviewer, row.review_note) == (
-            mark.project, mark.document_id, mark.document_title, mark.start, mark.end, mark.exact, mark.prefix,
-            mark.suffix, mark.label, mark.note, mark.annotator, mark.status, mark.reviewer, mark.review_note)
-        assert (row.reviewed_at, row.created_at, row.updated_at) == (
-            second(mark.reviewed_at), second(mark.created_at), second(mark.updated_at))
+        assert_read_back(row, mark)
         assert row.iri == f"mark:{mark.annotation_id}"
         assert [(c.source_id, c.reference) for c in row.citations] == [
             (c.source.id, source_citation(c.source) + (f", {c.locator}" if c.locator else "")) for c in mark.citations
@@ -61,12 +67,7 @@ def test_every_jsonld_reads_back_to_its_marks(batch):
     parsed = readers.read_jsonld(jsonld_text(batch))
     assert parsed.problems == []
     for mark, row in zip(batch, parsed.rows, strict=True):
-        assert (row.project, row.document_id, row.document_title, row.start, row.end, row.exact, row.prefix,
-                row.suffix, row.label, row.note, row.annotator, row.status, row.reviewer, row.review_note) == (
-            mark.project, mark.document_id, mark.document_title, mark.start, mark.end, mark.exact, mark.prefix,
-            mark.suffix, mark.label, mark.note, mark.annotator, mark.status, mark.reviewer, mark.review_note)
-        assert (row.reviewed_at, row.created_at, row.updated_at) == (
-            second(mark.reviewed_at), second(mark.created_at), second(mark.updated_at))
+        assert_read_back(row, mark)
         assert row.iri == f"https://a.example/annotations/{mark.annotation_id}/"
         assert [(c.reference, c.locator, c.note, c.csl["id"], c.csl["title"]) for c in row.citations] == [
             (source_citation(c.source), c.locator, c.note, str(c.source.id), c.source.title) for c in mark.citations
