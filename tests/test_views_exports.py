@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import services
+from annotator import exchange, services
 from annotator.exchange import CSV_HEADER, query
+from annotator.forms import ExportForm
 
 from .conftest import client_for
 from .factories import CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -40,6 +41,10 @@ def test_the_export_page_offers_filters_and_both_formats(project, reviewer):
     for text in ['name="f_document"', 'name="f_label"', 'name="f_author"', 'name="f_status"', 'name="raw"',
                  'value="csv"', 'value="jsonld"', "annotation_id"]:
         assert text in body
+
+
+def test_the_export_form_offers_every_format_the_exchange_writes_and_no_other():
+    assert [key for key, _ in ExportForm.base_fields["format"].choices] == list(exchange.FORMATS)
 
 
 def test_the_project_page_links_to_the_export_page(project, annotator):
