@@ -5,7 +5,7 @@ Memory holds one chunk of rows at a time, whatever the number of marks.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from django.db.models import Q, QuerySet, Value
@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from .. import text as textlib
 from ..models import Annotation, Citation, Document, DocumentVersion, Link, Placement
-from .records import MARK_FIELDS, SOURCE_FIELDS, CitationRecord, SourceRecord
+from .records import MARK_FIELDS, SOURCE_FIELDS, CitationRecord, MarkRecord, SourceRecord, as_row
 
 CHUNK_SIZE = 2000
 
@@ -41,7 +41,6 @@ MARK_COLUMNS = {
 }
 _COLUMNS = [value if name != "reviewer" else Coalesce(value, Value("")) for name, value in MARK_COLUMNS.items()]
 _CITATIONS_AT = MARK_FIELDS.index("citations")
-_WHERE = {name: MARK_FIELDS.index(name) for name in ("start", "end", "exact", "prefix", "suffix", "version")}
 
 # A link as a plain tuple of these (link_values): the links CSV's columns, then what names a target source.
 LINK_COLUMNS = (
@@ -153,14 +152,12 @@ class EarlierVersion:
                 version__document=self.document, version__number=self.number + 1, annotation__isnull=False
             ).values_list("annotation_id", "old_start", "old_end")
         }
-        for row in rows(annotations):
-            start, end = where[row[0]]
+        for record in (MarkRecord(*row) for row in rows(annotations)):
+            start, end = where[record.annotation_id]
             prefix, suffix = textlib.quote_context(self.text, start, end)
-            placed = list(row)
-            for name, value in (("start", start), ("end", end), ("exact", self.text[start:end]), ("prefix", prefix),
-                                ("suffix", suffix), ("version", self.number)):
-                placed[_WHERE[name]] = value
-            yield tuple(placed)
+            yield as_row(replace(
+                record, start=start, end=end, exact=self.text[start:end], prefix=prefix, suffix=suffix, version=self.number
+            ))
 
 
 def links_of(annotations: QuerySet) -> QuerySet:
