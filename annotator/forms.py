@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 
 from . import bibliography
 from . import text as textlib
-from .export_query import ExportFilter
+from .exchange import ExportFilter
 from .models import Document, Label, Source, SourceType, Status
 from .models import LinkType
 

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from . import bibliography
+from . import anchoring, bibliography
 from .text import isolated
 
 
@@ -37,7 +37,8 @@ PLACEMENT_CHOICES = [
     ("orphaned", "Orphaned: re-attach"),
     ("reattached", "Re-attached by hand"),
 ]
-FLAGGED_PLACEMENTS = {"ambiguous", "fuzzy", "orphaned"}
+# The placements a reviewer must check: anchoring's rules say which.
+FLAGGED_PLACEMENTS = frozenset(rule.value for rule in anchoring.Rule if rule.flagged)
 
 
 class Project(models.Model):

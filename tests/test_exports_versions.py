@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from annotator import services
 from annotator.models import Annotation, Membership
 from annotator.services import imports, versions
-from annotator import imports as reading
+from annotator import exchange
 
 FIRST = "The purge began in 1936. Getty argues the centre restrained local zeal. Others disagree."
 SECOND = "Preface added.\n\nThe purge began in 1936. Getty argues the centre restrained local zeal. Khlevniuk: no."
@@ -72,7 +72,7 @@ def test_imported_marks_land_on_the_current_version_and_show_on_the_page(revised
     document, carried, orphan = revised
     export(tmp_path, document=document.pk, raw=True)
     carried.delete()
-    parsed = reading.read((tmp_path / "out").read_bytes())
+    parsed = exchange.read((tmp_path / "out").read_bytes())
     report = imports.import_marks(rows=parsed.rows)
     assert report.created == 1
     shown = list(Annotation.objects.current(document).in_text_order().select_related("span"))

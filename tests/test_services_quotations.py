@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotator import integrity, services
-from annotator.imports import ImportCitation
+from annotator.exchange.readers import ImportCitation
 from annotator.models import Annotation, Citation, Label, Source
 from annotator.services import NewCitation, bulk_cite
 from annotator.services import imports as import_services

@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import bibliography
+from .. import anchoring, bibliography
 from .. import text as textlib
-from ..exports import SourceRecord, source_citation
-from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
+from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
+from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span, Status
 from . import links
 from .errors import ActionRefused, Forbidden
@@ -84,7 +84,7 @@ def _record_of(source: Source) -> SourceRecord:
 
 def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
                  partial: bool = False, dry_run: bool = False, links: list[ImportLink] = ()) -> ImportReport:
-    """Import parsed rows (imports.read) into their projects, or all into `project` when given, then the
+    """Import parsed rows (exchange.read) into their projects, or all into `project` when given, then the
     links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
@@ -280,11 +280,12 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
         if reviewer is None:
             raise ValueError(f"unknown reviewer “{row.reviewer}”")
     try:
-        placement = place(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
-    except PlacementError as exc:
+        placed = anchoring.locate(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
+    except anchoring.Unplaceable as exc:
         raise ValueError(f"cannot be placed in “{document.title}”: {exc}") from None
     citations = [_citation_for(citation, context) for citation in row.citations]
-    return _Plan(row, document, placement.start, placement.end, placement.moved, label, annotator, reviewer, citations)
+    moved = placed.placement is not anchoring.Rule.UNCHANGED
+    return _Plan(row, document, placed.start, placed.end, moved, label, annotator, reviewer, citations)
 
 
 def _citation_for(citation: ImportCitation, context: _Project) -> tuple:

@@ -83,7 +83,7 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
         if result.start is not None:
             annotation.span = new_spans[(result.start, result.end)]
         annotation.placement = result.placement.value
-        annotation.placement_score = result.score if result.placement == anchoring.Placement.FUZZY else None
+        annotation.placement_score = result.score if result.placement == anchoring.Rule.FUZZY else None
         if result.placement.flagged and annotation.status == Status.ACCEPTED:
             back_to_pending(annotation)
         annotation.version += 1
