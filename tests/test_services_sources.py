@@ -147,7 +147,7 @@ def test_a_new_source_made_from_a_mark_is_cited_or_nothing_is_kept(project, anno
 def _forum(project, manager):
     text = ("First post: the purges of the party and army were demanded by the party itself.\n\n"
             "Reply quoting it: the purges of the party and army were demanded by the party itself. I disagree.\n")
-    return services.add_document(membership=manager.memberships.get(project=project), title="Thread", text=text)
+    return services.add_document(user=manager, project=project, title="Thread", text=text)
 
 
 def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quotation_mark(project, manager, annotator):

@@ -15,7 +15,8 @@ from .. import text as textlib
 from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
-from .projects import check_member, record_change
+from .projects import check_member
+from .spans import record_change
 from .quotations import refresh_quote_checks
 
 # The fields a source is made of, as the forms and the importers give them.
