@@ -164,6 +164,15 @@ def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quo
     assert Annotation.objects.count() == 1
 
 
+def test_only_members_accept_suggestions_and_an_outsider_learns_nothing_of_them(project, manager, outsider):
+    thread = _forum(project, manager)
+    [suggestion] = sources.quotation_suggestions(thread)
+    for start, end in [(suggestion.start, suggestion.end), (0, 5)]:  # suggested or not, the same refusal
+        with pytest.raises(services.Forbidden, match="not a member"):
+            sources.accept_suggestion(user=outsider, document=thread, start=start, end=end)
+    assert not Annotation.objects.exists()
+
+
 def test_a_document_repeating_an_earlier_one_points_to_it(project, manager):
     first = DocumentFactory(project=project, title="Speech", text="Such a wholesale approach can only hinder the fight against the real wreckers.")
     second = DocumentFactory(project=project, title="Blog", text="Stalin said: such a wholesale approach can only hinder the fight. Indeed.")

@@ -254,7 +254,9 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
 
 
 def accept_suggestion(*, user, document: Document, start: int, end: int) -> Annotation:
-    """Turn a suggested repeat into a quotation mark by the user, noting where the passage first appears."""
+    """Turn a suggested repeat into a quotation mark by the user (members of the document's project), noting where
+    the passage first appears. Made by annotate, under its lock and rules."""
+    check_member(user, document.project_id)
     suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
     if suggestion is None:
         raise Conflict("This passage is no longer suggested: it was marked meanwhile, or the page is out of date.")
