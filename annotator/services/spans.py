@@ -46,10 +46,11 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
     With `member`: only for a member of the document's project (Forbidden otherwise), checked by the same statement.
     A bumped revision needs its Change row (note_change) before the transaction ends: open pages read them.
     """
-    # The app's only plain SQL statement (backups.py aside, which copies SQLite files). The ORM cannot say it: update() returns a count, not the row, so bumping and
-    # reading back would take two statements on the path that adds a mark (and a third for the membership).
-    # UPDATE ... RETURNING runs on SQLite 3.35+ and PostgreSQL. On PostgreSQL it locks the document's row; on
-    # SQLite the transaction holds the database's write lock (IMMEDIATE transactions, see config/settings.py).
+    # The app's only plain SQL statement (backups.py aside, which copies SQLite files). The ORM cannot say it:
+    # update() returns a count, not the row, so bumping and reading back would take two statements on the path that
+    # adds a mark (and a third for the membership). UPDATE ... RETURNING runs on SQLite 3.35+ and PostgreSQL. On
+    # PostgreSQL it locks the document's row; on SQLite the transaction holds the database's write lock (IMMEDIATE
+    # transactions, see config/settings.py).
     quote = connection.ops.quote_name
     table = quote(Document._meta.db_table)
     revision, version = _column(Document, "revision"), _column(Document, "version")
