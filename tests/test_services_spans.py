@@ -75,7 +75,8 @@ def test_the_span_writer_makes_a_span_once_with_its_quote_context_one_at_a_time_
 
 def test_the_rule_names_the_mark_repeated_there_or_earlier_in_the_batch(document, annotator, annotator2, labels):
     claim, evidence = labels["claim"].pk, labels["evidence"].pk
-    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3],
+                             label=labels["claim"])
     here = mark.span_id
     wanted = [(here, claim, annotator2.pk), (here, claim, annotator.pk), (here, evidence, annotator.pk),
               (here, evidence, annotator.pk)]
@@ -248,7 +249,8 @@ def test_reattaching_a_mark_where_its_author_has_the_same_mark_is_refused(reques
 
 
 def test_two_marks_carried_onto_one_place_leave_the_flagged_one_waiting(project, manager, annotator, labels):
-    document = DocumentFactory(project=project, title="Dogs", text="We saw the dog. The dog ran away. Then it came back.")
+    document = DocumentFactory(project=project, title="Dogs",
+                               text="We saw the dog. The dog ran away. Then it came back.")
     first, second = (services.annotate(user=annotator, document=document, start=start, end=start + 3, exact="dog",
                                        label=labels["claim"]) for start in (11, 20))
     version = versions.add_version(user=manager, document=document, text="We saw the dog ran away. Then it came back.")

@@ -9,7 +9,9 @@ from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
-from .spans import already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, span_at
+from .spans import (
+    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, span_at,
+)
 
 
 # Marks -----------------------------------------------------------------------------------------

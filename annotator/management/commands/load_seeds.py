@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, manager, **options):
         user = get_user_model().objects.filter(username=manager).first()
         if user is None:
-            raise CommandError(f"There is no user “{manager}”: create the account first (manage.py createsuperuser).")
+            raise CommandError(f"There is no user “{manager}”: create the account first.")
         try:
             project, added = load_seeds(manager=user)
         except ActionRefused as exc:
