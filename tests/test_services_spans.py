@@ -1,11 +1,12 @@
 """The document lock, the span writer and the "already marked" rule, and every path that makes or moves a mark
 holding to them: annotate, bulk_annotate, accept_suggestion, the import, add_version's carrying, reattach_annotation."""
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from annotator import services
 from annotator.imports import ImportRow
@@ -290,3 +291,34 @@ def test_an_import_bumps_each_documents_revision_once_with_its_change(document, 
     imports.import_marks(rows=rows)
     assert _row(document)[0] == 1
     assert list(Change.objects.filter(document=document).values_list("revision", "start", "end")) == [(1, 0, 10)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_keeps_every_other_writer_of_the_document_out_until_the_transaction_ends(project):
+    # On PostgreSQL the statement locks the document's row (a read would not); on SQLite the transaction holds the
+    # database's write lock from its start (IMMEDIATE), and the statement writes in it.
+    document = DocumentFactory(project=project)
+    tried = []
+
+    def another_request():  # its own connection, as another worker's
+        try:
+            if connection.vendor == "sqlite":
+                connection.cursor().execute("PRAGMA busy_timeout = 200")  # not the 20 s a worker waits
+            with transaction.atomic():
+                lock_document(document.pk, bump=False) if connection.vendor == "sqlite" else (
+                    Document.objects.select_for_update(nowait=True).get(pk=document.pk))
+            tried.append("got in")
+        except DatabaseError:
+            tried.append("kept out")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        lock_document(document.pk)
+        thread = threading.Thread(target=another_request)
+        thread.start()
+        thread.join()
+    thread = threading.Thread(target=another_request)
+    thread.start()
+    thread.join()
+    assert tried == ["kept out", "got in"]
