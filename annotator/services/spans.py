@@ -125,19 +125,18 @@ def span_at(lock: Lock, text: str, start: int, end: int) -> tuple[Span, bool]:
 
 
 def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple[dict[tuple[int, int], Span], set[int]]:
-    """span_at for many regions at once, in a fixed number of statements: ({(start, end): span}, ids of the spans
-    made now). The spans found come without their text (exact, prefix, suffix), read when first used."""
+    """span_at for many regions at once, in a few statements whatever their number: ({(start, end): span}, ids of
+    the spans made now)."""
     regions = set(regions)
     if not regions:
         return {}, set()
     low, high = min(s for s, _ in regions), max(s for s, _ in regions)
-    found = {
-        (span.start, span.end): span
-        for span in Span.objects.filter(
-            document_id=lock.document_id, version=lock.version, start__gte=low, start__lte=high
-        ).only("id", "document", "version", "start", "end")
-        if (span.start, span.end) in regions
-    }
+    # Every span starting in the stretch is looked at, as tuples: only the ones wanted become objects.
+    there = Span.objects.filter(document_id=lock.document_id, version=lock.version, start__gte=low, start__lte=high)
+    wanted = [pk for start, end, pk in there.values_list("start", "end", "pk") if (start, end) in regions]
+    found = {}
+    for i in range(0, len(wanted), BATCH):
+        found.update(((span.start, span.end), span) for span in Span.objects.filter(pk__in=wanted[i : i + BATCH]))
     made = Span.objects.bulk_create(_new_span(lock, text, start, end) for start, end in sorted(regions - found.keys()))
     found.update(((span.start, span.end), span) for span in made)
     return found, {span.pk for span in made}
