@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import bibliography
+from .. import text as textlib
 from ..exports import SourceRecord, source_citation
 from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
