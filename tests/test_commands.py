@@ -26,7 +26,8 @@ def test_load_seeds_loads_both_documents_titled_by_their_first_line(db):
         raw = (Path(settings.BASE_DIR) / "seeds" / doc.origin).read_bytes()
         assert doc.text == raw.decode("utf-8")
         assert doc.created_by == chief  # added by the project's manager, as the app adds documents
-    assert list(Membership.objects.filter(project=project).values_list("user__username", "role")) == [("chief", "manager")]
+    managers = Membership.objects.filter(project=project).values_list("user__username", "role")
+    assert list(managers) == [("chief", "manager")]
 
 
 def test_load_seeds_twice_changes_nothing(db):

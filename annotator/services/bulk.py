@@ -20,7 +20,9 @@ from .links import check_link_request, check_linked_marks, link_exists, locked_m
 from .projects import check_member
 from .quotations import refresh_quote_checks
 from .sources import already_cited, check_citation
-from .spans import already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, spans_at
+from .spans import (
+    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, spans_at,
+)
 
 
 @dataclass(frozen=True)
