@@ -92,9 +92,9 @@ def team(db):
     """The seed project with two editors, a reviewer and a manager."""
     from annotator.seeds import load_seeds
 
-    project, _ = load_seeds()
-    people = {}
-    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
+    people = {"boss": UserFactory(username="boss")}
+    project, _ = load_seeds(manager=people["boss"])  # the seeds' manager adds them
+    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER)]:
         people[name] = UserFactory(username=name)
         MembershipFactory(user=people[name], project=project, role=role)
     return project, people

@@ -159,7 +159,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
     orphan = mark(author, "archives")
     citation = CitationFactory(annotation=first, source=sources.create_source(user=author, project=project, type="book", title="Getty 1993"))
     link = links.create_link(user=author, from_annotation=first, to_annotation=second, type=types["same-as"])
-    versions.add_version(membership=manager.memberships.get(project=project), document=document, text=TEXT_V2, user=manager)
+    versions.add_version(user=manager, document=document, text=TEXT_V2)
     for obj in (first, second, third, orphan, link):
         obj.refresh_from_db()
     assert orphan.placement == "orphaned"

@@ -113,7 +113,7 @@ def build_world(tag: str, size: int) -> World:
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world
 
-    documents = [services.add_document(membership=boss, title=f"{tag} document {d}", text=_text(), user=users["boss"])
+    documents = [services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
                  for d in range(1 + extra)]
     document = documents[0]
     sources = [
@@ -161,17 +161,17 @@ def build_world(tag: str, size: int) -> World:
             mark(d, line, authors[line % 3], keys[line % 3])
 
     # A document with a second version: its marks carried, one of them orphaned (its line is gone).
-    versioned = services.add_document(membership=boss, title=f"{tag} versioned", text=_text(), user=users["boss"])
+    versioned = services.add_document(user=users["boss"], project=project, title=f"{tag} versioned", text=_text())
     for line in range(max(3, size // 3)):
         mark(versioned, line, authors[line % 3], keys[line % 3])
     changed = _text().replace(LINE.format(i=0), "").replace("archives", "archive")
-    version_services.add_version(membership=boss, document=versioned, text=changed, note="edited", user=users["boss"])
+    version_services.add_version(user=users["boss"], document=versioned, text=changed, note="edited")
 
     for p in range(extra):  # the users' other projects, for the project list
         other = ProjectFactory(name=f"Project {tag} elsewhere {p}")
         for role, user in users.items():
             MembershipFactory(user=user, project=other, role=Role.MANAGER if role == "boss" else Role.ANNOTATOR)
-        services.add_document(membership=other.memberships.get(user=users["boss"]), title="Other", text=_text(3))
+        services.add_document(user=users["boss"], project=other, title="Other", text=_text(3))
     return World(
         project=project.pk, users=users, document=document.pk, versioned=versioned.pk, quote=quote.pk, claim=claim.pk,
         evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk,

@@ -77,11 +77,11 @@ def document_create(request, project_id):
         upload = form.cleaned_data.get("file") and request.FILES.get("file")
         try:
             document = services.add_document(
-                membership=membership,
+                user=request.user,
+                project=project,
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["content"],
                 origin=upload.name if upload else "",
-                user=request.user,
             )
         except services.ActionRefused as exc:
             form.add_error(None, exc.message)

@@ -38,8 +38,8 @@ def document_versions(request, document_id):
         if form.is_valid():
             try:
                 version = versions.add_version(
-                    membership=membership, document=document, text=form.cleaned_data["content"],
-                    note=form.cleaned_data["note"], user=request.user,
+                    user=request.user, document=document, text=form.cleaned_data["content"],
+                    note=form.cleaned_data["note"],
                 )
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
