@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
-from ..models import Change, Document, Label, LinkType, Membership, Project, Role
+from ..models import Change, Document, DocumentVersion, Label, LinkType, Membership, Project, Role
 from .errors import ActionRefused, Forbidden
 
 DEFAULT_LABELS = [
@@ -59,6 +59,7 @@ def add_member(*, project: Project, user, role: str) -> Membership:
 # Documents -------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_document(*, membership: Membership, title: str, text: str, origin: str = "", user=None) -> Document:
     """Add a document to the membership's project (managers only). Text is normalised, never otherwise changed."""
     if membership.role != Role.MANAGER:
@@ -70,9 +71,14 @@ def add_document(*, membership: Membership, title: str, text: str, origin: str =
         raise ActionRefused(str(exc)) from None
     if not title:
         title = first_line_title(text)
-    return Document.objects.create(
+    document = Document.objects.create(
         project=membership.project, title=title[:300], text=text, origin=origin[:500], created_by=user
     )
+    # Version 1 is a row from the start: what belongs to a version (its pages, its original) has a place.
+    DocumentVersion.objects.create(
+        document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at
+    )
+    return document
 
 
 def first_line_title(text: str) -> str:
