@@ -40,17 +40,23 @@ class Fetched:
     fetched_at: datetime.datetime
 
 
+# What `allow_private` lets through: loopback, the private ranges (RFC 1918, unique local IPv6) and shared space.
+PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")]
+
+
 def check_address(address: str, *, allow_private: bool = False) -> None:
     """Refuse (FetchError) an IP address that a server-side fetch must not reach."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
         ip = ip.ipv4_mapped
-    if ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+    if ip.is_link_local or ip.is_multicast or ip.is_unspecified:
         raise FetchError(f"Not allowed: the address {ip} is link-local, multicast or reserved (never fetched).")
-    if ip.is_global:
+    if ip.is_global and not ip.is_reserved:
         return
-    if allow_private and (ip.is_private or ip.is_loopback or ip in ipaddress.ip_network("100.64.0.0/10")):
+    if allow_private and (ip.is_loopback or any(ip in network for network in PRIVATE)):
         return
+    if ip.is_reserved or not ip.is_private and not ip.is_loopback:
+        raise FetchError(f"Not allowed: the address {ip} is link-local, multicast or reserved (never fetched).")
     raise FetchError(f"Not allowed: the address {ip} is not public (loopback, private or reserved).")
 
 
@@ -86,6 +92,7 @@ def fetch(
                 fetched_at=datetime.datetime.now(datetime.timezone.utc),
             )
         finally:
+            response.close()
             connection.close()
     raise FetchError(f"Too many redirects: more than {max_redirects}.")
 
@@ -159,6 +166,7 @@ class _PinnedConnection(http.client.HTTPConnection):
     def connect(self):
         sock = socket.create_connection((self.address, self.port), self.timeout)
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+        self.pinned = self.sock  # kept: http.client lets go of self.sock when the response is the last on it
 
 
 def _request(scheme, host, port, target, addresses, deadline, accept):
@@ -170,7 +178,7 @@ def _request(scheme, host, port, target, addresses, deadline, accept):
             connection.request("GET", target, headers={
                 "User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity",
             })
-            connection.sock.settimeout(_remaining(deadline))
+            connection.pinned.settimeout(_remaining(deadline))
             return connection, connection.getresponse()
         except (TimeoutError, socket.timeout):
             connection.close()
@@ -192,7 +200,7 @@ def _read(connection, response, max_bytes: int, deadline: float) -> bytes:
     chunks, size = [], 0
     try:
         while True:
-            connection.sock.settimeout(_remaining(deadline))
+            connection.pinned.settimeout(_remaining(deadline))
             chunk = response.read1(_CHUNK)
             if not chunk:
                 break
