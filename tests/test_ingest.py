@@ -1,6 +1,9 @@
 """Extraction without a database: PDF (text, paragraphs, hyphens, pages and labels, refusals), HTML (main text,
 metadata, nothing of the page's code), Word (paragraphs, headings, lists, tables, zip bombs), and pages of a span."""
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from annotator import ingest
 from annotator import text as textlib
@@ -251,3 +254,36 @@ def test_an_empty_page_starts_where_the_next_does_and_is_never_the_answer():
     assert pagelib.page_label(pages, 5, 15) == "1–3"
     assert pagelib.page_label(pages, 19, 20) == "3"
     assert pagelib.page_label(pages, 20, 21) == "4"
+
+
+# Whatever the bytes ------------------------------------------------------------------------------
+
+_PDF_BYTES = make_pdf(book(2, 1))
+_DOCX_BYTES = make_docx([("p", "A paragraph of a Word file.")])
+
+
+@st.composite
+def mangled(draw, original: bytes):
+    """The file with a stretch of it replaced by random bytes, or cut short: a damaged file."""
+    data = bytearray(original)
+    start = draw(st.integers(0, len(data) - 1))
+    if draw(st.booleans()):
+        return bytes(data[:start])
+    data[start:start + 8] = draw(st.binary(min_size=1, max_size=8))
+    return bytes(data)
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from([ingest.PDF, ingest.HTML, ingest.DOCX]),
+    data=st.one_of(st.binary(max_size=200), mangled(_PDF_BYTES), mangled(_DOCX_BYTES), mangled(article())),
+)
+def test_any_bytes_give_a_document_text_or_a_reason_never_a_crash(kind, data):
+    try:
+        extracted = ingest.extract(data, kind)
+    except ingest.ExtractionError as exc:
+        assert str(exc)
+    else:
+        assert extracted.text.strip() and "\x00" not in extracted.text
+        assert textlib.normalise_text(extracted.text) == extracted.text
+        assert all(0 <= start <= len(extracted.text) for start, _ in extracted.pages)
