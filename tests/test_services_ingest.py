@@ -228,3 +228,16 @@ def test_every_new_document_has_its_version_1_as_a_row(project, manager):
     document = services.add_document(membership=membership, title="T", text="Some text.\n", user=manager)
     version = DocumentVersion.objects.get(document=document)
     assert (version.number, version.text, version.created_at, version.pages) == (1, document.text, document.created_at, [])
+
+
+def test_check_integrity_finds_pages_past_the_text_and_a_source_of_another_project(project, manager):
+    from annotator.integrity import problems
+
+    document = ingest.request_document(user=manager, project=project, name="r.pdf", data=make_pdf(book(2), title="R")).document
+    assert list(problems()) == []
+    DocumentVersion.objects.filter(document=document).update(pages=[[0, "1"], [10**6, "2"]])
+    elsewhere = Source.objects.create(project=type(project).objects.create(name="Other"), title="Elsewhere")
+    Document.objects.filter(pk=document.pk).update(source=elsewhere)
+    found = list(problems())
+    assert f"Document {document.pk}, version 1: its page boundaries are out of order or past its text." in found
+    assert f"Document {document.pk}: its source belongs to another project." in found
