@@ -95,3 +95,44 @@ def test_a_failure_is_shown_with_its_reason(login, live_server, project, manager
         worker.stop()
     _no_serious_violations(page)
     assert not Document.objects.filter(project=project).exists()
+
+
+HOSTILE_PAGE = b"""<!doctype html><html><head><meta charset="utf-8">
+<title>&lt;script&gt;window.__pwned=1&lt;/script&gt; and the numbers</title>
+<meta name="author" content="&lt;img src=x onerror=window.__pwned=1&gt;">
+<script>window.__pwned = 1</script></head>
+<body onload="window.__pwned=1"><article>
+<h1 onmouseover="window.__pwned=1">&lt;script&gt;window.__pwned=1&lt;/script&gt; and the numbers</h1>
+<p onclick="window.__pwned=1">A paragraph with <a href="javascript:window.__pwned=1">a link that runs script</a> and
+<img src="x" onerror="window.__pwned=1"> an image, long enough to be taken for the article's text by the extractor,
+with more words about the archives and the numbers that historians argue over.</p>
+<p>&lt;img src=x onerror="window.__pwned=1"&gt; is what the article quotes; <iframe src="javascript:window.__pwned=1"></iframe>
+the article goes on about the archives for a while longer, so that this paragraph counts as text too.</p>
+</article></body></html>"""
+
+
+def test_a_hostile_page_reaches_the_app_only_as_inert_text(login, live_server, project, manager):
+    from .test_hostile import CHECK
+
+    page = login(manager)
+    page.goto(f"{live_server.url}/projects/{project.pk}/documents/new/")
+    page.get_by_label("Or a file").set_input_files(
+        {"name": "<img src=x onerror=window.__pwned=1>.html", "mimeType": "text/html", "buffer": HOSTILE_PAGE}
+    )
+    page.get_by_role("button", name="Add document").click()
+    worker = WorkerThread()
+    worker.start()
+    try:
+        expect(page.get_by_role("status")).to_contain_text("Added “", timeout=20_000)
+    finally:
+        worker.stop()
+    document = Document.objects.get(project=project)
+    assert document.title == "<script>window.__pwned=1</script> and the numbers"
+    for url in [page.url, f"/documents/{document.pk}/", f"/projects/{project.pk}/", f"/documents/{document.pk}/versions/",
+                f"/projects/{project.pk}/sources/", f"/sources/{document.source_id}/"]:
+        page.goto(url if url.startswith("http") else live_server.url + url)
+        assert page.evaluate(CHECK) == [], url
+        assert page.errors == [], url
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    assert "<script>window.__pwned=1</script> and the numbers" in page.inner_text("#doc-text")
+    assert '<img src=x onerror="window.__pwned=1"> is what the article quotes' in page.inner_text("#doc-text")
