@@ -21,15 +21,19 @@ class DocumentForm(forms.Form):
     `upload` (name, bytes) and an address `url`, each extracted in the background (services.ingest).
     """
 
-    title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the page's or file's title, or the first line.")
+    title = forms.CharField(
+        max_length=300, required=False, help_text="Leave empty to use the page's or file's title, or the first line."
+    )
     url = forms.CharField(
         max_length=2000, required=False, label="The address of a web page",
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
-        help_text="Its article's text and metadata are fetched and extracted (http or https; a PDF or Word file's address works too).",
+        help_text="Its article's text and metadata are fetched and extracted (http or https; a PDF or Word file's "
+        "address works too).",
     )
     file = forms.FileField(
         required=False, label="Or a file",
-        help_text="PDF (with a text layer), Word (.docx), HTML (.html, .htm: a saved web page), or UTF-8 text (.txt, .md).",
+        help_text="PDF (with a text layer), Word (.docx), HTML (.html, .htm: a saved web page), or UTF-8 text "
+        "(.txt, .md).",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt,.md,.text,.markdown"}),
     )
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False, label="Or paste the text")
@@ -64,11 +68,13 @@ class DocumentForm(forms.Form):
         given = [bool(file), bool(pasted.strip()), bool(url)]
         if sum(given) > 1:
             raise forms.ValidationError(
-                "Give one of them: an address, a file or pasted text." if self.takes_files else "Upload a file or paste text, not both."
+                "Give one of them: an address, a file or pasted text."
+                if self.takes_files else "Upload a file or paste text, not both."
             )
         if not any(given):
             raise forms.ValidationError(
-                "Give the address of a web page, upload a file or paste some text." if self.takes_files else "Upload a file or paste some text."
+                "Give the address of a web page, upload a file or paste some text."
+                if self.takes_files else "Upload a file or paste some text."
             )
         if pasted and len(pasted.encode("utf-8")) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(

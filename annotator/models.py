@@ -277,7 +277,9 @@ class Extraction(models.Model):
         Document, null=True, blank=True, on_delete=models.CASCADE, related_name="extractions",
         help_text="The document made, or (fetching again) the document a new version is for.",
     )
-    refetch = models.BooleanField(default=False, help_text="Fetching the document again: a changed text is a new version.")
+    refetch = models.BooleanField(
+        default=False, help_text="Fetching the document again: a changed text is a new version."
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=300, blank=True, help_text="The title asked for; empty: from the metadata.")
     url = models.URLField(max_length=2000, blank=True, help_text="The address to fetch, if any.")

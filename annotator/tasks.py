@@ -1,4 +1,5 @@
 """Background tasks (Django's Tasks API through the django-tasks backport; `manage.py db_worker` runs them)."""
+
 from django_tasks import task
 
 from .services import ingest

@@ -55,5 +55,6 @@ urlpatterns = [
     # Documents from web pages and files (issue 22)
     path("extractions/<int:extraction_id>/", ingest.extraction_detail, name="extraction_detail"),
     path("documents/<int:document_id>/fetch-again/", ingest.document_refetch, name="document_refetch"),
-    path("documents/<int:document_id>/versions/<int:number>/original/", ingest.original_download, name="original_download"),
+    path("documents/<int:document_id>/versions/<int:number>/original/", ingest.original_download,
+         name="original_download"),
 ]

@@ -8,6 +8,7 @@ extracted, then the document, its version with its pages, its original and its s
 by fpdf2 (wrapped paragraphs, roman then arabic page labels, running heads and page numbers); the page is an
 article inside 2 MB of navigation, scripts and markup. Targets: the PDF under 10 s, the page under 2 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,12 +81,20 @@ def big_page(size: int) -> bytes:
     chunks = [head]
     filler = 0
     while filler < size - len(article) - 2000:
-        block = rng.choice([
-            "<script>window.dataLayer=window.dataLayer||[];" + "x".join(str(rng.random()) for _ in range(200)) + "</script>\n",
-            "<style>" + "".join(f".c{i}{{margin:{i}px}}" for i in range(300)) + "</style>\n",
-            "<nav><ul>" + "".join(f"<li><a href='/s/{i}'>Section {i}</a></li>" for i in range(60)) + "</ul></nav>\n",
-            "<aside class='related'>" + "".join(f"<a href='/r/{i}'>{sentence(rng, 8)}</a>" for i in range(20)) + "</aside>\n",
-        ])
+        block = rng.choice(
+            [
+                "<script>window.dataLayer=window.dataLayer||[];"
+                + "x".join(str(rng.random()) for _ in range(200))
+                + "</script>\n",
+                "<style>" + "".join(f".c{i}{{margin:{i}px}}" for i in range(300)) + "</style>\n",
+                "<nav><ul>"
+                + "".join(f"<li><a href='/s/{i}'>Section {i}</a></li>" for i in range(60))
+                + "</ul></nav>\n",
+                "<aside class='related'>"
+                + "".join(f"<a href='/r/{i}'>{sentence(rng, 8)}</a>" for i in range(20))
+                + "</aside>\n",
+            ]
+        )
         chunks.append(block)
         filler += len(block)
     chunks.append("</head><body><header>The Historian</header><main><article><h1>The numbers revisited</h1>")
@@ -120,8 +129,13 @@ def run_case(kind: str, path: str) -> dict:
     assert extraction.state == "done", extraction.message
     version = DocumentVersion.objects.get(document=extraction.document, number=1)
     return {
-        "seconds": seconds, "bytes": len(data), "code_points": len(version.text), "pages": len(version.pages),
-        "labels": [label for _, label in version.pages[:6]], "rss_before_mib": before, "rss_peak_mib": rss_mib(),
+        "seconds": seconds,
+        "bytes": len(data),
+        "code_points": len(version.text),
+        "pages": len(version.pages),
+        "labels": [label for _, label in version.pages[:6]],
+        "rss_before_mib": before,
+        "rss_peak_mib": rss_mib(),
     }
 
 
@@ -137,8 +151,13 @@ def main() -> None:
 
     pages, page_size = (30, 200_000) if args.quick else (300, 2 * 1024 * 1024)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "DEBUG": "true",
-               "DJANGO_SETTINGS_MODULE": "config.settings", "ANNOTATOR_MAX_UPLOAD_BYTES": str(50 * 1024 * 1024)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ANNOTATOR_MAX_UPLOAD_BYTES": str(50 * 1024 * 1024),
+        }
         setup = (
             "import django; django.setup();"
             "from django.core.management import call_command; call_command('migrate', verbosity=0);"
@@ -151,21 +170,39 @@ def main() -> None:
         files = {"pdf": Path(folder) / "book.pdf", "html": Path(folder) / "page.html"}
         files["pdf"].write_bytes(book_pdf(pages))
         files["html"].write_bytes(big_page(page_size))
-        print(f"Made the files in {time.perf_counter() - started:.1f} s: a {pages}-page PDF of "
-              f"{files['pdf'].stat().st_size / 1024:.0f} KB and a page of {files['html'].stat().st_size / 1024 / 1024:.2f} MB.\n")
+        print(
+            f"Made the files in {time.perf_counter() - started:.1f} s: a {pages}-page PDF of "
+            f"{files['pdf'].stat().st_size / 1024:.0f} KB and a page of "
+            f"{files['html'].stat().st_size / 1024 / 1024:.2f} MB.\n"
+        )
         rows = []
         for kind in ("pdf", "html"):
-            out = subprocess.run([sys.executable, "-m", "bench.ingest", "--case", kind, "--file", str(files[kind])],
-                                 cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.ingest", "--case", kind, "--file", str(files[kind])],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             figures = json.loads(out.strip().splitlines()[-1])
             rows.append((kind, figures))
-        print(f"{'case':<34} {'time':>8} {'target':>8} {'':>6} {'text':>12} {'pages':>6} {'peak RSS':>10} {'(+ over start)':>15}")
+        print(
+            f"{'case':<34} {'time':>8} {'target':>8} {'':>6} {'text':>12} {'pages':>6} {'peak RSS':>10} "
+            f"{'(+ over start)':>15}"
+        )
         for kind, f in rows:
-            name = f"{pages}-page PDF to a document" if kind == "pdf" else f"{f['bytes'] / 1024 / 1024:.1f} MB web page to a document"
+            name = (
+                f"{pages}-page PDF to a document"
+                if kind == "pdf"
+                else f"{f['bytes'] / 1024 / 1024:.1f} MB web page to a document"
+            )
             target = TARGETS[kind]
             met = "met" if f["seconds"] < target or args.quick else "MISSED"
-            print(f"{name:<34} {f['seconds']:>7.2f}s {target:>7.0f}s {met:>6} {f['code_points']:>10,} cp {f['pages']:>6} "
-                  f"{f['rss_peak_mib']:>7.0f} MiB {f['rss_peak_mib'] - f['rss_before_mib']:>+11.0f} MiB")
+            print(
+                f"{name:<34} {f['seconds']:>7.2f}s {target:>7.0f}s {met:>6} {f['code_points']:>10,} cp {f['pages']:>6} "
+                f"{f['rss_peak_mib']:>7.0f} MiB {f['rss_peak_mib'] - f['rss_before_mib']:>+11.0f} MiB"
+            )
         print(f"\nPDF page labels: {', '.join(rows[0][1]['labels'])}, ...")
 
 

@@ -1,5 +1,6 @@
 """Files and web pages for the tests of documents brought in, made here: PDFs written by fpdf2, .docx files by
 python-docx, pages served by a local http.server in a thread. Nothing is downloaded."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,14 @@ PARAGRAPH = (
 )
 
 
-def make_pdf(pages: list[list[str]], *, labels: list[tuple[int, str, int]] = (), title: str = "", author: str = "",
-             password: str = "") -> bytes:
+def make_pdf(
+    pages: list[list[str]],
+    *,
+    labels: list[tuple[int, str, int]] = (),
+    title: str = "",
+    author: str = "",
+    password: str = "",
+) -> bytes:
     """A PDF with a text layer: each page's paragraphs, wrapped over several lines. `labels`: (page index, style,
     first number) for page labels ('r' roman, 'D' decimal); `password` encrypts it."""
     from fpdf import FPDF

@@ -1,9 +1,9 @@
 """Fetching from the server (annotator/ingest/fetch.py): what it refuses and why, against pages served locally."""
+
 import socket
 
 import pytest
 
-from annotator.ingest import fetch as fetchlib
 from annotator.ingest.fetch import FetchError, check_address, fetch
 
 from .ingest_files import Site, article, dribble, endless, slow
@@ -56,14 +56,20 @@ def test_it_refuses_a_redirect_to_127_0_0_1(site, monkeypatch):
 
 
 def test_it_refuses_a_name_resolving_to_a_private_address(monkeypatch):
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))])
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))],
+    )
     with pytest.raises(FetchError, match="Not allowed: the address 10.1.2.3 is not public"):
         fetch("http://intranet.example/", max_bytes=LIMIT)
 
 
 def test_a_name_with_one_private_address_among_public_ones_is_refused(monkeypatch):
     answers = [("93.184.216.34", 80), ("192.168.1.1", 80)]
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", x) for x in answers])
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", x) for x in answers]
+    )
     with pytest.raises(FetchError, match="192.168.1.1 is not public"):
         fetch("http://mixed.example/", max_bytes=LIMIT)
 
@@ -95,7 +101,10 @@ def test_the_connection_goes_to_the_address_checked_not_a_new_lookup(site, monke
     assert (lookups, connected) == (["rebind.example"], ["127.0.0.1"])
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://example.org/x", "javascript:alert(1)", "//example.org/"])
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://example.org/x", "javascript:alert(1)", "//example.org/"],
+)
 def test_it_refuses_other_schemes(url):
     with pytest.raises(FetchError, match="only http:// and https://"):
         fetch(url, max_bytes=LIMIT, allow_private=True)
@@ -104,10 +113,20 @@ def test_it_refuses_other_schemes(url):
 @pytest.mark.parametrize(
     "address, allowed_with_private",
     [
-        ("127.0.0.1", True), ("10.0.0.1", True), ("172.16.5.4", True), ("192.168.0.1", True), ("::1", True),
-        ("fd00::1", True), ("100.64.0.1", True), ("::ffff:127.0.0.1", True),
-        ("169.254.169.254", False), ("fe80::1", False), ("224.0.0.1", False), ("0.0.0.0", False),
-        ("240.0.0.1", False), ("ff02::1", False),
+        ("127.0.0.1", True),
+        ("10.0.0.1", True),
+        ("172.16.5.4", True),
+        ("192.168.0.1", True),
+        ("::1", True),
+        ("fd00::1", True),
+        ("100.64.0.1", True),
+        ("::ffff:127.0.0.1", True),
+        ("169.254.169.254", False),
+        ("fe80::1", False),
+        ("224.0.0.1", False),
+        ("0.0.0.0", False),
+        ("240.0.0.1", False),
+        ("ff02::1", False),
     ],
 )
 def test_addresses_that_are_not_public(address, allowed_with_private):

@@ -1,5 +1,6 @@
 """Extraction without a database: PDF (text, paragraphs, hyphens, pages and labels, refusals), HTML (main text,
 metadata, nothing of the page's code), Word (paragraphs, headings, lists, tables, zip bombs), and pages of a span."""
+
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -92,7 +93,7 @@ def test_dehyphenate_decides_each_hyphen(text, expected):
 def test_dehyphenate_moves_the_page_offsets_after_a_dropped_hyphen():
     result = dehyphenate("a recom\ufffemendation\n\nnext page", [0, 19])
     assert result.text == "a recommendation\n\nnext page"
-    assert result.text[result.starts[1]:] == "next page"
+    assert result.text[result.starts[1] :] == "next page"
 
 
 def test_running_heads_and_page_numbers_are_dropped():
@@ -112,7 +113,9 @@ def test_a_pdf_without_text_is_refused_with_the_ocr_message():
     pdf.rect(20, 20, 100, 100, style="F")  # a "scan": a picture, no text
     with pytest.raises(ingest.ExtractionError) as caught:
         ingest.extract(bytes(pdf.output()), ingest.PDF)
-    assert "this PDF has no text to mark; run OCR on it first (for example OCRmyPDF)" in str(caught.value).lower().replace("this pdf", "this PDF").replace("ocrmypdf", "OCRmyPDF").replace("ocr on", "OCR on")
+    assert "this PDF has no text to mark; run OCR on it first (for example OCRmyPDF)" in str(
+        caught.value
+    ).lower().replace("this pdf", "this PDF").replace("ocrmypdf", "OCRmyPDF").replace("ocr on", "OCR on")
 
 
 def test_an_encrypted_pdf_is_refused_with_its_reason():
@@ -127,11 +130,15 @@ def test_a_damaged_pdf_is_refused_with_its_reason(data):
 
 
 def test_a_pdf_title_and_author_make_its_source_fields():
-    extracted = ingest.extract(make_pdf(book(1), title="Annual Report 2023", author="Jane Roe; Bureau of Numbers"), ingest.PDF)
+    extracted = ingest.extract(
+        make_pdf(book(1), title="Annual Report 2023", author="Jane Roe; Bureau of Numbers"), ingest.PDF
+    )
     assert extracted.metadata["type"] == "report"
     assert extracted.metadata["title"] == "Annual Report 2023"
-    assert extracted.metadata["authors"] == [{"family": "Roe", "given": "Jane"}, {"family": "Numbers", "given": "Bureau of"}] or \
-        extracted.metadata["authors"][0] == {"family": "Roe", "given": "Jane"}
+    assert extracted.metadata["authors"] == [
+        {"family": "Roe", "given": "Jane"},
+        {"family": "Numbers", "given": "Bureau of"},
+    ] or extracted.metadata["authors"][0] == {"family": "Roe", "given": "Jane"}
     assert len(extracted.metadata["issued"]) == 10
 
 
@@ -153,8 +160,12 @@ def test_a_web_page_gives_its_article_and_metadata():
     assert "Home" not in extracted.text and "Copyright" not in extracted.text
     assert extracted.pages == []
     assert extracted.metadata == {
-        "type": "webpage", "title": "Purge numbers revisited", "authors": [{"family": "Smith", "given": "Ann"}],
-        "container_title": "The Historian", "issued": "2024-03-05", "url": "https://example.org/purge-numbers",
+        "type": "webpage",
+        "title": "Purge numbers revisited",
+        "authors": [{"family": "Smith", "given": "Ann"}],
+        "container_title": "The Historian",
+        "issued": "2024-03-05",
+        "url": "https://example.org/purge-numbers",
     }
 
 
@@ -166,8 +177,10 @@ def test_nothing_of_a_pages_code_comes_out_only_its_text():
 
 
 def test_a_page_in_another_encoding_is_read_by_its_declaration_or_the_servers():
-    page = article(first="Der Säuberung folgten Jahrzehnte des Schweigens über die Zahlen, die Archive und die "
-                         "Opfer, bis die Akten geöffnet wurden und Historiker zu zählen begannen.")
+    page = article(
+        first="Der Säuberung folgten Jahrzehnte des Schweigens über die Zahlen, die Archive und die "
+        "Opfer, bis die Akten geöffnet wurden und Historiker zu zählen begannen."
+    )
     latin = page.replace(b'charset="utf-8"', b'charset="iso-8859-1"').decode("utf-8").encode("iso-8859-1")
     assert "Säuberung" in ingest.extract(latin, ingest.HTML).text
     undeclared = page.replace(b'<meta charset="utf-8">', b"").decode("utf-8").encode("iso-8859-1")
@@ -184,9 +197,17 @@ def test_html_with_nothing_to_extract_is_refused():
 
 def test_a_docx_gives_paragraphs_headings_lists_and_tables():
     data = make_docx(
-        [("h1", "The report"), ("p", "A first paragraph."), ("li", "first point"), ("li", "second point"),
-         ("h2", "Numbers"), ("table", "Year\tArrests\n1937\t936,750"), ("p", "The end.")],
-        title="The Report", author="Roe, Jane",
+        [
+            ("h1", "The report"),
+            ("p", "A first paragraph."),
+            ("li", "first point"),
+            ("li", "second point"),
+            ("h2", "Numbers"),
+            ("table", "Year\tArrests\n1937\t936,750"),
+            ("p", "The end."),
+        ],
+        title="The Report",
+        author="Roe, Jane",
     )
     extracted = ingest.extract(data, ingest.DOCX)
     assert extracted.text == (
@@ -269,7 +290,7 @@ def mangled(draw, original: bytes):
     start = draw(st.integers(0, len(data) - 1))
     if draw(st.booleans()):
         return bytes(data[:start])
-    data[start:start + 8] = draw(st.binary(min_size=1, max_size=8))
+    data[start : start + 8] = draw(st.binary(min_size=1, max_size=8))
     return bytes(data)
 
 

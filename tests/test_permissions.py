@@ -389,8 +389,9 @@ ADMIN_MODELS = {
     "annotator.link":        {"changelist": "200 200", "add": "403 403", "change": "200 403", "delete": "200 302", "history": "200 200",
                               "simple_history": "200 403"},
     # The background tasks' results (django-tasks-db), read only; no task has run here, so no row.
-    "django_tasks_database.dbtaskresult": {"changelist": "200 200", "add": "403 403", "change": "302 403", "delete": "403 403",
-                                           "history": "302 302"},
+    "django_tasks_database.dbtaskresult": {
+        "changelist": "200 200", "add": "403 403", "change": "302 403", "delete": "403 403", "history": "302 302",
+    },
 }
 ADMIN_ROLES = ("anonymous", "outsider", "staff", "author")
 # App labels, longest first: an admin URL's name starts with its model's (django_tasks_database has underscores).

@@ -19,7 +19,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import services, texts
-from annotator.models import Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status
+from annotator.models import (
+    Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+)
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 from annotator.services import versions as version_services
@@ -345,7 +347,8 @@ def _document_version(w):
 
 def _document_create_from_pdf(w):
     upload = SimpleUploadedFile("report.pdf", _pdf(), content_type="application/pdf")
-    return Call("boss", _url("document_create", w.project), "post", {"title": w.name("A report"), "file": upload}, status=302)
+    return Call("boss", _url("document_create", w.project), "post", {"title": w.name("A report"), "file": upload},
+                status=302)
 
 
 def _pdf(made=[]):  # noqa: B006 - made once for the module

@@ -1,5 +1,6 @@
 """Documents made from web pages and files (services/ingest.py): the document, its version 1 with its pages, its
 original and its source; fetching again; every refusal leaves nothing but the reason."""
+
 import hashlib
 
 import pytest
@@ -36,9 +37,18 @@ def test_a_pdf_becomes_a_document_with_its_pages_original_and_source(project, ma
     assert version.text == document.text and [label for _, label in version.pages] == ["7", "8", "9"]
     original = version.original
     assert bytes(original.data) == data and original.sha256 == hashlib.sha256(data).hexdigest()
-    assert (original.media_type, original.size, original.name, original.url) == ("application/pdf", len(data), "report.pdf", "")
+    assert (original.media_type, original.size, original.name, original.url) == (
+        "application/pdf",
+        len(data),
+        "report.pdf",
+        "",
+    )
     source = document.source
-    assert (source.type, source.title, source.authors) == ("report", "Annual Report", [{"family": "Roe", "given": "Jane"}])
+    assert (source.type, source.title, source.authors) == (
+        "report",
+        "Annual Report",
+        [{"family": "Roe", "given": "Jane"}],
+    )
     assert source.project == project and source.created_by == manager
 
 
@@ -46,7 +56,14 @@ def test_the_page_of_a_mark_on_an_extracted_pdf(project, manager, labels):
     data = make_pdf(book(3, 1), labels=[(0, "r", 1), (1, "D", 1)])
     document = ingest.request_document(user=manager, project=project, name="r.pdf", data=data).document
     start = document.text.index("on page 2,")
-    mark = services.annotate(user=manager, document=document, start=start, end=start + 9, exact=document.text[start:start + 9], label=labels["claim"])
+    mark = services.annotate(
+        user=manager,
+        document=document,
+        start=start,
+        end=start + 9,
+        exact=document.text[start : start + 9],
+        label=labels["claim"],
+    )
     assert DocumentVersion.objects.page_label(mark.span) == "1"
     assert pagelib.locator(DocumentVersion.objects.pages_of(document.pk, 1), 0, len(document.text)) == "pp. i–2"
 
@@ -59,7 +76,9 @@ def test_a_pdf_without_metadata_gets_no_source(project, manager):
 
 def test_a_docx_becomes_a_document(project, manager):
     data = make_docx([("h1", "Minutes"), ("p", "The meeting opened at ten.")], title="Minutes of May")
-    document = ingest.request_document(user=manager, project=project, title="My title", name="m.docx", data=data).document
+    document = ingest.request_document(
+        user=manager, project=project, title="My title", name="m.docx", data=data
+    ).document
     assert document.title == "My title" and document.text == "Minutes\n\nThe meeting opened at ten."
     assert document.source.title == "Minutes of May"
     assert DocumentVersion.objects.get(document=document).pages == []
@@ -76,7 +95,10 @@ def test_a_web_page_becomes_a_document_with_a_webpage_source(project, manager, s
     assert bytes(original.data) == article()
     source = document.source
     assert (source.type, source.container_title, source.issued, source.url) == (
-        "webpage", "The Historian", "2024-03-05", "https://example.org/purge-numbers"
+        "webpage",
+        "The Historian",
+        "2024-03-05",
+        "https://example.org/purge-numbers",
     )
 
 
@@ -90,8 +112,16 @@ def test_a_pdf_at_an_address_is_read_as_a_pdf(project, manager, site):
     "path, page, reason",
     [
         ("/missing", None, "Not found: the server answered 404"),
-        ("/image", (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n"), "not a web page: the server sent “image/png”, not HTML"),
-        ("/empty", (200, {"Content-Type": "text/html"}, b"<html><body><script>x()</script></body></html>"), "No article text"),
+        (
+            "/image",
+            (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n"),
+            "not a web page: the server sent “image/png”, not HTML",
+        ),
+        (
+            "/empty",
+            (200, {"Content-Type": "text/html"}, b"<html><body><script>x()</script></body></html>"),
+            "No article text",
+        ),
     ],
 )
 def test_a_page_that_cannot_be_made_a_document_fails_with_its_reason(project, manager, site, path, page, reason):
@@ -189,9 +219,16 @@ def test_fetch_again_makes_a_new_version_when_the_text_changed_and_carries_the_m
     url = site.html("/story", article())
     document = ingest.request_document(user=manager, project=project, url=url).document
     start = document.text.index("First paragraph")
-    mark = services.annotate(user=manager, document=document, start=start, end=start + 15, exact="First paragraph", label=labels["claim"])
-    site.html("/story", article(first="A quietly rewritten first paragraph, which now says the archives settle the "
-                                      "matter, though the outlet did not say it had changed anything at all."))
+    mark = services.annotate(
+        user=manager, document=document, start=start, end=start + 15, exact="First paragraph", label=labels["claim"]
+    )
+    site.html(
+        "/story",
+        article(
+            first="A quietly rewritten first paragraph, which now says the archives settle the "
+            "matter, though the outlet did not say it had changed anything at all."
+        ),
+    )
     extraction = ingest.request_refetch(user=manager, document=document)
     extraction.refresh_from_db()
     document.refresh_from_db()
@@ -227,13 +264,20 @@ def test_every_new_document_has_its_version_1_as_a_row(project, manager):
     membership = manager.memberships.get()
     document = services.add_document(membership=membership, title="T", text="Some text.\n", user=manager)
     version = DocumentVersion.objects.get(document=document)
-    assert (version.number, version.text, version.created_at, version.pages) == (1, document.text, document.created_at, [])
+    assert (version.number, version.text, version.created_at, version.pages) == (
+        1,
+        document.text,
+        document.created_at,
+        [],
+    )
 
 
 def test_check_integrity_finds_pages_past_the_text_and_a_source_of_another_project(project, manager):
     from annotator.integrity import problems
 
-    document = ingest.request_document(user=manager, project=project, name="r.pdf", data=make_pdf(book(2), title="R")).document
+    document = ingest.request_document(
+        user=manager, project=project, name="r.pdf", data=make_pdf(book(2), title="R")
+    ).document
     assert list(problems()) == []
     DocumentVersion.objects.filter(document=document).update(pages=[[0, "1"], [10**6, "2"]])
     elsewhere = Source.objects.create(project=type(project).objects.create(name="Other"), title="Elsewhere")

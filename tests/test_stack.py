@@ -29,7 +29,8 @@ def stack_dir():
 
 def kill_what_it_started(stack_dir: Path) -> None:
     """A stack that would not stop: its servers (session leaders, pids in their pid files) and its PostgreSQL."""
-    for pidfile in [*stack_dir.glob("web-*.pid"), stack_dir / "worker.pid", stack_dir / "pg" / "data" / "postmaster.pid"]:
+    pidfiles = [*stack_dir.glob("web-*.pid"), stack_dir / "worker.pid", stack_dir / "pg" / "data" / "postmaster.pid"]
+    for pidfile in pidfiles:
         try:
             pid = int(pidfile.read_text().split()[0])
             if pidfile.name.startswith(("web-", "worker")):

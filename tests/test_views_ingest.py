@@ -1,5 +1,6 @@
 """The "Add a document" page with addresses and PDF, HTML and Word files; the progress page; downloading an
 original; fetching again from the versions page; hostile HTML shown only as text."""
+
 import re
 
 import pytest
@@ -134,10 +135,16 @@ def test_members_follow_an_extraction_and_outsiders_do_not(project, manager, ann
 
 
 def test_a_hostile_page_reaches_our_pages_only_as_text(project, manager):
-    _add(client_for(manager), project, file=_upload("hostile.html", article(title="<img src=x onerror=alert('title')>")))
+    _add(
+        client_for(manager), project, file=_upload("hostile.html", article(title="<img src=x onerror=alert('title')>"))
+    )
     document = Document.objects.get(project=project)
-    for url in (reverse("document_detail", args=[document.pk]), reverse("project_detail", args=[project.pk]),
-                reverse("document_versions", args=[document.pk]), reverse("source_list", args=[project.pk])):
+    for url in (
+        reverse("document_detail", args=[document.pk]),
+        reverse("project_detail", args=[project.pk]),
+        reverse("document_versions", args=[document.pk]),
+        reverse("source_list", args=[project.pk]),
+    ):
         page = client_for(manager).get(url).content.decode()
         for code in ("<img src=x", "onclick=", "alert('handler')", "javascript:alert", "<script>alert"):
             assert code not in page, (url, code)
@@ -194,8 +201,13 @@ def test_fetch_again_from_the_versions_page(project, manager, labels, site):
     progress = client_for(manager).get(response["Location"]).content.decode()
     assert "the text has not changed since version 1" in progress
 
-    site.html("/story", article(first="The outlet rewrote its first paragraph after publication, quietly, and it now "
-                                      "says something else about the archives and the numbers than it did before."))
+    site.html(
+        "/story",
+        article(
+            first="The outlet rewrote its first paragraph after publication, quietly, and it now "
+            "says something else about the archives and the numbers than it did before."
+        ),
+    )
     response = client_for(manager).post(reverse("document_refetch", args=[document.pk]))
     progress = client_for(manager).get(response["Location"]).content.decode()
     assert "the text changed, and is now version 2" in progress

@@ -1,9 +1,10 @@
 """Background work as deployed: tasks kept in the database (django-tasks-db) and run by the real worker command."""
+
 import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from annotator.models import Document, Extraction
+from annotator.models import Document
 from annotator.services import ingest
 
 from .ingest_files import book, make_pdf
@@ -20,7 +21,9 @@ def test_a_document_waits_in_the_database_until_the_worker_command_makes_it(proj
     assert extraction.state == "waiting" and not Document.objects.exists()
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.args_kwargs["args"], task.status) == (
-        "annotator.tasks.extract_document", [extraction.pk], "READY"
+        "annotator.tasks.extract_document",
+        [extraction.pk],
+        "READY",
     )
     _work()
     extraction.refresh_from_db()

@@ -5,12 +5,17 @@ document's text is: see text.normalise_text), the page boundaries (code-point of
 pages' labels) and the metadata a Source is made of. Fetching a URL is `fetch.fetch`. What the app keeps of it
 (the original, the document, its version and source) is written by services/ingest.py.
 """
+
 from __future__ import annotations
 
 from .base import Extracted, ExtractionError, Progress, Upload, media_type_for
 
 # The media types extract() reads, with the file-name endings the upload form takes for each.
-PDF, HTML, DOCX = "application/pdf", "text/html", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF, HTML, DOCX = (
+    "application/pdf",
+    "text/html",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 READABLE = {PDF: (".pdf",), HTML: (".html", ".htm", ".xhtml"), DOCX: (".docx",)}
 
 
@@ -33,7 +38,9 @@ def extract(data: bytes, media_type: str, *, url: str | None = None, progress: P
     elif kind == DOCX:
         extracted = docx.extract_docx(data)
     else:
-        raise ExtractionError(f"A file of type “{media_type or 'unknown'}” cannot be read: upload PDF, HTML, .docx, .txt or .md.")
+        raise ExtractionError(
+            f"A file of type “{media_type or 'unknown'}” cannot be read: upload PDF, HTML, .docx, .txt or .md."
+        )
     if progress is not None:
         progress(1, 1)
     return extracted.checked()
@@ -47,4 +54,15 @@ def _charset(parameters: str) -> str:
     return ""
 
 
-__all__ = ["DOCX", "HTML", "PDF", "READABLE", "Extracted", "ExtractionError", "Progress", "Upload", "extract", "media_type_for"]
+__all__ = [
+    "DOCX",
+    "HTML",
+    "PDF",
+    "READABLE",
+    "Extracted",
+    "ExtractionError",
+    "Progress",
+    "Upload",
+    "extract",
+    "media_type_for",
+]

@@ -1,4 +1,5 @@
 """What every extractor gives back, and the rules they share: clean text, page offsets, names and dates."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,15 @@ class Upload:
 
 # C0 and C1 controls other than tab and line feed, and the code points no text holds: noise from extraction.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
 _LIGATURE = re.compile("[\ufb00-\ufb06]")
 
 

@@ -3,6 +3,7 @@
 A .docx is a zip; before anything reads it, its directory is checked, so a file that is not a zip or that would
 unpack to far more than it weighs (a zip bomb) is refused without being unpacked.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,9 @@ def check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ExtractionError("This is not a Word (.docx) file: a .docx is a zip archive, and this is not one.") from None
+        raise ExtractionError(
+            "This is not a Word (.docx) file: a .docx is a zip archive, and this is not one."
+        ) from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:

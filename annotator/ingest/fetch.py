@@ -9,6 +9,7 @@ and unspecified addresses are refused; `allow_private` lets loopback and private
 never link-local, multicast or reserved ones. At most `max_redirects` redirects, `max_bytes` of body and
 `timeout` seconds in all, DNS included. Pure: no database, no settings (the caller passes its limits).
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -41,7 +42,9 @@ class Fetched:
 
 
 # What `allow_private` lets through: loopback, the private ranges (RFC 1918, unique local IPv6) and shared space.
-PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")]
+PRIVATE = [
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+]
 
 
 def check_address(address: str, *, allow_private: bool = False) -> None:
@@ -61,7 +64,12 @@ def check_address(address: str, *, allow_private: bool = False) -> None:
 
 
 def fetch(
-    url: str, *, max_bytes: int, timeout: float = 10.0, max_redirects: int = 5, allow_private: bool = False,
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float = 10.0,
+    max_redirects: int = 5,
+    allow_private: bool = False,
     accept: str = ACCEPT,
 ) -> Fetched:
     """GET `url`, following redirects, within the limits; the body and where it came from, or FetchError."""
@@ -77,7 +85,9 @@ def fetch(
             if response.status in REDIRECTS:
                 location = response.getheader("Location")
                 if not location:
-                    raise FetchError(f"The server answered a redirect (HTTP {response.status}) without saying where to.")
+                    raise FetchError(
+                        f"The server answered a redirect (HTTP {response.status}) without saying where to."
+                    )
                 current = urllib.parse.urljoin(current, location.strip())
                 continue
             if response.status == 404:
@@ -88,7 +98,10 @@ def fetch(
                 raise FetchError(f"The server answered HTTP {response.status} ({response.reason}).")
             data = _read(connection, response, max_bytes, deadline)
             return Fetched(
-                url=url, final_url=current, media_type=response.getheader("Content-Type", ""), data=data,
+                url=url,
+                final_url=current,
+                media_type=response.getheader("Content-Type", ""),
+                data=data,
                 fetched_at=datetime.datetime.now(datetime.timezone.utc),
             )
         finally:
@@ -175,9 +188,15 @@ def _request(scheme, host, port, target, addresses, deadline, accept):
     for address in addresses:
         connection = _PinnedConnection(host, port, address, _remaining(deadline), tls)
         try:
-            connection.request("GET", target, headers={
-                "User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity",
-            })
+            connection.request(
+                "GET",
+                target,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": accept,
+                    "Accept-Encoding": "identity",
+                },
+            )
             connection.pinned.settimeout(_remaining(deadline))
             return connection, connection.getresponse()
         except (TimeoutError, socket.timeout):

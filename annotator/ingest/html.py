@@ -3,6 +3,7 @@
 Only text comes out: scripts, styles, event handlers and markup stay behind, so nothing of the page's own code can
 reach ours. Paragraphs, headings and list items become paragraphs of the document.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,12 @@ def extract_html(data: bytes, url: str | None = None, charset: str = "") -> Extr
 
     try:
         found = trafilatura.bare_extraction(
-            content, url=url, fast=True, with_metadata=True, include_comments=False, include_tables=True,
+            content,
+            url=url,
+            fast=True,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
             date_extraction_params=_DATE_PARAMS,
         )
     except (ValueError, TypeError) as exc:  # markup lxml cannot parse at all

@@ -3,6 +3,7 @@
 A version's pages are [(start, label), ...]: page N starts at code point `start` of the text and is called `label`
 ("iii", "12"), in order; an empty page starts where the next one does. Pure functions, no database.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -6,6 +6,7 @@ lines joined by spaces; a new one starts after a short line, a larger gap than t
 first-line indent, or a move up the page (a new column). PDFium itself joins a line that ends in a hyphen to the
 next, marking the hyphen U+FFFE; `dehyphenate` decides whether it stays.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -79,8 +80,10 @@ def extract_pdf(data: bytes, progress: Progress | None = None) -> Extracted:
 
 def _refusal(reason: str) -> str:
     if "password" in reason.lower():
-        return ("This PDF is encrypted: it needs a password to open. Save it without the password (or print it to a "
-                "new PDF) and upload that.")
+        return (
+            "This PDF is encrypted: it needs a password to open. Save it without the password (or print it to a "
+            "new PDF) and upload that."
+        )
     detail = reason.split("(PDFium:")[-1].strip(" ).") if "PDFium:" in reason else reason
     return f"This PDF cannot be read: it is damaged or not a PDF ({detail.lower() or 'unknown error'})."
 
@@ -96,14 +99,18 @@ def _lines(textpage) -> list[Line]:
         stripped = body.strip()
         if stripped:
             first = unit + _utf16_len(body[: len(body) - len(body.lstrip())])
-            last = unit + width - 1 - _utf16_len(body[len(body.rstrip()):])
+            last = unit + width - 1 - _utf16_len(body[len(body.rstrip()) :])
             try:
                 left, bottom, _, top = textpage.get_charbox(first, loose=True)  # the font's box: its size
                 _, last_bottom, right, _ = textpage.get_charbox(last, loose=True)
             except Exception:  # a box PDFium cannot give: the line keeps no geometry, and joins by its text alone
                 lines.append(Line(clean(stripped, keep=_MARKS)))
             else:
-                lines.append(Line(clean(stripped, keep=_MARKS), left, right, top, min(bottom, last_bottom), max(top - bottom, 1.0)))
+                lines.append(
+                    Line(
+                        clean(stripped, keep=_MARKS), left, right, top, min(bottom, last_bottom), max(top - bottom, 1.0)
+                    )
+                )
         unit += width + _utf16_len(match.group(1))
         if not match.group():
             break
@@ -132,7 +139,9 @@ def _drop_running_lines(pages: list[list[Line]], pitch_usual: float) -> None:
             if not lines:
                 break
             line = lines[position]
-            apart = len(lines) < 2 or _apart(lines[min(position, neighbour)], lines[max(position, neighbour)], pitch_usual)
+            apart = len(lines) < 2 or _apart(
+                lines[min(position, neighbour)], lines[max(position, neighbour)], pitch_usual
+            )
             running = apart and len(line.text) <= 100 and counts[_key(line)] >= needed
             if _PAGE_NUMBER.match(line.text) or running:
                 lines.pop(position)
@@ -238,7 +247,10 @@ def dehyphenate(text: str, starts: list[int]) -> _Dehyphenated:
         out.append(text[position : match.start()])
         joined, hyphenated = head + tail, f"{head}-{tail}"
         drop = (
-            head.isalpha() and tail.isalpha() and head[-1:].islower() and tail[:1].islower()
+            head.isalpha()
+            and tail.isalpha()
+            and head[-1:].islower()
+            and tail[:1].islower()
             and (words[joined] > 0 or (words[hyphenated] == 0 and head.lower() not in COMPOUND_HEADS))
         )
         out.append(joined if drop else hyphenated)

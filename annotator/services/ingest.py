@@ -5,6 +5,7 @@ the task; `run_extraction` (the task's body) fetches, extracts and then, in one 
 the new version) with its pages, its original and its source. Whatever fails leaves the row saying why and nothing
 else saved.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,9 @@ def _check_url(url: str) -> str:
     return url
 
 
-def request_document(*, user, project: Project, title: str = "", url: str = "", name: str = "", data: bytes = b"") -> Extraction:
+def request_document(
+    *, user, project: Project, title: str = "", url: str = "", name: str = "", data: bytes = b""
+) -> Extraction:
     """Ask for a document made from a URL or from a file's bytes (managers only); the work runs in the background."""
     _check_manager(user, project.pk, "add documents")
     if bool(url) == bool(data):
@@ -66,9 +69,13 @@ def request_document(*, user, project: Project, title: str = "", url: str = "", 
 def request_refetch(*, user, document: Document) -> Extraction:
     """Fetch a document made from a URL again (managers only): a changed text becomes its next version."""
     _check_manager(user, document.project_id, "fetch documents again")
-    url = Original.objects.filter(version__document=document).exclude(url="").order_by("-version__number").values_list(
-        "url", flat=True
-    ).first()
+    url = (
+        Original.objects.filter(version__document=document)
+        .exclude(url="")
+        .order_by("-version__number")
+        .values_list("url", flat=True)
+        .first()
+    )
     if not url:
         raise ActionRefused("This document was not made from a web address: there is nothing to fetch again.")
     extraction = Extraction.objects.create(
@@ -84,7 +91,9 @@ def _queue(extraction: Extraction) -> Extraction:
         extract_document.enqueue(extraction.pk)
     except Exception:
         logger.exception("Could not queue extraction %s", extraction.pk)
-        _finish(extraction.pk, Extraction.State.FAILED, "The work could not be queued (the database refused it). Try again.")
+        _finish(
+            extraction.pk, Extraction.State.FAILED, "The work could not be queued (the database refused it). Try again."
+        )
         raise
     extraction.refresh_from_db()
     return extraction
@@ -109,8 +118,12 @@ class _Progress:
 
 def _finish(extraction_id: int, state: str, message: str, **fields) -> None:
     Extraction.objects.filter(pk=extraction_id).update(
-        state=state, message=message[:1000], finished_at=timezone.now(), progress=100 if state == "done" else 0,
-        data=b"", **fields,
+        state=state,
+        message=message[:1000],
+        finished_at=timezone.now(),
+        progress=100 if state == "done" else 0,
+        data=b"",
+        **fields,
     )
 
 
@@ -126,7 +139,9 @@ def run_extraction(extraction_id: int) -> None:
         original = _original(extraction)
         Extraction.objects.filter(pk=extraction_id).update(progress=30 if extraction.url else 5)
         extracted = ingest.extract(
-            original.data, original.media_type, url=original.final_url or original.url or None,
+            original.data,
+            original.media_type,
+            url=original.final_url or original.url or None,
             progress=_Progress(extraction_id, 30 if extraction.url else 5, 90),
         )
         with transaction.atomic():
@@ -149,7 +164,9 @@ def _original(extraction: Extraction) -> Original:
     if extraction.url:
         try:
             fetched = fetch(
-                extraction.url, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES, timeout=settings.ANNOTATOR_FETCH_TIMEOUT,
+                extraction.url,
+                max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES,
+                timeout=settings.ANNOTATOR_FETCH_TIMEOUT,
                 allow_private=settings.ANNOTATOR_FETCH_PRIVATE_ADDRESSES,
             )
         except FetchError as exc:
@@ -167,8 +184,14 @@ def _original(extraction: Extraction) -> Original:
         media_type = ingest.media_type_for(name, head=data[:1024])
         declared = ""
     return Original(
-        data=data, media_type=declared or media_type, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-        name=name, url=url, final_url=final_url if final_url != url else "", fetched_at=fetched_at,
+        data=data,
+        media_type=declared or media_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        name=name,
+        url=url,
+        final_url=final_url if final_url != url else "",
+        fetched_at=fetched_at,
     )
 
 
@@ -177,7 +200,10 @@ def _make_document(extraction: Extraction, original: Original, extracted: ingest
     metadata = dict(extracted.metadata)
     title = extraction.title or metadata.get("title") or first_line_title(extracted.text)
     document = add_document(
-        membership=membership, title=title, text=extracted.text, origin=(extraction.url or extraction.name)[:500],
+        membership=membership,
+        title=title,
+        text=extracted.text,
+        origin=(extraction.url or extraction.name)[:500],
         user=extraction.requested_by,
     )
     version = DocumentVersion.objects.get(document=document, number=document.version)
@@ -195,11 +221,16 @@ def _make_version(extraction: Extraction, original: Original, extracted: ingest.
     if textlib.normalise_text(extracted.text) == Document.objects.values_list("text", flat=True).get(pk=document.pk):
         return f"Fetched again at {when}: the text has not changed since version {document.version}.", {}
     version = add_version(
-        membership=membership, document=document, text=extracted.text, note=f"Fetched again from the web at {when}",
+        membership=membership,
+        document=document,
+        text=extracted.text,
+        note=f"Fetched again from the web at {when}",
         user=extraction.requested_by,
     )
     _keep(version, original, extracted)
-    return f"Fetched again at {when}: the text changed, and is now version {version.number}.", {"version": version.number}
+    return f"Fetched again at {when}: the text changed, and is now version {version.number}.", {
+        "version": version.number
+    }
 
 
 def _keep(version: DocumentVersion, original: Original, extracted: ingest.Extracted) -> None:
@@ -211,7 +242,11 @@ def _keep(version: DocumentVersion, original: Original, extracted: ingest.Extrac
 
 def _source(extraction: Extraction, document: Document, metadata: dict):
     """The bibliography's entry for the document, from its metadata; with what is sure when the rest is refused."""
-    fields = {key: metadata[key] for key in ("type", "title", "authors", "issued", "container_title", "url") if key in metadata}
+    fields = {
+        key: metadata[key]
+        for key in ("type", "title", "authors", "issued", "container_title", "url")
+        if key in metadata
+    }
     fields.setdefault("type", "webpage")
     fields.setdefault("title", document.title)
     if extraction.url and "url" not in fields:

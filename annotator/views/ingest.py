@@ -1,4 +1,5 @@
 """Documents from web pages and files: the progress of one being made, fetching again, downloading an original."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -31,7 +32,8 @@ def extraction_detail(request, extraction_id):
     context = {
         "extraction": extraction,
         "project": extraction.project,
-        "stalled": extraction.state == "waiting" and (timezone.now() - extraction.created_at).total_seconds() > PATIENCE,
+        "stalled": extraction.state == "waiting"
+        and (timezone.now() - extraction.created_at).total_seconds() > PATIENCE,
     }
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "annotator/extraction.html#progress" if partial else "annotator/extraction.html", context)
@@ -44,7 +46,9 @@ def document_refetch(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
     if membership.role != Role.MANAGER:
         return render(
-            request, "annotator/forbidden.html", {"message": "Only the project's managers may fetch documents again."},
+            request,
+            "annotator/forbidden.html",
+            {"message": "Only the project's managers may fetch documents again."},
             status=403,
         )
     try:

@@ -2,6 +2,7 @@
 
 Tasks go through the database, as deployed; the worker (django-tasks-db's, as `manage.py db_worker` runs it) is
 started in a thread once the page has shown the document waiting for it."""
+
 import threading
 
 import pytest
@@ -20,8 +21,16 @@ pytestmark = pytest.mark.worker
 class WorkerThread(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
-        self.worker = Worker(queue_names=["default"], interval=0.1, batch=False, backend_name="default",
-                             startup_delay=False, max_tasks=None, worker_id="browser-test", excluded_queue_names=[])
+        self.worker = Worker(
+            queue_names=["default"],
+            interval=0.1,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="browser-test",
+            excluded_queue_names=[],
+        )
 
     def run(self):
         try:
@@ -86,7 +95,9 @@ def test_a_failure_is_shown_with_its_reason(login, live_server, project, manager
     worker = WorkerThread()
     page = login(manager)
     page.goto(f"{live_server.url}/projects/{project.pk}/documents/new/")
-    page.get_by_label("Or a file").set_input_files({"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 no"})
+    page.get_by_label("Or a file").set_input_files(
+        {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 no"}
+    )
     page.get_by_role("button", name="Add document").click()
     worker.start()
     try:
@@ -106,7 +117,8 @@ HOSTILE_PAGE = b"""<!doctype html><html><head><meta charset="utf-8">
 <p onclick="window.__pwned=1">A paragraph with <a href="javascript:window.__pwned=1">a link that runs script</a> and
 <img src="x" onerror="window.__pwned=1"> an image, long enough to be taken for the article's text by the extractor,
 with more words about the archives and the numbers that historians argue over.</p>
-<p>&lt;img src=x onerror="window.__pwned=1"&gt; is what the article quotes; <iframe src="javascript:window.__pwned=1"></iframe>
+<p>&lt;img src=x onerror="window.__pwned=1"&gt; is what the article quotes;
+<iframe src="javascript:window.__pwned=1"></iframe>
 the article goes on about the archives for a while longer, so that this paragraph counts as text too.</p>
 </article></body></html>"""
 
@@ -128,8 +140,14 @@ def test_a_hostile_page_reaches_the_app_only_as_inert_text(login, live_server, p
         worker.stop()
     document = Document.objects.get(project=project)
     assert document.title == "<script>window.__pwned=1</script> and the numbers"
-    for url in [page.url, f"/documents/{document.pk}/", f"/projects/{project.pk}/", f"/documents/{document.pk}/versions/",
-                f"/projects/{project.pk}/sources/", f"/sources/{document.source_id}/"]:
+    for url in [
+        page.url,
+        f"/documents/{document.pk}/",
+        f"/projects/{project.pk}/",
+        f"/documents/{document.pk}/versions/",
+        f"/projects/{project.pk}/sources/",
+        f"/sources/{document.source_id}/",
+    ]:
         page.goto(url if url.startswith("http") else live_server.url + url)
         assert page.evaluate(CHECK) == [], url
         assert page.errors == [], url
