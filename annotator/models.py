@@ -206,7 +206,8 @@ class DocumentVersionQuerySet(models.QuerySet):
 class DocumentVersion(models.Model):
     """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
 
-    Every document has its version 1 as a row from the start (services.add_document).
+    A document added through services.add_document has its version 1 as a row from the start (migration 0008 made
+    one for every document then without); seeds and test factories still make it when a version 2 comes.
     """
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
