@@ -144,11 +144,12 @@ def run_extraction(extraction_id: int) -> None:
             url=original.final_url or original.url or None,
             progress=_Progress(extraction_id, 30 if extraction.url else 5, 90),
         )
-        with transaction.atomic():
+        with transaction.atomic():  # the document and the row saying it is done, together or not at all
             if not extraction.refetch:
                 message, fields = _make_document(extraction, original, extracted)
             else:
                 message, fields = _make_version(extraction, original, extracted)
+            _finish(extraction_id, Extraction.State.DONE, message, **fields)
     except (FetchError, ingest.ExtractionError, ActionRefused) as exc:
         _finish(extraction_id, Extraction.State.FAILED, getattr(exc, "message", None) or str(exc))
         return
@@ -156,7 +157,6 @@ def run_extraction(extraction_id: int) -> None:
         logger.exception("Extraction %s failed", extraction_id)
         _finish(extraction_id, Extraction.State.FAILED, f"Something went wrong on the server ({type(exc).__name__}).")
         raise
-    _finish(extraction_id, Extraction.State.DONE, message, **fields)
 
 
 def _original(extraction: Extraction) -> Original:
