@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import bibliography
 from . import text as textlib
 from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
+from .services.quotations import refresh_quote_checks
 from .services.review import review_annotations
 from .views.exports import download
 
@@ -92,11 +93,24 @@ class LabelInline(admin.TabularInline):
     extra = 0
 
 
+def _recheck_rekeyed(label: Label, changed: list[str]) -> None:
+    # A label's key says which marks are quotations: a new key checks (or drops the checks of) its marks' citations.
+    if "key" in changed:
+        refresh_quote_checks(Citation.objects.filter(annotation__label=label))
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name", "description"]
     inlines = [MembershipInline, LabelInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Label:
+            for label_form in formset.initial_forms:
+                if label_form.instance.pk is not None and label_form not in formset.deleted_forms:
+                    _recheck_rekeyed(label_form.instance, label_form.changed_data)
 
 
 @admin.register(Membership)
@@ -113,6 +127,11 @@ class LabelAdmin(FrozenProjectOnChange, admin.ModelAdmin):
     list_display = ["name", "key", "project", "colour", "shortcut", "order"]
     list_filter = ["project"]
     search_fields = ["name", "key"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            _recheck_rekeyed(obj, form.changed_data)
 
 
 def document_filter(path: str):
@@ -242,9 +261,12 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
 
     def save_model(self, request, obj, form, change):
-        # Staff edit sources here without the services; keep the names that search reads in step.
+        # Staff edit sources here without the services; keep the names that search reads, and the quotation checks
+        # of a new text, in step.
         obj.author_names = bibliography.names_text(obj.authors, " ")
         super().save_model(request, obj, form, change)
+        if change and "full_text" in form.changed_data:
+            refresh_quote_checks(Citation.objects.filter(source=obj))
 
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):

@@ -4,13 +4,15 @@ Each mark is placed by the first rule that holds, and every result says which ru
 
 1. unchanged / shifted: no edit of the diff touches the mark's own text; its offsets are mapped
    through the diff (the text around it may have changed).
-2. refound: the mark's text was removed as a whole (a moved passage), and its exact text with its
-   context (W3C TextQuoteSelector prefix and suffix) occurs exactly once in the new text, as it did
-   exactly once in the old one.
+2. refound: the mark's text is in the new text, intact, once, as it was once in the old one; and
+   either it was removed as a whole (a moved passage) with its context (W3C TextQuoteSelector prefix
+   and suffix), or it is where the diff puts the mark (an edit next to it that the character diff
+   cut into), or one side of its context came along, or it is long enough (DISTINCT_CHARS) to name
+   its passage by itself (a paragraph moved whole, its neighbours new).
 3. ambiguous: the exact text occurs in the new text, but rule 2 does not hold (several places, or
-   the mark was edited inside): placed at the best candidate and flagged for review.
-4. fuzzy: the best approximate match near where the diff puts the mark, with its score (0-100):
-   flagged for review.
+   a short text once, elsewhere and in new surroundings): placed at the best candidate and flagged.
+4. fuzzy: the best approximate match near where the diff puts the mark, its edges on the edges of
+   words (unless the mark's own were not), with its score (0-100): flagged for review.
 5. orphaned: nothing good enough; the mark keeps no place until someone re-attaches it.
 
 Only rules 1 and 2 are silent; the others are flagged, so an edit inside a mark never moves it
@@ -26,8 +28,12 @@ from enum import Enum
 from diff_match_patch import diff_match_patch
 from rapidfuzz import fuzz
 
-# Below this score (rapidfuzz's partial ratio, 0-100) an approximate match is no match.
+# Below this score (rapidfuzz's ratio of the mark's text and the text placed, 0-100) an approximate match is no match.
 FUZZY_THRESHOLD = 75.0
+# A mark's text at least this long (the W3C context's length), once in each version, names its passage by itself.
+DISTINCT_CHARS = 32
+# Words (or signs) either side of an approximate match's edges tried as its edges.
+SNAP_WORDS = 2
 
 
 class Placement(str, Enum):
@@ -146,6 +152,75 @@ def _context_score(text: str, pos: int, anchor: Anchor) -> int:
     return score
 
 
+def _context_came_along(text: str, pos: int, anchor: Anchor, old: str) -> bool:
+    """Whether one side of the mark's context is around `pos` in `text` as it was (at a text's edge: still at one)."""
+    end = pos + len(anchor.exact)
+    if anchor.prefix or anchor.start == 0:
+        if text[max(0, pos - len(anchor.prefix)) : pos] == anchor.prefix and (anchor.prefix or pos == 0):
+            return True
+    if anchor.suffix or anchor.end == len(old):
+        if text[end : end + len(anchor.suffix)] == anchor.suffix and (anchor.suffix or end == len(text)):
+            return True
+    return False
+
+
+def _intact_once(anchor: Anchor, old: str, new: str, offsets: OffsetMap, pos: int) -> bool:
+    """Rule 2 for the mark's text found once in the new text at `pos`: it was once in the old text too, and it is
+    where the diff puts the mark, or one side of its context came along, or it is long enough to name its passage."""
+    if len(_count(old, anchor.exact)) != 1:
+        return False
+    lo, hi = sorted((offsets.nearest(anchor.start), offsets.nearest(anchor.end)))
+    where_the_diff_puts_it = pos <= hi and lo <= pos + len(anchor.exact)
+    return (
+        where_the_diff_puts_it or _context_came_along(new, pos, anchor, old)
+        or len(anchor.exact) >= DISTINCT_CHARS
+    )
+
+
+_EDGES = re.compile(r"\w+|[^\w\s]")  # the words and signs whose edges an approximate match is moved onto
+_WORD_END = re.compile(r"\w+$")
+_WORD_START = re.compile(r"\w+")
+
+
+def _into_word(text: str, at: int) -> tuple[int, int]:
+    """How far `at` is inside a word of the text: (word characters before it, word characters after it); (0, 0) on a
+    word's edge. A selection made inside a word is placed inside the new word as far."""
+    before = _WORD_END.search(text, max(0, at - 64), at)
+    after = _WORD_START.match(text, at, at + 64)
+    if before is None or after is None:
+        return 0, 0
+    return len(before.group()), len(after.group())
+
+
+def _snapped(anchor: Anchor, old: str, new: str, lo: int, hi: int, start: int, end: int) -> tuple[int, int, float]:
+    """An approximate match [start, end) of the mark's text, its edges moved onto the edges of the words and signs
+    around them (SNAP_WORDS either way), whichever pair reads most like the mark's text. A mark whose edge was inside a
+    word keeps it as far inside; one whose edge was white space may also keep the match's edge."""
+    edges = [m.span() for m in _EDGES.finditer(new, lo, hi)]
+    starts, ends = [s for s, _ in edges], [e for _, e in edges]
+    i, j = bisect.bisect_left(starts, start), bisect.bisect_right(ends, end)
+    first = set(starts[max(0, i - SNAP_WORDS - 1) : i + SNAP_WORDS])
+    last = set(ends[max(0, j - SNAP_WORDS) : j + SNAP_WORDS + 1])
+    into = _into_word(old, anchor.start)[0]
+    if into:
+        first = {s + into for s in first}
+    out = _into_word(old, anchor.end)[1]
+    if out:
+        last = {e - out for e in last}
+    if anchor.exact[:1].isspace() or into:
+        first.add(start)
+    if anchor.exact[-1:].isspace() or out:
+        last.add(end)
+    best = (-1.0, 0, 0, 0)
+    for s in sorted(first):
+        for e in sorted(last):
+            if e > s:
+                score = fuzz.ratio(anchor.exact, new[s:e])
+                best = max(best, (score, -abs(s - start) - abs(e - end), -s, e))
+    score, _, s, e = best
+    return -s, e, score
+
+
 def place(anchor: Anchor, old: str, new: str, offsets: OffsetMap, max_candidates: int = 200) -> Placed:
     """Place one mark of `old` in `new` by the rules in this module's docstring."""
     mapped = offsets.region(anchor.start, anchor.end)
@@ -161,17 +236,21 @@ def place(anchor: Anchor, old: str, new: str, offsets: OffsetMap, max_candidates
 
     expected = offsets.nearest(anchor.start)
     candidates = _count(new, anchor.exact, limit=max_candidates)
+    if len(candidates) == 1 and _intact_once(anchor, old, new, offsets, candidates[0]):
+        return Placed(anchor.key, Placement.REFOUND, candidates[0], candidates[0] + len(anchor.exact), 100.0)
     if candidates:
         best = max(candidates, key=lambda pos: (_context_score(new, pos, anchor), -abs(pos - expected)))
         return Placed(anchor.key, Placement.AMBIGUOUS, best, best + len(anchor.exact), 100.0)
 
-    # Approximate: the best alignment of the mark's text within a window around where it should be.
+    # Approximate: the best alignment of the mark's text within a window around where it should be, on word edges.
     reach = 2 * len(anchor.exact) + 64
     lo, hi = max(0, expected - reach), min(len(new), expected + len(anchor.exact) + reach)
     if anchor.exact.strip() and hi > lo:
         match = fuzz.partial_ratio_alignment(anchor.exact, new[lo:hi])
         if match is not None and match.score >= FUZZY_THRESHOLD and match.dest_end > match.dest_start:
-            return Placed(anchor.key, Placement.FUZZY, lo + match.dest_start, lo + match.dest_end, round(match.score, 1))
+            start, end, score = _snapped(anchor, old, new, lo, hi, lo + match.dest_start, lo + match.dest_end)
+            if score >= FUZZY_THRESHOLD:
+                return Placed(anchor.key, Placement.FUZZY, start, end, round(score, 1))
     return Placed(anchor.key, Placement.ORPHANED, None, None, 0.0)
 
 

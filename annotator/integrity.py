@@ -9,8 +9,10 @@ from typing import Iterator
 from django.db.models import F, Max
 from django.db.models.functions import Length
 
+from . import quotes
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Span
+from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span
+from .services.quotations import QUOTATION
 
 
 def _version_texts() -> dict[tuple[int, int], str]:
@@ -95,7 +97,33 @@ def check_pages() -> Iterator[str]:
         yield f"Document {pk}: its source belongs to another project."
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_pages]
+
+def check_quote_checks() -> Iterator[str]:
+    """A citation of a Quotation mark holds a check made on its mark's text and its source's text as they are now
+    (`manage.py check_quotations` makes the missing and stale ones); any other citation holds none."""
+    digests: dict[int, bytes] = {}
+    rows = Citation.objects.order_by("pk").values_list(
+        "pk", "annotation__label__key", "annotation__span__exact", "source_id", "quote_checked"
+    )
+    for pk, key, exact, source_id, checked in rows.iterator(chunk_size=2000):
+        if key != QUOTATION:
+            if checked:
+                yield f"Citation {pk}: it holds a quotation check, but its mark is not a quotation."
+            continue
+        if not checked:
+            yield f"Citation {pk}: its quotation has not been checked against its source's text."
+            continue
+        if source_id not in digests:
+            text = Source.objects.values_list("full_text", flat=True).get(pk=source_id)
+            digests[source_id] = quotes.source_digest(text)
+        if checked != quotes.check_digest(exact, digests[source_id]):
+            yield (
+                f"Citation {pk}: its quotation check was made on other texts "
+                "(the mark's, the source's or the checker's changed since)."
+            )
+
+
+CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_quote_checks, check_pages]
 
 
 def problems() -> Iterator[str]:

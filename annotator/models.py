@@ -206,7 +206,7 @@ class DocumentVersionQuerySet(models.QuerySet):
 class DocumentVersion(models.Model):
     """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
 
-    A document added through services.add_document has its version 1 as a row from the start (migration 0008 made
+    A document added through services.add_document has its version 1 as a row from the start (migration 0010 made
     one for every document then without); seeds and test factories still make it when a version 2 comes.
     """
 
@@ -421,7 +421,18 @@ class Citation(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    quote_check = models.JSONField(
+        null=True, blank=True, editable=False,
+        help_text="For a mark labelled Quotation: the check of its text against the source's, as the services last "
+        "made it (the verdict and what the mark's panel shows of it). Null: not a quotation, or not checked yet.",
+    )
+    quote_checked = models.CharField(
+        max_length=40, blank=True, editable=False,
+        help_text="Digest of what the stored check was made on (the checker's version, the mark's text, the source's "
+        "text); empty when there is no check. check_integrity compares it with the texts as they are now.",
+    )
+    # The check is worked out from the texts, not edited: the history of a citation is who cited what, where.
+    history = HistoricalRecords(excluded_fields=["quote_check", "quote_checked"])
 
     class Meta:
         ordering = ["id"]

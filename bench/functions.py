@@ -1,5 +1,6 @@
 """Figures of the app's own functions on the scale document, timed in this process: quotation suggestions,
-agreement between editors, and carrying the marks across a new version of the text."""
+agreement between editors, carrying the marks across a new version of the text, and the quotation check on the
+hostile texts of issue 18."""
 from __future__ import annotations
 
 import random
@@ -7,6 +8,7 @@ import time
 from collections import Counter
 
 from annotator import agreement as ag
+from annotator import quotes
 from annotator.anchoring import carry
 from annotator.models import Annotation, Document
 from annotator.services.sources import quotation_suggestions
@@ -50,6 +52,25 @@ def agreement(document: Document, runs: int) -> Figure:
     seconds, count = timed(run, runs, BUDGET)
     split = ", ".join(f"{name} {min(values):.2f} s" for name, values in parts.items())
     return Figure(f"agreement figures ({count:,} marks)", seconds, "s", 1, note=split)
+
+
+# Issue 18: a quotation of "= " * 1000 + "end" against a source of "= " repeated, once 30 s at 1 MB.
+HOSTILE_QUOTE = "= " * 1000 + "end"
+
+
+def hostile_source(megabytes: float) -> str:
+    return "= " * int(megabytes * 524288)
+
+
+def quotation_check(megabytes: float, runs: int) -> Figure:
+    """check_quotation of the issue's hostile quotation against a source of `megabytes` of "= " (5 MB is the upload
+    limit): what citing it, or giving its source that text, spends on the check."""
+    source = hostile_source(megabytes)
+    seconds, check = timed(lambda: quotes.check_quotation(HOSTILE_QUOTE, source), runs, BUDGET)
+    work = check.work
+    return Figure(f"quotation check, hostile ({megabytes:g} MB source)", seconds, "s", 1,
+                  note=f"{check.verdict}; {work.steps:,} steps: {work.source:,} source tokens read, "
+                       f"{work.votes:,} votes, {work.cells:,} aligner cells")
 
 
 def reanchoring(document: Document, runs: int, edits: int = 300) -> Figure:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
-from annotator.quotes import check_quotation, check_quotation_cached, find_repeats, strip_enclosing_quotes  # noqa: E402
+from annotator.quotes import check_quotation, find_repeats, max_check_steps, strip_enclosing_quotes  # noqa: E402
 
 BLOG = (ROOT / "seeds" / "003_d10184c267f9a8d1.txt").read_text(encoding="utf-8")
 FORUM = (ROOT / "seeds" / "000_79e11ffbb65a5d38.txt").read_text(encoding="utf-8")
@@ -39,14 +39,30 @@ def main():
         ("source = the passage inside ~1 MB of other text", "\n\n".join([FORUM * 30, passage, FORUM * 30])),
     ]:
         seconds, check = best_of(lambda: check_quotation(quote, source))
-        print(f"  {label:50s} {len(source):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}, {check.changes} difference(s)")
-    book = "\n\n".join([FORUM * 30, passage, FORUM * 30])
-    check_quotation_cached(quote, book)
-    # A new string each time, as the database gives it: the digest of the text is part of the cost.
-    seconds, check = best_of(lambda: check_quotation_cached(quote, "".join([book[:1], book[1:]])))
-    print(f"  {'the same, answered from the recent checks':50s} {len(book):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}")
+        print(f"  {label:50s} {len(source):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}, "
+              f"{check.changes} difference(s), {check.work.steps:,} steps")
     seconds, check = best_of(lambda: check_quotation(quote, strip_enclosing_quotes(quote)))
     print(f"  {'source = the passage verbatim':50s} {len(passage):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}")
+
+    print("Quotation check, hostile (issue 18): '= ' * 1000 + 'end' against '= ' repeated; the work beyond reading the")
+    print("source is capped (max_check_steps), so the time follows the source's length, not |source| x |quotation|")
+    hostile = "= " * 1000 + "end"
+    for megabytes in (0.2, 1, 5):
+        source = "= " * int(megabytes * 524288)
+        seconds, check = best_of(lambda: check_quotation(hostile, source), repeat=3)
+        work = check.work
+        print(f"  {megabytes:>4g} MB source {len(source):>11,d} chars  {seconds * 1000:8.1f} ms  -> {check.verdict}; "
+              f"{work.steps:,} steps ({work.source:,} source tokens read, {work.votes:,} votes, {work.cells:,} cells; "
+              f"at most {max_check_steps(len(source)):,} beyond reading the source)")
+    rng = random.Random(1)
+    vocabulary = [f"w{i}" for i in range(1500)]
+    source = " ".join(rng.choices(vocabulary, k=170_000))
+    words = source.split()[50_000:53_990]
+    edited = " ".join(words[:2000] + ["changed"] + words[2001:])
+    seconds, check = best_of(lambda: check_quotation(edited, source), repeat=3)
+    work = check.work
+    print(f"  3,990 common words, one changed, ~1 MB source     {seconds * 1000:8.1f} ms  -> {check.verdict}; "
+          f"{work.votes:,} votes, {work.cells:,} aligner cells (the caps)")
 
     print("Quotation suggestions (hashed 8-word shingles)")
     seconds, repeats = best_of(lambda: find_repeats([FORUM, BLOG], 0))

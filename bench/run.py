@@ -47,12 +47,15 @@ class Size:
     crowd_budget: float  # seconds the editors may take
     loads: int
     clicks: int
+    quote_runs: int = 5  # citations of the hostile quotation through the server (issue 18)
+    hostile_sources: tuple = (1.0, 5.0)  # MB of "= " the hostile quotation is checked against, in this process
 
 
 FULL = Size(1_000_000, 1_000, 10_000, 100_000, 20, 100_000, page_runs=15, add_runs=30, poll_runs=200, export_runs=2,
             function_runs=3, startups=3, editors=8, marks_each=200, crowd_budget=120, loads=1, clicks=5)
 QUICK = Size(100_000, 100, 1_000, 5_000, 5, 20_000, page_runs=3, add_runs=5, poll_runs=20, export_runs=1,
-             function_runs=1, startups=1, editors=8, marks_each=10, crowd_budget=60, loads=1, clicks=2)
+             function_runs=1, startups=1, editors=8, marks_each=10, crowd_budget=60, loads=1, clicks=2, quote_runs=2,
+             hostile_sources=(1.0,))
 
 
 class Progress:
@@ -170,7 +173,13 @@ def run(size: Size, options, folder: Path, progress: Progress):
         analyze()
         attempt(figures, "exports", "s", None, lambda: exports(server, editor, scale, export, size, progress))
 
-        progress("quotation suggestions, agreement, re-anchoring (in this process)")
+        progress("the hostile quotation of issue 18: citing it, its panel, its page")
+        attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
+
+        progress("quotation suggestions, agreement, re-anchoring, the hostile quotation check (in this process)")
+        for megabytes in size.hostile_sources:
+            attempt(figures, f"quotation check, hostile ({megabytes:g} MB source)", "s", 1,
+                    lambda: functions.quotation_check(megabytes, size.function_runs))
         attempt(figures, "quotation suggestions", "s", 1, lambda: functions.suggestions(document, size.function_runs))
         attempt(figures, "agreement figures", "s", 1, lambda: functions.agreement(document, size.function_runs))
         attempt(figures, "re-anchoring", "s", 2, lambda: functions.reanchoring(document, size.function_runs))
@@ -221,6 +230,15 @@ def attempt(figures: list, name: str, unit: str, target: float | None, measure) 
         figures.append(Figure.failure(name, unit, target, exc))
         return
     figures.extend(result if isinstance(result, list) else [result])
+
+
+def hostile_figures(server: Gunicorn, editor, scale, size: Size) -> list[Figure]:
+    from . import web
+
+    offset = server.log_offset()
+    cite, panel, page = web.hostile_quotation(editor, scale, size.quote_runs)
+    with_server_time(cite, server.server_ms(offset, "POST", "/citations/"))
+    return [cite, panel, page]
 
 
 def crowd_figures(server: Gunicorn, document, crowd, label_ids: list, size: Size) -> list[Figure]:

@@ -7,7 +7,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from annotator import services
 from annotator.models import Annotation, Document
+from annotator.services import sources
 
 from .client import Session, since_of
 from .figures import Figure, in_ms
@@ -92,6 +94,46 @@ def web_export(session: Session, project_id: int, file_format: str, runs: int, m
         size = len(answer.body)
     name = f"{'CSV' if file_format == 'csv' else 'JSON-LD'} export of {marks:,} marks (web)"
     return Figure(name, samples, "s", target, note=f"{size / 1e6:.0f} MB")
+
+
+# Issue 18: the hostile quotation through the server --------------------------------------------------
+
+
+def hostile_quotation(session: Session, scenario, runs: int, megabytes: float = 1.0) -> list[Figure]:
+    """The issue's hostile case as an editor meets it: citing, for a Quotation mark of "= " * 1000 + "end", a source
+    whose text is `megabytes` of "= " (htmx POST; a new locator each time), then the mark's panel and the document
+    page with the mark open (which read the stored check). Once each took 30 s and answered 500."""
+    from .functions import HOSTILE_QUOTE, hostile_source
+
+    document = services.add_document(
+        membership=scenario.project.memberships.get(user=scenario.manager), title="Issue 18: a hostile quotation",
+        text=f"Before. {HOSTILE_QUOTE} After.", user=scenario.manager,
+    )
+    editor = scenario.editors[0]
+    start = document.text.index(HOSTILE_QUOTE)
+    mark = services.annotate(user=editor, document=document, start=start, end=start + len(HOSTILE_QUOTE),
+                             exact=HOSTILE_QUOTE, label=scenario.project.labels.get(key="quotation"))
+    source = sources.create_source(user=editor, project=scenario.project, type="book", title="A hostile source",
+                                   full_text=hostile_source(megabytes))
+    cite, panel, page = [], [], []
+    for run in range(runs):
+        answer = session.htmx_post(f"/annotations/{mark.pk}/citations/", {
+            "source": source.pk, "locator": f"p. {run + 1}", "since": revision_of(document),
+        })
+        if answer.status != 200 or b"Too repetitive to check exactly" not in answer.body:
+            raise RuntimeError(f"Citing answered {answer.status}: {answer.body[:300]!r}")
+        cite.append(answer.seconds)
+        for samples, answer in ((panel, session.htmx_get(f"/annotations/{mark.pk}/")),
+                                (page, session.get(f"/annotations/{mark.pk}/"))):
+            if answer.status != 200 or b"Too repetitive to check exactly" not in answer.body:
+                raise RuntimeError(f"The mark answered {answer.status}")
+            samples.append(answer.seconds)
+    size = f"{megabytes:g} MB source"
+    return [
+        Figure(f"citing a source for the hostile quotation ({size})", in_ms(cite), "ms", 1000),
+        Figure(f"its mark's panel, {runs} citations ({size})", in_ms(panel), "ms", 100),
+        Figure(f"the document page with it open ({size})", in_ms(page), "ms", 100),
+    ]
 
 
 # Eight editors at once ------------------------------------------------------------------------------

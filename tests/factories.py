@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from annotator import services
 from annotator import text as textlib
 from annotator.models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
+from annotator.services.quotations import refresh_quote_checks
 
 SAMPLE_TEXT = (
     "Did Stalin want “mass terror”? 😀 The archives say more than one thing.\n"
@@ -114,3 +115,11 @@ class CitationFactory(factory.django.DjangoModelFactory):
     annotation = factory.SubFactory(AnnotationFactory)
     source = factory.LazyAttribute(lambda o: SourceFactory(project=o.annotation.span.document.project))
     locator = "pp. 113-138"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # With its quotation check, as the services store one.
+        citation = super()._create(model_class, *args, **kwargs)
+        refresh_quote_checks(Citation.objects.filter(pk=citation.pk))
+        citation.refresh_from_db(fields=["quote_check", "quote_checked"])
+        return citation

@@ -1,4 +1,5 @@
 """Carrying marks across a revision: the pure placement rules, with property-based tests."""
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,63 @@ def test_the_diff_view_shows_edits_and_skips_long_unchanged_text():
     ops = [op for op, _ in segments]
     assert "delete" in ops and "insert" in ops and ops.count("skip") == 2
     assert [t for op, t in segments if op in ("delete", "insert")] == ["restrained", "restricted"]
+
+
+# Placements that need no check are not flagged; approximate ones end on word edges (issue 18, item 8) -------------
+
+PARAGRAPHS = [
+    "The first paragraph says the centre restrained local zeal, as Getty argues at length.",
+    "The second paragraph is about the party demanding purges in the regions.",
+    "The third paragraph closes the thread with a question about the archives.",
+]
+
+
+def marked(text, exact, key=0):
+    start = text.index(exact)
+    return anchor(text, start, start + len(exact), key)
+
+
+def test_a_paragraph_moved_whole_is_refound_and_so_are_its_edges():
+    old = "\n\n".join(PARAGRAPHS) + "\n"
+    new = "\n\n".join(PARAGRAPHS[1:] + PARAGRAPHS[:1]) + "\n"
+    exacts = [PARAGRAPHS[0], "the centre restrained local zeal", "The first", "at length."]
+    placed = carry([marked(old, exact, k) for k, exact in enumerate(exacts)], old, new)
+    for p, exact in zip(placed, exacts):
+        assert (p.placement, new[p.start : p.end]) == (Placement.REFOUND, exact), exact
+
+
+def test_a_mark_whose_edge_the_character_diff_cut_into_is_refound_where_it_stands():
+    old = "Intro line here. Bob ran home quickly today. More text follows here.\n"
+    new = "Intro line here. Bill said that Bob ran home quickly today. More text follows here.\n"
+    [p] = carry([marked(old, "Bob ran home quickly today.")], old, new)
+    assert (p.placement, new[p.start : p.end]) == (Placement.REFOUND, "Bob ran home quickly today.")
+
+
+def test_a_short_text_found_once_elsewhere_in_new_surroundings_is_still_flagged():
+    old = "\n\n".join([PARAGRAPHS[0], "Fitzpatrick says so.", PARAGRAPHS[2]]) + "\n"
+    new = "\n\n".join([PARAGRAPHS[0], PARAGRAPHS[2], "Conquest and Fitzpatrick disagree on this."]) + "\n"
+    [p] = carry([marked(old, "Fitzpatrick")], old, new)
+    assert p.placement == Placement.AMBIGUOUS and p.placement.flagged
+
+
+@pytest.mark.parametrize("revised, expected", [
+    ("In this matter, the centre had restrained all local zeal", None),
+    ("In this matter the centre restrained the local zeal", None),
+    ("In this whole matter the centre restrained local zeal", None),
+    ("In this matter the Centre has restrained local zeal.", "In this matter the Centre has restrained local zeal"),
+    ("in this matter the centre restrained local zeal and more", "in this matter the centre restrained local zeal"),
+])
+def test_an_approximate_placement_keeps_whole_words_and_no_stray_space_or_period(revised, expected):
+    exact = "In this matter the centre restrained local zeal"
+    old = "Some preamble about the archives. " + exact + " and more. And then the next sentence of the text."
+    new = "Some preamble about the archives. " + revised + " And then the next sentence of the text."
+    [p] = carry([marked(old, exact)], old, new)
+    assert p.placement == Placement.FUZZY and p.score >= 75
+    assert new[p.start : p.end] == (expected or revised)
+
+
+def test_an_approximate_placement_of_a_mark_cut_inside_a_word_may_keep_that_cut():
+    old = "The historian A said that the centre restrained local zeal. Then more."
+    new = "The historian A said that the centre had restrained local zeal. Then more."
+    [p] = carry([marked(old, "storian A said that the centre restrained")], old, new)
+    assert p.placement == Placement.FUZZY and new[p.start : p.end] == "storian A said that the centre had restrained"

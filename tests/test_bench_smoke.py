@@ -4,7 +4,7 @@ import random
 import pytest
 
 from annotator.models import Annotation, Citation, Document, Link
-from bench import scenario, web
+from bench import functions, scenario, web
 from bench.client import Session
 from bench.figures import Figure, table
 
@@ -25,6 +25,14 @@ def test_the_scale_scenario_builds_through_the_services_and_a_mark_goes_through_
     assert len(added.samples) == 2 and Annotation.objects.count() == 62
     polled = web.idle_poll(session, Document.objects.get(pk=document.pk), 2)
     assert len(polled.samples) == 2
+    cite, panel, page = web.hostile_quotation(session, built, 2, megabytes=0.05)
+    assert [len(f.samples) for f in (cite, panel, page)] == [2, 2, 2]
+    assert Citation.objects.filter(quote_check__verdict="repetitive").count() == 2
+
+
+def test_the_hostile_quotation_check_figure_reports_its_verdict_and_work():
+    figure = functions.quotation_check(0.05, 1)
+    assert len(figure.samples) == 1 and figure.note.startswith("repetitive; ")
 
 
 def test_the_table_judges_each_figure_by_its_statistic():

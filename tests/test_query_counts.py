@@ -367,8 +367,11 @@ def _source_create(w):
 
 
 def _source_update(w):
+    # A new text each time: the quotations citing the source are checked again (one in the small world, more in the
+    # large one).
     return Call("ann", _url("source_update", w.source), "post",
-                {"type": "book", "title": w.name("Renamed"), "authors": "Getty, J. Arch", "issued": "1985"}, status=302)
+                {"type": "book", "title": w.name("Renamed"), "authors": "Getty, J. Arch", "issued": "1985",
+                 "full_text": f"The quotation, take {next(w.names)}: Did Stalin want"}, status=302)
 
 
 def _source_import(w):

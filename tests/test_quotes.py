@@ -1,4 +1,6 @@
 """Quotation checks and repeated passages: pure functions, no database."""
+import random
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import given
@@ -191,26 +193,21 @@ def test_long_repeats_are_measured_to_the_word(head, tail, min_words):
 
 
 class ReferenceSource:
-    """The source as first written: every token made into a Token, n-grams looked up in a Python loop."""
+    """The source as plainly as it can be written: every token made into a Token, counts and places in Python loops."""
 
-    def __init__(self, text):
-        self.text = text
+    def __init__(self, text, work):
+        self.text, self.work = text, work
         self.tokens = quotes.tokenize(text)
         self.keys = [t.key for t in self.tokens]
+        self.counts = Counter()
+        for key in self.keys:
+            self.counts[key] += 1
+
+    def places(self, wanted):
+        return {key: [p for p, k in enumerate(self.keys) if k == key] for key in wanted}
 
     def window(self, lo, hi):
         return self.tokens[lo:hi]
-
-    def best_diagonal(self, keys):
-        n = min(quotes.ANCHOR_WORDS, len(keys))
-        wanted = {}
-        for i in range(len(keys) - n + 1):
-            wanted.setdefault(tuple(keys[i : i + n]), []).append(i)
-        votes = {}
-        for p in range(len(self.keys) - n + 1):
-            for i in wanted.get(tuple(self.keys[p : p + n]), ()):
-                votes[p - i] = votes.get(p - i, 0) + 1
-        return max(votes, key=lambda d: (votes[d], -d)) if votes else None
 
 
 source_words = st.lists(st.sampled_from(["the", "The", "purge", "—", "-", "“", "”", "it’s", "it's", ",", "...", "😀", "Ёж"]), max_size=120)
@@ -229,19 +226,124 @@ def test_the_check_finds_what_the_token_by_token_source_finds(words, at, length,
         quotes._Source = original
 
 
+chunk_text = st.lists(st.sampled_from(list("ab ’'.—-\n😀=") + ["...", "don't", "  "]), max_size=120).map("".join)
+
+
+@given(chunk_text, st.integers(1, 12), st.data())
+def test_the_source_read_in_chunks_has_the_tokens_tokenize_gives(text, chunk, data):
+    # Every chunk boundary falls somewhere in the text: inside a word, a dash run, "...", white space.
+    source = quotes._Source(text, quotes.Work(), chunk=chunk)
+    tokens = quotes.tokenize(text)
+    assert source.keys == [t.key for t in tokens]
+    lo = data.draw(st.integers(0, len(tokens)))
+    hi = data.draw(st.integers(lo, len(tokens)))
+    if lo < len(tokens):
+        assert source.window(lo, hi) == tokens[lo:hi]
+
+
+def test_a_window_is_read_again_from_its_checkpoint_not_from_the_start():
+    text = "alpha beta gamma. " * 5000
+    source = quotes._Source(text, quotes.Work(), chunk=1000)
+    tokens = quotes.tokenize(text)
+    before = source.work.source if source.keys else 0
+    assert source.window(15000, 15010) == tokens[15000:15010]
+    assert source.work.source - before <= quotes.CHECKPOINT + 10
+
+
 def test_a_quotation_that_is_only_an_elision_is_not_found_rather_than_an_error():
     check = check_quotation("“…”", "Some source text.")
     assert check.verdict == Verdict.NOT_FOUND and check.similarity == 0.0
 
 
-def test_the_cached_check_answers_as_the_check_does_and_forgets_an_edited_source(monkeypatch):
-    monkeypatch.setattr(quotes, "RECENT_CHECKS", 2)
+# Bounded work (issue 18) ------------------------------------------------------------------------------
+
+HOSTILE_QUOTE = "= " * 1000 + "end"
+HOSTILE_SOURCE = "= " * 524288  # 1 MB, under the upload limit
+
+
+def test_a_quotation_too_repetitive_to_place_is_said_so_within_bounded_work():
+    check = check_quotation(HOSTILE_QUOTE, HOSTILE_SOURCE)
+    assert check.verdict == Verdict.REPETITIVE and not check.found
+    # What was found: all the "=" signs are in the source, "end" is not.
+    assert (check.tokens, check.present) == (1001, 1000)
+    assert check.stored() == {"verdict": "repetitive", "similarity": 0.0, "tokens": 1001, "present": 1000}
+    work = check.work
+    assert work.votes <= quotes.MAX_VOTES and work.cells <= quotes.MAX_CELLS
+    # The source is tokenized once (its 524,288 "=" signs) and its keys counted, in C; the rest is capped: no
+    # |source| x |quotation| anywhere.
+    assert work.source == 524288 and work.scanned <= 2 * 524288 and work.quote == 1001
+    assert work.steps - (work.source + work.scanned // 8) <= quotes.max_check_steps(len(HOSTILE_SOURCE))
+
+
+def test_words_common_enough_to_max_out_the_votes_and_the_aligner_stay_within_the_caps():
+    rng = random.Random(1)
+    vocabulary = [f"w{i}" for i in range(1500)]
+    source = " ".join(rng.choices(vocabulary, k=170_000))  # ~1 MB: each word about 113 times
+    passage = source.split()[50_000:53_990]
+    quote = " ".join(passage[:2000] + ["changed"] + passage[2001:])
+    check = check_quotation(quote, source)
+    assert check.verdict == Verdict.DIFFERENT and check.changes == 1
+    assert check.diff[1:3] == [("quote", "changed"), ("source", passage[2000])]
+    assert 0.99 * quotes.MAX_VOTES < check.work.votes <= quotes.MAX_VOTES
+    assert 30_000_000 < check.work.cells <= quotes.MAX_CELLS
+
+
+def test_a_quotation_longer_than_the_aligner_takes_is_too_long_unless_verbatim():
+    words = [f"w{i}" for i in range(quotes.MAX_QUOTE_TOKENS + 1)]
+    source = " ".join(words)
+    assert check_quotation(source, source).verdict == Verdict.VERBATIM
+    check = check_quotation(source.replace("w7 ", "w7x "), source)
+    assert check.verdict == Verdict.TOO_LONG and check.work.cells == 0
+    assert check.stored() == {"verdict": "too-long", "similarity": 0.0, "limit": quotes.MAX_QUOTE_TOKENS}
+    shorter = " ".join(words[: quotes.MAX_QUOTE_TOKENS]).replace("w7 ", "w7x ")
+    assert check_quotation(shorter, source).verdict == Verdict.DIFFERENT
+
+
+def test_a_quotation_whose_common_words_are_not_placed_by_votes_is_still_found():
+    # "the" is too common to vote (its votes would pass MAX_VOTES); the rare words place the quotation.
+    filler = "the " * 60_000
+    source = filler + "the purge of the cadres was the work of the centre " + filler
+    check = check_quotation("the purge of the Cadres was the work of the centre", source)
+    assert check.verdict == Verdict.TRIVIAL and check.kinds == ["case"]
+    assert source[check.source_start : check.source_end] == "the purge of the cadres was the work of the centre"
+
+
+def test_over_budget_quotations_are_left_unchecked_but_the_first_always_is():
     source = "Comrades! " + SPEECH.replace("discriminate", "differentiated") + " (Applause.)"
-    first = quotes.check_quotation_cached(SPEECH_QUOTE, source)
-    assert first == check_quotation(SPEECH_QUOTE, source) and first.verdict == Verdict.DIFFERENT
-    first.diff.clear()  # each caller gets its own copy
-    assert quotes.check_quotation_cached(SPEECH_QUOTE, "".join([source])) == check_quotation(SPEECH_QUOTE, source)
-    assert quotes.check_quotation_cached(SPEECH_QUOTE, SPEECH).verdict == Verdict.VERBATIM  # the source edited
-    for other in ("a", "b", "c"):
-        quotes.check_quotation_cached(other, source)
-    assert len(quotes._recent) == 2
+    checks = quotes.check_quotations([SPEECH_QUOTE, SPEECH_QUOTE + " x", "Comrades!"], source, budget=1)
+    assert checks[0] == check_quotation(SPEECH_QUOTE, source) and checks[1:] == [None, None]
+    work = quotes.Work()
+    assert all(quotes.check_quotations([SPEECH_QUOTE, "Comrades!"], source, budget=10**7, work=work))
+    assert work.checks == 2
+
+
+def test_the_stored_check_keeps_what_the_panel_shows_and_no_more():
+    source = SPEECH.replace("an individual, discriminate approach", "an individual, differentiated approach")
+    stored = check_quotation(SPEECH_QUOTE, source).stored()
+    assert stored["verdict"] == "different" and stored["changes"] == 1
+    assert ["quote", "discriminate"] in stored["diff"] and ["skip", "…"] in stored["diff"]
+    assert len(str(stored)) < 1000 < len(SPEECH)
+    assert check_quotation(SPEECH_QUOTE, SPEECH).stored() == {
+        "verdict": "verbatim", "similarity": 1.0, "source_start": 0, "source_end": len(SPEECH),
+    }
+
+
+def test_a_check_digest_changes_with_the_quotation_the_source_or_the_checker(monkeypatch):
+    digest = quotes.check_digest("a quotation", quotes.source_digest("its source"))
+    assert digest == quotes.check_digest("a quotation", quotes.source_digest("its source"))
+    assert digest != quotes.check_digest("a quotation.", quotes.source_digest("its source"))
+    assert digest != quotes.check_digest("a quotation", quotes.source_digest("its source."))
+    monkeypatch.setattr(quotes, "CHECKER_VERSION", "next")
+    assert digest != quotes.check_digest("a quotation", quotes.source_digest("its source"))
+
+
+def test_many_quotations_of_one_source_stop_within_the_budget():
+    # The source is read once for all of them; each further check runs only while the worst it could take fits.
+    quotations = [f"w{i} " * 3 + f"x{i}" for i in range(400)]
+    source = " ".join(f"w{i} w{i} w{i} y{i}" for i in range(400)) * 20
+    work, budget = quotes.Work(), 3_000_000
+    checks = quotes.check_quotations(quotations, source, budget=budget, work=work)
+    done = [c for c in checks if c is not None]
+    assert 0 < len(done) < len(quotations) and checks[len(done) :] == [None] * (len(quotations) - len(done))
+    assert {c.verdict for c in done} == {Verdict.DIFFERENT} and work.checks == len(done)
+    assert work.steps <= budget

@@ -19,6 +19,7 @@ from ..models import Annotation, Citation, Document, Label, Link, LinkType, Sour
 from .errors import ActionRefused, Conflict
 from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
 from .projects import check_member, record_change
+from .quotations import refresh_quote_checks
 from .sources import already_cited, check_citation
 
 
@@ -181,6 +182,7 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
                 rows.append(Citation(annotation=mark, source=citation.source, locator=locator, note=citation.note.strip()))
                 regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
             rows = bulk_create_with_history(rows, Citation, default_user=user)
+            refresh_quote_checks(Citation.objects.filter(pk__in=[row.pk for row in rows]))
             _record_changes(regions)
     except IntegrityError:
         raise Conflict("The same citation was saved at the same moment; reload the mark.") from None

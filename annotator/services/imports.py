@@ -24,6 +24,7 @@ from ..models import Annotation, Citation, Document, Label, Link, LinkType, Memb
 from . import links
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
+from .quotations import refresh_quote_checks
 
 
 @dataclass
@@ -118,6 +119,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
         return report
     touched: dict[int, tuple[int, int]] = {}
     by_iri: dict[str, Annotation] = {}
+    cited: list[int] = []  # marks made with citations
     with transaction.atomic():
         for plan in plans:
             try:
@@ -136,8 +138,11 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
                 report.unchanged += 1
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
+            if plan.citations:
+                cited.append(annotation.pk)
             low, high = touched.get(plan.document.pk, (plan.start, plan.end))
             touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
+        refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
         for document_id, (start, end) in touched.items():
             record_change(document_id, start, end)
         for link in links:

@@ -10,6 +10,7 @@ from .decisions import check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import bump_revision, check_member, record_change
+from .quotations import QUOTATION, refresh_quote_checks
 
 
 # Marks -----------------------------------------------------------------------------------------
@@ -80,14 +81,16 @@ def _locked_own_annotation(user, annotation_id: int, version: int | None, *, man
 
 @transaction.atomic
 def update_annotation(*, user, annotation: Annotation, version: int, label: Label | None = None, note: str | None = None) -> Annotation:
-    """Change a mark's label or note (its author only). A reviewed mark that changes goes back to pending."""
+    """Change a mark's label or note (its author only). A reviewed mark that changes goes back to pending. A mark that
+    becomes a quotation has its citations checked; one that stops being one has their checks dropped."""
     annotation = _locked_own_annotation(user, annotation.pk, version)
-    changed = False
+    changed = quoting = False
     if label is not None and label.pk != annotation.label_id:
         if label.project_id != annotation.label.project_id:
             raise ActionRefused("That label belongs to another project.")
         if Annotation.objects.filter(span_id=annotation.span_id, label=label, created_by=user).exists():
             raise ActionRefused(f"You have already marked this text as {label.name}.")
+        quoting = QUOTATION in (label.key, annotation.label.key)
         annotation.label = label
         changed = True
     if note is not None and note != annotation.note:
@@ -100,6 +103,8 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
     annotation.version += 1
     annotation._history_user = user
     annotation.save()
+    if quoting:
+        refresh_quote_checks(annotation.citations.all())
     record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
     return annotation
 

@@ -15,6 +15,7 @@ from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
 from .projects import check_member, record_change
+from .quotations import refresh_quote_checks
 
 # The fields a source is made of, as the forms and the importers give them.
 SOURCE_FIELDS = (
@@ -79,7 +80,7 @@ def create_source(*, user, project: Project, **fields) -> Source:
 
 
 def update_source(*, user, source: Source, **fields) -> Source:
-    """Change a source's fields (annotators and managers of its project)."""
+    """Change a source's fields (annotators and managers of its project). A new text checks its quotations again."""
     _check_editor(user, source.project_id)
     record = _cleaned(fields)
     if "full_text" not in fields:
@@ -88,9 +89,12 @@ def update_source(*, user, source: Source, **fields) -> Source:
         with transaction.atomic():
             source = Source.objects.select_for_update().get(pk=source.pk)
             _check_doi_free(source.project_id, record["doi"], exclude_pk=source.pk)
+            new_text = "full_text" in record and record["full_text"] != source.full_text
             _fill(source, record)
             source._history_user = user
             source.save()
+            if new_text:
+                refresh_quote_checks(Citation.objects.filter(source=source))
     except IntegrityError:
         raise Conflict(f"Someone gave the DOI {record['doi']} to another source at the same moment.") from None
     return source
@@ -165,7 +169,8 @@ def already_cited(source: Source, locator: str) -> ActionRefused:
 
 
 def cite_source(*, user, annotation: Annotation, source: Source, locator: str = "", note: str = "") -> Citation:
-    """Link a mark to a source of its project at a locator (the mark's author only)."""
+    """Link a mark to a source of its project at a locator (the mark's author only); a quotation is checked against
+    the source's text, and the check stored with the citation."""
     span = annotation.span
     check_member(user, span.document.project_id)
     locator = check_citation(user=user, annotation=annotation, source=source, project_id=span.document.project_id, locator=locator)
@@ -178,6 +183,7 @@ def cite_source(*, user, annotation: Annotation, source: Source, locator: str = 
             citation = Citation(annotation=annotation, source=source, locator=locator, note=note.strip())
             citation._history_user = user
             citation.save()
+            refresh_quote_checks(Citation.objects.filter(pk=citation.pk))
             record_change(span.document_id, span.start, span.end)
     except IntegrityError:
         raise Conflict("The same citation was saved at the same moment; reload the mark.") from None

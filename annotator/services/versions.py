@@ -7,9 +7,10 @@ from simple_history.utils import bulk_update_with_history
 
 from .. import anchoring
 from .. import text as textlib
-from ..models import Annotation, Document, DocumentVersion, Membership, Placement, Role, Span, Status
+from ..models import Annotation, Citation, Document, DocumentVersion, Membership, Placement, Role, Span, Status
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member, record_change
+from .quotations import refresh_quote_checks
 
 
 def _span_for(document: Document, version: int, text: str, start: int, end: int) -> Span:
@@ -102,6 +103,10 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
         default_date=now,
     )
     Placement.objects.bulk_create(report)
+    # A mark carried onto other text (a fuzzy placement) quotes something else now: its quotation checks again.
+    moved = [p.annotation.pk for p in report if p.new_start is not None and p.new_exact != p.old_exact]
+    if moved:
+        refresh_quote_checks(Citation.objects.filter(annotation_id__in=moved))
     record_change(document.pk, 0, len(new_text), text_changed=True)
     return version
 
@@ -138,5 +143,6 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     Placement.objects.filter(annotation=locked, version__document=document, version__number=document.version).update(
         status="reattached", new_start=start, new_end=end, new_exact=exact
     )
+    refresh_quote_checks(locked.citations.all())
     record_change(document.pk, start, end)
     return locked

@@ -20,6 +20,7 @@ from ..models import Citation, Source
 from ..permissions import annotation_for, can_edit_sources, citation_for, document_for, project_for, source_for
 from ..services import ActionRefused
 from ..services import sources
+from ..services.quotations import QUOTATION
 from .marks import _detail_context, mark_saved
 
 PICKER_LIMIT = 15
@@ -157,16 +158,16 @@ def source_import(request, project_id):
 
 
 def mark_sources_context(request, annotation, new_source_form=None) -> dict:
-    """What the mark panel's sources section shows: citations with their quotation checks, and the forms."""
-    citations = list(annotation.citations.select_related("source"))
-    is_quotation = annotation.label.key == "quotation"
-    for citation in citations:
-        text = citation.source.full_text
-        citation.quote_check = quotes.check_quotation_cached(annotation.span.exact, text) if is_quotation and text.strip() else None
+    """What the mark panel's sources section shows: citations with their stored quotation checks, and the forms.
+
+    The checks were made when the texts were written (services.quotations); a page never works one out, nor reads a
+    source's text.
+    """
+    citations = annotation.citations.select_related("source").defer("source__full_text")
     can_cite = annotation.created_by_id == request.user.pk
     return {
         "citations": citations,
-        "is_quotation": is_quotation,
+        "is_quotation": annotation.label.key == QUOTATION,
         "can_cite": can_cite,
         "new_source_form": (new_source_form or QuickSourceForm(initial={"type": "book"})) if can_cite else None,
     }
