@@ -19,11 +19,17 @@ pytestmark = pytest.mark.worker
 
 
 class WorkerThread(threading.Thread):
+    """The worker, in a thread of the test process (the live server's in-memory SQLite database is this process's).
+
+    Started when a page waits for it, stopped once it is done: in SQLite's shared-cache memory database a table
+    another connection is writing is "locked" at once (no waiting, as a database file with WAL would), so the pages
+    visited afterwards must not race the worker's polling."""
+
     def __init__(self):
         super().__init__(daemon=True)
         self.worker = Worker(
             queue_names=["default"],
-            interval=0.1,
+            interval=0.3,
             batch=False,
             backend_name="default",
             startup_delay=False,
@@ -71,21 +77,25 @@ def test_a_manager_adds_a_web_page_and_a_pdf_and_sees_them_appear(login, live_se
         worker.start()
         try:
             expect(page.get_by_role("status")).to_contain_text("Added “Purge numbers revisited”.", timeout=20_000)
-            expect(bar).to_have_count(0)
-            page.get_by_role("link", name="Open “Purge numbers revisited”").click()
-            expect(page.locator("#doc-text")).to_contain_text("First paragraph of the article")
-
-            page.goto(f"{live_server.url}/projects/{project.pk}/documents/new/")
-            pdf = make_pdf(book(4, 2), labels=[(0, "r", 1), (2, "D", 1)], title="The annual report")
-            page.get_by_label("Or a file").set_input_files(
-                {"name": "report.pdf", "mimeType": "application/pdf", "buffer": pdf}
-            )
-            page.get_by_role("button", name="Add document").click()
-            expect(page.get_by_role("status")).to_contain_text("Added “The annual report”.", timeout=20_000)
-            page.get_by_role("link", name="Open “The annual report”").click()
-            expect(page.locator("#doc-text")).to_contain_text("on page 4, and historians disagree")
         finally:
             worker.stop()
+        expect(bar).to_have_count(0)
+        page.get_by_role("link", name="Open “Purge numbers revisited”").click()
+        expect(page.locator("#doc-text")).to_contain_text("First paragraph of the article")
+
+    page.goto(f"{live_server.url}/projects/{project.pk}/documents/new/")
+    pdf = make_pdf(book(4, 2), labels=[(0, "r", 1), (2, "D", 1)], title="The annual report")
+    page.get_by_label("Or a file").set_input_files({"name": "report.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    page.get_by_role("button", name="Add document").click()
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    worker = WorkerThread()
+    worker.start()
+    try:
+        expect(page.get_by_role("status")).to_contain_text("Added “The annual report”.", timeout=20_000)
+    finally:
+        worker.stop()
+    page.get_by_role("link", name="Open “The annual report”").click()
+    expect(page.locator("#doc-text")).to_contain_text("on page 4, and historians disagree")
     report = Document.objects.get(title="The annual report")
     assert [label for _, label in DocumentVersion.objects.get(document=report).pages] == ["i", "ii", "1", "2"]
     assert Document.objects.get(title="Purge numbers revisited").source.type == "webpage"
