@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import bibliography
 from . import text as textlib
@@ -38,11 +40,28 @@ class FrozenProjectOnChange:
         return fields + ["project"] if obj is not None else fields
 
 
+class HistoryChanges(HistoricalRecordContextHelper):
+    """A change's values as the history list shows them. An empty foreign key is shown empty: simple-history 3.13
+    shows it as a deleted object ("Reviewed by: reviewer → Deleted user (pk=None)" when a mark went back to pending)."""
+
+    def __init__(self, *args, empty: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty = empty
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return self.empty
+        return super().prepare_delta_change_value(change, value)
+
+
 class ReadOnlyHistory(SimpleHistoryAdmin):
     """History to read, never to revert: a revert saves every field of the old record at once (a review, a span,
     a source), past the services' rules. simple-history's SIMPLE_HISTORY_REVERT_DISABLED only hides the button."""
 
     object_history_list_template = "admin/annotator/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryChanges(self.model, historical_record, empty=self.admin_site.empty_value_display)
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -3,15 +3,21 @@
 A record here is a plain dict of Source field values (type, title, authors, issued, container_title,
 volume, issue, pages, publisher, url, doi, archive, archive_location). Parsers raise BibliographyError
 naming the entry at fault, and parse a whole file before anything is saved.
+
+The work of reading a file is bounded, not only its size: at most MAX_ENTRIES entries, counted before any entry
+is read; a BibTeX field's length checked before its LaTeX is decoded, and the decoding of a whole file held to
+LATEX_BUDGET (bench/import_bench.py measures both formats at the cap).
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
 
 import bibtexparser
-from bibtexparser import middlewares as bibmw
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
+from pylatexenc import latex2text
 
 from . import text as textlib
 
@@ -68,7 +74,11 @@ FIELD_LIMITS = {
     "url": 1000, "doi": 200, "archive": 300, "archive_location": 300, "issued": 40,
 }
 
-_ISSUED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# The most entries one file may hold. Reading and saving 5,000 takes 2 to 3 s of a worker's CPU (bench/README.md,
+# "Importing sources"); the cap keeps a 5 MB file of tiny entries from holding a worker until it is killed.
+MAX_ENTRIES = 5_000
+
+_ISSUED = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -99,7 +109,9 @@ def parse_names(text: str) -> list[dict]:
 
 
 def name_text(name: dict) -> str:
-    """One CSL name as 'Family, Given' (or its literal form)."""
+    """One CSL name as 'Family, Given' (or its literal form). Anything else stored (text, a number) as itself."""
+    if not isinstance(name, dict):
+        return str(name)
     if name.get("literal"):
         return str(name["literal"])
     family = " ".join(str(name.get(k, "")) for k in ("non-dropping-particle", "family") if name.get(k))
@@ -108,7 +120,14 @@ def name_text(name: dict) -> str:
 
 
 def names_text(names: list[dict], separator: str = "; ") -> str:
-    return separator.join(n for n in (name_text(x) for x in names) if n)
+    return separator.join(n for n in (name_text(x) for x in _as_names(names)) if n)
+
+
+def _as_names(names: Any) -> list:
+    """A stored name list as a list, whatever was stored: the admin edits it as JSON."""
+    if isinstance(names, list):
+        return names
+    return [names] if names else []
 
 
 def check_names(value: Any, where: str) -> list[dict]:
@@ -227,28 +246,42 @@ def record_from_csl(item: Any, index: int) -> dict:
     return clean_record(record, where)
 
 
+def _too_many(count: str) -> BibliographyError:
+    return BibliographyError(
+        f"The file holds {count} entries; one import takes at most {MAX_ENTRIES:,}. Split it into smaller files."
+    )
+
+
 def parse_csl_json(data: str) -> list[dict]:
     """Records from a CSL-JSON file (a list of items, or one item). Raises BibliographyError on any bad entry."""
     try:
         items = json.loads(data)
     except json.JSONDecodeError as exc:
         raise BibliographyError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        # json's parser recurses once per nested list or object; CSL-JSON nests five deep.
+        raise BibliographyError("The file is not CSL-JSON: its lists and objects are nested too deeply to read.") from None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
         raise BibliographyError("A CSL-JSON file holds a list of items.")
     if not items:
         raise BibliographyError("The file holds no entries.")
+    if len(items) > MAX_ENTRIES:
+        raise _too_many(f"{len(items):,}")
     return [record_from_csl(item, i) for i, item in enumerate(items)]
 
 
 def to_csl(record: dict, item_id: str) -> dict:
-    """A record (or a Source's field values) as a CSL-JSON item."""
+    """A record (or a Source's field values) as a CSL-JSON item. Whatever a stored source holds, this writes an
+    item: a date issued that is not one (from before dates were checked) is CSL's raw date, a name that is not a
+    CSL name a literal one; so one bad row never takes down an export."""
     item: dict = {"id": item_id, "type": record["type"], "title": record["title"]}
     if record.get("authors"):
-        item["author"] = list(record["authors"])
+        item["author"] = [n if isinstance(n, dict) else {"literal": str(n)} for n in _as_names(record["authors"])]
     if record.get("issued"):
-        item["issued"] = {"date-parts": [[int(p) for p in record["issued"].split("-")]]}
+        issued = str(record["issued"])
+        item["issued"] = {"date-parts": [[int(p) for p in issued.split("-")]]} if _ISSUED.match(issued) else {"raw": issued}
     for field, key in CSL_FIELDS.items():
         if field != "title" and record.get(field):
             item[key] = record[field]
@@ -258,12 +291,97 @@ def to_csl(record: dict, item_id: str) -> dict:
 # BibTeX ------------------------------------------------------------------------------------------
 
 
-def _bibtex_names(value: Any) -> list[dict]:
+# The BibTeX fields read, and the Source field whose limit each is held to (author and editor have their own).
+BIBTEX_FIELDS = {
+    "title": "title", "journal": "container_title", "journaltitle": "container_title",
+    "booktitle": "container_title", "volume": "volume", "number": "issue", "issue": "issue", "pages": "pages",
+    "publisher": "publisher", "institution": "publisher", "school": "publisher", "url": "url", "doi": "doi",
+    "year": "issued", "date": "issued", "month": "issued", "author": None, "editor": None,
+}
+# Before decoding, a field may be this many times its limit (LaTeX escapes and line breaks make text longer);
+# a list of names at most NAMES_LIMIT characters.
+LATEX_SLACK = 4
+NAMES_LIMIT = 20_000
+# pylatexenc decodes 5 to 18 µs a character, plus about 0.15 ms a call. The common commands cost nothing (below);
+# values with other commands may hold this many characters in one file, each counting 32 more for its call, which
+# holds the decoding of any file to about 4 s.
+LATEX_BUDGET = 200_000
+_LATEX_CALL_COST = 32
+# The commands of nearly every real file: an accent on a letter (\"u, \'{e}, \c{c}), a letter of its own (\ss,
+# \o{}) or an escaped character (\&). Each decodes alone, whatever stands around it, so each is decoded once and
+# remembered; text with no other command, no math, comment or alignment in it is then turned here.
+_LATEX_COMMON = re.compile(
+    r"(\\[\"'^`~=.](?:[A-Za-z]|\{[A-Za-z]\})"
+    r"|\\[cvuHkrdb]\{[A-Za-z]\}"
+    r"|\\(?:ss|o|O|aa|AA|ae|AE|oe|OE|l|L)(?![A-Za-z])[ \t\n]*(?:\{\})?"
+    r"|\\[&%$_#{}])"
+)
+_LATEX_MACRO = re.compile(r"[\\$%&]")
+# pylatexenc's specials: a no-break space, dashes, TeX's quotes, Spanish inverted marks.
+_LATEX_SPECIALS = {"---": "—", "--": "–", "~": "\xa0", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
+_LATEX_SPECIAL = re.compile("|".join(re.escape(s) for s in _LATEX_SPECIALS))  # "---" before "--"
+_BLOCK_START = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
+
+
+def _latex_decoder() -> latex2text.LatexNodes2Text:
+    """pylatexenc's decoder as bibtexparser's LatexDecodingMiddleware sets it up: braces dropped, math kept
+    as written, and \\url{...} as its bare address."""
+    context = latex2text.get_default_latex_context_db()
+    context.add_context_category("bibtex", prepend=True, macros=[latex2text.MacroTextSpec("url", simplify_repl="%s")])
+    return latex2text.LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
+
+
+_DECODER = _latex_decoder()
+
+
+class _LatexBudget:
+    """What is left of LATEX_BUDGET for one file."""
+
+    def __init__(self):
+        self.left = LATEX_BUDGET
+
+    def spend(self, value: str, where: str) -> None:
+        self.left -= len(value) + _LATEX_CALL_COST
+        if self.left < 0:
+            raise _error(
+                where,
+                f"the file holds more LaTeX than one import decodes ({LATEX_BUDGET:,} characters of fields with "
+                "LaTeX commands). Split it into smaller files.",
+            )
+
+
+@functools.lru_cache(maxsize=1024)
+def _common_command(command: str) -> str:
+    return _DECODER.latex_to_text(command)
+
+
+def _plain(text: str) -> str:
+    """Text without commands as pylatexenc reads it: specials turned, braces (which then only group) dropped."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_SPECIALS[m.group()], text).replace("{", "").replace("}", "")
+
+
+def latex_to_text(value: str, where: str, key: str, budget: _LatexBudget) -> str:
+    """A BibTeX value as plain text, as pylatexenc decodes it. Text whose only commands are common ones is turned
+    here, a hundred times faster (tests/test_bibliography.py holds the two to the same result); the rest goes to
+    pylatexenc, against the file's budget."""
+    pieces = _LATEX_COMMON.split(value)  # text, command, text, command, ..., text
+    if not any(_LATEX_MACRO.search(text) for text in pieces[::2]):
+        return "".join(_common_command(piece) if i % 2 else _plain(piece) for i, piece in enumerate(pieces))
+    budget.spend(value, where)
+    try:
+        return _DECODER.latex_to_text(value)
+    except Exception:  # pylatexenc's parse errors have no common base class
+        raise _error(where, f"the LaTeX of “{key}” cannot be read.") from None
+
+
+def _bibtex_names(value: str, where: str) -> list[dict]:
+    """CSL names from a decoded BibTeX name list ("Getty, J. Arch and van der Berg, Jan")."""
     names = []
-    for parts in value if isinstance(value, list) else []:
-        if not isinstance(parts, bibmw.NameParts):
-            names.append({"literal": str(parts)})
-            continue
+    for part in split_multiple_persons_names(value):
+        try:
+            parts = parse_single_name_into_parts(part)
+        except InvalidNameError as exc:
+            raise _error(where, f"the name “{part[:80]}” cannot be read: {exc}.") from None
         family = " ".join(parts.last)
         given = " ".join(parts.first + parts.jr)
         name = {}
@@ -273,8 +391,23 @@ def _bibtex_names(value: Any) -> list[dict]:
             name["family"] = family
         if given:
             name["given"] = given
-        names.append(name or {"literal": str(parts)})
+        names.append(name or {"literal": part})
     return names
+
+
+def _bibtex_fields(entry, where: str, budget: _LatexBudget) -> dict[str, str]:
+    """The fields of an entry that a record reads, lengths checked before their LaTeX is decoded."""
+    fields = {}
+    for field in entry.fields:
+        key = field.key.lower()
+        if key not in BIBTEX_FIELDS:
+            continue
+        value = str(field.value)
+        limit = NAMES_LIMIT if BIBTEX_FIELDS[key] is None else LATEX_SLACK * FIELD_LIMITS[BIBTEX_FIELDS[key]]
+        if len(value) > limit:
+            raise _error(where, f"“{key}” is longer than {limit:,} characters.")
+        fields[key] = latex_to_text(value, where, key, budget)
+    return fields
 
 
 _MONTHS = {name: i for i, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -295,16 +428,16 @@ def _bibtex_issued(fields: dict, where: str) -> str:
 
 
 def parse_bibtex(data: str) -> list[dict]:
-    """Records from a BibTeX file (bibtexparser 2). Raises BibliographyError naming the first bad entry."""
-    library = bibtexparser.parse_string(
-        data,
-        append_middleware=[
-            # Not bibtexparser's MonthIntMiddleware: it takes any Unicode digit ("²") for a number and fails on it.
-            bibmw.LatexDecodingMiddleware(),
-            bibmw.SeparateCoAuthors(),
-            bibmw.SplitNameParts(),
-        ],
-    )
+    """Records from a BibTeX file (bibtexparser 2). Raises BibliographyError naming the first bad entry.
+
+    bibtexparser splits the file; the fields read are then decoded here rather than by its middlewares, which
+    decode every field of every entry (abstracts, file paths...) before any length can be checked."""
+    blocks = 0
+    for _ in _BLOCK_START.finditer(data):
+        blocks += 1
+        if blocks > MAX_ENTRIES:
+            raise _too_many(f"more than {MAX_ENTRIES:,}")
+    library = bibtexparser.parse_string(data)
     if library.failed_blocks:
         block = library.failed_blocks[0]
         raw = (block.raw or "").strip()
@@ -321,15 +454,16 @@ def parse_bibtex(data: str) -> list[dict]:
         )
     if not library.entries:
         raise BibliographyError("The file holds no BibTeX entries.")
+    budget = _LatexBudget()
     records = []
     for entry in library.entries:
         where = f"BibTeX entry “{entry.key}” (line {entry.start_line + 1})"
-        fields = {f.key.lower(): f.value for f in entry.fields}
-        text = {k: " ".join(str(v).split()) for k, v in fields.items() if k not in ("author", "editor")}
+        fields = _bibtex_fields(entry, where, budget)
+        text = {k: " ".join(v.split()) for k, v in fields.items() if k not in ("author", "editor")}
         record = {
             "type": BIBTEX_TYPES.get(entry.entry_type.lower(), "manuscript"),
             "title": text.get("title", ""),
-            "authors": _bibtex_names(fields.get("author") or fields.get("editor")),
+            "authors": _bibtex_names(fields.get("author") or fields.get("editor") or "", where),
             "issued": _bibtex_issued(text, where),
             "container_title": text.get("journal") or text.get("journaltitle") or text.get("booktitle", ""),
             "volume": text.get("volume", ""),

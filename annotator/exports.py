@@ -151,14 +151,7 @@ def source_iri(source: SourceRecord, fallback: str) -> str:
 
 def source_csl(source: SourceRecord) -> dict:
     """The source as a CSL-JSON item (empty fields left out)."""
-    record = asdict(source)
-    try:
-        return bibliography.to_csl(record, str(source.id))
-    except ValueError:
-        # A date issued from before dates were checked: keep it as CSL's raw date.
-        item = bibliography.to_csl({**record, "issued": ""}, str(source.id))
-        item["issued"] = {"raw": source.issued}
-        return item
+    return bibliography.to_csl(asdict(source), str(source.id))
 
 
 # CSV ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from .models import Annotation, Citation, Label, Link, LinkType, Source
-from .text import isolated
+from .text import isolated, quoted
 
 _STATUS_WORDS = {"accepted": "Accepted", "rejected": "Rejected"}
 
@@ -150,7 +150,7 @@ def link_events(rows: list[dict], annotation_id: int, types: dict, marks: dict, 
 
 
 def _quoted(text: str) -> str:
-    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
+    return quoted(f"{text[:60]}…" if len(text) > 60 else text)
 
 
 def link_history_of(annotation_id: int, project_id: int) -> list[Event]:

@@ -304,6 +304,9 @@ def read_jsonld(text: str) -> Parsed:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        # json's parser recurses once per nested list or object; an export of ours nests a handful deep.
+        raise ImportFileError("The file is not an export: its lists and objects are nested too deeply to read.") from None
     problem = textlib.unstorable(document)
     if problem:
         raise ImportFileError(f"The file holds {problem} in an escape (\\u…), which cannot be stored; nothing was imported.")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.db.models.functions import Length
 
 from . import quotes
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span
+from .models import (
+    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_csl_names, validate_issued,
+)
 from .services.quotations import QUOTATION
 
 
@@ -97,6 +100,15 @@ def check_pages() -> Iterator[str]:
         yield f"Document {pk}: its source belongs to another project."
 
 
+def check_sources() -> Iterator[str]:
+    """A source's date issued and authors are what its model takes (the admin saved them unchecked before issue 18)."""
+    for source in Source.objects.only("id", "issued", "authors").order_by("pk").iterator(chunk_size=2000):
+        for value, validate in ((source.issued, validate_issued), (source.authors, validate_csl_names)):
+            try:
+                validate(value)
+            except ValidationError as exc:
+                yield f"Source {source.pk}: {' '.join(exc.messages)}"
+
 
 def check_quote_checks() -> Iterator[str]:
     """A citation of a Quotation mark holds a check made on its mark's text and its source's text as they are now
@@ -123,7 +135,10 @@ def check_quote_checks() -> Iterator[str]:
             )
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_quote_checks, check_pages]
+CHECKS = [
+    check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks,
+    check_pages,
+]
 
 
 def problems() -> Iterator[str]:

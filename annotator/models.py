@@ -1,9 +1,11 @@
 """The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from . import bibliography
 from .ingest import pages
 from .text import isolated
 
@@ -18,6 +20,11 @@ class Status(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
+
+
+# A mark or link waiting for review carries no review: who reviewed it, when and why belong to a decision that
+# stands. One sent back to pending keeps its old review in its history only.
+PENDING_HAS_NO_REVIEW = ~Q(status=Status.PENDING) | Q(reviewed_by__isnull=True, reviewed_at__isnull=True, review_note="")
 
 
 PLACEMENT_CHOICES = [
@@ -179,6 +186,7 @@ class Annotation(models.Model):
         ordering = ["span__start", "span__end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_valid"),
+            models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="annotation_pending_has_no_review"),
             models.UniqueConstraint(
                 fields=["span", "label", "created_by"], name="annotation_one_label_per_editor_and_span"
             ),
@@ -206,7 +214,7 @@ class DocumentVersionQuerySet(models.QuerySet):
 class DocumentVersion(models.Model):
     """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
 
-    A document added through services.add_document has its version 1 as a row from the start (migration 0010 made
+    A document added through services.add_document has its version 1 as a row from the start (migration 0013 made
     one for every document then without); seeds and test factories still make it when a version 2 comes.
     """
 
@@ -368,6 +376,22 @@ class SourceType(models.TextChoices):
     INTERVIEW = "interview", "Interview"
 
 
+# What the services check of a source, checked here too for the admin, which saves without them. (Not code
+# "invalid": a field puts its own message in place of a validator's with a code it has a message for.)
+def validate_issued(value: str) -> None:
+    try:
+        bibliography.check_issued(value)
+    except bibliography.BibliographyError as exc:
+        raise ValidationError(str(exc), code="not_a_date") from None
+
+
+def validate_csl_names(value) -> None:
+    try:
+        bibliography.check_names(value, "")
+    except bibliography.BibliographyError as exc:
+        raise ValidationError(str(exc), code="not_csl_names") from None
+
+
 class Source(models.Model):
     """A bibliographic item; fields map one to one onto CSL-JSON."""
 
@@ -375,9 +399,12 @@ class Source(models.Model):
     type = models.CharField(max_length=30, choices=SourceType.choices, default=SourceType.BOOK)
     title = models.CharField(max_length=500)
     authors = models.JSONField(
-        default=list, blank=True, help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].'
+        default=list, blank=True, validators=[validate_csl_names],
+        help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].',
     )
-    issued = models.CharField(max_length=40, blank=True, help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD.")
+    issued = models.CharField(
+        max_length=40, blank=True, validators=[validate_issued], help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
     container_title = models.CharField(max_length=500, blank=True, help_text="Journal, book or site it appears in.")
     volume = models.CharField(max_length=40, blank=True)
     issue = models.CharField(max_length=40, blank=True)
@@ -518,6 +545,7 @@ class Link(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="link_status_valid"),
+            models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="link_pending_has_no_review"),
             models.CheckConstraint(condition=~Q(from_annotation=F("to_annotation")), name="link_not_to_itself"),
             models.CheckConstraint(
                 condition=(

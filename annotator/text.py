@@ -97,6 +97,28 @@ def isolated(value: str) -> str:
     return f"\u2068{value}\u2069" if BIDI_CONTROLS.search(value) else value
 
 
+# Double quotation marks that may open or close a text: English, German, French and Danish use.
+_OPENING_QUOTES = "“„\"«»"
+_CLOSING_QUOTES = "”“\"»«"
+
+
+def quote_marks(value: str) -> tuple[str, str]:
+    """The double quotation marks to put around user text: none on a side where the text has one already, so a
+    quotation that starts with its own mark (“These comrades…) or a title that ends with one (Did Stalin Want
+    “Mass Terror?”) is not doubled."""
+    value = str(value)
+    opening = "" if value and value[0] in _OPENING_QUOTES else "“"
+    closing = "" if value and value[-1] in _CLOSING_QUOTES else "”"
+    return opening, closing
+
+
+def quoted(value: str) -> str:
+    """User text in double quotation marks (quote_marks) for a sentence of plain text, the text isolated inside
+    them (see isolated), so a bidi control in it cannot move the closing mark."""
+    opening, closing = quote_marks(value)
+    return f"{opening}{isolated(value)}{closing}"
+
+
 # The largest id a row can have (a signed 64-bit key, as both databases store BigAutoField).
 MAX_ID = 2**63 - 1
 

@@ -38,10 +38,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# Words that mark a key copied from an example rather than made for this deployment.
+PLACEHOLDER_KEY_WORDS = ("change", "replace", "example", "placeholder", "insecure", "your-secret", "secret-key")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` may not sign a production deployment's sessions, or None. As Django's deploy check (security.W009)
+    asks, at least 50 characters, 5 of them different, and not one of startproject's; and no placeholder."""
+    lowered = key.lower()
+    if key == DEV_SECRET_KEY:
+        return "it is the development key"
+    if lowered.startswith("django-insecure-"):
+        return "it is a key made by startproject for development"
+    for word in PLACEHOLDER_KEY_WORDS:
+        if word in lowered:
+            return f"it holds “{word}”: it is a placeholder, not a key"
+    if len(key) < 50 or len(set(key)) < 5:
+        return "it is shorter than 50 characters or has fewer than 5 different ones"
+    return None
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: DEBUG is off and the development key is not for production.")
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"Set SECRET_KEY to a long random value: DEBUG is off and {problem}. "
+        "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -71,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotator.middleware.private_pages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,4 +1,6 @@
 """The admin reads history; it never restores an old record over the services' rules."""
+import re
+
 from django.urls import reverse
 
 from annotator import services
@@ -34,3 +36,15 @@ def test_reverting_a_citation_in_admin_is_refused(document, annotator, labels):
     assert client_for(staff).post(url, {}).status_code == 403
     assert Citation.objects.get().source_id == citation.source_id
     assert Annotation.objects.count() == 1
+
+
+def test_the_history_shows_an_emptied_reviewer_as_empty_not_as_a_deleted_user(document, annotator, reviewer, labels):
+    # Back to pending, a mark has no reviewer: simple-history showed "Reviewed by: rev → Deleted user (pk=None)".
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    services.review_annotation(user=reviewer, annotation=mark, status="accepted", version=1)
+    services.update_annotation(user=annotator, annotation=mark, version=2, note="Changed after review.")
+    page = client_for(staff).get(reverse("admin:annotator_annotation_history", args=[mark.pk])).content.decode()
+    assert "<strong>Reviewed by:</strong>" in page
+    assert "Deleted user" not in page and "pk=None" not in page
+    assert "<bdi>rev</bdi> &nbsp;&rarr;&nbsp;&nbsp;<bdi>-</bdi>" in re.sub(r"\s+", " ", page)

@@ -16,3 +16,26 @@ def test_a_staff_edit_of_a_sources_authors_updates_its_searchable_names(project)
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Source.objects.get().author_names == "Naumov, Oleg"
+
+
+def _staff_edit(source, **fields):
+    admin = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    data = {"project": source.project_id, "type": "book", "title": source.title, "authors": "[]", **fields}
+    return client_for(admin).post(reverse("admin:annotator_source_change", args=[source.pk]), data)
+
+
+def test_the_admin_refuses_a_date_issued_that_is_not_one(project):
+    # The admin saved it unchecked, and the project's CSL-JSON export then answered 500 for everyone.
+    source = SourceFactory(project=project, title="Excesses", issued="2002")
+    response = _staff_edit(source, issued="spring 1937")
+    assert response.status_code == 200
+    assert "The date issued “spring 1937” is not YYYY, YYYY-MM or YYYY-MM-DD." in response.content.decode()
+    assert _staff_edit(source, issued="2002-13").status_code == 200
+    assert Source.objects.get().issued == "2002"
+
+
+def test_the_admin_refuses_authors_that_are_not_csl_names(project):
+    source = SourceFactory(project=project, title="Excesses", authors=[{"family": "Getty"}])
+    response = _staff_edit(source, authors='{"family": "Naumov"}')
+    assert response.status_code == 200 and "must be a list of names" in response.content.decode()
+    assert Source.objects.get().authors == [{"family": "Getty"}]

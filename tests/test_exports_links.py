@@ -124,6 +124,30 @@ def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
     assert Link.objects.count() == 4
 
 
+@pytest.mark.parametrize("file_format", ["jsonld", "csv"])
+def test_a_dry_run_reports_the_links_and_sources_the_import_makes_and_saves_nothing(team, tmp_path, capsys, file_format):
+    # The dry run counted marks only: "0 link(s) made" where the import then made them.
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    if file_format == "jsonld":
+        export(tmp_path, "marks.jsonld", format="jsonld")
+        files, options = [str(tmp_path / "marks.jsonld")], {}
+    else:
+        export(tmp_path, "marks.csv", raw=True)
+        export(tmp_path, "links.csv", raw=True, format="links-csv")
+        files, options = [str(tmp_path / "marks.csv")], {"links": str(tmp_path / "links.csv")}
+    fresh_copy_of_the_seeds(people, with_sources=file_format == "csv")
+    sources_before = Source.objects.count()
+    call_command("import_annotations", *files, dry_run=True, **options)
+    dry = capsys.readouterr().out
+    assert not Annotation.objects.exists() and not Link.objects.exists() and Source.objects.count() == sources_before
+    call_command("import_annotations", *files, **options)
+    real = capsys.readouterr().out
+    assert "4 link(s) made" in real
+    assert dry.replace("would import", "imported") == real
+
+
 def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_imported(team, tmp_path, capsys):
     project, people = team
     mark_up(project, people)

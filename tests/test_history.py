@@ -70,8 +70,8 @@ def test_every_step_of_a_mark_shows_on_its_panel_with_who(document, annotator, r
     for text in [
         "<strong>ann</strong>: Marked as Claim",
         "<strong>ann</strong>: Label Claim → Evidence",
-        "<strong>ann</strong>: Changed the note <q>why</q>",
-        "<strong>rev</strong>: Rejected <q>too short</q>",
+        "<strong>ann</strong>: Changed the note <q>“<bdi>why</bdi>”</q>",
+        "<strong>rev</strong>: Rejected <q>“<bdi>too short</bdi>”</q>",
         "Cited Conquest 1968, p. 9",
     ]:
         assert text in body, text

@@ -86,6 +86,8 @@ def test_a_malformed_row_is_reported_with_its_row_and_the_others_are_read(change
         (b'[{"type": "Annotation", "bodyValue": "\\ud800"}]', "lone surrogate"),
         (b'[{"type": "Annotation", "bodyValue": "a\\u0000b"}]', "NUL character"),
         (b"annotation_id,project\r\n1,a\x00b\r\n", "NUL character"),
+        # json's parser recursed into a RecursionError: the command died with a traceback.
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ],
 )
 def test_a_file_that_cannot_be_read_at_all_says_why(data, message):

@@ -53,3 +53,16 @@ def test_it_reports_a_link_whose_mark_is_in_another_project(marked, annotator, l
     with pytest.raises(CommandError, match="1 problem"):
         call_command("check_integrity")
     assert f"Link {link.pk}:" in capsys.readouterr().out
+
+
+def test_it_reports_a_source_whose_date_issued_is_not_a_date(project, capsys):
+    from annotator.models import Source
+
+    from .factories import SourceFactory
+
+    source = SourceFactory(project=project, issued="1937")
+    call_command("check_integrity")
+    Source.objects.filter(pk=source.pk).update(issued="spring 1937")
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("check_integrity")
+    assert f"Source {source.pk}: The date issued “spring 1937” is not YYYY" in capsys.readouterr().out

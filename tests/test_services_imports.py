@@ -39,6 +39,14 @@ def test_a_row_becomes_a_mark_with_its_review_state_and_times(document, annotato
     assert Document.objects.get(pk=document.pk).revision == 1  # open pages redraw
 
 
+def test_a_pending_row_of_an_older_export_is_imported_without_the_review_it_carried(document, annotator):
+    # Exports made before a pending mark lost its old review carry one; the reviewer need not even exist here.
+    report = imports.import_marks(rows=[row(document, 0, 10, reviewer="gone", reviewed_at=WHEN, review_note="ok")])
+    assert (report.created, report.problems) == (1, [])
+    mark = Annotation.objects.get()
+    assert (mark.status, mark.reviewed_by, mark.reviewed_at, mark.review_note) == ("pending", None, None, "")
+
+
 def test_a_mark_whose_text_moved_is_placed_by_its_context(document, annotator):
     moved = row(document, 11, 24)
     report = imports.import_marks(rows=[replace(moved, start=5, end=18)])

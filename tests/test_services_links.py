@@ -125,11 +125,14 @@ def test_only_the_author_edits_or_deletes_a_link_and_an_edit_reopens_review(proj
         link_services.update_link(user=annotator2, link=link, version=1, note="mine now")
     with pytest.raises(services.Forbidden):
         link_services.delete_link(user=annotator2, link=link)
-    link = link_services.review_link(user=reviewer, link=link, status=Status.ACCEPTED, version=1)
+    link = link_services.review_link(user=reviewer, link=link, status=Status.ACCEPTED, version=1, note="sound")
     with pytest.raises(services.Conflict):
         link_services.update_link(user=annotator, link=link, version=1, note="stale")
     link = link_services.update_link(user=annotator, link=link, version=2, note="a better note")
     assert (link.note, link.status, link.version) == ("a better note", "pending", 3)
+    # Pending again, it carries no review (it kept the old one, shown as "Pending by reviewer"); its history does.
+    assert (link.reviewed_by, link.reviewed_at, link.review_note) == (None, None, "")
+    assert link.history.filter(status="accepted", reviewed_by=reviewer, review_note="sound").exists()
     link_services.delete_link(user=annotator, link=link, version=3)
     assert not Link.objects.exists()
     assert [h.history_type for h in Link.history.order_by("history_date")] == ["+", "~", "~", "-"]

@@ -8,6 +8,8 @@ from annotator import services
 from annotator.models import Annotation, Change, Document, Status
 from annotator.services.review import review_annotations
 
+from .factories import DocumentFactory
+
 
 def mark(user, document, start, end, label):
     return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
@@ -91,3 +93,44 @@ def test_kappa_is_symmetric_and_at_most_one(pairs):
     if k is not None:
         assert -1 <= k <= 1
     assert ag.cohen_kappa(x, x) in (1.0, None)
+
+
+def test_a_mark_back_to_pending_carries_no_review_whichever_way_it_went_back(document, annotator, reviewer, labels):
+    a = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="accepted", note="ok")
+    a = services.update_annotation(user=annotator, annotation=a, version=a.version, note="changed")
+    assert (a.status, a.reviewed_by, a.reviewed_at, a.review_note) == ("pending", None, None, "")
+    a = services.review_annotation(user=reviewer, annotation=a, status="rejected", note="no", version=a.version)
+    a = services.review_annotation(user=reviewer, annotation=a, status="pending", note="no", version=a.version)
+    assert (a.status, a.reviewed_by, a.reviewed_at, a.review_note) == ("pending", None, None, "")
+    reviews = [(h.status, h.reviewed_by_id, h.review_note) for h in a.history.order_by("history_date") if h.status != "pending"]
+    assert reviews == [("accepted", reviewer.pk, "ok"), ("rejected", reviewer.pk, "no")]
+
+
+def test_the_database_refuses_a_pending_mark_with_a_review(document, annotator, reviewer, labels):
+    from django.db import IntegrityError, transaction
+
+    a = mark(annotator, document, 0, 3, labels["claim"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Annotation.objects.filter(pk=a.pk).update(reviewed_by=reviewer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_clears_the_review_of_pending_rows_only_and_keeps_their_history(project, annotator, reviewer):
+    # Rows as the bug left them: back to pending with the old review on them. The constraint forbids them now, so
+    # they are made with the database as it was before (migrated back), then migrated forward.
+    from django.core.management import call_command
+
+    document = DocumentFactory(project=project)
+    claim = project.labels.get(key="claim")
+    accepted = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, claim), status="accepted", note="ok")
+    stale = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 4, 8, claim), status="accepted", note="ok")
+    call_command("migrate", "annotator", "0009_quote_checks_of_existing_citations", verbosity=0)
+    try:
+        Annotation.objects.filter(pk=stale.pk).update(status="pending")
+    finally:
+        call_command("migrate", "annotator", verbosity=0)
+    stale.refresh_from_db()
+    accepted.refresh_from_db()
+    assert (stale.status, stale.reviewed_by, stale.reviewed_at, stale.review_note) == ("pending", None, None, "")
+    assert (accepted.reviewed_by, accepted.review_note) == (reviewer, "ok")
+    assert stale.history.filter(status="accepted", reviewed_by=reviewer, review_note="ok").exists()

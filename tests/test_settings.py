@@ -1,15 +1,20 @@
 """Settings read from the environment strictly, and the production settings pass Django's deploy checks."""
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
-from config.settings import env_bool, env_int
+from config.settings import env_bool, env_int, secret_key_problem
+
+from .conftest import client_for
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_KEY = "x" * 20 + "a-long-random-production-key-0123456789"
 
 
 @pytest.mark.parametrize("raw,value", [("true", True), ("FALSE", False), (" True ", True), ("", True)])
@@ -45,10 +50,38 @@ def test_production_refuses_the_development_secret_key():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_with_env_example_copied_as_it_is():
+    # SECRET_KEY=change-me started the app with DEBUG=false; only `check --deploy` warned.
+    env = _env_example()
+    assert env["DEBUG"] == "false"
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY to a long random value: DEBUG is off and it holds “change”" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key, problem",
+    [
+        ("change-me", "it holds “change”"),
+        ("REPLACE_WITH_A_LONG_RANDOM_STRING_" + "q" * 40, "it holds “replace”"),
+        ("django-insecure-" + "abcdefghij" * 5, "made by startproject"),
+        ("dev-only-insecure-key-do-not-use-in-production", "the development key"),
+        ("k3Yq-9xZ_short", "shorter than 50 characters"),
+        ("ab" * 40, "fewer than 5 different"),
+    ],
+)
+def test_a_placeholder_or_weak_key_is_named_for_what_it_is(key, problem):
+    assert problem in secret_key_problem(key)
+
+
+def test_a_long_random_key_is_taken():
+    assert secret_key_problem(secrets.token_urlsafe(50)) is None
+
+
 def test_production_settings_pass_the_deploy_checks():
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789", ALLOWED_HOSTS="annotator.example.org",
+        DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="true", SECURE_HSTS_PRELOAD="true",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -61,7 +94,7 @@ def test_production_finds_the_partials_htmx_asks_for():
         "from django.template.loader import get_template; "
         "print(get_template('annotator/document_detail.html#mark-count').render({'listed_count': 2, 'mark_total': 3}))"
     )
-    result = _manage("shell", "-c", script, DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="annotator.example.org")
+    result = _manage("shell", "-c", script, DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org")
     assert result.returncode == 0, result.stderr
     assert "2 of 3 marks" in result.stdout
 
@@ -76,6 +109,15 @@ def test_every_page_carries_the_security_headers(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_pages_for_a_signed_in_user_are_private_to_caches(document, annotator):
+    # No Cache-Control at all: a shared cache in front of the app could keep one user's page for the next.
+    signed_in = client_for(annotator)
+    for url in (reverse("document_detail", args=[document.pk]), reverse("project_detail", args=[document.project_id]),
+                reverse("document_export", args=[document.pk]) + "?format=csv"):
+        response = signed_in.get(url)
+        assert response.status_code == 200 and "private" in response["Cache-Control"], url
+
+
 def _env_example() -> dict[str, str]:
     lines = (ROOT / ".env.example").read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
@@ -83,14 +125,14 @@ def _env_example() -> dict[str, str]:
 
 def test_the_settings_of_env_example_pass_the_deploy_checks():
     # Its SECRET_KEY is a placeholder Django rightly calls weak; everything else is taken as written.
-    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789"}
+    env = {**_env_example(), "SECRET_KEY": PRODUCTION_KEY}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_local_http_switches_are_flagged_by_the_deploy_checks():
     # make stack serves plain HTTP on 127.0.0.1 with these; the deploy checks must say they are not for production.
-    env = {**_env_example(), "SECRET_KEY": "x" * 20 + "a-long-random-production-key-0123456789",
+    env = {**_env_example(), "SECRET_KEY": PRODUCTION_KEY,
            "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
@@ -119,7 +161,7 @@ def test_behind_our_proxy_the_client_is_the_address_the_proxy_appended(rf):
     assert client_ip(rf.get("/", REMOTE_ADDR="198.51.100.2")) == "198.51.100.2"
     result = _manage(
         "shell", "-c", "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)",
-        DEBUG="false", SECRET_KEY="x" * 20 + "a-long-random-production-key-0123456789", ALLOWED_HOSTS="annotator.example.org",
+        DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org",
         BEHIND_PROXY="true",
     )
     assert result.stdout.strip().endswith("annotator.proxy.client_ip"), result.stdout + result.stderr

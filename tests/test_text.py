@@ -181,3 +181,19 @@ def test_search_terms_are_single_spaced_words_without_nul(q, terms):
 def test_normalising_twice_gives_what_normalising_once_gave(text):
     once = textlib.normalise_text(text)
     assert textlib.normalise_text(once) == once and not once.startswith(textlib.BOM)
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("plain words", "“plain words”"),
+        ("“These comrades do not…", "“These comrades do not…”"),
+        ("Did Stalin Want “Mass Terror?”", "“Did Stalin Want “Mass Terror?”"),
+        ("„Anführung“", "„Anführung“"),
+        ("« guillemets »", "« guillemets »"),
+        ("", "“”"),
+        ("\u202eevil", "“\u2068\u202eevil\u2069”"),  # the closing mark stays outside what a control reorders
+    ],
+)
+def test_quoted_text_gets_no_quotation_mark_it_already_has(value, shown):
+    assert textlib.quoted(value) == shown

@@ -46,6 +46,7 @@ def test_a_new_version_carries_every_kind_of_mark_and_reports_it(doc, manager, a
     assert by_id[kept.pk].placement == "unchanged"
     assert new_text[by_id[kept.pk].span.start : by_id[kept.pk].span.end] == "Getty argues"
     assert by_id[edited.pk].placement == "fuzzy" and by_id[edited.pk].status == Status.PENDING
+    assert (by_id[edited.pk].reviewed_by, by_id[edited.pk].reviewed_at) == (None, None)  # a pending mark has no review
     assert by_id[gone.pk].placement == "orphaned" and by_id[gone.pk].span.version == 1
     statuses = dict(Placement.objects.filter(version=version).values_list("annotation_id", "status"))
     assert statuses == {kept.pk: "unchanged", edited.pk: "fuzzy", gone.pk: "orphaned"}

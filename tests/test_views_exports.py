@@ -193,3 +193,20 @@ def test_the_export_page_makes_a_fixed_number_of_queries_whatever_the_project_ho
         mark_author = UserFactory(username=f"extra{n}")
         MembershipFactory(user=mark_author, project=project)
     assert count() == before
+
+
+def test_a_mark_sent_back_to_pending_shows_and_exports_no_review_but_its_history_keeps_it(document, annotator, reviewer, labels):
+    # An edit after review left the old reviewer, time and note on the pending mark: the panel read "Pending by
+    # reviewer", and both exports carried the review.
+    first = mark(document, annotator, 0, 10, labels["claim"])
+    first = services.review_annotation(user=reviewer, annotation=first, status="accepted", note="Checked the archive.")
+    services.update_annotation(user=annotator, annotation=first, version=first.version, note="Reworded.")
+    client = client_for(annotator)
+    [row] = rows(client.get(reverse("document_export", args=[document.pk]), {"format": "csv"}))
+    assert (row["status"], row["reviewer"], row["reviewed_at"], row["review_note"]) == ("pending", "", "", "")
+    collection = json.loads(b"".join(client.get(reverse("document_export", args=[document.pk]), {"format": "jsonld"}).streaming_content))
+    [item] = collection["first"]["items"]
+    assert item["reviewStatus"] == "pending" and not {"reviewer", "reviewed", "reviewNote"} & set(item)
+    panel = client.get(reverse("annotation_detail", args=[first.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Pending</span> by" not in panel and "Review note:" not in panel
+    assert "Accepted" in panel and "Checked the archive." in panel  # in the mark's history

@@ -70,7 +70,7 @@ def test_an_editor_links_evidence_to_a_claim_in_another_document_and_both_panels
     link = Link.objects.get()
     assert (link.from_annotation, link.to_annotation, link.created_by, link.note) == (evidence, claim, annotator2, "p. 3")
     body = response.content.decode()
-    assert "supports" in body and "Stalin was unseated by the party." in body and "in “Forum thread”" in body
+    assert "supports" in body and "Stalin was unseated by the party." in body and "in “<bdi>Forum thread</bdi>”" in body
     assert 'id="list-updates" hidden hx-swap-oob="true"' in body
     other = client_for(annotator).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
     assert "is supported by" in other and "p. 3" in other
@@ -251,7 +251,7 @@ def test_the_document_map_shows_each_claim_with_evidence_quotations_and_sources(
     assert "3 claims" in body and "2 without evidence" in body and "links: 1 accepted, 2 pending" in body
     first = body.split(f'id="claim-{claims[0].pk}"')[1].split('id="claim-')[0]
     assert "Evidence for (1)" in first and "Evidence against (1)" in first and "Rests on the quotation" in first
-    assert "Getty 2002" in first and "p. 113" in first and "Stalin" in first and "in “Sample”" in first
+    assert "Getty 2002" in first and "p. 113" in first and "Stalin" in first and "in “<bdi>Sample</bdi>”" in first
     assert body.count("No evidence yet") == 2
     assert f'class="map-claim no-evidence" id="claim-{claims[1].pk}"' in body
 
@@ -330,7 +330,7 @@ def test_the_links_queue_lists_pending_links_of_others_and_a_reviewer_accepts_fr
     url = reverse("link_queue", args=[project.pk])
     body = client_for(manager).get(url).content.decode()
     assert f'id="link-review-{theirs.pk}"' in body and f'id="link-review-{own.pk}"' not in body
-    assert "1 pending link." in body and "supports" in body and "in “Forum thread”" in body
+    assert "1 pending link." in body and "supports" in body and "in “<bdi>Forum thread</bdi>”" in body
     response = client_for(reviewer).post(
         reverse("link_review", args=[theirs.pk]), {"origin": "queue", "version": 1, "status": "accepted", "note": "fine"}, **HTMX
     )
@@ -441,3 +441,20 @@ def test_a_clicked_mark_number_no_mark_can_have_finds_nothing(project, document,
     claim = mark(annotator, document, 0, 10, labels["claim"])
     response = client_for(annotator).get(reverse("link_targets", args=[claim.pk]), {"mark": clicked}, **HTMX)
     assert response.status_code == 200 and 'name="to_annotation"' not in response.content.decode()
+
+
+def test_quotation_marks_are_not_doubled_in_lists(project, annotator, labels):
+    # A mark whose text opens with its own quotation mark showed as ““These comrades…, and a document whose title
+    # ends with one as “Did Stalin Want “Mass Terror?””.
+    blog = DocumentFactory(project=project, title="Did Stalin Want “Mass Terror?”", text="“These comrades do not understand.”\n")
+    forum = DocumentFactory(project=project, title="Forum", text=FORUM_TEXT)
+    quote = mark(annotator, blog, 0, 35, labels["quotation"])
+    claim = mark(annotator, forum, 0, 33, labels["claim"])
+    link_services.create_link(user=annotator, from_annotation=claim, type=type_of(project, "quotes"), to_annotation=quote)
+    client = client_for(annotator)
+    page = client.get(reverse("document_detail", args=[blog.pk])).content.decode()
+    panel = client.get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "<q><bdi>“These comrades do not understand.”</bdi></q>" in page
+    assert "in “<bdi>Did Stalin Want “Mass Terror?”</bdi></span>" in panel
+    for body in (page, panel):
+        assert "““" not in body and "””" not in body

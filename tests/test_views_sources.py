@@ -148,6 +148,24 @@ def test_csl_json_exported_imports_back_into_another_project(project, annotator,
     assert Source.objects.filter(project=elsewhere).count() == 2
 
 
+def test_one_source_stored_with_a_bad_date_or_names_does_not_take_down_the_export(project, annotator, source, mark):
+    # Saved through the admin before it checked them; to_csl's int() on the date answered 500 for everyone.
+    bad = SourceFactory(project=project, title="Undated")
+    Source.objects.filter(pk=bad.pk).update(issued="spring 1937", authors=["Getty", 7])
+    sources.cite_source(user=mark.created_by, annotation=mark, source=bad)
+    client = client_for(annotator)
+    response = client.get(reverse("source_export", args=[project.pk]))
+    assert response.status_code == 200
+    items = {item["title"]: item for item in json.loads(response.content)}
+    assert items["Undated"]["issued"] == {"raw": "spring 1937"}
+    assert items["Undated"]["author"] == [{"literal": "Getty"}, {"literal": "7"}]
+    assert items["Collected Works, Vol. 14"]["issued"] == {"date-parts": [[1978]]}
+    for export_format in ("csv", "jsonld"):
+        response = client.get(reverse("document_export", args=[mark.span.document_id]), {"format": export_format})
+        assert response.status_code == 200 and "Undated" in b"".join(response.streaming_content).decode()
+    assert client.get(reverse("source_detail", args=[bad.pk])).status_code == 200
+
+
 def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project, annotator):
     SourceFactory(project=project, title="Excesses", doi="10.2307/2679116")
     bib = "@article{g, title={Excesses Are Not Permitted}, doi={10.2307/2679116}}\n@book{s, title={Collected Works, Vol. 14}, year={1978}}"
@@ -168,6 +186,9 @@ def test_a_bibtex_import_skips_a_doi_already_in_the_project_and_says_so(project,
         ("lib.json", '[{"type": "book", "title": "A\\ud800"}]', "Entry 1: “title” holds a lone surrogate"),
         ("lib.json", '[{"type": "book", "title": "T", "publisher": "A\\u0000"}]', "Entry 1 (“T”): “publisher” holds a NUL character"),
         ("lib.bib", "@book{n, title={A\x00B}}", "holds a NUL character"),
+        # json's RecursionError was not caught: 500.
+        ("lib.json", "[" * 100_000 + "]" * 100_000, "nested too deeply to read"),
+        ("lib.json", json.dumps([{"type": "book", "title": "T"}] * 5_001), "holds 5,001 entries; one import takes at most 5,000"),
     ],
 )
 def test_a_malformed_file_is_refused_naming_the_entry_and_nothing_is_imported(project, annotator, name, content, message):

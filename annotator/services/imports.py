@@ -20,7 +20,7 @@ from .. import bibliography
 from .. import text as textlib
 from ..exports import SourceRecord, source_citation
 from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
-from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span
+from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span, Status
 from . import links
 from .errors import ActionRefused, Forbidden
 from .projects import record_change
@@ -88,7 +88,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
-    Problems found while reading the file count as rows that cannot be imported.
+    Problems found while reading the file count as rows that cannot be imported. `dry_run` imports and rolls back.
     """
     report = ImportReport(problems=list(problems))
     projects: dict[str, _Project | None] = {}
@@ -108,60 +108,59 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     report.problems.sort(key=lambda p: p.line)
     if report.problems and not partial:
         raise ImportFailed(report)
-    if dry_run:
-        for plan in plans:
-            if _exists(plan):
-                report.unchanged += 1
-            elif plan.moved:
-                report.reanchored += 1
-            else:
-                report.created += 1
-        return report
+    with transaction.atomic():
+        _save_all(plans, links, rows, users, user, partial, report)
+        if dry_run:
+            # A dry run is the import itself, undone: it reports what the real one does (links and sources included).
+            transaction.set_rollback(True)
+    report.problems.sort(key=lambda p: p.line)
+    return report
+
+
+def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
+              report: ImportReport) -> None:
     touched: dict[int, tuple[int, int]] = {}
     by_iri: dict[str, Annotation] = {}
     cited: list[int] = []  # marks made with citations
-    with transaction.atomic():
-        for plan in plans:
-            try:
-                with transaction.atomic():
-                    outcome = _save(plan, user, report)
-            except IntegrityError:
-                # Someone marked the same text at the same moment; the row is reported, the rest goes on.
-                report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
-                if not partial:
-                    raise ImportFailed(report) from None
-                continue
-            outcome, annotation = outcome
-            if plan.row.iri:
-                by_iri[plan.row.iri] = annotation
-            if outcome == "unchanged":
-                report.unchanged += 1
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            if plan.citations:
-                cited.append(annotation.pk)
-            low, high = touched.get(plan.document.pk, (plan.start, plan.end))
-            touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
-        refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
-        for document_id, (start, end) in touched.items():
-            record_change(document_id, start, end)
-        for link in links:
-            if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
-                continue  # reported above (partial import): its marks are not in the file
-            try:
-                with transaction.atomic():
-                    outcome = _save_link(link, by_iri, users, rows)
-            except ActionRefused as exc:
-                report.problems.append(Problem(link.line, exc.message))
-                if not partial:
-                    raise ImportFailed(report) from None
-                continue
-            if outcome == "created":
-                report.links_created += 1
-            else:
-                report.links_unchanged += 1
-    report.problems.sort(key=lambda p: p.line)
-    return report
+    for plan in plans:
+        try:
+            with transaction.atomic():
+                outcome = _save(plan, user, report)
+        except IntegrityError:
+            # Someone marked the same text at the same moment; the row is reported, the rest goes on.
+            report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
+            if not partial:
+                raise ImportFailed(report) from None
+            continue
+        outcome, annotation = outcome
+        if plan.row.iri:
+            by_iri[plan.row.iri] = annotation
+        if outcome == "unchanged":
+            report.unchanged += 1
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if plan.citations:
+            cited.append(annotation.pk)
+        low, high = touched.get(plan.document.pk, (plan.start, plan.end))
+        touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
+    refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
+    for document_id, (start, end) in touched.items():
+        record_change(document_id, start, end)
+    for link in links:
+        if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
+            continue  # reported above (partial import): its marks are not in the file
+        try:
+            with transaction.atomic():
+                outcome = _save_link(link, by_iri, users, rows)
+        except ActionRefused as exc:
+            report.problems.append(Problem(link.line, exc.message))
+            if not partial:
+                raise ImportFailed(report) from None
+            continue
+        if outcome == "created":
+            report.links_created += 1
+        else:
+            report.links_unchanged += 1
 
 
 def _link_problem(link: ImportLink, iris: dict, users: dict) -> str:
@@ -274,7 +273,7 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
             if row.annotator in users else f"unknown editor “{row.annotator}”"
         )
     reviewer = None
-    if row.reviewer:
+    if row.reviewer and row.status != Status.PENDING:  # a pending mark carries no review (older exports wrote one)
         reviewer = users.get(row.reviewer)
         if reviewer is None:
             raise ValueError(f"unknown reviewer “{row.reviewer}”")
@@ -364,13 +363,6 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
     return source
 
 
-def _exists(plan: _Plan) -> bool:
-    return Annotation.objects.filter(
-        span__document=plan.document, span__version=plan.document.version, span__start=plan.start,
-        span__end=plan.end, label=plan.label, created_by=plan.annotator,
-    ).exists()
-
-
 def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:
     row, text = plan.row, plan.document.text
     prefix, suffix = textlib.quote_context(text, plan.start, plan.end)
@@ -383,8 +375,9 @@ def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:
         return "unchanged", existing
     annotation = Annotation(
         span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
-        reviewed_by=plan.reviewer, reviewed_at=row.reviewed_at, review_note=row.review_note,
     )
+    if row.status != Status.PENDING:
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_note = plan.reviewer, row.reviewed_at, row.review_note
     annotation._history_user = user
     annotation.save()
     now = timezone.now()

@@ -8,8 +8,8 @@ from django.utils.text import slugify
 
 from .. import links as linklib
 from .. import text as textlib
-from ..models import Annotation, Label, Link, LinkType, Project, Role, Source, Status
-from .decisions import check_status, decide
+from ..models import Annotation, Label, Link, LinkType, Project, Role, Source
+from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member, record_change
 
@@ -170,7 +170,7 @@ def update_link(*, user, link: Link, version: int, note: str) -> Link:
     if note == link.note:
         return link
     link.note = note
-    link.status = Status.PENDING
+    back_to_pending(link)
     link.version += 1
     link._history_user = user
     link.save()

@@ -4,9 +4,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from .. import text as textlib
-from ..models import FLAGGED_PLACEMENTS, Annotation, Change, Document, Label, Role, Span, Status
+from ..models import FLAGGED_PLACEMENTS, Annotation, Change, Document, Label, Role, Span
 from ..texts import text_at
-from .decisions import check_status, decide
+from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import bump_revision, check_member, record_change
@@ -98,8 +98,7 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
         changed = True
     if not changed:
         return annotation
-    if annotation.status != Status.PENDING:
-        annotation.status = Status.PENDING
+    back_to_pending(annotation)
     annotation.version += 1
     annotation._history_user = user
     annotation.save()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from .. import bibliography, quotes
 from .. import text as textlib
@@ -107,9 +108,12 @@ class ImportResult:
 
 
 def import_sources(*, user, project: Project, records: list[dict]) -> ImportResult:
-    """Add parsed records to the bibliography, all or none. A DOI already in the project (or earlier
-    in the same file) is skipped, not duplicated."""
+    """Add parsed records to the bibliography, all or none, saved in bulk (a statement per batch, not per source):
+    at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
+    skipped, not duplicated."""
     _check_editor(user, project.pk)
+    if len(records) > bibliography.MAX_ENTRIES:
+        raise ActionRefused(f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(records):,}.")
     try:
         with transaction.atomic():
             return _import(user, project, records)
@@ -122,7 +126,7 @@ def _import(user, project: Project, records: list[dict]) -> ImportResult:
         doi: title
         for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
     }
-    created, skipped = [], []
+    new, skipped = [], []
     for i, fields in enumerate(records):
         record = _cleaned(fields, where=f"Entry {i + 1} (“{str(fields.get('title', ''))[:60]}”)")
         if record["doi"] and record["doi"] in taken:
@@ -130,11 +134,10 @@ def _import(user, project: Project, records: list[dict]) -> ImportResult:
             continue
         source = Source(project=project, created_by=user)
         _fill(source, record)
-        source._history_user = user
-        source.save()
+        new.append(source)
         if record["doi"]:
             taken[record["doi"]] = record["title"]
-        created.append(source)
+    created = bulk_create_with_history(new, Source, batch_size=500, default_user=user)
     return ImportResult(created, skipped)
 
 

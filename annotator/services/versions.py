@@ -8,6 +8,7 @@ from simple_history.utils import bulk_update_with_history
 from .. import anchoring
 from .. import text as textlib
 from ..models import Annotation, Citation, Document, DocumentVersion, Membership, Placement, Role, Span, Status
+from .decisions import back_to_pending
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member, record_change
 from .quotations import refresh_quote_checks
@@ -84,7 +85,7 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
         annotation.placement = result.placement.value
         annotation.placement_score = result.score if result.placement == anchoring.Placement.FUZZY else None
         if result.placement.flagged and annotation.status == Status.ACCEPTED:
-            annotation.status = Status.PENDING
+            back_to_pending(annotation)
         annotation.version += 1
         annotation.updated_at = now  # what save() would set (auto_now); bulk_update does not
         annotation._history_user = user
@@ -99,7 +100,8 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
         )
     # Each mark's move in its history, as save() would record it (user and reason per mark).
     bulk_update_with_history(
-        annotations, Annotation, ["span", "placement", "placement_score", "status", "version", "updated_at"],
+        annotations, Annotation,
+        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "version", "updated_at"],
         default_date=now,
     )
     Placement.objects.bulk_create(report)
@@ -135,7 +137,7 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     locked.span = span
     locked.placement = "reattached"
     locked.placement_score = None
-    locked.status = Status.PENDING
+    back_to_pending(locked)
     locked.version += 1
     locked._history_user = user
     locked._change_reason = "Re-attached by hand"

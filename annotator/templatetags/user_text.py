@@ -2,6 +2,7 @@
 import re
 
 from django import template
+from django.utils.html import format_html
 
 from .. import text as textlib
 
@@ -23,3 +24,12 @@ def http_url(value) -> str:
     other path than the form, is shown as text and never becomes a clickable href."""
     value = str(value or "")
     return value if _HTTP_URL.fullmatch(value) and value.isprintable() else ""
+
+
+
+@register.filter
+def quoted(value) -> str:
+    """User text in double quotation marks, none doubled (text.quote_marks), the text in its own <bdi> so that a
+    bidi control in it cannot move the closing mark. The text is escaped here, as everywhere."""
+    opening, closing = textlib.quote_marks(value)
+    return format_html("{}<bdi>{}</bdi>{}", opening, value, closing)

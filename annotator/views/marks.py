@@ -143,7 +143,7 @@ def mark_list(request, document_id):
 
 
 def _changes_response(request, document, membership, *, detail=None, status=200, since=None, changed=None):
-    """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the poller.
+    """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the revision.
 
     `changed`: the region this request's own write changed, which made `document.revision`; when the page was at
     the revision before, that region is all there is to redraw and the Change rows need not be read.
@@ -273,7 +273,7 @@ def annotation_create(request, document_id):
 
 def mark_saved(request, annotation_id, document, membership, event="annotation-saved"):
     """The answer to a saved mark: the mark's page for a plain POST; for htmx its panel as it is now, with the
-    blocks, list and poller redrawn, and the client event."""
+    blocks, list and revision redrawn, and the client event."""
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=annotation_id)
     annotation, _ = annotation_for(request.user, annotation_id)

@@ -133,6 +133,7 @@ def test_another_editors_mark_is_read_only_and_a_forged_post_is_refused(login, l
     page.locator("#doc-text .m").click()
     expect(page.locator("#mark-detail")).to_contain_text("Only ann can change this mark")
     expect(page.get_by_role("button", name="Delete mark")).to_have_count(0)
+    page.expected_errors.append("status of 403")  # the forged delete, refused
     status = page.evaluate(
         """async (url) => {
             const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
@@ -152,6 +153,7 @@ def test_a_stale_page_gets_a_visible_message_and_saves_nothing(login, live_serve
     select_text(page, 0, 10)
     # The page's copy of the text no longer matches the document (as after an unseen revision).
     page.evaluate("document.querySelector('#doc-text .p').firstChild.data = 'XXXXXXXXXXXX' + document.querySelector('#doc-text .p').firstChild.data.slice(12)")
+    page.expected_errors.append("status of 422")  # the refused mark
     select_text(page, 0, 10)
     page.get_by_role("button", name="Claim").click()
     expect(page.get_by_role("alert")).to_contain_text("does not match")

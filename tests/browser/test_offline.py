@@ -14,6 +14,8 @@ def test_the_page_shows_it_is_offline_and_catches_up_when_back(login, live_serve
     expect(banner).to_be_hidden()
 
     reader.evaluate("window.sameLoad = true")  # gone if the page reloads
+    # The failed polls: Chromium's network error, and htmx's own report of it.
+    reader.expected_errors += ["ERR_INTERNET_DISCONNECTED", "htmx:sendError", "htmx:afterRequest"]
     reader.context.set_offline(True)
     # The next poll fails: within a poll interval (2 s) or two the banner says so.
     expect(banner).to_be_visible(timeout=6000)
@@ -43,6 +45,7 @@ def test_a_proxy_saying_the_app_is_unreachable_also_shows_the_banner(login, live
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     banner = page.locator("#offline")
+    page.expected_errors += ["status of 502", "Response Status Error Code 502"]  # the proxy's answers, as logged
     page.route("**/changes/**", lambda route: route.fulfill(status=502, body="Bad Gateway"))
     expect(banner).to_be_visible(timeout=6000)
     services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])

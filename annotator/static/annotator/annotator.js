@@ -483,7 +483,7 @@
   }
 
   function refreshLinksAfterPoll(e) {
-    // The poller swaps itself out, so htmx tells its old parent: the request's own element says who asked.
+    // The request's own element says who asked: the poller, whose answers are all out of band.
     const elt = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
     if (!elt || elt.id !== "poller" || !e.detail.xhr || e.detail.xhr.status !== 200) return;
     const section = document.getElementById("mark-links");

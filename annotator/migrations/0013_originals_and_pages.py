@@ -20,7 +20,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0009_quote_checks_of_existing_citations'),
+        ('annotator', '0012_source_date_and_names_checked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
