@@ -44,6 +44,12 @@ class Project(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    snap_to_words = models.BooleanField(
+        "Snap selections to whole words",
+        default=True,
+        help_text="A selection that starts or ends inside a word takes the whole word, and white space at its ends is "
+        "dropped. Untick it to mark exactly the characters selected (editors can also hold Shift as they mark).",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
 
     class Meta:

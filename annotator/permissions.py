@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from . import hot_reads
 from .text import row_id
-from .models import Annotation, Citation, Document, Membership, Project, Role, Source
+from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source
 
 
 def membership_for(user, project_id) -> Membership:
@@ -46,6 +46,16 @@ def annotation_for(user, annotation_id) -> tuple[Annotation, Membership]:
         pk=annotation_id,
     )
     return annotation, membership_for(user, annotation.span.document.project_id)
+
+
+def deleted_mark_of_member(user, annotation_id) -> bool:
+    """Whether the id names a mark that was deleted from a project the user is a member of (its history says which),
+    so that a page open on it may say so. Anyone else learns nothing: for them it is any unknown id (404)."""
+    pk = row_id(annotation_id)
+    if pk is None or not user.is_authenticated or Annotation.objects.filter(pk=pk).exists():
+        return False
+    label_id = Annotation.history.filter(id=pk).values_list("label_id", flat=True).first()
+    return bool(label_id) and Label.objects.filter(pk=label_id, project__memberships__user=user).exists()
 
 
 def require_manager(membership: Membership) -> None:

@@ -27,10 +27,13 @@ new PerformanceObserver((list) => {
 
 AFTER_TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
 
-# Before a click on a label button: note when the click arrives and when a highlight piece starting at `start`
-# is first in the text (then one frame later, when it is on screen).
-WATCH_HIGHLIGHT = """([start]) => {
+# Before a click on a label button: note when the click arrives and when a highlight piece starting where the mark
+# starts is first in the text (then one frame later, when it is on screen). The mark starts where the page sends it
+# (the selection snapped to whole words), read from the mark form, which the click fills.
+WATCH_HIGHLIGHT = """() => {
   window.__hl = {click: null, shown: null, status: null};
+  const sent = document.getElementById("mark-form").elements.start;
+  sent.value = "";
   document.getElementById("toolbar").addEventListener("click", () => { window.__hl.click = performance.now(); },
                                                       {capture: true, once: true});
   document.body.addEventListener("htmx:afterRequest", (e) => {
@@ -38,7 +41,7 @@ WATCH_HIGHLIGHT = """([start]) => {
   });
   const text = document.getElementById("doc-text");
   const observer = new MutationObserver(() => {
-    if (window.__hl.shown === null && text.querySelector(`.m[data-start="${start}"]`)) {
+    if (window.__hl.shown === null && sent.value !== "" && text.querySelector(`.m[data-start="${sent.value}"]`)) {
       observer.disconnect();
       requestAnimationFrame(() => { window.__hl.shown = performance.now(); });
     }
@@ -96,7 +99,7 @@ def browser_figures(base_url: str, cookies: list[dict], document_id: int, region
                     break
                 select_text(page, start, end)
                 page.wait_for_function("() => !document.querySelector('#toolbar .label-btn').disabled")
-                page.evaluate(WATCH_HIGHLIGHT, [start])
+                page.evaluate(WATCH_HIGHLIGHT)
                 claim.click()
                 page.wait_for_function(
                     "() => window.__hl.shown !== null || (window.__hl.status !== null && window.__hl.status !== 200)"

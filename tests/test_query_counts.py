@@ -30,7 +30,7 @@ from .factories import MembershipFactory, ProjectFactory, UserFactory
 from .ingest_files import book, make_pdf
 
 LINE = "{i}. Did Stalin want “mass terror”? 😀 The archives say more than one thing on point {i}.\n"
-LINES = 60  # marks go on lines 0 to 29; fresh marks for the POSTs take lines 30 and after
+LINES = 80  # marks go on lines 0 to 29; fresh marks for the POSTs take lines 30 and after
 QUOTED = "Did Stalin want"  # every mark is on these words of its line
 
 
@@ -239,6 +239,23 @@ def _annotation_update(w):
     }, htmx=True)
 
 
+def _annotation_update_conflict(w):
+    # Changed since its panel was drawn: the answer is the panel as it is now with the editor's input kept (409).
+    mark = w.fresh_mark(cited=True, linked=True)
+    services.update_annotation(user=w.user("ann"), annotation=mark, version=mark.version, note="meanwhile")
+    return Call("ann", _url("annotation_update", mark.pk), "post", {
+        "label": mark.label_id, "note": "mine", "version": mark.version, "since": _revision(w),
+    }, htmx=True, status=409)
+
+
+def _changes_with_open_mark(w):
+    # The poll of a page whose open mark changed since its panel was drawn: the answer brings the panel anew.
+    mark = w.fresh_mark(cited=True, linked=True)
+    services.update_annotation(user=w.user("ann"), annotation=mark, version=mark.version, note="meanwhile")
+    return Call("ann", _url("document_changes", w.document), data={"since": _revision(w) - 1, "open_mark": f"{mark.pk}.1"},
+                htmx=True)
+
+
 def _annotation_delete(w):
     mark = w.fresh_mark(cited=True, linked=True)
     return Call("ann", _url("annotation_delete", mark.pk), "post", {"version": mark.version, "since": _revision(w)}, htmx=True)
@@ -407,10 +424,15 @@ CASES = {
     "document_changes": [
         _get("document_changes", on="document", status=204, params=lambda w: {"since": _revision(w)}),
         _get("document_changes", on="document", htmx=True, params=lambda w: {"since": _revision(w) - 1}),
+        # The open mark unchanged costs one query more; changed, its panel's.
+        _get("document_changes", on="document", htmx=True, params=lambda w: {
+            "since": _revision(w) - 1, "open_mark": f"{w.quote}.{Annotation.objects.get(pk=w.quote).version}",
+        }),
+        _changes_with_open_mark,
     ],
     "annotation_create": [_annotation_create],
     "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
-    "annotation_update": [_annotation_update],
+    "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
     "document_versions": [_get("document_versions", "boss", on="versioned"), _document_version],
     "version_diff": [_get("version_diff", on="versioned", params={"from": 1, "to": 2})],

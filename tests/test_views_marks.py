@@ -10,7 +10,7 @@ from annotator import services
 from annotator.models import Annotation, Document, Span
 
 from .conftest import client_for
-from .factories import ProjectFactory
+from .factories import DocumentFactory, ProjectFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -52,6 +52,16 @@ def test_a_plain_post_redirects_to_the_mark(document, annotator, labels):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("annotation_detail", args=[Annotation.objects.get().pk])
+
+
+def test_a_mark_takes_exactly_the_characters_sent(document, annotator, labels):
+    # Snapping a selection to words is the page's (annotator.js); the server neither trims nor widens what it gets.
+    start, end = document.text.index(" The arch"), document.text.index("archives") + 4
+    assert create(client_for(annotator), document, start, end, labels["claim"]).status_code == 200
+    assert Annotation.objects.get().span.exact == " The arch"
+    start, end = document.text.index("thing"), document.text.index("Getty")
+    assert create(client_for(annotator), document, start, end, labels["claim"]).status_code == 200
+    assert Annotation.objects.get(span__start=start).span.exact == "thing.\n\u00a0\n"
 
 
 @pytest.mark.parametrize(
@@ -149,8 +159,92 @@ def test_a_stale_edit_gets_a_conflict_message_not_an_overwrite(document, annotat
         reverse("annotation_update", args=[a.pk]), {"label": labels["claim"].pk, "note": "second", "version": 1}, **HTMX
     )
     assert response.status_code == 409
-    assert "changed this mark after you opened it" in response.content.decode()
+    assert "changed this mark</strong> after you opened it" in response.content.decode()
     assert Annotation.objects.get().note == "first"
+
+
+def test_a_stale_edit_keeps_what_was_typed_beside_the_saved_version_and_saves_on_the_second_try(
+    document, annotator, reviewer, labels
+):
+    # A reviewer's decision raised the version under the author's open panel; the author's save used to come back
+    # with the saved note in the form and the typed one gone (issue 18, item 6).
+    client = client_for(annotator)
+    create(client, document, 0, 3, labels["claim"])
+    a = Annotation.objects.get()
+    services.update_annotation(user=annotator, annotation=a, version=1, note="saved <i>note</i>")
+    services.review_annotation(user=reviewer, annotation=a, status="accepted", note="fine", version=2)
+    url = reverse("annotation_update", args=[a.pk])
+    response = client.post(url, {"label": labels["evidence"].pk, "note": "typed <b>note</b>", "version": 1}, **HTMX)
+    assert response.status_code == 409
+    body = response.content.decode()
+    notice = body[body.index('class="mark-changed"'):body.index("</div>", body.index('class="mark-changed"'))]
+    assert "rev changed this mark</strong> after you opened it (Accepted), so your change was not saved" in notice
+    assert "saved &lt;i&gt;note&lt;/i&gt;" in notice and "Accepted</span> by rev" in notice and "fine" in notice
+    # The form: what was typed, at the version saved now.
+    assert '<textarea name="note" cols="40" rows="3" id="id_note">\ntyped &lt;b&gt;note&lt;/b&gt;</textarea>' in body
+    assert f'<option value="{labels["evidence"].pk}" selected>' in body
+    assert 'name="version" value="3"' in body
+    assert Annotation.objects.get().note == "saved <i>note</i>"
+    again = client.post(url, {"label": labels["evidence"].pk, "note": "typed <b>note</b>", "version": 3, "since": 0}, **HTMX)
+    assert again.status_code == 200
+    a.refresh_from_db()
+    assert (a.note, a.label.key, a.status, a.version) == ("typed <b>note</b>", "evidence", "pending", 4)
+
+
+def test_an_edit_of_a_mark_deleted_meanwhile_shows_the_note_that_was_typed(document, annotator, labels, outsider):
+    client = client_for(annotator)
+    create(client, document, 0, 3, labels["claim"])
+    a = Annotation.objects.get()
+    services.delete_annotation(user=annotator, annotation=a, version=1)
+    data = {"label": labels["claim"].pk, "note": "typed <b>this</b>", "version": 1}
+    response = client.post(reverse("annotation_update", args=[a.pk]), data, **HTMX)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "This mark was deleted meanwhile; nothing was saved." in body and "typed &lt;b&gt;this&lt;/b&gt;" in body
+    # To anyone outside its project, it is any unknown id.
+    assert client_for(outsider).post(reverse("annotation_update", args=[a.pk]), data, **HTMX).status_code == 404
+
+
+def _poll(user, document, since, open_mark):
+    return client_for(user).get(
+        reverse("document_changes", args=[document.pk]), {"since": since, "open_mark": open_mark}, **HTMX
+    )
+
+
+def test_the_poll_brings_the_open_marks_panel_anew_when_it_changed(document, annotator, annotator2, labels):
+    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    services.update_annotation(user=annotator, annotation=a, version=1, label=labels["evidence"], note="now <b>this</b>")
+    body = _poll(annotator2, document, 1, f"{a.pk}.1").content.decode()
+    update = body[body.index('<template id="mark-update"'):]
+    assert f'hx-swap-oob="true" data-mark="{a.pk}"' in update
+    assert "Updated: ann changed this mark (Label Claim → Evidence; Changed the note)." in update
+    assert "now &lt;b&gt;this&lt;/b&gt;" in update and f'id="open-mark" name="open_mark" value="{a.pk}.2"' in update
+    assert 'class="mark-changed" role="alert" data-version="2"' in update
+    # Unchanged, or another change to the document: no panel.
+    for open_mark in (f"{a.pk}.2", "", "x", f"{a.pk}", f"{a.pk}.x", "1" * 30 + ".1", "-1.1", f"{a.pk}.-2"):
+        assert "mark-update" not in _poll(annotator2, document, 1, open_mark).content.decode()
+
+
+def test_the_poll_says_when_the_open_mark_is_gone_and_tells_nothing_of_other_projects_marks(
+    document, annotator, annotator2, labels, outsider
+):
+    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    services.delete_annotation(user=annotator, annotation=a, version=1)
+    body = _poll(annotator2, document, 1, f"{a.pk}.1").content.decode()
+    assert "This mark was deleted meanwhile." in body and 'data-version=""' in body
+    elsewhere = outsider.memberships.get().project
+    theirs = services.annotate(user=outsider, document=DocumentFactory(project=elsewhere, title="Theirs"), start=0, end=3,
+                               exact=document.text[:3], label=elsewhere.labels.get(key="claim"), note="secret")
+    body = _poll(annotator2, document, 1, f"{theirs.pk}.0").content.decode()
+    assert "secret" not in body and "This mark was deleted meanwhile." in body
+
+
+def test_the_idle_poll_stays_two_queries_with_a_mark_open(document, annotator, labels):
+    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    client = client_for(annotator)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("document_changes", args=[document.pk]), {"since": 1, "open_mark": f"{a.pk}.1"}, **HTMX)
+    assert response.status_code == 204 and len(captured) == 2
 
 
 def test_another_users_mark_is_read_only_and_forged_posts_are_refused(document, annotator, annotator2, labels):

@@ -190,12 +190,37 @@ def test_bad_input_gets_a_message_and_saves_nothing(pending, reviewer, data, mes
 
 def test_a_stale_version_is_a_conflict_with_the_mark_as_it_stands(pending, annotator, reviewer):
     services.update_annotation(user=annotator, annotation=pending, version=1, note="rewritten")
-    response = review(client_for(reviewer), pending, version=1)
+    response = review(client_for(reviewer), pending, version=1, note="typed <b>here</b>")
     assert response.status_code == 409
     body = response.content.decode()
     assert "changed after you opened it" in body and "rewritten" in body and 'name="version" value="2"' in body
+    assert ">typed &lt;b&gt;here&lt;/b&gt;</textarea>" in body  # what the reviewer typed is kept (issue 18, item 6)
     pending.refresh_from_db()
     assert pending.status == "pending"
+
+
+def test_a_stale_review_from_the_panel_keeps_the_note_typed_beside_the_saved_version(pending, annotator, reviewer):
+    services.update_annotation(user=annotator, annotation=pending, version=1, note="rewritten")
+    response = review(client_for(reviewer), pending, version=1, note="typed <b>here</b>", origin="panel")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "ann changed this mark</strong> after you opened it (Changed the note), so your change was not saved" in body
+    assert '<p class="note"><strong>Note:</strong> rewritten</p>' in body
+    assert ">typed &lt;b&gt;here&lt;/b&gt;</textarea>" in body and 'name="version" value="2"' in body
+    again = review(client_for(reviewer), pending, version=2, note="typed <b>here</b>", origin="panel")
+    assert again.status_code == 200
+    pending.refresh_from_db()
+    assert (pending.status, pending.review_note) == ("accepted", "typed <b>here</b>")
+
+
+@pytest.mark.parametrize("origin", ["panel", "queue"])
+def test_a_review_of_a_mark_deleted_meanwhile_shows_the_note_typed(pending, annotator, reviewer, outsider, origin):
+    services.delete_annotation(user=annotator, annotation=pending, version=1)
+    response = review(client_for(reviewer), pending, note="typed <b>here</b>", origin=origin)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "deleted meanwhile" in body and "typed &lt;b&gt;here&lt;/b&gt;" in body
+    assert review(client_for(outsider), pending, note="x", origin=origin).status_code == 404
 
 
 def test_two_reviewers_on_the_same_mark_the_second_is_told(pending, reviewer, manager):
@@ -205,13 +230,6 @@ def test_two_reviewers_on_the_same_mark_the_second_is_told(pending, reviewer, ma
     assert 'data-review-item="accepted"' in response.content.decode()
     pending.refresh_from_db()
     assert (pending.status, pending.reviewed_by.username) == ("accepted", "rev")
-
-
-def test_a_mark_deleted_meanwhile_is_reported(pending, annotator, reviewer):
-    client = client_for(reviewer)
-    services.delete_annotation(user=annotator, annotation=pending)
-    response = review(client, pending, version=1)
-    assert response.status_code == 404  # the access helper no longer finds it
 
 
 def test_review_refuses_get(pending, reviewer):

@@ -14,7 +14,7 @@ from .. import text as textlib
 from .. import services
 from ..forms import LinkForm, LinkNoteForm, LinkTypeChangeForm, LinkTypeForm, ReviewForm, VersionForm
 from ..models import Annotation, Label, Link, LinkType, Source
-from ..permissions import annotation_for, can_review, membership_for, project_for
+from ..permissions import annotation_for, can_review, deleted_mark_of_member, membership_for, project_for
 from ..services import links as link_services
 from .marks import _changes_response, _detail_context, _error_fragment
 
@@ -142,12 +142,9 @@ def _panel_answer(request, open_annotation, membership, *, error=None, status=20
 @require_GET
 def mark_links(request, annotation_id):
     """The panel's links section alone: open pages fetch it again when the poll brings changes."""
-    if not Annotation.objects.filter(pk=annotation_id).exists():
-        # Its author deleted the mark while it was open here: say so where the links were, to members only
-        # (its history names its label, hence its project); anyone else gets the 404 of any unknown id.
-        label_id = Annotation.history.filter(id=annotation_id).values_list("label_id", flat=True).first()
-        if label_id and Label.objects.filter(pk=label_id, project__memberships__user=request.user).exists():
-            return render(request, "annotator/mark_links.html#links-gone", {"annotation_id": annotation_id})
+    if deleted_mark_of_member(request.user, annotation_id):
+        # Its author deleted the mark while it was open here: say so where the links were.
+        return render(request, "annotator/mark_links.html#links-gone", {"annotation_id": annotation_id})
     annotation, membership = annotation_for(request.user, annotation_id)
     context = {"annotation": annotation, **mark_links_context(request, annotation, membership)}
     return render(request, "annotator/mark_links.html", context)
@@ -174,7 +171,10 @@ def link_targets(request, annotation_id):
         found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
     else:
         found = []
-    context = {"annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked)}
+    context = {
+        "annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked),
+        "asked": request.GET.get("q", ""),  # the words as typed: the page knows whether these results are for them
+    }
     return render(request, "annotator/mark_links.html#link-targets", context)
 
 

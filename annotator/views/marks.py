@@ -12,7 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 from .. import history, idle_poll, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation
-from ..permissions import annotation_for, can_review, document_for
+from ..permissions import annotation_for, can_review, deleted_mark_of_member, document_for
+from ..text import row_id
 
 
 def _since(request) -> int:
@@ -142,11 +143,12 @@ def mark_list(request, document_id):
     return render(request, "annotator/document_detail.html#mark-list", context)
 
 
-def _changes_response(request, document, membership, *, detail=None, status=200, since=None, changed=None):
+def _changes_response(request, document, membership, *, detail=None, status=200, since=None, changed=None, extra=None):
     """Redraw what changed since the page's revision: touched blocks and list entries, the counts, the revision.
 
     `changed`: the region this request's own write changed, which made `document.revision`; when the page was at
     the revision before, that region is all there is to redraw and the Change rows need not be read.
+    `extra`: more for the template (the poll's update of the open mark).
     """
     since = _since(request) if since is None else since
     if changed is not None and since == document.revision - 1:
@@ -176,6 +178,8 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
     if detail is not None:
         context.update(detail)
         context["with_detail"] = True
+    if extra:
+        context.update(extra)
     return render(request, "annotator/marks_changed.html", context, status=status)
 
 
@@ -195,7 +199,28 @@ def _document_changed(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
     if document.revision == _since(request):
         return HttpResponse(status=204)  # the slow way to the same answer (another backend, say)
-    return _changes_response(request, document, membership)
+    return _changes_response(request, document, membership, extra=_open_mark_update(request, document, membership))
+
+
+def _open_mark_update(request, document, membership) -> dict:
+    """The open mark's panel as it is now, when the poll names the mark its page has open (`open_mark`: "id.version")
+    and that mark changed or went since: the page shows it in place of the old one, or, when the old one holds
+    unsaved input, only the notice of the change (annotator.js). Asked only when the document's revision moved."""
+    pk, _, version = request.GET.get("open_mark", "").partition(".")
+    pk = row_id(pk)
+    if pk is None or not version.isdecimal():
+        return {}
+    current = (
+        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+        .defer("span__document__text")
+        .filter(pk=pk, span__document_id=document.pk)
+        .first()
+    )
+    if current is None:  # deleted (or never a mark of this document: the same answer, so an id tells nothing)
+        return {"mark_update": pk, "annotation": None, "deleted": True, "meanwhile": True}
+    if str(current.version) == version:
+        return {}
+    return {"mark_update": pk, "meanwhile": True, **_detail_context(request, current, membership)}
 
 
 # Marks -------------------------------------------------------------------------------------------
@@ -214,6 +239,7 @@ def _detail_context(request, annotation, membership, form=None, error=None):
         .exclude(pk=annotation.pk)
         .select_related("label", "created_by")
     )
+    events = history.history_of(annotation.pk, project.pk)
     return {
         "annotation": annotation,
         "is_author": is_author,
@@ -223,10 +249,33 @@ def _detail_context(request, annotation, membership, form=None, error=None):
         "same_span": same_span,
         "citations": annotation.citations.select_related("source"),
         "can_review": can_review(membership),
-        "history": history.history_of(annotation.pk, project.pk),
+        "history": events,
+        **_latest_change(events),
         **_sources_context(request, annotation),
         **_links_context(request, annotation, membership),
     }
+
+
+def _latest_change(events) -> dict:
+    """Who made a mark's latest change and what it was, for the notice that it changed under an open panel."""
+    if not events:
+        return {}
+    latest = [e for e in events if e.when == events[-1].when]
+    return {"changed_by": latest[-1].who, "change_summary": "; ".join(e.what for e in latest)}
+
+
+def _conflict_context(request, current, membership, **kept) -> dict:
+    """The panel of a mark that changed after the editor opened it, for a save the change refused: the mark as it is
+    now beside the editor's input, kept (`kept`: the edit form's label and note, or the review's note), and forms at
+    the current version, so saving again replaces the saved version knowingly."""
+    form = None
+    if "label" in kept:
+        form = AnnotationUpdateForm(
+            initial={"label": kept["label"], "note": kept["note"], "version": current.version},
+            project=current.span.document.project,
+        )
+    context = _detail_context(request, current, membership, form=form)
+    return {**context, "conflict": True, "review_draft": kept.get("review_note", "")}
 
 
 def _sources_context(request, annotation):
@@ -243,8 +292,10 @@ def _links_context(request, annotation, membership):
     return mark_links_context(request, annotation, membership)
 
 
-def _error_fragment(request, message, status):
-    return render(request, "annotator/document_detail.html#error", {"error": message}, status=status)
+def _error_fragment(request, message, status, kept_note=""):
+    """The panel with only the message; `kept_note`: what the editor typed, shown so that it is not lost."""
+    context = {"error": message, "kept_note": kept_note}
+    return render(request, "annotator/document_detail.html#error", context, status=status)
 
 
 @login_required
@@ -293,10 +344,24 @@ def annotation_detail(request, annotation_id):
     return render(request, "annotator/document_detail.html", _document_context(request, document, membership, annotation))
 
 
+def gone_meanwhile(request, annotation_id, kept_note: str):
+    """For a panel's save on a mark deleted since the panel was drawn: the message in place of the panel, with
+    what was typed (else the 404 of an unknown id would replace it, and the typed text with it). None otherwise."""
+    if request.htmx and deleted_mark_of_member(request.user, annotation_id):
+        return _error_fragment(request, "This mark was deleted meanwhile; nothing was saved.", 409, kept_note=kept_note)
+    return None
+
+
 @login_required
 @require_POST
 def annotation_update(request, annotation_id):
-    annotation, membership = annotation_for(request.user, annotation_id)
+    try:
+        annotation, membership = annotation_for(request.user, annotation_id)
+    except Http404:
+        gone = gone_meanwhile(request, annotation_id, request.POST.get("note", ""))
+        if gone is None:
+            raise
+        return gone
     document = annotation.span.document
     form = AnnotationUpdateForm(request.POST, project=document.project)
     if not form.is_valid():
@@ -313,9 +378,18 @@ def annotation_update(request, annotation_id):
             note=form.cleaned_data["note"],
         )
     except services.ActionRefused as exc:
-        current = Annotation.objects.select_related("span__document__project", "label", "created_by").defer("span__document__text").filter(pk=annotation.pk).first()
+        current = (
+            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
+            .defer("span__document__text").filter(pk=annotation.pk).first()
+        )
         if current is None:
-            return _error_fragment(request, exc.message, exc.status)
+            return _error_fragment(request, exc.message, exc.status, kept_note=form.cleaned_data["note"])
+        if current.version != form.cleaned_data["version"]:
+            # Changed meanwhile (by a reviewer, or from another window): nothing typed is thrown away.
+            context = _conflict_context(
+                request, current, membership, label=form.cleaned_data["label"].pk, note=form.cleaned_data["note"]
+            )
+            return render(request, "annotator/document_detail.html#mark-detail", context, status=exc.status)
         return render(
             request, "annotator/document_detail.html#mark-detail",
             _detail_context(request, current, membership, error=exc.message), status=exc.status,

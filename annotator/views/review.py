@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -12,8 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 from .. import rendering, services
 from ..forms import ReviewFilterForm, ReviewForm
 from ..models import Annotation, Source, Status
-from ..permissions import annotation_for, can_review, project_for
-from .marks import _changes_response, _detail_context
+from ..permissions import annotation_for, can_review, deleted_mark_of_member, project_for
+from .marks import _changes_response, _conflict_context, _detail_context, gone_meanwhile
 
 # The queue shows this many marks at a time; reviewing them and reloading brings the next ones.
 QUEUE_LENGTH = 100
@@ -56,15 +57,16 @@ def review_queue(request, project_id):
     return render(request, "annotator/review_queue.html", context)
 
 
-def _queue_item(request, annotation_id, *, error=None, status=200):
-    """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is gone."""
+def _queue_item(request, annotation_id, *, error=None, status=200, kept_note=""):
+    """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is
+    gone. `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
     annotation = (
         Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by").defer("span__document__text")
         .prefetch_related("citations__source")
         .filter(pk=annotation_id)
         .first()
     )
-    context = {"item": annotation, "item_id": annotation_id, "error": error}
+    context = {"item": annotation, "item_id": annotation_id, "error": error, "kept_note": kept_note}
     return render(request, "annotator/review_queue.html#review-item", context, status=status)
 
 
@@ -96,7 +98,12 @@ def _panel_answer(request, annotation, membership, error):
         .first()
     )
     if current is None:  # deleted meanwhile: the service said so
-        return render(request, "annotator/document_detail.html#error", {"error": error.message}, status=error.status)
+        context = {"error": error.message, "kept_note": request.POST.get("note", "")}
+        return render(request, "annotator/document_detail.html#error", context, status=error.status)
+    if isinstance(error, services.Conflict) and request.POST.get("version") != str(current.version):
+        # Changed meanwhile (edited by its author, or reviewed by someone else): the note typed is kept.
+        context = _conflict_context(request, current, membership, review_note=request.POST.get("note", ""))
+        return render(request, "annotator/document_detail.html#mark-detail", context, status=error.status)
     detail = _detail_context(request, current, membership, error=error.message if error else None)
     if error is not None:
         return render(request, "annotator/document_detail.html#mark-detail", detail, status=error.status)
@@ -109,7 +116,8 @@ def _queue_answer(request, annotation, membership, error):
         context = {"item": None, "item_id": annotation.pk, "error": error.message}
         return render(request, "annotator/review_queue.html#review-item", context, status=error.status)
     if error is not None:
-        return _queue_item(request, annotation.pk, error=error.message, status=error.status)
+        kept_note = request.POST.get("note", "")
+        return _queue_item(request, annotation.pk, error=error.message, status=error.status, kept_note=kept_note)
     return _queue_item(request, annotation.pk)
 
 
@@ -117,8 +125,19 @@ def _queue_answer(request, annotation, membership, error):
 @require_POST
 def annotation_review(request, annotation_id):
     """Accept, reject (or reopen) a mark. `origin=panel` answers with the mark's panel, else with its queue entry."""
-    annotation, membership = annotation_for(request.user, annotation_id)
     from_panel = request.POST.get("origin") == "panel"
+    try:
+        annotation, membership = annotation_for(request.user, annotation_id)
+    except Http404:
+        if from_panel:
+            gone = gone_meanwhile(request, annotation_id, request.POST.get("note", ""))
+        elif request.htmx and deleted_mark_of_member(request.user, annotation_id):
+            gone = _queue_item(request, annotation_id, status=409, kept_note=request.POST.get("note", ""))
+        else:
+            gone = None
+        if gone is None:
+            raise
+        return gone
     error = _review(request, annotation, membership)
     if not request.htmx:
         if error is not None:

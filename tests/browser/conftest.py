@@ -89,6 +89,10 @@ def login(browser, live_server):
         # What a test provokes on purpose (a refused request's status, going offline): patterns of console errors.
         page.expected_errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.in_flight = set()
+        page.on("request", lambda request: page.in_flight.add(request))
+        page.on("requestfinished", lambda request: page.in_flight.discard(request))
+        page.on("requestfailed", lambda request: page.in_flight.discard(request))
         page.on("console", lambda msg: (msg.type == "error" or "Content Security Policy" in msg.text)
                 and page.console_errors.append(f"{page.url}: {msg.text}"))
         page.goto(base_url + "/accounts/login/")
@@ -99,6 +103,14 @@ def login(browser, live_server):
         return page
 
     yield _login
+    # A request still being answered (a new mark's panel fetching the rest of itself, say) would meet the
+    # database as pytest-django empties it after the test: let each finish first.
+    for context in contexts:
+        for page in context.pages:
+            for _ in range(100):
+                if not getattr(page, "in_flight", None):
+                    break
+                page.wait_for_timeout(50)
     for context in contexts:
         context.close()
     # Every page a browser test visits must run under the strict Content Security Policy, and log no error but

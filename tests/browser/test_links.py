@@ -75,3 +75,58 @@ def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], results.generate_report()
     assert editor.errors == [] and watcher.errors == []
+
+
+def test_enter_in_the_mark_search_picks_a_result_and_only_the_button_saves_the_link(live_server, login, document, annotator, labels):
+    # Enter in "Find a mark by its words" used to save the link at once with the preselected type, and ArrowDown
+    # stayed in the field (issue 18, item 10).
+    def mark(words, label, note=""):
+        start = document.text.index(words)
+        return services.annotate(user=annotator, document=document, start=start, end=start + len(words), exact=words,
+                                 label=labels[label], note=note)
+
+    claim = mark("Getty argues the centre restrained local zeal", "claim")
+    mark("The archives say more than one thing", "evidence")
+    others = mark("others disagree", "evidence", note="An archive memo says so.")
+    page = login(annotator)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    page.locator(f'#mark-list a[data-mark="{claim.pk}"]').click()
+    panel = page.locator("#mark-detail")
+    expect(panel.get_by_role("heading", level=2)).to_contain_text("Claim")
+    page.keyboard.press("l")
+    search = panel.get_by_label("Find a mark by its words")
+    expect(search).to_be_focused()
+    # Enter before the results came: the first of them is picked when they come, and nothing is saved.
+    page.keyboard.type("archive")
+    page.keyboard.press("Enter")
+    results = panel.get_by_role("radio")
+    expect(results).to_have_count(2)
+    expect(results.first).to_be_checked()
+    expect(results.first).to_be_focused()
+    page.wait_for_timeout(600)  # the search the typing asked for lands too; the pick stays
+    expect(results.first).to_be_checked()
+    expect(results.first).to_be_focused()
+    # ArrowDown goes from the field into the results, the arrow keys choose, and Enter there saves nothing either.
+    search.focus()
+    page.keyboard.press("ArrowDown")
+    expect(results.first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(results.nth(1)).to_be_focused()
+    expect(results.nth(1)).to_be_checked()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(results.nth(1)).to_be_checked()
+    expect(panel.locator(".link-item")).to_have_count(0)
+    assert not Link.objects.exists()
+    # Saving is its own step: the button.
+    panel.get_by_label("This mark…").select_option(label="is supported by …")
+    results.nth(1).focus()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_label("Comment on the link (optional)")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("button", name="Save the link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(panel.locator(".link-item")).to_have_count(1)
+    link = Link.objects.get()
+    assert (link.from_annotation, link.to_annotation) == (others, claim)  # the claim "is supported by" the evidence
+    assert page.errors == []

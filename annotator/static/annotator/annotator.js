@@ -74,19 +74,79 @@
     return null;
   }
 
-  // The document text between two offsets, read from the pieces (each knows where it starts), from
-  // the piece where the selection starts.
-  function textBetween(container, first, start, end) {
-    let out = "";
+  // Code points of the text read either side of a selection, to snap it to words: a word at an edge longer than
+  // this is not taken whole. A word never crosses a block, so neither does this context.
+  const CONTEXT = 64;
+
+  // The document text between two offsets, read from the pieces (each knows where it starts), from the piece
+  // where the selection starts; and up to CONTEXT code points of the text of its blocks before and after it.
+  function textAround(container, first, start, end) {
+    let exact = "", last = first;
     for (const piece of piecesFrom(container, first)) {
       const ps = pieceStart(piece);
       if (ps >= end) break;
       const text = piece.textContent;
       const pe = ps + codePointLength(text);
       if (pe <= start) continue;
-      out += sliceCodePoints(text, Math.max(start, ps) - ps, Math.min(end, pe) - ps);
+      exact += sliceCodePoints(text, Math.max(start, ps) - ps, Math.min(end, pe) - ps);
+      last = piece;
     }
-    return out;
+    let before = Array.from(first.textContent).slice(0, Math.max(0, start - pieceStart(first)));
+    for (let p = first.previousElementSibling; p && before.length < CONTEXT; p = p.previousElementSibling) {
+      before = Array.from(p.textContent).concat(before);
+    }
+    let after = Array.from(last.textContent).slice(Math.max(0, end - pieceStart(last)));
+    for (let p = last.nextElementSibling; p && after.length < CONTEXT; p = p.nextElementSibling) {
+      after = after.concat(Array.from(p.textContent));
+    }
+    return { exact: exact, before: before.slice(-CONTEXT).join(""), after: after.slice(0, CONTEXT).join("") };
+  }
+
+  const wordSegmenter = typeof Intl === "object" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+
+  // [start, end) of `text` (UTF-16 indexes) snapped to whole words, as INCEpTION snaps a selection to tokens:
+  // white space at either end dropped, and an end inside a word (or inside an emoji, or between a letter and
+  // its combining accent) moved out to its edge. Words are Unicode's (UAX #29, Intl.Segmenter): Cyrillic
+  // as Latin, an apostrophe inside a word ("don't", "aujourd’hui") part of it, scripts without spaces cut by
+  // dictionary. Punctuation at an end stays. Without Intl.Segmenter only the white space goes.
+  function snapToWords(text, start, end) {
+    while (start < end && /\s/.test(text[start])) start++;
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    if (start === end || !wordSegmenter) return [start, end];
+    const segments = wordSegmenter.segment(text);
+    const first = segments.containing(start);
+    const last = segments.containing(end - 1);
+    return [first.index, last.index + last.segment.length];
+  }
+
+  // What marking the selection takes: the selection snapped to whole words, or exactly as selected (`exactly`:
+  // Shift held, or the project's setting). Null when only white space is selected.
+  function markable(selection, exactly) {
+    const container = document.getElementById("doc-text");
+    if (exactly || (container && container.dataset.selection === "exact")) return selection;
+    const text = selection.before + selection.exact + selection.after;
+    const from = selection.before.length, to = from + selection.exact.length;
+    const [start, end] = snapToWords(text, from, to);
+    if (start >= end) return null;
+    // Code points added (the word's part outside) or dropped (white space) at each end; one slice is empty.
+    return {
+      start: selection.start - codePointLength(text.slice(start, from)) + codePointLength(text.slice(from, start)),
+      end: selection.end + codePointLength(text.slice(to, end)) - codePointLength(text.slice(end, to)),
+      exact: text.slice(start, end),
+    };
+  }
+
+  function shortened(s) {
+    const chars = Array.from(s);
+    return chars.length <= 60 ? s : chars.slice(0, 28).join("") + " … " + chars.slice(-28).join("");
+  }
+
+  // The toolbar's line on the selection: what a label would mark when that is not exactly what is selected.
+  function describeSelection(selection) {
+    const mark = markable(selection, false);
+    if (!mark) return "Only white space is selected: nothing to mark.";
+    if (mark.exact === selection.exact) return codePointLength(mark.exact) + " characters selected";
+    return "Marks whole words: “" + shortened(mark.exact) + "”";
   }
 
   function selectionIn(container) {
@@ -104,13 +164,14 @@
     const end = boundaryOffset(container, range.endContainer, range.endOffset);
     if (end <= start) return null;
     const first = pieceAt(container, range.startContainer, range.startOffset);
-    return { start: start, end: end, exact: first ? textBetween(container, first, start, end) : "" };
+    const around = first ? textAround(container, first, start, end) : { exact: "", before: "", after: "" };
+    return { start: start, end: end, exact: around.exact, before: around.before, after: around.after };
   }
 
   function setToolbar(enabled) {
     document.querySelectorAll("#toolbar .label-btn").forEach(function (b) { b.disabled = !enabled; });
     const info = document.getElementById("selection-info");
-    if (info) info.textContent = enabled ? lastSelection.exact.length + " characters selected" : "";
+    if (info) info.textContent = enabled ? describeSelection(lastSelection) : "";
   }
 
   function onSelectionChange() {
@@ -134,19 +195,32 @@
     return lastSelection;
   }
 
-  function createMark(labelId) {
+  function createMark(labelId, exactly) {
     const form = document.getElementById("mark-form");
     if (!form || !currentSelection()) return;
-    form.elements.start.value = lastSelection.start;
-    form.elements.end.value = lastSelection.end;
-    form.elements.exact.value = lastSelection.exact;
+    const mark = markable(lastSelection, exactly);
+    if (!mark) return;
+    form.elements.start.value = mark.start;
+    form.elements.end.value = mark.end;
+    form.elements.exact.value = mark.exact;
     form.elements.label.value = labelId;
     htmx.trigger(form, "submit");
   }
 
-  function reattach() {
+  // The label a key asks for, and whether Shift keeps the selection exactly. Shift+1 reads "!" (on a US
+  // keyboard): the key's place (e.code) says it was the 1. A shortcut typed with Shift itself (an
+  // AZERTY keyboard's 1) is the shortcut alone.
+  function shortcutPressed(e, shortcuts) {
+    if (shortcuts[e.key]) return { label: shortcuts[e.key], exactly: false };
+    if (!e.shiftKey) return null;
+    const digit = /^Digit(\d)$/.exec(e.code);
+    const key = digit ? digit[1] : e.key.toLowerCase();
+    return shortcuts[key] ? { label: shortcuts[key], exactly: true } : null;
+  }
+
+  function reattach(exactly) {
     const form = document.getElementById("reattach-form");
-    const selection = currentSelection();
+    const selection = currentSelection() && markable(lastSelection, exactly);
     if (!form) return;
     if (!selection) {
       form.querySelector(".meta").textContent = "First select the right text in the document.";
@@ -244,6 +318,70 @@
     box.replaceChildren();
   }
 
+  // A download is a plain submission of its own form (#export-form), never an htmx request: htmx would take an
+  // export button for the submitter of the filters' form and fetch the file into the list at the next filter
+  // change. The form sends the filters of the form it names (data-filters) as they are now.
+  function addFilters(e) {
+    const filters = document.getElementById(e.target.dataset.filters);
+    if (filters) new FormData(filters).forEach(function (value, name) { e.formData.append(name, value); });
+  }
+
+  // The open mark, live (issue 18, item 6). The poll names the open mark and its version (#open-mark); when the
+  // mark changed or went since, the answer brings its panel as it is now and a notice of the change, in
+  // <template id="mark-update">. A panel holding nothing unsaved is replaced by the new one. One with unsaved
+  // input keeps it and shows the notice instead: the saved version beside what was typed, a button to take the
+  // saved one, and its mark's forms now at the new version, so a save replaces the saved version knowingly.
+
+  function hasUnsavedInput(panel) {
+    if (panel.querySelector("details[open] form")) return true;  // linking, or a new source, under way
+    return Array.from(panel.querySelectorAll("input, textarea, select")).some(function (field) {
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") {
+        const options = Array.from(field.options);
+        return field.selectedIndex !== Math.max(0, options.findIndex(function (o) { return o.defaultSelected; }));
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  function applyMarkUpdate() {
+    const update = document.getElementById("mark-update");
+    if (!update || !update.content.childElementCount) return;
+    const fresh = update.content.querySelector(".mark-detail");
+    const notice = update.content.querySelector(".mark-changed");
+    const markId = update.dataset.mark;
+    update.content.replaceChildren();
+    const panel = document.getElementById("mark-detail");
+    if (!panel || panel.dataset.annotation !== markId || !fresh || !notice) return;  // another mark opened since
+    if (!hasUnsavedInput(panel)) {
+      const focused = panel.contains(document.activeElement) ? document.activeElement.id : "";
+      const replacement = document.importNode(fresh, true);
+      panel.replaceWith(replacement);
+      htmx.process(replacement);
+      const again = focused && document.getElementById(focused);
+      if (again) again.focus();
+      showOpenMark();
+      showLinkedMarks();
+      showPersonFields();
+      return;
+    }
+    const old = panel.querySelector(".mark-changed");
+    if (old) old.remove();
+    const shown = document.importNode(notice, true);
+    panel.insertBefore(shown, panel.querySelector("h2") || panel.firstChild);
+    htmx.process(shown);
+    const version = notice.dataset.version;
+    const forms = panel.querySelectorAll(".mark-edit, .mark-delete, .mark-review");
+    if (!version) {  // deleted: nothing left to save to, but what was typed stays to be copied
+      forms.forEach(function (form) { form.querySelectorAll("button").forEach(function (b) { b.disabled = true; }); });
+      return;
+    }
+    forms.forEach(function (form) { form.elements.version.value = version; });
+    const open = document.getElementById("open-mark");
+    if (open) open.value = markId + "." + version;  // told once
+  }
+
   function typingInField(el) {
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
@@ -257,12 +395,14 @@
       container.addEventListener(type, function (e) { e.preventDefault(); });
     });
     document.addEventListener("selectionchange", onSelectionChange);
+    const exportForm = document.getElementById("export-form");
+    if (exportForm) exportForm.addEventListener("formdata", addFilters);
 
     const toolbar = document.getElementById("toolbar");
     toolbar.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep the selection
     toolbar.addEventListener("click", function (e) {
       const button = e.target.closest(".label-btn");
-      if (button && !button.disabled) createMark(button.dataset.label);
+      if (button && !button.disabled) createMark(button.dataset.label, e.shiftKey);
     });
 
     const shortcuts = {};
@@ -272,10 +412,10 @@
     document.addEventListener("keydown", function (e) {
       if (e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
       if (e.key === "Escape" && lastSelection) { clearSelection(); return; }
-      const label = shortcuts[e.key];
-      if (label && currentSelection()) {
+      const pressed = shortcutPressed(e, shortcuts);
+      if (pressed && currentSelection()) {
         e.preventDefault();
-        createMark(label);
+        createMark(pressed.label, pressed.exactly);
       }
     });
 
@@ -293,11 +433,12 @@
       if (e.target.closest(".reattach-btn")) e.preventDefault();  // keep the selection
     });
     document.body.addEventListener("click", function (e) {
-      if (e.target.closest(".reattach-btn")) reattach();
+      if (e.target.closest(".reattach-btn")) reattach(e.shiftKey);
     });
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
     document.body.addEventListener("htmx:afterSettle", applyListUpdates);
+    document.body.addEventListener("htmx:afterSettle", applyMarkUpdate);
     htmx.onLoad(function (elt) {
       watchLazy(elt);
       if (elt.classList && elt.classList.contains("part") && elt.dataset.revision) catchUpPart(elt);
@@ -325,6 +466,9 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+
+  // The pure text functions, for the browser tests to try on many texts.
+  window.annotator = Object.freeze({ snapToWords: snapToWords });
 
   // ---------------------------------------------------------------------------------------------
   // Review queue: j / k move between marks, a / r accept or reject the focused one, n writes a note,
@@ -489,6 +633,8 @@
     const section = document.getElementById("mark-links");
     const details = document.getElementById("link-new");
     if (!section || section.contains(document.activeElement) || (details && details.open)) return;
+    const update = document.getElementById("mark-update");
+    if (update && update.content.childElementCount) return;  // the whole panel comes (applyMarkUpdate)
     htmx.trigger(section, "links-refresh");
   }
 
@@ -504,6 +650,73 @@
     if (search) search.focus();
   }
 
+  // Linking from the keyboard. Enter in the link form never saves the link (the browser's implicit submission
+  // did, with the type preselected): in "Find a mark by its words" Enter, like ArrowDown, picks the checked or
+  // first result and moves to it, searching first when the results shown are not for the words typed; on a
+  // result it keeps that one. Saving is the "Save the link" button's.
+  let pickWhenFound = false;  // Enter came before the results for the words typed
+  let keptPick = null;  // {value, focused}: the result picked while the results are fetched again
+
+  function linkResultsFor(search) {
+    const results = document.getElementById("link-results");
+    if (!results || results.dataset.q !== search.value) return null;
+    return Array.from(results.querySelectorAll("input[type=radio]"));
+  }
+
+  function pickResult(radios) {
+    const radio = radios.find(function (r) { return r.checked; }) || radios[0];
+    if (!radio) return;
+    radio.checked = true;
+    radio.focus();
+  }
+
+  function pickFromSearch(search) {
+    const radios = linkResultsFor(search);
+    if (radios) pickResult(radios);
+    else if (search.value.trim()) {
+      pickWhenFound = true;
+      htmx.trigger(search, "search");
+    }
+  }
+
+  function onLinkFormKey(e) {
+    const field = e.target;
+    if (!field.closest || !field.closest("#link-form") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "Enter" && field.tagName === "INPUT") {
+      e.preventDefault();
+      if (field.type === "search") pickFromSearch(field);
+      else if (field.type === "radio") field.checked = true;
+    } else if (e.key === "ArrowDown" && field.type === "search") {
+      e.preventDefault();
+      pickFromSearch(field);
+    }
+  }
+
+  function onLinkResultsSwap(e) {
+    const old = e.detail.target;
+    if (!old || old.id !== "link-results") return;
+    const checked = old.querySelector("input[type=radio]:checked");
+    keptPick = checked ? { value: checked.value, focused: checked === document.activeElement } : null;
+  }
+
+  function onLinkResultsSettled() {
+    const results = document.getElementById("link-results");
+    const search = document.querySelector("#link-form input[type=search]");
+    if (!results || !search) return;
+    if (keptPick) {
+      const radio = results.querySelector('input[type=radio][value="' + CSS.escape(keptPick.value) + '"]');
+      if (radio) {
+        radio.checked = true;
+        if (keptPick.focused) radio.focus();
+      }
+      keptPick = null;
+    }
+    if (pickWhenFound && results.dataset.q === search.value) {
+      pickWhenFound = false;
+      pickResult(Array.from(results.querySelectorAll("input[type=radio]")));
+    }
+  }
+
   function setUpLinks() {
     if (!document.getElementById("doc-text")) return;
     document.addEventListener("click", onLinkPickClick, true);
@@ -513,6 +726,12 @@
     });
     document.body.addEventListener("htmx:afterSettle", function () { showPersonFields(); showLinkedMarks(); });
     document.body.addEventListener("htmx:afterRequest", refreshLinksAfterPoll);
+    document.addEventListener("keydown", onLinkFormKey);
+    document.body.addEventListener("input", function (e) {
+      if (e.target.closest && e.target.closest("#link-form") && e.target.type === "search") pickWhenFound = false;
+    });
+    document.body.addEventListener("htmx:beforeSwap", onLinkResultsSwap);
+    document.body.addEventListener("htmx:afterSettle", onLinkResultsSettled);
     showPersonFields();
     showLinkedMarks();
   }
