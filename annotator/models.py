@@ -220,7 +220,7 @@ class DocumentVersionQuerySet(models.QuerySet):
 class DocumentVersion(models.Model):
     """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
 
-    A document added through services.add_document has its version 1 as a row from the start (migration 0013 made
+    A document added through services.add_document has its version 1 as a row from the start (migration 0014 made
     one for every document then without); seeds and test factories still make it when a version 2 comes.
     """
 

@@ -20,7 +20,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0012_source_date_and_names_checked'),
+        ('annotator', '0013_project_snap_to_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
