@@ -239,12 +239,12 @@ class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
 
     def get_queryset(self, request):
         # The list brings each mark's document (list_select_related): without its text, which every row would copy.
-        return super().get_queryset(request).defer("span__document__text")
+        return super().get_queryset(request).with_document()
 
     def _review(self, request, queryset, status):
         # Staff rights are not review rights: a staff user reviews only in projects where they are a
         # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.
-        result = review_annotations(user=request.user, annotations=queryset.select_related("span__document").defer("span__document__text"), status=status)
+        result = review_annotations(user=request.user, annotations=queryset.with_document(), status=status)
         if result.reviewed:
             self.message_user(request, f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.", messages.SUCCESS)
         for annotation, message in result.refused:

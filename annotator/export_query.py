@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from . import text as textlib
@@ -79,7 +79,7 @@ def marks(export_filter: ExportFilter) -> QuerySet:
     Orphans (marks a revision of the text could not carry) are left out: their offsets refer to an
     older text. Marks as they were on an older version come from old_version_records.
     """
-    return export_filter.apply(Annotation.objects.filter(span__version=F("span__document__version")))
+    return export_filter.apply(Annotation.objects.current())
 
 
 def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:

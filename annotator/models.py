@@ -2,7 +2,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from . import bibliography
@@ -102,6 +103,16 @@ class Label(models.Model):
         return self.name
 
 
+class DocumentQuerySet(models.QuerySet):
+    def of_member(self, user, *, text: bool = True):
+        """Documents of the user's projects, each with its project and the user's `membership_id` and
+        `membership_role`; the text left to be read when first used unless `text`."""
+        found = self.select_related("project").filter(project__memberships__user=user).annotate(
+            membership_id=F("project__memberships__id"), membership_role=F("project__memberships__role")
+        )
+        return found if text else found.defer("text")
+
+
 class Document(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=300)
@@ -121,6 +132,8 @@ class Document(models.Model):
         "Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
         help_text="The bibliography's entry for this document (made from a web page's or a file's metadata).",
     )
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "id"]
@@ -146,7 +159,7 @@ class Span(models.Model):
     )
 
     class Meta:
-        ordering = ["document", "version", "start", "end"]
+        # No default ordering: it would join and sort on every read of spans; readers order what they list.
         indexes = [models.Index(fields=["document", "version", "length"], name="span_by_length")]
         constraints = [
             models.UniqueConstraint(fields=["document", "version", "start", "end"], name="span_unique_region"),
@@ -155,6 +168,72 @@ class Span(models.Model):
 
     def __str__(self):
         return f"{self.document_id}:{self.start}-{self.end}"
+
+
+# Spans longer than this are few: the marks of a stretch of text look them up by their length (overlapping()).
+SHORT_SPAN = 2_000
+
+
+def _count_of(rows):
+    """How many of `rows` there are for the outer row, as a subquery: no GROUP BY over the whole document, so a
+    page of a list is read in index order and stops at its last entry."""
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
+
+
+class AnnotationQuerySet(models.QuerySet):
+    """The reads of marks that more than one place makes: written once here."""
+
+    def current(self, document: "Document | None" = None):
+        """Marks of the current version of the document's text (of every document's, when none is given)."""
+        if document is None:
+            return self.filter(span__version=F("span__document__version"))
+        return self.filter(span__document=document, span__version=document.version)
+
+    def in_text_order(self):
+        return self.order_by("span__start", "span__end", "id")
+
+    def with_document(self):
+        """Each mark with its span and document, without the document's text (every row would bring a copy)."""
+        return self.select_related("span__document").defer("span__document__text")
+
+    def with_context(self):
+        """Each mark with its span, document (without its text), project, label, author and reviewer: what a
+        panel, a queue or a list of marks across documents shows of a mark."""
+        return self.with_document().select_related("span__document__project", "label", "created_by", "reviewed_by")
+
+    def for_list(self):
+        """What a list entry shows: span, label, author, and how many sources and links the mark has."""
+        return self.select_related("span", "label", "created_by").annotate(
+            source_count=_count_of(Citation.objects.filter(annotation=OuterRef("pk"))),
+            link_count=_count_of(
+                Link.objects.filter(Q(from_annotation=OuterRef("pk")) | Q(to_annotation=OuterRef("pk")))
+            ),
+        )
+
+    def overlapping(self, document: "Document", stretches):
+        """Marks of the document's current version whose span overlaps any of the [start, end) stretches.
+
+        Said so that an index answers it without reading every span before a stretch's end: a short span that
+        overlaps starts at most SHORT_SPAN before the stretch (index on document, version, start); the few long
+        ones are found by their length (index on document, version, length).
+        """
+        wanted = Q()
+        for start, end in stretches:
+            # The document and version in each branch: SQLite answers the OR with one index search per branch.
+            here = Q(span__document=document, span__version=document.version, span__start__lt=end, span__end__gt=start)
+            wanted |= here & Q(span__start__gte=start - SHORT_SPAN) | here & Q(span__length__gt=SHORT_SPAN)
+        return self.filter(wanted) if stretches else self.none()
+
+    def orphaned(self, document: "Document"):
+        """Marks an earlier version carried nowhere: they wait to be re-attached."""
+        return self.filter(span__document=document, placement="orphaned").exclude(span__version=document.version)
+
+    def counts(self, **filters) -> tuple[int, int]:
+        """(marks passing the filters, marks in all): one query."""
+        row = self.order_by().aggregate(
+            total=Count("id"), listed=Count("id", filter=Q(**filters)) if filters else Count("id")
+        )
+        return row["listed"], row["total"]
 
 
 class Annotation(models.Model):
@@ -184,12 +263,14 @@ class Annotation(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = AnnotationQuerySet.as_manager()
+
     @property
     def placement_flagged(self) -> bool:
         return self.placement in FLAGGED_PLACEMENTS
 
     class Meta:
-        ordering = ["span__start", "span__end", "id"]
+        # No default ordering: it would join the span into every read of marks; readers ask for in_text_order().
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_valid"),
             models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="annotation_pending_has_no_review"),
@@ -220,7 +301,7 @@ class DocumentVersionQuerySet(models.QuerySet):
 class DocumentVersion(models.Model):
     """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
 
-    A document added through services.add_document has its version 1 as a row from the start (migration 0014 made
+    A document added through services.add_document has its version 1 as a row from the start (migration 0015 made
     one for every document then without); seeds and test factories still make it when a version 2 comes.
     """
 
@@ -444,6 +525,15 @@ class Source(models.Model):
         return isolated(self.title)  # as the admin puts it in its sentences
 
 
+class CitationQuerySet(models.QuerySet):
+    def with_context(self):
+        """Each citation with its source, and its mark with span, document (without its text), project, label and
+        author."""
+        return self.select_related(
+            "source", "annotation__span__document__project", "annotation__label", "annotation__created_by"
+        ).defer("annotation__span__document__text")
+
+
 class Citation(models.Model):
     """An annotation resting on a source, at a locator."""
 
@@ -467,6 +557,8 @@ class Citation(models.Model):
     # The check is worked out from the texts, not edited: the history of a citation is who cited what, where.
     history = HistoricalRecords(excluded_fields=["quote_check", "quote_checked"])
 
+    objects = CitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -477,7 +569,7 @@ class Citation(models.Model):
         return f"{self.source} {self.locator}".strip()
 
 
-# Links between marks (issue 8) ---------------------------------------------------------------------
+# Links between marks ---------------------------------------------------------------------
 
 
 class LinkType(models.Model):

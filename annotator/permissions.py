@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from . import hot_reads
 from .text import row_id
 from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source
 
@@ -33,18 +32,21 @@ def document_for(user, document_id, *, text=True) -> tuple[Document, Membership]
     document_id = row_id(document_id)
     if document_id is None:
         raise Http404("No such document.")  # SQLite refuses an id past 64 bits outright (OverflowError)
-    # On the path of every write to a mark: in plain SQL (hot_reads), the objects the ORM would give.
-    found = hot_reads.document_with_membership(user, document_id, text=text)
-    if found is None:
-        raise Http404("No such document.")
-    return found
+    try:
+        document = Document.objects.of_member(user, text=text).get(pk=document_id)
+    except Document.DoesNotExist:
+        raise Http404("No such document.") from None
+    # The membership as read with the document: no second query.
+    membership = Membership.from_db(
+        None, ["id", "user_id", "project_id", "role"],
+        [document.membership_id, user.pk, document.project_id, document.membership_role],
+    )
+    membership.user, membership.project = user, document.project
+    return document, membership
 
 
 def annotation_for(user, annotation_id) -> tuple[Annotation, Membership]:
-    annotation = get_object_or_404(
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text"),
-        pk=annotation_id,
-    )
+    annotation = get_object_or_404(Annotation.objects.with_context(), pk=annotation_id)
     return annotation, membership_for(user, annotation.span.document.project_id)
 
 
@@ -78,7 +80,7 @@ def source_for(user, source_id):
 
 def citation_for(user, citation_id):
     citation = get_object_or_404(
-        Citation.objects.select_related("source", "annotation__span__document__project", "annotation__label", "annotation__created_by").defer("annotation__span__document__text"),
+        Citation.objects.with_context(),
         pk=citation_id,
     )
     return citation, membership_for(user, citation.annotation.span.document.project_id)

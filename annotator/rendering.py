@@ -15,22 +15,18 @@ import html
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from . import hot_reads
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, Link
+from .models import Annotation, Change, Document
 from .texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
 # Code points per part of the text fetched on its own (a few screens).
 PART_CHARS = 8_000
-# Spans longer than this are few: they are looked up by their length (see overlapping()).
-SHORT_SPAN = 2_000
 # Marks per page of the side panel's list.
 LIST_PAGE = 40
 
@@ -100,58 +96,15 @@ def merge_ranges(ranges) -> list[tuple[int, int]]:
 # Marks --------------------------------------------------------------------------------------------
 
 
-def _count_of(rows):
-    """How many of `rows` there are for the annotation, as a subquery: no GROUP BY over the whole
-    document, so a page of the list is read in index order and stops at its last entry."""
-    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
-
-
-def current_marks(document: Document):
-    """The marks of the document's current version, in text order."""
-    return Annotation.objects.filter(span__document=document, span__version=document.version).order_by(
-        "span__start", "span__end", "id"
-    )
-
-
-def with_list_fields(annotations):
-    """What a list entry shows: label, author, number of sources and links."""
-    return annotations.select_related("span", "label", "created_by").annotate(
-        source_count=_count_of(Citation.objects.filter(annotation=OuterRef("pk"))),
-        link_count=_count_of(Link.objects.filter(Q(from_annotation=OuterRef("pk")) | Q(to_annotation=OuterRef("pk")))),
-    )
-
-
-def overlapping(document: Document, start: int, end: int) -> Q:
-    """Marks of the document's current version whose span overlaps [start, end).
-
-    Said so that an index answers it without reading every span before `end`: a short span that
-    overlaps starts at most SHORT_SPAN before `start` (index on document, version, start); the few long
-    ones are found by their length (index on document, version, length).
-    """
-    here = Q(span__document=document, span__version=document.version, span__start__lt=end, span__end__gt=start)
-    return here & Q(span__start__gte=start - SHORT_SPAN) | here & Q(span__length__gt=SHORT_SPAN)
-
-
 def marks_in(document: Document, ranges) -> list[Annotation]:
-    """Marks of the current version overlapping any of the [start, end) ranges, with their list fields: one query."""
-    # The hot read of every write and every part of the text: in plain SQL (hot_reads), the same rows as
-    # with_list_fields(Annotation.objects.filter(overlapping(...) | ...)) would read.
-    return hot_reads.marks_overlapping(document, merge_ranges(ranges), SHORT_SPAN)
-
-
-def marks_of(document: Document):
-    """Every mark of the document with what the page shows of it, in text order: one query."""
-    return with_list_fields(current_marks(document))
+    """Marks of the current version overlapping any of the [start, end) ranges, with their list fields, in text
+    order: one query."""
+    return list(Annotation.objects.overlapping(document, merge_ranges(ranges)).for_list().in_text_order())
 
 
 def orphans_of(document: Document):
     """Marks an earlier version carried nowhere: they wait to be re-attached. One query."""
-    return (
-        Annotation.objects.filter(span__document=document, placement="orphaned")
-        .exclude(span__version=document.version)
-        .select_related("span", "label", "created_by")
-        .order_by("span__start", "id")
-    )
+    return Annotation.objects.orphaned(document).select_related("span", "label", "created_by").order_by("span__start", "id")
 
 
 def list_page(document: Document, filters: dict, after: tuple[int, int, int] | None = None):
@@ -159,7 +112,7 @@ def list_page(document: Document, filters: dict, after: tuple[int, int, int] | N
 
     Returns the entries and the key to ask for the next page with (None on the last page). One query.
     """
-    marks = current_marks(document).filter(**filters)
+    marks = Annotation.objects.current(document).in_text_order().filter(**filters)
     if after is not None:
         start, end, pk = after
         marks = marks.filter(
@@ -167,7 +120,7 @@ def list_page(document: Document, filters: dict, after: tuple[int, int, int] | N
             | Q(span__start=start, span__end__gt=end)
             | Q(span__start=start, span__end=end, id__gt=pk)
         )
-    entries = list(with_list_fields(marks)[: LIST_PAGE + 1])
+    entries = list(marks.for_list()[: LIST_PAGE + 1])
     if len(entries) <= LIST_PAGE:
         return entries, None
     entries = entries[:LIST_PAGE]
@@ -177,10 +130,7 @@ def list_page(document: Document, filters: dict, after: tuple[int, int, int] | N
 
 def list_counts(document: Document, filters: dict) -> tuple[int, int]:
     """(marks listed with these filters, marks in all): one query."""
-    row = current_marks(document).order_by().aggregate(
-        total=Count("id"), listed=Count("id", filter=Q(**filters)) if filters else Count("id")
-    )
-    return row["listed"], row["total"]
+    return Annotation.objects.current(document).counts(**filters)
 
 
 def matches(annotation: Annotation, filters: dict) -> bool:

@@ -72,6 +72,15 @@ class Session:
         return self.request("GET", path, headers={"HX-Request": "true"})
 
 
+_PASS = re.compile(r'name="pass" value="([^"]+)"')
+
+
+def pass_of(body: bytes) -> str | None:
+    """The poll pass a page or an htmx answer gives its poller (annotator/poll_pass.py)."""
+    found = _PASS.search(body.decode("utf-8", "replace"))
+    return found.group(1) if found else None
+
+
 def since_of(body: bytes) -> int | None:
     """The revision a page or an htmx answer tells the poller to ask from next."""
     found = _SINCE.search(body.decode("utf-8", "replace"))

@@ -16,40 +16,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def plans(document, user) -> str:
     """The plans of the idle poll, the document read of every write, the marks of a stretch of text, and a page of
-    the mark list, as text."""
-    from django.contrib.sessions.models import Session
+    the mark list, as text (QuerySet.explain(); ANALYZE on PostgreSQL)."""
     from django.db import connection
-    from django.utils import timezone
 
-    from annotator import hot_reads, idle_poll, rendering
-    from annotator.sessions import SessionStore
+    from annotator import rendering
+    from annotator.models import Annotation, Document
 
     # A stretch in the middle of the text: its marks are those that overlap it.
     middle = len(document.text) // 2
-    member_sql = idle_poll._sql()
-    session_sql = SessionStore.statement()
-    session_key = Session.objects.values_list("session_key", flat=True).first() or "no-session"
-    document_sql, _ = hot_reads._document_statement(connection.vendor, False)
-    marks_sql, _ = hot_reads._marks_statement(connection.vendor, 1, rendering.SHORT_SPAN)
-    here = [document.pk, document.version, middle + 2000, middle]
-    page = rendering.with_list_fields(rendering.current_marks(document).filter(span__start__gt=middle))[: rendering.LIST_PAGE + 1]
-    statements = [
-        ("The session, read on every request (annotator/sessions.py; the idle poll's first statement)", session_sql, [session_key, timezone.now()]),
-        ("The idle poll, 2 of 2: membership, login check and revision", member_sql, [document.pk, user.pk]),
-        ("The document with the user's membership (hot_reads.document_with_membership, every document view)",
-         document_sql, [document.pk, user.pk]),
-        (f"The marks of a stretch of text ({middle}-{middle + 2000}; hot_reads.marks_overlapping: every write, every part)",
-         marks_sql, [*here, middle - rendering.SHORT_SPAN, *here]),
-        ("A page of the mark list (rendering.list_page, after an entry in the middle)", *page.query.sql_with_params()),
+    reads = [
+        ("The idle poll with its pass (poll_pass.unchanged): membership, active user and revision",
+         Document.objects.filter(pk=document.pk, project__memberships__user_id=user.pk,
+                                 project__memberships__user__is_active=True).values_list("revision", flat=True)),
+        ("The document with the user's membership (permissions.document_for, every document view)",
+         Document.objects.of_member(user, text=False).filter(pk=document.pk)),
+        (f"The marks of a stretch of text ({middle}-{middle + 2000}; rendering.marks_in: every write, every part)",
+         Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_list().in_text_order()),
+        ("A page of the mark list (rendering.list_page, after an entry in the middle)",
+         Annotation.objects.current(document).in_text_order().filter(span__start__gt=middle).for_list()[: rendering.LIST_PAGE + 1]),
     ]
     postgres = connection.vendor == "postgresql"
     engine = "PostgreSQL EXPLAIN ANALYZE" if postgres else "SQLite EXPLAIN QUERY PLAN"
     out = []
-    with connection.cursor() as cursor:
-        for title, sql, params in statements:
-            cursor.execute(("EXPLAIN ANALYZE " if postgres else "EXPLAIN QUERY PLAN ") + sql, params)
-            plan = "\n".join(" ".join(str(value) for value in row) for row in cursor.fetchall())
-            out += [f"-- {title}: {engine}", short_sql(sql), plan, ""]
+    for title, queryset in reads:
+        plan = queryset.explain(analyze=True) if postgres else queryset.explain()
+        out += [f"-- {title}: {engine}", short_sql(str(queryset.query)), plan, ""]
     return "\n".join(out)
 
 

@@ -11,7 +11,7 @@ from annotator import services
 from annotator.models import Annotation, Document
 from annotator.services import sources
 
-from .client import Session, since_of
+from .client import Session, pass_of, since_of
 from .figures import Figure, in_ms
 
 
@@ -75,9 +75,10 @@ def add_mark(session: Session, document: Document, label_id: int, runs: int, nam
 
 def idle_poll(session: Session, document: Document, runs: int) -> Figure:
     since = revision_of(document)
+    pass_ = pass_of(session.get(f"/documents/{document.pk}/").body)  # as the page hands it to its poller
     samples = []
     for _ in range(runs):
-        answer = session.htmx_get(f"/documents/{document.pk}/changes/?since={since}")
+        answer = session.htmx_get(f"/documents/{document.pk}/changes/?since={since}&pass={pass_}")
         if answer.status != 204:
             raise RuntimeError(f"The idle poll answered {answer.status}, not 204")
         samples.append(answer.seconds)
@@ -155,6 +156,7 @@ class Editor:
     saved: list = field(default_factory=list)  # regions the server said it saved
     sent: int = 0
     since: int = 0
+    pass_: str = ""  # the page's poll pass, renewed by the answers that bring one
 
     def mark(self, start_line: threading.Barrier, done: threading.Event, deadline: float) -> None:
         start_line.wait()
@@ -183,13 +185,16 @@ class Editor:
         start_line.wait()
         while not done.wait(self.poll_every):
             try:
-                answer = self.session.htmx_get(f"/documents/{self.document.pk}/changes/?since={self.since}")
+                answer = self.session.htmx_get(
+                    f"/documents/{self.document.pk}/changes/?since={self.since}&pass={self.pass_}"
+                )
             except OSError as exc:
                 self.errors.append(f"poll: {exc}")
                 continue
             self.polls.append(answer.seconds)
             if answer.status == 200:
                 self.since = since_of(answer.body) or self.since
+                self.pass_ = pass_of(answer.body) or self.pass_
             elif answer.status != 204:
                 self.errors.append(f"poll answered {answer.status}")
 
@@ -208,7 +213,9 @@ def concurrent_editors(base_url: str, document: Document, users: list, password:
         for j in range(marks_each):
             start = 100 + (i * marks_each + j) * step
             regions.append((start, start + min(step - 1, 10 + j % 20)))
-        editors.append(Editor(session, document, label_ids, regions, think, poll_every, since=revision_of(document)))
+        page = session.get(f"/documents/{document.pk}/").body
+        editors.append(Editor(session, document, label_ids, regions, think, poll_every, since=revision_of(document),
+                              pass_=pass_of(page) or ""))
     start_line = threading.Barrier(2 * len(editors))
     started = time.perf_counter()
     deadline = started + budget

@@ -106,8 +106,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, the user read in one plain statement (annotator/auth.py).
-    "annotator.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -212,8 +211,7 @@ ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8
 # Several server processes share nothing but the database: sessions live there, login failures are
 # counted there (below), and there is no cache, so nothing can hold state in one process's memory.
 # A cache added later must be one every process shares (the database, Redis), never LocMem.
-# Django's database sessions, read in one plain statement (annotator/sessions.py).
-SESSION_ENGINE = "annotator.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 SESSION_COOKIE_HTTPONLY = True

@@ -2,11 +2,17 @@
 and for the scale-out tests, two real servers on the tests' PostgreSQL database."""
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 from django.test import Client
 
 from annotator.models import Role
 
 from .factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+
+# Property tests assert what the code does, never how fast: hypothesis's 200 ms deadline per example failed them on a
+# loaded machine (a shared CI runner, two test runs at once), which says nothing about the code.
+hypothesis_settings.register_profile("annotator", deadline=None)
+hypothesis_settings.load_profile("annotator")
 
 
 @pytest.fixture

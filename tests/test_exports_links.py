@@ -210,6 +210,21 @@ def test_a_links_csv_with_an_unknown_type_imports_nothing(team, tmp_path, capsys
     assert not Annotation.objects.exists() and not Link.objects.exists()
 
 
+def test_a_partial_import_reports_a_link_of_an_unknown_type_and_imports_the_rest(team, tmp_path, capsys):
+    # Found by the import fuzzer: with --partial, a link whose type the project lacks went on to its save and failed.
+    project, people = team
+    mark_up(project, people)
+    link_up(project, people)
+    export(tmp_path, "marks.csv", raw=True)
+    links = export(tmp_path, "links.csv", raw=True, format="links-csv").replace(",supports,", ",,")
+    (tmp_path / "links.csv").write_text(links, encoding="utf-8")
+    fresh_copy_of_the_seeds(people, with_sources=True)
+    with pytest.raises(CommandError, match="were not imported"):  # the command says so, and exits non-zero
+        call_command("import_annotations", str(tmp_path / "marks.csv"), "--partial", links=str(tmp_path / "links.csv"))
+    assert "no link type" in capsys.readouterr().err
+    assert Annotation.objects.exists() and not Link.objects.filter(type__key="").exists()
+
+
 def test_a_filtered_export_leaves_out_links_to_marks_it_leaves_out_and_imports_whole(team, tmp_path):
     project, people = team
     mark_up(project, people)

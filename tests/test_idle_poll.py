@@ -1,9 +1,9 @@
-"""The idle poll's fast answer (annotator/idle_poll.py): a 204 in two plain queries for a member's live login,
-and for anything else the ordinary path, where Django's authentication decides."""
+"""The idle poll: with the page's pass (annotator/poll_pass.py) a 204 in one query; without a valid pass, Django's
+own login decides, as for any request, and the answer brings a fresh pass."""
+import time
 from datetime import timedelta
 
 import pytest
-from annotator.sessions import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import connection
@@ -12,22 +12,31 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotator import idle_poll
-from annotator.models import Document
+from annotator import poll_pass
+from annotator.models import Document, Membership
 
 from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def poll(client, document, since=None):
+def poll(client, document, since=None, pass_=None):
     since = Document.objects.get(pk=document.pk).revision if since is None else since
-    return client.get(reverse("document_changes", args=[document.pk]), {"since": since}, HTTP_HX_REQUEST="true")
+    query = {"since": since} if pass_ is None else {"since": since, "pass": pass_}
+    return client.get(reverse("document_changes", args=[document.pk]), query, HTTP_HX_REQUEST="true")
 
 
 def logged_in(client, username, password="pw"):
     assert client.post(reverse("login"), {"username": username, "password": password}).status_code == 302
     return client
+
+
+def page_pass(client, document) -> str:
+    """The pass the document page hands its poller."""
+    import re
+
+    html = client.get(reverse("document_detail", args=[document.pk])).content.decode()
+    return re.search(r'name="pass" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture
@@ -37,14 +46,79 @@ def member(annotator):
     return annotator
 
 
-def test_a_member_polling_an_unchanged_document_gets_204_in_two_queries(document, member):
+def test_a_member_polling_an_unchanged_document_with_the_page_pass_gets_204_in_one_query(document, member):
     client = logged_in(Client(), member.username)
-    revision = Document.objects.get(pk=document.pk).revision
+    pass_ = page_pass(client, document)
+    since = Document.objects.get(pk=document.pk).revision
     with CaptureQueriesContext(connection) as queries:
-        response = poll(client, document, since=revision)
+        response = poll(client, document, since=since, pass_=pass_)
     assert response.status_code == 204
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert len(queries) == 1, "\n".join(q["sql"] for q in queries)  # no session, no user: the pass says who
     assert "no-store" in response["Cache-Control"]  # a proxy must not keep "nothing changed"
+
+
+def test_without_a_pass_django_decides_and_the_answer_brings_a_fresh_pass(document, member):
+    client = logged_in(Client(), member.username)
+    response = poll(client, document)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="poll-pass"' in html and 'hx-swap-oob' in html and 'id="block-' not in html  # only the pass, renewed
+    fresh = html.split('name="pass" value="')[1].split('"')[0]
+    assert poll_pass.holder(fresh, document.pk) == member.pk
+    assert poll(client, document, pass_=fresh).status_code == 204
+
+
+def test_a_pass_is_for_its_document_its_user_and_its_lifetime(document, member, project, settings):
+    from .factories import DocumentFactory
+
+    other = DocumentFactory(project=project)
+    token = poll_pass.issue(member.pk, document.pk)
+    assert poll_pass.holder(token, document.pk) == member.pk
+    assert poll_pass.holder(token, other.pk) is None  # another document of the same project
+    assert poll_pass.holder(token[:-1] + ("A" if token[-1] != "A" else "B"), document.pk) is None  # altered
+    assert poll_pass.holder(signing.TimestampSigner(key="not the server's secret", salt=poll_pass.SALT)
+                            .sign(f"{member.pk}.{document.pk}"), document.pk) is None  # forged
+    assert poll_pass.holder("", document.pk) is None and poll_pass.holder(None, document.pk) is None
+    settings.SECRET_KEY = "another secret key for this test, long enough to pass"
+    assert poll_pass.holder(token, document.pk) is None  # signed with a secret the server no longer has
+
+
+def test_an_expired_pass_goes_the_ordinary_way(document, member, monkeypatch):
+    client = logged_in(Client(), member.username)
+    pass_ = page_pass(client, document)
+    later = time.time() + poll_pass.LIFETIME + 1
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    response = poll(client, document, pass_=pass_)
+    assert response.status_code == 200 and 'name="pass"' in response.content.decode()  # renewed through the login
+    assert poll(Client(), document, pass_=pass_).status_code == 302  # and without a login: the login page
+
+
+def test_a_pass_of_a_removed_member_or_a_deactivated_user_stops_at_once(document, member):
+    client = logged_in(Client(), member.username)
+    pass_ = page_pass(client, document)
+    member.is_active = False
+    member.save()
+    assert poll(client, document, pass_=pass_).status_code == 302
+    member.is_active = True
+    member.save()
+    client = logged_in(Client(), member.username)
+    assert poll(client, document, pass_=pass_).status_code == 204
+    Membership.objects.filter(user=member).delete()
+    assert poll(client, document, pass_=pass_).status_code == 404
+
+
+def test_a_pass_only_ever_says_nothing_changed(document, member, labels):
+    """A pass is not a login: with a change to report, the request goes through Django's login."""
+    client = logged_in(Client(), member.username)
+    pass_ = page_pass(client, document)
+    before = Document.objects.get(pk=document.pk).revision
+    client_for(member).post(
+        reverse("annotation_create", args=[document.pk]),
+        {"start": 0, "end": 5, "exact": document.text[:5], "label": labels["claim"].pk, "since": before},
+        HTTP_HX_REQUEST="true",
+    )
+    Session.objects.all().delete()  # logged out meanwhile
+    assert poll(Client(), document, since=before, pass_=pass_).status_code == 302
 
 
 def test_a_changed_document_answers_with_its_changes(document, member, labels):
@@ -101,6 +175,8 @@ def test_a_deactivated_user_no_longer_polls(document, member):
 def test_session_data_signed_with_another_secret_is_refused(document, member, outsider):
     client = logged_in(Client(), member.username)
     session = Session.objects.get()
+    from django.contrib.sessions.backends.db import SessionStore
+
     store = SessionStore()
     # Another user's id in the stored data, signed with a secret that is not the server's.
     forged = signing.dumps(session.get_decoded() | {"_auth_user_id": str(outsider.pk)}, key="not the server's secret",
@@ -113,32 +189,6 @@ def test_a_cookie_naming_no_session_gets_the_login_page(document, member):
     client = Client()
     client.cookies["sessionid"] = "not-a-session-key"
     assert poll(client, document).status_code == 302
-
-
-class FakeRequest:
-    def __init__(self, cookies):
-        self.COOKIES = cookies
-
-
-def test_member_revision_says_none_for_another_backend(document, member, settings):
-    client = logged_in(Client(), member.username)
-    key = client.cookies["sessionid"].value
-    assert idle_poll.member_revision(FakeRequest({"sessionid": key}), document.pk) == Document.objects.get(pk=document.pk).revision
-    store = SessionStore(session_key=key)
-    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"  # not the backend it stands in for
-    store.save()
-    assert idle_poll.member_revision(FakeRequest({"sessionid": key}), document.pk) is None
-
-
-def test_member_revision_says_none_for_another_document_or_none_at_all(document, member, project):
-    from .factories import DocumentFactory, ProjectFactory
-
-    client = logged_in(Client(), member.username)
-    key = client.cookies["sessionid"].value
-    elsewhere = DocumentFactory(project=ProjectFactory(name="Not theirs"))
-    assert idle_poll.member_revision(FakeRequest({"sessionid": key}), elsewhere.pk) is None
-    assert idle_poll.member_revision(FakeRequest({"sessionid": key}), 10**9) is None
-    assert idle_poll.member_revision(FakeRequest({}), document.pk) is None
 
 
 @pytest.mark.parametrize("document_id", [2**63, 10**20])

@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from annotator import services, texts
+from annotator import poll_pass, services, texts
 from annotator.models import (
     Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
 )
@@ -422,7 +422,9 @@ CASES = {
     "mark_count": [_get("mark_count", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk})],
     "document_part": [_get("document_part", on="document", htmx=True, number=0, params=lambda w: {"v": w.doc().version})],
     "document_changes": [
-        _get("document_changes", on="document", status=204, params=lambda w: {"since": _revision(w)}),
+        _get("document_changes", on="document", status=204, params=lambda w: {
+            "since": _revision(w), "pass": poll_pass.issue(w.user("ann").pk, w.document)}),
+        _get("document_changes", on="document", params=lambda w: {"since": _revision(w)}),  # no pass: a new one
         _get("document_changes", on="document", htmx=True, params=lambda w: {"since": _revision(w) - 1}),
         # The open mark unchanged costs one query more; changed, its panel's.
         _get("document_changes", on="document", htmx=True, params=lambda w: {

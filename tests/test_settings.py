@@ -143,12 +143,7 @@ def test_the_local_http_switches_are_flagged_by_the_deploy_checks():
 def test_no_state_lives_in_one_process_memory(settings):
     # Several gunicorn processes serve the app: sessions and login failures must be in the database,
     # and no cache may be a per-process one (tests/test_scaleout.py proves it across real processes).
-    assert settings.SESSION_ENGINE == "annotator.sessions"
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from annotator.sessions import SessionStore as OurStore
-
-    assert issubclass(OurStore, SessionStore)  # Django's database sessions
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # Django's database sessions
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
     assert all("locmem" not in cache["BACKEND"].lower() for cache in settings.CACHES.values())
 

@@ -114,7 +114,10 @@ def test_posts_with_the_csrf_header_htmx_sends_are_accepted(document, annotator,
 
 
 def test_the_poll_answers_204_when_nothing_changed(document, annotator):
-    response = client_for(annotator).get(reverse("document_changes", args=[document.pk]), {"since": 0}, **HTMX)
+    from annotator import poll_pass
+
+    query = {"since": 0, "pass": poll_pass.issue(annotator.pk, document.pk)}
+    response = client_for(annotator).get(reverse("document_changes", args=[document.pk]), query, **HTMX)
     assert response.status_code == 204 and response.content == b""
 
 
@@ -239,12 +242,15 @@ def test_the_poll_says_when_the_open_mark_is_gone_and_tells_nothing_of_other_pro
     assert "secret" not in body and "This mark was deleted meanwhile." in body
 
 
-def test_the_idle_poll_stays_two_queries_with_a_mark_open(document, annotator, labels):
+def test_the_idle_poll_stays_one_query_with_a_mark_open(document, annotator, labels):
+    from annotator import poll_pass
+
     a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
     client = client_for(annotator)
+    query = {"since": 1, "open_mark": f"{a.pk}.1", "pass": poll_pass.issue(annotator.pk, document.pk)}
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("document_changes", args=[document.pk]), {"since": 1, "open_mark": f"{a.pk}.1"}, **HTMX)
-    assert response.status_code == 204 and len(captured) == 2
+        response = client.get(reverse("document_changes", args=[document.pk]), query, **HTMX)
+    assert response.status_code == 204 and len(captured) == 1
 
 
 def test_another_users_mark_is_read_only_and_forged_posts_are_refused(document, annotator, annotator2, labels):

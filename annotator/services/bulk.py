@@ -106,7 +106,7 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
 
 def _check_marks(user, document: Document, marks: list[NewMark]) -> None:
     taken = set(
-        Annotation.objects.filter(span__document=document, span__version=document.version, created_by=user)
+        Annotation.objects.current(document).filter(created_by=user)
         .values_list("span__start", "span__end", "label_id")
     )
     for number, mark in enumerate(marks, 1):
@@ -156,7 +156,7 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
     try:
         with transaction.atomic():
             wanted = {c.annotation.pk for c in citations}
-            found = Annotation.objects.select_related("span__document").defer("span__document__text").filter(pk__in=wanted)
+            found = Annotation.objects.with_document().filter(pk__in=wanted)
             marks = {a.pk: a for a in found}
             for project_id in {a.span.document.project_id for a in marks.values()}:
                 check_member(user, project_id)

@@ -200,7 +200,9 @@ def _link_source(link: ImportLink, project_id: int, rows: list[ImportRow]) -> So
 def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow]) -> str:
     source_mark = by_iri[link.from_iri]
     project_id = source_mark.span.document.project_id
-    kind = LinkType.objects.get(project_id=project_id, key=link.type)
+    kind = LinkType.objects.filter(project_id=project_id, key=link.type).first()
+    if kind is None:
+        raise ActionRefused(f"the project has no link type “{textlib.isolated(link.type)}”")
     to_mark = by_iri[link.to_iri] if link.to_mark else None
     to_source = None
     if link.to_iri and not link.to_mark:

@@ -41,8 +41,8 @@ def locked_marks(*pks: int) -> dict[int, Annotation]:
     # The document's text stays behind: a megabyte per mark, and no rule reads it.
     found = (
         Annotation.objects.select_for_update()
-        .select_related("span__document", "label")
-        .defer("span__document__text")
+        .with_document()
+        .select_related("label")
         .filter(pk__in=sorted(pks))
         .order_by("pk")
     )

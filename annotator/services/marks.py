@@ -61,7 +61,7 @@ def annotate(
 def _locked_own_annotation(user, annotation_id: int, version: int | None, *, managers_too: bool = False) -> Annotation:
     annotation = (
         Annotation.objects.select_for_update()
-        .select_related("span__document", "label", "created_by").defer("span__document__text")
+        .with_document().select_related("label", "created_by")
         .filter(pk=annotation_id)
         .first()
     )
@@ -138,7 +138,7 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
     check_status(status)
     locked = (
         Annotation.objects.select_for_update()
-        .select_related("span__document").defer("span__document__text")
+        .with_document()
         .filter(pk=annotation.pk)
         .first()
     )

@@ -57,9 +57,8 @@ def document_agreement(request, document_id):
     project = document.project
     labels = list(project.labels.all())
     rows = list(
-        Annotation.objects.filter(span__document=document, span__version=document.version)
+        Annotation.objects.current(document).in_text_order()
         .values_list("created_by__username", "span__start", "span__end", "label_id")
-        .order_by("span__start", "span__end", "id")
     )
     marks = [ag.Mark(editor, start, end, label_id) for editor, start, end, label_id in rows]
     label_by_id = {label.pk: label for label in labels}

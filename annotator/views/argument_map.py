@@ -25,7 +25,7 @@ _CURRENT_TO = Q(to_annotation__isnull=True) | Q(to_annotation__span__version=F("
 
 
 def _claims(claims_filter: dict):
-    return Annotation.objects.filter(label__key="claim", span__version=F("span__document__version"), **claims_filter)
+    return Annotation.objects.current().filter(label__key="claim", **claims_filter)
 
 
 def page_of(total: int, asked: str | None, size: int) -> tuple[int, int]:

@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,7 +41,7 @@ def project_detail(request, project_id):
     labels = list(project.labels.all())
     documents = list(Document.objects.filter(project=project).only("id", "title", "origin", "created_at", "project_id"))
     counts = (
-        Annotation.objects.filter(span__document__project=project, span__version=F("span__document__version"))
+        Annotation.objects.current().filter(span__document__project=project)
         .values("span__document_id", "label_id", "status")
         .annotate(n=Count("id"))
     )

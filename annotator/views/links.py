@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,7 +109,7 @@ def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
         pk = 0
     if pk and pk != fallback.pk:
         found = (
-            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
+            Annotation.objects.with_context()
             .filter(pk=pk, span__document__project_id=project_id)
             .first()
         )
@@ -121,7 +121,7 @@ def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
 def _panel_answer(request, open_annotation, membership, *, error=None, status=200, link_form=None):
     """The open mark's panel (with the error), and on success the redrawn blocks and list of its page."""
     current = (
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
+        Annotation.objects.with_context()
         .filter(pk=open_annotation.pk)
         .first()
     )
@@ -157,10 +157,10 @@ def link_targets(request, annotation_id):
     annotation, _ = annotation_for(request.user, annotation_id)
     project_id = annotation.span.document.project_id
     marks = (
-        Annotation.objects.filter(span__document__project_id=project_id, span__version=F("span__document__version"))
+        Annotation.objects.current().filter(span__document__project_id=project_id)
         .exclude(pk=annotation.pk)
-        .select_related("span__document", "label", "created_by")
-        .defer("span__document__text")
+        .with_document()
+        .select_related("label", "created_by")
         .order_by("span__document__title", "span__start", "id")
     )
     q = textlib.search_terms(request.GET.get("q", ""))
@@ -188,7 +188,7 @@ def _resolve(form, annotation, project_id):
     target = None
     if form.cleaned_data["to_annotation"]:
         target = (
-            Annotation.objects.select_related("span__document", "label").defer("span__document__text")
+            Annotation.objects.with_document().select_related("label")
             .filter(pk=form.cleaned_data["to_annotation"], span__document__project_id=project_id)
             .first()
         )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
 
-from .. import history, idle_poll, rendering, services
+from .. import history, poll_pass, rendering, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, MarkFilterForm, VersionForm
 from ..models import Annotation
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, document_for
@@ -76,7 +76,7 @@ def _document_context(request, document, membership, open_annotation=None):
         "project": document.project,
         "membership": membership,
         "labels": list(document.project.labels.all()),
-        "revision": document.revision,
+        **_poller_context(request, document),
         "open": open_annotation,
         "can_review": can_review(membership),
         **_text_context(document),
@@ -157,7 +157,7 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
         revision, text_changed, regions = rendering.changes_since(document, since)
     if text_changed:
         return _reload()  # the text itself is new: offsets on the open page mean nothing any more
-    context = {"document": document, "project": document.project, "revision": revision}
+    context = {"project": document.project, **_poller_context(request, document, revision)}
     if regions is None:
         # Too many changes to go through one by one: the text and the list as a fresh page has them.
         form, filters = _filters(request, document.project)
@@ -186,9 +186,9 @@ def _changes_response(request, document, membership, *, detail=None, status=200,
 @never_cache
 def document_changes(request, document_id):
     """The live poll: 204 when the document's revision has not moved, else what changed."""
-    # The idle answer is the hot path (every open page, every few seconds): two plain queries, membership
-    # and login checked (idle_poll). Anything else goes the ordinary way.
-    if request.method == "GET" and idle_poll.member_revision(request, document_id) == _since(request):
+    # The idle answer is the hot path (every open page, every few seconds): with the page's pass, one query
+    # (poll_pass). Anything else goes the ordinary way, through Django's login.
+    if request.method == "GET" and poll_pass.unchanged(request.GET.get("pass"), document_id, _since(request)):
         return HttpResponse(status=204)
     return _document_changed(request, document_id)
 
@@ -198,7 +198,10 @@ def document_changes(request, document_id):
 def _document_changed(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
     if document.revision == _since(request):
-        return HttpResponse(status=204)  # the slow way to the same answer (another backend, say)
+        if poll_pass.holder(request.GET.get("pass"), document.pk) == request.user.pk:
+            return HttpResponse(status=204)
+        # Nothing changed, but the page's pass is missing or old: a fresh one, out of band.
+        return render(request, "annotator/document_detail.html#poll-pass", {**_poller_context(request, document), "oob": True})
     return _changes_response(request, document, membership, extra=_open_mark_update(request, document, membership))
 
 
@@ -210,17 +213,20 @@ def _open_mark_update(request, document, membership) -> dict:
     pk = row_id(pk)
     if pk is None or not version.isdecimal():
         return {}
-    current = (
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
-        .defer("span__document__text")
-        .filter(pk=pk, span__document_id=document.pk)
-        .first()
-    )
+    current = Annotation.objects.with_context().filter(pk=pk, span__document_id=document.pk).first()
     if current is None:  # deleted (or never a mark of this document: the same answer, so an id tells nothing)
         return {"mark_update": pk, "annotation": None, "deleted": True, "meanwhile": True}
     if str(current.version) == version:
         return {}
     return {"mark_update": pk, "meanwhile": True, **_detail_context(request, current, membership)}
+
+
+def _poller_context(request, document, revision=None) -> dict:
+    return {
+        "document": document,
+        "revision": document.revision if revision is None else revision,
+        "poll_pass": poll_pass.issue(request.user.pk, document.pk),
+    }
 
 
 # Marks -------------------------------------------------------------------------------------------
@@ -378,10 +384,7 @@ def annotation_update(request, annotation_id):
             note=form.cleaned_data["note"],
         )
     except services.ActionRefused as exc:
-        current = (
-            Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by")
-            .defer("span__document__text").filter(pk=annotation.pk).first()
-        )
+        current = Annotation.objects.with_context().filter(pk=annotation.pk).first()
         if current is None:
             return _error_fragment(request, exc.message, exc.status, kept_note=form.cleaned_data["note"])
         if current.version != form.cleaned_data["version"]:

@@ -28,8 +28,8 @@ def pending_queue(project, user, filters):
         Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
         .exclude(created_by=user)
         .exclude(placement="orphaned")  # no place in the current text: re-attach first, then review
-        .select_related("span__document", "label", "created_by")
-        .defer("span__document__text")  # each row would bring its own copy of the document's text
+        .with_document()
+        .select_related("label", "created_by")
         .prefetch_related(Prefetch("citations__source", queryset=Source.objects.defer("full_text")))
         .order_by("created_at", "id")
     )
@@ -61,7 +61,7 @@ def _queue_item(request, annotation_id, *, error=None, status=200, kept_note="")
     """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is
     gone. `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
     annotation = (
-        Annotation.objects.select_related("span__document", "label", "created_by", "reviewed_by").defer("span__document__text")
+        Annotation.objects.with_context()
         .prefetch_related("citations__source")
         .filter(pk=annotation_id)
         .first()
@@ -93,7 +93,7 @@ def _review(request, annotation, membership) -> services.ActionRefused | None:
 def _panel_answer(request, annotation, membership, error):
     """The mark's panel as it stands now, with the error if any; on success also the redrawn list and blocks."""
     current = (
-        Annotation.objects.select_related("span__document__project", "label", "created_by", "reviewed_by").defer("span__document__text")
+        Annotation.objects.with_context()
         .filter(pk=annotation.pk)
         .first()
     )

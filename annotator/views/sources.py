@@ -106,8 +106,7 @@ def source_detail(request, source_id):
     source, membership = source_for(request.user, source_id)
     citations = (
         Citation.objects.filter(source=source)
-        .select_related("annotation__span__document", "annotation__label", "annotation__created_by")
-        .defer("annotation__span__document__text")  # each row would bring its own copy of the document's text
+        .with_context()
         .order_by("annotation__span__document__title", "annotation__span__start", "id")
     )
     return render(request, "annotator/source_detail.html", {

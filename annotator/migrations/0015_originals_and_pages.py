@@ -20,7 +20,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0013_project_snap_to_words'),
+        ('annotator', '0014_no_default_order_of_marks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
