@@ -21,7 +21,7 @@ def test_a_document_waits_in_the_database_until_the_worker_command_makes_it(proj
     assert extraction.state == "waiting" and not Document.objects.exists()
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.args_kwargs["args"], task.status) == (
-        "annotator.tasks.extract_document",
+        "annotator.services.ingest.extract_document",
         [extraction.pk],
         "READY",
     )

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from .. import ingest
 from .. import text as textlib
@@ -85,8 +86,6 @@ def request_refetch(*, user, document: Document) -> Extraction:
 
 
 def _queue(extraction: Extraction) -> Extraction:
-    from ..tasks import extract_document  # the task module imports this one
-
     try:
         extract_document.enqueue(extraction.pk)
     except Exception:
@@ -100,6 +99,12 @@ def _queue(extraction: Extraction) -> Extraction:
 
 
 # The work ---------------------------------------------------------------------------------------------------------
+
+
+@task()
+def extract_document(extraction_id: int) -> None:
+    """The background task (Django's Tasks API; `manage.py db_worker` runs it): the work one Extraction asks for."""
+    run_extraction(extraction_id)
 
 
 class _Progress:
