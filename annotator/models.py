@@ -210,6 +210,13 @@ class AnnotationQuerySet(models.QuerySet):
             ),
         )
 
+    def for_blocks(self):
+        """What a marked piece of the text shows of each mark, as plain values in text order: (id, span id, start,
+        end, label id, label name, author's username). No objects made: the document page's hot read."""
+        return self.in_text_order().values_list(
+            "id", "span_id", "span__start", "span__end", "label_id", "label__name", "created_by__username"
+        )
+
     def overlapping(self, document: "Document", stretches):
         """Marks of the document's current version whose span overlaps any of the [start, end) stretches.
 

@@ -19,7 +19,7 @@ def plans(document, user) -> str:
     the mark list, as text (QuerySet.explain(); ANALYZE on PostgreSQL)."""
     from django.db import connection
 
-    from annotator import rendering
+    from annotator import reads
     from annotator.models import Annotation, Document
 
     # A stretch in the middle of the text: its marks are those that overlap it.
@@ -30,10 +30,12 @@ def plans(document, user) -> str:
                                  project__memberships__user__is_active=True).values_list("revision", flat=True)),
         ("The document with the user's membership (permissions.document_for, every document view)",
          Document.objects.of_member(user, text=False).filter(pk=document.pk)),
-        (f"The marks of a stretch of text ({middle}-{middle + 2000}; rendering.marks_in: every write, every part)",
+        (f"The marks a stretch of text shows ({middle}-{middle + 2000}; reads.block_marks: every part, every new mark)",
+         Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_blocks()),
+        (f"The same with list fields ({middle}-{middle + 2000}; reads.marks_in: every other change)",
          Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_list().in_text_order()),
-        ("A page of the mark list (rendering.list_page, after an entry in the middle)",
-         Annotation.objects.current(document).in_text_order().filter(span__start__gt=middle).for_list()[: rendering.LIST_PAGE + 1]),
+        ("A page of the mark list (reads.list_page, after an entry in the middle)",
+         Annotation.objects.current(document).in_text_order().filter(span__start__gt=middle).for_list()[: reads.LIST_PAGE + 1]),
     ]
     postgres = connection.vendor == "postgresql"
     engine = "PostgreSQL EXPLAIN ANALYZE" if postgres else "SQLite EXPLAIN QUERY PLAN"

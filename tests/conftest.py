@@ -59,6 +59,14 @@ def outsider(db):
     return user
 
 
+def events(response) -> list[str]:
+    """The client events an htmx answer triggers (django-htmx's trigger_client_event writes them as JSON)."""
+    import json
+
+    header = response.headers.get("HX-Trigger")
+    return list(json.loads(header)) if header else []
+
+
 def client_for(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import rendering, services
+from annotator import document_page, reads, services
 from annotator import text as textlib
 from annotator.models import Annotation
 
@@ -46,7 +46,7 @@ def pieces_of(body):
 def test_the_page_draws_the_first_part_with_its_marks_and_the_others_plain_with_every_character(long_document, annotator, labels):
     first, deep = mark_every_paragraph(long_document, [annotator], labels, 2)
     body = client_for(annotator).get(reverse("document_detail", args=[long_document.pk])).content.decode()
-    layout = rendering.layout_of(long_document)
+    layout = document_page.layout_of(long_document)
     assert len(layout.parts) > 3
     assert f'data-marks="{first.pk}"' in body and f'data-marks="{deep.pk}"' not in body
     assert f'hx-get="/documents/{long_document.pk}/parts/1/?v=1"' in body and 'hx-trigger="near-viewport once"' in body
@@ -59,7 +59,7 @@ def test_the_page_draws_the_first_part_with_its_marks_and_the_others_plain_with_
 
 def test_a_part_comes_with_its_marks(long_document, annotator, labels):
     _, deep = mark_every_paragraph(long_document, [annotator], labels, 2)
-    layout = rendering.layout_of(long_document)
+    layout = document_page.layout_of(long_document)
     number = next(n for n in range(len(layout.parts)) if layout.part_range(n)[0] <= deep.span.start < layout.part_range(n)[1])
     response = client_for(annotator).get(reverse("document_part", args=[long_document.pk, number]), {"v": 1}, **HTMX)
     body = response.content.decode()
@@ -92,7 +92,7 @@ def test_the_list_comes_a_page_at_a_time_in_text_order(long_document, annotator,
     body = client.get(url).content.decode()
     assert "95 marks" in body
     seen = _entries(body)
-    assert len(seen) == rendering.LIST_PAGE
+    assert len(seen) == reads.LIST_PAGE
     after = _more(body)
     while after:
         body = client.get(url, {"after": after}, **HTMX).content.decode()

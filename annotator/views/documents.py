@@ -1,4 +1,5 @@
-"""Project and document pages: lists, counts, adding documents."""
+"""Project pages, and the document page: its text in parts, its list of marks and their count, the live poll;
+adding documents."""
 from __future__ import annotations
 
 import datetime
@@ -6,16 +7,19 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
-from .. import services
+from .. import document_page as page
+from .. import poll_pass, reads, services
 from .. import text as textlib
 from ..forms import DocumentForm
-from ..models import Annotation, Document, Extraction, Membership, Role, Status
-from ..permissions import project_for
+from ..models import Extraction, Membership, Role, Status
+from ..permissions import document_for, project_for
 from ..services import ingest
 
 
@@ -39,40 +43,16 @@ def project_list(request):
 def project_detail(request, project_id):
     project, membership = project_for(request.user, project_id)
     labels = list(project.labels.all())
-    documents = list(Document.objects.filter(project=project).only("id", "title", "origin", "created_at", "project_id"))
-    counts = (
-        Annotation.objects.current().filter(span__document__project=project)
-        .values("span__document_id", "label_id", "status")
-        .annotate(n=Count("id"))
-    )
-    table = {d.pk: {"labels": {l.pk: 0 for l in labels}, "status": {s: 0 for s in Status.values}, "total": 0} for d in documents}
-    for row in counts:
-        entry = table[row["span__document_id"]]
-        entry["labels"][row["label_id"]] += row["n"]
-        entry["status"][row["status"]] += row["n"]
-        entry["total"] += row["n"]
-    rows = [
-        {
-            "document": d,
-            "label_counts": [table[d.pk]["labels"][l.pk] for l in labels],
-            "status_counts": [table[d.pk]["status"][s] for s in Status.values],
-            "total": table[d.pk]["total"],
-        }
-        for d in documents
-    ]
-    return render(
-        request,
-        "annotator/project_detail.html",
-        {
-            "project": project,
-            "membership": membership,
-            "labels": labels,
-            "statuses": Status.choices,
-            "rows": rows,
-            "is_manager": membership.role == Role.MANAGER,
-            "extractions": _extractions_of(project) if membership.role == Role.MANAGER else [],
-        },
-    )
+    context = {
+        "project": project,
+        "membership": membership,
+        "labels": labels,
+        "statuses": Status.choices,
+        "rows": reads.document_rows(project, labels),
+        "is_manager": membership.role == Role.MANAGER,
+        "extractions": _extractions_of(project) if membership.role == Role.MANAGER else [],
+    }
+    return render(request, "annotator/project_detail.html", context)
 
 
 def _extractions_of(project) -> list:
@@ -139,3 +119,79 @@ def document_create(request, project_id):
     return render(request, "annotator/document_form.html", {"project": project, "form": form}, status=status)
 
 
+# The document page ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def document_detail(request, document_id):
+    document, membership = document_for(request.user, document_id, text=False)
+    context = page.page_context(request.user, document, membership, request.GET)
+    return render(request, "annotator/document_detail.html", context)
+
+
+@login_required
+@require_GET
+def document_part(request, document_id, number):
+    """One part of the text with its marks, fetched when it nears the viewport."""
+    document, _ = document_for(request.user, document_id, text=False)
+    if request.GET.get("v") != str(document.version):
+        return page.reload()  # the page shows an earlier version of the text: its offsets mean nothing now
+    context = page.part_context(document, number)
+    if context is None:
+        raise Http404("No such part of the text.")
+    return render(request, "annotator/document_detail.html#part", context)
+
+
+@login_required
+@require_GET
+def mark_count(request, document_id):
+    """The list's count ("3 of 40 marks") and its orphans, fetched after a change."""
+    document, _ = document_for(request.user, document_id, text=False)
+    return render(request, "annotator/mark_summary.html", page.count_context(document, request.GET))
+
+
+def _after(request) -> tuple[int, int, int] | None:
+    """The list entry a "more marks" request continues after: "start.end.id"."""
+    try:
+        start, end, pk = (int(n) for n in request.GET.get("after", "").split("."))
+    except ValueError:
+        return None
+    return start, end, pk
+
+
+@login_required
+@require_GET
+def mark_list(request, document_id):
+    """The side panel's list, filtered; with `after`, only the next page of its entries."""
+    document, _ = document_for(request.user, document_id, text=False)
+    after = _after(request)
+    if after is not None:
+        context = page.more_entries_context(document, request.GET, after)
+        return render(request, "annotator/document_detail.html#mark-entries", context)
+    return render(request, "annotator/document_detail.html#mark-list", page.list_context(document, request.GET))
+
+
+@never_cache
+def document_changes(request, document_id):
+    """The live poll: 204 when the document's revision has not moved, else what changed."""
+    # The idle answer is the hot path (every open page, every few seconds): with the page's pass, one query
+    # (poll_pass). Anything else goes the ordinary way, through Django's login.
+    if request.method == "GET" and poll_pass.unchanged(request.GET.get("pass"), document_id, page.since_of(request)):
+        return HttpResponse(status=204)
+    return _document_changed(request, document_id)
+
+
+@login_required
+@require_GET
+def _document_changed(request, document_id):
+    document, membership = document_for(request.user, document_id, text=False)
+    if document.revision == page.since_of(request):
+        if poll_pass.holder(request.GET.get("pass"), document.pk) == request.user.pk:
+            return HttpResponse(status=204)
+        # Nothing changed, but the page's pass is missing or old: a fresh one, out of band.
+        context = {**page.poller_context(request.user, document), "oob": True}
+        return render(request, "annotator/document_detail.html#poll-pass", context)
+    open_mark = page.open_mark_update(request.user, document, membership, request.GET.get("open_mark", ""))
+    return page.answer_changes(request, document, "annotator/document_changed.html", open_mark)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from .. import export_query, export_rows, exports, links_export, rendering
+from .. import export_query, export_rows, exports, links_export, reads
 from ..exports import CSV_HEADER
 from ..forms import ExportForm
 from ..permissions import document_for, project_for
@@ -34,7 +34,7 @@ def _export(request, project, membership, document):
     data = request.GET.copy()
     if document is not None:
         data["f_document"] = str(document.pk)
-    form = ExportForm(data if "format" in data else None, project=project, authors=rendering.project_authors(project))
+    form = ExportForm(data if "format" in data else None, project=project, authors=reads.project_authors(project))
     context = {"project": project, "membership": membership, "form": form, "columns": CSV_HEADER}
     if "format" not in data:
         return render(request, "annotator/export.html", context)

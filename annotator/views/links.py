@@ -1,104 +1,22 @@
 """Links between marks on the document page's panel (make, search targets, edit, delete, review), and the link types page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
+from .. import document_page as page
 from .. import links as linklib
+from .. import reads, services
 from .. import text as textlib
-from .. import services
 from ..forms import LinkForm, LinkNoteForm, LinkTypeChangeForm, LinkTypeForm, ReviewForm, VersionForm
-from ..models import Annotation, Label, Link, LinkType, Source
+from ..models import Annotation, Link, LinkType, Source
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, membership_for, project_for
 from ..services import links as link_services
-from .marks import _changes_response, _detail_context, _error_fragment
 
 TARGET_LIMIT = 15
-# Rows that bring both marks' documents leave out their texts: each row would hold its own copy (a document may be a book).
-_NO_TEXT = ("from_annotation__span__document__text", "to_annotation__span__document__text")
-
-
-@dataclass
-class PanelLink:
-    """A link as one of its marks' panel reads it: the verb from this side, and what is at the other end."""
-
-    link: Link
-    verb: str
-    other: Annotation | None  # the mark at the other end, if it is a mark
-    other_text: str  # a source's title or a speaker's name otherwise
-    outgoing: bool
-
-
-def _panel_links(annotation) -> list[PanelLink]:
-    links = (
-        Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation))
-        .select_related(
-            "type", "created_by", "reviewed_by", "to_source",
-            "from_annotation__span__document", "from_annotation__label",
-            "to_annotation__span__document", "to_annotation__label",
-        )
-        .defer(*_NO_TEXT, "to_source__full_text")
-        .order_by("type__order", "created_at", "id")
-    )
-    result = []
-    for link in links:
-        if link.from_annotation_id == annotation.pk:
-            other = link.to_annotation
-            text = link.to_source.title if link.to_source_id else link.speaker
-            result.append(PanelLink(link, link.type.name, other, text, True))
-        else:
-            result.append(PanelLink(link, link.type.inverse_name, link.from_annotation, "", False))
-    return result
-
-
-def _project_types(project_id):
-    types = list(
-        LinkType.objects.filter(project_id=project_id).prefetch_related(
-            Prefetch("from_labels", queryset=Label.objects.only("pk")),
-            Prefetch("to_labels", queryset=Label.objects.only("pk")),
-        )
-    )
-    rules = [
-        (
-            t.pk,
-            linklib.TypeRule(
-                t.name, frozenset(l.pk for l in t.from_labels.all()), frozenset(l.pk for l in t.to_labels.all()), t.targets
-            ),
-            t.inverse_name,
-        )
-        for t in types
-    ]
-    return types, rules
-
-
-def mark_links_context(request, annotation, membership, link_form=None) -> dict:
-    """What the mark panel's links section shows: its links both ways, and the form to make one."""
-    project_id = annotation.span.document.project_id
-    panel_links = _panel_links(annotation)
-    _, rules = _project_types(project_id)
-    choices = linklib.type_choices(rules, annotation.label_id)
-    person = any(c.allows_person for c in choices)
-    document = annotation.span.document
-    linked_here = sorted(
-        {
-            p.other.pk for p in panel_links
-            if p.other is not None and p.other.span.document_id == document.pk and p.other.span.version == document.version
-        }
-    )
-    return {
-        "panel_links": panel_links,
-        "link_count": len(panel_links),
-        "type_choices": choices,
-        "link_sources": list(Source.objects.filter(project_id=project_id).only("pk", "title")) if person else None,
-        "linked_here": " ".join(str(pk) for pk in linked_here),
-        "link_form": link_form,
-        "can_review_links": can_review(membership),
-    }
 
 
 def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
@@ -108,31 +26,21 @@ def _open_mark(request, fallback: Annotation, project_id: int) -> Annotation:
     except ValueError:
         pk = 0
     if pk and pk != fallback.pk:
-        found = (
-            Annotation.objects.with_context()
-            .filter(pk=pk, span__document__project_id=project_id)
-            .first()
-        )
+        found = Annotation.objects.with_context().filter(pk=pk, span__document__project_id=project_id).first()
         if found is not None:
             return found
     return fallback
 
 
-def _panel_answer(request, open_annotation, membership, *, error=None, status=200, link_form=None):
-    """The open mark's panel (with the error), and on success the redrawn blocks and list of its page."""
-    current = (
-        Annotation.objects.with_context()
-        .filter(pk=open_annotation.pk)
-        .first()
-    )
+def _panel_answer(request, open_annotation, membership, *, error=None, status=200, link_form=None, event=""):
+    """The open mark's panel (with the error), and on success what changed on its page."""
+    current = Annotation.objects.with_context().filter(pk=open_annotation.pk).first()
     if current is None:
-        return _error_fragment(request, error or "This mark was deleted meanwhile.", status if error else 409)
-    detail = _detail_context(request, current, membership, error=error)
-    if link_form is not None:
-        detail["link_form"] = link_form
+        return page.answer_error(request, error or "This mark was deleted meanwhile.", status if error else 409)
+    panel = page.panel_context(request.user, current, membership, error=error, link_form=link_form)
     if error is not None:
-        return render(request, "annotator/document_detail.html#mark-detail", detail, status=status)
-    return _changes_response(request, current.span.document, membership, detail=detail)
+        return page.answer_panel(request, panel, status)
+    return page.answer_changes(request, current.span.document, "annotator/annotation_saved.html", panel, event=event)
 
 
 # The open mark's links ---------------------------------------------------------------------------
@@ -146,7 +54,7 @@ def mark_links(request, annotation_id):
         # Its author deleted the mark while it was open here: say so where the links were.
         return render(request, "annotator/mark_links.html#links-gone", {"annotation_id": annotation_id})
     annotation, membership = annotation_for(request.user, annotation_id)
-    context = {"annotation": annotation, **mark_links_context(request, annotation, membership)}
+    context = {"annotation": annotation, **page.links_context(annotation, membership)}
     return render(request, "annotator/mark_links.html", context)
 
 
@@ -155,22 +63,14 @@ def mark_links(request, annotation_id):
 def link_targets(request, annotation_id):
     """Marks of the project to link to: by text (any document), or the one clicked (`mark`)."""
     annotation, _ = annotation_for(request.user, annotation_id)
-    project_id = annotation.span.document.project_id
-    marks = (
-        Annotation.objects.current().filter(span__document__project_id=project_id)
-        .exclude(pk=annotation.pk)
-        .with_document()
-        .select_related("label", "created_by")
-        .order_by("span__document__title", "span__start", "id")
-    )
-    q = textlib.search_terms(request.GET.get("q", ""))
     clicked = request.GET.get("mark", "")
+    asked = request.GET.get("q", "")
     if clicked.isdecimal():
-        found = list(marks.filter(pk=textlib.row_id(clicked))) if textlib.row_id(clicked) else []
-    elif q:
-        found = list(marks.filter(Q(span__exact__icontains=q) | Q(note__icontains=q))[:TARGET_LIMIT])
+        mark_id = textlib.row_id(clicked)
+        found = reads.link_targets(annotation, mark_id=mark_id) if mark_id else []
     else:
-        found = []
+        found = reads.link_targets(annotation, words=asked, limit=TARGET_LIMIT)
+    q = textlib.search_terms(asked)
     context = {
         "annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked),
         "asked": request.GET.get("q", ""),  # the words as typed: the page knows whether these results are for them
@@ -229,9 +129,7 @@ def link_create(request, annotation_id):
         return _panel_answer(request, annotation, membership, error=f"The link was not saved: {exc.message}", status=exc.status, link_form=form)
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=annotation.pk)
-    response = _panel_answer(request, annotation, membership)
-    response["HX-Trigger"] = "link-saved"
-    return response
+    return _panel_answer(request, annotation, membership, event="link-saved")
 
 
 def _link_for(user, link_id):
@@ -258,9 +156,7 @@ def _link_write(request, link_id, write, event):
         return _panel_answer(request, open_annotation, membership, error=exc.message, status=exc.status)
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=open_annotation.pk)
-    response = _panel_answer(request, open_annotation, membership)
-    response["HX-Trigger"] = event
-    return response
+    return _panel_answer(request, open_annotation, membership, event=event)
 
 
 @login_required
@@ -311,6 +207,8 @@ def link_review(request, link_id):
 # Links to review -----------------------------------------------------------------------------------
 
 LINK_QUEUE_LENGTH = 100
+# Rows that bring both marks' documents leave out their texts: each row would hold its own copy.
+_NO_TEXT = ("from_annotation__span__document__text", "to_annotation__span__document__text")
 _QUEUE_RELATED = (
     "type", "created_by", "reviewed_by", "to_source",
     "from_annotation__span__document", "from_annotation__label",
@@ -336,7 +234,7 @@ def _queue_review(request, link_id, write):
         request, "annotator/link_queue.html#link-item", {"link": current, "link_id": link_id, "error": error}, status=status
     )
     if error is None:
-        response["HX-Trigger"] = "review-changed"
+        trigger_client_event(response, "review-changed")
     return response
 
 

@@ -3,36 +3,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
-from .. import rendering, services
+from .. import document_page as page
+from .. import reads, services
 from ..forms import ReviewFilterForm, ReviewForm
-from ..models import Annotation, Source, Status
+from ..models import Annotation
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, project_for
-from .marks import _changes_response, _conflict_context, _detail_context, gone_meanwhile
 
 # The queue shows this many marks at a time; reviewing them and reloading brings the next ones.
 QUEUE_LENGTH = 100
 
 NOT_A_REVIEWER = "Only the project's reviewers and managers may review marks."
-
-
-def pending_queue(project, user, filters):
-    """The project's pending marks that `user` may review (not their own), oldest first, with span, label, author and sources."""
-    return (
-        Annotation.objects.filter(span__document__project=project, status=Status.PENDING, **filters)
-        .exclude(created_by=user)
-        .exclude(placement="orphaned")  # no place in the current text: re-attach first, then review
-        .with_document()
-        .select_related("label", "created_by")
-        .prefetch_related(Prefetch("citations__source", queryset=Source.objects.defer("full_text")))
-        .order_by("created_at", "id")
-    )
 
 
 @login_required
@@ -42,8 +29,8 @@ def review_queue(request, project_id):
     project, membership = project_for(request.user, project_id)
     if not can_review(membership):
         return render(request, "annotator/forbidden.html", {"message": NOT_A_REVIEWER}, status=403)
-    filter_form = ReviewFilterForm(request.GET or None, project=project, authors=rendering.project_authors(project))
-    queue = pending_queue(project, request.user, filter_form.filters())
+    filter_form = ReviewFilterForm(request.GET or None, project=project, authors=reads.project_authors(project))
+    queue = reads.pending_queue(project, request.user, filter_form.filters())
     context = {
         "project": project,
         "membership": membership,
@@ -60,13 +47,7 @@ def review_queue(request, project_id):
 def _queue_item(request, annotation_id, *, error=None, status=200, kept_note=""):
     """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is
     gone. `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
-    annotation = (
-        Annotation.objects.with_context()
-        .prefetch_related("citations__source")
-        .filter(pk=annotation_id)
-        .first()
-    )
-    context = {"item": annotation, "item_id": annotation_id, "error": error, "kept_note": kept_note}
+    context = {"item": reads.queue_item(annotation_id), "item_id": annotation_id, "error": error, "kept_note": kept_note}
     return render(request, "annotator/review_queue.html#review-item", context, status=status)
 
 
@@ -92,22 +73,18 @@ def _review(request, annotation, membership) -> services.ActionRefused | None:
 
 def _panel_answer(request, annotation, membership, error):
     """The mark's panel as it stands now, with the error if any; on success also the redrawn list and blocks."""
-    current = (
-        Annotation.objects.with_context()
-        .filter(pk=annotation.pk)
-        .first()
-    )
+    current = Annotation.objects.with_context().filter(pk=annotation.pk).first()
     if current is None:  # deleted meanwhile: the service said so
-        context = {"error": error.message, "kept_note": request.POST.get("note", "")}
-        return render(request, "annotator/document_detail.html#error", context, status=error.status)
+        return page.answer_error(request, error.message, error.status, kept_note=request.POST.get("note", ""))
     if isinstance(error, services.Conflict) and request.POST.get("version") != str(current.version):
         # Changed meanwhile (edited by its author, or reviewed by someone else): the note typed is kept.
-        context = _conflict_context(request, current, membership, review_note=request.POST.get("note", ""))
-        return render(request, "annotator/document_detail.html#mark-detail", context, status=error.status)
-    detail = _detail_context(request, current, membership, error=error.message if error else None)
+        context = page.conflict_context(request.user, current, membership, review_note=request.POST.get("note", ""))
+        return page.answer_panel(request, context, error.status)
+    panel = page.panel_context(request.user, current, membership, error=error.message if error else None)
     if error is not None:
-        return render(request, "annotator/document_detail.html#mark-detail", detail, status=error.status)
-    return _changes_response(request, current.span.document, membership, detail=detail)
+        return page.answer_panel(request, panel, error.status)
+    return page.answer_changes(request, current.span.document, "annotator/annotation_saved.html", panel,
+                               event="review-changed")
 
 
 def _queue_answer(request, annotation, membership, error):
@@ -130,7 +107,7 @@ def annotation_review(request, annotation_id):
         annotation, membership = annotation_for(request.user, annotation_id)
     except Http404:
         if from_panel:
-            gone = gone_meanwhile(request, annotation_id, request.POST.get("note", ""))
+            gone = page.gone_meanwhile(request, annotation_id, request.POST.get("note", ""))
         elif request.htmx and deleted_mark_of_member(request.user, annotation_id):
             gone = _queue_item(request, annotation_id, status=409, kept_note=request.POST.get("note", ""))
         else:
@@ -148,9 +125,8 @@ def annotation_review(request, annotation_id):
             return redirect("annotation_detail", annotation_id=annotation.pk)
         return redirect(reverse("review_queue", args=[annotation.span.document.project_id]))
     if from_panel:
-        response = _panel_answer(request, annotation, membership, error)
-    else:
-        response = _queue_answer(request, annotation, membership, error)
+        return _panel_answer(request, annotation, membership, error)
+    response = _queue_answer(request, annotation, membership, error)
     if error is None:
-        response["HX-Trigger"] = "review-changed"
+        trigger_client_event(response, "review-changed")
     return response

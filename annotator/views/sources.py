@@ -6,35 +6,23 @@ from bisect import bisect_right
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import bibliography, quotes
+from .. import bibliography, quotes, reads
+from .. import document_page as page
 from .. import text as textlib
 from ..forms import CitationForm, QuickSourceForm, SourceForm, SourceImportForm, SuggestionForm
 from ..models import Citation, Source
 from ..permissions import annotation_for, can_edit_sources, citation_for, document_for, project_for, source_for
 from ..services import ActionRefused
 from ..services import sources
-from ..services.quotations import QUOTATION
-from .marks import _detail_context, mark_saved
 
 PICKER_LIMIT = 15
-
-
-def search_sources(queryset, q: str):
-    """Sources matching q in title, authors, year or DOI."""
-    q = textlib.search_terms(q)
-    if not q:
-        return queryset
-    return queryset.filter(
-        Q(title__icontains=q) | Q(author_names__icontains=q) | Q(issued__startswith=q) | Q(doi__icontains=q)
-        | Q(container_title__icontains=q)
-    )
 
 
 def _forbidden(request, message):
@@ -50,7 +38,7 @@ def _forbidden(request, message):
 def source_list(request, project_id):
     project, membership = project_for(request.user, project_id)
     q = request.GET.get("q", "")
-    found = search_sources(Source.objects.filter(project=project), q).annotate(citation_count=Count("citations"))
+    found = reads.search_sources(Source.objects.filter(project=project), q).annotate(citation_count=Count("citations"))
     context = {
         "project": project, "membership": membership, "q": q, "sources": found.defer("full_text"),
         "can_edit": can_edit_sources(membership),
@@ -156,22 +144,6 @@ def source_import(request, project_id):
 # Citations on a mark ---------------------------------------------------------------------------------
 
 
-def mark_sources_context(request, annotation, new_source_form=None) -> dict:
-    """What the mark panel's sources section shows: citations with their stored quotation checks, and the forms.
-
-    The checks were made when the texts were written (services.quotations); a page never works one out, nor reads a
-    source's text.
-    """
-    citations = annotation.citations.select_related("source").defer("source__full_text")
-    can_cite = annotation.created_by_id == request.user.pk
-    return {
-        "citations": citations,
-        "is_quotation": annotation.label.key == QUOTATION,
-        "can_cite": can_cite,
-        "new_source_form": (new_source_form or QuickSourceForm(initial={"type": "book"})) if can_cite else None,
-    }
-
-
 @login_required
 @require_GET
 def source_picker(request, annotation_id):
@@ -179,19 +151,17 @@ def source_picker(request, annotation_id):
     annotation, _ = annotation_for(request.user, annotation_id)
     project_id = annotation.span.document.project_id
     q = request.GET.get("q", "")
-    found = search_sources(Source.objects.filter(project_id=project_id), q).defer("full_text")[:PICKER_LIMIT]
+    found = reads.search_sources(Source.objects.filter(project_id=project_id), q).defer("full_text")[:PICKER_LIMIT]
     return render(request, "annotator/mark_sources.html#picker-results", {"annotation": annotation, "found": found, "q": q})
 
 
 def _panel_error(request, annotation, membership, message, status, new_source_form=None):
-    context = _detail_context(request, annotation, membership, error=message)
-    if new_source_form is not None:
-        context["new_source_form"] = new_source_form
-    return render(request, "annotator/document_detail.html#mark-detail", context, status=status)
+    context = page.panel_context(request.user, annotation, membership, error=message, new_source_form=new_source_form)
+    return page.answer_panel(request, context, status)
 
 
 def _panel_saved(request, annotation, membership):
-    return mark_saved(request, annotation.pk, annotation.span.document, membership, event="citation-changed")
+    return page.answer_saved(request, annotation.pk, membership, event="citation-changed")
 
 
 @login_required

@@ -9,12 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import anchoring, rendering
+from .. import anchoring, reads
+from .. import document_page as page
 from ..forms import NewVersionForm, ReattachForm
 from ..models import DocumentVersion, Original, Placement, Role
 from ..permissions import annotation_for, document_for
 from ..services import ActionRefused, versions
-from .marks import _error_fragment, mark_saved
 
 
 def _versions_of(document):
@@ -94,28 +94,14 @@ def version_detail(request, document_id, number):
     if number == document.version:
         return redirect("document_detail", document_id=document.pk)
     version = get_object_or_404(DocumentVersion, document=document, number=number)
-    later = DocumentVersion.objects.filter(document=document, number=number + 1).first()
-    if later is None:
+    if not DocumentVersion.objects.filter(document=document, number=number + 1).exists():
         raise Http404
-    marks = []
-    for p in Placement.objects.filter(version=later).select_related("annotation__label", "annotation__created_by"):
-        a = p.annotation
-        marks.append(
-            SimpleNamespace(
-                pk=a.pk if a else 0,
-                span_id=(p.old_start, p.old_end),
-                span=SimpleNamespace(start=p.old_start, end=p.old_end),
-                label_id=a.label_id if a else 0,
-                label=a.label if a else SimpleNamespace(name="Deleted mark"),
-                created_by=a.created_by if a else SimpleNamespace(get_username=lambda: "someone"),
-            )
-        )
-    document_view = SimpleNamespace(text=version.text)
+    marks = reads.marks_of_version(version)
     context = {
         "document": document,
         "project": document.project,
         "version": version,
-        "blocks": rendering.render_blocks(document_view, marks),
+        "text": page.whole_text_html(version.text, marks),
         "mark_count": len(marks),
     }
     return render(request, "annotator/version_detail.html", context)
@@ -159,12 +145,11 @@ def version_diff(request, document_id):
 @require_POST
 def annotation_reattach(request, annotation_id):
     annotation, membership = annotation_for(request.user, annotation_id)
-    document = annotation.span.document
     form = ReattachForm(request.POST)
     if not form.is_valid():
-        return _error_fragment(request, "Select the right text in the document first, then press Re-attach.", 422)
+        return page.answer_error(request, "Select the right text in the document first, then press Re-attach.", 422)
     try:
         annotation = versions.reattach_annotation(user=request.user, annotation=annotation, **form.cleaned_data)
     except ActionRefused as exc:
-        return _error_fragment(request, f"Not re-attached: {exc.message}", exc.status)
-    return mark_saved(request, annotation.pk, document, membership)
+        return page.answer_error(request, f"Not re-attached: {exc.message}", exc.status)
+    return page.answer_saved(request, annotation.pk, membership)

@@ -32,6 +32,7 @@ def test_an_editor_tags_a_sentence_of_a_seed_as_claim(login, live_server, docume
 
     highlight = page.locator("#doc-text .m")
     expect(highlight).to_have_text("Getty argues the centre restrained local zeal")
+    expect(page.locator("#announcer")).to_have_text("Mark saved.")  # said to screen readers
     expect(page.locator("#mark-list .mark-item")).to_have_count(1)
     expect(page.locator("#mark-list")).to_contain_text("ann")
     assert page.evaluate("getSelection().isCollapsed")
@@ -122,6 +123,7 @@ def test_the_author_edits_and_deletes_a_mark(login, live_server, document, annot
     page.once("dialog", lambda dialog: dialog.accept())
     panel.get_by_role("button", name="Delete mark").click()
     expect(page.locator("#mark-detail")).to_contain_text("Mark deleted")
+    expect(page.locator("#announcer")).to_have_text("Mark deleted.")
     expect(page.locator("#doc-text .m")).to_have_count(0)
     assert not Annotation.objects.exists()
 

@@ -4,7 +4,7 @@ another editor's new mark takes its place in the list in text order."""
 from django.db import transaction
 from playwright.sync_api import expect
 
-from annotator import rendering, services
+from annotator import document_page, reads, services
 from annotator import text as textlib
 from annotator.models import Annotation
 
@@ -32,7 +32,7 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
         start = bounds[n][0] + 13
         services.annotate(user=annotator2, document=document, start=start, end=start + 25, exact=TEXT[start:start + 25], label=labels["claim"])
     deep = Annotation.objects.get(span__start=bounds[801][0] + 13)
-    assert len(rendering.layout_of(document).parts) > 10
+    assert len(document_page.layout_of(document).parts) > 10
 
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
@@ -57,7 +57,7 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
 
     # The list shows a page of marks; scrolling it brings the next pages, in text order.
     items = page.locator("#mark-list .mark-item")
-    expect(items).to_have_count(rendering.LIST_PAGE)
+    expect(items).to_have_count(reads.LIST_PAGE)
     for _ in range(6):
         page.locator("#mark-list .mark-item").last.scroll_into_view_if_needed()
     expect(items).to_have_count(101)
@@ -85,13 +85,13 @@ def test_a_page_that_missed_many_changes_redraws_whole_and_keeps_fetching_parts(
     # hear "nothing changed" until all are there, and the next poll finds them all at once.
     page.route("**/changes/**", lambda route: route.fulfill(status=204))
     with transaction.atomic():
-        for n in range(rendering.MAX_CHANGES_FOR_PARTIAL_REDRAW + 5):
+        for n in range(reads.MAX_CHANGES_FOR_PARTIAL_REDRAW + 5):
             start = bounds[n * 4][0]
             services.annotate(user=annotator2, document=document, start=start, end=start + 9, exact=TEXT[start:start + 9], label=labels["claim"])
     page.unroute("**/changes/**")
     expect(page.locator("#mark-count")).to_have_text("205 marks", timeout=8000)
-    expect(page.locator("#mark-list .mark-item")).to_have_count(rendering.LIST_PAGE)
+    expect(page.locator("#mark-list .mark-item")).to_have_count(reads.LIST_PAGE)
     last = Annotation.objects.order_by("-span__start").first()
-    page.locator(f"#block-{(rendering.MAX_CHANGES_FOR_PARTIAL_REDRAW + 4) * 4}").scroll_into_view_if_needed()  # the last mark's
+    page.locator(f"#block-{(reads.MAX_CHANGES_FOR_PARTIAL_REDRAW + 4) * 4}").scroll_into_view_if_needed()  # the last mark's
     expect(page.locator(f'#doc-text .m[data-marks~="{last.pk}"]')).to_have_text(TEXT[last.span.start:last.span.end])
     assert page.errors == []

@@ -295,13 +295,19 @@
   function applyListUpdates() {
     const box = document.getElementById("list-updates");
     const list = document.getElementById("mark-entries");
-    if (!box || !list || !box.dataset.regions) return;
-    const regions = box.dataset.regions.split(" ").map(function (r) { return r.split("-").map(Number); });
+    if (!box || !list) return;
+    // Regions: every entry there is replaced by what came. None: the entries that came are all that changed.
+    const regions = box.dataset.regions ? box.dataset.regions.split(" ").map(function (r) { return r.split("-").map(Number); }) : [];
     const incoming = Array.from(box.querySelectorAll("li.mark-item"));
+    if (!regions.length && !incoming.length) return;
     box.dataset.regions = "";
     list.querySelectorAll("li.mark-item").forEach(function (li) {
       const k = entryKey(li);
       if (regions.some(function (r) { return k[0] < r[1] && r[0] < k[1]; })) li.remove();
+    });
+    incoming.forEach(function (li) {
+      const old = list.querySelector("#" + CSS.escape(li.id));
+      if (old) old.remove();
     });
     const more = list.querySelector("li.more");
     const loadedUpTo = more ? more.dataset.after.split(".").map(Number) : null;
@@ -451,6 +457,22 @@
       }
     });
   }
+
+  // The answers to the page's writes name what happened (django-htmx's trigger_client_event); each is said to
+  // screen readers in the one persistent live region, emptied first so that the same words are said again.
+  const SAID = {
+    "annotation-saved": "Mark saved.", "annotation-deleted": "Mark deleted.", "citation-changed": "Sources saved.",
+    "link-saved": "Link saved.", "link-deleted": "Link deleted.", "review-changed": "Review saved."
+  };
+  function announce(words) {
+    const box = document.getElementById("announcer");
+    if (!box) return;
+    box.textContent = "";
+    window.setTimeout(function () { box.textContent = words; }, 50);
+  }
+  Object.keys(SAID).forEach(function (name) {
+    document.addEventListener(name, function () { announce(SAID[name]); });
+  });
 
   // Offline: a failed request (the poll included) shows the banner, as does a proxy's answer that the app is
   // unreachable (502, 503, 504: the servers behind it are down); the next answer from the app hides it.

@@ -4,10 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import rendering, services
+from annotator import reads, services
 from annotator import text as textlib
+from annotator.document_page import Layout, block_html
 from annotator.models import Annotation
-from annotator.rendering import Layout, RenderedBlock, RenderedPiece, merge_ranges
+from annotator.reads import BlockMark, merge_ranges
 
 from annotator.models import Role
 
@@ -53,23 +54,12 @@ def test_merged_ranges_cover_the_same_points_without_overlap(pairs):
 
 
 def test_block_markup_escapes_the_text_and_the_titles():
-    class Named:
-        def __init__(self, name):
-            self.name = name
-
-        def get_username(self):
-            return self.name
-
-    class Mark:
-        pk, label_id = 7, 3
-        label = Named('<b onmouseover="x()">')
-        created_by = Named("a&b")
-
-    block = RenderedBlock(0, 0, [RenderedPiece(0, "<script>alert(1)</script>", [Mark()])])
-    html = block.html()
+    mark = BlockMark(7, 1, 0, 25, 3, '<b onmouseover="x()">', "a&b")
+    html = block_html(0, [(0, "<script>alert(1)</script>", [mark])])
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'title="&lt;b onmouseover=&quot;x()&quot;&gt; by a&amp;b"' in html
-    assert block.oob_html().startswith('<div id="block-0" class="block" hx-swap-oob="true">')
+    assert 'title="&lt;b onmouseover=&quot;x()&quot;&gt; by a&amp;b"' in html and 'data-marks="7"' in html
+    assert 'class="p m c1-3"' in html
+    assert block_html(0, [(0, "plain", [])], oob=True).startswith('<div id="block-0" class="block" hx-swap-oob="true">')
 
 
 @pytest.mark.django_db
@@ -80,7 +70,7 @@ def test_the_marks_of_a_stretch_include_long_spans_that_start_far_before_it(proj
     for start, end in spans:
         services.annotate(user=annotator, document=document, start=start, end=end, exact=text[start:end], label=labels["claim"])
     for start, end in [(5_000, 5_005), (5_100, 5_200), (8_999, 9_001), (29_000, 29_010), (0, 1)]:
-        found = {(a.span.start, a.span.end) for a in rendering.marks_in(document, [(start, end)])}
+        found = {(a.span.start, a.span.end) for a in reads.marks_in(document, [(start, end)])}
         assert found == {(s, e) for s, e in spans if s < end and start < e}, (start, end)
 
 
@@ -100,7 +90,7 @@ def test_marks_in_agrees_with_checking_every_mark(spans, start, length):
         if s < e and not Annotation.objects.filter(span__document=document, span__start=s, span__end=e).exists():
             services.annotate(user=user, document=document, start=s, end=e, exact=text[s:e], label=label)
     end = min(len(text), start + length)
-    found = {a.pk for a in rendering.marks_in(document, [(start, end)])}
+    found = {a.pk for a in reads.marks_in(document, [(start, end)])}
     marks = Annotation.objects.filter(span__document=document).select_related("span")
     expected = {a.pk for a in marks if a.span.start < end and start < a.span.end}
     assert found == expected
@@ -132,8 +122,8 @@ def test_marks_in_finds_each_mark_of_the_stretches_with_its_list_fields(project,
     Annotation.objects.filter(pk=marks[2].pk).update(status="accepted", reviewed_at=timezone.now())
 
     stretches = [(0, 50), (2_990, 3_005), (8_000, 8_001), (10_990, 11_001)]
-    found = rendering.marks_in(document, stretches)
+    found = reads.marks_in(document, stretches)
     assert [a.pk for a in found] == [m.pk for m in marks]  # each stretch's marks, the 4,000-long one included
     assert [(a.source_count, a.link_count) for a in found[:3]] == [(0, 1), (1, 1), (0, 0)]
     assert found[2].status == "accepted" and found[1].label.name == "Claim" and found[0].created_by == annotator2
-    assert rendering.marks_in(document, []) == []
+    assert reads.marks_in(document, []) == []
