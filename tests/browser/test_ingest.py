@@ -71,7 +71,9 @@ def test_a_manager_adds_a_web_page_and_a_pdf_and_sees_them_appear(login, live_se
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
         leave_and_work(page, project_url)
-        expect(page.get_by_role("status")).to_contain_text("Added “Purge numbers revisited”.")
+        expect(page.locator("#extraction-progress").get_by_role("status")).to_contain_text(
+            "Added “Purge numbers revisited”."
+        )
         expect(bar).to_have_count(0)
         page.get_by_role("link", name="Open “Purge numbers revisited”").click()
         expect(page.locator("#doc-text")).to_contain_text("First paragraph of the article")
@@ -82,7 +84,7 @@ def test_a_manager_adds_a_web_page_and_a_pdf_and_sees_them_appear(login, live_se
     page.get_by_role("button", name="Add document").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     leave_and_work(page, project_url)
-    expect(page.get_by_role("status")).to_contain_text("Added “The annual report”.")
+    expect(page.locator("#extraction-progress").get_by_role("status")).to_contain_text("Added “The annual report”.")
     page.goto(project_url)  # the document appears in the project, no longer listed as being added
     expect(page.get_by_role("link", name="The annual report")).to_be_visible()
     expect(page.get_by_role("list", name="Documents being added")).to_have_count(0)
@@ -133,7 +135,7 @@ def test_a_hostile_page_reaches_the_app_only_as_inert_text(login, live_server, p
     )
     page.get_by_role("button", name="Add document").click()
     leave_and_work(page, f"{live_server.url}/projects/{project.pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Added “")
+    expect(page.locator("#extraction-progress").get_by_role("status")).to_contain_text("Added “")
     document = Document.objects.get(project=project)
     assert document.title == "<script>window.__pwned=1</script> and the numbers"
     for url in [
