@@ -173,7 +173,7 @@ class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
     list_display = ["title", "project", "origin", "mark_count", "version", "revision", "created_at"]
     list_filter = ["project"]
     search_fields = ["title", "origin"]
-    frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by"]
+    frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by", "source"]
 
     def get_queryset(self, request):
         # The text is read where it is shown (a document's page), not for every row of the list.

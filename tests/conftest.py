@@ -142,3 +142,11 @@ def servers(server_env, tmp_path_factory):
     finally:
         for server in started:
             server.stop()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(request, settings):
+    """Background tasks run at once, in the request that queues them (Django's immediate backend); the tests marked
+    `worker` keep the database backend and run the real worker command."""
+    if request.node.get_closest_marker("worker") is None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

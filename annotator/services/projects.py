@@ -5,7 +5,7 @@ from django.db import transaction
 
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
-from ..models import Document, Label, LinkType, Membership, Project, Role
+from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Role
 from .errors import ActionRefused, Forbidden
 
 DEFAULT_LABELS = [
@@ -61,6 +61,7 @@ def add_member(*, project: Project, member, role: str) -> Membership:
 # Documents -------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_document(*, user, project: Project, title: str, text: str, origin: str = "") -> Document:
     """Add a document to the project (its managers only). Text is normalised, never otherwise changed."""
     if check_member(user, project.pk).role != Role.MANAGER:
@@ -72,7 +73,12 @@ def add_document(*, user, project: Project, title: str, text: str, origin: str =
         raise ActionRefused(str(exc)) from None
     if not title:
         title = first_line_title(text)
-    return Document.objects.create(project=project, title=title[:300], text=text, origin=origin[:500], created_by=user)
+    document = Document.objects.create(project=project, title=title[:300], text=text, origin=origin[:500], created_by=user)
+    # Version 1 is a row from the start: what belongs to a version (its pages, its original) has a place.
+    DocumentVersion.objects.create(
+        document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at
+    )
+    return document
 
 
 def first_line_title(text: str) -> str:
