@@ -162,7 +162,8 @@ def _resolve(host: str, port: int, deadline: float) -> list[str]:
         raise FetchError(f"Timed out: looking up {host} took too long.") from None
     except socket.gaierror:
         raise FetchError(f"The host {host} was not found (DNS).") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    # An IPv4 or IPv6 address is text; typeshed's sockaddr also allows other families' (int, bytes).
+    addresses = list(dict.fromkeys(info[4][0] for info in infos if isinstance(info[4][0], str)))
     if not addresses:
         raise FetchError(f"The host {host} was not found (DNS).")
     return addresses
