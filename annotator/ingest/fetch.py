@@ -183,7 +183,9 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.pinned = self.sock  # kept: http.client lets go of self.sock when the response is the last on it
 
 
-def _request(scheme, host, port, target, addresses, deadline, accept):
+def _request(
+    scheme: str, host: str, port: int, target: str, addresses: list[str], deadline: float, accept: str
+) -> tuple[_PinnedConnection, http.client.HTTPResponse]:
     tls = ssl.create_default_context() if scheme == "https" else None
     last_error: Exception | None = None
     for address in addresses:
