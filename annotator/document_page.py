@@ -32,7 +32,7 @@ from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm
 from .ingest import pages as pagelib
 from .models import Annotation, Document, DocumentVersion, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
-from .texts import text_of
+from .kept_texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = reads.MAX_CHANGES_FOR_PARTIAL_REDRAW
