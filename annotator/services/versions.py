@@ -94,7 +94,9 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     )
     Placement.objects.bulk_create(report)
     # A mark carried onto other text (a fuzzy placement) quotes something else now: its quotation checks again.
-    moved = [a.pk for a, p in zip(annotations, report) if p.new_start is not None and p.new_exact != p.old_exact]
+    moved = [
+        a.pk for a, p in zip(annotations, report, strict=True) if p.new_start is not None and p.new_exact != p.old_exact
+    ]
     if moved:
         refresh_quote_checks(Citation.objects.filter(annotation_id__in=moved))
     note_change(lock, 0, len(new_text), text_changed=True)
