@@ -215,7 +215,7 @@ def read_csv(text: str, *, spreadsheet_safe: bool = False) -> Parsed:
 def _csv_row(line: int, cell: dict) -> ImportRow:
     if not cell["exact"]:
         raise ValueError("exact is empty")
-    ids = [part for part in cell["source_ids"].split(JOIN)] if cell["source_ids"] else []
+    ids = cell["source_ids"].split(JOIN) if cell["source_ids"] else []
     references = cell["source_citations"].split(JOIN) if cell["source_citations"] else []
     if len(ids) != len(references):
         raise ValueError(
