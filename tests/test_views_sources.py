@@ -276,8 +276,7 @@ def test_the_author_removes_a_citation(document, annotator, mark, source):
 
 
 def test_the_panel_shows_the_quotation_checks_verdict_and_diff(project, manager, annotator, labels):
-    membership = manager.memberships.get(project=project)
-    doc = services.add_document(membership=membership, title="Blog", text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
+    doc = services.add_document(user=manager, project=project, title="Blog", text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
     start, end = doc.text.index("“"), doc.text.index("”") + 1
     mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])
     source = SourceFactory(project=project, full_text="You cannot measure everyone with the same <b>yardstick</b>.")
@@ -370,7 +369,7 @@ def test_citation_posts_without_a_csrf_token_are_refused(annotator, mark, source
     ],
 )
 def test_the_panel_names_each_verdict(project, manager, annotator, labels, full_text, verdict):
-    doc = services.add_document(membership=manager.memberships.get(project=project), title="Blog",
+    doc = services.add_document(user=manager, project=project, title="Blog",
                                 text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
     start, end = doc.text.index("“"), doc.text.index("”") + 1
     mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])

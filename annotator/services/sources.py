@@ -15,7 +15,8 @@ from .. import text as textlib
 from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
-from .projects import check_member, record_change
+from .projects import check_member
+from .spans import record_change
 from .quotations import refresh_quote_checks
 
 # The fields a source is made of, as the forms and the importers give them.
@@ -253,7 +254,9 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
 
 
 def accept_suggestion(*, user, document: Document, start: int, end: int) -> Annotation:
-    """Turn a suggested repeat into a quotation mark by the user, noting where the passage first appears."""
+    """Turn a suggested repeat into a quotation mark by the user (members of the document's project), noting where
+    the passage first appears. Made by annotate, under its lock and rules."""
+    check_member(user, document.project_id)
     suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
     if suggestion is None:
         raise Conflict("This passage is no longer suggested: it was marked meanwhile, or the page is out of date.")
