@@ -8,10 +8,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotator import services
-from annotator.models import Label, LinkType, Role
+from annotator.models import Extraction, Label, LinkType, Original, Role
 from annotator.seeds import load_seeds
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -58,10 +59,9 @@ class World:
     version of a document."""
 
     def __init__(self):
-        self.project, _ = load_seeds()
-        self.people = {}
-        for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER),
-                           ("boss", Role.MANAGER)]:
+        self.people = {"boss": UserFactory(username="boss")}
+        self.project, _ = load_seeds(manager=self.people["boss"])
+        for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER)]:
             self.people[name] = UserFactory(username=name)
             MembershipFactory(user=self.people[name], project=self.project, role=role)
         self.thread = self.project.documents.get(origin__startswith="000")
@@ -108,6 +108,17 @@ class World:
         response = manager.post(f"/documents/{self.blog.pk}/versions/", {"text": changed, "note": "A sharper title"})
         assert response.status_code == 302, response.content[:500]
         self.blog.refresh_from_db()
+        # The blog's first version as if fetched from the web (its versions page offers to fetch it again), and two
+        # documents being added: one waiting for the worker (with a long address), one that failed.
+        Original.objects.create(version=self.blog.versions.get(number=1), data=b"<html></html>", media_type="text/html",
+                                sha256="0" * 64, size=13, url="https://example.org/2019/05/did-stalin-want-the-purges",
+                                fetched_at=timezone.now())
+        self.waiting = Extraction.objects.create(
+            project=self.project, requested_by=self.people["boss"],
+            url="https://example.org/a/very/long/address/of/a/page/about/the/great/purges/that/has/no/spaces/at/all")
+        self.failed = Extraction.objects.create(project=self.project, requested_by=self.people["boss"],
+                                                name="scan.pdf", state="failed", progress=100,
+                                                message="The PDF has no text layer (a scan?).")
 
 
 @pytest.fixture
@@ -138,7 +149,8 @@ def app_pages(world: World, role: str) -> list[str]:
     if role in ("reviewer", "manager"):
         pages += [f"/projects/{project}/review/", f"/projects/{project}/review/links/"]
     if role == "manager":
-        pages += [f"/projects/{project}/documents/new/"]
+        pages += [f"/projects/{project}/documents/new/", f"/extractions/{world.waiting.pk}/",
+                  f"/extractions/{world.failed.pk}/"]
     return pages
 
 
