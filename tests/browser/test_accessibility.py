@@ -155,6 +155,9 @@ def app_pages(world: World, role: str) -> list[str]:
 
 
 def open_mark(page, mark):
+    close = page.locator("#mark-detail .panel-close")
+    if close.is_visible():  # on a phone the open mark's sheet covers the lower part of the text
+        close.click()
     page.locator(f'#doc-text .m[data-marks~="{mark.pk}"]').first.click()
     expect(page.locator("#mark-detail")).to_have_attribute("data-annotation", str(mark.pk))
     expect(page.locator("#mark-detail h3").first).to_be_visible()
@@ -176,7 +179,7 @@ def document_states(page, world: World, role: str, base: str) -> list[str]:
     found += violations(page, "the link picker open")
     panel.locator("#link-new summary").click()
     panel.get_by_label("Find a source (title, author, year, DOI)").fill("Getty")
-    expect(panel.locator(".picker-results input[type=radio]")).to_have_count(1)
+    expect(panel.locator("[id^=source-results] input[type=radio]")).to_have_count(1)
     found += violations(page, "the source picker open")
     panel.locator(".new-source summary").click()
     page.expected_errors.append("status of 422")
