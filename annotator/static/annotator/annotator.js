@@ -205,7 +205,9 @@
   // several cover it), and "]" / "[" (or Alt+ArrowDown / Alt+ArrowUp) move the caret to the start of the next or
   // previous mark; a part of a long text not fetched yet is fetched first. Escape in the open mark's panel comes
   // back to the text where the caret was.
-  let caretBeforePanel = null;  // the caret's Range when a mark was opened from the text
+  // The caret's code-point offset when a mark was opened from the text: an offset, not a Range, as the blocks
+  // around it are drawn anew after every save (a live Range would follow the removed nodes' parent).
+  let caretBeforePanel = null;
   let pendingMove = 0;  // a move waiting for the next part of the text to come
 
   // The pieces where a mark starts (one of its marks is not on the piece before), in the order of the text.
@@ -226,10 +228,11 @@
     return boundaryOffset(container, sel.focusNode, sel.focusOffset);
   }
 
-  function placeCaret(piece) {
+  // The caret in the piece, `into` code points from its start (0: at its start).
+  function placeCaret(piece, into) {
     const text = piece.firstChild;
     const sel = window.getSelection();
-    if (text) sel.collapse(text, 0);
+    if (text) sel.collapse(text, sliceCodePoints(text.textContent, 0, into || 0).length);
     else sel.collapse(piece, 0);
     piece.scrollIntoView({ block: "center" });
   }
@@ -269,7 +272,7 @@
       const ids = piece.dataset.marks.split(" ");
       const panel = document.getElementById("mark-detail");
       const open = ids.indexOf(panel ? panel.dataset.annotation : "");
-      caretBeforePanel = window.getSelection().getRangeAt(0).cloneRange();
+      caretBeforePanel = caretOffset(container);
       openMark(ids[(open + 1) % ids.length], true);
       return;
     }
@@ -287,10 +290,12 @@
     const panel = document.getElementById("mark-detail");
     if (!container) return;
     container.focus();
-    const sel = window.getSelection();
-    if (caretBeforePanel && container.contains(caretBeforePanel.startContainer)) {
-      sel.removeAllRanges();
-      sel.addRange(caretBeforePanel);
+    const at = caretBeforePanel;
+    const back = at === null ? null : Array.from(pieces(container)).find(function (p) {
+      return pieceStart(p) <= at && at < pieceEnd(p);
+    });
+    if (back) {
+      placeCaret(back, at - pieceStart(back));
     } else {
       const id = panel && panel.dataset.annotation;
       const piece = id && container.querySelector('.m[data-marks~="' + CSS.escape(id) + '"]');
@@ -538,16 +543,17 @@
   let panelWrite = null;  // {elt, action, id, name, value, text, section} of the write on its way
 
   function onPanelRequest(e) {
-    const elt = e.detail.elt;
+    // Only the panel's forms' writes: a search on its way from a field of the same form (the source and mark
+    // pickers) is not a save, and must neither take the place of one nor move the focus when it lands.
+    const form = e.detail.elt;
     const panel = document.getElementById("mark-detail");
-    const form = elt && elt.closest && elt.closest("form");
-    if (!form || !panel || !panel.contains(form) || !form.hasAttribute("hx-post")) return;
+    if (!form || !form.matches || !form.matches("form[hx-post]") || !panel || !panel.contains(form)) return;
     const active = panel.contains(document.activeElement) ? document.activeElement : null;
     const submitter = e.detail.requestConfig && e.detail.requestConfig.triggeringEvent && e.detail.requestConfig.triggeringEvent.submitter;
     const used = active && active !== panel ? active : submitter;
     const section = form.closest("section[id], section[aria-labelledby]");
     panelWrite = {
-      elt: elt, action: form.getAttribute("hx-post"), id: used ? used.id : "", tag: used ? used.tagName : "",
+      elt: form, action: form.getAttribute("hx-post"), id: used ? used.id : "", tag: used ? used.tagName : "",
       name: used ? used.getAttribute("name") : "", value: used ? used.value : "",
       text: used ? used.textContent.trim() : "",
       section: section ? (section.id || section.getAttribute("aria-labelledby")) : "",
@@ -698,6 +704,14 @@
     queueNews(newsOfPoll(e.detail.serverResponse || e.detail.xhr.responseText || ""));
   }
 
+  // Two changes close together ask for the count twice; the first answer replaces #mark-count, and the second, aimed
+  // at the element it replaced, would look for its out-of-band parts (#orphans) in that detached element
+  // (htmx:oobErrorNoTarget). That answer is older news than the one on the page, or than one on its way: dropped.
+  function dropStaleCount(e) {
+    const target = e.detail.target;
+    if (target && target.id === "mark-count" && !target.isConnected) e.detail.shouldSwap = false;
+  }
+
   function setUp() {
     const container = document.getElementById("doc-text");
     if (!container) return;
@@ -745,6 +759,7 @@
     document.body.addEventListener("htmx:beforeRequest", onPanelRequest);
     document.body.addEventListener("htmx:afterSettle", onPanelSettled);
     document.body.addEventListener("htmx:beforeSwap", onPollAnswer);
+    document.body.addEventListener("htmx:beforeSwap", dropStaleCount);
 
     document.body.addEventListener("annotation-saved", clearSelection);
 
