@@ -272,7 +272,7 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
 def test_no_page_is_wider_than_a_phone_and_a_tapped_mark_opens_in_view(world, login, live_server):
     page = login(world.people["boss"])
     wide = []
-    for width in (390, 320):
+    for width in (768, 390, 320):
         page.set_viewport_size({"width": width, "height": 800})
         for path in app_pages(world, "manager"):
             page.goto(live_server.url + path)
