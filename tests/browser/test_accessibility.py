@@ -210,6 +210,9 @@ def refused_forms(page, world: World, role: str, base: str) -> list[str]:
         page.goto(base + path)
         page.locator("main form").get_by_role("button", name=button, exact=True).click()
         expect(page.locator("main .error").first).to_be_visible()
+        # Focus on the first field at fault (or, when the form's own error is about no one field, on that error).
+        first = page.locator("main form [aria-invalid=true]").first
+        expect(first if first.count() else page.locator("main .error[role=alert]").first).to_be_focused()
         found += violations(page, f"{path} refused")
     return found
 
