@@ -68,7 +68,8 @@ def mix(colour: Rgb, share: float, other: Rgb = WHITE) -> Rgb:
 def simulate(rgb: Rgb, deficiency: str) -> Rgb:
     """How a colour looks with the deficiency (protanopia, deuteranopia, tritanopia)."""
     linear = [_linear(c) for c in rgb]
-    return tuple(_gamma(sum(m * c for m, c in zip(row, linear))) for row in DEFICIENCIES[deficiency])  # type: ignore[return-value]
+    seen = tuple(_gamma(sum(m * c for m, c in zip(row, linear))) for row in DEFICIENCIES[deficiency])
+    return seen  # type: ignore[return-value]
 
 
 def lab(rgb: Rgb) -> tuple[float, float, float]:

@@ -74,7 +74,8 @@ class World:
             return services.annotate(user=user, document=document, start=start, end=start + len(words), exact=words,
                                      label=labels[label], note=note)
 
-        self.claim = mark(editor1, self.thread, "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura", "claim",
+        self.claim = mark(editor1, self.thread, "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura",
+                          "claim",
                           note="The thread's first answer.")
         self.evidence = mark(editor1, self.thread, "By this point Stalin's power was beyond question", "evidence")
         mark(editor2, self.thread, "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura", "evidence")
@@ -84,7 +85,8 @@ class World:
         self.own = {
             "annotator": self.claim,
             "reviewer": mark(self.people["rev"], self.thread, "all his rivals had been sidelined", "claim"),
-            "manager": mark(self.people["boss"], self.thread, "The specialists trials were demanded by the party", "claim"),
+            "manager": mark(self.people["boss"], self.thread, "The specialists trials were demanded by the party",
+                            "claim"),
         }
         self.quotation = mark(editor1, self.blog, "These comrades do not understand", "quotation")
         self.source = source_services.create_source(
@@ -140,7 +142,8 @@ def app_pages(world: World, role: str) -> list[str]:
         f"/documents/{blog}/suggestions/", f"/documents/{thread}/suggestions/",
         f"/projects/{project}/export/", f"/projects/{project}/link-types/",
         f"/documents/{thread}/map/", f"/projects/{project}/map/",
-        f"/documents/{blog}/versions/", f"/documents/{blog}/versions/1/", f"/documents/{blog}/versions/diff/?from=1&to=2",
+        f"/documents/{blog}/versions/", f"/documents/{blog}/versions/1/",
+        f"/documents/{blog}/versions/diff/?from=1&to=2",
         f"/documents/{blog}/versions/2/report/",
     ]
     if role in ("annotator", "manager"):
@@ -183,7 +186,8 @@ def document_states(page, world: World, role: str, base: str) -> list[str]:
     found += violations(page, "the source picker open")
     panel.locator(".new-source summary").click()
     page.expected_errors.append("status of 422")
-    panel.get_by_label("Title", exact=True).fill(" ")  # past the browser's check of a required field; the server refuses it
+    # A space gets past the browser's check of a required field; the server refuses it.
+    panel.get_by_label("Title", exact=True).fill(" ")
     panel.get_by_role("button", name="Create and cite").click()
     expect(panel.get_by_role("alert").first).to_be_visible()
     found += violations(page, "a new source refused")
@@ -200,7 +204,8 @@ def refused_forms(page, world: World, role: str, base: str) -> list[str]:
     project = world.project.pk
     forms = []
     if role in ("annotator", "manager"):
-        forms += [(f"/projects/{project}/sources/new/", "Add source"), (f"/projects/{project}/sources/import/", "Import")]
+        forms += [(f"/projects/{project}/sources/new/", "Add source"),
+                  (f"/projects/{project}/sources/import/", "Import")]
     if role == "manager":
         forms += [(f"/projects/{project}/documents/new/", "Add document"), (f"/documents/{world.blog.pk}/versions/",
                   "Add version"), (f"/projects/{project}/link-types/", "Add")]
@@ -262,7 +267,8 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
     for path in [
         f"/admin/annotator/project/{world.project.pk}/change/", "/admin/annotator/project/add/",
         f"/admin/annotator/label/{label.pk}/change/", "/admin/annotator/annotation/",
-        f"/admin/annotator/annotation/{world.quotation.pk}/change/", f"/admin/annotator/annotation/{world.claim.pk}/history/",
+        f"/admin/annotator/annotation/{world.quotation.pk}/change/",
+        f"/admin/annotator/annotation/{world.claim.pk}/history/",
         f"/admin/annotator/source/{world.source.pk}/change/", "/admin/annotator/link/",
         f"/admin/annotator/linktype/{LinkType.objects.filter(project=world.project).first().pk}/change/",
         f"/admin/annotator/document/{world.thread.pk}/change/",
