@@ -704,12 +704,12 @@
     queueNews(newsOfPoll(e.detail.serverResponse || e.detail.xhr.responseText || ""));
   }
 
-  // Two changes close together ask for the count twice; the first answer replaces #mark-count, and the second, aimed
-  // at the element it replaced, would look for its out-of-band parts (#orphans) in that detached element
-  // (htmx:oobErrorNoTarget). That answer is older news than the one on the page, or than one on its way: dropped.
-  function dropStaleCount(e) {
-    const target = e.detail.target;
-    if (target && target.id === "mark-count" && !target.isConnected) e.detail.shouldSwap = false;
+  // Each change asks for the count with an element added to #count-refreshes, which goes once answered: one that
+  // replaced the last (as it did) left that one's answer on its way from a detached element, in which htmx then
+  // looked for the answer's out-of-band parts (#orphans): htmx:oobErrorNoTarget.
+  function dropCountRefresh(e) {
+    const asker = e.detail.elt;
+    if (asker && asker.classList && asker.classList.contains("count-refresh")) asker.remove();
   }
 
   function setUp() {
@@ -759,7 +759,7 @@
     document.body.addEventListener("htmx:beforeRequest", onPanelRequest);
     document.body.addEventListener("htmx:afterSettle", onPanelSettled);
     document.body.addEventListener("htmx:beforeSwap", onPollAnswer);
-    document.body.addEventListener("htmx:beforeSwap", dropStaleCount);
+    document.body.addEventListener("htmx:afterRequest", dropCountRefresh);
 
     document.body.addEventListener("annotation-saved", clearSelection);
 
