@@ -62,13 +62,13 @@ def contrast(a: Rgb, b: Rgb) -> float:
 
 def mix(colour: Rgb, share: float, other: Rgb = WHITE) -> Rgb:
     """`share` of `colour` over `other`, as CSS color-mix(in srgb, colour share, transparent) shows on that ground."""
-    return tuple(share * c + (1 - share) * o for c, o in zip(colour, other))  # type: ignore[return-value]
+    return tuple(share * c + (1 - share) * o for c, o in zip(colour, other, strict=True))  # type: ignore[return-value]
 
 
 def simulate(rgb: Rgb, deficiency: str) -> Rgb:
     """How a colour looks with the deficiency (protanopia, deuteranopia, tritanopia)."""
     linear = [_linear(c) for c in rgb]
-    seen = tuple(_gamma(sum(m * c for m, c in zip(row, linear))) for row in DEFICIENCIES[deficiency])
+    seen = tuple(_gamma(sum(m * c for m, c in zip(row, linear, strict=True))) for row in DEFICIENCIES[deficiency])
     return seen  # type: ignore[return-value]
 
 

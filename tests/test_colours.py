@@ -1,6 +1,7 @@
 """Label colours as people see them (annotator/colours.py), and the labels' stylesheet every highlight takes its
 colour and its second cue from."""
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_the_default_labels_stay_apart_with_each_common_colour_vision_deficiency
 def test_the_default_labels_differ_in_lightness_too_for_who_sees_no_colour():
     # Claim and Evidence were 11 apart in L*, the same grey to the eye without colour.
     lightness = sorted(colours.lab(rgb)[0] for rgb in DEFAULTS)
-    assert min(b - a for a, b in zip(lightness, lightness[1:])) >= 20
+    assert min(b - a for a, b in pairwise(lightness)) >= 20
 
 
 @pytest.mark.parametrize("colour", [c for _, _, c, _ in DEFAULT_LABELS] + ["#ffff00", "#ffffff", "#000000", "#84a9e8"])

@@ -1,6 +1,7 @@
 """What other editors do, said to a screen reader (issue 26, item 5): politely, in the page's one persistent live
 region, and not more than one message every few seconds."""
 import time
+from itertools import pairwise
 
 from playwright.sync_api import expect
 
@@ -43,4 +44,4 @@ def test_what_another_editor_does_is_said_in_the_one_live_region_at_most_every_f
     time.sleep(0.5)
     times = [when for when, _ in page.evaluate("window.said")]
     assert len(times) == 3, page.evaluate("window.said")
-    assert all(later - earlier >= 4_500 for earlier, later in zip(times, times[1:])), times
+    assert all(later - earlier >= 4_500 for earlier, later in pairwise(times)), times
