@@ -12,12 +12,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotator import services
-from annotator.models import Extraction, Label, LinkType, Original, Role
+from annotator.models import Document, Extraction, Label, LinkType, Original, Role
 from annotator.seeds import load_seeds
+from annotator.services import ingest as ingest_services
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 
 from ..factories import MembershipFactory, UserFactory
+from ..ingest_files import book, make_pdf
 
 AXE = Axe()
 
@@ -118,6 +120,10 @@ class World:
         self.waiting = Extraction.objects.create(
             project=self.project, requested_by=self.people["boss"],
             url="https://example.org/a/very/long/address/of/a/page/about/the/great/purges/that/has/no/spaces/at/all")
+        # A text from a PDF, with its page numbers beside the blocks.
+        pdf = make_pdf(book(3), labels=[(0, "r", 1), (1, "D", 1)], title="The annual report")
+        ingest_services.request_document(user=self.people["boss"], project=self.project, name="report.pdf", data=pdf)
+        self.report = Document.objects.filter(project=self.project).latest("pk")
         self.failed = Extraction.objects.create(project=self.project, requested_by=self.people["boss"],
                                                 name="scan.pdf", state="failed", progress=100,
                                                 message="The PDF has no text layer (a scan?).")
@@ -135,7 +141,7 @@ def app_pages(world: World, role: str) -> list[str]:
     """Every page of the app a member in `role` may open."""
     project, thread, blog = world.project.pk, world.thread.pk, world.blog.pk
     pages = [
-        "/", f"/projects/{project}/", f"/documents/{thread}/", f"/documents/{blog}/",
+        "/", f"/projects/{project}/", f"/documents/{thread}/", f"/documents/{blog}/", f"/documents/{world.report.pk}/",
         f"/annotations/{world.claim.pk}/", f"/annotations/{world.quotation.pk}/",
         f"/projects/{project}/agreement/", f"/documents/{thread}/agreement/",
         f"/projects/{project}/sources/", f"/projects/{project}/sources/?q=Getty", f"/sources/{world.source.pk}/",
