@@ -8,6 +8,8 @@ from annotator import services
 from annotator.models import Annotation, Citation, Link
 from annotator.services import sources as source_services
 
+from ..factories import DocumentFactory
+
 FOCUSED_ID = "() => document.activeElement && (document.activeElement.id || document.activeElement.tagName)"
 
 
@@ -131,3 +133,27 @@ def test_an_editor_makes_opens_edits_cites_and_links_a_mark_without_the_mouse(
     page.keyboard.press("Enter")
     expect(panel).to_have_attribute("data-annotation", str(target.pk))
     assert page.errors == []
+
+
+def test_the_next_mark_key_reaches_a_mark_in_a_part_of_a_long_text_not_drawn_yet(
+    login, live_server, project, annotator, labels
+):
+    text = "".join(f"Paragraph {n}: the regional party branches pressed for quotas again.\n\n" for n in range(600))
+    document = DocumentFactory(project=project, title="Long", text=text)
+    words = "Paragraph 555: the regional"
+    start = text.index(words)
+    far = services.annotate(user=annotator, document=document, start=start, end=start + len(words), exact=words,
+                            label=labels["claim"])
+    page = login(annotator)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    text_box = page.locator("#doc-text")
+    expect(text_box.locator(f'.m[data-marks~="{far.pk}"]')).to_have_count(0)  # its part is not drawn yet
+    tab_to(page, "#doc-text")
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("]")
+    expect(page.locator("#selection-info")).to_have_text(f"In Claim by {annotator.username}. Enter opens it.")
+    page.keyboard.press("Enter")
+    expect(page.locator("#mark-detail")).to_have_attribute("data-annotation", str(far.pk))
+    page.keyboard.press("Escape")
+    page.keyboard.press("]")
+    expect(page.locator("#selection-info")).to_have_text("No mark after the caret.")
