@@ -100,12 +100,14 @@ class StaffJSONField(forms.JSONField):
 
 
 class MembershipInline(admin.TabularInline):
+    template = "admin/annotator/tabular_inline.html"  # every field labelled, no empty column header (issue 26)
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 class LabelInline(admin.TabularInline):
+    template = "admin/annotator/tabular_inline.html"
     model = Label
     form = NamesForm
     extra = 0
@@ -214,6 +216,7 @@ def export_selected_jsonld(modeladmin, request, queryset):
 
 class CitationInline(ThroughServicesOnly, admin.TabularInline):
     # Citations are made on the mark's panel, where the source must be of the mark's project.
+    template = "admin/annotator/tabular_inline.html"
     model = Citation
     extra = 0
     frozen_fields = ["source", "locator", "note"]

@@ -133,11 +133,10 @@ class AnnotationUpdateForm(forms.Form):
         self.fields["label"].queryset = Label.objects.filter(project=project)
 
     def non_field_errors(self):
-        """With the errors of the hidden version and of the note: the mark's panel shows errors above the form and
-        beside the label only, and a refusal nobody sees is a save that silently did nothing."""
+        """With the errors of the hidden version, which has no place of its own to show them: a refusal nobody sees is
+        a save that silently did nothing."""
         errors = super().non_field_errors().copy()
-        for name in ("version", "note"):
-            errors.extend(self.errors.get(name, []))
+        errors.extend(self.errors.get("version", []))
         return errors
 
 

@@ -10,9 +10,11 @@ from .errors import ActionRefused, Forbidden
 
 DEFAULT_LABELS = [
     # key, name, colour, shortcut
-    ("claim", "Claim", "#f9c74f", "1"),
-    ("evidence", "Evidence", "#90be6d", "2"),
-    ("quotation", "Quotation", "#84a9e8", "3"),
+    # Colours that stay apart with each common colour-vision deficiency (tests/test_colours.py); each label's
+    # highlight has a second cue too, its underline's style (colours.label_rules).
+    ("claim", "Claim", "#fbfb51", "1"),
+    ("evidence", "Evidence", "#1dc9c9", "2"),
+    ("quotation", "Quotation", "#6363e9", "3"),
 ]
 
 

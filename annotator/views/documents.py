@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import document_page as page
-from .. import poll_pass, reads, services
+from .. import colours, poll_pass, reads, services
 from .. import text as textlib
 from ..forms import DocumentForm
 from ..models import Extraction, Membership, Role, Status
@@ -68,14 +68,10 @@ def _extractions_of(project) -> list:
 @login_required
 @require_GET
 def label_css(request, project_id):
-    """Highlight colours of the project's labels as classes, so no inline style is needed."""
+    """Highlight colours and underline styles of the project's labels as classes, so no inline style is needed."""
     project, _ = project_for(request.user, project_id)
-    rules = []
-    for label in project.labels.all():
-        rules.append(f".c1-{label.pk}{{--c1:{label.colour}}}")
-        rules.append(f".c2-{label.pk}{{--c2:{label.colour}}}")
-        rules.append(f".lbl-{label.pk}{{--lc:{label.colour}}}")
-    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    rules = colours.label_rules((label.pk, label.colour, place) for place, label in enumerate(project.labels.all()))
+    return HttpResponse(rules, content_type="text/css; charset=utf-8")
 
 
 # Documents ---------------------------------------------------------------------------------------

@@ -175,3 +175,26 @@ def test_the_document_page_has_no_serious_accessibility_violations(login, live_s
     page.locator("#doc-text").focus()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none" and re.match(r"\w+", outline)
+
+
+def test_two_marks_made_before_the_count_comes_back_leave_the_list_whole(login, live_server, document, annotator):
+    # Each save asks for the mark count anew. The second save's request used to replace the element of the first
+    # while its answer was on its way; htmx then looked for that answer's #orphans in the detached element.
+    page = login(annotator)
+    open_document(page, live_server, document)
+    held = []
+    page.route("**/marks/count/**", lambda route: held.append(route))
+    for made, (start, key) in enumerate([(0, "1"), (40, "2")], start=1):
+        select_text(page, start, start + 8)
+        page.keyboard.press(key)
+        expect(page.locator("#doc-text .m")).to_have_count(made)
+        for _ in range(50):
+            if len(held) == made:
+                break
+            page.wait_for_timeout(100)
+    assert len(held) == 2
+    for route in held:
+        route.continue_()
+    expect(page.locator("#mark-count")).to_have_text("2 marks")
+    expect(page.locator("#orphans")).to_have_count(1)
+    page.wait_for_timeout(300)

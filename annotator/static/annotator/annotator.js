@@ -168,10 +168,27 @@
     return { start: start, end: end, exact: around.exact, before: around.before, after: around.after };
   }
 
-  function setToolbar(enabled) {
+  // The toolbar's line (a polite live region) says what a label would mark, or, with no text selected, which marks
+  // the caret is in and that Enter opens them (`note`).
+  function setToolbar(enabled, note) {
     document.querySelectorAll("#toolbar .label-btn").forEach(function (b) { b.disabled = !enabled; });
     const info = document.getElementById("selection-info");
-    if (info) info.textContent = enabled ? describeSelection(lastSelection) : "";
+    if (info) info.textContent = enabled ? describeSelection(lastSelection) : (note || "");
+  }
+
+  // The marked piece the caret is in (a collapsed selection in the text), or null.
+  function markAtCaret(container) {
+    const sel = window.getSelection();
+    if (!sel || !sel.isCollapsed || !sel.focusNode || !container.contains(sel.focusNode)) return null;
+    const node = sel.focusNode.nodeType === Node.TEXT_NODE ? sel.focusNode.parentElement : sel.focusNode;
+    const piece = node && node.closest(".m");
+    return piece && container.contains(piece) ? piece : null;
+  }
+
+  function caretNote(piece) {
+    if (!piece) return "";
+    const several = piece.dataset.marks.split(" ").length > 1;
+    return "In " + piece.title + (several ? ". Enter opens them in turn." : ". Enter opens it.");
   }
 
   function onSelectionChange() {
@@ -181,7 +198,123 @@
     const inside = sel && sel.anchorNode && container.contains(sel.anchorNode);
     if (!inside) return;  // focus moved to the toolbar, say: keep what was selected
     lastSelection = selectionIn(container);
-    setToolbar(lastSelection !== null);
+    setToolbar(lastSelection !== null, caretNote(markAtCaret(container)));
+  }
+
+  // Marks from the keyboard (issue 26). In the text, Enter opens the mark the caret is in (the next of its marks when
+  // several cover it), and "]" / "[" (or Alt+ArrowDown / Alt+ArrowUp) move the caret to the start of the next or
+  // previous mark; a part of a long text not fetched yet is fetched first. Escape in the open mark's panel comes
+  // back to the text where the caret was.
+  // The caret's code-point offset when a mark was opened from the text: an offset, not a Range, as the blocks
+  // around it are drawn anew after every save (a live Range would follow the removed nodes' parent).
+  let caretBeforePanel = null;
+  let pendingMove = 0;  // a move waiting for the next part of the text to come
+
+  // The pieces where a mark starts (one of its marks is not on the piece before), in the order of the text.
+  function markStarts(container) {
+    const starts = [];
+    let before = [];
+    container.querySelectorAll(".p").forEach(function (piece) {
+      const ids = piece.dataset.marks ? piece.dataset.marks.split(" ") : [];
+      if (ids.some(function (id) { return before.indexOf(id) < 0; })) starts.push(piece);
+      before = ids;
+    });
+    return starts;
+  }
+
+  function caretOffset(container) {
+    const sel = window.getSelection();
+    if (!sel || !sel.focusNode || !container.contains(sel.focusNode)) return 0;
+    return boundaryOffset(container, sel.focusNode, sel.focusOffset);
+  }
+
+  // The caret in the piece, `into` code points from its start (0: at its start).
+  function placeCaret(piece, into) {
+    const text = piece.firstChild;
+    const sel = window.getSelection();
+    if (text) sel.collapse(text, sliceCodePoints(text.textContent, 0, into || 0).length);
+    else sel.collapse(piece, 0);
+    piece.scrollIntoView({ block: "center" });
+  }
+
+  function moveToMark(step) {
+    const container = document.getElementById("doc-text");
+    const at = caretOffset(container);
+    const starts = markStarts(container);
+    const found = step > 0
+      ? starts.find(function (p) { return pieceStart(p) > at; })
+      : starts.reverse().find(function (p) { return pieceStart(p) < at; });
+    if (found) {
+      placeCaret(found);
+      return;
+    }
+    // Not among the parts drawn so far: the next part to be fetched after the caret, if any, then again.
+    const waiting = step > 0 && Array.from(container.querySelectorAll(".part[data-lazy]")).find(function (part) {
+      const first = part.querySelector(".p");
+      return first && pieceStart(first) > at;
+    });
+    if (waiting && !pendingMove) {
+      pendingMove = step;
+      htmx.trigger(waiting, "near-viewport");
+      return;
+    }
+    const info = document.getElementById("selection-info");
+    if (info) info.textContent = step > 0 ? "No mark after the caret." : "No mark before the caret.";
+  }
+
+  function onTextKey(e, shortcuts) {
+    const container = e.currentTarget;
+    if (e.metaKey || (e.ctrlKey && !e.altKey)) return;
+    if (e.key === "Enter" && !e.altKey && !e.shiftKey) {
+      const piece = markAtCaret(container);
+      if (!piece) return;
+      e.preventDefault();
+      const ids = piece.dataset.marks.split(" ");
+      const panel = document.getElementById("mark-detail");
+      const open = ids.indexOf(panel ? panel.dataset.annotation : "");
+      caretBeforePanel = caretOffset(container);
+      openMark(ids[(open + 1) % ids.length], true);
+      return;
+    }
+    let step = 0;
+    if ((e.key === "]" || e.key === "[") && !shortcuts[e.key]) step = e.key === "]" ? 1 : -1;
+    else if (e.altKey && (e.key === "ArrowDown" || e.key === "ArrowUp")) step = e.key === "ArrowDown" ? 1 : -1;
+    if (!step) return;
+    e.preventDefault();
+    moveToMark(step);
+  }
+
+  // Back to the text from the open mark's panel: the caret where it was, or at the open mark's start.
+  function backToText() {
+    const container = document.getElementById("doc-text");
+    const panel = document.getElementById("mark-detail");
+    if (!container) return;
+    container.focus();
+    const at = caretBeforePanel;
+    const back = at === null ? null : Array.from(pieces(container)).find(function (p) {
+      return pieceStart(p) <= at && at < pieceEnd(p);
+    });
+    if (back) {
+      placeCaret(back, at - pieceStart(back));
+    } else {
+      const id = panel && panel.dataset.annotation;
+      const piece = id && container.querySelector('.m[data-marks~="' + CSS.escape(id) + '"]');
+      if (piece) placeCaret(piece);
+    }
+    if (panel && narrowScreen()) panel.hidden = true;  // the sheet covered the text
+  }
+
+  const narrowQuery = window.matchMedia ? window.matchMedia("(max-width: 900px)") : null;
+  function narrowScreen() { return Boolean(narrowQuery && narrowQuery.matches); }
+
+  function onPanelKey(e) {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    const panel = document.getElementById("mark-detail");
+    const active = document.activeElement;
+    if (!panel || !panel.contains(active)) return;
+    if (typingInField(active) || active.closest("details[open] form")) return;  // Escape there is the field's own
+    e.preventDefault();
+    backToText();
   }
 
   // The selection to mark now: the live one when it is in the text (selectionchange fires late, after
@@ -244,7 +377,18 @@
     const url = container.dataset.annotationUrl.replace(/0\/$/, id + "/");
     htmx.ajax("GET", url, { target: "#mark-detail", swap: "outerHTML" }).then(function () {
       if (focusPanel) document.getElementById("mark-detail").focus();
+      keepMarkInView(id);
     });
+  }
+
+  // On a narrow screen the open mark is a sheet over the lower part of the text: the mark stays in sight above it.
+  function keepMarkInView(id) {
+    const panel = document.getElementById("mark-detail");
+    const piece = document.querySelector('#doc-text .m[data-marks~="' + CSS.escape(String(id)) + '"]');
+    if (!narrowScreen() || !panel || !piece) return;
+    const sheetTop = panel.getBoundingClientRect().top;
+    const where = piece.getBoundingClientRect();
+    if (where.bottom > sheetTop - 8 || where.top < 0) window.scrollBy(0, where.top - Math.max(0, sheetTop - where.height) / 2);
   }
 
   // Outline the open mark's pieces in the text, so the panel and the text point at the same thing.
@@ -392,6 +536,182 @@
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
 
+  // Focus that follows a save from the open mark's panel (issue 26). The answer replaces the whole panel, which took
+  // the focused control with it: after an error, focus goes to the field at fault (or the message); after a save, to
+  // the control that was used, found again in the new panel; when it is gone (a removed citation, a saved link), to
+  // the heading of its section; else to the panel.
+  let panelWrite = null;  // {elt, action, id, name, value, text, section} of the write on its way
+
+  function onPanelRequest(e) {
+    // Only the panel's forms' writes: a search on its way from a field of the same form (the source and mark
+    // pickers) is not a save, and must neither take the place of one nor move the focus when it lands.
+    const form = e.detail.elt;
+    const panel = document.getElementById("mark-detail");
+    if (!form || !form.matches || !form.matches("form[hx-post]") || !panel || !panel.contains(form)) return;
+    const active = panel.contains(document.activeElement) ? document.activeElement : null;
+    const submitter = e.detail.requestConfig && e.detail.requestConfig.triggeringEvent && e.detail.requestConfig.triggeringEvent.submitter;
+    const used = active && active !== panel ? active : submitter;
+    const section = form.closest("section[id], section[aria-labelledby]");
+    panelWrite = {
+      elt: form, action: form.getAttribute("hx-post"), id: used ? used.id : "", tag: used ? used.tagName : "",
+      name: used ? used.getAttribute("name") : "", value: used ? used.value : "",
+      text: used ? used.textContent.trim() : "",
+      section: section ? (section.id || section.getAttribute("aria-labelledby")) : "",
+    };
+  }
+
+  function shown(el) { return el && el.getClientRects().length > 0; }
+
+  function focusHere(el) {
+    if (!shown(el)) return false;
+    if (el.tabIndex < 0 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus();
+    return document.activeElement === el;
+  }
+
+  function usedAgain(panel, write) {
+    if (write.id && panel.querySelector("#" + CSS.escape(write.id))) return document.getElementById(write.id);
+    const form = Array.from(panel.querySelectorAll("form[hx-post]")).find(function (f) { return f.getAttribute("hx-post") === write.action; });
+    if (!form || !write.tag) return null;
+    return Array.from(form.querySelectorAll(write.tag)).find(function (el) {
+      return el.getAttribute("name") === write.name && el.value === write.value && (el.tagName !== "BUTTON" || el.textContent.trim() === write.text);
+    }) || null;
+  }
+
+  function onPanelSettled(e) {
+    const write = panelWrite;
+    if (!write || !e.detail.requestConfig || e.detail.requestConfig.elt !== write.elt) return;
+    panelWrite = null;
+    const panel = document.getElementById("mark-detail");
+    if (!panel) return;
+    const invalid = panel.querySelector('[aria-invalid="true"]');
+    const alert = panel.querySelector(".error[role=alert], .mark-changed[role=alert]");
+    if (invalid && focusHere(invalid)) return;
+    if (alert && focusHere(alert)) return;
+    if (focusHere(usedAgain(panel, write))) return;
+    const section = write.section && (document.getElementById(write.section) || panel.querySelector('[aria-labelledby="' + CSS.escape(write.section) + '"]'));
+    const heading = section && (section.matches("h2, h3") ? section : section.querySelector("h2, h3"));
+    if (heading && panel.contains(heading) && focusHere(heading)) return;
+    panel.focus();
+  }
+
+  // A page drawn again after a refused form (no htmx): focus on the first field at fault, or else on the message.
+  function focusFirstError() {
+    const main = document.getElementById("main");
+    if (!main || main.contains(document.activeElement) && document.activeElement !== main) return;
+    const invalid = main.querySelector('form [aria-invalid="true"]');
+    if (invalid && focusHere(invalid)) return;
+    const alert = main.querySelector(".error[role=alert]");
+    if (alert && alert.closest("form, section.narrow")) focusHere(alert);
+  }
+
+  // A box that scrolls (a wide table on a phone, a long quotation) is reached from the keyboard, and named, only while
+  // its content is larger than it: data-scrolls holds its name.
+  function keyboardScrollable() {
+    document.querySelectorAll("[data-scrolls]").forEach(function (box) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", box.dataset.scrolls);
+      } else if (!scrolls && box.getAttribute("tabindex") === "0") {
+        ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+
+  // What other editors did, said in the one live region (issue 26): "editor2 added a Claim: “…”". Read from the
+  // blocks of the text a poll's answer redraws, against the blocks they replace (parts of the text not drawn yet
+  // left out): marks that came, went, or changed label. Said at most once every NEWS_GAP ms; what comes meanwhile
+  // is said together then.
+  const NEWS_GAP = 5000;
+  let newsQueue = [];
+  let newsSaidAt = 0;
+  let newsTimer = null;
+
+  function marksOfBlocks(blocks) {
+    const marks = new Map();
+    blocks.forEach(function (block) {
+      block.querySelectorAll(".m").forEach(function (piece) {
+        const ids = piece.dataset.marks.split(" ");
+        const names = (piece.title || "").split("; ");
+        ids.forEach(function (id, i) {
+          const mark = marks.get(id) || { name: names.length === ids.length ? names[i] : "mark", text: "" };
+          mark.text += piece.textContent;
+          marks.set(id, mark);
+        });
+      });
+    });
+    return marks;
+  }
+
+  function quoted(text) {
+    const chars = Array.from(text.trim().replace(/\s+/g, " "));
+    return "“" + (chars.length > 80 ? chars.slice(0, 80).join("") + "…" : chars.join("")) + "”";
+  }
+
+  // "Claim by editor2" → {label: "Claim", author: "editor2"}.
+  function labelAndAuthor(name) {
+    const at = name.lastIndexOf(" by ");
+    return at < 0 ? { label: name, author: "someone" } : { label: name.slice(0, at), author: name.slice(at + 4) };
+  }
+
+  function article(word) { return /^[aeiou]/i.test(word) ? "an " + word : "a " + word; }
+
+  function newsOfPoll(responseText) {
+    const incoming = new DOMParser().parseFromString(responseText, "text/html");
+    const fresh = [], old = [];
+    incoming.querySelectorAll("[id^=block-]").forEach(function (block) {
+      const now = document.getElementById(block.id);
+      if (!now || now.closest(".part[data-lazy]")) return;  // a part not drawn yet: nothing to compare with
+      fresh.push(block);
+      old.push(now);
+    });
+    const before = marksOfBlocks(old), after = marksOfBlocks(fresh);
+    const said = [];
+    after.forEach(function (mark, id) {
+      const was = before.get(id);
+      const now = labelAndAuthor(mark.name);
+      if (!was) said.push(now.author + " added " + article(now.label) + ": " + quoted(mark.text));
+      else if (was.name !== mark.name) said.push(labelAndAuthor(was.name).label + " by " + now.author + " is now " + article(now.label) + ": " + quoted(mark.text));
+    });
+    before.forEach(function (mark, id) {
+      if (!after.has(id)) said.push(mark.name + " was deleted: " + quoted(mark.text));
+    });
+    return said;
+  }
+
+  function sayNews() {
+    newsTimer = null;
+    if (!newsQueue.length) return;
+    const items = newsQueue;
+    newsQueue = [];
+    newsSaidAt = Date.now();
+    const words = items.length <= 3 ? items.join(". ") : items.slice(0, 2).join(". ") + ". And " + (items.length - 2) + " more changes";
+    announce(words + ".");
+  }
+
+  function queueNews(items) {
+    if (!items.length) return;
+    newsQueue = newsQueue.concat(items);
+    if (newsTimer) return;
+    newsTimer = window.setTimeout(sayNews, Math.max(0, newsSaidAt + NEWS_GAP - Date.now()));
+  }
+
+  function onPollAnswer(e) {
+    const elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!elt || elt.id !== "poller" || !e.detail.xhr || e.detail.xhr.status !== 200) return;
+    queueNews(newsOfPoll(e.detail.serverResponse || e.detail.xhr.responseText || ""));
+  }
+
+  // Each change asks for the count with an element added to #count-refreshes, which goes once answered: one that
+  // replaced the last (as it did) left that one's answer on its way from a detached element, in which htmx then
+  // looked for the answer's out-of-band parts (#orphans): htmx:oobErrorNoTarget.
+  function dropCountRefresh(e) {
+    const asker = e.detail.elt;
+    if (asker && asker.classList && asker.classList.contains("count-refresh")) asker.remove();
+  }
+
   function setUp() {
     const container = document.getElementById("doc-text");
     if (!container) return;
@@ -431,6 +751,15 @@
       const piece = e.target.closest(".m");
       if (piece) openMark(piece.dataset.marks.split(" ")[0], false);
     });
+    container.addEventListener("keydown", function (e) { onTextKey(e, shortcuts); });
+    document.addEventListener("keydown", onPanelKey);
+    document.body.addEventListener("click", function (e) {
+      if (e.target.closest && e.target.closest(".panel-close")) backToText();
+    });
+    document.body.addEventListener("htmx:beforeRequest", onPanelRequest);
+    document.body.addEventListener("htmx:afterSettle", onPanelSettled);
+    document.body.addEventListener("htmx:beforeSwap", onPollAnswer);
+    document.body.addEventListener("htmx:afterRequest", dropCountRefresh);
 
     document.body.addEventListener("annotation-saved", clearSelection);
 
@@ -447,7 +776,14 @@
     document.body.addEventListener("htmx:afterSettle", applyMarkUpdate);
     htmx.onLoad(function (elt) {
       watchLazy(elt);
-      if (elt.classList && elt.classList.contains("part") && elt.dataset.revision) catchUpPart(elt);
+      if (elt.classList && elt.classList.contains("part") && elt.dataset.revision) {
+        catchUpPart(elt);
+        if (pendingMove) {
+          const step = pendingMove;
+          pendingMove = 0;
+          moveToMark(step);
+        }
+      }
     });
     document.body.addEventListener("htmx:afterSettle", function (e) {
       const source = e.detail.requestConfig && e.detail.requestConfig.elt;
@@ -488,6 +824,17 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+
+  function setUpEveryPage() {
+    focusFirstError();
+    keyboardScrollable();
+    document.body.addEventListener("htmx:afterSettle", keyboardScrollable);
+    document.body.addEventListener("toggle", keyboardScrollable, true);
+    window.addEventListener("resize", keyboardScrollable);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpEveryPage);
+  else setUpEveryPage();
 
   // The pure text functions, for the browser tests to try on many texts.
   window.annotator = Object.freeze({ snapToWords: snapToWords });
