@@ -35,8 +35,11 @@ run: install
 	$(BIN)/python manage.py demo --password '$(DEMO_PASSWORD)'
 	@echo ""
 	@echo "  Open http://$(HOST)/ and log in as editor1 (also editor2, reviewer, manager, admin)"
-	@echo "  with the password $(DEMO_PASSWORD). Stop the server with Ctrl+C."
+	@echo "  with the password $(DEMO_PASSWORD). The background worker runs beside the server; Ctrl+C stops both."
 	@echo ""
+	@# The background worker (documents from web pages and files) beside the server; Ctrl+C stops both.
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 # PostgreSQL of its own in .stack/, two gunicorn processes with DEBUG off; Ctrl+C stops it all (README).

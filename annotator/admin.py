@@ -11,12 +11,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import bibliography
+from . import bibliography, exchange
 from . import text as textlib
 from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.quotations import refresh_quote_checks
 from .services.review import review_annotations
-from .views.exports import download
 
 
 class ThroughServicesOnly:
@@ -174,7 +173,7 @@ class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
     list_display = ["title", "project", "origin", "mark_count", "version", "revision", "created_at"]
     list_filter = ["project"]
     search_fields = ["title", "origin"]
-    frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by"]
+    frozen_fields = ["project", "text", "version", "revision", "created_at", "created_by", "source"]
 
     def get_queryset(self, request):
         # The text is read where it is shown (a document's page), not for every row of the list.
@@ -203,14 +202,14 @@ class SpanAdmin(ThroughServicesOnly, admin.ModelAdmin):
 
 @admin.action(description="Export the selected marks as CSV")
 def export_selected_csv(modeladmin, request, queryset):
-    return download(request, queryset, file_format="csv", raw=False, label="Marks selected in the admin",
-                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+    return exchange.download(request, queryset, "csv", raw=False, label="Marks selected in the admin",
+                             name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
 
 
 @admin.action(description="Export the selected marks as JSON-LD")
 def export_selected_jsonld(modeladmin, request, queryset):
-    return download(request, queryset, file_format="jsonld", raw=False, label="Marks selected in the admin",
-                    name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+    return exchange.download(request, queryset, "jsonld", raw=False, label="Marks selected in the admin",
+                             name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
 
 
 class CitationInline(ThroughServicesOnly, admin.TabularInline):

@@ -17,6 +17,10 @@ Each mark is placed by the first rule that holds, and every result says which ru
 
 Only rules 1 and 2 are silent; the others are flagged, so an edit inside a mark never moves it
 silently to a wrong place.
+
+An import has no older text to diff against: locate() places a mark read from a file by its offsets when its text is
+there, else by its text and context alone, with the same search for a quote in its context (best_in_context) that
+rule 3 uses, and refuses where rule 3 would guess.
 """
 from __future__ import annotations
 
@@ -36,7 +40,9 @@ DISTINCT_CHARS = 32
 SNAP_WORDS = 2
 
 
-class Placement(str, Enum):
+class Rule(str, Enum):
+    """The rule that placed a mark (stored as the mark's `placement`)."""
+
     UNCHANGED = "unchanged"
     SHIFTED = "shifted"
     REFOUND = "refound"
@@ -46,12 +52,12 @@ class Placement(str, Enum):
 
     @property
     def flagged(self) -> bool:
-        return self in (Placement.AMBIGUOUS, Placement.FUZZY, Placement.ORPHANED)
+        return self in (Rule.AMBIGUOUS, Rule.FUZZY, Rule.ORPHANED)
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """A mark as the old version knew it."""
+    """A mark as the old version knew it: its offsets and its W3C TextQuoteSelector (exact, prefix, suffix)."""
 
     key: object
     start: int
@@ -64,7 +70,7 @@ class Anchor:
 @dataclass(frozen=True)
 class Placed:
     key: object
-    placement: Placement
+    placement: Rule
     start: int | None
     end: int | None
     score: float  # 100 for exact placements, the match score for fuzzy ones, 0 for orphans
@@ -126,30 +132,39 @@ class OffsetMap:
         return self.new_starts[i] + min(offset - seg_start, length)
 
 
-def _count(haystack: str, needle: str, limit: int = 2) -> list[int]:
-    """Positions of needle in haystack (overlapping ones too), at most `limit`."""
+def _count(haystack: str, needle: str, limit: int | None = 2) -> list[int]:
+    """Positions of needle in haystack (overlapping ones too), at most `limit` (None: all), in text order."""
     found = []
     i = haystack.find(needle)
-    while i >= 0 and len(found) < limit:
+    while i >= 0 and (limit is None or len(found) < limit):
         found.append(i)
         i = haystack.find(needle, i + 1)
     return found
 
 
-def _context_score(text: str, pos: int, anchor: Anchor) -> int:
-    """How many context characters agree around a candidate place (0 to len(prefix) + len(suffix))."""
-    before = text[max(0, pos - len(anchor.prefix)) : pos]
-    after = text[pos + len(anchor.exact) : pos + len(anchor.exact) + len(anchor.suffix)]
+def _context_score(text: str, pos: int, exact: str, prefix: str, suffix: str) -> int:
+    """How many context characters agree around a candidate place (0 to len(prefix) + len(suffix)): the prefix
+    read backwards from the place, the suffix forwards from the quote's end, each up to its first difference."""
+    before = text[max(0, pos - len(prefix)) : pos]
+    after = text[pos + len(exact) : pos + len(exact) + len(suffix)]
     score = 0
-    for a, b in zip(reversed(before), reversed(anchor.prefix)):
+    for a, b in zip(reversed(before), reversed(prefix)):
         if a != b:
             break
         score += 1
-    for a, b in zip(after, anchor.suffix):
+    for a, b in zip(after, suffix):
         if a != b:
             break
         score += 1
     return score
+
+
+def best_in_context(text: str, exact: str, prefix: str, suffix: str, candidates: list[int]) -> list[int]:
+    """Of the places where a quote's exact text occurs in `text`, those around which the most of its context
+    (W3C TextQuoteSelector prefix and suffix) agrees, in text order: one place, or the places that tie."""
+    scores = [_context_score(text, pos, exact, prefix, suffix) for pos in candidates]
+    best = max(scores, default=0)
+    return [pos for pos, score in zip(candidates, scores) if score == best]
 
 
 def _context_came_along(text: str, pos: int, anchor: Anchor, old: str) -> bool:
@@ -225,22 +240,26 @@ def place(anchor: Anchor, old: str, new: str, offsets: OffsetMap, max_candidates
     """Place one mark of `old` in `new` by the rules in this module's docstring."""
     mapped = offsets.region(anchor.start, anchor.end)
     if mapped is not None:
-        placement = Placement.UNCHANGED if mapped == (anchor.start, anchor.end) else Placement.SHIFTED
+        placement = Rule.UNCHANGED if mapped == (anchor.start, anchor.end) else Rule.SHIFTED
         return Placed(anchor.key, placement, mapped[0], mapped[1], 100.0)
 
     quote = anchor.prefix + anchor.exact + anchor.suffix
     in_new = _count(new, quote)
     if len(in_new) == 1 and not offsets.survives(anchor.start, anchor.end) and len(_count(old, quote)) == 1:
         start = in_new[0] + len(anchor.prefix)
-        return Placed(anchor.key, Placement.REFOUND, start, start + len(anchor.exact), 100.0)
+        return Placed(anchor.key, Rule.REFOUND, start, start + len(anchor.exact), 100.0)
 
     expected = offsets.nearest(anchor.start)
     candidates = _count(new, anchor.exact, limit=max_candidates)
     if len(candidates) == 1 and _intact_once(anchor, old, new, offsets, candidates[0]):
-        return Placed(anchor.key, Placement.REFOUND, candidates[0], candidates[0] + len(anchor.exact), 100.0)
+        return Placed(anchor.key, Rule.REFOUND, candidates[0], candidates[0] + len(anchor.exact), 100.0)
     if candidates:
-        best = max(candidates, key=lambda pos: (_context_score(new, pos, anchor), -abs(pos - expected)))
-        return Placed(anchor.key, Placement.AMBIGUOUS, best, best + len(anchor.exact), 100.0)
+        # The most context around it, then the nearest to where the diff puts the mark.
+        best = min(
+            best_in_context(new, anchor.exact, anchor.prefix, anchor.suffix, candidates),
+            key=lambda pos: abs(pos - expected),
+        )
+        return Placed(anchor.key, Rule.AMBIGUOUS, best, best + len(anchor.exact), 100.0)
 
     # Approximate: the best alignment of the mark's text within a window around where it should be, on word edges.
     reach = 2 * len(anchor.exact) + 64
@@ -250,14 +269,43 @@ def place(anchor: Anchor, old: str, new: str, offsets: OffsetMap, max_candidates
         if match is not None and match.score >= FUZZY_THRESHOLD and match.dest_end > match.dest_start:
             start, end, score = _snapped(anchor, old, new, lo, hi, lo + match.dest_start, lo + match.dest_end)
             if score >= FUZZY_THRESHOLD:
-                return Placed(anchor.key, Placement.FUZZY, start, end, round(score, 1))
-    return Placed(anchor.key, Placement.ORPHANED, None, None, 0.0)
+                return Placed(anchor.key, Rule.FUZZY, start, end, round(score, 1))
+    return Placed(anchor.key, Rule.ORPHANED, None, None, 0.0)
 
 
 def carry(anchors: list[Anchor], old: str, new: str) -> list[Placed]:
     """Place every mark of `old` in `new`; one diff for all of them."""
     offsets = OffsetMap(old, new)
     return [place(anchor, old, new, offsets) for anchor in anchors]
+
+
+class Unplaceable(ValueError):
+    """A mark that cannot be placed in a text; the message is for the user."""
+
+
+def locate(
+    text: str, exact: str, start: int | None = None, end: int | None = None, prefix: str = "", suffix: str = "",
+    key: object = None,
+) -> Placed:
+    """Where a mark read from a file goes in `text` (an import: there is no older text to diff against).
+
+    UNCHANGED at its offsets when text[start:end] is its exact text; else REFOUND where its text occurs with the most
+    of its context around it (best_in_context). Unplaceable when its text is nowhere in `text`, or when several
+    places fit equally well: an import does not guess, where carrying a revision places the mark and flags it.
+    """
+    if not exact:
+        raise Unplaceable("the marked text is empty")
+    if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == exact:
+        return Placed(key, Rule.UNCHANGED, start, end, 100.0)
+    candidates = _count(text, exact, limit=None)
+    if not candidates:
+        raise Unplaceable("its text is not in the document")
+    best = best_in_context(text, exact, prefix, suffix, candidates)
+    if len(best) > 1:
+        raise Unplaceable(
+            f"its text is not at its offsets, and occurs {len(best)} times with context that fits equally well"
+        )
+    return Placed(key, Rule.REFOUND, best[0], best[0] + len(exact), 100.0)
 
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)

@@ -4,17 +4,40 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
-from . import bibliography
+from . import bibliography, ingest
 from . import text as textlib
-from .export_query import ExportFilter
+from .exchange import ExportFilter
 from .models import Document, Label, Source, Status
 from .models import LinkType
 
 
+TEXT_ENDINGS = (".txt", ".md", ".text", ".markdown")
+
+
 class DocumentForm(forms.Form):
-    title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the first line.")
-    file = forms.FileField(required=False, help_text="A UTF-8 .txt or .md file.")
+    """A document's text: a file, pasted text or (adding a document) a web page's address, exactly one of them.
+
+    A text file or pasted text gives `content`, made into a document at once; a PDF, HTML or Word file gives
+    `upload` (name, bytes) and an address `url`, each extracted in the background (services.ingest).
+    """
+
+    title = forms.CharField(
+        max_length=300, required=False, help_text="Leave empty to use the page's or file's title, or the first line."
+    )
+    url = forms.CharField(
+        max_length=2000, required=False, label="The address of a web page",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+        help_text="Its article's text and metadata are fetched and extracted (http or https; a PDF or Word file's "
+        "address works too).",
+    )
+    file = forms.FileField(
+        required=False, label="Or a file",
+        help_text="PDF (with a text layer), Word (.docx), HTML (.html, .htm: a saved web page), or UTF-8 text "
+        "(.txt, .md).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt,.md,.text,.markdown"}),
+    )
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False, label="Or paste the text")
+    takes_files = True  # PDF, HTML and Word files and addresses; a new version takes text only
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -25,27 +48,41 @@ class DocumentForm(forms.Form):
             raise forms.ValidationError(
                 f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
             )
-        if not upload.name.lower().endswith((".txt", ".md", ".text", ".markdown")):
+        data = upload.read()
+        if upload.name.lower().endswith(TEXT_ENDINGS):
+            try:
+                return textlib.decode_import(data)
+            except textlib.TextImportError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        if self.takes_files and ingest.media_type_for(upload.name, head=data[:1024]):
+            return ingest.Upload(upload.name, data)
+        if not self.takes_files:
             raise forms.ValidationError("Upload a plain-text file (.txt or .md).")
-        try:
-            return textlib.decode_import(upload.read())
-        except textlib.TextImportError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        raise forms.ValidationError("This kind of file cannot be read: upload PDF, Word (.docx), HTML, .txt or .md.")
 
     def clean(self):
         data = super().clean()
-        file_text, pasted = data.get("file"), data.get("text") or ""
+        file, pasted, url = data.get("file"), data.get("text") or "", (data.get("url") or "").strip()
         if self.errors:
             return data
-        if file_text and pasted.strip():
-            raise forms.ValidationError("Upload a file or paste text, not both.")
-        if not file_text and not pasted.strip():
-            raise forms.ValidationError("Upload a file or paste some text.")
+        given = [bool(file), bool(pasted.strip()), bool(url)]
+        if sum(given) > 1:
+            raise forms.ValidationError(
+                "Give one of them: an address, a file or pasted text."
+                if self.takes_files else "Upload a file or paste text, not both."
+            )
+        if not any(given):
+            raise forms.ValidationError(
+                "Give the address of a web page, upload a file or paste some text."
+                if self.takes_files else "Upload a file or paste some text."
+            )
         if pasted and len(pasted.encode("utf-8")) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 f"The text is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}."
             )
-        data["content"] = file_text or pasted
+        data["upload"] = file if isinstance(file, ingest.Upload) else None
+        data["content"] = file if isinstance(file, str) else pasted
+        data["url"] = url
         return data
 
 
@@ -144,6 +181,9 @@ class NewVersionForm(DocumentForm):
     """A new version of a document's text: a file or pasted text, and a note on what changed."""
 
     title = None
+    url = None
+    file = forms.FileField(required=False, help_text="A UTF-8 .txt or .md file.")
+    takes_files = False
     note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
 
 

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Max
+from django.db.models.functions import Length
 
 from . import quotes
 from . import text as textlib
@@ -85,6 +86,21 @@ def check_links() -> Iterator[str]:
         yield f"Link {pk}: one of its marks, its type or its source belongs to another project than the link."
 
 
+def check_pages() -> Iterator[str]:
+    """A version's page boundaries start at 0, never go back, and lie within its text (issue 22); a document's
+    source belongs to its project."""
+    for pk, document_id, number, pages, length in (
+        DocumentVersion.objects.exclude(pages=[]).annotate(length=Length("text"))
+        .values_list("pk", "document_id", "number", "pages", "length")
+    ):
+        starts = [page[0] for page in pages]
+        if starts[0] != 0 or starts != sorted(starts) or starts[-1] > length:
+            yield f"Document {document_id}, version {number}: its page boundaries are out of order or past its text."
+    wrong_source = Document.objects.filter(source__isnull=False).exclude(source__project_id=F("project_id"))
+    for pk in wrong_source.values_list("pk", flat=True):
+        yield f"Document {pk}: its source belongs to another project."
+
+
 def check_sources() -> Iterator[str]:
     """A source's date issued, names and other CSL variables are what its model takes (the admin saved them unchecked
     before issue 18)."""
@@ -125,7 +141,10 @@ def check_quote_checks() -> Iterator[str]:
             )
 
 
-CHECKS = [check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks]
+CHECKS = [
+    check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks,
+    check_pages,
+]
 
 
 def problems() -> Iterator[str]:

@@ -6,7 +6,8 @@ from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from . import bibliography
+from . import anchoring, bibliography
+from .ingest import pages
 from .text import isolated
 
 
@@ -37,7 +38,8 @@ PLACEMENT_CHOICES = [
     ("orphaned", "Orphaned: re-attach"),
     ("reattached", "Re-attached by hand"),
 ]
-FLAGGED_PLACEMENTS = {"ambiguous", "fuzzy", "orphaned"}
+# The placements a reviewer must check: anchoring's rules say which.
+FLAGGED_PLACEMENTS = frozenset(rule.value for rule in anchoring.Rule if rule.flagged)
 
 
 class Project(models.Model):
@@ -126,6 +128,10 @@ class Document(models.Model):
     )
     version = models.PositiveIntegerField(
         default=1, help_text="Number of the current version of the text; earlier ones are DocumentVersions."
+    )
+    source = models.ForeignKey(
+        "Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
+        help_text="The bibliography's entry for this document (made from a web page's or a file's metadata).",
     )
 
     objects = DocumentQuerySet.as_manager()
@@ -290,8 +296,22 @@ class Annotation(models.Model):
         return f"{self.label} by {self.created_by}: {isolated(self.span.exact[:40])}"
 
 
+class DocumentVersionQuerySet(models.QuerySet):
+    def pages_of(self, document_id: int, number: int) -> list:
+        """The pages of that version of the document ([[start, label], ...]); [] when it has none (plain text)."""
+        return self.filter(document_id=document_id, number=number).values_list("pages", flat=True).first() or []
+
+    def page_label(self, span) -> str:
+        """The page(s) a span is on, as a citation names them ('12', 'iv–1'); '' when its text has no pages."""
+        return pages.page_label(self.pages_of(span.document_id, span.version), span.start, span.end)
+
+
 class DocumentVersion(models.Model):
-    """One version of a document's text. The newest equals Document.text; earlier ones stay readable."""
+    """One version of a document's text. The newest equals Document.text; earlier ones stay readable.
+
+    A document added through services.add_document has its version 1 as a row from the start (migration 0015 made
+    one for every document then without); seeds and test factories still make it when a version 2 comes.
+    """
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -301,6 +321,13 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+    pages = models.JSONField(
+        default=list, blank=True,
+        help_text="Page boundaries of a text extracted from a PDF: [[start, label], ...], page N starting at code "
+        "point `start` of the text and called `label` ('iii', '12'). Empty for text without pages.",
+    )
+
+    objects = DocumentVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "number"]
@@ -311,6 +338,80 @@ class DocumentVersion(models.Model):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
+
+
+class Original(models.Model):
+    """The file or web page a version's text was extracted from, kept as it came; members download it.
+
+    Apart from the version (its own table) so that reading texts never reads these bytes.
+    """
+
+    version = models.OneToOneField(DocumentVersion, on_delete=models.CASCADE, related_name="original")
+    data = models.BinaryField(help_text="The bytes as uploaded or fetched.")
+    media_type = models.CharField(max_length=200, help_text="As read: application/pdf, text/html, ...")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the bytes, in hex.")
+    size = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name.")
+    url = models.URLField(max_length=2000, blank=True, help_text="The address it was fetched from, as asked for.")
+    final_url = models.URLField(max_length=2000, blank=True, help_text="Where that address led, after redirects.")
+    fetched_at = models.DateTimeField(null=True, blank=True, help_text="When it was fetched (for a URL).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(size__gte=0), name="original_size_positive")]
+
+    def __str__(self):
+        return f"{self.version}: {self.name or self.url}"
+
+
+class Extraction(models.Model):
+    """A document (or a new version of one) being made from a file or a URL in the background.
+
+    The row the worker writes its progress to and the page polls; it keeps the uploaded bytes until the work is done.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for the worker"
+        RUNNING = "running", "Working"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extractions")
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="extractions",
+        help_text="The document made, or (fetching again) the document a new version is for.",
+    )
+    refetch = models.BooleanField(
+        default=False, help_text="Fetching the document again: a changed text is a new version."
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300, blank=True, help_text="The title asked for; empty: from the metadata.")
+    url = models.URLField(max_length=2000, blank=True, help_text="The address to fetch, if any.")
+    name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name, if any.")
+    data = models.BinaryField(blank=True, default=b"", help_text="The uploaded bytes, until the work is done.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    message = models.CharField(max_length=1000, blank=True, help_text="What happened, for the person who asked.")
+    version = models.PositiveIntegerField(null=True, blank=True, help_text="The version made by fetching again.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="extraction_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(state__in=["waiting", "running", "done", "failed"]), name="extraction_state_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "state"])]
+
+    def __str__(self):
+        return f"{self.url or self.name} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
 
 
 class Placement(models.Model):

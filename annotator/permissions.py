@@ -88,3 +88,14 @@ def citation_for(user, citation_id):
 
 def can_edit_sources(membership: Membership) -> bool:
     return membership.role in (Role.ANNOTATOR, Role.MANAGER)
+
+
+# Documents from web pages and files (issue 22) -----------------------------------------------------
+
+
+def extraction_for(user, extraction_id):
+    """An extraction of a project the user is a member of (with the membership); 404 otherwise."""
+    from .models import Extraction
+
+    extraction = get_object_or_404(Extraction.objects.defer("data"), pk=row_id(extraction_id) or 0)
+    return extraction, membership_for(user, extraction.project_id)

@@ -1,7 +1,7 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, argument_map, documents, exports, links, marks, review, sources, versions
+from .views import agreement, argument_map, documents, exports, ingest, links, marks, review, sources, versions
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
@@ -52,4 +52,9 @@ urlpatterns = [
     path("projects/<int:project_id>/review/links/", links.link_queue, name="link_queue"),
     path("documents/<int:document_id>/map/", argument_map.document_map, name="document_map"),
     path("projects/<int:project_id>/map/", argument_map.project_map, name="project_map"),
+    # Documents from web pages and files (issue 22)
+    path("extractions/<int:extraction_id>/", ingest.extraction_detail, name="extraction_detail"),
+    path("documents/<int:document_id>/fetch-again/", ingest.document_refetch, name="document_refetch"),
+    path("documents/<int:document_id>/versions/<int:number>/original/", ingest.original_download,
+         name="original_download"),
 ]

@@ -49,7 +49,7 @@ def build(marks: int):
     User = get_user_model()
     editors = [User.objects.create_user(f"editor{i}", password="x") for i in range(4)]
     for user in editors:
-        services.add_member(project=project, user=user, role="annotator")
+        services.add_member(project=project, member=user, role="annotator")
     text = scale_text()
     document = Document.objects.create(project=project, title="Scale", text=text)
     labels = list(project.labels.all())

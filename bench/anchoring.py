@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from annotator import text as textlib  # noqa: E402
-from annotator.anchoring import Anchor, Placement, carry  # noqa: E402
+from annotator.anchoring import Anchor, Rule, carry  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -60,7 +60,7 @@ def main(runs=5, marks=10_000, edits=300):
         t0 = time.perf_counter()
         result = carry(anchors, old, new)
         times.append(time.perf_counter() - t0)
-    counts = {p.value: 0 for p in Placement}
+    counts = {p.value: 0 for p in Rule}
     for placed in result:
         counts[placed.placement.value] += 1
     times.sort()

@@ -100,7 +100,7 @@ def main() -> None:
     call_command("collectstatic", verbosity=0, interactive=False)  # the refusals render pages, as deployed
     project = services.create_project(name="Import bench")
     user = get_user_model().objects.create_user("importer", password=secrets.token_urlsafe(12))
-    services.add_member(project=project, user=user, role="annotator")
+    services.add_member(project=project, member=user, role="annotator")
     client = Client()
     client.force_login(user)
     url = reverse("source_import", args=[project.pk])

@@ -55,9 +55,9 @@ def start_project(name: str, editors: int = 4, seed: int = 7) -> Scenario:
         [f"{prefix}-manager", f"{prefix}-reviewer"] + [f"{prefix}-editor{i}" for i in range(1, editors + 1)]
     )
     project = services.create_project(name=name, owner=manager)
-    services.add_member(project=project, user=reviewer, role=Role.REVIEWER)
+    services.add_member(project=project, member=reviewer, role=Role.REVIEWER)
     for user in people:
-        services.add_member(project=project, user=user, role=Role.ANNOTATOR)
+        services.add_member(project=project, member=user, role=Role.ANNOTATOR)
     records = [
         {"type": "book", "title": f"Source {i}: the purge in the regions", "authors": [{"family": "Getty", "given": "J. Arch"}],
          "issued": str(1985 + i % 30), "doi": f"10.1000/bench.{i}" if i % 2 else ""}
@@ -68,14 +68,13 @@ def start_project(name: str, editors: int = 4, seed: int = 7) -> Scenario:
 
 
 def add_document(scenario: Scenario, title: str, text: str) -> Document:
-    membership = scenario.project.memberships.get(user=scenario.manager)
-    return services.add_document(membership=membership, title=title, text=text, user=scenario.manager)
+    return services.add_document(user=scenario.manager, project=scenario.project, title=title, text=text)
 
 
 def add_members(scenario: Scenario, names: list[str]) -> list:
     users = make_users(names)
     for user in users:
-        services.add_member(project=scenario.project, user=user, role=Role.ANNOTATOR)
+        services.add_member(project=scenario.project, member=user, role=Role.ANNOTATOR)
     return users
 
 

@@ -107,8 +107,8 @@ def hostile_quotation(session: Session, scenario, runs: int, megabytes: float = 
     from .functions import HOSTILE_QUOTE, hostile_source
 
     document = services.add_document(
-        membership=scenario.project.memberships.get(user=scenario.manager), title="Issue 18: a hostile quotation",
-        text=f"Before. {HOSTILE_QUOTE} After.", user=scenario.manager,
+        user=scenario.manager, project=scenario.project, title="Issue 18: a hostile quotation",
+        text=f"Before. {HOSTILE_QUOTE} After.",
     )
     editor = scenario.editors[0]
     start = document.text.index(HOSTILE_QUOTE)

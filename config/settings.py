@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "annotator",
 ]
 
@@ -188,6 +190,15 @@ ANNOTATOR_MAX_UPLOAD_BYTES = env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 5 * 1024 * 10
 # encoded as the page sends it, that is up to three bytes for each byte of UTF-8. A larger body is refused (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES + 1024 * 1024
+# Documents from web pages and files (annotator/ingest/): extraction and fetching run in the background, as tasks
+# of Django's Tasks API (the django-tasks backport) kept in the database; `manage.py db_worker` runs them (make run
+# and make stack start one). Nothing else to run, on SQLite and on PostgreSQL alike.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Fetching a URL from the server: public addresses only, unless this is true (an intranet; the tests' local pages).
+# Link-local addresses (the cloud metadata address 169.254.169.254) and multicast ones are refused even then.
+ANNOTATOR_FETCH_PRIVATE_ADDRESSES = env_bool("ANNOTATOR_FETCH_PRIVATE_ADDRESSES", False)
+# Seconds a fetch may take in all (DNS, connecting, redirects, the body); its size is ANNOTATOR_MAX_UPLOAD_BYTES.
+ANNOTATOR_FETCH_TIMEOUT = env_int("ANNOTATOR_FETCH_TIMEOUT", 10)
 # The most marks one request may make at once (services.bulk_annotate refuses more).
 ANNOTATOR_MAX_MARKS_PER_REQUEST = env_int("ANNOTATOR_MAX_MARKS_PER_REQUEST", 1000)
 # Django's default, said here: the largest form of the app (a link type's label boxes, admin inlines) is far below it.

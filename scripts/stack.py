@@ -3,7 +3,8 @@
 A PostgreSQL of its own (initdb into .stack/ the first time, started on a port of its own), the database,
 migrations, collected static files (served by WhiteNoise), the seeds and the demo accounts, then two gunicorn
 processes (config.wsgi) on two ports: two masters with their own workers, sharing nothing but the database,
-as two machines behind a load balancer would. DEBUG is off.
+as two machines behind a load balancer would, and the background worker (`manage.py db_worker`: documents made
+from web pages and files). DEBUG is off.
 
 It serves plain HTTP on 127.0.0.1, so it sets SECURE_COOKIES=false and SECURE_SSL_REDIRECT=false (a browser
 sends no Secure cookie over http, and there is no HTTPS to redirect to). Production sets neither; `manage.py
@@ -89,6 +90,7 @@ class Stack:
         self.owner = args.pg_user if os.geteuid() == 0 else None
         self.pg_started = False
         self.servers: list[tuple[subprocess.Popen, str, Path]] = []
+        self.worker: subprocess.Popen | None = None
 
     # PostgreSQL -------------------------------------------------------------------------------------
 
@@ -204,6 +206,29 @@ class Stack:
                     fail(f"the server for {url} did not start:\n{log.read_text(errors='replace')[-3000:]}")
                 time.sleep(0.2)
 
+    def start_worker(self) -> None:
+        """The background worker: runs the tasks the servers queue in the database (documents from files and URLs)."""
+        log = self.dir / "worker.log"
+        with open(log, "ab") as out:
+            self.worker = subprocess.Popen(
+                [str(BIN / "python"), "manage.py", "db_worker", "--no-reload", "--worker-id", f"stack-{os.getpid()}"],
+                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        (self.dir / "worker.pid").write_text(str(self.worker.pid))
+
+    def stop_worker(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGTERM)  # the worker finishes the task it is on, then stops
+        try:
+            self.worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.worker.pid, signal.SIGKILL)
+            self.worker.wait()
+        self.worker = None
+        say("worker stopped")
+
     @staticmethod
     def answers(url: str) -> bool:
         try:
@@ -232,6 +257,8 @@ class Stack:
             for process, url, log in self.servers:
                 if process.poll() is not None:
                     fail(f"the server for {url} stopped:\n{log.read_text(errors='replace')[-3000:]}")
+            if self.worker is not None and self.worker.poll() is not None:
+                fail(f"the worker stopped:\n{(self.dir / 'worker.log').read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
 
 
@@ -259,6 +286,7 @@ def main() -> None:
         stack.start_postgres()
         stack.prepare()
         stack.start_servers()
+        stack.start_worker()
         one, two = (url for _, url, _ in stack.servers)
         print(
             "\n"
@@ -266,7 +294,8 @@ def main() -> None:
             f"  Server 2: {two}\n"
             f"  Two gunicorn processes, DEBUG off, plain HTTP; PostgreSQL on 127.0.0.1:{stack.pg_port}, database {DATABASE}.\n"
             f"  Log in as editor1 (also editor2, reviewer, manager, admin) with the password {args.password}.\n"
-            f"  Logs: {stack.dir}/web-1.log, web-2.log, pg/postgres.log. Ctrl+C stops everything.\n",
+            f"  The background worker (documents from web pages and files) runs beside them.\n"
+            f"  Logs: {stack.dir}/web-1.log, web-2.log, worker.log, pg/postgres.log. Ctrl+C stops everything.\n",
             flush=True,
         )
         stack.watch()
@@ -276,6 +305,7 @@ def main() -> None:
         # Once stopping, a second Ctrl+C must not leave PostgreSQL or a server running.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop_worker()
         stack.stop_servers()
         stack.stop_postgres()
 

@@ -92,9 +92,9 @@ def team(db):
     """The seed project with two editors, a reviewer and a manager."""
     from annotator.seeds import load_seeds
 
-    project, _ = load_seeds()
-    people = {}
-    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
+    people = {"boss": UserFactory(username="boss")}
+    project, _ = load_seeds(manager=people["boss"])  # the seeds' manager adds them
+    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER)]:
         people[name] = UserFactory(username=name)
         MembershipFactory(user=people[name], project=project, role=role)
     return project, people
@@ -142,3 +142,11 @@ def servers(server_env, tmp_path_factory):
     finally:
         for server in started:
             server.stop()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(request, settings):
+    """Background tasks run at once, in the request that queues them (Django's immediate backend); the tests marked
+    `worker` keep the database backend and run the real worker command."""
+    if request.node.get_closest_marker("worker") is None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -36,12 +36,11 @@ def hostile_project() -> SimpleNamespace:
     for name, role in [("ann", "annotator"), ("ann2", "annotator"), ("rev", "reviewer"), ("boss", "manager")]:
         people[name] = UserFactory(username=name)
         MembershipFactory(user=people[name], project=project, role=role)
-    manager = people["boss"].memberships.get(project=project)
     labels = {label.key: label for label in project.labels.all()}
     labels["claim"].name = "Claim " + SCRIPT  # named in the admin
     labels["claim"].save()
     document = services.add_document(
-        membership=manager, title=HOSTILE, text=TEXT, origin='<img src=x onerror="window.__pwned=1">.txt', user=people["boss"]
+        user=people["boss"], project=project, title=HOSTILE, text=TEXT, origin='<img src=x onerror="window.__pwned=1">.txt'
     )
     DocumentFactory(project=project, title="Also marked", text=TEXT)
 
@@ -79,7 +78,7 @@ def hostile_project() -> SimpleNamespace:
     links.create_link(user=people["ann2"], from_annotation=claim, to_annotation=quotation, type=types["quotes"], note=HOSTILE)
     links.review_link(user=people["rev"], link=said, status="rejected", note=HOSTILE, version=1)
 
-    versions.add_version(membership=manager, document=document, text=TEXT + HOSTILE_RLI + "\n", note=HOSTILE[:400], user=people["boss"])
+    versions.add_version(user=people["boss"], document=document, text=TEXT + HOSTILE_RLI + "\n", note=HOSTILE[:400])
     document.refresh_from_db()
     claim.refresh_from_db()
     return SimpleNamespace(

@@ -44,3 +44,16 @@ def test_the_table_judges_each_figure_by_its_statistic():
     assert [f.met for f in figures] == [True, False, True]
     lines = table(figures).splitlines()
     assert lines[1].endswith("met") and "MISSED" in lines[2] and "= 0" in lines[3]
+
+
+def test_the_ingest_bench_makes_files_the_extractors_read():
+    from annotator import ingest
+    from bench.ingest import big_page, book_pdf
+
+    pdf = ingest.extract(book_pdf(6), ingest.PDF)
+    assert [label for _, label in pdf.pages] == ["i", "ii", "iii", "iv", "1", "2"]
+    assert "A long report on the archives" not in pdf.text  # the running head is dropped
+    page = big_page(100_000)
+    assert 90_000 < len(page) < 120_000
+    html = ingest.extract(page, ingest.HTML)
+    assert html.text.startswith("The numbers revisited") and html.metadata["container_title"] == "The Historian"

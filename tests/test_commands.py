@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from annotator.models import Document, Membership, Project
-from annotator.seeds import SEED_PROJECT
+from annotator.seeds import SEED_PROJECT, seed_files
+
+from .factories import UserFactory
 
 SHARED_TITLES = {
     "What if Stalin only purged Trotskyites and didn't let mass psychosis/tattling set in?",
@@ -16,20 +18,37 @@ SHARED_TITLES = {
 
 
 def test_load_seeds_loads_both_documents_titled_by_their_first_line(db):
-    call_command("load_seeds")
+    chief = UserFactory(username="chief")
+    call_command("load_seeds", manager="chief")
     project = Project.objects.get(name=SEED_PROJECT)
     assert set(project.documents.values_list("title", flat=True)) == SHARED_TITLES
     for doc in project.documents.all():
         raw = (Path(settings.BASE_DIR) / "seeds" / doc.origin).read_bytes()
         assert doc.text == raw.decode("utf-8")
+        assert doc.created_by == chief  # added by the project's manager, as the app adds documents
+    managers = Membership.objects.filter(project=project).values_list("user__username", "role")
+    assert list(managers) == [("chief", "manager")]
 
 
 def test_load_seeds_twice_changes_nothing(db):
-    call_command("load_seeds")
+    UserFactory(username="chief")
+    call_command("load_seeds", manager="chief")
     before = list(Document.objects.values_list("id", "title", "text", "revision"))
-    call_command("load_seeds")
+    call_command("load_seeds", manager="chief")
     assert list(Document.objects.values_list("id", "title", "text", "revision")) == before
     assert Project.objects.count() == 1
+
+
+def test_load_seeds_needs_a_manager_of_the_seed_project(db):
+    with pytest.raises(CommandError, match="There is no user “nobody”"):
+        call_command("load_seeds", manager="nobody")
+    UserFactory(username="chief"), UserFactory(username="stranger")
+    call_command("load_seeds", manager="chief")
+    Document.objects.filter(origin=seed_files()[0].name).delete()  # a seed to add again
+    with pytest.raises(CommandError, match="not a member"):
+        call_command("load_seeds", manager="stranger")
+    assert Document.objects.count() == 1
+    assert not Membership.objects.filter(user__username="stranger").exists()
 
 
 def test_demo_creates_the_accounts_with_the_password_given(db, settings):

@@ -69,8 +69,8 @@ def fresh_copy_of_the_seeds(people, with_sources):
     Annotation.objects.all().delete()  # marks and labels, and citations and sources, protect each other
     Source.objects.all().delete()
     Project.objects.all().delete()
-    project, _ = load_seeds()
-    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
+    project, _ = load_seeds(manager=people["boss"])
+    for name, role in [("editor1", Role.ANNOTATOR), ("editor2", Role.ANNOTATOR), ("rev", Role.REVIEWER)]:
         MembershipFactory(user=people[name], project=project, role=role)
     if with_sources:
         make_sources(project, people["boss"])

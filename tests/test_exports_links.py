@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -208,6 +209,19 @@ def test_a_links_csv_with_an_unknown_type_imports_nothing(team, tmp_path, capsys
         call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
     assert "no link type “contradicts”" in capsys.readouterr().err
     assert not Annotation.objects.exists() and not Link.objects.exists()
+
+
+@pytest.mark.parametrize("links,message", [(b"", "The links file is empty"), (b"\xff", "not UTF-8"),
+                                           (b"id,text\r\n", "links CSV header lacks link_id")])
+def test_a_links_file_that_cannot_be_read_is_named_in_the_error_and_nothing_is_imported(team, tmp_path, links, message):
+    project, people = team
+    mark_up(project, people)
+    export(tmp_path, "marks.csv", raw=True)
+    (tmp_path / "links.csv").write_bytes(links)
+    Annotation.objects.all().delete()
+    with pytest.raises(CommandError, match=f"^{re.escape(str(tmp_path / 'links.csv'))}: .*{message}"):
+        call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
+    assert not Annotation.objects.exists()
 
 
 def test_a_partial_import_reports_a_link_of_an_unknown_type_and_imports_the_rest(team, tmp_path, capsys):

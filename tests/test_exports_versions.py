@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator import services
-from annotator.models import Annotation, Membership
+from annotator.models import Annotation
 from annotator.services import imports, versions
-from annotator import imports as reading
+from annotator import exchange
 
 FIRST = "The purge began in 1936. Getty argues the centre restrained local zeal. Others disagree."
 SECOND = "Preface added.\n\nThe purge began in 1936. Getty argues the centre restrained local zeal. Khlevniuk: no."
@@ -18,13 +18,13 @@ SECOND = "Preface added.\n\nThe purge began in 1936. Getty argues the centre res
 @pytest.fixture
 def revised(project, annotator, manager, labels):
     """A document marked on its first version, then revised: one mark is carried, one is orphaned."""
-    document = services.add_document(membership=Membership.objects.get(user=manager, project=project), title="Revised", text=FIRST)
+    document = services.add_document(user=manager, project=project, title="Revised", text=FIRST)
     getty = FIRST.index("Getty argues")
     year = FIRST.index("Others disagree")
     carried = services.annotate(user=annotator, document=document, start=getty, end=getty + 12, exact="Getty argues", label=labels["claim"])
     orphan = services.annotate(user=annotator, document=document, start=year, end=year + 15, exact="Others disagree",
                                label=labels["evidence"])
-    versions.add_version(membership=Membership.objects.get(user=manager, project=project), document=document, text=SECOND, user=manager)
+    versions.add_version(user=manager, document=document, text=SECOND)
     document.refresh_from_db()
     carried.refresh_from_db()
     orphan.refresh_from_db()
@@ -72,7 +72,7 @@ def test_imported_marks_land_on_the_current_version_and_show_on_the_page(revised
     document, carried, orphan = revised
     export(tmp_path, document=document.pk, raw=True)
     carried.delete()
-    parsed = reading.read((tmp_path / "out").read_bytes())
+    parsed = exchange.read((tmp_path / "out").read_bytes())
     report = imports.import_marks(rows=parsed.rows)
     assert report.created == 1
     shown = list(Annotation.objects.current(document).in_text_order().select_related("span"))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from annotator import integrity, services
 from annotator.services import sources as services_sources
-from annotator.models import Annotation, Citation, Document, Link, LinkType, Source
+from annotator.models import Annotation, Citation, Document, Extraction, Link, LinkType, Source
 
 from .conftest import client_for
 from .factories import DocumentFactory, ProjectFactory, SourceFactory
@@ -274,6 +274,7 @@ NAMES = st.one_of(
     st.sampled_from([
         "<img src=x onerror=window.__pwned=1>.txt", '"><svg onload=1>.md', "\u202etxt.exe.txt", "a\x00b.txt",
         "../../etc/passwd.txt", "..\\..\\boot.ini.txt", "con.txt", ".txt", "x.TXT", "x.pdf", "x", "&lt;b&gt;.txt",
+        "page.html", "notes.docx", "<b>.htm",
     ]),
     st.text(min_size=1, max_size=20).map(lambda s: s + ".txt"),
 )
@@ -302,7 +303,13 @@ def test_random_uploads_become_documents_or_are_refused_with_a_message(project, 
         upload = SimpleUploadedFile(name, content, content_type="text/plain")
         response = as_manager.post(reverse("document_create", args=[project.pk]), {"title": title, "file": upload})
         check_answer(response)
-        if response.status_code == 302:
+        if response.status_code == 302 and "/extractions/" in response["Location"]:
+            # A PDF, HTML or Word file: made in the background (here at once), or refused there with its reason.
+            extraction = Extraction.objects.latest("pk")
+            assert extraction.state in ("done", "failed") and extraction.message
+            assert "went wrong" not in extraction.message
+            assert Document.objects.count() == before + (extraction.state == "done")
+        elif response.status_code == 302:
             document = Document.objects.latest("pk")
             assert document.text == content.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
             assert "\x00" not in document.text + document.title + document.origin

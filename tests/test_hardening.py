@@ -14,7 +14,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def revise(manager, document, text):
-    return versions.add_version(membership=manager.memberships.get(project=document.project), document=document, text=text, user=manager)
+    return versions.add_version(user=manager, document=document, text=text)
 
 
 def test_a_mark_made_from_a_stale_document_lands_on_the_current_version(document, annotator, manager, labels):

@@ -9,7 +9,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from annotator import bibliography, imports, services
+from annotator import bibliography, services
+from annotator.exchange import readers
 from annotator import text as textlib
 from annotator.models import Annotation, Label, Link, Source
 from annotator.services import links as link_services
@@ -161,7 +162,7 @@ def test_exports_of_hostile_content_are_attachments_that_read_back_to_the_same_s
     assert [r["note"] for r in safe] == [r["note"] for r in rows]  # nothing here looks like a formula
 
     collection = json.loads(download(client, url, {"format": "jsonld"}))
-    parsed = imports.read_jsonld(json.dumps(collection))
+    parsed = readers.read_jsonld(json.dumps(collection))
     assert parsed.problems == []
     assert sorted(r.note for r in parsed.rows) == sorted(m.note for m in marks.values())
     assert {r.document_title for r in parsed.rows} == {world.document.title}

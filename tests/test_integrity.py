@@ -14,8 +14,7 @@ def marked(document, annotator, manager, labels):
     for start in (0, 4, 30):
         services.annotate(user=annotator, document=document, start=start, end=start + 3,
                           exact=document.text[start:start + 3], label=labels["claim"])
-    versions.add_version(membership=manager.memberships.get(project=document.project), document=document,
-                         text="Preface.\n" + document.text, user=manager)
+    versions.add_version(user=manager, document=document, text="Preface.\n" + document.text)
     return document
 
 

@@ -78,7 +78,7 @@ def test_the_migration_makes_each_stored_date_a_csl_date_and_each_doi_bare_keepi
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    before = [("annotator", "0014_no_default_order_of_marks")]
+    before = [("annotator", "0015_originals_and_pages")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     project = old.get_model("annotator", "Project").objects.create(name="P")

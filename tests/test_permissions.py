@@ -17,6 +17,7 @@ from http.cookies import SimpleCookie
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Change, LinkType, Role, Source, Span
+from annotator.models import Annotation, Change, Extraction, LinkType, Original, Role, Source, Span
 from annotator.services import links, sources, versions
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -97,6 +98,11 @@ APP = {
     "link_queue":            (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_map":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "project_map":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Documents from web pages and files (issue 22): members follow a document being made and download originals;
+    # managers fetch again.
+    "extraction_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "document_refetch":      (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
+    "original_download":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     # Accounts (django.contrib.auth): only logging in and out, and changing one's own password.
     "login":                 ("200 200 200 200 200 200 200",  "200 200 200 200 200 200 200"),
     "logout":                ("405 405 405 405 405 405 405",  f"{L} {L} {L} {L} {L} {L} {L}"),
@@ -159,18 +165,23 @@ def build_world(project, people: dict) -> SimpleNamespace:
     orphan = mark(author, "archives")
     citation = CitationFactory(annotation=first, source=sources.create_source(user=author, project=project, type="book", title="Getty 1993"))
     link = links.create_link(user=author, from_annotation=first, to_annotation=second, type=types["same-as"])
-    versions.add_version(membership=manager.memberships.get(project=project), document=document, text=TEXT_V2, user=manager)
+    versions.add_version(user=manager, document=document, text=TEXT_V2)
     for obj in (first, second, third, orphan, link):
         obj.refresh_from_db()
     assert orphan.placement == "orphaned"
     document.refresh_from_db()
+    # As if version 1 had been fetched from the web (a TEST-NET address: fetching again fails at once, not public).
+    first_version = document.versions.get(number=1)
+    Original.objects.create(version=first_version, data=b"<html><p>Hello</p></html>", media_type="text/html",
+                            sha256="0" * 64, size=25, url="http://192.0.2.1/story")
+    extraction = Extraction.objects.create(project=project, requested_by=manager, url="http://192.0.2.1/other")
     return SimpleNamespace(
         project=project, document=document, labels=labels, types=types, mark=first, third=third, orphan=orphan,
         citation=citation, source=citation.source, link=link, suggestion=sources.quotation_suggestions(document)[0],
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0,
+            "first_part": 0, "extraction_id": extraction.pk,
         },
     )
 
@@ -377,8 +388,14 @@ ADMIN_MODELS = {
     "annotator.linktype":    {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
     "annotator.link":        {"changelist": "200 200", "add": "403 403", "change": "200 403", "delete": "200 302", "history": "200 200",
                               "simple_history": "200 403"},
+    # The background tasks' results (django-tasks-db), read only; no task has run here, so no row.
+    "django_tasks_database.dbtaskresult": {
+        "changelist": "200 200", "add": "403 403", "change": "302 403", "delete": "403 403", "history": "302 302",
+    },
 }
 ADMIN_ROLES = ("anonymous", "outsider", "staff", "author")
+# App labels, longest first: an admin URL's name starts with its model's (django_tasks_database has underscores).
+APP_LABELS = sorted((config.label for config in apps.get_app_configs()), key=len, reverse=True)
 
 
 def admin_rows(w: SimpleNamespace):
@@ -397,8 +414,10 @@ def admin_rows(w: SimpleNamespace):
         if name in ADMIN_SITE:
             yield name, _site_url(name, w), ADMIN_SITE[name]
             continue
-        match = re.fullmatch(r"(\w+?)_(\w+?)_(changelist|add|change|delete|history|simple_history|password_change)", name)
-        model_key = match and f"{match[1]}.{match[2]}"
+        label = next((label for label in APP_LABELS if name.startswith(f"{label}_")), "")
+        match = re.fullmatch(r"(\w+?)_(\w+?)_(changelist|add|change|delete|history|simple_history|password_change)",
+                             name.replace(label, "app", 1))
+        model_key = match and f"{label}.{match[2]}"
         assert match and model_key in ADMIN_MODELS, f"admin URL {name} has no row in tests/test_permissions.py ADMIN_MODELS"
         page = match[3]
         assert page in ADMIN_MODELS[model_key], f"admin URL {name}: no {page!r} in its ADMIN_MODELS row"

@@ -19,12 +19,15 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import poll_pass, services, texts
-from annotator.models import Annotation, Citation, Document, Link, LinkType, Role, Source, Span, Status
+from annotator.models import (
+    Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+)
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 from annotator.services import versions as version_services
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
+from .ingest_files import book, make_pdf
 
 LINE = "{i}. Did Stalin want “mass terror”? 😀 The archives say more than one thing on point {i}.\n"
 LINES = 80  # marks go on lines 0 to 29; fresh marks for the POSTs take lines 30 and after
@@ -54,6 +57,7 @@ class World:
     source: int
     citation: int
     link: int
+    extraction: int
     lines: itertools.count = field(default_factory=lambda: itertools.count(30))
     names: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -113,7 +117,7 @@ def build_world(tag: str, size: int) -> World:
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world
 
-    documents = [services.add_document(membership=boss, title=f"{tag} document {d}", text=_text(), user=users["boss"])
+    documents = [services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
                  for d in range(1 + extra)]
     document = documents[0]
     sources = [
@@ -161,20 +165,27 @@ def build_world(tag: str, size: int) -> World:
             mark(d, line, authors[line % 3], keys[line % 3])
 
     # A document with a second version: its marks carried, one of them orphaned (its line is gone).
-    versioned = services.add_document(membership=boss, title=f"{tag} versioned", text=_text(), user=users["boss"])
+    versioned = services.add_document(user=users["boss"], project=project, title=f"{tag} versioned", text=_text())
     for line in range(max(3, size // 3)):
         mark(versioned, line, authors[line % 3], keys[line % 3])
     changed = _text().replace(LINE.format(i=0), "").replace("archives", "archive")
-    version_services.add_version(membership=boss, document=versioned, text=changed, note="edited", user=users["boss"])
+    version_services.add_version(user=users["boss"], document=versioned, text=changed, note="edited")
+
+    # Version 1 of the versioned document as if fetched from the web (a TEST-NET address: fetching it again fails at
+    # once, as not public), and documents being made in the background, more in the large world.
+    Original.objects.create(version=versioned.versions.get(number=1), data=b"<p>page</p>", media_type="text/html",
+                            sha256="0" * 64, size=11, url="http://192.0.2.1/page")
+    extractions = [Extraction.objects.create(project=project, requested_by=users["boss"], url=f"http://192.0.2.1/{e}",
+                                             progress=e % 100) for e in range(1 + extra)]
 
     for p in range(extra):  # the users' other projects, for the project list
         other = ProjectFactory(name=f"Project {tag} elsewhere {p}")
         for role, user in users.items():
             MembershipFactory(user=user, project=other, role=Role.MANAGER if role == "boss" else Role.ANNOTATOR)
-        services.add_document(membership=other.memberships.get(user=users["boss"]), title="Other", text=_text(3))
+        services.add_document(user=users["boss"], project=other, title="Other", text=_text(3))
     return World(
         project=project.pk, users=users, document=document.pk, versioned=versioned.pk, quote=quote.pk, claim=claim.pk,
-        evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk,
+        evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk, extraction=extractions[0].pk,
     )
 
 
@@ -351,6 +362,22 @@ def _document_version(w):
     return Call("boss", _url("document_versions", w.versioned), "post", {"text": text, "note": "typo"}, status=302)
 
 
+def _document_create_from_pdf(w):
+    upload = SimpleUploadedFile("report.pdf", _pdf(), content_type="application/pdf")
+    return Call("boss", _url("document_create", w.project), "post", {"title": w.name("A report"), "file": upload},
+                status=302)
+
+
+def _pdf(made=[]):  # noqa: B006 - made once for the module
+    if not made:
+        made.append(make_pdf(book(3, 2), labels=[(0, "r", 1), (1, "D", 1)], title="A report", author="Jane Roe"))
+    return made[0]
+
+
+def _document_refetch(w):
+    return Call("boss", _url("document_refetch", w.versioned), "post", {}, status=302)
+
+
 def _source_create(w):
     return Call("ann", _url("source_create", w.project), "post",
                 {"type": "book", "title": w.name("A book"), "authors": "Getty, J. Arch", "issued": "1985"}, status=302)
@@ -384,9 +411,9 @@ def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200,
 
 CASES = {
     "project_list": [_get("project_list", on=None)],
-    "project_detail": [_get("project_detail")],
+    "project_detail": [_get("project_detail"), _get("project_detail", "boss")],  # managers see documents being made
     "label_css": [_get("label_css")],
-    "document_create": [_get("document_create", "boss"), _document_create],
+    "document_create": [_get("document_create", "boss"), _document_create, _document_create_from_pdf],
     "document_detail": [_get("document_detail", on="document"), _get("document_detail", on="document", htmx=True)],
     "mark_list": [
         _get("mark_list", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk}),
@@ -445,6 +472,10 @@ CASES = {
     "link_queue": [_get("link_queue", "rev")],
     "document_map": [_get("document_map", on="document")],
     "project_map": [_get("project_map")],
+    "extraction_detail": [_get("extraction_detail", "boss", on="extraction"),
+                          _get("extraction_detail", "boss", on="extraction", htmx=True)],
+    "document_refetch": [_document_refetch],
+    "original_download": [_get("original_download", on="versioned", number=1)],
 }
 
 

@@ -127,14 +127,13 @@ def test_nobody_reviews_their_own_mark_and_annotators_do_not_review(document, an
 
 
 def test_add_document_is_for_managers_and_normalises_text(project, manager, annotator):
-    membership = manager.memberships.get(project=project)
-    doc = services.add_document(membership=membership, title="", text="\ufeffFirst line\r\nsecond")
-    assert (doc.title, doc.text) == ("First line", "First line\nsecond")
-    with pytest.raises(services.Forbidden):
-        services.add_document(membership=annotator.memberships.get(project=project), title="x", text="y")
+    doc = services.add_document(user=manager, project=project, title="", text="\ufeffFirst line\r\nsecond")
+    assert (doc.title, doc.text, doc.created_by) == ("First line", "First line\nsecond", manager)
+    with pytest.raises(services.Forbidden, match="Only the project's managers"):
+        services.add_document(user=annotator, project=project, title="x", text="y")
 
 
 def test_add_document_refuses_empty_text(project, manager):
     with pytest.raises(services.ActionRefused, match="The document is empty"):
-        services.add_document(membership=manager.memberships.get(project=project), title="x", text=" \n ")
+        services.add_document(user=manager, project=project, title="x", text=" \n ")
     assert not DocumentFactory._meta.model.objects.exists()

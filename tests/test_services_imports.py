@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from annotator import imports as reading
-from annotator.imports import ImportCitation, ImportRow
+from annotator.exchange import readers
+from annotator.exchange.readers import ImportCitation, ImportRow
 from annotator.models import Annotation, Citation, Document, Role, Source, Span, Status
 from annotator.services import imports
 
@@ -94,7 +94,7 @@ def test_a_row_that_cannot_be_imported_stops_the_whole_import(document, annotato
 
 def test_partial_imports_the_rows_that_can_be_and_reports_the_others(document, annotator):
     rows = [row(document, 0, 10), replace(row(document, 11, 24), line=3, label="opinion")]
-    parsed_problem = reading.Problem(4, "start must be a whole number")
+    parsed_problem = readers.Problem(4, "start must be a whole number")
     report = imports.import_marks(rows=rows, problems=[parsed_problem], partial=True)
     assert report.created == 1
     assert [p.line for p in report.problems] == [3, 4]

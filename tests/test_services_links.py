@@ -215,8 +215,7 @@ def test_a_mark_a_new_version_orphaned_cannot_be_linked_and_leaves_the_map(proje
     evidence = services.annotate(user=annotator, document=document, start=start, end=start + 12, exact="Getty argues", label=labels["evidence"])
     supports = {t.key: t for t in project.link_types.all()}["supports"]
     link_services.create_link(user=annotator, from_annotation=evidence, type=supports, to_annotation=claim)
-    version_services.add_version(membership=manager.memberships.get(project=project), document=document,
-                                 text=text.replace("Getty argues", "Nobody claims"), user=manager)
+    version_services.add_version(user=manager, document=document, text=text.replace("Getty argues", "Nobody claims"))
     evidence.refresh_from_db()
     assert evidence.placement == "orphaned"
     client = client_for(annotator)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotator import integrity, services
-from annotator.imports import ImportCitation
+from annotator.exchange.readers import ImportCitation
 from annotator.models import Annotation, Citation, Label, Source
 from annotator.services import NewCitation, bulk_cite
 from annotator.services import imports as import_services
@@ -28,7 +28,7 @@ HOSTILE_SOURCE = "= " * 524288  # 1 MB, under the upload limit
 
 @pytest.fixture
 def doc(project, manager):
-    return services.add_document(membership=manager.memberships.get(project=project), title="Speech", text=SAID)
+    return services.add_document(user=manager, project=project, title="Speech", text=SAID)
 
 
 def mark_on(user, document, exact, label):
@@ -49,8 +49,7 @@ def verdict(citation):
 def test_the_issues_hostile_quotation_is_cited_and_shown_as_too_repetitive_without_any_page_checking_it(
     project, manager, annotator, labels
 ):
-    membership = manager.memberships.get(project=project)
-    document = services.add_document(membership=membership, title="Hostile", text=f"Before. {HOSTILE_QUOTE} After.")
+    document = services.add_document(user=manager, project=project, title="Hostile", text=f"Before. {HOSTILE_QUOTE} After.")
     mark = mark_on(annotator, document, HOSTILE_QUOTE, labels["quotation"])
     source = SourceFactory(project=project, full_text=HOSTILE_SOURCE)
     client = client_for(annotator)
@@ -120,8 +119,7 @@ def test_a_mark_carried_onto_other_text_by_a_new_version_is_checked_again(doc, m
     citation = sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(
         project=project, full_text="You cannot measure everyone with the same yardstick."))
     assert verdict(citation) == "different"
-    versions.add_version(membership=manager.memberships.get(project=project), document=doc,
-                         text=SAID.replace("everybody", "everyone"), user=manager)
+    versions.add_version(user=manager, document=doc, text=SAID.replace("everybody", "everyone"))
     mark.refresh_from_db()
     assert mark.placement == "fuzzy" and "everyone" in mark.span.exact
     assert verdict(citation) == "verbatim"

@@ -103,7 +103,7 @@ def test_an_import_of_more_sources_than_one_import_takes_is_refused(project, ann
 
 def test_an_import_with_one_bad_record_saves_nothing_and_reports_every_bad_one(project, annotator):
     records = [COLLECTED_WORKS, {"type": "book", "title": "", "doi": "10.1/z"}, {"type": "film", "title": "Chapaev"}]
-    with pytest.raises(sources.ImportRefused, match="2 of the file's 3 entries cannot be taken") as refused:
+    with pytest.raises(sources.SourceImportRefused, match="2 of the file's 3 entries cannot be taken") as refused:
         sources.import_sources(user=annotator, project=project, entries=records)
     assert refused.value.report.refused == [
         ("Entry 2 (“”)", "the source has no title."),
@@ -192,7 +192,7 @@ def test_a_new_source_made_from_a_mark_is_cited_or_nothing_is_kept(project, anno
 def _forum(project, manager):
     text = ("First post: the purges of the party and army were demanded by the party itself.\n\n"
             "Reply quoting it: the purges of the party and army were demanded by the party itself. I disagree.\n")
-    return services.add_document(membership=manager.memberships.get(project=project), title="Thread", text=text)
+    return services.add_document(user=manager, project=project, title="Thread", text=text)
 
 
 def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quotation_mark(project, manager, annotator):
@@ -207,6 +207,15 @@ def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quo
     with pytest.raises(services.Conflict, match="no longer suggested"):
         sources.accept_suggestion(user=annotator, document=thread, start=suggestion.start, end=suggestion.end)
     assert Annotation.objects.count() == 1
+
+
+def test_only_members_accept_suggestions_and_an_outsider_learns_nothing_of_them(project, manager, outsider):
+    thread = _forum(project, manager)
+    [suggestion] = sources.quotation_suggestions(thread)
+    for start, end in [(suggestion.start, suggestion.end), (0, 5)]:  # suggested or not, the same refusal
+        with pytest.raises(services.Forbidden, match="not a member"):
+            sources.accept_suggestion(user=outsider, document=thread, start=start, end=end)
+    assert not Annotation.objects.exists()
 
 
 def test_a_document_repeating_an_earlier_one_points_to_it(project, manager):

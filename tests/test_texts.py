@@ -23,8 +23,7 @@ def test_a_text_is_read_once_then_kept(document):
 
 def test_a_new_version_is_never_served_the_old_text(document, manager, project):
     texts.text_of(Document.objects.defer("text").get(pk=document.pk))
-    membership = manager.memberships.get(project=project)
-    versions.add_version(membership=membership, document=document, text="An entirely new text.", note="", user=manager)
+    versions.add_version(user=manager, document=document, text="An entirely new text.", note="")
     assert texts.text_of(Document.objects.defer("text").get(pk=document.pk)) == "An entirely new text."
 
 

@@ -28,7 +28,7 @@ def mark(user, document, exact, label, **kw):
 
 
 def revise(manager, document, text, note="fix"):
-    return versions.add_version(membership=manager.memberships.get(project=document.project), document=document, text=text, note=note, user=manager)
+    return versions.add_version(user=manager, document=document, text=text, note=note)
 
 
 def test_a_new_version_carries_every_kind_of_mark_and_reports_it(doc, manager, annotator, reviewer, labels):

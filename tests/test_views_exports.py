@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator import export_query, services
-from annotator.exports import CSV_HEADER
+from annotator import exchange, services
+from annotator.exchange import CSV_HEADER, query
+from annotator.forms import ExportForm
 
 from .conftest import client_for
 from .factories import CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -40,6 +41,10 @@ def test_the_export_page_offers_filters_and_both_formats(project, reviewer):
     for text in ['name="f_document"', 'name="f_label"', 'name="f_author"', 'name="f_status"', 'name="raw"',
                  'value="csv"', 'value="jsonld"', "annotation_id"]:
         assert text in body
+
+
+def test_the_export_form_offers_every_format_the_exchange_writes_and_no_other():
+    assert [key for key, _ in ExportForm.base_fields["format"].choices] == list(exchange.FORMATS)
 
 
 def test_the_project_page_links_to_the_export_page(project, annotator):
@@ -158,7 +163,7 @@ def _queries(client, url, params) -> int:
 def test_an_export_makes_a_fixed_number_of_queries_whatever_the_number_of_marks(
     document, annotator, labels, monkeypatch, file_format
 ):
-    monkeypatch.setattr(export_query, "CHUNK_SIZE", 5)  # so that many marks take several chunks
+    monkeypatch.setattr(query, "CHUNK_SIZE", 5)  # so that many marks take several chunks
     client = client_for(annotator)
     url = reverse("project_export", args=[document.project_id])
     params = {"format": file_format, "f_label": labels["claim"].pk}

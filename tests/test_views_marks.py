@@ -293,9 +293,8 @@ def test_the_mark_list_filters_by_label_author_and_status(document, annotator, a
 
 
 def test_user_text_is_escaped_everywhere(project, manager, labels):
-    membership = manager.memberships.get(project=project)
     evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-    doc = services.add_document(membership=membership, title=evil, text=f"Text {evil} more")
+    doc = services.add_document(user=manager, project=project, title=evil, text=f"Text {evil} more")
     start = doc.text.index("<script>")
     services.annotate(user=manager, document=doc, start=start, end=start + 8, exact="<script>", label=labels["claim"], note=evil)
     body = client_for(manager).get(reverse("document_detail", args=[doc.pk])).content.decode()

@@ -57,7 +57,7 @@ def test_a_manager_pastes_text(project, manager):
         ("latin.txt", "café".encode("latin-1"), "not UTF-8"),
         ("empty.txt", b"", "empty"),
         ("blank.txt", b"  \n\n", "empty"),
-        ("image.png", b"\x89PNG", "plain-text"),
+        ("image.png", b"\x89PNG", "This kind of file cannot be read: upload PDF, Word (.docx), HTML, .txt or .md."),
     ],
 )
 def test_bad_uploads_get_a_clear_error_and_create_nothing(project, manager, name, content, message):

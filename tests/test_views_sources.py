@@ -168,7 +168,7 @@ def test_a_library_imported_exported_and_imported_again_gives_the_same_items(pro
     first = _items_without_ids(client.get(reverse("source_export", args=[project.pk])))
     assert len(first) == (len(ZOTERO_LIBRARY) if name.endswith(".json") else 6)
     elsewhere = outsider.memberships.get().project
-    services.add_member(project=elsewhere, user=annotator, role="annotator")
+    services.add_member(project=elsewhere, member=annotator, role="annotator")
     exported = json.dumps(json.loads(client.get(reverse("source_export", args=[project.pk])).content))
     assert client.post(reverse("source_import", args=[elsewhere.pk]), {"file": upload("again.json", exported)}).status_code == 302
     assert _items_without_ids(client.get(reverse("source_export", args=[elsewhere.pk]))) == first
@@ -366,8 +366,7 @@ def test_the_author_removes_a_citation(document, annotator, mark, source):
 
 
 def test_the_panel_shows_the_quotation_checks_verdict_and_diff(project, manager, annotator, labels):
-    membership = manager.memberships.get(project=project)
-    doc = services.add_document(membership=membership, title="Blog", text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
+    doc = services.add_document(user=manager, project=project, title="Blog", text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
     start, end = doc.text.index("“"), doc.text.index("”") + 1
     mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])
     source = SourceFactory(project=project, full_text="You cannot measure everyone with the same <b>yardstick</b>.")
@@ -460,7 +459,7 @@ def test_citation_posts_without_a_csrf_token_are_refused(annotator, mark, source
     ],
 )
 def test_the_panel_names_each_verdict(project, manager, annotator, labels, full_text, verdict):
-    doc = services.add_document(membership=manager.memberships.get(project=project), title="Blog",
+    doc = services.add_document(user=manager, project=project, title="Blog",
                                 text="He said: “You cannot measure everybody with the same yardstick.” Indeed.")
     start, end = doc.text.index("“"), doc.text.index("”") + 1
     mark = services.annotate(user=annotator, document=doc, start=start, end=end, exact=doc.text[start:end], label=labels["quotation"])

@@ -12,8 +12,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import exports, services
-from annotator.exports import CitationRecord, MarkRecord, SourceRecord
+from annotator import services
+from annotator.exchange import writers
+from annotator.exchange.records import Addresses, CitationRecord, MarkRecord, SourceRecord, as_row
 
 from . import w3c_model
 from .conftest import client_for
@@ -41,7 +42,7 @@ def test_the_checker_rejects_the_working_groups_negative_examples(path):
     assert w3c_model.problems(json.loads(path.read_text())) != []
 
 
-ADDRESSES = exports.Addresses("https://annotator.example.org")
+ADDRESSES = Addresses("https://annotator.example.org")
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 sources = st.builds(
     SourceRecord, id=st.integers(1, 10**6), type=st.sampled_from(["book", "speech", "manuscript", "post"]),
@@ -63,21 +64,22 @@ def marks(draw):
         note=draw(texts), annotator=draw(texts.filter(bool)), status=draw(st.sampled_from(["pending", "accepted", "rejected"])),
         reviewer=draw(texts), reviewed_at=draw(st.none() | times), review_note=draw(texts),
         citations=tuple(draw(st.lists(st.builds(CitationRecord, sources, texts, texts), max_size=3))),
-        created_at=draw(times), updated_at=draw(times),
+        created_at=draw(times), updated_at=draw(times), version=draw(st.integers(1, 50)),
     )
 
 
 @settings(max_examples=150, deadline=None)
 @given(marks())
 def test_every_mark_the_writer_can_be_given_makes_a_valid_annotation(mark):
-    assert w3c_model.problems(exports.jsonld_annotation(mark, ADDRESSES)) == []
+    [item] = writers.jsonld_marks([as_row(mark)], ADDRESSES)
+    assert w3c_model.problems(json.loads(item)) == []
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(marks(), max_size=4))
 def test_every_collection_the_writer_makes_is_valid(batch):
-    text = "".join(exports.stream_jsonld(batch, total=len(batch), collection_id="https://annotator.example.org/export/x",
-                                         label="Marks", addresses=ADDRESSES))
+    text = "".join(writers.jsonld(map(as_row, batch), total=len(batch), collection_id="https://annotator.example.org/export/x",
+                                  label="Marks", addresses=ADDRESSES))
     assert w3c_model.problems(json.loads(text)) == []
 
 

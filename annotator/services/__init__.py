@@ -1,20 +1,15 @@
 """Every write goes through a service: it checks permission, validates, saves, and bumps the document's revision.
 
-Views, admin actions and management commands all come through here, so the rules hold on every path.
-One module per subject; the core ones are re-exported here.
+Views, admin actions and management commands all come through here, so the rules hold on every path. Each service
+is called with keyword arguments: `user=`, the one acting, and the objects it acts on; it checks what that user may
+do itself (Forbidden, with a message). Every path that makes or moves a mark takes the document's lock and gets its
+span through spans.py. One module per subject; the core ones are re-exported here.
 """
 from .bulk import NewCitation, NewLink, NewMark, bulk_annotate, bulk_cite, bulk_link
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate, delete_annotation, review_annotation, update_annotation
-from .projects import (
-    DEFAULT_LABELS,
-    add_document,
-    add_member,
-    check_member,
-    create_project,
-    first_line_title,
-    record_change,
-)
+from .projects import DEFAULT_LABELS, add_document, add_member, check_member, create_project, first_line_title
+from .spans import record_change
 
 __all__ = [
     "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "NewCitation", "NewLink", "NewMark", "add_document",

@@ -14,13 +14,15 @@ from typing import Sequence
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .. import text as textlib
-from ..models import Annotation, Citation, Document, Label, Link, LinkType, Source, Span
+from ..models import Annotation, Citation, Document, Label, Link, LinkType, Source
 from .errors import ActionRefused, Conflict
 from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
-from .projects import check_member, record_change
+from .projects import check_member
 from .quotations import refresh_quote_checks
 from .sources import already_cited, check_citation
+from .spans import (
+    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, spans_at,
+)
 
 
 @dataclass(frozen=True)
@@ -90,54 +92,38 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
     try:
         with transaction.atomic():
             # Locked as annotate locks it: a new version saved meanwhile must not take marks made on the old one.
-            document = Document.objects.select_for_update().only("id", "project_id", "text", "version").get(pk=document.pk)
-            _check_marks(user, document, marks)
-            span_ids = _span_ids(document, {(mark.start, mark.end) for mark in marks})
-            annotations = [
-                Annotation(span_id=span_ids[mark.start, mark.end], label=mark.label, note=mark.note, created_by=user)
-                for mark in marks
-            ]
+            lock = lock_document(document.pk)
+            text = locked_text(lock, document)
+            annotations = _checked_marks(user, lock, text, marks)
             annotations = bulk_create_with_history(annotations, Annotation, default_user=user)
-            _record_changes({document.pk: [(mark.start, mark.end) for mark in marks]})
+            note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
     return annotations
 
 
-def _check_marks(user, document: Document, marks: list[NewMark]) -> None:
-    taken = set(
-        Annotation.objects.current(document).filter(created_by=user)
-        .values_list("span__start", "span__end", "label_id")
-    )
+def _checked_marks(user, lock, text: str, marks: list[NewMark]) -> list[Annotation]:
+    """The marks to save, on their spans (made where there are none); or the refusal of the first item that breaks
+    a rule, as annotate would refuse it alone."""
+    bad = None
     for number, mark in enumerate(marks, 1):
         try:
-            textlib.check_span(document.text, mark.start, mark.end, mark.exact)
-        except textlib.SpanError as exc:
-            raise _refused(number, ActionRefused(str(exc))) from None
-        key = (mark.start, mark.end, mark.label.pk)
-        if key in taken:
-            raise _refused(number, ActionRefused(f"You have already marked this text as {mark.label.name}."))
-        taken.add(key)
-
-
-def _span_ids(document: Document, regions: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """The span of each region of the document's current text, made where there is none (get_or_create, in bulk)."""
-    low, high = min(s for s, _ in regions), max(s for s, _ in regions)
-    found = {
-        (start, end): pk
-        for start, end, pk in Span.objects.filter(
-            document=document, version=document.version, start__gte=low, start__lte=high
-        ).values_list("start", "end", "pk")
-        if (start, end) in regions
-    }
-    new = []
-    for start, end in sorted(regions - found.keys()):
-        prefix, suffix = textlib.quote_context(document.text, start, end)
-        new.append(Span(document=document, version=document.version, start=start, end=end,
-                        exact=document.text[start:end], prefix=prefix, suffix=suffix))
-    for span in Span.objects.bulk_create(new):
-        found[span.start, span.end] = span.pk
-    return found
+            check_region(text, mark.start, mark.end, mark.exact)
+        except ActionRefused as exc:
+            bad = _refused(number, exc)
+            break
+    checked = marks[: number - 1] if bad is not None else marks
+    spans, made = spans_at(lock, text, {(mark.start, mark.end) for mark in checked})
+    repeated = repeats([(spans[m.start, m.end].pk, m.label.pk, user.pk) for m in checked], new_spans=made)
+    if repeated:
+        first = min(repeated)
+        raise _refused(first + 1, already_marked(checked[first].label))
+    if bad is not None:
+        raise bad
+    return [
+        Annotation(span=spans[mark.start, mark.end], label=mark.label, note=mark.note, created_by=user)
+        for mark in marks
+    ]
 
 
 # Citations ---------------------------------------------------------------------------------------

@@ -16,15 +16,15 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import bibliography
+from .. import anchoring, bibliography
 from .. import text as textlib
-from ..exports import SourceRecord, source_citation
-from ..imports import ImportCitation, ImportLink, ImportRow, PlacementError, Problem, place, split_citation
-from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Span, Status
+from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
+from ..exchange.records import SourceRecord, source_citation
+from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
 from . import links
 from .errors import ActionRefused, Forbidden
-from .projects import record_change
 from .quotations import refresh_quote_checks
+from .spans import Lock, lock_document, record_change, repeats, span_at
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _record_of(source: Source) -> SourceRecord:
 
 def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
                  partial: bool = False, dry_run: bool = False, links: list[ImportLink] = ()) -> ImportReport:
-    """Import parsed rows (imports.read) into their projects, or all into `project` when given, then the
+    """Import parsed rows (exchange.read) into their projects, or all into `project` when given, then the
     links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
@@ -120,12 +120,22 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
 def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
               report: ImportReport) -> None:
     touched: dict[int, tuple[int, int]] = {}
+    # The lock of each document imported into, for the whole import (its transaction, not a row's), taken in a fixed
+    # order so that two imports cannot deadlock. The plans placed marks on the text they read: a row whose document
+    # got a new version before the lock cannot be saved. The revision goes up at the end, where marks came.
+    locks = {pk: lock_document(pk, bump=False) for pk in sorted({plan.document.pk for plan in plans})}
     by_iri: dict[str, Annotation] = {}
     cited: list[int] = []  # marks made with citations
     for plan in plans:
+        if locks[plan.document.pk].version != plan.document.version:
+            report.problems.append(Problem(plan.row.line, f"“{plan.document.title}” got a new version while this "
+                                                          "was imported: import the file again"))
+            if not partial:
+                raise ImportFailed(report)
+            continue
         try:
             with transaction.atomic():
-                outcome = _save(plan, user, report)
+                outcome = _save(plan, locks[plan.document.pk], user, report)
         except IntegrityError:
             # Someone marked the same text at the same moment; the row is reported, the rest goes on.
             report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
@@ -280,11 +290,12 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
         if reviewer is None:
             raise ValueError(f"unknown reviewer “{row.reviewer}”")
     try:
-        placement = place(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
-    except PlacementError as exc:
+        placed = anchoring.locate(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
+    except anchoring.Unplaceable as exc:
         raise ValueError(f"cannot be placed in “{document.title}”: {exc}") from None
     citations = [_citation_for(citation, context) for citation in row.citations]
-    return _Plan(row, document, placement.start, placement.end, placement.moved, label, annotator, reviewer, citations)
+    moved = placed.placement is not anchoring.Rule.UNCHANGED
+    return _Plan(row, document, placed.start, placed.end, moved, label, annotator, reviewer, citations)
 
 
 def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
@@ -365,16 +376,12 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
     return source
 
 
-def _save(plan: _Plan, user, report: ImportReport) -> tuple[str, Annotation]:
-    row, text = plan.row, plan.document.text
-    prefix, suffix = textlib.quote_context(text, plan.start, plan.end)
-    span, _ = Span.objects.get_or_create(
-        document=plan.document, version=plan.document.version, start=plan.start, end=plan.end,
-        defaults={"exact": text[plan.start : plan.end], "prefix": prefix, "suffix": suffix},
-    )
-    existing = Annotation.objects.filter(span=span, label=plan.label, created_by=plan.annotator).first()
-    if existing is not None:
-        return "unchanged", existing
+def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Annotation]:
+    row = plan.row
+    span, made = span_at(lock, plan.document.text, plan.start, plan.end)
+    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)], new_spans={span.pk} if made else ())
+    if there:
+        return "unchanged", Annotation.objects.get(pk=there[0])
     annotation = Annotation(
         span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
     )

@@ -11,7 +11,8 @@ from .. import text as textlib
 from ..models import Annotation, Label, Link, LinkType, Project, Role, Source
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
-from .projects import check_member, record_change
+from .projects import check_member
+from .spans import record_change
 
 MAX_SPEAKER = 200
 

@@ -3,58 +3,43 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from .. import text as textlib
-from ..models import FLAGGED_PLACEMENTS, Annotation, Change, Document, Label, Role, Span
-from ..texts import text_at
+from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
-from .projects import bump_revision, check_member, record_change
+from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
+from .spans import (
+    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, span_at,
+)
 
 
 # Marks -----------------------------------------------------------------------------------------
 
 
-def annotate(
-    *, user, document: Document, start: int, end: int, exact: str, label: Label, note: str = "", membership=None
-) -> Annotation:
-    """Mark document.text[start:end] with a label. The text sent must equal the document's text there.
-
-    `membership`: the user's membership of the document's project, when the caller has read it already (a
-    query saved). Afterwards `document.revision` is the revision the mark made.
-    """
-    if membership is None or membership.user_id != user.pk or membership.project_id != document.project_id:
-        check_member(user, document.project_id)
-    if label.project_id != document.project_id:
-        raise ActionRefused("That label belongs to another project.")
+def annotate(*, user, document: Document, start: int, end: int, exact: str, label: Label, note: str = "") -> Annotation:
+    """Mark document.text[start:end] with a label (members of the document's project). The text sent must equal
+    the document's text there. Afterwards `document.revision` is the revision the mark made."""
     try:
         with transaction.atomic():
-            # The revision goes up first: the same statement takes the document's lock and reads the version of
-            # its text, so a new version saved meanwhile cannot take a mark made on the old one.
-            revision, version = bump_revision(document.pk)
-            text = text_at(document.pk, version, document.created_at)
-            try:
-                textlib.check_span(text, start, end, exact)
-            except textlib.SpanError as exc:
-                raise ActionRefused(str(exc)) from None
-            span = Span.objects.filter(document_id=document.pk, version=version, start=start, end=end).first()
-            if span is None:
-                # A race for the same new span ends in IntegrityError below, outside this transaction.
-                prefix, suffix = textlib.quote_context(text, start, end)
-                span = Span.objects.create(
-                    document=document, version=version, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix,
-                )
-            elif Annotation.objects.filter(span=span, label=label, created_by=user).exists():
-                raise ActionRefused(f"You have already marked this text as {label.name}.")
+            # The lock first: it checks the membership and reads the version of the text, so a new version saved
+            # meanwhile cannot take a mark made on the old one.
+            lock = lock_document(document.pk, member=user)
+            if label.project_id != document.project_id:
+                raise ActionRefused("That label belongs to another project.")
+            text = locked_text(lock, document)
+            check_region(text, start, end, exact)
+            span, made = span_at(lock, text, start, end)
+            if repeats([(span.pk, label.pk, user.pk)], new_spans={span.pk} if made else ()):
+                raise already_marked(label)
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
             annotation.save()
-            Change.objects.create(document_id=document.pk, revision=revision, start=start, end=end)
+            note_change(lock, start, end)
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
-    document.revision = revision
+    document.revision = lock.revision
     return annotation
 
 
@@ -88,8 +73,8 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
     if label is not None and label.pk != annotation.label_id:
         if label.project_id != annotation.label.project_id:
             raise ActionRefused("That label belongs to another project.")
-        if Annotation.objects.filter(span_id=annotation.span_id, label=label, created_by=user).exists():
-            raise ActionRefused(f"You have already marked this text as {label.name}.")
+        if repeats([(annotation.span_id, label.pk, user.pk)]):
+            raise already_marked(label)
         quoting = QUOTATION in (label.key, annotation.label.key)
         annotation.label = label
         changed = True

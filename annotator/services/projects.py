@@ -1,11 +1,11 @@
-"""Writes on projects, members, documents, and the revision counter that open pages poll."""
+"""Writes on projects, members and documents, and the membership check the other services share."""
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
-from ..models import Change, Document, Label, LinkType, Membership, Project, Role
+from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Role
 from .errors import ActionRefused, Forbidden
 
 DEFAULT_LABELS = [
@@ -17,6 +17,8 @@ DEFAULT_LABELS = [
 
 
 # Projects and members ------------------------------------------------------------------------
+# Set up by operators (commands, the seeds, the bench): no view calls these two, so they act for nobody and check no
+# permission. Every other service acts for `user=` and checks what that user may do.
 
 
 @transaction.atomic
@@ -34,7 +36,7 @@ def create_project(*, name: str, description: str = "", owner=None) -> Project:
     )
     _add_default_link_types(project)
     if owner is not None:
-        add_member(project=project, user=owner, role=Role.MANAGER)
+        add_member(project=project, member=owner, role=Role.MANAGER)
     return project
 
 
@@ -48,20 +50,21 @@ def _add_default_link_types(project: Project) -> None:
         link_type.to_labels.set([labels[k] for k in to_keys])
 
 
-def add_member(*, project: Project, user, role: str) -> Membership:
-    """Make the user a member with this role, or change the role of an existing member."""
+def add_member(*, project: Project, member, role: str) -> Membership:
+    """Make `member` (a user) a member with this role, or change the role of an existing member."""
     if role not in Role.values:
         raise ActionRefused(f"Unknown role “{role}”.")
-    membership, _ = Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
+    membership, _ = Membership.objects.update_or_create(project=project, user=member, defaults={"role": role})
     return membership
 
 
 # Documents -------------------------------------------------------------------------------------
 
 
-def add_document(*, membership: Membership, title: str, text: str, origin: str = "", user=None) -> Document:
-    """Add a document to the membership's project (managers only). Text is normalised, never otherwise changed."""
-    if membership.role != Role.MANAGER:
+@transaction.atomic
+def add_document(*, user, project: Project, title: str, text: str, origin: str = "") -> Document:
+    """Add a document to the project (its managers only). Text is normalised, never otherwise changed."""
+    if check_member(user, project.pk).role != Role.MANAGER:
         raise Forbidden("Only the project's managers may add documents.")
     title = title.strip()
     try:
@@ -70,9 +73,12 @@ def add_document(*, membership: Membership, title: str, text: str, origin: str =
         raise ActionRefused(str(exc)) from None
     if not title:
         title = first_line_title(text)
-    return Document.objects.create(
-        project=membership.project, title=title[:300], text=text, origin=origin[:500], created_by=user
+    document = Document.objects.create(project=project, title=title[:300], text=text, origin=origin[:500], created_by=user)
+    # Version 1 is a row from the start: what belongs to a version (its pages, its original) has a place.
+    DocumentVersion.objects.create(
+        document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at
     )
+    return document
 
 
 def first_line_title(text: str) -> str:
@@ -89,25 +95,3 @@ def check_member(user, project_id: int) -> Membership:
         return Membership.objects.get(user=user, project_id=project_id)
     except Membership.DoesNotExist:
         raise Forbidden("You are not a member of this project.") from None
-
-
-def bump_revision(document_id: int) -> tuple[int, int]:
-    """Raise the document's revision by one; (the new revision, the version of its text). Call inside a
-    transaction: the one statement also takes the document's write lock (its row on PostgreSQL) until the end."""
-    # One statement that bumps and reads (every write to a mark comes here; SQLite 3.35+ and PostgreSQL).
-    quote = connection.ops.quote_name
-    table, revision, version = quote(Document._meta.db_table), quote("revision"), quote("version")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {revision} = {revision} + 1 WHERE id = %s RETURNING {revision}, {version}", [document_id]
-        )
-        return tuple(cursor.fetchone())
-
-
-def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
-    """Bump the document's revision and note the region that changed. Call inside a transaction."""
-    revision, _ = bump_revision(document_id)
-    Change.objects.create(document_id=document_id, revision=revision, start=start, end=end, text_changed=text_changed)
-    return revision
-
-

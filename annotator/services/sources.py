@@ -15,7 +15,8 @@ from .. import text as textlib
 from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
-from .projects import check_member, record_change
+from .projects import check_member
+from .spans import record_change
 from .quotations import refresh_quote_checks
 
 # The fields a source is made of, as the forms and the importers give them.
@@ -104,7 +105,7 @@ def update_source(*, user, source: Source, **fields) -> Source:
 
 
 @dataclass
-class ImportReport:
+class SourceImportReport:
     """What an import did, entry by entry (each item is (the entry's label, what happened))."""
 
     created: list = field(default_factory=list)  # the sources made
@@ -119,10 +120,10 @@ class ImportReport:
         return self.entries - len(self.refused) - len(self.skipped)
 
 
-class ImportRefused(ActionRefused):
+class SourceImportRefused(ActionRefused):
     """Entries of the file cannot be taken, and the import was not partial: nothing was saved. `report` says which."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: SourceImportReport):
         n = len(report.refused)
         super().__init__(
             f"{n:,} of the file's {report.entries:,} entries cannot be taken, so nothing was imported. "
@@ -131,10 +132,10 @@ class ImportRefused(ActionRefused):
         self.report = report
 
 
-def import_sources(*, user, project: Project, entries: list, partial: bool = False) -> ImportReport:
+def import_sources(*, user, project: Project, entries: list, partial: bool = False) -> SourceImportReport:
     """Add a file's entries (bibliography.Entry, or records) to the bibliography, saved in bulk in one transaction:
     at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
-    skipped, not duplicated. An entry that cannot be taken refuses the whole file (ImportRefused, whose report lists
+    skipped, not duplicated. An entry that cannot be taken refuses the whole file (SourceImportRefused, whose report lists
     every such entry), unless `partial`: then the others are imported and the report lists it."""
     _check_editor(user, project.pk)
     if len(entries) > bibliography.MAX_ENTRIES:
@@ -143,7 +144,7 @@ def import_sources(*, user, project: Project, entries: list, partial: bool = Fal
         with transaction.atomic():
             report = _import(user, project, [_as_entry(e, i) for i, e in enumerate(entries)], partial)
             if report.refused and not partial:
-                raise ImportRefused(report)  # raised inside the transaction: nothing is kept
+                raise SourceImportRefused(report)  # raised inside the transaction: nothing is kept
             return report
     except IntegrityError:
         raise Conflict("Someone added one of these DOIs at the same moment; nothing was imported. Try again.") from None
@@ -155,12 +156,12 @@ def _as_entry(entry, index: int) -> bibliography.Entry:
     return bibliography.Entry(f"Entry {index + 1} (“{str(entry.get('title', ''))[:60]}”)", record=entry)
 
 
-def _import(user, project: Project, entries: list[bibliography.Entry], partial: bool) -> ImportReport:
+def _import(user, project: Project, entries: list[bibliography.Entry], partial: bool) -> SourceImportReport:
     taken = {
         doi: title
         for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
     }
-    report = ImportReport(entries=len(entries))
+    report = SourceImportReport(entries=len(entries))
     new = []
     for entry in entries:
         if entry.problem:
@@ -301,7 +302,9 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
 
 
 def accept_suggestion(*, user, document: Document, start: int, end: int) -> Annotation:
-    """Turn a suggested repeat into a quotation mark by the user, noting where the passage first appears."""
+    """Turn a suggested repeat into a quotation mark by the user (members of the document's project), noting where
+    the passage first appears. Made by annotate, under its lock and rules."""
+    check_member(user, document.project_id)
     suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
     if suggestion is None:
         raise Conflict("This passage is no longer suggested: it was marked meanwhile, or the page is out of date.")

@@ -1,45 +1,38 @@
 """New versions of a document's text, and carrying its marks across (see anchoring.py for the rules)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from .. import anchoring
 from .. import text as textlib
-from ..models import Annotation, Citation, Document, DocumentVersion, Membership, Placement, Role, Span, Status
+from ..models import Annotation, Citation, Document, DocumentVersion, Placement, Role, Status
 from .decisions import back_to_pending
 from .errors import ActionRefused, Conflict, Forbidden
-from .projects import check_member, record_change
+from .projects import check_member
 from .quotations import refresh_quote_checks
-
-
-def _span_for(document: Document, version: int, text: str, start: int, end: int) -> Span:
-    prefix, suffix = textlib.quote_context(text, start, end)
-    span, _ = Span.objects.get_or_create(
-        document=document,
-        version=version,
-        start=start,
-        end=end,
-        defaults={"exact": text[start:end], "prefix": prefix, "suffix": suffix},
-    )
-    return span
+from .spans import already_marked, check_region, lock_document, locked_text, note_change, repeats, span_at, spans_at
 
 
 @transaction.atomic
-def add_version(*, membership: Membership, document: Document, text: str, note: str = "", user=None) -> DocumentVersion:
-    """Make `text` the document's new current version and carry every current mark to it (managers only).
+def add_version(*, user, document: Document, text: str, note: str = "") -> DocumentVersion:
+    """Make `text` the document's new current version and carry every current mark to it (its project's managers).
 
-    Marks placed fuzzily or ambiguously are flagged; accepted ones among them go back to pending.
-    Orphans keep their old span and wait to be re-attached. Each carried mark's move is in its history.
+    Marks placed fuzzily or ambiguously are flagged; accepted ones among them go back to pending. Orphans keep their
+    old span and wait to be re-attached, as does a mark carried onto a place where its editor has a mark with its
+    label already (the better placed one keeps it). Each carried mark's move is in its history.
     """
-    if membership.role != Role.MANAGER or membership.project_id != document.project_id:
+    if check_member(user, document.project_id).role != Role.MANAGER:
         raise Forbidden("Only the project's managers may add versions of a document.")
     try:
         new_text = textlib.check_document_text(textlib.normalise_text(text))
     except textlib.TextImportError as exc:  # blank once normalised (only BOMs, say): a refusal with its message
         raise ActionRefused(str(exc)) from None
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    lock = lock_document(document.pk)
+    document = Document.objects.get(pk=document.pk)  # as it is under the lock: another version may have come
     if new_text == document.text:
         raise ActionRefused("The new version is the same as the current one: nothing to do.")
     old_text, old_number = document.text, document.version
@@ -66,24 +59,18 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
     document.save(update_fields=["text", "version"])
 
     # The new spans, made together: a fixed number of queries (in batches) rather than a few per mark.
-    new_spans = {(s.start, s.end): s for s in Span.objects.filter(document=document, version=version.number)}
-    wanted = sorted({(r.start, r.end) for r in placed.values() if r.start is not None} - new_spans.keys())
-    made = Span.objects.bulk_create(
-        Span(document=document, version=version.number, start=start, end=end, exact=new_text[start:end],
-             prefix=prefix, suffix=suffix)
-        for start, end in wanted
-        for prefix, suffix in [textlib.quote_context(new_text, start, end)]
-    )
-    new_spans.update(((s.start, s.end), s) for s in made)
+    lock = replace(lock, version=version.number)
+    new_spans, made = spans_at(lock, new_text, {(r.start, r.end) for r in placed.values() if r.start is not None})
+    results = _carried(annotations, placed, new_spans, made)
     now = timezone.now()
     report = []
     for annotation in annotations:
-        result = placed[annotation.span_id]
+        result = results[annotation.pk]
         old_span = spans[annotation.span_id]
         if result.start is not None:
             annotation.span = new_spans[(result.start, result.end)]
         annotation.placement = result.placement.value
-        annotation.placement_score = result.score if result.placement == anchoring.Placement.FUZZY else None
+        annotation.placement_score = result.score if result.placement == anchoring.Rule.FUZZY else None
         if result.placement.flagged and annotation.status == Status.ACCEPTED:
             back_to_pending(annotation)
         annotation.version += 1
@@ -109,31 +96,39 @@ def add_version(*, membership: Membership, document: Document, text: str, note: 
     moved = [p.annotation.pk for p in report if p.new_start is not None and p.new_exact != p.old_exact]
     if moved:
         refresh_quote_checks(Citation.objects.filter(annotation_id__in=moved))
-    record_change(document.pk, 0, len(new_text), text_changed=True)
+    note_change(lock, 0, len(new_text), text_changed=True)
     return version
+
+
+def _carried(annotations: list[Annotation], placed: dict, new_spans: dict, made: set[int]) -> dict:
+    """Where each mark goes ({mark id: anchoring.Placed}): where carry() placed it, unless its editor's mark with its
+    label took that place first (marks placed silently first, then by score); then it waits as an orphan."""
+    order = sorted(annotations, key=lambda a: (placed[a.span_id].placement.flagged, -placed[a.span_id].score, a.pk))
+    results = {a.pk: placed[a.span_id] for a in order}
+    going = [a for a in order if results[a.pk].start is not None]
+    wanted = [(new_spans[results[a.pk].start, results[a.pk].end].pk, a.label_id, a.created_by_id) for a in going]
+    for index in repeats(wanted, new_spans=made, moving=[a.pk for a in going]):
+        mark = going[index]
+        results[mark.pk] = anchoring.Placed(mark.span_id, anchoring.Placement.ORPHANED, None, None, 0.0)
+    return results
 
 
 @transaction.atomic
 def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, exact: str) -> Annotation:
-    """Put a flagged or orphaned mark on a selection of the current text (any member who may edit it)."""
-    check_member(user, annotation.span.document.project_id)
-    locked = Annotation.objects.select_for_update().select_related("span__document").get(pk=annotation.pk)
-    document = Document.objects.select_for_update().get(pk=locked.span.document_id)
-    if locked.created_by_id != user.pk and not Membership.objects.filter(
-        user=user, project_id=document.project_id, role=Role.MANAGER
-    ).exists():
+    """Put a flagged or orphaned mark on a selection of the current text (its author, or a manager of its project)."""
+    document = annotation.span.document
+    lock = lock_document(document.pk, member=user)
+    locked = Annotation.objects.select_for_update().select_related("span", "label").get(pk=annotation.pk)
+    if locked.created_by_id != user.pk and check_member(user, document.project_id).role != Role.MANAGER:
         raise Forbidden("Only the mark's author or a manager may re-attach it.")
     if locked.placement not in ("orphaned", "fuzzy", "ambiguous"):
         raise Conflict("This mark is not waiting to be re-attached.")
-    try:
-        textlib.check_span(document.text, start, end, exact)
-    except textlib.SpanError as exc:
-        raise ActionRefused(str(exc)) from None
-    span = _span_for(document, document.version, document.text, start, end)
-    if Annotation.objects.filter(span=span, label_id=locked.label_id, created_by_id=locked.created_by_id).exclude(
-        pk=locked.pk
-    ).exists():
-        raise ActionRefused("The same editor already has a mark with this label on that text.")
+    text = locked_text(lock, document)
+    check_region(text, start, end, exact)
+    span, made = span_at(lock, text, start, end)
+    wanted = [(span.pk, locked.label_id, locked.created_by_id)]
+    if repeats(wanted, new_spans={span.pk} if made else (), moving={locked.pk}):
+        raise already_marked(locked.label, own=locked.created_by_id == user.pk)
     locked.span = span
     locked.placement = "reattached"
     locked.placement_score = None
@@ -142,9 +137,9 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     locked._history_user = user
     locked._change_reason = "Re-attached by hand"
     locked.save()
-    Placement.objects.filter(annotation=locked, version__document=document, version__number=document.version).update(
+    Placement.objects.filter(annotation=locked, version__document_id=document.pk, version__number=lock.version).update(
         status="reattached", new_start=start, new_end=end, new_exact=exact
     )
     refresh_quote_checks(locked.citations.all())
-    record_change(document.pk, start, end)
+    note_change(lock, start, end)
     return locked

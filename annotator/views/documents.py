@@ -2,11 +2,14 @@
 adding documents."""
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -15,8 +18,9 @@ from .. import document_page as page
 from .. import poll_pass, reads, services
 from .. import text as textlib
 from ..forms import DocumentForm
-from ..models import Membership, Role, Status
+from ..models import Extraction, Membership, Role, Status
 from ..permissions import document_for, project_for
+from ..services import ingest
 
 
 # Projects ----------------------------------------------------------------------------------------
@@ -46,8 +50,19 @@ def project_detail(request, project_id):
         "statuses": Status.choices,
         "rows": reads.document_rows(project, labels),
         "is_manager": membership.role == Role.MANAGER,
+        "extractions": _extractions_of(project) if membership.role == Role.MANAGER else [],
     }
     return render(request, "annotator/project_detail.html", context)
+
+
+def _extractions_of(project) -> list:
+    """Documents being made from web pages and files, and those that failed in the last day, for the managers."""
+    recent = timezone.now() - datetime.timedelta(days=1)
+    return list(
+        Extraction.objects.filter(project=project, created_at__gte=recent)
+        .exclude(state=Extraction.State.DONE)
+        .defer("data")[:20]
+    )
 
 
 @login_required
@@ -73,15 +88,27 @@ def document_create(request, project_id):
     if membership.role != Role.MANAGER:
         return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add documents."}, status=403)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (form.cleaned_data["url"] or form.cleaned_data["upload"]):
+        # A web page or a PDF, HTML or Word file: extracted in the background, its progress on its own page.
+        upload = form.cleaned_data["upload"]
+        try:
+            extraction = ingest.request_document(
+                user=request.user, project=project, title=form.cleaned_data["title"], url=form.cleaned_data["url"],
+                name=upload.name if upload else "", data=upload.data if upload else b"",
+            )
+        except services.ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("extraction_detail", extraction_id=extraction.pk)
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file") and request.FILES.get("file")
         try:
             document = services.add_document(
-                membership=membership,
+                user=request.user,
+                project=project,
                 title=form.cleaned_data["title"],
                 text=form.cleaned_data["content"],
                 origin=upload.name if upload else "",
-                user=request.user,
             )
         except services.ActionRefused as exc:
             form.add_error(None, exc.message)

@@ -24,7 +24,7 @@ def annotation_create(request, document_id):
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return page.answer_error(request, f"The mark was not saved: {message}", 422)
     try:
-        annotation = services.annotate(user=request.user, document=document, membership=membership, **form.cleaned_data)
+        annotation = services.annotate(user=request.user, document=document, **form.cleaned_data)
     except services.ActionRefused as exc:
         return page.answer_error(request, f"The mark was not saved: {exc.message}", exc.status)
     if not request.htmx:

@@ -151,7 +151,7 @@ def source_import(request, project_id):
                 user=request.user, project=project, entries=form.cleaned_data["file"],
                 partial=form.cleaned_data["partial"],
             )
-        except sources.ImportRefused as exc:
+        except sources.SourceImportRefused as exc:
             form.add_error("file", exc.message)
             refused = exc.report
         except ActionRefused as exc:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import anchoring, reads
 from .. import document_page as page
 from ..forms import NewVersionForm, ReattachForm
-from ..models import DocumentVersion, Placement, Role
+from ..models import DocumentVersion, Original, Placement, Role
 from ..permissions import annotation_for, document_for
 from ..services import ActionRefused, versions
 
@@ -38,8 +38,8 @@ def document_versions(request, document_id):
         if form.is_valid():
             try:
                 version = versions.add_version(
-                    membership=membership, document=document, text=form.cleaned_data["content"],
-                    note=form.cleaned_data["note"], user=request.user,
+                    user=request.user, document=document, text=form.cleaned_data["content"],
+                    note=form.cleaned_data["note"],
                 )
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
@@ -47,7 +47,19 @@ def document_versions(request, document_id):
                 messages.success(request, f"Version {version.number} is now current. Here is how the marks were carried.")
                 return redirect("version_report", document_id=document.pk, number=version.number)
         status = 422
-    context = {"document": document, "project": document.project, "versions": _versions_of(document), "form": form}
+    originals = {
+        row["version__number"]: row
+        for row in Original.objects.filter(version__document=document).values(
+            "version__number", "name", "url", "media_type", "size", "sha256", "fetched_at"
+        )
+    }
+    rows = _versions_of(document)
+    for row in rows:
+        row.original_file = originals.get(row.number)
+    context = {
+        "document": document, "project": document.project, "versions": rows, "form": form,
+        "fetched": is_manager and any(row["url"] for row in originals.values()),
+    }
     return render(request, "annotator/document_versions.html", context, status=status)
 
 

@@ -9,9 +9,8 @@ from ..factories import UserFactory
 
 
 def test_a_manager_uploads_a_corrected_thread_and_an_editor_reattaches_an_orphan(login, live_server, tmp_path):
-    project, _ = load_seeds()
     manager, editor = UserFactory(username="chief"), UserFactory(username="ed")
-    Membership.objects.create(user=manager, project=project, role=Role.MANAGER)
+    project, _ = load_seeds(manager=manager)
     Membership.objects.create(user=editor, project=project, role=Role.ANNOTATOR)
     thread = project.documents.get(origin__startswith="000")
     claim = project.labels.get(key="claim")

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.models import Role
-from annotator.seeds import load_seeds
+from annotator.models import Project, Role
+from annotator.seeds import SEED_PROJECT, load_seeds
 from annotator.services import add_member
 
 DEMO_ACCOUNTS = [
@@ -31,16 +31,23 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("demo creates accounts with known passwords; it refuses to run with DEBUG off.")
         call_command("migrate", interactive=False, verbosity=0)
-        project, _ = load_seeds()
         password = password or secrets.token_urlsafe(9)
         User = get_user_model()
-        for username, role, superuser in DEMO_ACCOUNTS:
+        accounts = {}
+        for username, _, superuser in DEMO_ACCOUNTS:
             user, _ = User.objects.get_or_create(username=username)
             user.is_staff = user.is_superuser = superuser
             user.set_password(password)
             user.save()
-            if role is not None:
-                add_member(project=project, user=user, role=role)
+            accounts[username] = user
+        # The demo's manager adds the seeds, as a manager adds documents in the app (to a seed project made before,
+        # by `load_seeds --manager` say, once made its manager).
+        seeded = Project.objects.filter(name=SEED_PROJECT).first()
+        if seeded is not None:
+            add_member(project=seeded, member=accounts["manager"], role=Role.MANAGER)
+        project, _ = load_seeds(manager=accounts["manager"])
+        for username, role, _ in DEMO_ACCOUNTS:
+            add_member(project=project, member=accounts[username], role=role)
         self.stdout.write(f"Project “{project.name}” with {project.documents.count()} documents.")
         self.stdout.write("Demo accounts: " + ", ".join(name for name, _, _ in DEMO_ACCOUNTS))
         self.stdout.write(f"Password for all of them: {password}")

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator import export_query, export_rows, exports, links_export
+from annotator import exchange
 from annotator.models import Document, Label, Project, Status
 from annotator.text import row_id
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=["csv", "links-csv", "jsonld"], default="csv",
+        parser.add_argument("--format", choices=list(exchange.FORMATS), default="csv",
                             help="csv: marks; links-csv: the links that start at those marks; jsonld: both.")
         parser.add_argument("--project", help="Project name or id.")
         parser.add_argument("--document", type=int, help="Document id.")
@@ -42,46 +42,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         export_filter = self._filter(options)
-        annotations = export_query.marks(export_filter)
-        rows = export_query.rows(annotations)
+        selection = exchange.query.marks(export_filter)
         if options["text_version"] is not None:
             if options["document"] is None:
                 raise CommandError("--text-version needs --document: versions are per document.")
             document = Document.objects.get(pk=options["document"])
             if options["text_version"] != document.version:
                 try:
-                    rows = map(exports.as_row, export_query.old_version_records(document, options["text_version"], export_filter))
+                    selection = exchange.EarlierVersion.of(document, options["text_version"], export_filter)
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
-                annotations = None
-        if options["format"] == "links-csv":
-            if annotations is None:
-                raise CommandError("Links are exported for the current version only.")
-            links = links_export.link_values(links_export.links_of(annotations))
-            chunks = links_export.stream_links_csv(links.iterator(), raw=options["raw"])
-        elif options["format"] == "csv":
-            chunks = export_rows.stream_csv(rows, raw=options["raw"])
-        else:
-            base = options["base_url"].rstrip("/")
-            query = {k: options[k] for k in ("project", "document", "status", "label", "editor") if options[k]}
-            if options["text_version"] is not None:
-                query["version"] = options["text_version"]
-            addresses = exports.Addresses(base)
-            if annotations is None:  # an earlier version: few enough marks to count as they come; no links
-                rows = list(rows)
-                links, total = [], len(rows)
-            else:
-                links = links_export.links_of(annotations)
-                total = annotations.count() + links.count()
-                links = links_export.link_values(links).iterator()
-            chunks = export_rows.stream_jsonld(
-                rows,
-                total=total,
+        base = options["base_url"].rstrip("/")
+        query = {k: options[k] for k in ("project", "document", "status", "label", "editor") if options[k]}
+        if options["text_version"] is not None:
+            query["version"] = options["text_version"]
+        try:
+            chunks = exchange.export(
+                selection, options["format"], raw=options["raw"], base_url=base,
                 collection_id=f"{base}/export/annotations.jsonld" + (f"?{urlencode(query)}" if query else ""),
                 label="Marks exported by the editorial annotator",
-                addresses=addresses,
-                extra=(links_export.jsonld_link_of(values, addresses) for values in links),
             )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
                 for chunk in chunks:
@@ -90,7 +72,7 @@ class Command(BaseCommand):
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
 
-    def _filter(self, options) -> export_query.ExportFilter:
+    def _filter(self, options) -> exchange.ExportFilter:
         project_id = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()
@@ -113,7 +95,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No label with the key “{options['label']}”.")
         if options["editor"] and not get_user_model().objects.filter(username=options["editor"]).exists():
             raise CommandError(f"No user named “{options['editor']}”.")
-        return export_query.ExportFilter(
+        return exchange.ExportFilter(
             project_id=project_id,
             document_id=options["document"],
             label=options["label"],

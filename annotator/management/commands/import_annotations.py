@@ -4,7 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator import imports as reading
+from annotator import exchange
 from annotator.models import Project
 from annotator.services import imports
 
@@ -35,20 +35,19 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
-        try:
-            parsed = reading.read(data, spreadsheet_safe=options["spreadsheet_safe"])
-        except reading.ImportFileError as exc:
-            raise CommandError(f"{path}: {exc}") from None
+        links = None
         if options["links"]:
             links_path = Path(options["links"])
             try:
-                links, problems = reading.read_links_csv(links_path.read_bytes(), spreadsheet_safe=options["spreadsheet_safe"])
+                links = links_path.read_bytes()
             except OSError as exc:
                 raise CommandError(f"Cannot read {links_path}: {exc.strerror}.") from None
-            except reading.ImportFileError as exc:
-                raise CommandError(f"{links_path}: {exc}") from None
-            parsed.links.extend(links)
-            parsed.problems.extend(problems)
+        try:
+            parsed = exchange.read(data, links=links, spreadsheet_safe=options["spreadsheet_safe"])
+        except exchange.LinksFileError as exc:
+            raise CommandError(f"{links_path}: {exc}") from None
+        except exchange.ImportFileError as exc:
+            raise CommandError(f"{path}: {exc}") from None
         project = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()

@@ -660,6 +660,15 @@
     htmx.trigger(section, "links-refresh");
   }
 
+  // A refresh asked for while nobody was in the links section lands after the user went in (pressed "l", opened
+  // "Link to…"): the section is kept as it is, with the caret and what was typed, and the next poll refreshes it.
+  function keepLinksInUse(e) {
+    const section = document.getElementById("mark-links");
+    if (!section || e.detail.target !== section || e.detail.requestConfig.triggeringEvent?.type !== "links-refresh") return;
+    const details = document.getElementById("link-new");
+    if (section.contains(document.activeElement) || (details && details.open)) e.detail.shouldSwap = false;
+  }
+
   // "l" opens the open mark's "Link to…" and puts the caret in its search.
   function onLinkKey(e) {
     if (e.key !== "l" || e.ctrlKey || e.metaKey || e.altKey || typingInField(document.activeElement)) return;
@@ -753,6 +762,7 @@
       if (e.target.closest && e.target.closest("#link-form") && e.target.type === "search") pickWhenFound = false;
     });
     document.body.addEventListener("htmx:beforeSwap", onLinkResultsSwap);
+    document.body.addEventListener("htmx:beforeSwap", keepLinksInUse);
     document.body.addEventListener("htmx:afterSettle", onLinkResultsSettled);
     showPersonFields();
     showLinkedMarks();

@@ -1,11 +1,9 @@
-"""The export writers' fast path: CSV lines and JSON-LD items from plain tuples, one per mark.
+"""The writers: one per format, each a generator of text pieces, so an export is written as it is read.
 
-A row is a MarkRecord's fields in their order (exports.MARK_FIELDS), as export_query.rows reads
-them from the database without making model instances. The output is, byte for byte, what
-exports.csv_cells and exports.jsonld_annotation define (tests/test_export_rows.py holds the two
-together); here it is written with as little work per mark as we can: what belongs to a source is
-worked out once per source, JSON is assembled from pre-encoded pieces, not dumped from a dict.
-Pure functions, no database.
+A mark comes as a plain tuple of MarkRecord's fields in their order (records.MARK_FIELDS), a link as a tuple of
+query.LINK_COLUMNS, as query.py reads them from the database without making model instances. Each mark is written
+with as little work as we can: what belongs to a source is worked out once per source, and a mark's JSON is
+assembled from pre-encoded pieces, not dumped from a dict. Pure functions, no database.
 """
 from __future__ import annotations
 
@@ -13,9 +11,9 @@ import csv
 import json
 from typing import Iterable, Iterator
 
-from .exports import (
-    _ESCAPED_FIRST, CSV_HEADER, JOIN, JSONLD_CONTEXT, Addresses, _Line, buffered, iso_utc, source_citation, source_csl,
-    source_iri,
+from .records import (
+    CSV_HEADER, ESCAPED_FIRST, JOIN, JSONLD_CONTEXT, LINK_HEADER, Addresses, Line, SourceRecord, iso_utc, source_citation,
+    source_csl, source_iri, spreadsheet_safe,
 )
 
 # What json.dumps(..., ensure_ascii=False) writes for a string (the C encoder when there is one).
@@ -25,7 +23,7 @@ _string = json.encoder.encode_basestring
 class _PerSource:
     """Text made from a source, worked out once per SourceRecord; a record is recognised by identity.
 
-    export_query hands out one SourceRecord per source, so a source cited by many marks costs once.
+    query.rows hands out one SourceRecord per source, so a source cited by many marks costs once.
     The record is kept beside its text so that its id() cannot be reused by another while cached.
     """
 
@@ -41,26 +39,33 @@ class _PerSource:
 
 
 def _safe(cell: str) -> str:
-    # exports.spreadsheet_safe, inlined where it runs a dozen times a mark.
-    return "'" + cell if cell and cell[0] in _ESCAPED_FIRST else cell
+    # records.spreadsheet_safe, inlined where it runs a dozen times a mark.
+    return "'" + cell if cell and cell[0] in ESCAPED_FIRST else cell
 
 
 def _number(value) -> str:
-    # Ids and offsets are never negative; a negative one would read as a formula, as in csv_cells.
+    # Ids and offsets are never negative; a negative one would read as a formula, so it is escaped like one.
     return str(value) if value >= 0 else "'" + str(value)
 
 
-def csv_lines(rows: Iterable[tuple], raw: bool = False) -> Iterator[str]:
-    """The CSV text, header first, one line (CRLF, RFC 4180) per mark."""
-    write = csv.writer(_Line()).writerow
+# The marks CSV ----------------------------------------------------------------------------------------
+
+
+def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
+    """The marks CSV, header first, one line (CRLF, RFC 4180) per mark, in CSV_HEADER's columns.
+
+    Without `raw`, a cell a spreadsheet would run as a formula is neutralised (records.spreadsheet_safe).
+    """
+    write = csv.writer(Line()).writerow
     yield write(CSV_HEADER)
-    reference = _PerSource(source_citation)  # exports.cited, but once per source
+    reference = _PerSource(source_citation)
     for (
         pk, project, document_id, title, start, end, exact, prefix, suffix, label, note, annotator, status,
         reviewer, reviewed_at, review_note, citations, created_at, updated_at, _version,
     ) in rows:
         if citations:
             ids = JOIN.join(str(c.source.id) for c in citations)
+            # Each source's reference, then ', ' and the locator when there is one.
             references = JOIN.join(
                 f"{reference(c.source)}, {c.locator}" if c.locator else reference(c.source) for c in citations
             )
@@ -81,9 +86,26 @@ def csv_lines(rows: Iterable[tuple], raw: bool = False) -> Iterator[str]:
             ))
 
 
-def stream_csv(rows: Iterable[tuple], raw: bool = False) -> Iterator[str]:
-    """The CSV text in chunks of about 64 KiB."""
-    return buffered(csv_lines(rows, raw))
+# The links CSV ----------------------------------------------------------------------------------------
+
+
+def links_csv(links: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
+    """The links CSV, header first, one line per link: type by its stable key, author by user name, time in UTC.
+
+    A link to a source or a speaker ("attributed to") has an empty to_annotation_id and says its target in the
+    last two columns. Cells are made as in the marks CSV, so the two files read alike.
+    """
+    write = csv.writer(Line()).writerow
+    yield write(LINK_HEADER)
+    for pk, key, from_id, to_id, note, author, status, created_at, source_id, speaker, *_ in links:
+        cells = [
+            str(pk), key, str(from_id), "" if to_id is None else str(to_id), note, author, status, iso_utc(created_at),
+            "" if source_id is None else str(source_id), speaker,
+        ]
+        yield write(cells if raw else [spreadsheet_safe(cell) for cell in cells])
+
+
+# JSON-LD ----------------------------------------------------------------------------------------------
 
 
 def _person(username: str) -> str:
@@ -94,8 +116,10 @@ def _textual(purpose: str, value: str) -> str:
     return '{"type": "TextualBody", "purpose": "' + purpose + '", "value": ' + _string(value) + ', "format": "text/plain"}'
 
 
-def jsonld_items(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
-    """Each mark as the JSON text of its W3C Web Annotation (exports.jsonld_annotation), @context first."""
+def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
+    """Each mark as the JSON text of a W3C Web Annotation, with its own @context: the label as a tagging body, the
+    note as a commenting body, each source as a linking body, and the text of the version it is on as a target with
+    a position and a quote selector. Review state, locators and citation notes are terms of our own."""
     context = '{"@context": ' + json.dumps(JSONLD_CONTEXT, ensure_ascii=False) + ", "
 
     def source_json(source) -> str:
@@ -131,6 +155,7 @@ def jsonld_items(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
             parts += ', "created": "', created, '"'
         if modified:
             parts += ', "modified": "', modified, '"'
+        # W3C 4.2.5: TextPositionSelector positions count Unicode code points, as our offsets do.
         parts += (
             ', "body": [', bodies, '], "target": {"type": "SpecificResource", "source": {"id": ',
             _string(addresses.document(document_id, version)), ', "type": "Text", "format": "text/plain", "label": ',
@@ -148,12 +173,43 @@ def jsonld_items(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
         yield "".join(parts)
 
 
-def jsonld_pieces(
-    rows: Iterable[tuple], *, total: int, collection_id: str, label: str, addresses: Addresses,
-    extra: Iterable[dict] = (),
+def jsonld_link(values: tuple, addresses: Addresses) -> dict:
+    """A link (a tuple of query.LINK_COLUMNS) as a W3C Web Annotation with motivation 'linking': the type as a
+    classifying body, the note as a commenting one; the targets are the two marks, or the mark and the source (named
+    as the marks' citations name it, so an import finds it); a speaker is an identifying body."""
+    pk, key, from_id, to_id, note, author, status, created_at, source_id, speaker, doi, url = values
+    bodies = [{"type": "TextualBody", "purpose": "classifying", "value": key, "format": "text/plain"}]
+    if note:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": note, "format": "text/plain"})
+    targets = [addresses.annotation(from_id)]
+    if to_id is not None:
+        targets.append(addresses.annotation(to_id))
+    elif source_id is not None:
+        targets.append(source_iri(SourceRecord(source_id, doi=doi or "", url=url or ""), addresses.source(source_id)))
+    else:
+        bodies.append({"type": "TextualBody", "purpose": "identifying", "value": speaker, "format": "text/plain"})
+    annotation = {
+        "@context": JSONLD_CONTEXT,
+        "id": addresses.link(pk),
+        "type": "Annotation",
+        "motivation": "linking",
+        "creator": {"type": "Person", "nickname": author},
+        "created": iso_utc(created_at),
+        "body": bodies,
+        "target": targets,
+        "reviewStatus": status,
+    }
+    if not annotation["created"]:
+        del annotation["created"]
+    return annotation
+
+
+def jsonld(
+    rows: Iterable[tuple], links: Iterable[tuple] = (), *, total: int, collection_id: str, label: str,
+    addresses: Addresses,
 ) -> Iterator[str]:
-    """The collection's JSON, written item by item: an AnnotationCollection holding every mark in one embedded
-    AnnotationPage; `extra` are more annotations (the links between marks) written after the marks."""
+    """An AnnotationCollection holding every mark, then every link, in one embedded AnnotationPage, written item by
+    item; `total` counts the marks and the links."""
     head = {
         "@context": JSONLD_CONTEXT,
         "id": collection_id,
@@ -167,20 +223,10 @@ def jsonld_pieces(
     page_opening = json.dumps(page, ensure_ascii=False)[:-1]
     yield f'{opening},\n "first": {page_opening}, "items": [\n'
     separator = ""
-    for item in jsonld_items(rows, addresses):
+    for item in jsonld_marks(rows, addresses):
         yield separator + item
         separator = ",\n"
-    for item in extra:
-        yield separator + json.dumps(item, ensure_ascii=False)
+    for values in links:
+        yield separator + json.dumps(jsonld_link(values, addresses), ensure_ascii=False)
         separator = ",\n"
     yield "\n]}\n}\n"
-
-
-def stream_jsonld(
-    rows: Iterable[tuple], *, total: int, collection_id: str, label: str, addresses: Addresses,
-    extra: Iterable[dict] = (),
-) -> Iterator[str]:
-    """The collection in chunks of about 64 KiB; `total` counts the marks and the `extra` annotations."""
-    return buffered(
-        jsonld_pieces(rows, total=total, collection_id=collection_id, label=label, addresses=addresses, extra=extra)
-    )

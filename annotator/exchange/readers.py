@@ -1,8 +1,8 @@
-"""Reading exported marks back: our CSV and our JSON-LD into plain rows, and placing a mark in a text.
+"""Reading our files back: the marks CSV, the links CSV and our JSON-LD into plain rows, and a list of problems.
 
-Pure functions, no database: they turn a file into ImportRows and a list of problems, each with
-the row (CSV line, or JSON-LD item number) it comes from. Matching rows to documents, labels,
-users and sources, and saving them, is services.imports' job.
+Pure functions, no database: they turn a file into ImportRows and ImportLinks and a list of problems, each with
+the row (CSV line, or JSON-LD item number) it comes from. Placing a mark in its text is anchoring.locate's job;
+matching rows to documents, labels, users and sources, and saving them, is services.imports'.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import text as textlib
-from .exports import CSV_HEADER, JOIN, spreadsheet_unsafe
-from .models import Status
+from .. import text as textlib
+from ..models import Status
+from .records import CSV_HEADER, JOIN, LINK_HEADER, spreadsheet_unsafe
 
 # A mark may be as long as a document; the csv module's default cap (128 KiB a cell) is too small.
 MAX_CELL = 64 * 1024 * 1024
@@ -28,8 +28,8 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (encoding, format, header); the message is for the user."""
 
 
-class PlacementError(ValueError):
-    """A mark cannot be placed in its document's text; the message is for the user."""
+class LinksFileError(ImportFileError):
+    """The links file given beside a marks CSV cannot be read as a whole."""
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,25 @@ def _offset(value, name: str) -> int:
     return number
 
 
-def read(data: bytes, *, spreadsheet_safe: bool = False) -> Parsed:
-    """Read our CSV or our JSON-LD, whichever the file is."""
+def read(data: bytes, *, links: bytes | None = None, spreadsheet_safe: bool = False) -> Parsed:
+    """Read our marks CSV or our JSON-LD, whichever the file is, and the links CSV exported beside a marks CSV.
+
+    With spreadsheet_safe, undo the apostrophes a default (not raw) CSV export put before formulas.
+    ImportFileError when a file cannot be read at all (LinksFileError for the links file).
+    """
     text = decode(data)
     if text.lstrip().startswith(("{", "[")):
-        return read_jsonld(text)
-    return read_csv(text, spreadsheet_safe=spreadsheet_safe)
+        parsed = read_jsonld(text)
+    else:
+        parsed = read_csv(text, spreadsheet_safe=spreadsheet_safe)
+    if links is not None:
+        try:
+            found, problems = read_links_csv(links, spreadsheet_safe=spreadsheet_safe)
+        except ImportFileError as exc:
+            raise LinksFileError(str(exc)) from None
+        parsed.links.extend(found)
+        parsed.problems.extend(problems)
+    return parsed
 
 
 # CSV ---------------------------------------------------------------------------------------------
@@ -241,8 +254,6 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
 
 def read_links_csv(data: bytes, *, spreadsheet_safe: bool = False) -> tuple[list, list]:
     """(links, problems) of our links CSV; its mark ids are those of the marks CSV exported with it."""
-    from .links_export import LINK_HEADER
-
     reader = csv.reader(io.StringIO(decode(data), newline=""))
     try:
         header = next(reader)
@@ -480,53 +491,3 @@ def _jsonld_citation(body: dict) -> ImportCitation:
         iri=_string(iri, "a source's id"),
         csl=csl,
     )
-
-
-# Placing a mark ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Placement:
-    start: int
-    end: int
-    moved: bool  # False: its offsets were right; True: found again by its text and context
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-def place(text: str, exact: str, start: int | None, end: int | None, prefix: str = "", suffix: str = "") -> Placement:
-    """Where a mark goes in text: at its offsets when text[start:end] == exact, else where exact occurs
-    with the most of its context (prefix before, suffix after) around it. PlacementError when exact
-    is nowhere, or when several places fit equally well."""
-    if not exact:
-        raise PlacementError("the marked text is empty")
-    if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == exact:
-        return Placement(start, end, moved=False)
-    scores: dict[int, list[int]] = {}
-    at = text.find(exact)
-    while at != -1:
-        score = _common_suffix(text[max(0, at - len(prefix)) : at], prefix) + _common_prefix(
-            text[at + len(exact) : at + len(exact) + len(suffix)], suffix
-        )
-        scores.setdefault(score, []).append(at)
-        at = text.find(exact, at + 1)
-    if not scores:
-        raise PlacementError("its text is not in the document")
-    best = scores[max(scores)]
-    if len(best) > 1:
-        raise PlacementError(
-            f"its text is not at its offsets, and occurs {len(best)} times with context that fits equally well"
-        )
-    return Placement(best[0], best[0] + len(exact), moved=True)

@@ -1,4 +1,5 @@
-"""Reading marks for export: the filters, and a walk over the marks that yields plain tuples (or records).
+"""Reading marks and links for export: which marks (the filters, an earlier version of a text), and walks over
+them that yield plain tuples, the writers' input.
 
 Memory holds one chunk of rows at a time, whatever the number of marks.
 """
@@ -7,16 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from . import text as textlib
-from .exports import MARK_FIELDS, CitationRecord, MarkRecord, SourceRecord
-from .models import Annotation, Citation, Document, DocumentVersion, Placement
+from .. import text as textlib
+from ..models import Annotation, Citation, Document, DocumentVersion, Link, Placement
+from .records import MARK_FIELDS, SOURCE_FIELDS, CitationRecord, MarkRecord, SourceRecord, as_row
 
 CHUNK_SIZE = 2000
 
-_FIELDS = {
+# Where each of MarkRecord's fields (but the citations, which rows() puts in at their place) is read from.
+MARK_COLUMNS = {
     "annotation_id": "pk",
     "project": "span__document__project__name",
     "document_id": "span__document_id",
@@ -37,16 +39,14 @@ _FIELDS = {
     "updated_at": "updated_at",
     "version": "span__version",
 }
-# The columns of export rows (MarkRecord's fields but the citations, which rows() puts in at their place).
-_COLUMNS = [
-    value if name != "reviewer" else Coalesce(value, Value(""))
-    for name, value in _FIELDS.items()
-]
+_COLUMNS = [value if name != "reviewer" else Coalesce(value, Value("")) for name, value in MARK_COLUMNS.items()]
 _CITATIONS_AT = MARK_FIELDS.index("citations")
-_SOURCE_FIELDS = [
-    "id", "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
-    "url", "doi", "archive", "archive_location",
-]
+
+# A link as a plain tuple of these (link_values): the links CSV's columns, then what names a target source.
+LINK_COLUMNS = (
+    "pk", "type__key", "from_annotation_id", "to_annotation_id", "note", "created_by__username", "status", "created_at",
+    "to_source_id", "speaker", "to_source__doi", "to_source__url",
+)
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,9 @@ def marks(export_filter: ExportFilter) -> QuerySet:
     """The marks on the current version of their documents' texts that pass the filter.
 
     Orphans (marks a revision of the text could not carry) are left out: their offsets refer to an
-    older text. Marks as they were on an older version come from old_version_records.
+    older text. Marks as they were on an older version are an EarlierVersion.
     """
     return export_filter.apply(Annotation.objects.current())
-
-
-def records(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[MarkRecord]:
-    """Every mark of the queryset as a MarkRecord, in order of id (rows, as records)."""
-    for row in rows(annotations, chunk_size):
-        yield MarkRecord(*row)
 
 
 def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple]:
@@ -115,7 +109,7 @@ def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int,
     rows = (
         Citation.objects.filter(annotation__in=annotations.values("pk"))
         .order_by("annotation_id", "id")
-        .values_list("annotation_id", "locator", "note", *(f"source__{name}" for name in _SOURCE_FIELDS))
+        .values_list("annotation_id", "locator", "note", *(f"source__{name}" for name in SOURCE_FIELDS))
         .iterator(chunk_size=chunk_size)
     )
     sources: dict[int, SourceRecord] = {}  # grows with the sources cited, not with the marks
@@ -126,29 +120,55 @@ def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int,
         yield annotation_id, CitationRecord(source=source, locator=locator, note=note)
 
 
-def old_version_records(document: Document, number: int, export_filter: ExportFilter) -> Iterator[MarkRecord]:
-    """The document's marks where they were on an earlier version of its text, when the next version came.
+@dataclass(frozen=True)
+class EarlierVersion:
+    """The marks of one document as they stood on an earlier version of its text, when the next version came: the
+    marks the page of that version shows, where the next version's report says each was. Label, note, review and
+    sources are as they are now; marks deleted since are left out. Links are exported with the current marks only."""
 
-    The same marks the page of that version shows (the report of the next version says where each
-    was); label, note, review and sources are as they are now. Marks deleted since are left out.
+    document: Document
+    number: int
+    text: str
+    export_filter: ExportFilter = ExportFilter()
+
+    @classmethod
+    def of(cls, document: Document, number: int, export_filter: ExportFilter = ExportFilter()) -> EarlierVersion:
+        """The selection, or ValueError when the document has no earlier version `number`."""
+        text = DocumentVersion.objects.filter(document=document, number=number).values_list("text", flat=True).first()
+        if text is None or number >= document.version:
+            raise ValueError(f"“{textlib.isolated(document.title)}” has no earlier version {number}.")
+        return cls(document, number, text, export_filter)
+
+    def rows(self) -> Iterator[tuple]:
+        """The marks as rows() gives them, with their offsets, text and context on the earlier version."""
+        annotations = self.export_filter.apply(
+            Annotation.objects.filter(
+                placements__version__document=self.document, placements__version__number=self.number + 1
+            )
+        ).distinct()
+        where = {
+            annotation_id: (start, end)
+            for annotation_id, start, end in Placement.objects.filter(
+                version__document=self.document, version__number=self.number + 1, annotation__isnull=False
+            ).values_list("annotation_id", "old_start", "old_end")
+        }
+        for record in (MarkRecord(*row) for row in rows(annotations)):
+            start, end = where[record.annotation_id]
+            prefix, suffix = textlib.quote_context(self.text, start, end)
+            yield as_row(replace(
+                record, start=start, end=end, exact=self.text[start:end], prefix=prefix, suffix=suffix, version=self.number
+            ))
+
+
+def links_of(annotations: QuerySet) -> QuerySet:
+    """The links between the marks, or from one of them to a source or a speaker, as tuples of LINK_COLUMNS
+    straight from the cursor (no model instances): one query.
+
+    A link to a mark the selection leaves out stays out too, so a filtered export still imports whole.
     """
-    text = DocumentVersion.objects.filter(document=document, number=number).values_list("text", flat=True).first()
-    if text is None or number >= document.version:
-        raise ValueError(f"“{textlib.isolated(document.title)}” has no earlier version {number}.")
-    return _placed_on(document, number, text, export_filter)
-
-
-def _placed_on(document: Document, number: int, text: str, export_filter: ExportFilter) -> Iterator[MarkRecord]:
-    annotations = export_filter.apply(
-        Annotation.objects.filter(placements__version__document=document, placements__version__number=number + 1)
-    ).distinct()
-    where = {
-        annotation_id: (start, end)
-        for annotation_id, start, end in Placement.objects.filter(
-            version__document=document, version__number=number + 1, annotation__isnull=False
-        ).values_list("annotation_id", "old_start", "old_end")
-    }
-    for record in records(annotations):
-        start, end = where[record.annotation_id]
-        prefix, suffix = textlib.quote_context(text, start, end)
-        yield replace(record, start=start, end=end, exact=text[start:end], prefix=prefix, suffix=suffix, version=number)
+    return (
+        Link.objects.filter(from_annotation__in=annotations.values("pk"))
+        .filter(Q(to_annotation__isnull=True) | Q(to_annotation__in=annotations.values("pk")))
+        .order_by("id")
+        .values_list(*LINK_COLUMNS)
+    )

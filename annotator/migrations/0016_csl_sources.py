@@ -69,7 +69,7 @@ def _issued_as(field):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0014_no_default_order_of_marks'),
+        ('annotator', '0015_originals_and_pages'),
     ]
 
     operations = [

@@ -1,0 +1,54 @@
+"""Background work as deployed: tasks kept in the database (django-tasks-db) and run by the real worker command."""
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from annotator.models import Document
+from annotator.services import ingest
+
+from .ingest_files import book, make_pdf
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _work():
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+def test_a_document_waits_in_the_database_until_the_worker_command_makes_it(project, manager):
+    extraction = ingest.request_document(user=manager, project=project, name="r.pdf", data=make_pdf(book(3, 1)))
+    assert extraction.state == "waiting" and not Document.objects.exists()
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"], task.status) == (
+        "annotator.services.ingest.extract_document",
+        [extraction.pk],
+        "READY",
+    )
+    _work()
+    extraction.refresh_from_db()
+    assert extraction.state == "done" and extraction.document.title.startswith("The archives say")
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_refused_file_ends_the_task_with_its_reason_on_the_row(project, manager):
+    extraction = ingest.request_document(user=manager, project=project, name="r.pdf", data=b"%PDF-1.4 broken")
+    _work()
+    extraction.refresh_from_db()
+    assert extraction.state == "failed" and "This PDF cannot be read" in extraction.message
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"  # a refusal is an answer, not a crash
+
+
+def test_a_crash_fails_the_task_and_tells_the_page(project, manager, monkeypatch):
+    extraction = ingest.request_document(user=manager, project=project, name="r.pdf", data=make_pdf(book(1)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ingest.ingest, "extract", broken)
+    _work()
+    extraction.refresh_from_db()
+    assert extraction.state == "failed" and "Something went wrong on the server (RuntimeError)" in extraction.message
+    result = DBTaskResult.objects.get()
+    assert result.status == "FAILED" and "disk on fire" in result.traceback
+    assert not Document.objects.exists()
