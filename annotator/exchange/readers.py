@@ -91,8 +91,9 @@ class ImportLink:
 
     @property
     def to_mark(self) -> bool:
-        """Whether it points at a mark by our own ids; services.imports also takes the id of any mark of the file."""
-        return self.to_iri.startswith("mark:") or bool(_MARK_URL.search(self.to_iri))
+        """Whether it points at a mark: by our own ids, or by an id local to the file ("#c4b1...", as RecogitoJS
+        names its annotations); services.imports also takes the id of any mark of the file."""
+        return self.to_iri.startswith(("mark:", "#")) or bool(_MARK_URL.search(self.to_iri))
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,11 @@ def _jsonld_row(number: int, item) -> ImportRow:
     tags, comments, citations = [], [], []
     body_value = _string(item.get("bodyValue"), "bodyValue")
     for body in _as_list(item.get("body")):
+        if isinstance(body, str) and body:
+            comments.append(f"Body: {body}")  # a body given by its address (W3C example 23): kept, named
+            continue
+        if isinstance(body, dict) and "Choice" in _as_list(body.get("type")):
+            body = next(iter(_as_list(body.get("items"))), None)  # W3C 4.3.1: the first is the default
         if not isinstance(body, dict):
             continue
         purposes = set(_as_list(body.get("purpose")))
