@@ -996,6 +996,12 @@ _SUPERSCRIPTS = dict(zip("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻
 _MATH_DECODER = latex2text.LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim")
 
 
+@functools.lru_cache(maxsize=1024)
+def _math_text(math: str) -> str:
+    # A library repeats its formulas (H$_2$O in a hundred titles); pylatexenc sets up its parser on every call.
+    return _MATH_DECODER.latex_to_text(math)
+
+
 def _readable_math(value: str, where: str, budget: _LatexBudget) -> str:
     """A BibTeX value with its inline math written as text where Unicode can say it: H{$_2$}O as H₂O, $^{14}$C as
     ¹⁴C, $\\alpha$ as α, $x^2$ as x²; other math stays as written, between its dollars."""
@@ -1010,8 +1016,7 @@ def _readable_math(value: str, where: str, budget: _LatexBudget) -> str:
     def turn(match):
         budget.spend(match.group(1), where)
         try:
-            inner = _MATH_DECODER.latex_to_text(match.group(1))
-            turned = _SCRIPT.sub(script, inner)
+            turned = _SCRIPT.sub(script, _math_text(match.group(1)))
         except Exception:  # pylatexenc's parse errors have no common base class; ValueError: no Unicode for it
             return match.group()
         return match.group() if re.search(r"[\\{}_^]", turned) else turned
