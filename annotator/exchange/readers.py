@@ -400,7 +400,7 @@ def _creator(item: dict) -> str:
 
 
 def _selectors(selector, nested: bool = False) -> list[tuple[dict, bool]]:
-    """Every selector of a target as (selector, whether it refines another), the refinedBy chains followed (W3C 4.2.9)."""
+    """Every selector of a target as (selector, whether it refines another), refinedBy chains followed (W3C 4.2.9)."""
     found = []
     for item in _as_list(selector):
         depth = 0

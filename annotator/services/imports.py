@@ -330,7 +330,8 @@ def _document_for(row: ImportRow, context: _Project, chosen: Document | None) ->
         # Another tool names the page it annotated: the document made from that address, or whose source is it.
         by_url = [
             d for d in context.documents
-            if _same_address(d.origin, row.document_url) or (d.source is not None and _same_address(d.source.url, row.document_url))
+            if _same_address(d.origin, row.document_url)
+            or (d.source is not None and _same_address(d.source.url, row.document_url))
         ]
         if len(by_url) == 1:
             return by_url[0], f"into “{by_url[0].title}” (by its address {row.document_url})"
@@ -363,7 +364,8 @@ def _label_for(row: ImportRow, context: _Project, mapping: Mapping) -> tuple[Lab
         return label, candidates, f"labelled “{mapping.label}” (the label chosen: {why})"
     if not named:
         raise ValueError(
-            "no label: the annotation has no tagging body naming one of the project's labels; choose a label for such marks"
+            "no label: the annotation has no tagging body naming one of the project's labels; "
+            "choose a label for such marks"
         )
     raise ValueError(
         f"unknown label “{named[0]}” in project “{context.project.name}” "
@@ -379,13 +381,18 @@ def _annotator_for(row: ImportRow, context: _Project, users: dict, mapping: Mapp
     if row.annotator in users or mapping.as_user is None:
         if row.annotator in users:
             raise ValueError(f"“{row.annotator}” is not a member of project “{context.project.name}”")
-        raise ValueError(f"unknown editor “{row.annotator}”" if row.annotator else "the annotation names no creator; choose a user")
+        raise ValueError(
+            f"unknown editor “{row.annotator}”" if row.annotator else "the annotation names no creator; choose a user"
+        )
     chosen = context.members.get(mapping.as_user.get_username())
     if chosen is None:
-        raise ValueError(f"the user chosen, “{mapping.as_user.get_username()}”, is not a member of “{context.project.name}”")
+        raise ValueError(
+            f"the user chosen, “{mapping.as_user.get_username()}”, is not a member of “{context.project.name}”"
+        )
     if not row.annotator:
         return chosen, "", f"by {chosen.get_username()} (the user chosen: no creator in the file)"
-    return chosen, f"Made by {row.annotator} (imported)", f"by {chosen.get_username()} (the user chosen for {row.annotator})"
+    how = f"by {chosen.get_username()} (the user chosen for {row.annotator})"
+    return chosen, f"Made by {row.annotator} (imported)", how
 
 
 def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, user, mapping: Mapping) -> _Plan:
@@ -402,7 +409,9 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
     if not exact:
         # A TextPositionSelector alone: the position is all there is, so it must be inside the text.
         if not (start is not None and end is not None and 0 <= start < end <= len(document.text)):
-            raise ValueError(f"its position {start}–{end} is not inside “{document.title}” ({len(document.text)} characters)")
+            raise ValueError(
+                f"its position {start}–{end} is not inside “{document.title}” ({len(document.text)} characters)"
+            )
         exact = document.text[start:end]
     try:
         placed = anchoring.locate(document.text, exact, start, end, row.prefix, row.suffix)
