@@ -141,3 +141,14 @@ def test_the_private_api_check_catches_what_it_is_for():
     assert PRIVATE.search("self._compiler = qs.query.get_compiler(connection=connection)")
     assert PRIVATE.search("obj._meta.get_field(name).set_cached_value(obj, related)")
     assert not PRIVATE.search("Annotation._meta.get_field('note').max_length")
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES)))
+def test_no_template_comment_spans_lines(path):
+    # Django's {# #} comment is one line only: one over several lines is shown on the page as text.
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        opened = line.rfind("{#")
+        assert opened == -1 or "#}" in line[opened:], f"line {number}: use {{% comment %}} over several lines"
