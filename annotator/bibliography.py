@@ -437,7 +437,9 @@ def parse_date(text: str) -> dict:
             raise ValueError("a season is given for a single year")
         date["date-parts"] = _ordered([parts for parts, _ in read])
     except ValueError as exc:
-        raise BibliographyError(f"The date “{text[:80]}” cannot be read: {exc}. Write it as one of {DATE_FORMS}.") from None
+        raise BibliographyError(
+            f"The date “{text[:80]}” cannot be read: {exc}. Write it as one of {DATE_FORMS}."
+        ) from None
     if seasons:
         date["season"] = seasons.pop()
     return {key: date[key] for key in ("date-parts", "season", "circa") if key in date}
@@ -570,7 +572,6 @@ def date_from_csl(value: Any, where: str = "", key: str = "issued", notes: list 
         season = None
         checked = []
         for part in numbers:
-            part = part[:1] + [n for n in part[1:]]
             while len(part) > 1 and part[-1] == 0:  # a month or day of 0: none given
                 part.pop()
             if len(part) == 2 and (13 <= part[1] <= 16 or 21 <= part[1] <= 24):  # seasons as months (citeproc-js)
@@ -731,7 +732,7 @@ def other_fields_text(other: Any) -> list[tuple[str, str]]:
 
 
 def empty_record(**values) -> dict:
-    record = {key: "" for key in TEXT_FIELDS}
+    record: dict = dict.fromkeys(TEXT_FIELDS, "")
     record.update(type="document", authors=[], contributors={}, issued={}, other_fields={})
     record.update(values)
     return record
@@ -742,7 +743,10 @@ def entry_label(item: Any, index: int) -> str:
     label = f"Entry {index + 1}"
     if isinstance(item, dict):
         # Only text that can be shown: a lone surrogate in the message would break the page that shows it.
-        named = {key: value for key, value in item.items() if isinstance(value, (str, int)) and not textlib.unstorable(value)}
+        named = {
+            key: value for key, value in item.items()
+            if isinstance(value, (str, int)) and not textlib.unstorable(value)
+        }
         if named.get("id") not in (None, ""):
             label += f" (id “{named['id']}”)"
         elif isinstance(named.get("title"), str) and named["title"].strip():
@@ -788,10 +792,14 @@ def read_csl_json(data: str) -> list[Entry]:
     try:
         items = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise BibliographyError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise BibliographyError(
+            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     except RecursionError:
         # json's parser recurses once per nested list or object; CSL-JSON nests five deep.
-        raise BibliographyError("The file is not CSL-JSON: its lists and objects are nested too deeply to read.") from None
+        raise BibliographyError(
+            "The file is not CSL-JSON: its lists and objects are nested too deeply to read."
+        ) from None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
@@ -1088,7 +1096,10 @@ def _balanced(text: str) -> bool:
 
 def _bibtex_month(month: str) -> int | None:
     month = month.strip().lower()
-    number = int(month) if month.isdecimal() and month.isascii() else _MONTHS.get(month[:3]) if len(month) >= 3 else None
+    if month.isdecimal() and month.isascii():
+        number = int(month)
+    else:
+        number = _MONTHS.get(month[:3]) if len(month) >= 3 else None
     return number if number and 1 <= number <= 12 else None
 
 

@@ -109,8 +109,9 @@ def _padded(make, entries: int, limit: int) -> str:
 def files() -> list[tuple[str, str, str, bool, float]]:
     """(figure name, file name, content, whether it is imported, target in seconds). The 5 MB files must stay well
     inside a worker's timeout (gunicorn's 30 s): 10 s."""
-    from annotator import bibliography
     from django.conf import settings
+
+    from annotator import bibliography
 
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     tiny = json.dumps({"type": "book", "title": "T"})

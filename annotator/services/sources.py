@@ -16,8 +16,8 @@ from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
 from .projects import check_member
-from .spans import record_change
 from .quotations import refresh_quote_checks
+from .spans import record_change
 
 # The fields a source is made of, as the forms and the importers give them.
 SOURCE_FIELDS = (
@@ -135,11 +135,13 @@ class SourceImportRefused(ActionRefused):
 def import_sources(*, user, project: Project, entries: list, partial: bool = False) -> SourceImportReport:
     """Add a file's entries (bibliography.Entry, or records) to the bibliography, saved in bulk in one transaction:
     at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
-    skipped, not duplicated. An entry that cannot be taken refuses the whole file (SourceImportRefused, whose report lists
-    every such entry), unless `partial`: then the others are imported and the report lists it."""
+    skipped, not duplicated. An entry that cannot be taken refuses the whole file (SourceImportRefused, whose report
+    lists every such entry), unless `partial`: then the others are imported and the report lists it."""
     _check_editor(user, project.pk)
     if len(entries) > bibliography.MAX_ENTRIES:
-        raise ActionRefused(f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(entries):,}.")
+        raise ActionRefused(
+            f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(entries):,}."
+        )
     try:
         with transaction.atomic():
             report = _import(user, project, [_as_entry(e, i) for i, e in enumerate(entries)], partial)
@@ -157,10 +159,7 @@ def _as_entry(entry, index: int) -> bibliography.Entry:
 
 
 def _import(user, project: Project, entries: list[bibliography.Entry], partial: bool) -> SourceImportReport:
-    taken = {
-        doi: title
-        for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
-    }
+    taken = dict(Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title"))
     report = SourceImportReport(entries=len(entries))
     new = []
     for entry in entries:
@@ -176,7 +175,8 @@ def _import(user, project: Project, entries: list[bibliography.Entry], partial: 
             report.refused.append((entry.label, exc.message.removeprefix(entry.label).lstrip(": ")))
             continue
         if record["doi"] and record["doi"] in taken:
-            report.skipped.append((entry.label, f"DOI {record['doi']} is already “{textlib.isolated(taken[record['doi']])}”"))
+            already = textlib.isolated(taken[record["doi"]])
+            report.skipped.append((entry.label, f"DOI {record['doi']} is already “{already}”"))
             continue
         report.notes.extend((entry.label, note) for note in entry.notes)
         source = Source(project=project, created_by=user)

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check every row and report; save nothing.")
         parser.add_argument("--links", help="A links CSV exported with the marks CSV (JSON-LD holds its links).")
         parser.add_argument("--document", type=int, help="Import every mark into this document (its id).")
-        parser.add_argument("--label", help="The label (its key) of marks whose tags name none of the project's labels.")
+        parser.add_argument("--label", help="The label (its key) of marks whose tags name no label of the project.")
         parser.add_argument("--as-user", help="The member who makes the marks of creators this app does not know.")
         parser.add_argument("--link-type", help="The link type (its key) of relations the project has no type for.")
         parser.add_argument(
