@@ -749,8 +749,8 @@ def entry_label(item: Any, index: int) -> str:
         }
         if named.get("id") not in (None, ""):
             label += f" (id “{named['id']}”)"
-        elif isinstance(named.get("title"), str) and named["title"].strip():
-            label += f" (“{named['title'].strip()[:60]}”)"
+        elif isinstance(title := named.get("title"), str) and title.strip():
+            label += f" (“{title.strip()[:60]}”)"
     return label
 
 
@@ -765,7 +765,7 @@ def record_from_csl(item: Any, index: int, notes: list | None = None, where: str
     csl_type = item.get("type", "")
     if not isinstance(csl_type, str):
         raise _error(where, "“type” must be text.")
-    record = {"type": csl_type}
+    record: dict[str, Any] = {"type": csl_type}
     for name, key in CSL_FIELDS.items():
         value = item.get(key, "")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
