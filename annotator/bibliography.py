@@ -374,6 +374,8 @@ def _date_part(year: int, month: int | None = None, day: int | None = None) -> l
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"{month} is not a month")
     if day is not None:
+        if month is None:
+            raise ValueError("a day needs its month")
         # Years before the Common Era have no calendar here: any day up to 31.
         days = calendar.monthrange(year, month)[1] if year > 0 else 31
         if not 1 <= day <= days:
@@ -402,7 +404,8 @@ def _text_part(text: str) -> tuple[list[int], int | None]:
     match = _TEXT_DATE.match(text)
     if not match:
         raise ValueError("it is not a date")
-    year, month, day = (int(g) if g else None for g in match.groups()[:3])
+    year = int(match.group(1))
+    month, day = (int(g) if g else None for g in match.groups()[1:3])
     if match.group(4):
         year = -year
     if month and 21 <= month <= 24 and day is None:  # EDTF's seasons
@@ -462,7 +465,8 @@ def parse_edtf(text: str) -> dict | None:
         match = _EDTF_DATE.match(side)
         if not match:
             return None
-        year, month, day = (int(g) if g else None for g in match.groups()[:3])
+        year = int(match.group(1))
+        month, day = (int(g) if g else None for g in match.groups()[1:3])
         if match.group(4) in ("~", "%"):
             date["circa"] = True
         if year <= 0:
@@ -569,7 +573,7 @@ def date_from_csl(value: Any, where: str = "", key: str = "issued", notes: list 
             numbers = [[_number(n) for n in part if n not in ("", None)] for part in parts]
         except (TypeError, ValueError):
             raise _error(where, f"“{key}” has date parts that are not numbers.") from None
-        season = None
+        season: Any = None
         checked = []
         for part in numbers:
             while len(part) > 1 and part[-1] == 0:  # a month or day of 0: none given
@@ -654,7 +658,7 @@ def check_other_fields(value: Any, where: str, notes: list | None = None) -> dic
         return {}
     if not isinstance(value, dict):
         raise _error(where, "the other fields must be an object of CSL variables.")
-    out = {}
+    out: dict[str, Any] = {}
     for key, item in value.items():
         if key not in OTHER_VARIABLES:
             raise _error(where, f"“{key}” is not one of the CSL variables a source keeps.")
@@ -1096,6 +1100,7 @@ def _balanced(text: str) -> bool:
 
 def _bibtex_month(month: str) -> int | None:
     month = month.strip().lower()
+    number: int | None
     if month.isdecimal() and month.isascii():
         number = int(month)
     else:
@@ -1185,7 +1190,7 @@ def _bibtex_record(entry, fields: dict[str, str], where: str, budget: _LatexBudg
     doi = text.get("doi", "")
     if not doi and text.get("eprinttype", "").lower() == "doi":
         doi = text.get("eprint", "")
-    other = {_BIBTEX_OTHER[k]: v for k, v in text.items() if k in _BIBTEX_OTHER and v}
+    other: dict[str, Any] = {_BIBTEX_OTHER[k]: v for k, v in text.items() if k in _BIBTEX_OTHER and v}
     for key, variable in _BIBTEX_DATES.items():
         if text.get(key):
             other[variable] = _bibtex_date(text[key], key, notes)
@@ -1222,16 +1227,16 @@ def _bibtex_record(entry, fields: dict[str, str], where: str, budget: _LatexBudg
 def _failed_block_entry(block) -> Entry:
     raw = (getattr(block, "raw", None) or "").strip()
     first_line = raw.splitlines()[0][:80] if raw else ""
-    line = block.start_line + 1
+    line = (block.start_line or 0) + 1
     if isinstance(block, bibtex_model.DuplicateBlockKeyBlock):
         first = block.previous_block
         label = f"BibTeX entry “{block.key}” (line {line})"
         return Entry(label, notes=[
-            f"its key is the key of the entry at line {first.start_line + 1}, which is taken in its place"
+            f"its key is the key of the entry at line {(first.start_line or 0) + 1}, which is taken in its place"
         ])
     if isinstance(block, bibtex_model.DuplicateFieldKeyBlock):
         fields = ", ".join(f"“{key}”" for key in sorted(block.duplicate_keys))
-        label = f"BibTeX entry “{block.ignore_error_block.key}” (line {line})"
+        label = f"BibTeX entry “{getattr(block.ignore_error_block, 'key', '')}” (line {line})"
         return Entry(label, problem=f"it gives {fields} twice.")
     error = getattr(block, "error", None)
     why = (
@@ -1263,7 +1268,7 @@ def read_bibtex(data: str) -> list[Entry]:
     budget = _LatexBudget()
     located = [(block.start_line, _failed_block_entry(block)) for block in library.failed_blocks]
     for bib_entry in library.entries:
-        entry = Entry(f"BibTeX entry “{bib_entry.key}” (line {bib_entry.start_line + 1})")
+        entry = Entry(f"BibTeX entry “{bib_entry.key}” (line {(bib_entry.start_line or 0) + 1})")
         try:
             fields = _merge_crossref(bib_entry, parents, entry.notes)
             record = _bibtex_record(bib_entry, fields, entry.label, budget, entry.notes)
@@ -1275,7 +1280,7 @@ def read_bibtex(data: str) -> list[Entry]:
         except BibliographyError as exc:
             entry.problem = str(exc).removeprefix(entry.label).lstrip(": ")
         located.append((bib_entry.start_line, entry))
-    return [entry for _, entry in sorted(located, key=lambda pair: pair[0])]
+    return [entry for _, entry in sorted(located, key=lambda pair: pair[0] or 0)]
 
 
 def parse_bibtex(data: str) -> list[dict]:

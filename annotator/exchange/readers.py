@@ -257,7 +257,7 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
         review_note=cell["review_note"],
         citations=citations,
         iri=f"mark:{cell['annotation_id']}" if cell["annotation_id"] else "",
-        **times,
+        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
     )
 
 
@@ -495,7 +495,7 @@ def _jsonld_row(number: int, item) -> ImportRow:
         body_value=body_value,
         document_url=source_id if source_id and not match else "",
         read_as=tuple(read_as),
-        **times,
+        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
     )
 
 

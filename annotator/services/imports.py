@@ -67,7 +67,7 @@ class Mapping:
 
     document: Document | None = None  # every mark into this document (RecogitoJS names none)
     label: str = ""  # the key of the label for a mark whose tags name none of the project's labels
-    as_user: object = None  # the user (a member) who makes the marks of creators this app does not know
+    as_user: User | None = None  # the user (a member) who makes the marks of creators this app does not know
     link_type: str = ""  # the key of the link type for a relation whose name is no link type of the project
 
 
@@ -377,7 +377,7 @@ def _label_for(row: ImportRow, context: _Project, mapping: Mapping) -> tuple[Lab
     )
 
 
-def _annotator_for(row: ImportRow, context: _Project, users: dict, mapping: Mapping) -> tuple[object, str, str]:
+def _annotator_for(row: ImportRow, context: _Project, users: dict, mapping: Mapping) -> tuple[User, str, str]:
     """Who makes the mark, what the note keeps of the file's creator, and how the maker was chosen."""
     annotator = context.members.get(row.annotator)
     if annotator is not None:
