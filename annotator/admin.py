@@ -271,7 +271,7 @@ class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
 
 @admin.register(Source)
 class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
-    list_display = ["title", "type", "issued", "project", "citation_count"]
+    list_display = ["title", "type", "date_issued", "project", "citation_count"]
     list_filter = ["type", "project"]
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
     readonly_fields = ["author_names"]
@@ -284,7 +284,7 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     def save_model(self, request, obj, form, change):
         # Staff edit sources here without the services; keep the names that search reads, and the quotation checks
         # of a new text, in step.
-        obj.author_names = bibliography.names_text(obj.authors, " ")
+        obj.author_names = bibliography.names_for_search(obj.authors, obj.contributors)
         super().save_model(request, obj, form, change)
         if change and "full_text" in form.changed_data:
             refresh_quote_checks(Citation.objects.filter(source=obj))
@@ -292,6 +292,10 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):
         return obj._citation_count
+
+    @admin.display(description="Date issued")
+    def date_issued(self, obj):
+        return obj.issued_text
 
 
 @admin.register(Citation)

@@ -7,7 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from . import bibliography, ingest
 from . import text as textlib
 from .exchange import ExportFilter
-from .models import Document, Label, Source, SourceType, Status
+from .models import Document, Label, Source, Status
 from .models import LinkType
 
 
@@ -240,26 +240,67 @@ class ReviewFilterForm(forms.Form):
 # Sources and citations (issue 5) -------------------------------------------------------------------
 
 
-class SourceForm(forms.Form):
-    """A source's fields as people type them; authors one per line as 'Family, Given'."""
+def _type_choices() -> list:
+    """CSL's item types by their names, the common ones first."""
+    common = [(t, bibliography.CSL_TYPES[t]) for t in bibliography.COMMON_TYPES]
+    others = sorted(
+        ((t, name) for t, name in bibliography.CSL_TYPES.items() if t not in bibliography.COMMON_TYPES),
+        key=lambda choice: choice[1],
+    )
+    return [("Common types", common), ("More types", others)]
 
-    type = forms.ChoiceField(choices=SourceType.choices)
+
+def _names_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=label,
+        help_text=help_text or "One per line, as for the authors.",
+    )
+
+
+class SourceForm(forms.Form):
+    """A source's fields as people type them: names one per line as 'Family, Given' (', Suffix'), the date as text
+    (or kept as written), CSL's other roles and variables one per line as 'role: name' and 'variable: value'."""
+
+    type = forms.ChoiceField(choices=_type_choices, initial="book")
     title = forms.CharField(max_length=500, error_messages={"required": "A source needs a title."})
     authors = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False,
-        help_text="One per line: “Family, Given”, or a name as it stands (an organisation).",
+        help_text="One per line: “Family, Given” (“van der Berg, Jan”; “Fulton, James E., Jr.”), or a name as it "
+        "stands (an organisation).",
     )
-    issued = forms.CharField(max_length=40, required=False, label="Date issued", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    editors = _names_field("Editors")
+    translators = _names_field("Translators")
+    other_names = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Other names, by role",
+        help_text="One per line: the CSL role, a colon, the name: “container-author: Tucker, Robert C.”, "
+        "“director: Eisenstein, Sergei”.",
+    )
+    issued = forms.CharField(
+        max_length=bibliography.LITERAL_DATE_LIMIT, required=False, label="Date issued",
+        help_text=f"{bibliography.DATE_FORMS}.",
+    )
+    issued_as_written = forms.BooleanField(
+        required=False, label="Keep the date as written",
+        help_text="For a date that is none of those forms: “n.d.”, “Nivôse an II”.",
+    )
     container_title = forms.CharField(max_length=500, required=False, label="In (journal, book, site)")
     volume = forms.CharField(max_length=40, required=False)
     issue = forms.CharField(max_length=40, required=False)
     pages = forms.CharField(max_length=40, required=False)
     publisher = forms.CharField(max_length=300, required=False)
+    publisher_place = forms.CharField(max_length=300, required=False, label="Place of publication")
     url = forms.URLField(max_length=1000, required=False, label="URL", assume_scheme="https")
-    doi = forms.CharField(max_length=200, required=False, label="DOI")
+    doi = forms.CharField(
+        max_length=200, required=False, label="DOI", help_text="10.2307/2679116, or its address at doi.org."
+    )
     archive = forms.CharField(max_length=300, required=False, help_text="The archive holding it, e.g. RGASPI.")
     archive_location = forms.CharField(
         max_length=300, required=False, label="Archival reference", help_text="e.g. f. 17, op. 3, d. 922."
+    )
+    other_fields = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Other fields",
+        help_text="One per line: a CSL variable, a colon, its value: “edition: 2”, “ISBN: 978-0-19-...”, "
+        "“scale: 1:10000”, “accessed: 2024-01-05”.",
     )
     full_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), required=False, strip=False,
@@ -271,10 +312,79 @@ class SourceForm(forms.Form):
     def initial_for(cls, source) -> dict:
         initial = {name: getattr(source, name) for name in cls.base_fields if hasattr(source, name)}
         initial["authors"] = bibliography.names_text(source.authors, "\n")
+        contributors = source.contributors if isinstance(source.contributors, dict) else {}
+        initial["editors"] = bibliography.names_text(contributors.get("editor", []), "\n")
+        initial["translators"] = bibliography.names_text(contributors.get("translator", []), "\n")
+        initial["other_names"] = "\n".join(
+            f"{role}: {bibliography.name_text(name)}"
+            for role in bibliography.CONTRIBUTOR_ROLES if role not in ("editor", "translator")
+            for name in bibliography._as_names(contributors.get(role))
+        )
+        initial["issued"] = bibliography.date_text(source.issued)
+        initial["issued_as_written"] = isinstance(source.issued, dict) and bool(source.issued.get("literal"))
+        other = source.other_fields if isinstance(source.other_fields, dict) else {}
+        initial["other_fields"] = "\n".join(
+            f"{key}: {bibliography.date_text(value) if key in bibliography.OTHER_DATE_VARIABLES else value}"
+            for key, value in other.items()
+        )
         return initial
 
     def clean_authors(self):
         return bibliography.parse_names(self.cleaned_data.get("authors") or "")
+
+    def clean_editors(self):
+        return bibliography.parse_names(self.cleaned_data.get("editors") or "")
+
+    def clean_translators(self):
+        return bibliography.parse_names(self.cleaned_data.get("translators") or "")
+
+    @staticmethod
+    def _pairs(text: str, what: str) -> list[tuple[str, str]]:
+        pairs = []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            key, colon, value = line.partition(":")
+            if not colon or not key.strip() or not value.strip():
+                raise forms.ValidationError(f"“{line.strip()[:80]}” is not “{what}: value”.")
+            pairs.append((key.strip(), value.strip()))
+        return pairs
+
+    def clean_other_names(self):
+        contributors: dict = {}
+        for role, name in self._pairs(self.cleaned_data.get("other_names") or "", "role"):
+            if role not in bibliography.CONTRIBUTOR_ROLES:
+                raise forms.ValidationError(
+                    f"“{role[:40]}” is not a CSL name role ({', '.join(bibliography.CONTRIBUTOR_ROLES)})."
+                )
+            contributors.setdefault(role, []).append(bibliography.parse_name(name))
+        return contributors
+
+    def clean_other_fields(self):
+        fields: dict = {}
+        for key, value in self._pairs(self.cleaned_data.get("other_fields") or "", "variable"):
+            if key not in bibliography.OTHER_VARIABLES:
+                raise forms.ValidationError(f"“{key[:40]}” is not one of the CSL variables a source keeps.")
+            if key in bibliography.OTHER_DATE_VARIABLES:
+                try:
+                    value = bibliography.parse_date(value)
+                except bibliography.BibliographyError as exc:
+                    raise forms.ValidationError(f"{key}: {exc}") from None
+            fields[key] = value
+        return fields
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("issued") or ""
+        if "issued" in data:
+            if data.get("issued_as_written"):
+                data["issued"] = {"literal": " ".join(text.split())} if text.strip() else {}
+            else:
+                try:
+                    data["issued"] = bibliography.parse_date(text)
+                except bibliography.BibliographyError as exc:
+                    self.add_error("issued", str(exc))
+        return data
 
     def clean_full_text(self):
         pasted = self.cleaned_data.get("full_text") or ""
@@ -296,6 +406,13 @@ class SourceForm(forms.Form):
     def source_fields(self) -> dict:
         data = dict(self.cleaned_data)
         uploaded = data.pop("full_text_file", None)
+        data.pop("issued_as_written", None)
+        contributors = data.pop("other_names", None) or {}
+        for role, key in (("editor", "editors"), ("translator", "translators")):
+            names = data.pop(key, None)
+            if names:
+                contributors[role] = names + contributors.get(role, [])
+        data["contributors"] = contributors
         data["full_text"] = textlib.normalise_text(uploaded or data.get("full_text") or "")
         return data
 
@@ -310,7 +427,10 @@ class QuickSourceForm(SourceForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "new")
         super().__init__(*args, **kwargs)
-        for name in ["volume", "issue", "pages", "publisher", "archive", "archive_location", "full_text_file"]:
+        for name in [
+            "volume", "issue", "pages", "publisher", "publisher_place", "archive", "archive_location",
+            "full_text_file", "translators", "other_names", "other_fields",
+        ]:
             del self.fields[name]
 
     def source_fields(self) -> dict:
@@ -332,9 +452,14 @@ class CitationForm(forms.Form):
 
 
 class SourceImportForm(forms.Form):
-    file = forms.FileField(help_text="CSL-JSON (.json, as Zotero exports it) or BibTeX (.bib).")
+    file = forms.FileField(help_text="CSL-JSON (.json, as Zotero exports it) or BibTeX / biblatex (.bib).")
+    partial = forms.BooleanField(
+        required=False, label="Import the entries that can be taken, and list the others",
+        help_text="Without it, an entry that cannot be taken keeps the whole file out, and the page lists why.",
+    )
 
     def clean_file(self):
+        """The file's entries (bibliography.Entry), each read or refused on its own."""
         upload = self.cleaned_data["file"]
         if upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
@@ -346,7 +471,7 @@ class SourceImportForm(forms.Form):
         except UnicodeDecodeError:
             raise forms.ValidationError("The file is not UTF-8 text.") from None
         try:
-            return bibliography.parse_csl_json(text) if name.endswith(".json") else bibliography.parse_bibtex(text)
+            return bibliography.read_file(name, text)
         except bibliography.BibliographyError as exc:
             raise forms.ValidationError(f"Nothing was imported. {exc}") from None
 

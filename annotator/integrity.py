@@ -13,7 +13,8 @@ from django.db.models.functions import Length
 from . import quotes
 from . import text as textlib
 from .models import (
-    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_csl_names, validate_issued,
+    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_contributors,
+    validate_csl_names, validate_issued, validate_other_fields,
 )
 from .services.quotations import QUOTATION
 
@@ -101,9 +102,14 @@ def check_pages() -> Iterator[str]:
 
 
 def check_sources() -> Iterator[str]:
-    """A source's date issued and authors are what its model takes (the admin saved them unchecked before issue 18)."""
-    for source in Source.objects.only("id", "issued", "authors").order_by("pk").iterator(chunk_size=2000):
-        for value, validate in ((source.issued, validate_issued), (source.authors, validate_csl_names)):
+    """A source's date issued, names and other CSL variables are what its model takes (the admin saved them unchecked
+    before issue 18)."""
+    fields = ("id", "issued", "authors", "contributors", "other_fields")
+    for source in Source.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
+        for value, validate in (
+            (source.issued, validate_issued), (source.authors, validate_csl_names),
+            (source.contributors, validate_contributors), (source.other_fields, validate_other_fields),
+        ):
             try:
                 validate(value)
             except ValidationError as exc:

@@ -471,63 +471,78 @@ class Change(models.Model):
         ]
 
 
-class SourceType(models.TextChoices):
-    # Values are CSL-JSON item types.
-    BOOK = "book", "Book"
-    ARTICLE = "article-journal", "Journal article"
-    CHAPTER = "chapter", "Book chapter"
-    ARCHIVAL = "manuscript", "Archival document"
-    SPEECH = "speech", "Speech"
-    WEBPAGE = "webpage", "Web page"
-    POST = "post", "Forum post"
-    ARTICLE_NEWSPAPER = "article-newspaper", "Newspaper article"
-    REPORT = "report", "Report"
-    INTERVIEW = "interview", "Interview"
-
-
 # What the services check of a source, checked here too for the admin, which saves without them. (Not code
 # "invalid": a field puts its own message in place of a validator's with a code it has a message for.)
-def validate_issued(value: str) -> None:
-    try:
-        bibliography.check_issued(value)
-    except bibliography.BibliographyError as exc:
-        raise ValidationError(str(exc), code="not_a_date") from None
+def _validator(check, code):
+    def validate(value) -> None:
+        try:
+            check(value)
+        except bibliography.BibliographyError as exc:
+            raise ValidationError(str(exc), code=code) from None
+
+    validate.__name__ = f"validate_{code}"
+    return validate
+
+
+def validate_issued(value) -> None:
+    _validator(bibliography.check_csl_date, "not_a_date")(value)
 
 
 def validate_csl_names(value) -> None:
-    try:
-        bibliography.check_names(value, "")
-    except bibliography.BibliographyError as exc:
-        raise ValidationError(str(exc), code="not_csl_names") from None
+    _validator(lambda names: bibliography.check_names(names, ""), "not_csl_names")(value)
+
+
+def validate_contributors(value) -> None:
+    _validator(lambda names: bibliography.check_contributors(names, ""), "not_csl_names_by_role")(value)
+
+
+def validate_other_fields(value) -> None:
+    _validator(lambda fields: bibliography.check_other_fields(fields, ""), "not_csl_variables")(value)
 
 
 class Source(Tracked):
-    """A bibliographic item; fields map one to one onto CSL-JSON."""
+    """A bibliographic item; fields map one to one onto CSL-JSON 1.0.2 (its item types, name roles and dates)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources")
-    type = models.CharField(max_length=30, choices=SourceType.choices, default=SourceType.BOOK)
+    type = models.CharField(max_length=30, choices=list(bibliography.CSL_TYPES.items()), default="book")
     title = models.CharField(max_length=500)
     authors = models.JSONField(
         default=list, blank=True, validators=[validate_csl_names],
-        help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}].',
+        help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}]; also "non-dropping-particle", '
+        '"dropping-particle", "suffix", or {"literal": "World Health Organization"}.',
     )
-    issued = models.CharField(
-        max_length=40, blank=True, validators=[validate_issued], help_text="Date issued: YYYY, YYYY-MM or YYYY-MM-DD."
+    contributors = models.JSONField(
+        default=dict, blank=True, validators=[validate_contributors],
+        help_text='CSL-JSON names in their other roles: {"editor": [{"family": "Conquest", "given": "Robert"}], '
+        '"translator": [...]} (CSL\'s roles: editor, translator, container-author, collection-editor, director...).',
+    )
+    issued = models.JSONField(
+        default=dict, blank=True, validators=[validate_issued], decoder=bibliography.CSLDateDecoder,
+        help_text='Date issued as a CSL-JSON date: {"date-parts": [[1937, 3, 5]]}; a range [[1984], [1986]]; '
+        '334 BC is [[-334]]; with "season" (1-4), "circa": true, or {"literal": "n.d."}. {} for none.',
     )
     container_title = models.CharField(max_length=500, blank=True, help_text="Journal, book or site it appears in.")
     volume = models.CharField(max_length=40, blank=True)
     issue = models.CharField(max_length=40, blank=True)
     pages = models.CharField(max_length=40, blank=True)
     publisher = models.CharField(max_length=300, blank=True)
+    publisher_place = models.CharField(max_length=300, blank=True, help_text="Where it was published: 'Moscow'.")
     url = models.URLField(max_length=1000, blank=True)
     doi = models.CharField(max_length=200, blank=True, help_text="Without the https://doi.org/ prefix.")
     archive = models.CharField(max_length=300, blank=True, help_text="Archive holding the item (e.g. RGASPI).")
     archive_location = models.CharField(
         max_length=300, blank=True, help_text="Fond, opis, delo: 'f. 17, op. 3, d. 922'."
     )
+    other_fields = models.JSONField(
+        default=dict, blank=True, validators=[validate_other_fields],
+        help_text='Other CSL-JSON variables by their CSL names: {"edition": "2", "ISBN": "...", "scale": "1:10000", '
+        '"accessed": {"date-parts": [[2024, 1, 5]]}}.',
+    )
     full_text = models.TextField(blank=True, help_text="The source's own text, used to check quotations.")
     author_names = models.TextField(
-        blank=True, editable=False, help_text="The authors' names as plain text, for search; written by the services."
+        blank=True, editable=False,
+        help_text="The names of its authors (and editors, translators...) as plain text, for search; written by the "
+        "services.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -545,6 +560,14 @@ class Source(Tracked):
 
     def __str__(self):
         return isolated(self.title)  # as the admin puts it in its sentences
+
+    @property
+    def issued_text(self) -> str:
+        return bibliography.date_text(self.issued)
+
+    @property
+    def type_name(self) -> str:
+        return bibliography.type_name(self.type)
 
 
 class CitationQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -377,11 +378,14 @@ def _map_items(claims: list, project_id: int) -> list[linklib.ClaimItem]:
 
 
 def search_sources(queryset, q: str):
-    """Sources matching q in title, authors, year, DOI or container."""
+    """Sources matching q in title, names, year (the first of a range; '334 BC'), DOI or container."""
     q = textlib.search_terms(q)
     if not q:
         return queryset
-    return queryset.filter(
-        Q(title__icontains=q) | Q(author_names__icontains=q) | Q(issued__startswith=q) | Q(doi__icontains=q)
-        | Q(container_title__icontains=q)
+    found = (
+        Q(title__icontains=q) | Q(author_names__icontains=q) | Q(doi__icontains=q) | Q(container_title__icontains=q)
     )
+    year = re.fullmatch(r"(\d{1,4})(\s*BC)?", q, re.IGNORECASE)
+    if year:
+        found |= Q(**{"issued__date-parts__0__0": -int(year.group(1)) if year.group(2) else int(year.group(1))})
+    return queryset.filter(found)

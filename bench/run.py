@@ -173,6 +173,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
         analyze()
         attempt(figures, "exports", "s", None, lambda: exports(server, editor, scale, export, size, progress))
 
+        progress("importing bibliographies: 2,000 entries, 5 MB at the cap, and the refusals (issues 18 and 25)")
+        from . import import_bench
+
+        attempt(figures, "importing sources", "s", None, lambda: import_bench.measure(1 if options.quick else 3))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

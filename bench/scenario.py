@@ -63,7 +63,7 @@ def start_project(name: str, editors: int = 4, seed: int = 7) -> Scenario:
          "issued": str(1985 + i % 30), "doi": f"10.1000/bench.{i}" if i % 2 else ""}
         for i in range(SOURCES)
     ]
-    sources = import_sources(user=manager, project=project, records=records).created
+    sources = import_sources(user=manager, project=project, entries=records).created
     return Scenario(project, manager, reviewer, people, sources, random.Random(seed))
 
 

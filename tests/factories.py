@@ -2,7 +2,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from annotator import services
+from annotator import bibliography, services
 from annotator import text as textlib
 from annotator.models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
 from annotator.services.quotations import refresh_quote_checks
@@ -106,6 +106,13 @@ class SourceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Source {n}")
     authors = factory.LazyFunction(lambda: [{"family": "Getty", "given": "J. Arch"}])
     issued = "2002"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # A date given as text ("1937-03"), as people type it, is stored as the CSL date the services make of it.
+        if isinstance(kwargs.get("issued"), str):
+            kwargs["issued"] = bibliography.CSLDate(bibliography.parse_date(kwargs["issued"]))
+        return kwargs
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

@@ -27,11 +27,14 @@ def _staff_edit(source, **fields):
 def test_the_admin_refuses_a_date_issued_that_is_not_one(project):
     # The admin saved it unchecked, and the project's CSL-JSON export then answered 500 for everyone.
     source = SourceFactory(project=project, title="Excesses", issued="2002")
-    response = _staff_edit(source, issued="spring 1937")
+    response = _staff_edit(source, issued='{"date-parts": [[2002, 17]]}')
     assert response.status_code == 200
-    assert "The date issued “spring 1937” is not YYYY, YYYY-MM or YYYY-MM-DD." in response.content.decode()
-    assert _staff_edit(source, issued="2002-13").status_code == 200
-    assert Source.objects.get().issued == "2002"
+    assert "“issued” is not a date: 17 is not a month." in response.content.decode()
+    response = _staff_edit(source, issued='"spring 1937"')
+    assert response.status_code == 200 and "“issued” must be a CSL date such as" in response.content.decode()
+    assert Source.objects.get().issued == {"date-parts": [[2002]]}
+    assert _staff_edit(source, issued='{"date-parts": [[1984], [1986]], "circa": true}').status_code == 302
+    assert Source.objects.get().issued_text == "c. 1984/1986"
 
 
 def test_the_admin_refuses_authors_that_are_not_csl_names(project):

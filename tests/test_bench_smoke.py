@@ -4,7 +4,8 @@ import random
 import pytest
 
 from annotator.models import Annotation, Citation, Document, Link
-from bench import functions, scenario, web
+from annotator import bibliography
+from bench import functions, import_bench, scenario, web
 from bench.client import Session
 from bench.figures import Figure, table
 
@@ -57,3 +58,13 @@ def test_the_ingest_bench_makes_files_the_extractors_read():
     assert 90_000 < len(page) < 120_000
     html = ingest.extract(page, ingest.HTML)
     assert html.text.startswith("The numbers revisited") and html.metadata["container_title"] == "The Historian"
+
+
+def test_the_import_benchs_libraries_are_read_whole_as_other_tools_write_them():
+    csl = bibliography.read_csl_json(import_bench.csl_json(90))
+    assert [e.problem for e in csl] == [""] * 90 and len({e.record["type"] for e in csl}) == 45
+    assert any(e.notes for e in csl)  # DOIs given as resolver addresses, made bare
+    bib = bibliography.read_bibtex(import_bench.bibtex(60))
+    assert [e.problem for e in bib] == [""] * 60
+    assert [e.label for e in bib if e.record is None] == ["BibTeX entry “getty_1” (line 17)"]  # the key used twice
+    assert {e.record["type"] for e in bib if e.record} == {"book", "paper-conference", "article-journal"}

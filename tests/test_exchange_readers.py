@@ -194,9 +194,12 @@ def test_a_single_w3c_annotation_from_another_tool_is_read():
     "change,message",
     [
         ({"type": "Note"}, "not a W3C Annotation"),
-        ({"body": []}, "no label"),
         ({"target": [{"source": "x"}, {"source": "y"}]}, "one document"),
-        ({"target": {"source": "x", "selector": {"type": "TextPositionSelector", "start": 1, "end": 2}}}, "no TextQuoteSelector"),
+        # A mark with no tagging body, or a position with no quote, is read (issue 25): the import maps or places it.
+        ({"target": "https://example.org/page1"}, "the target is a whole document"),
+        ({"target": {"source": "x", "selector": {"type": "FragmentSelector", "value": "para5"}}},
+         "no TextQuoteSelector with the exact text, nor a TextPositionSelector"),
+        ({"target": {"source": "x", "selector": {"type": "TextQuoteSelector", "exact": ""}}}, "has no exact text"),
         ({"created": "March 1st"}, "bad time"),
         ({"reviewStatus": "perhaps"}, "unknown status"),
     ],

@@ -163,7 +163,7 @@ def test_jsonld_citations_make_their_source_once_when_the_project_lacks_it(docum
     report = imports.import_marks(rows=[row(document, 0, 10, citations=(cite,)), row(document, 11, 24, citations=(cite,))])
     source = Source.objects.get()
     assert report.sources_created == 1
-    assert (source.project, source.title, source.issued, source.publisher, source.authors) == (
+    assert (source.project, source.title, str(source.issued), source.publisher, source.authors) == (
         document.project, "The Great Terror", "1968", "Macmillan", CSL["author"])
     assert list(Citation.objects.values_list("locator", "note")) == [("ch. 2", "n"), ("ch. 2", "n")]
 

@@ -97,7 +97,7 @@ def test_a_web_page_becomes_a_document_with_a_webpage_source(project, manager, s
     assert (source.type, source.container_title, source.issued, source.url) == (
         "webpage",
         "The Historian",
-        "2024-03-05",
+        {"date-parts": [[2024, 3, 5]]},
         "https://example.org/purge-numbers",
     )
 

@@ -67,15 +67,17 @@ def test_an_import_skips_dois_already_in_the_project_or_earlier_in_the_file(proj
     SourceFactory(project=project, title="Old", doi="10.1/old")
     records = [dict(COLLECTED_WORKS, doi=""), {"type": "book", "title": "Again", "doi": "10.1/OLD"},
                {"type": "book", "title": "New", "doi": "10.1/new"}, {"type": "book", "title": "New twice", "doi": "10.1/new"}]
-    result = sources.import_sources(user=annotator, project=project, records=records)
+    result = sources.import_sources(user=annotator, project=project, entries=records)
     assert [s.title for s in result.created] == ["Collected Works, Vol. 14", "New"]
-    assert [r["title"] for r, _ in result.skipped] == ["Again", "New twice"]
+    assert result.skipped == [
+        ("Entry 2 (“Again”)", "DOI 10.1/old is already “Old”"), ("Entry 4 (“New twice”)", "DOI 10.1/new is already “New”"),
+    ]
     assert Source.objects.filter(project=project).count() == 3
 
 
 def _import_queries(user, project, records) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        sources.import_sources(user=user, project=project, records=records)
+        sources.import_sources(user=user, project=project, entries=records)
     return len(ctx.captured_queries)
 
 
@@ -95,15 +97,58 @@ def test_an_import_saves_in_bulk_with_a_history_row_each(project, annotator):
 def test_an_import_of_more_sources_than_one_import_takes_is_refused(project, annotator, settings):
     records = [dict(COLLECTED_WORKS, title=f"T{i}") for i in range(bibliography.MAX_ENTRIES + 1)]
     with pytest.raises(services.ActionRefused, match=f"at most {bibliography.MAX_ENTRIES:,} sources"):
-        sources.import_sources(user=annotator, project=project, records=records)
+        sources.import_sources(user=annotator, project=project, entries=records)
     assert not Source.objects.exists()
 
 
-def test_an_import_with_one_bad_record_saves_nothing(project, annotator):
-    records = [COLLECTED_WORKS, {"type": "book", "title": "", "doi": "10.1/z"}]
-    with pytest.raises(services.ActionRefused, match="Entry 2"):
-        sources.import_sources(user=annotator, project=project, records=records)
-    assert not Source.objects.exists()
+def test_an_import_with_one_bad_record_saves_nothing_and_reports_every_bad_one(project, annotator):
+    records = [COLLECTED_WORKS, {"type": "book", "title": "", "doi": "10.1/z"}, {"type": "film", "title": "Chapaev"}]
+    with pytest.raises(sources.SourceImportRefused, match="2 of the file's 3 entries cannot be taken") as refused:
+        sources.import_sources(user=annotator, project=project, entries=records)
+    assert refused.value.report.refused == [
+        ("Entry 2 (“”)", "the source has no title."),
+        ("Entry 3 (“Chapaev”)", "the type “film” is not one of CSL's item types (book, article-journal, chapter, "
+         "manuscript, map, motion_picture, legislation, dataset…)."),
+    ]
+    assert refused.value.report.importable == 1
+    assert not Source.objects.exists() and not Source.history.exists()
+
+
+def test_a_partial_import_saves_the_entries_that_can_be_taken_and_reports_the_others(project, annotator):
+    entries = bibliography.read_bibtex(
+        "@book{ok, title={Fine}, doi={https://dx.doi.org/10.1/OK}}\n"
+        "@book{ok, title={Fine again}}\n"
+        "@book{bad, title={Bad}, doi={not a doi}}\n"
+    )
+    report = sources.import_sources(user=annotator, project=project, entries=entries, partial=True)
+    assert [(s.title, s.doi) for s in report.created] == [("Fine", "10.1/ok")]
+    assert report.notes == [("BibTeX entry “ok” (line 1)", "the DOI given as a web address is kept as the DOI 10.1/ok")]
+    assert report.skipped == [
+        ("BibTeX entry “ok” (line 2)", "its key is the key of the entry at line 1, which is taken in its place"),
+    ]
+    assert report.refused == [("BibTeX entry “bad” (line 3)", "“not a doi” is not a DOI (a DOI reads 10.NNNN/…).")]
+
+
+def test_a_duplicate_bibtex_key_does_not_keep_the_file_out(project, annotator):
+    entries = bibliography.read_bibtex("@book{k, title={First}}\n@book{k, title={Second}}\n@book{j, title={Third}}")
+    report = sources.import_sources(user=annotator, project=project, entries=entries)
+    assert [s.title for s in report.created] == ["First", "Third"] and len(report.skipped) == 1
+
+
+def test_a_source_keeps_every_csl_role_date_and_variable_and_names_all_its_people_for_search(project, annotator):
+    source = sources.create_source(
+        user=annotator, project=project, type="map", title="Moscow", issued="c. 1937/1939",
+        contributors={"editor": [{"family": "Smith", "given": "A."}], "illustrator": [{"literal": "GUGK"}]},
+        other_fields={"scale": "1:10000", "accessed": {"date-parts": [[2024, 1, 5]]}}, publisher_place="Moscow",
+    )
+    source.refresh_from_db()
+    assert source.issued == {"date-parts": [[1937], [1939]], "circa": True} and str(source.issued) == "c. 1937/1939"
+    assert source.author_names == "Smith, A. GUGK"
+    assert source.other_fields == {"scale": "1:10000", "accessed": {"date-parts": [[2024, 1, 5]]}}
+    with pytest.raises(services.ActionRefused, match="“boss” is not a CSL name role"):
+        sources.create_source(user=annotator, project=project, title="T", contributors={"boss": [{"family": "X"}]})
+    with pytest.raises(services.ActionRefused, match="“colour” is not one of the CSL variables"):
+        sources.create_source(user=annotator, project=project, title="T", other_fields={"colour": "red"})
 
 
 def test_the_author_cites_a_source_and_the_document_revision_moves(document, annotator, mark):

@@ -66,6 +66,13 @@ class ImportRow:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     iri: str = ""  # the mark's id where it was exported (JSON-LD): what links in the same file point at
+    # What other tools' W3C annotations say (issue 25): every tagging or classifying body's value (a label of the
+    # project, or free tags), a bodyValue (a label or a comment), the document's address when it is not one of ours,
+    # and how the reader found the text (a selector inside refinedBy, a position with no quote).
+    tags: tuple = ()
+    body_value: str = ""
+    document_url: str = ""
+    read_as: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,9 @@ class ImportLink:
 
     @property
     def to_mark(self) -> bool:
-        return self.to_iri.startswith("mark:") or bool(_MARK_URL.search(self.to_iri))
+        """Whether it points at a mark: by our own ids, or by an id local to the file ("#c4b1...", as RecogitoJS
+        names its annotations); services.imports also takes the id of any mark of the file."""
+        return self.to_iri.startswith(("mark:", "#")) or bool(_MARK_URL.search(self.to_iri))
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
         review_note=cell["review_note"],
         citations=citations,
         iri=f"mark:{cell['annotation_id']}" if cell["annotation_id"] else "",
-        **times,
+        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
     )
 
 
@@ -376,44 +385,86 @@ def _person(value) -> str:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
-        return _string(value.get("nickname") or value.get("name"), "a person's name")
+        return _string(value.get("nickname") or value.get("name") or value.get("id"), "a person's name")
     return _string(value, "a person")
 
 
+def _creator(item: dict) -> str:
+    """Who made an annotation: its creator, else (RecogitoJS writes it there) its first body's."""
+    if item.get("creator"):
+        return _person(item["creator"])
+    for body in _as_list(item.get("body")):
+        if isinstance(body, dict) and body.get("creator"):
+            return _person(body["creator"])
+    return ""
+
+
+def _selectors(selector, nested: bool = False) -> list[tuple[dict, bool]]:
+    """Every selector of a target as (selector, whether it refines another), refinedBy chains followed (W3C 4.2.9)."""
+    found = []
+    for item in _as_list(selector):
+        depth = 0
+        while isinstance(item, dict) and depth < 8:
+            found.append((item, nested or depth > 0))
+            item, depth = item.get("refinedBy"), depth + 1
+    return found
+
+
 def _jsonld_row(number: int, item) -> ImportRow:
+    """One W3C annotation of a text, as we, Hypothesis, Recogito and the W3C's examples write them: the label is a
+    tagging body (or free tags, which the import maps to a chosen label), commenting bodies and bodies without a
+    purpose are the note, the text is a TextQuoteSelector or a TextPositionSelector (or both), at the top of the
+    target or inside refinedBy, and the document is named by our address, its title, or its own URL."""
     if not isinstance(item, dict) or "Annotation" not in _as_list(item.get("type")):
         raise ValueError("not a W3C Annotation (its type must be “Annotation”)")
     targets = _as_list(item.get("target"))
-    if len(targets) != 1 or not isinstance(targets[0], dict):
+    if len(targets) != 1:
         raise ValueError("the target must be one document with selectors")
     target = targets[0]
+    if isinstance(target, str):
+        raise ValueError("the target is a whole document (no selector says which text in it)")
+    if not isinstance(target, dict):
+        raise ValueError("the target must be one document with selectors")
     source = target.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
+    source_id = _string(source.get("id") if isinstance(source, dict) else source, "the target's source")
     title = _string(source.get("label"), "the document's label") if isinstance(source, dict) else ""
-    match = _DOCUMENT_URL.search(source_id or "")
+    match = _DOCUMENT_URL.search(source_id)
     quote = position = None
-    for selector in _as_list(target.get("selector")):
-        if isinstance(selector, dict) and selector.get("type") == "TextQuoteSelector":
+    read_as = []
+    for selector, nested in _selectors(target.get("selector")):
+        kind = selector.get("type")
+        if kind == "TextQuoteSelector" and quote is None:
             quote = selector
-        elif isinstance(selector, dict) and selector.get("type") == "TextPositionSelector":
+            if nested:
+                read_as.append("its quote is inside refinedBy")
+        elif kind == "TextPositionSelector" and position is None:
+            if nested:
+                # Positions inside refinedBy count from the start of what the outer selector selects, not the text's.
+                read_as.append("a position inside refinedBy was left out (it does not count from the text's start)")
+                continue
             position = selector
-    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"]:
-        raise ValueError("the target has no TextQuoteSelector with the exact text")
-    label, note, citations = "", "", []
-    if "bodyValue" in item:
-        label = _string(item["bodyValue"], "bodyValue")
+    if quote is not None and (not isinstance(quote.get("exact"), str) or not quote["exact"]):
+        raise ValueError("its TextQuoteSelector has no exact text")
+    if quote is None and (position is None or "start" not in position or "end" not in position):
+        raise ValueError("the target has no TextQuoteSelector with the exact text, nor a TextPositionSelector")
+    tags, comments, citations = [], [], []
+    body_value = _string(item.get("bodyValue"), "bodyValue")
     for body in _as_list(item.get("body")):
+        if isinstance(body, str) and body:
+            comments.append(f"Body: {body}")  # a body given by its address (W3C example 23): kept, named
+            continue
+        if isinstance(body, dict) and "Choice" in _as_list(body.get("type")):
+            body = next(iter(_as_list(body.get("items"))), None)  # W3C 4.3.1: the first is the default
         if not isinstance(body, dict):
             continue
         purposes = set(_as_list(body.get("purpose")))
-        if "value" in body and purposes & {"tagging", "classifying"} and not label:
-            label = _string(body["value"], "the label")
-        elif "value" in body and "commenting" in purposes:
-            note = _string(body["value"], "the note")
+        if "value" in body and purposes & {"tagging", "classifying"}:
+            tags.append(_string(body["value"], "a tag"))
+        elif "value" in body and (not purposes or purposes & {"commenting", "describing", "replying"}):
+            comments.append(_string(body["value"], "the note"))
         elif "source" in body:
             citations.append(_jsonld_citation(body))
-    if not label:
-        raise ValueError("no label: the annotation needs a tagging TextualBody")
+    tags = [tag for tag in tags if tag.strip()]
     try:
         times = {
             "created_at": parse_time(_string(item.get("created"), "created")),
@@ -427,20 +478,24 @@ def _jsonld_row(number: int, item) -> ImportRow:
         project=_string(item.get("project"), "project"),
         document_id=int(match.group(1)) if match else None,
         document_title=title,
-        start=_offset(position["start"], "start") if position and "start" in position else None,
-        end=_offset(position["end"], "end") if position and "end" in position else None,
-        exact=quote["exact"],
-        prefix=_string(quote.get("prefix"), "prefix"),
-        suffix=_string(quote.get("suffix"), "suffix"),
-        label=label,
-        note=note,
-        annotator=_person(item.get("creator")),
+        start=_offset(position["start"], "start") if position else None,
+        end=_offset(position["end"], "end") if position else None,
+        exact=quote["exact"] if quote else "",
+        prefix=_string(quote.get("prefix"), "prefix") if quote else "",
+        suffix=_string(quote.get("suffix"), "suffix") if quote else "",
+        label=tags[0] if tags else body_value,
+        note="\n\n".join(comments),
+        annotator=_creator(item),
         status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING),
         reviewer=_person(item.get("reviewer")),
         review_note=_string(item.get("reviewNote"), "reviewNote"),
         citations=tuple(citations),
         iri=_string(item.get("id"), "id"),
-        **times,
+        tags=tuple(tags),
+        body_value=body_value,
+        document_url=source_id if source_id and not match else "",
+        read_as=tuple(read_as),
+        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
     )
 
 
@@ -449,8 +504,8 @@ def _jsonld_link(number: int, item: dict) -> ImportLink:
     targets = [t for t in given if isinstance(t, str) and t]
     if not 1 <= len(given) <= 2 or len(targets) < len(given):
         raise ValueError("a link's target must be the linked mark's id, then the mark's or source's it points to")
-    if not _MARK_URL.search(targets[0]):
-        raise ValueError("a link's first target must be a mark of the file")
+    # The marks are named by our addresses, or by the ids other tools give them in the file (RecogitoJS: "#c4b1...");
+    # services.imports finds them among the file's marks.
     kind = speaker = note = ""
     for body in _as_list(item.get("body")):
         if not isinstance(body, dict) or "value" not in body:
@@ -462,8 +517,6 @@ def _jsonld_link(number: int, item: dict) -> ImportLink:
             note = _string(body["value"], "the note")
         elif "identifying" in purposes:
             speaker = _string(body["value"], "the speaker")
-    if not kind:
-        raise ValueError("no link type: a link needs a classifying TextualBody")
     if len(targets) == 1 and not speaker:
         raise ValueError("a link needs a second target or an identifying body naming the speaker")
     try:
@@ -472,7 +525,7 @@ def _jsonld_link(number: int, item: dict) -> ImportLink:
         raise ValueError(f"bad time: {exc}") from None
     return ImportLink(
         line=number, type=kind, from_iri=targets[0], to_iri=targets[1] if len(targets) > 1 else "",
-        speaker=speaker if len(targets) == 1 else "", note=note, author=_person(item.get("creator")),
+        speaker=speaker if len(targets) == 1 else "", note=note, author=_creator(item),
         status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING), created_at=created,
     )
 

@@ -30,8 +30,11 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_FIRST = frozenset(FORMULA_TRIGGERS + ("'",))
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Our own terms (review state, citation locators, the source's CSL-JSON), declared so that JSON-LD
-# processors keep them; the W3C context itself is left as it is.
+# processors keep them; the W3C context itself is left as it is. The CSL-JSON item is a JSON literal (JSON-LD 1.1's
+# "@json", hence "@version"): its keys (title, author, issued...) are CSL's, not terms, and an expansion would drop
+# them all if it were read as a node.
 EXTENSION_CONTEXT = {
+    "@version": 1.1,
     "ed": "urn:editorial-annotator:",
     "project": "ed:project",
     "reviewStatus": "ed:reviewStatus",
@@ -40,7 +43,7 @@ EXTENSION_CONTEXT = {
     "reviewNote": "ed:reviewNote",
     "locator": "ed:locator",
     "citationNote": "ed:citationNote",
-    "csl": "ed:csl",
+    "csl": {"@id": "ed:csl", "@type": "@json"},
 }
 JSONLD_CONTEXT = [W3C_CONTEXT, EXTENSION_CONTEXT]
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -54,7 +57,7 @@ class SourceRecord:
     type: str = "book"
     title: str = ""
     authors: list = field(default_factory=list)
-    issued: str = ""
+    issued: dict | str = ""  # a CSL date as stored (a CSLDate), or text
     container_title: str = ""
     volume: str = ""
     issue: str = ""
@@ -64,6 +67,10 @@ class SourceRecord:
     doi: str = ""
     archive: str = ""
     archive_location: str = ""
+    # CSL's other name roles, the place, and CSL's other variables (issue 25): so the JSON-LD's CSL item is whole.
+    contributors: dict = field(default_factory=dict)
+    publisher_place: str = ""
+    other_fields: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

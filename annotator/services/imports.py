@@ -1,5 +1,10 @@
-"""Importing marks from our CSV or JSON-LD: match each row to its project, document, label, people and
-sources, place it in the text, and save it with its citations, or report why not.
+"""Importing marks from our CSV or JSON-LD, and W3C annotations as other tools write them: match each row to its
+project, document, label, people and sources, place it in the text, and save it with its citations, or report why not.
+
+Other tools' annotations (Hypothesis, Recogito, the W3C's examples) name no project, tag freely and are made by people
+this app does not know: a Mapping says where they go (a document, a label for marks whose tags name none of the
+project's labels, a user for creators it does not know, a link type for relations of another vocabulary), and what
+the file said that does not fit (free tags, the original creator, a relation's own name) is kept in the note.
 
 All or nothing by default: when any row cannot be imported, nothing is saved and every problem is
 reported with its row. With partial=True the rows that can be imported are saved (each mark whole,
@@ -10,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -41,6 +46,7 @@ class ImportReport:
     links_created: int = 0
     links_unchanged: int = 0
     problems: list = field(default_factory=list)
+    placed: list = field(default_factory=list)  # (row, how it was placed and mapped) per mark saved or already there
 
     @property
     def saved(self) -> int:
@@ -55,6 +61,16 @@ class ImportFailed(ActionRefused):
         self.report = report
 
 
+@dataclass(frozen=True)
+class Mapping:
+    """Where the marks of another tool's file go, for what the file does not say in our terms. Each is optional."""
+
+    document: Document | None = None  # every mark into this document (RecogitoJS names none)
+    label: str = ""  # the key of the label for a mark whose tags name none of the project's labels
+    as_user: User | None = None  # the user (a member) who makes the marks of creators this app does not know
+    link_type: str = ""  # the key of the link type for a relation whose name is no link type of the project
+
+
 @dataclass
 class _Plan:
     row: ImportRow
@@ -66,6 +82,8 @@ class _Plan:
     annotator: User
     reviewer: User | None
     citations: list  # of (Source | dict of CSL fields to create, locator, note)
+    note: str = ""
+    how: str = ""
 
 
 class _Project:
@@ -74,7 +92,7 @@ class _Project:
     def __init__(self, project: Project):
         self.project = project
         self.labels = {label.key: label for label in project.labels.all()}
-        self.documents = list(Document.objects.filter(project=project))
+        self.documents = list(Document.objects.filter(project=project).select_related("source"))
         members = Membership.objects.filter(project=project).select_related("user")
         self.members = {m.user.get_username(): m.user for m in members}
         self.sources = list(Source.objects.filter(project=project))
@@ -88,28 +106,39 @@ def _record_of(source: Source) -> SourceRecord:
 
 
 def import_marks(*, user=None, rows: list[ImportRow], problems: Sequence[Problem] = (), project: Project | None = None,
-                 partial: bool = False, dry_run: bool = False, links: Sequence[ImportLink] = ()) -> ImportReport:
-    """Import parsed rows (exchange.read) into their projects, or all into `project` when given, then the
-    links between them (JSON-LD), each through the links service so the type rules hold.
+                 partial: bool = False, dry_run: bool = False, links: Sequence[ImportLink] = (),
+                 mapping: Mapping = Mapping()) -> ImportReport:
+    """Import parsed rows (exchange.read) into their projects, or all into `project` (or `mapping.document`) when
+    given, then the links between them (JSON-LD), each through the links service so the type rules hold.
 
     `user`, when given, must manage every project imported into; None is the operator at the command line.
     Problems found while reading the file count as rows that cannot be imported. `dry_run` imports and rolls back.
+    The report's `placed` says, row by row, how each mark was placed and mapped.
     """
     report = ImportReport(problems=list(problems))
+    if mapping.document is not None:
+        if project is not None and project.pk != mapping.document.project_id:
+            raise ActionRefused("The document chosen is not in the project chosen.")
+        project = mapping.document.project
     projects: dict[str, _Project | None] = {}
     people = _people(rows) | {link.author for link in links}
     users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=people)}
     plans = []
     for row in rows:
         try:
-            plans.append(_plan(row, project, projects, users, user))
+            plans.append(_plan(row, project, projects, users, user, mapping))
         except (ActionRefused, ValueError) as exc:
             report.problems.append(Problem(row.line, exc.message if isinstance(exc, ActionRefused) else str(exc)))
     iris = {plan.row.iri: plan for plan in plans if plan.row.iri}
+    resolved = []
     for link in links:
-        problem = _link_problem(link, iris, users)
+        link, problem = _resolve_link(link, iris, users, mapping)
         if problem:
             report.problems.append(Problem(link.line, problem))
+        resolved.append(link)
+    links = resolved
+    if mapping.as_user is not None:
+        users = {**users, mapping.as_user.get_username(): mapping.as_user}
     report.problems.sort(key=lambda p: p.line)
     if report.problems and not partial:
         raise ImportFailed(report)
@@ -149,6 +178,7 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
             continue
         if plan.row.iri:
             by_iri[plan.row.iri] = annotation
+        report.placed.append(Problem(plan.row.line, f"{_OUTCOMES[outcome]}; {plan.how}"))
         if outcome == "unchanged":
             report.unchanged += 1
             continue
@@ -161,7 +191,7 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
-        if link.from_iri not in by_iri or (link.to_mark and link.to_iri not in by_iri):
+        if link.from_iri not in by_iri or (_to_mark(link, by_iri) and link.to_iri not in by_iri):
             continue  # reported above (partial import): its marks are not in the file
         try:
             with transaction.atomic():
@@ -177,17 +207,38 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
             report.links_unchanged += 1
 
 
-def _link_problem(link: ImportLink, iris: dict, users: dict) -> str:
+_OUTCOMES = {
+    "created": "saved", "reanchored": "saved", "unchanged": "already there",
+}
+
+
+def _to_mark(link: ImportLink, marks: dict) -> bool:
+    """Whether a link points at a mark: by our ids, or by the id another tool gave a mark of the file."""
+    return link.to_mark or link.to_iri in marks
+
+
+def _resolve_link(link: ImportLink, iris: dict, users: dict, mapping: Mapping) -> tuple[ImportLink, str]:
+    """The link with its type and author as the project knows them (through the mapping), and its problem or ''."""
     if link.from_iri not in iris:
-        return "the link starts at a mark that is not imported from this file"
-    if link.to_mark and link.to_iri not in iris:
-        return "the link points at a mark that is not imported from this file"
+        return link, "the link starts at a mark that is not imported from this file"
+    if _to_mark(link, iris) and link.to_iri not in iris:
+        return link, "the link points at a mark that is not imported from this file"
     if link.author not in users:
-        return f"unknown user “{link.author}”"
+        if mapping.as_user is None:
+            return link, f"unknown user “{link.author}”" if link.author else "the link names no creator; choose a user"
+        kept = f"Linked by {link.author} (imported)" if link.author else ""
+        link = replace(link, author=mapping.as_user.get_username(), note=_joined(link.note, kept))
     project = iris[link.from_iri].document.project
     if not LinkType.objects.filter(project=project, key=link.type).exists():
-        return f"the project has no link type “{link.type}”"
-    return ""
+        if not mapping.link_type:
+            return link, f"the project has no link type “{link.type}”" if link.type else "the link has no type"
+        kept = f"Relation in the file: {link.type}" if link.type else ""
+        link = replace(link, type=mapping.link_type, note=_joined(link.note, kept))
+    return link, ""
+
+
+def _joined(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
 
 
 def _link_source(link: ImportLink, project_id: int, rows: list[ImportRow]) -> Source | None:
@@ -217,9 +268,9 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
     kind = LinkType.objects.filter(project_id=project_id, key=link.type).first()
     if kind is None:
         raise ActionRefused(f"the project has no link type “{textlib.isolated(link.type)}”")
-    to_mark = by_iri[link.to_iri] if link.to_mark else None
+    to_mark = by_iri[link.to_iri] if _to_mark(link, by_iri) else None
     to_source = None
-    if link.to_iri and not link.to_mark:
+    if link.to_iri and to_mark is None:
         to_source = _link_source(link, project_id, rows)
         if to_source is None:
             raise ActionRefused("the link points at a source the project does not have")
@@ -257,50 +308,134 @@ def _project_for(row: ImportRow, forced: Project | None, projects: dict, user) -
     return projects[name]
 
 
-def _document_for(row: ImportRow, context: _Project) -> Document:
-    by_title = [d for d in context.documents if d.title == row.document_title]
+def _same_address(a: str, b: str) -> bool:
+    """Two addresses of one page: the same but for a fragment, a trailing slash, or http against https."""
+    def bare(url: str) -> str:
+        url = url.split("#", 1)[0].rstrip("/")
+        return url[len("https://"):] if url.lower().startswith("https://") else url[len("http://"):] \
+            if url.lower().startswith("http://") else url
+    return bool(a and b) and bare(a) == bare(b)
+
+
+def _document_for(row: ImportRow, context: _Project, chosen: Document | None) -> tuple[Document, str]:
+    """The document a row goes to, and how it was found."""
+    if chosen is not None:
+        return chosen, f"into “{chosen.title}” (the document chosen)"
+    by_title = [d for d in context.documents if d.title == row.document_title] if row.document_title else []
     by_id = [d for d in context.documents if d.pk == row.document_id]
     if len(by_title) == 1:
-        return by_title[0]
+        return by_title[0], f"into “{by_title[0].title}” (by its title)"
     if len(by_title) > 1:
-        chosen = [d for d in by_title if d.pk == row.document_id]
-        if chosen:
-            return chosen[0]
+        chosen_ = [d for d in by_title if d.pk == row.document_id]
+        if chosen_:
+            return chosen_[0], f"into “{chosen_[0].title}” (by its title and id)"
         raise ValueError(f"{len(by_title)} documents of “{context.project.name}” are titled “{row.document_title}”")
+    if row.document_url:
+        # Another tool names the page it annotated: the document made from that address, or whose source is it.
+        by_url = [
+            d for d in context.documents
+            if _same_address(d.origin, row.document_url)
+            or (d.source is not None and _same_address(d.source.url, row.document_url))
+        ]
+        if len(by_url) == 1:
+            return by_url[0], f"into “{by_url[0].title}” (by its address {row.document_url})"
+        if len(by_url) > 1:
+            raise ValueError(f"{len(by_url)} documents of “{context.project.name}” come from {row.document_url}; "
+                             "choose the document to import into")
     # A document renamed since the export: its id is trusted only where its text is the mark's, as it was.
-    if by_id and row.start is not None and by_id[0].text[row.start : row.end] == row.exact:
-        return by_id[0]
-    raise ValueError(f"unknown document “{row.document_title}” in project “{context.project.name}”")
+    if by_id and row.start is not None and row.exact and by_id[0].text[row.start : row.end] == row.exact:
+        return by_id[0], f"into “{by_id[0].title}” (by its id)"
+    if row.document_title:
+        raise ValueError(f"unknown document “{row.document_title}” in project “{context.project.name}”")
+    if row.document_url:
+        raise ValueError(f"no document of “{context.project.name}” comes from {row.document_url}; "
+                         "choose the document to import into")
+    raise ValueError("the annotation names no document; choose the document to import into")
 
 
-def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, user) -> _Plan:
-    context = _project_for(row, forced, projects, user)
-    document = _document_for(row, context)
-    label = context.labels.get(row.label)
-    if label is None:
+def _label_for(row: ImportRow, context: _Project, mapping: Mapping) -> tuple[Label, list[str], str]:
+    """The mark's label, the tags and bodyValue left for the note, and how the label was chosen."""
+    named = list(row.tags) or ([row.label] if row.label and row.label != row.body_value else [])
+    candidates = named + ([row.body_value] if row.body_value else [])
+    for candidate in candidates:
+        if candidate in context.labels:
+            return context.labels[candidate], [c for c in candidates if c != candidate], f"labelled “{candidate}”"
+    if mapping.label:
+        label = context.labels.get(mapping.label)
+        if label is None:
+            raise ValueError(f"the label chosen, “{mapping.label}”, is not one of “{context.project.name}”")
+        why = f"tags {', '.join(named)} name no label" if named else "no tag"
+        return label, candidates, f"labelled “{mapping.label}” (the label chosen: {why})"
+    if not named:
         raise ValueError(
-            f"unknown label “{row.label}” in project “{context.project.name}” "
-            f"(its labels: {', '.join(sorted(context.labels))})"
+            "no label: the annotation has no tagging body naming one of the project's labels; "
+            "choose a label for such marks"
         )
+    raise ValueError(
+        f"unknown label “{named[0]}” in project “{context.project.name}” "
+        f"(its labels: {', '.join(sorted(context.labels))})"
+    )
+
+
+def _annotator_for(row: ImportRow, context: _Project, users: dict, mapping: Mapping) -> tuple[User, str, str]:
+    """Who makes the mark, what the note keeps of the file's creator, and how the maker was chosen."""
     annotator = context.members.get(row.annotator)
-    if annotator is None:
+    if annotator is not None:
+        return annotator, "", f"by {row.annotator}"
+    if row.annotator in users or mapping.as_user is None:
+        if row.annotator in users:
+            raise ValueError(f"“{row.annotator}” is not a member of project “{context.project.name}”")
         raise ValueError(
-            f"“{row.annotator}” is not a member of project “{context.project.name}”"
-            if row.annotator in users else f"unknown editor “{row.annotator}”"
+            f"unknown editor “{row.annotator}”" if row.annotator else "the annotation names no creator; choose a user"
         )
+    chosen = context.members.get(mapping.as_user.get_username())
+    if chosen is None:
+        raise ValueError(
+            f"the user chosen, “{mapping.as_user.get_username()}”, is not a member of “{context.project.name}”"
+        )
+    if not row.annotator:
+        return chosen, "", f"by {chosen.get_username()} (the user chosen: no creator in the file)"
+    how = f"by {chosen.get_username()} (the user chosen for {row.annotator})"
+    return chosen, f"Made by {row.annotator} (imported)", how
+
+
+def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, user, mapping: Mapping) -> _Plan:
+    context = _project_for(row, forced, projects, user)
+    document, found_in = _document_for(row, context, mapping.document)
+    label, left, labelled = _label_for(row, context, mapping)
+    annotator, creator, made_by = _annotator_for(row, context, users, mapping)
     reviewer = None
     if row.reviewer and row.status != Status.PENDING:  # a pending mark carries no review (older exports wrote one)
         reviewer = users.get(row.reviewer)
         if reviewer is None:
             raise ValueError(f"unknown reviewer “{row.reviewer}”")
+    exact, start, end = row.exact, row.start, row.end
+    if not exact:
+        # A TextPositionSelector alone: the position is all there is, so it must be inside the text.
+        if not (start is not None and end is not None and 0 <= start < end <= len(document.text)):
+            raise ValueError(
+                f"its position {start}–{end} is not inside “{document.title}” ({len(document.text)} characters)"
+            )
+        exact = document.text[start:end]
     try:
-        placed = anchoring.locate(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
+        placed = anchoring.locate(document.text, exact, start, end, row.prefix, row.suffix)
     except anchoring.Unplaceable as exc:
         raise ValueError(f"cannot be placed in “{document.title}”: {exc}") from None
     assert placed.start is not None and placed.end is not None  # locate places the mark or raises
+    if not row.exact:
+        where = f"at {placed.start}–{placed.end} by its position alone (the file gives no quote)"
+    elif placed.placement is anchoring.Rule.UNCHANGED:
+        where = f"at {placed.start}–{placed.end}, its offsets, where its quote is"
+    else:
+        given = f" (the file says {start}–{end})" if start is not None else ""
+        where = f"at {placed.start}–{placed.end}, found by its quote and context{given}"
     citations = [_citation_for(citation, context) for citation in row.citations]
     moved = placed.placement is not anchoring.Rule.UNCHANGED
-    return _Plan(row, document, placed.start, placed.end, moved, label, annotator, reviewer, citations)
+    tags = [tag for tag in left if tag != row.body_value]
+    body_value = row.body_value if row.body_value in left else ""
+    note = _joined(row.note, body_value, f"Tags: {', '.join(tags)}" if tags else "", creator)
+    how = "; ".join([found_in, where, labelled, made_by, *row.read_as])
+    return _Plan(row, document, placed.start, placed.end, moved, label, annotator, reviewer, citations, note, how)
 
 
 def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
@@ -374,7 +509,7 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
         if source.authors == fields_or_source["authors"]:
             return source
     source = Source(project=plan.document.project, created_by=user, **fields_or_source)
-    source.author_names = bibliography.names_text(source.authors, " ")
+    source.author_names = bibliography.names_for_search(source.authors, source.contributors)
     source._history_user = user
     source.save()
     report.sources_created += 1
@@ -389,7 +524,7 @@ def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Ann
     if there is not None:
         return "unchanged", Annotation.objects.get(pk=there)
     annotation = Annotation(
-        span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
+        span=span, label=plan.label, note=plan.note, created_by=plan.annotator, status=row.status,
     )
     if row.status != Status.PENDING:
         annotation.reviewed_by, annotation.reviewed_at, annotation.review_note = plan.reviewer, row.reviewed_at, row.review_note

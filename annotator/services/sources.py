@@ -5,7 +5,7 @@ document whose page shows what changed (a mark's source count), so open pages re
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
@@ -16,13 +16,13 @@ from ..models import Annotation, Citation, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
 from .projects import check_member
-from .spans import record_change
 from .quotations import refresh_quote_checks
+from .spans import record_change
 
 # The fields a source is made of, as the forms and the importers give them.
 SOURCE_FIELDS = (
-    "type", "title", "authors", "issued", "container_title", "volume", "issue", "pages", "publisher",
-    "url", "doi", "archive", "archive_location",
+    "type", "title", "authors", "contributors", "issued", "container_title", "volume", "issue", "pages", "publisher",
+    "publisher_place", "url", "doi", "archive", "archive_location", "other_fields",
 )
 EDITOR_ROLES = (Role.ANNOTATOR, Role.MANAGER)
 
@@ -38,11 +38,12 @@ def _check_editor(user, project_id: int):
 
 
 def _cleaned(fields: dict, where: str = "") -> dict:
+    """A source's fields checked as bibliography.clean_record checks them; the date issued may be given as text
+    ('1937-03', '334 BC') or as a CSL date."""
     unknown = set(fields) - set(SOURCE_FIELDS) - {"full_text"}
     if unknown:
         raise TypeError(f"Unknown source fields: {', '.join(sorted(unknown))}")
-    record = {key: fields.get(key, "") for key in SOURCE_FIELDS}
-    record["authors"] = fields.get("authors") or []
+    record = bibliography.empty_record(**{key: fields[key] for key in SOURCE_FIELDS if key in fields})
     try:
         record = bibliography.clean_record(record, where)
     except bibliography.BibliographyError as exc:
@@ -65,7 +66,8 @@ def _check_doi_free(project_id: int, doi: str, exclude_pk: int | None = None) ->
 def _fill(source: Source, record: dict) -> None:
     for key, value in record.items():
         setattr(source, key, value)
-    source.author_names = bibliography.names_text(source.authors, " ")
+    source.issued = bibliography.CSLDate(source.issued)
+    source.author_names = bibliography.names_for_search(source.authors, source.contributors)
 
 
 def create_source(*, user, project: Project, **fields) -> Source:
@@ -106,43 +108,89 @@ def update_source(*, user, source: Source, **fields) -> Source:
 
 
 @dataclass
-class ImportResult:
-    created: list
-    skipped: list  # (record, reason)
+class SourceImportReport:
+    """What an import did, entry by entry (each item is (the entry's label, what happened))."""
+
+    created: list = field(default_factory=list)  # the sources made
+    skipped: list = field(default_factory=list)  # left out: a DOI the project has, a key used twice in the file
+    refused: list = field(default_factory=list)  # entries that cannot be taken, and why
+    notes: list = field(default_factory=list)  # entries taken with a change (a DOI given as a URL, a date as written)
+    entries: int = 0
+
+    @property
+    def importable(self) -> int:
+        """How many entries would be made: neither refused nor skipped."""
+        return self.entries - len(self.refused) - len(self.skipped)
 
 
-def import_sources(*, user, project: Project, records: list[dict]) -> ImportResult:
-    """Add parsed records to the bibliography, all or none, saved in bulk (a statement per batch, not per source):
+class SourceImportRefused(ActionRefused):
+    """Entries of the file cannot be taken, and the import was not partial: nothing was saved. `report` says which."""
+
+    def __init__(self, report: SourceImportReport):
+        n = len(report.refused)
+        super().__init__(
+            f"{n:,} of the file's {report.entries:,} entries cannot be taken, so nothing was imported. "
+            "Import the others on their own, or correct the file."
+        )
+        self.report = report
+
+
+def import_sources(*, user, project: Project, entries: list, partial: bool = False) -> SourceImportReport:
+    """Add a file's entries (bibliography.Entry, or records) to the bibliography, saved in bulk in one transaction:
     at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
-    skipped, not duplicated."""
+    skipped, not duplicated. An entry that cannot be taken refuses the whole file (SourceImportRefused, whose report
+    lists every such entry), unless `partial`: then the others are imported and the report lists it."""
     _check_editor(user, project.pk)
-    if len(records) > bibliography.MAX_ENTRIES:
-        raise ActionRefused(f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(records):,}.")
+    if len(entries) > bibliography.MAX_ENTRIES:
+        raise ActionRefused(
+            f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(entries):,}."
+        )
     try:
         with transaction.atomic():
-            return _import(user, project, records)
+            report = _import(user, project, [_as_entry(e, i) for i, e in enumerate(entries)], partial)
+            if report.refused and not partial:
+                raise SourceImportRefused(report)  # raised inside the transaction: nothing is kept
+            return report
     except IntegrityError:
         raise Conflict("Someone added one of these DOIs at the same moment; nothing was imported. Try again.") from None
 
 
-def _import(user, project: Project, records: list[dict]) -> ImportResult:
-    taken = {
-        doi: title
-        for doi, title in Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title")
-    }
-    new, skipped = [], []
-    for i, fields in enumerate(records):
-        record = _cleaned(fields, where=f"Entry {i + 1} (“{str(fields.get('title', ''))[:60]}”)")
-        if record["doi"] and record["doi"] in taken:
-            skipped.append((record, f"DOI {record['doi']} is already “{textlib.isolated(taken[record['doi']])}”"))
+def _as_entry(entry, index: int) -> bibliography.Entry:
+    if isinstance(entry, bibliography.Entry):
+        return entry
+    return bibliography.Entry(f"Entry {index + 1} (“{str(entry.get('title', ''))[:60]}”)", record=entry)
+
+
+def _import(user, project: Project, entries: list[bibliography.Entry], partial: bool) -> SourceImportReport:
+    taken = dict(Source.objects.filter(project=project).exclude(doi="").values_list("doi", "title"))
+    report = SourceImportReport(entries=len(entries))
+    new = []
+    for entry in entries:
+        if entry.problem:
+            report.refused.append((entry.label, entry.problem))
             continue
+        if entry.record is None:  # left out by the reader (a key used twice)
+            report.skipped.extend((entry.label, note) for note in entry.notes)
+            continue
+        try:
+            record = _cleaned(entry.record, where=entry.label)
+        except ActionRefused as exc:
+            report.refused.append((entry.label, exc.message.removeprefix(entry.label).lstrip(": ")))
+            continue
+        if record["doi"] and record["doi"] in taken:
+            already = textlib.isolated(taken[record["doi"]])
+            report.skipped.append((entry.label, f"DOI {record['doi']} is already “{already}”"))
+            continue
+        report.notes.extend((entry.label, note) for note in entry.notes)
         source = Source(project=project, created_by=user)
         _fill(source, record)
         new.append(source)
         if record["doi"]:
             taken[record["doi"]] = record["title"]
-    created = bulk_create_with_history(new, Source, batch_size=500, default_user=user)
-    return ImportResult(created, skipped)
+    if report.refused and not partial:
+        return report
+    report.created = bulk_create_with_history(new, Source, batch_size=500, default_user=user)
+    return report
 
 
 # Citations ---------------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ def source_detail(request, source_id):
     return render(request, "annotator/source_detail.html", {
         "project": source.project, "source": source, "citations": citations,
         "authors": bibliography.names_text(source.authors), "can_edit": can_edit_sources(membership),
+        "contributors": bibliography.contributors_text(source.contributors),
+        "other_fields": bibliography.other_fields_text(source.other_fields),
     })
 
 
@@ -119,6 +121,22 @@ def source_export(request, project_id):
     return response
 
 
+# A message per entry, up to this many of each kind; the rest are counted.
+REPORT_LINES = 20
+
+
+def _report_messages(request, report) -> None:
+    for items, level, what in (
+        (report.skipped, messages.INFO, "Skipped"),
+        (report.notes, messages.INFO, "Imported with a change"),
+        (report.refused, messages.WARNING, "Not imported"),
+    ):
+        for label, reason in items[:REPORT_LINES]:
+            messages.add_message(request, level, f"{what}: {textlib.isolated(label)}: {reason}")
+        if len(items) > REPORT_LINES:
+            messages.add_message(request, level, f"{what}: {len(items) - REPORT_LINES:,} more entries.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_import(request, project_id):
@@ -126,19 +144,26 @@ def source_import(request, project_id):
     if not can_edit_sources(membership):
         return _forbidden(request, "Only annotators and managers create and edit sources.")
     form = SourceImportForm(request.POST or None, request.FILES or None)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = sources.import_sources(user=request.user, project=project, records=form.cleaned_data["file"])
+            report = sources.import_sources(
+                user=request.user, project=project, entries=form.cleaned_data["file"],
+                partial=form.cleaned_data["partial"],
+            )
+        except sources.SourceImportRefused as exc:
+            form.add_error("file", exc.message)
+            refused = exc.report
         except ActionRefused as exc:
             form.add_error("file", f"Nothing was imported. {exc.message}")
         else:
-            n = len(result.created)
-            messages.success(request, f"Imported {n} source{'s' if n != 1 else ''}.")
-            for record, reason in result.skipped:
-                messages.info(request, f"Skipped “{textlib.isolated(record['title'])}”: {reason}.")
+            n = len(report.created)
+            messages.success(request, f"Imported {n:,} source{'s' if n != 1 else ''}.")
+            _report_messages(request, report)
             return redirect("source_list", project_id=project.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "annotator/source_import.html", {"project": project, "form": form}, status=status)
+    context = {"project": project, "form": form, "report": refused}
+    return render(request, "annotator/source_import.html", context, status=status)
 
 
 # Citations on a mark ---------------------------------------------------------------------------------
