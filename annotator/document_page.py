@@ -355,7 +355,7 @@ def page_context(user, document: Document, membership, data, open_annotation: An
     context = {
         "project": document.project,
         "membership": membership,
-        "labels": list(document.project.labels.all()),
+        "labels": list(document.project.labels.filter(retired=False)),  # a retired label is offered no more
         "open": open_annotation,
         "can_review": can_review(membership),
         **text_context(document),

@@ -53,9 +53,20 @@ class Project(models.Model):
         "dropped. Untick it to mark exactly the characters selected (editors can also hold Shift as they mark).",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+    guidelines = models.TextField(
+        blank=True, help_text="Annotation guidelines in Markdown (no HTML; links http and https only)."
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="When set, the project is read-only and hidden from lists; exports still work."
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     def __str__(self):
         return isolated(self.name)  # as the admin puts it in its sentences
@@ -65,6 +76,7 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -87,6 +99,10 @@ class Label(models.Model):
     )
     shortcut = models.CharField(max_length=1, blank=True, help_text="One key that applies this label to a selection.")
     order = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False, help_text="A retired label stays on its marks and in exports, but is no longer offered."
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -681,3 +697,41 @@ class Link(models.Model):
         if self.to_annotation_id:
             return "mark"
         return "source" if self.to_source_id else "speaker"
+
+
+class Assignment(models.Model):
+    """A document given to a member to annotate or to review, with how far they say they are."""
+
+    class Task(models.TextChoices):
+        ANNOTATE = "annotate", "Annotate"
+        REVIEW = "review", "Review"
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    task = models.CharField(max_length=10, choices=Task.choices, default=Task.ANNOTATE)
+    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document", "task", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user", "task"], name="assignment_one_per_task"),
+            models.CheckConstraint(condition=Q(task__in=["annotate", "review"]), name="assignment_task_valid"),
+            models.CheckConstraint(
+                condition=Q(progress__in=["not_started", "in_progress", "done"]), name="assignment_progress_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "progress"])]
+
+    def __str__(self):
+        return f"{self.document} to {self.user} ({self.task})"

@@ -27,6 +27,8 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             lock = lock_document(document.pk, member=user)
             if label.project_id != document.project_id:
                 raise ActionRefused("That label belongs to another project.")
+            if label.retired:
+                raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
             text = locked_text(lock, document)
             check_region(text, start, end, exact)
             span, made = span_at(lock, text, start, end)
@@ -52,9 +54,9 @@ def _locked_own_annotation(user, annotation_id: int, version: int | None, *, man
     )
     if annotation is None:
         raise Conflict("This mark was deleted meanwhile.")
-    allowed = annotation.created_by_id == user.pk or (
-        managers_too and check_member(user, annotation.span.document.project_id).role == Role.MANAGER
-    )
+    # A member of a project that is not archived: someone taken out of the project no longer changes its marks.
+    membership = check_member(user, annotation.span.document.project_id)
+    allowed = annotation.created_by_id == user.pk or (managers_too and membership.role == Role.MANAGER)
     if not allowed:
         raise Forbidden("Only the author of a mark may change or delete it.")
     if version is not None and annotation.version != version:
@@ -73,6 +75,8 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
     if label is not None and label.pk != annotation.label_id:
         if label.project_id != annotation.label.project_id:
             raise ActionRefused("That label belongs to another project.")
+        if label.retired:
+            raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
         if repeats([(annotation.span_id, label.pk, user.pk)]):
             raise already_marked(label)
         quoting = QUOTATION in (label.key, annotation.label.key)
