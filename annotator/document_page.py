@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django_htmx.http import trigger_client_event
 
+from .guidelines import render as render_guidelines
 from . import history, poll_pass, reads
 from . import links as linklib
 from . import text as textlib
@@ -358,6 +359,7 @@ def page_context(user, document: Document, membership, data, open_annotation: An
         "labels": list(document.project.labels.filter(retired=False)),  # a retired label is offered no more
         "open": open_annotation,
         "can_review": can_review(membership),
+        "guidelines": render_guidelines(document.project.guidelines),
         **text_context(document),
         **list_context(document, data),
         **poller_context(user, document),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from ..guidelines import render as render_guidelines
 from .. import document_page as page
 from .. import reads, services
 from ..forms import ReviewFilterForm, ReviewForm
@@ -38,6 +39,7 @@ def review_queue(request, project_id):
         "items": list(queue[:QUEUE_LENGTH]),
         "total": queue.count(),
         "queue_length": QUEUE_LENGTH,
+        "guidelines": render_guidelines(project.guidelines),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "annotator/review_queue.html#queue", context)
