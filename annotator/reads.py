@@ -6,7 +6,7 @@ the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -383,3 +383,151 @@ def search_sources(queryset, q: str):
         Q(title__icontains=q) | Q(author_names__icontains=q) | Q(issued__startswith=q) | Q(doi__icontains=q)
         | Q(container_title__icontains=q)
     )
+
+
+# Running a team (issue 20): My work and the progress dashboard ------------------------------------------------
+
+
+def my_work(user) -> dict:
+    """A member's work across their projects (archived ones left out): the documents assigned to them, with how many
+    marks they made there, and per project where they review, the marks waiting for their review. Three queries."""
+    from .models import Assignment, Membership, Role
+
+    mine = Annotation.objects.current().filter(span__document=OuterRef("document"), created_by=user)
+    waiting = Annotation.objects.current().filter(span__document=OuterRef("document"), status=Status.PENDING).exclude(
+        created_by=user
+    )
+    assignments = list(
+        Assignment.objects.filter(user=user, document__project__archived_at__isnull=True,
+                                  document__project__memberships__user=user)
+        .select_related("document__project").defer("document__text")
+        .annotate(my_marks=_count_of_rows(mine), pending=_count_of_rows(waiting))
+        .order_by("document__project__name", "document__title", "task")
+    )
+    reviewing = list(
+        Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.MANAGER], project__archived_at__isnull=True)
+        .select_related("project").order_by("project__name")
+    )
+    pending = dict(
+        Annotation.objects.current().filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
+        .exclude(created_by=user).order_by().values_list("span__document__project").annotate(n=Count("id"))
+    ) if reviewing else {}
+    return {
+        "assignments": assignments,
+        "reviews": [{"project": m.project, "pending": pending.get(m.project_id, 0)} for m in reviewing],
+    }
+
+
+def _count_of_rows(rows):
+    from django.db.models import Func, Subquery
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
+
+
+@dataclass
+class Tally:
+    """Marks counted by label and by review state: a row of the dashboard."""
+
+    labels: dict
+    accepted: int = 0
+    rejected: int = 0
+    pending: int = 0
+    by_label_list: list = field(default_factory=list)  # the counts in the order of the project's labels
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected + self.pending
+
+    def add(self, label_id: int, status: str, n: int) -> None:
+        self.labels[label_id] = self.labels.get(label_id, 0) + n
+        setattr(self, status, getattr(self, status) + n)
+
+    def by_label(self, labels) -> list[int]:
+        return [self.labels.get(label.pk, 0) for label in labels]
+
+    @property
+    def bar(self) -> list[dict]:
+        """The progress bar's segments on a scale of 100: accepted, rejected, pending, each where the last ended."""
+        total, x, segments = self.total, 0.0, []
+        for state in REVIEW_STATES:
+            width = 100 * getattr(self, state) / total if total else 0
+            if width:
+                segments.append({"state": state, "x": f"{x:.2f}", "width": f"{width:.2f}"})
+            x += width
+        return segments
+
+
+REVIEW_STATES = ("accepted", "rejected", "pending")
+
+
+def progress(project, *, days: int = 30) -> dict:
+    """The progress dashboard: per document and per editor, the marks of the current texts by label and review state,
+    each document's assignments and whether they are done; and marks made per day over the last `days` days.
+    Five queries, whatever the project's size."""
+    import datetime
+
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from .models import Assignment
+
+    labels = list(Label.objects.filter(project=project))
+    documents = list(Document.objects.filter(project=project).only("id", "title", "project_id").order_by("title", "id"))
+    by_document = {d.pk: Tally({}) for d in documents}
+    by_editor: dict[int, Tally] = {}
+    counts = (
+        Annotation.objects.current().filter(span__document__project=project).order_by()
+        .values_list("span__document_id", "created_by_id", "label_id", "status").annotate(n=Count("id"))
+    )
+    for document_id, editor_id, label_id, status, n in counts:
+        by_document[document_id].add(label_id, status, n)
+        by_editor.setdefault(editor_id, Tally({})).add(label_id, status, n)
+    assignments: dict[int, list] = {}
+    for assignment in Assignment.objects.filter(document__project=project).select_related("user").order_by("task", "user__username"):
+        assignments.setdefault(assignment.document_id, []).append(assignment)
+    names = dict(get_user_model().objects.filter(pk__in=by_editor).values_list("pk", "username")) if by_editor else {}
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    made = dict(
+        Annotation.objects.filter(span__document__project=project, created_at__date__gte=first).order_by()
+        .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id"))
+    )
+    per_day = [(first + datetime.timedelta(days=i), made.get(first + datetime.timedelta(days=i), 0)) for i in range(days)]
+    document_rows = []
+    for document in documents:
+        tasks = assignments.get(document.pk, [])
+        annotating = [a for a in tasks if a.task == Assignment.Task.ANNOTATE]
+        document_rows.append({
+            "document": document, "tally": by_document[document.pk], "assignments": tasks,
+            "done": bool(annotating) and all(a.progress == Assignment.Progress.DONE for a in annotating),
+        })
+    editor_rows = sorted(
+        ({"name": names.get(pk, "?"), "tally": tally} for pk, tally in by_editor.items()), key=lambda row: row["name"]
+    )
+    whole = Tally({})
+    for tally in by_document.values():
+        for label_id, n in tally.labels.items():
+            whole.labels[label_id] = whole.labels.get(label_id, 0) + n
+        whole.accepted, whole.rejected, whole.pending = (
+            whole.accepted + tally.accepted, whole.rejected + tally.rejected, whole.pending + tally.pending
+        )
+    for tally in [whole, *by_document.values(), *by_editor.values()]:
+        tally.by_label_list = tally.by_label(labels)
+    return {
+        "chart": _day_chart(per_day),
+        "labels": labels, "documents": document_rows, "editors": editor_rows, "whole": whole, "per_day": per_day,
+        "day_max": max((n for _, n in per_day), default=0), "done": sum(1 for row in document_rows if row["done"]),
+    }
+
+
+def _day_chart(per_day: list, *, height: int = 120, bar: int = 14, gap: int = 4, left: int = 30) -> dict:
+    """The marks-per-day chart's geometry: one bar per day, the tallest the full height, a date under every 7th."""
+    top = max((n for _, n in per_day), default=0) or 1
+    base = height - 16
+    bars = []
+    for i, (day, n) in enumerate(per_day):
+        h = round((base - 4) * n / top, 1)
+        bars.append({"day": day, "n": n, "x": left + i * (bar + gap), "y": base - h, "width": bar, "height": h,
+                     "label": i % 7 == 0})
+    return {"width": left + len(per_day) * (bar + gap), "height": height, "base": base, "bars": bars}

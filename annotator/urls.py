@@ -2,7 +2,7 @@
 from django.urls import path
 
 from .views import (
-    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, versions,
+    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, team, versions,
 )
 
 urlpatterns = [
@@ -66,8 +66,8 @@ urlpatterns = [
     path("projects/<int:project_id>/members/", projects.project_members, name="project_members"),
     path("projects/<int:project_id>/labels/", labels.label_list, name="label_list"),
     path("labels/<int:label_id>/", labels.label_update, name="label_update"),
-#STEP     path("projects/<int:project_id>/assignments/", team.assignment_list, name="assignment_list"),
-#STEP     path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
-#STEP     path("my-work/", team.my_work, name="my_work"),
-#STEP     path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
+    path("projects/<int:project_id>/assignments/", team.assignment_list, name="assignment_list"),
+    path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
+    path("my-work/", team.my_work, name="my_work"),
+    path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
 ]

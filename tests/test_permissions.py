@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Change, Extraction, LinkType, Original, Role, Source, Span
+from annotator.models import Annotation, Assignment, Change, Extraction, LinkType, Original, Role, Source, Span
 from annotator.services import links, sources, versions
 from annotator.services.accounts import one_time_link
 
@@ -112,6 +112,11 @@ APP = {
     "project_members":       (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
     "label_list":            (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
     "label_update":          (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
+    # The URL names the author's assignment: they say how far they are; managers assign and take back.
+    "assignment_list":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
+    "assignment_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 403 403 403"),
+    "my_work":               (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_progress":      (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
     # A one-time link (made for a newcomer who has not logged in yet) opens Django's page to choose a password: the
     # token moves into the session and the browser goes on to the form. Anyone holding it may use it, once.
     "password_reset_confirm": ("302 302 302 302 302 302 302",  "302 302 302 302 302 302 302"),
@@ -162,6 +167,8 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "project_members": lambda: {"action": "add", "username": "outsider", "role": "annotator"},
         "label_list": lambda: {"name": "Counterclaim", "key": "counterclaim", "colour": "#aabbcc", "shortcut": "7"},
         "label_update": lambda: {"action": "save", "name": "Assertion", "colour": "#aabbcc", "shortcut": "1"},
+        "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
+        "assignment_update": lambda: {"action": "progress", "progress": "done"},
     }.get(name, dict)()
 
 
@@ -197,13 +204,14 @@ def build_world(project, people: dict) -> SimpleNamespace:
     # A newcomer's one-time link (they are no member yet: the link alone is what they hold).
     newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
     password_link = one_time_link(newcomer)
+    assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
     return SimpleNamespace(
         project=project, document=document, labels=labels, types=types, mark=first, third=third, orphan=orphan,
         citation=citation, source=citation.source, link=link, suggestion=sources.quotation_suggestions(document)[0],
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk, "uidb64": password_link.uidb64, "token": password_link.token,
+            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk, "assignment_id": assignment.pk, "uidb64": password_link.uidb64, "token": password_link.token,
         },
     )
 

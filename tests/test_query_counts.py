@@ -20,7 +20,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import poll_pass, services, texts
 from annotator.models import (
-    Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+    Annotation, Assignment, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -186,6 +186,9 @@ def build_world(tag: str, size: int) -> World:
     for m in range(extra):  # more members, for the members page and the assignments
         MembershipFactory(user=UserFactory(username=f"{tag}-member-{m}"), project=project, role=Role.ANNOTATOR)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
+    for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
+        Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
+    Assignment.objects.create(document=document, user=users["rev"], task="review", assigned_by=users["boss"])
     return World(
         project=project.pk, users=users, document=document.pk, versioned=versioned.pk, quote=quote.pk, claim=claim.pk,
         evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk, extraction=extractions[0].pk,
@@ -443,6 +446,19 @@ def _label_move(w):
     return Call("boss", _url("label_update", label.pk), "post", {"action": "up" if last else "down"}, status=302)
 
 
+def _assign(w):
+    document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
+    return Call("boss", _url("assignment_list", w.project), "post",
+                {"document": document.pk, "user": w.user("ann2").pk, "task": "annotate"}, status=302)
+
+
+def _assignment_progress(w):
+    assignment = Assignment.objects.filter(user=w.user("ann"), document__project_id=w.project).first()
+    progress = "done" if assignment.progress != "done" else "in_progress"
+    return Call("ann", _url("assignment_update", assignment.pk), "post", {"action": "progress", "progress": progress},
+                status=302)
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
     def call(w):
@@ -528,6 +544,10 @@ CASES = {
     "project_members": [_get("project_members", "boss"), _member_add, _account_create],
     "label_list": [_get("label_list", "boss"), _label_add],
     "label_update": [_label_save, _label_move],
+    "assignment_list": [_get("assignment_list", "boss"), _assign],
+    "assignment_update": [_assignment_progress],
+    "my_work": [_get("my_work", on=None), _get("my_work", "rev", on=None)],
+    "project_progress": [_get("project_progress", "boss")],
 }
 
 
