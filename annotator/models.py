@@ -317,6 +317,18 @@ class DocumentVersionQuerySet(models.QuerySet):
         """The pages of that version of the document ([[start, label], ...]); [] when it has none (plain text)."""
         return self.filter(document_id=document_id, number=number).values_list("pages", flat=True).first() or []
 
+    def texts_of(self, document_id: int, numbers) -> dict[int, str]:
+        """{number: text} of those versions of the document; the current one read from the document itself (a
+        document may predate its first version's row)."""
+        numbers = set(numbers)
+        texts = dict(self.filter(document_id=document_id, number__in=numbers).values_list("number", "text"))
+        missing = numbers - set(texts)
+        if missing:
+            current = Document.objects.filter(pk=document_id, version__in=missing).values_list("version", "text").first()
+            if current:
+                texts[current[0]] = current[1]
+        return texts
+
     def page_label(self, span) -> str:
         """The page(s) a span is on, as a citation names them ('12', 'iv–1'); '' when its text has no pages."""
         return pages.page_label(self.pages_of(span.document_id, span.version), span.start, span.end)

@@ -531,3 +531,29 @@ def _day_chart(per_day: list, *, height: int = 120, bar: int = 14, gap: int = 4,
         bars.append({"day": day, "n": n, "x": left + i * (bar + gap), "y": base - h, "width": bar, "height": h,
                      "label": i % 7 == 0})
     return {"width": left + len(per_day) * (bar + gap), "height": height, "base": base, "bars": bars}
+
+
+def deleted_marks(document, *, limit: int = 50) -> list[dict]:
+    """The document's deleted marks, newest deletion first, as their last history record has them (with the words
+    they were on): what its *Deleted marks* list offers to restore. Three queries."""
+    from .models import DocumentVersion
+
+    prefix = f"deleted from document {document.pk} version "
+    records = (
+        Annotation.history.filter(history_type="-", history_change_reason__startswith=prefix)
+        .exclude(Exists(Annotation.objects.filter(pk=OuterRef("id"))))
+        .select_related("label", "history_user", "created_by").order_by("-history_date", "-history_id")[: 2 * limit]
+    )
+    rows, seen = [], set()
+    for record in records:
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        version, _, place = record.history_change_reason[len(prefix):].partition(" at ")
+        start, _, end = place.partition("-")
+        rows.append({"record": record, "version": int(version), "start": int(start), "end": int(end)})
+    rows = rows[:limit]
+    texts = DocumentVersion.objects.texts_of(document.pk, {r["version"] for r in rows}) if rows else {}
+    for row in rows:
+        row["exact"] = texts.get(row["version"], "")[row["start"]:row["end"]]
+    return rows

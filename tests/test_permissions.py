@@ -116,6 +116,9 @@ APP = {
     "assignment_list":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
     "assignment_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 403 403 403"),
     "my_work":               (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Undoing a delete: the URL names a mark the author deleted; its author or a manager restores it.
+    "deleted_marks":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 200"),
     "project_progress":      (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
     # A one-time link (made for a newcomer who has not logged in yet) opens Django's page to choose a password: the
     # token moves into the session and the browser goes on to the form. Anyone holding it may use it, once.
@@ -133,7 +136,7 @@ APP = {
 # redirected back to the page with the reason as a message, which the status alone does not tell apart).
 HTMX = {"HX-Request": "true"}
 
-OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "document_part": {"number": "first_part"}}
+OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "annotation_restore": {"annotation_id": "deleted"}, "document_part": {"number": "first_part"}}
 
 
 def post_data(name: str, w: SimpleNamespace) -> dict:
@@ -196,6 +199,9 @@ def build_world(project, people: dict) -> SimpleNamespace:
         obj.refresh_from_db()
     assert orphan.placement == "orphaned"
     document.refresh_from_db()
+    at = TEXT_V2.index("thing")
+    gone = services.annotate(user=author, document=document, start=at, end=at + 5, exact="thing", label=labels["claim"])
+    services.delete_annotation(user=author, annotation=gone)
     # As if version 1 had been fetched from the web (a TEST-NET address: fetching again fails at once, not public).
     first_version = document.versions.get(number=1)
     Original.objects.create(version=first_version, data=b"<html><p>Hello</p></html>", media_type="text/html",
@@ -211,7 +217,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk, "assignment_id": assignment.pk, "uidb64": password_link.uidb64, "token": password_link.token,
+            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk, "assignment_id": assignment.pk, "deleted": gone.pk, "uidb64": password_link.uidb64, "token": password_link.token,
         },
     )
 

@@ -185,6 +185,9 @@ def build_world(tag: str, size: int) -> World:
         services.add_document(user=users["boss"], project=other, title="Other", text=_text(3))
     for m in range(extra):  # more members, for the members page and the assignments
         MembershipFactory(user=UserFactory(username=f"{tag}-member-{m}"), project=project, role=Role.ANNOTATOR)
+    for line in range(40, 40 + 1 + extra):  # deleted marks, for the Deleted marks list
+        gone = mark(document, line, "ann2", "claim")
+        services.delete_annotation(user=users["ann2"], annotation=gone)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
     for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
@@ -459,6 +462,12 @@ def _assignment_progress(w):
                 status=302)
 
 
+def _restore(w):
+    mark = w.fresh_mark("ann", "evidence")
+    services.delete_annotation(user=w.user("ann"), annotation=mark)
+    return Call("ann", _url("annotation_restore", mark.pk), "post", {}, htmx=True)
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
     def call(w):
@@ -548,6 +557,8 @@ CASES = {
     "assignment_update": [_assignment_progress],
     "my_work": [_get("my_work", on=None), _get("my_work", "rev", on=None)],
     "project_progress": [_get("project_progress", "boss")],
+    "deleted_marks": [_get("deleted_marks", on="document")],
+    "annotation_restore": [_restore],
 }
 
 
