@@ -306,6 +306,9 @@ class Annotation(models.Model):
             models.Index(fields=["status", "created_at"]),
             # The orphans a document page lists: few rows, asked for on every change.
             models.Index(fields=["placement"], condition=Q(placement="orphaned"), name="annotation_orphaned"),
+            # The progress dashboard counts every mark of a project by document, editor, label, state and day: from
+            # this index alone, without reading the marks' rows (100,000 marks: about three times faster on SQLite).
+            models.Index(fields=["span", "label", "created_by", "status", "created_at"], name="annotation_tally"),
         ]
 
     def __str__(self):
@@ -747,3 +750,14 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.document} to {self.user} ({self.task})"
+
+
+class ProgressSnapshot(models.Model):
+    """The progress dashboard's counts of a project, as last worked out, with what they were worked out from: the
+    revision and version of each document (bumped by every change to their marks) and the day. Read while that still
+    holds, so the dashboard of a large project is one pass over its marks per change, not per view."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="progress_snapshot")
+    key = models.CharField(max_length=64, help_text="Digest of the documents' revisions and versions, and the day.")
+    rows = models.JSONField(help_text="The marks counted by document, editor, label, review state and day.")
+    made_at = models.DateTimeField(auto_now=True)

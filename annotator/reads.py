@@ -463,37 +463,43 @@ REVIEW_STATES = ("accepted", "rejected", "pending")
 
 def progress(project, *, days: int = 30) -> dict:
     """The progress dashboard: per document and per editor, the marks of the current texts by label and review state,
-    each document's assignments and whether they are done; and marks made per day over the last `days` days.
-    Five queries, whatever the project's size."""
+    each document's assignments and whether they are done; and marks of the current texts made per day (UTC) over
+    the last `days` days. Five queries, whatever the project's size."""
     import datetime
 
-    from django.db.models.functions import TruncDate
+    from django.db.models import Case, CharField, Value, When
+    from django.db.models.functions import Cast, Substr
     from django.utils import timezone
 
     from .models import Assignment
 
     labels = list(Label.objects.filter(project=project))
-    documents = list(Document.objects.filter(project=project).only("id", "title", "project_id").order_by("title", "id"))
+    documents = list(
+        Document.objects.filter(project=project).only("id", "title", "project_id", "revision", "version")
+        .order_by("title", "id")
+    )
     by_document = {d.pk: Tally({}) for d in documents}
     by_editor: dict[int, Tally] = {}
-    counts = (
-        Annotation.objects.current().filter(span__document__project=project).order_by()
-        .values_list("span__document_id", "created_by_id", "label_id", "status").annotate(n=Count("id"))
-    )
-    for document_id, editor_id, label_id, status, n in counts:
+    today = timezone.now().date()  # days in UTC, as the database stores times
+    first = today - datetime.timedelta(days=days - 1)
+    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.timezone.utc)
+    # One pass over the marks (index annotation_tally covers it): grouped by document, editor, label, review state and,
+    # for the last `days` days, the day they were made (the first ten characters of the time as the database writes
+    # it, in UTC: no per-row date function, which SQLite would run in Python).
+    day = Case(When(created_at__gte=since, then=Substr(Cast("created_at", CharField()), 1, 10)), default=Value(""))
+    counts = _tally_rows(project, documents, day=day, today=today)
+    made: dict[str, int] = {}
+    for document_id, editor_id, label_id, status, day_made, n in counts:
         by_document[document_id].add(label_id, status, n)
         by_editor.setdefault(editor_id, Tally({})).add(label_id, status, n)
+        if day_made:
+            made[day_made] = made.get(day_made, 0) + n
     assignments: dict[int, list] = {}
     for assignment in Assignment.objects.filter(document__project=project).select_related("user").order_by("task", "user__username"):
         assignments.setdefault(assignment.document_id, []).append(assignment)
     names = dict(get_user_model().objects.filter(pk__in=by_editor).values_list("pk", "username")) if by_editor else {}
-    today = timezone.localdate()
-    first = today - datetime.timedelta(days=days - 1)
-    made = dict(
-        Annotation.objects.filter(span__document__project=project, created_at__date__gte=first).order_by()
-        .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id"))
-    )
-    per_day = [(first + datetime.timedelta(days=i), made.get(first + datetime.timedelta(days=i), 0)) for i in range(days)]
+    dates = [first + datetime.timedelta(days=i) for i in range(days)]
+    per_day = [(d, made.get(d.isoformat(), 0)) for d in dates]
     document_rows = []
     for document in documents:
         tasks = assignments.get(document.pk, [])
@@ -556,4 +562,26 @@ def deleted_marks(document, *, limit: int = 50) -> list[dict]:
     texts = DocumentVersion.objects.texts_of(document.pk, {r["version"] for r in rows}) if rows else {}
     for row in rows:
         row["exact"] = texts.get(row["version"], "")[row["start"]:row["end"]]
+    return rows
+
+
+def _tally_rows(project, documents, *, day, today) -> list:
+    """The dashboard's grouped counts: from the project's snapshot while no document's marks changed since it was
+    made (every change to a mark bumps its document's revision) and the day is the same, else counted and kept."""
+    import hashlib
+
+    from .models import ProgressSnapshot
+
+    seen = ",".join(f"{d.pk}:{d.revision}:{d.version}" for d in sorted(documents, key=lambda d: d.pk))
+    key = hashlib.sha256(f"{today.isoformat()}|{seen}".encode()).hexdigest()
+    snapshot = ProgressSnapshot.objects.filter(project=project).values_list("key", "rows").first()
+    if snapshot is not None and snapshot[0] == key:
+        return snapshot[1]
+    rows = [
+        list(row) for row in
+        Annotation.objects.current().filter(span__document__project=project).order_by().annotate(day=day)
+        .values_list("span__document_id", "created_by_id", "label_id", "status", "day").annotate(n=Count("id"))
+    ]
+    # A memo of a read, not data: the same counts, read again when the key moves on.
+    ProgressSnapshot.objects.update_or_create(project=project, defaults={"key": key, "rows": rows})
     return rows

@@ -462,6 +462,21 @@ def _assignment_progress(w):
                 status=302)
 
 
+def _progress(changed: bool):
+    """The dashboard as most views find it (its counts kept since the last change), or the first view after a change
+    (every mark counted again, and kept)."""
+    def call(w):
+        from annotator import reads
+        from annotator.models import Project
+
+        project = Project.objects.get(pk=w.project)
+        reads.progress(project)
+        if changed:
+            services.record_change(w.document, 0, 1)
+        return Call("boss", _url("project_progress", w.project))
+    return call
+
+
 def _restore(w):
     mark = w.fresh_mark("ann", "evidence")
     services.delete_annotation(user=w.user("ann"), annotation=mark)
@@ -556,7 +571,7 @@ CASES = {
     "assignment_list": [_get("assignment_list", "boss"), _assign],
     "assignment_update": [_assignment_progress],
     "my_work": [_get("my_work", on=None), _get("my_work", "rev", on=None)],
-    "project_progress": [_get("project_progress", "boss")],
+    "project_progress": [_progress(changed=False), _progress(changed=True)],
     "deleted_marks": [_get("deleted_marks", on="document")],
     "annotation_restore": [_restore],
 }

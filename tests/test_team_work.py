@@ -3,7 +3,7 @@ import pytest
 from django.urls import reverse
 
 from annotator import services
-from annotator.models import Assignment, Membership
+from annotator.models import Annotation, Assignment, Membership
 from annotator.services import assignments, projects
 
 from .conftest import client_for
@@ -100,3 +100,17 @@ def test_the_dashboard_counts_per_document_and_editor_and_says_what_is_done(
     assert "ann (annotate: done)" in page and "ann2 (annotate: not started)" in page
     assert "<title>" in page and "Marks per day as a table" in page
     assert client_for(annotator).get(reverse("project_progress", args=[project.pk])).status_code == 403
+
+
+def test_the_dashboards_kept_counts_follow_every_change(project, manager, annotator, document, labels):
+    url = reverse("project_progress", args=[project.pk])
+    client = client_for(manager)
+    assert "0 marks on the current texts" in client.get(url).content.decode()
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    assert "1 mark on the current texts: 0 accepted, 0 rejected, 1 pending" in client.get(url).content.decode()
+    services.review_annotation(user=manager, annotation=mark, status="rejected")
+    assert "1 mark on the current texts: 0 accepted, 1 rejected, 0 pending" in client.get(url).content.decode()
+    services.delete_annotation(user=annotator, annotation=Annotation.objects.get(pk=mark.pk))
+    assert "0 marks on the current texts" in client.get(url).content.decode()
+    DocumentFactory(project=project, title="Another")
+    assert "of 2 documents done" in client.get(url).content.decode()
