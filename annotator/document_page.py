@@ -18,21 +18,22 @@ import bisect
 import html
 from dataclasses import dataclass
 from functools import cached_property
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django_htmx.http import trigger_client_event
 
-from .guidelines import render as render_guidelines
 from . import history, poll_pass, reads
 from . import links as linklib
 from . import text as textlib
 from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm
+from .guidelines import render as render_guidelines
 from .ingest import pages as pagelib
+from .kept_texts import text_of
 from .models import Annotation, Document, DocumentVersion, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
-from .kept_texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = reads.MAX_CHANGES_FOR_PARTIAL_REDRAW

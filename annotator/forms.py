@@ -484,7 +484,9 @@ class MemberForm(TeamForm):
 
 
 class MembershipChoiceForm(TeamForm):
-    membership = forms.IntegerField(min_value=1, error_messages={"required": "Choose a member.", "invalid": "Choose a member."})
+    membership = forms.IntegerField(
+        min_value=1, error_messages={"required": "Choose a member.", "invalid": "Choose a member."}
+    )
     role = forms.ChoiceField(choices=ROLE_CHOICES, required=False)
 
 
@@ -502,6 +504,10 @@ class NewLabelForm(LabelForm):
 
 
 class AssignmentForm(TeamForm):
-    document = forms.IntegerField(min_value=1, error_messages={"required": "Choose a document.", "invalid": "Choose a document."})
-    user = forms.IntegerField(min_value=1, label="Member", error_messages={"required": "Choose a member.", "invalid": "Choose a member."})
+    document = forms.IntegerField(
+        min_value=1, error_messages={"required": "Choose a document.", "invalid": "Choose a document."}
+    )
+    user = forms.IntegerField(
+        min_value=1, label="Member", error_messages={"required": "Choose a member.", "invalid": "Choose a member."}
+    )
     task = forms.ChoiceField(choices=[("annotate", "Annotate"), ("review", "Review")], initial="annotate")

@@ -4,6 +4,7 @@ markdown-it-py (CommonMark) with raw HTML off, so any tag written is shown as te
 https addresses (anything else, `javascript:` and `data:` among them, stays text); no images (they would load from
 elsewhere, which the CSP forbids anyway). Links open as plain links, with rel="nofollow noopener noreferrer".
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -43,4 +44,4 @@ def render(markdown: str) -> SafeString:
     if not markdown.strip():
         return mark_safe("")
     # Everything the user wrote reaches the HTML escaped by markdown-it (html=False), which makes this markup safe.
-    return mark_safe(_MARKDOWN.render(markdown))  # noqa: S308
+    return mark_safe(_MARKDOWN.render(markdown))

@@ -78,12 +78,12 @@ class Project(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self):
+        return isolated(self.name)  # as the admin puts it in its sentences
+
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
-
-    def __str__(self):
-        return isolated(self.name)  # as the admin puts it in its sentences
 
 
 class Membership(models.Model):
@@ -341,7 +341,9 @@ class DocumentVersionQuerySet(models.QuerySet):
         texts = dict(self.filter(document_id=document_id, number__in=numbers).values_list("number", "text"))
         missing = numbers - set(texts)
         if missing:
-            current = Document.objects.filter(pk=document_id, version__in=missing).values_list("version", "text").first()
+            current = (
+                Document.objects.filter(pk=document_id, version__in=missing).values_list("version", "text").first()
+            )
             if current:
                 texts[current[0]] = current[1]
         return texts

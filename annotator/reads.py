@@ -6,16 +6,21 @@ the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_
 """
 from __future__ import annotations
 
+import datetime
+import hashlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils import timezone
 
 from . import links as linklib
 from . import text as textlib
 from .models import (
-    Annotation, Change, Citation, Document, DocumentVersion, Label, Link, LinkType, Placement, Source, Status,
+    Annotation, Assignment, Change, Citation, Document, DocumentVersion, Label, Link, LinkType, Membership, Placement,
+    ProgressSnapshot, Role, Source, Status,
 )
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
@@ -391,8 +396,6 @@ def search_sources(queryset, q: str):
 def my_work(user) -> dict:
     """A member's work across their projects (archived ones left out): the documents assigned to them, with how many
     marks they made there, and per project where they review, the marks waiting for their review. Three queries."""
-    from .models import Assignment, Membership, Role
-
     mine = Annotation.objects.current().filter(span__document=OuterRef("document"), created_by=user)
     waiting = Annotation.objects.current().filter(span__document=OuterRef("document"), status=Status.PENDING).exclude(
         created_by=user
@@ -409,7 +412,8 @@ def my_work(user) -> dict:
         .select_related("project").order_by("project__name")
     )
     pending = dict(
-        Annotation.objects.current().filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
+        Annotation.objects.current()
+        .filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
         .exclude(created_by=user).order_by().values_list("span__document__project").annotate(n=Count("id"))
     ) if reviewing else {}
     return {
@@ -419,9 +423,6 @@ def my_work(user) -> dict:
 
 
 def _count_of_rows(rows):
-    from django.db.models import Func, Subquery
-    from django.db.models.functions import Coalesce
-
     return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
 
 
@@ -465,13 +466,6 @@ def progress(project, *, days: int = 30) -> dict:
     """The progress dashboard: per document and per editor, the marks of the current texts by label and review state,
     each document's assignments and whether they are done; and marks of the current texts made per day (UTC) over
     the last `days` days. Five queries, whatever the project's size."""
-    import datetime
-
-    from django.db.models import Case, CharField, Value, When
-    from django.db.models.functions import Cast, Substr
-    from django.utils import timezone
-
-    from .models import Assignment
 
     labels = list(Label.objects.filter(project=project))
     documents = list(
@@ -495,7 +489,8 @@ def progress(project, *, days: int = 30) -> dict:
         if day_made:
             made[day_made] = made.get(day_made, 0) + n
     assignments: dict[int, list] = {}
-    for assignment in Assignment.objects.filter(document__project=project).select_related("user").order_by("task", "user__username"):
+    listed = Assignment.objects.filter(document__project=project).select_related("user")
+    for assignment in listed.order_by("task", "user__username"):
         assignments.setdefault(assignment.document_id, []).append(assignment)
     names = dict(get_user_model().objects.filter(pk__in=by_editor).values_list("pk", "username")) if by_editor else {}
     dates = [first + datetime.timedelta(days=i) for i in range(days)]
@@ -542,8 +537,6 @@ def _day_chart(per_day: list, *, height: int = 120, bar: int = 14, gap: int = 4,
 def deleted_marks(document, *, limit: int = 50) -> list[dict]:
     """The document's deleted marks, newest deletion first, as their last history record has them (with the words
     they were on): what its *Deleted marks* list offers to restore. Three queries."""
-    from .models import DocumentVersion
-
     prefix = f"deleted from document {document.pk} version "
     records = (
         Annotation.history.filter(history_type="-", history_change_reason__startswith=prefix)
@@ -568,10 +561,6 @@ def deleted_marks(document, *, limit: int = 50) -> list[dict]:
 def _tally_rows(project, documents, *, day, today) -> list:
     """The dashboard's grouped counts: from the project's snapshot while no document's marks changed since it was
     made (every change to a mark bumps its document's revision) and the day is the same, else counted and kept."""
-    import hashlib
-
-    from .models import ProgressSnapshot
-
     seen = ",".join(f"{d.pk}:{d.revision}:{d.version}" for d in sorted(documents, key=lambda d: d.pk))
     key = hashlib.sha256(f"{today.isoformat()}|{seen}".encode()).hexdigest()
     snapshot = ProgressSnapshot.objects.filter(project=project).values_list("key", "rows").first()

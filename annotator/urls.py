@@ -2,7 +2,8 @@
 from django.urls import path
 
 from .views import (
-    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, team, versions,
+    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, team,
+    versions,
 )
 
 urlpatterns = [

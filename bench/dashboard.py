@@ -6,6 +6,7 @@ through gunicorn, beside the exports.
 SQLite in a temporary folder (or DATABASE_URL's database, flushed first); the page is asked in this process through
 Django's test client, logged in as the project's manager, and the median and p95 are printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,10 +38,10 @@ def main() -> None:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
+        from annotator.models import Project
+
         from . import scenario
         from .run import analyze, prepare_database
-
-        from annotator.models import Project
 
         if reuse:
             project = Project.objects.get(name="Export")
@@ -65,8 +66,10 @@ def main() -> None:
         p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)))]
         for query in queries.captured_queries:
             print(f"{float(query['time']) * 1000:8.1f} ms  {query['sql'][:150]}")
-        print(f"progress dashboard of {options.marks:,} marks: median {statistics.median(samples):.1f} ms, "
-              f"p95 {p95:.1f} ms, {len(queries)} queries, {len(response.content) / 1e3:.0f} kB (target: under 200 ms)")
+        print(
+            f"progress dashboard of {options.marks:,} marks: median {statistics.median(samples):.1f} ms, "
+            f"p95 {p95:.1f} ms, {len(queries)} queries, {len(response.content) / 1e3:.0f} kB (target: under 200 ms)"
+        )
         from django.db.models import F
 
         from annotator.models import Document
@@ -78,8 +81,10 @@ def main() -> None:
             began = time.perf_counter()
             assert client.get(url, secure=True).status_code == 200
             changed.append((time.perf_counter() - began) * 1000)
-        print(f"the first view after a change (the marks counted again): median {statistics.median(changed):.1f} ms, "
-              f"max {max(changed):.1f} ms")
+        print(
+            f"the first view after a change (the marks counted again): median {statistics.median(changed):.1f} ms, "
+            f"max {max(changed):.1f} ms"
+        )
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)

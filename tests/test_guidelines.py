@@ -1,4 +1,5 @@
 """Guidelines: Markdown made safe (no raw HTML, links http and https only, no images), and where they are shown."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +12,9 @@ from .conftest import client_for
 
 
 def test_markdown_becomes_its_markup():
-    html = render("# Claims\n\nMark *one* sentence.\n\n- a **claim**\n- `code`\n\n[Guide](https://example.org/g?a=1&b=2)")
+    html = render(
+        "# Claims\n\nMark *one* sentence.\n\n- a **claim**\n- `code`\n\n[Guide](https://example.org/g?a=1&b=2)"
+    )
     assert "<h1>Claims</h1>" in html and "<em>one</em>" in html and "<li>a <strong>claim</strong></li>" in html
     assert '<a href="https://example.org/g?a=1&amp;b=2" rel="nofollow noopener noreferrer">Guide</a>' in html
 
@@ -72,8 +75,10 @@ def test_a_link_without_a_host_is_text():
 
 def test_the_guidelines_pane_is_on_the_document_page_and_the_review_queue(project, manager, reviewer, document):
     projects.update_project(user=manager, project=project, guidelines="Mark **whole** claims. <b>bold?</b>")
-    for user, url in [(manager, reverse("document_detail", args=[document.pk])),
-                      (reviewer, reverse("review_queue", args=[project.pk]))]:
+    for user, url in [
+        (manager, reverse("document_detail", args=[document.pk])),
+        (reviewer, reverse("review_queue", args=[project.pk])),
+    ]:
         page = client_for(user).get(url).content.decode()
         assert '<details class="guidelines-pane"><summary>Guidelines</summary>' in page
         assert "<strong>whole</strong>" in page and "&lt;b&gt;bold?&lt;/b&gt;" in page

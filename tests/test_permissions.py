@@ -136,7 +136,10 @@ APP = {
 # redirected back to the page with the reason as a message, which the status alone does not tell apart).
 HTMX = {"HX-Request": "true"}
 
-OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "annotation_restore": {"annotation_id": "deleted"}, "document_part": {"number": "first_part"}}
+OBJECT_FOR = {
+    "annotation_reattach": {"annotation_id": "orphan"}, "annotation_restore": {"annotation_id": "deleted"},
+    "document_part": {"number": "first_part"},
+}
 
 
 def post_data(name: str, w: SimpleNamespace) -> dict:
@@ -217,7 +220,9 @@ def build_world(project, people: dict) -> SimpleNamespace:
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk, "assignment_id": assignment.pk, "deleted": gone.pk, "uidb64": password_link.uidb64, "token": password_link.token,
+            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk,
+            "assignment_id": assignment.pk, "deleted": gone.pk, "uidb64": password_link.uidb64,
+            "token": password_link.token,
         },
     )
 

@@ -1,5 +1,6 @@
 """Undoing a delete (issue 20): a deleted mark restored by its author or a manager, with its label, note, review,
 sources, links and history, while its text is in the current version."""
+
 import pytest
 from django.urls import reverse
 
@@ -13,8 +14,9 @@ from .conftest import client_for
 @pytest.fixture
 def deleted(project, annotator, annotator2, reviewer, document, labels):
     """A mark with a note, a review, a citation and two links (one each way), then deleted by its author."""
-    mark = services.annotate(user=annotator, document=document, start=4, end=10, exact="Stalin", label=labels["claim"],
-                             note="the man")
+    mark = services.annotate(
+        user=annotator, document=document, start=4, end=10, exact="Stalin", label=labels["claim"], note="the man"
+    )
     other = services.annotate(user=annotator2, document=document, start=0, end=3, exact="Did", label=labels["claim"])
     services.review_annotation(user=reviewer, annotation=mark, status="accepted", note="fine")
     source = sources.create_source(user=annotator, project=project, type="book", title="Getty 1993")
@@ -33,7 +35,11 @@ def test_the_author_restores_a_mark_with_everything_it_had(deleted, annotator, d
     assert (restored.pk, restored.span.start, restored.span.end, restored.span.exact) == (deleted.pk, 4, 10, "Stalin")
     restored = Annotation.objects.get(pk=deleted.pk)
     assert (restored.label_id, restored.note, restored.status, restored.review_note) == (
-        deleted.label_id, "the man", "accepted", "fine")
+        deleted.label_id,
+        "the man",
+        "accepted",
+        "fine",
+    )
     assert Citation.objects.get(annotation=restored).locator == "p. 5"
     assert Link.objects.filter(from_annotation=restored).count() == 1
     assert Link.objects.get(to_annotation=restored).note == "back"

@@ -1,5 +1,6 @@
 """Running a team (issue 20), part one: projects made, renamed, archived; members added, changed and removed; accounts
 for newcomers and forgotten passwords through one-time links; one's own password."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -10,7 +11,7 @@ from annotator.models import Annotation, Membership, Project, Role
 from annotator.services import accounts, projects, sources
 
 from .conftest import client_for
-from .factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+from .factories import MembershipFactory, ProjectFactory, UserFactory
 
 User = get_user_model()
 
@@ -76,9 +77,11 @@ def test_an_archived_project_is_read_only_hidden_and_still_exported(project, man
         sources.create_source(user=annotator, project=project, type="book", title="Late")
     with pytest.raises(services.Forbidden, match="archived"):
         projects.update_project(user=manager, project=project, name="Renamed")
-    response = client.post(reverse("annotation_create", args=[document.pk]),
-                           {"start": 4, "end": 10, "exact": "Stalin", "label": labels["claim"].pk},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("annotation_create", args=[document.pk]),
+        {"start": 4, "end": 10, "exact": "Stalin", "label": labels["claim"].pk},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 403 and "archived" in response.content.decode()
     export = client.get(reverse("project_export", args=[project.pk]) + "?format=csv")
     assert export.status_code == 200 and b"Did" in b"".join(export.streaming_content)
@@ -91,7 +94,10 @@ def test_an_archived_project_is_read_only_hidden_and_still_exported(project, man
 def test_only_managers_archive(project, annotator):
     with pytest.raises(services.Forbidden):
         projects.archive_project(user=annotator, project=project)
-    assert client_for(annotator).post(reverse("project_settings", args=[project.pk]), {"action": "archive"}).status_code == 403
+    assert (
+        client_for(annotator).post(reverse("project_settings", args=[project.pk]), {"action": "archive"}).status_code
+        == 403
+    )
     project.refresh_from_db()
     assert not project.archived
 
@@ -109,19 +115,25 @@ def test_a_manager_adds_a_member_with_a_role_and_changes_it(project, manager):
     client.post(url, {"action": "role", "membership": membership.pk, "role": "annotator"})
     membership.refresh_from_db()
     assert membership.role == Role.ANNOTATOR
-    assert [(r.role, r.history_user) for r in membership.history.all()] == [("annotator", manager), ("reviewer", manager)]
+    assert [(r.role, r.history_user) for r in membership.history.all()] == [
+        ("annotator", manager),
+        ("reviewer", manager),
+    ]
 
 
 def test_adding_an_unknown_account_says_so(project, manager):
-    response = client_for(manager).post(reverse("project_members", args=[project.pk]),
-                                        {"action": "add", "username": "ghost", "role": "annotator"})
+    response = client_for(manager).post(
+        reverse("project_members", args=[project.pk]), {"action": "add", "username": "ghost", "role": "annotator"}
+    )
     assert response.status_code == 422 and "No account is named" in response.content.decode()
 
 
 def test_a_removed_member_keeps_their_marks_but_no_access(project, manager, annotator, document, labels):
     mark = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
     membership = Membership.objects.get(project=project, user=annotator)
-    client_for(manager).post(reverse("project_members", args=[project.pk]), {"action": "remove", "membership": membership.pk})
+    client_for(manager).post(
+        reverse("project_members", args=[project.pk]), {"action": "remove", "membership": membership.pk}
+    )
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert Annotation.objects.get(pk=mark.pk).created_by == annotator
     assert membership.history.first().history_type == "-" and membership.history.first().history_user == manager
@@ -150,8 +162,9 @@ def test_the_last_manager_is_neither_removed_nor_demoted(project, manager):
 
 def test_only_managers_change_members(project, annotator, reviewer):
     membership = Membership.objects.get(project=project, user=reviewer)
-    response = client_for(annotator).post(reverse("project_members", args=[project.pk]),
-                                          {"action": "remove", "membership": membership.pk})
+    response = client_for(annotator).post(
+        reverse("project_members", args=[project.pk]), {"action": "remove", "membership": membership.pk}
+    )
     assert response.status_code == 403
     with pytest.raises(services.Forbidden):
         projects.add_member(user=annotator, project=project, member=annotator, role=Role.MANAGER)
@@ -160,8 +173,9 @@ def test_only_managers_change_members(project, annotator, reviewer):
 
 def test_a_membership_of_another_project_is_not_found(project, manager, outsider):
     other = Membership.objects.get(user=outsider)
-    response = client_for(manager).post(reverse("project_members", args=[project.pk]),
-                                        {"action": "remove", "membership": other.pk})
+    response = client_for(manager).post(
+        reverse("project_members", args=[project.pk]), {"action": "remove", "membership": other.pk}
+    )
     assert response.status_code == 404
     assert Membership.objects.filter(pk=other.pk).exists()
 
@@ -189,8 +203,9 @@ def _link_url(page: str) -> str:
 
 
 def test_a_newcomer_gets_an_account_through_a_one_time_link(project, manager):
-    page = client_for(manager).post(reverse("project_members", args=[project.pk]),
-                                    {"action": "create", "username": "newbie", "role": "annotator"})
+    page = client_for(manager).post(
+        reverse("project_members", args=[project.pk]), {"action": "create", "username": "newbie", "role": "annotator"}
+    )
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     account = User.objects.get(username="newbie")
     assert not account.has_usable_password()
@@ -225,9 +240,14 @@ def test_a_password_change_voids_the_link(project, manager, annotator):
     link = accounts.password_link(user=manager, member=annotator)
     url = reverse("password_reset_confirm", kwargs={"uidb64": link.uidb64, "token": link.token})
     client = client_for(annotator)
-    response = client.post(reverse("password_change"), {
-        "old_password": "pw-for-tests", "new_password1": "mine-and-only-mine", "new_password2": "mine-and-only-mine",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-for-tests",
+            "new_password1": "mine-and-only-mine",
+            "new_password2": "mine-and-only-mine",
+        },
+    )
     assert response.status_code == 302
     assert "does not work" in _choose_password(url, "takeover-attempt-1").content.decode()
     annotator.refresh_from_db()
@@ -251,8 +271,11 @@ def test_a_manager_gets_no_link_for_staff_themselves_or_members_of_other_project
 
 def test_the_members_page_shows_a_link_for_a_member(project, manager, annotator2):
     membership = Membership.objects.get(user=annotator2)
-    page = client_for(manager).post(reverse("project_members", args=[project.pk]),
-                                    {"action": "link", "membership": membership.pk}).content.decode()
+    page = (
+        client_for(manager)
+        .post(reverse("project_members", args=[project.pk]), {"action": "link", "membership": membership.pk})
+        .content.decode()
+    )
     url = _link_url(page)
     assert _choose_password(url, "fresh-pass-phrase-9").status_code == 302
     assert _logs_in("ann2", "fresh-pass-phrase-9")
@@ -261,17 +284,24 @@ def test_the_members_page_shows_a_link_for_a_member(project, manager, annotator2
 def test_everyone_changes_their_own_password(annotator):
     client = client_for(annotator)
     assert client.get(reverse("password_change")).status_code == 200
-    response = client.post(reverse("password_change"), {
-        "old_password": "wrong", "new_password1": "new-pass-phrase-1", "new_password2": "new-pass-phrase-1"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "new-pass-phrase-1", "new_password2": "new-pass-phrase-1"},
+    )
     assert response.status_code == 200
     annotator.refresh_from_db()
     assert annotator.check_password("pw-for-tests")
 
 
 def test_guidelines_are_written_by_managers_and_read_by_members(project, manager, annotator):
-    client_for(manager).post(reverse("project_guidelines", args=[project.pk]),
-                             {"guidelines": "# Claims\n\n<script>alert(1)</script> [ok](https://example.org)"})
+    client_for(manager).post(
+        reverse("project_guidelines", args=[project.pk]),
+        {"guidelines": "# Claims\n\n<script>alert(1)</script> [ok](https://example.org)"},
+    )
     page = client_for(annotator).get(reverse("project_guidelines", args=[project.pk])).content.decode()
     assert "<h1>Claims</h1>" in page and "&lt;script&gt;" in page and "<script>alert" not in page
     assert '<a href="https://example.org" rel="nofollow noopener noreferrer">ok</a>' in page
-    assert client_for(annotator).post(reverse("project_guidelines", args=[project.pk]), {"guidelines": "x"}).status_code == 403
+    assert (
+        client_for(annotator).post(reverse("project_guidelines", args=[project.pk]), {"guidelines": "x"}).status_code
+        == 403
+    )

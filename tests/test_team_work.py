@@ -1,4 +1,5 @@
 """Running a team (issue 20), part three: assignments, My work and the progress dashboard."""
+
 import pytest
 from django.urls import reverse
 
@@ -15,8 +16,10 @@ def _assign(manager, document, member, task="annotate"):
 
 
 def test_a_manager_assigns_a_document_and_history_says_who(project, manager, annotator, document):
-    response = client_for(manager).post(reverse("assignment_list", args=[project.pk]),
-                                        {"document": document.pk, "user": annotator.pk, "task": "annotate"})
+    response = client_for(manager).post(
+        reverse("assignment_list", args=[project.pk]),
+        {"document": document.pk, "user": annotator.pk, "task": "annotate"},
+    )
     assert response.status_code == 302
     assignment = Assignment.objects.get()
     assert (assignment.user, assignment.progress, assignment.assigned_by) == (annotator, "not_started", manager)
@@ -34,8 +37,10 @@ def test_assigning_twice_or_a_review_to_an_annotator_is_refused(project, manager
 def test_a_document_or_person_of_another_project_is_refused(project, manager, annotator, outsider):
     elsewhere = DocumentFactory(project=ProjectFactory(name="Other"))
     client = client_for(manager)
-    for data in [{"document": elsewhere.pk, "user": annotator.pk}, {"document": DocumentFactory(project=project).pk,
-                                                                    "user": outsider.pk}]:
+    for data in [
+        {"document": elsewhere.pk, "user": annotator.pk},
+        {"document": DocumentFactory(project=project).pk, "user": outsider.pk},
+    ]:
         response = client.post(reverse("assignment_list", args=[project.pk]), {**data, "task": "annotate"})
         assert response.status_code == 422 and "Choose one of the project" in response.content.decode()
     assert not Assignment.objects.exists()
@@ -61,7 +66,9 @@ def test_the_assignee_sets_the_state_and_nobody_else(project, manager, annotator
     assert [r.history_type for r in Assignment.history.all()] == ["-", "~", "+"]
 
 
-def test_my_work_lists_my_documents_and_the_marks_waiting_for_my_review(project, manager, annotator, reviewer, document, labels):
+def test_my_work_lists_my_documents_and_the_marks_waiting_for_my_review(
+    project, manager, annotator, reviewer, document, labels
+):
     _assign(manager, document, annotator)
     _assign(manager, document, reviewer, "review")
     services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
@@ -82,7 +89,8 @@ def test_my_work_leaves_out_archived_projects_and_projects_i_left(project, manag
 
 
 def test_the_dashboard_counts_per_document_and_editor_and_says_what_is_done(
-        project, manager, annotator, annotator2, reviewer, document, labels):
+    project, manager, annotator, annotator2, reviewer, document, labels
+):
     other = DocumentFactory(project=project, title="Second")
     a = _assign(manager, document, annotator)
     _assign(manager, other, annotator2)

@@ -14,5 +14,6 @@ from .spans import record_change
 __all__ = [
     "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "NewCitation", "NewLink", "NewMark", "add_document",
     "add_member", "annotate", "bulk_annotate", "bulk_cite", "bulk_link", "check_member", "create_project",
-    "delete_annotation", "first_line_title", "record_change", "restore_annotation", "review_annotation", "update_annotation",
+    "delete_annotation", "first_line_title", "record_change", "restore_annotation", "review_annotation",
+    "update_annotation",
 ]

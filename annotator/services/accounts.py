@@ -5,6 +5,7 @@ The links are Django's password reset tokens (default_token_generator): nothing 
 the account's password hash, last login and the time it was made, so it expires (PASSWORD_RESET_TIMEOUT), is spent
 once a password is set (the hash changes) and is void after any password change or login.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ class PasswordLink:
 
 
 def one_time_link(account) -> PasswordLink:
-    return PasswordLink(account, urlsafe_base64_encode(force_bytes(account.pk)), default_token_generator.make_token(account))
+    return PasswordLink(
+        account, urlsafe_base64_encode(force_bytes(account.pk)), default_token_generator.make_token(account)
+    )
 
 
 @transaction.atomic
@@ -74,8 +77,11 @@ def password_link(*, user, member) -> PasswordLink:
     if not member.is_active:
         raise ActionRefused(f"The account “{textlib.isolated(member.get_username())}” is inactive.")
     projects = set(Membership.objects.filter(user=member).values_list("project_id", flat=True))
-    managed = set(Membership.objects.filter(user=user, role=Role.MANAGER, project_id__in=projects,
-                                            project__archived_at__isnull=True).values_list("project_id", flat=True))
+    managed = set(
+        Membership.objects.filter(
+            user=user, role=Role.MANAGER, project_id__in=projects, project__archived_at__isnull=True
+        ).values_list("project_id", flat=True)
+    )
     if not projects or projects - managed:
         raise Forbidden(
             f"“{textlib.isolated(member.get_username())}” is a member of projects you do not manage: an administrator, "

@@ -1,4 +1,5 @@
 """Writes on assignments: managers give documents to members to annotate or review; the member says how far they are."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction

@@ -1,4 +1,5 @@
 """Writes on a project's labels: add, rename, recolour, change the shortcut, reorder, retire (its managers)."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
-def _checked(project: Project, *, name: str, colour: str, shortcut: str, exclude_pk: int | None = None) -> tuple[str, str, str]:
+def _checked(
+    project: Project, *, name: str, colour: str, shortcut: str, exclude_pk: int | None = None
+) -> tuple[str, str, str]:
     name = name.strip()
     if not name:
         raise ActionRefused("A label needs a name.")
@@ -53,8 +56,9 @@ def add_label(*, user, project: Project, key: str, name: str, colour: str, short
         raise ActionRefused(f"The project has a label with the key “{key}” already.")
     name, colour, shortcut = _checked(project, name=name, colour=colour, shortcut=shortcut)
     last = Label.objects.filter(project=project).aggregate(m=Max("order"))["m"]
-    label = Label(project=project, key=key, name=name, colour=colour, shortcut=shortcut,
-                  order=0 if last is None else last + 1)
+    label = Label(
+        project=project, key=key, name=name, colour=colour, shortcut=shortcut, order=0 if last is None else last + 1
+    )
     label._history_user = user
     label.save()
     return label
@@ -110,5 +114,3 @@ def delete_label(*, user, label: Label) -> None:
         raise ActionRefused(f"The label “{label.name}” has marks (or had): retire it instead, which keeps them.")
     label._history_user = user
     label.delete()
-
-

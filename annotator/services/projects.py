@@ -157,12 +157,14 @@ def remove_member(*, user, membership: Membership) -> None:
 def _keep_a_manager(project: Project, leaving) -> None:
     # Locked, so that two managers taking each other out at once cannot leave none.
     managers = list(
-        Membership.objects.select_for_update().filter(project=project, role=Role.MANAGER).values_list("user_id", flat=True)
+        Membership.objects.select_for_update()
+        .filter(project=project, role=Role.MANAGER)
+        .values_list("user_id", flat=True)
     )
     if managers == [leaving.pk]:
         raise ActionRefused(
-            f"“{textlib.isolated(leaving.get_username())}” is the project's last manager: make someone else a manager "
-            "first."
+            f"“{textlib.isolated(leaving.get_username())}” is the project's last manager: "
+            "make someone else a manager first."
         )
 
 

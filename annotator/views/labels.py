@@ -1,4 +1,5 @@
 """A project's labels: every member reads them; managers add, rename, recolour, reorder, change keys and retire them."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -22,8 +23,12 @@ def label_list(request, project_id):
     form, status = NewLabelForm(), 200
     if request.method == "POST":
         if not is_manager:
-            return render(request, "annotator/forbidden.html",
-                          {"message": "Only the project's managers may change its labels."}, status=403)
+            return render(
+                request,
+                "annotator/forbidden.html",
+                {"message": "Only the project's managers may change its labels."},
+                status=403,
+            )
         form = NewLabelForm(request.POST)
         try:
             if not form.is_valid():
@@ -47,8 +52,12 @@ def label_update(request, label_id):
     label = get_object_or_404(Label.objects.select_related("project"), pk=label_id)
     project, membership = project_for(request.user, label.project_id)
     if membership.role != Role.MANAGER:
-        return render(request, "annotator/forbidden.html",
-                      {"message": "Only the project's managers may change its labels."}, status=403)
+        return render(
+            request,
+            "annotator/forbidden.html",
+            {"message": "Only the project's managers may change its labels."},
+            status=403,
+        )
     action = request.POST.get("action", "save")
     try:
         if action == "save":
@@ -61,8 +70,12 @@ def label_update(request, label_id):
             label_services.move_label(user=request.user, label=label, step=-1 if action == "up" else 1)
         elif action in ("retire", "restore"):
             label_services.retire_label(user=request.user, label=label, retired=action == "retire")
-            messages.success(request, f"Retired “{label.name}”: its marks keep it." if action == "retire"
-                             else f"“{label.name}” is offered again.")
+            messages.success(
+                request,
+                f"Retired “{label.name}”: its marks keep it."
+                if action == "retire"
+                else f"“{label.name}” is offered again.",
+            )
         elif action == "delete":
             label_services.delete_label(user=request.user, label=label)
             messages.success(request, f"Deleted the label “{label.name}”.")

@@ -123,7 +123,8 @@ def annotation_restore(request, annotation_id):
         annotation = services.restore_annotation(user=request.user, annotation_id=annotation_id)
     except services.ActionRefused as exc:
         if request.htmx:
-            return render(request, "annotator/request_refused.html#message", {"message": exc.message}, status=exc.status)
+            context = {"message": exc.message}
+            return render(request, "annotator/request_refused.html#message", context, status=exc.status)
         messages.error(request, exc.message)
         return redirect("project_list")
     url = reverse("annotation_detail", args=[annotation.pk])  # the document page with the mark open

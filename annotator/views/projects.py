@@ -1,5 +1,6 @@
 """Running a project from the app: creating one, its settings (name, description, archive), its guidelines, its
 members (added with a role, a newcomer's account and a forgotten password through one-time links)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -58,8 +59,12 @@ def project_settings(request, project_id):
         try:
             if action in ("archive", "unarchive"):
                 project_services.archive_project(user=request.user, project=project, archived=action == "archive")
-                messages.success(request, "Archived: the project is read-only and hidden from the list of projects."
-                                 if action == "archive" else "The project is open again.")
+                messages.success(
+                    request,
+                    "Archived: the project is read-only and hidden from the list of projects."
+                    if action == "archive"
+                    else "The project is open again.",
+                )
                 return redirect("project_settings", project_id=project.pk)
             form = ProjectForm(request.POST)
             if not form.is_valid():
@@ -97,7 +102,10 @@ def project_guidelines(request, project_id):
             messages.success(request, "Saved the guidelines.")
             return redirect("project_guidelines", project_id=project.pk)
     context = {
-        "project": project, "membership": membership, "is_manager": is_manager, "form": form,
+        "project": project,
+        "membership": membership,
+        "is_manager": is_manager,
+        "form": form,
         "guidelines": render_guidelines(project.guidelines),
     }
     return render(request, "annotator/project_guidelines.html", context, status=status)
@@ -132,8 +140,9 @@ def project_members(request, project_id):
                 choice = MembershipChoiceForm(request.POST)
                 if not choice.is_valid():
                     raise services.ActionRefused(choice.message())
-                other = get_object_or_404(Membership.objects.select_related("user"), pk=choice.cleaned_data["membership"],
-                                          project=project)
+                other = get_object_or_404(
+                    Membership.objects.select_related("user"), pk=choice.cleaned_data["membership"], project=project
+                )
                 name = textlib.isolated(other.user.get_username())
                 if action == "role":
                     role = choice.cleaned_data["role"] or ""
@@ -152,10 +161,14 @@ def project_members(request, project_id):
             messages.error(request, exc.message)
             status = exc.status
     context = {
-        "project": project, "membership": membership, "is_manager": is_manager, "form": form,
+        "project": project,
+        "membership": membership,
+        "is_manager": is_manager,
+        "form": form,
         "members": Membership.objects.filter(project=project).select_related("user").order_by("user__username"),
         "roles": Role.choices,
-        "link": link and {
+        "link": link
+        and {
             "user": link.user,
             "url": request.build_absolute_uri(
                 reverse("password_reset_confirm", kwargs={"uidb64": link.uidb64, "token": link.token})

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from ..guidelines import render as render_guidelines
 from .. import document_page as page
 from .. import reads, services
 from ..forms import ReviewFilterForm, ReviewForm
+from ..guidelines import render as render_guidelines
 from ..models import Annotation
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, project_for
 

@@ -1,5 +1,6 @@
 """Who does what: assignments of documents to members (managers), each member's *My work*, and the progress
 dashboard (managers and reviewers)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -37,7 +38,9 @@ def assignment_list(request, project_id):
             member = get_user_model().objects.filter(pk=form.cleaned_data["user"], memberships__project=project).first()
             if document is None or member is None:
                 raise services.ActionRefused("Choose one of the project's documents and one of its members.")
-            assignment_services.assign(user=request.user, document=document, member=member, task=form.cleaned_data["task"])
+            assignment_services.assign(
+                user=request.user, document=document, member=member, task=form.cleaned_data["task"]
+            )
         except services.ActionRefused as exc:
             messages.error(request, exc.message)
             status = exc.status
@@ -45,9 +48,13 @@ def assignment_list(request, project_id):
             messages.success(request, "Assigned.")
             return redirect("assignment_list", project_id=project.pk)
     context = {
-        "project": project, "membership": membership, "form": form,
-        "assignments": Assignment.objects.filter(document__project=project).select_related("document", "user")
-        .defer("document__text").order_by("document__title", "task", "user__username"),
+        "project": project,
+        "membership": membership,
+        "form": form,
+        "assignments": Assignment.objects.filter(document__project=project)
+        .select_related("document", "user")
+        .defer("document__text")
+        .order_by("document__title", "task", "user__username"),
         "documents": Document.objects.filter(project=project).only("id", "title").order_by("title", "id"),
         "members": Membership.objects.filter(project=project).select_related("user").order_by("user__username"),
         "tasks": Assignment.Task.choices,
@@ -69,8 +76,9 @@ def assignment_update(request, assignment_id):
             return redirect("assignment_list", project_id=project.pk)
         if action != "progress":
             raise services.ActionRefused("Unknown action.")
-        assignment_services.set_progress(user=request.user, assignment=assignment,
-                                         progress=request.POST.get("progress", ""))
+        assignment_services.set_progress(
+            user=request.user, assignment=assignment, progress=request.POST.get("progress", "")
+        )
     except services.ActionRefused as exc:
         if request.htmx or exc.status == 403:
             return render(request, "annotator/request_refused.html", {"message": exc.message}, status=exc.status)
@@ -81,7 +89,9 @@ def assignment_update(request, assignment_id):
 @login_required
 @require_GET
 def my_work(request):
-    return render(request, "annotator/my_work.html", {**reads.my_work(request.user), "progress": Assignment.Progress.choices})
+    return render(
+        request, "annotator/my_work.html", {**reads.my_work(request.user), "progress": Assignment.Progress.choices}
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """A team's day (issue 20): a manager makes a project, adds three people (one new, through the one-time link),
 writes guidelines and assigns two documents; the annotators mark and say they are done; the dashboard shows it."""
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
@@ -64,7 +65,9 @@ def test_a_team_runs_a_day_from_the_app(browser, login, live_server, db):
     no_serious_violations(page)
 
     page.get_by_role("link", name="Guidelines").click()
-    page.get_by_label("Guidelines").fill("# Claims\n\nMark **whole sentences**. See [the style guide](https://example.org/style).")
+    page.get_by_label("Guidelines").fill(
+        "# Claims\n\nMark **whole sentences**. See [the style guide](https://example.org/style)."
+    )
     page.get_by_role("button", name="Save the guidelines").click()
     expect(page.locator(".guidelines strong")).to_have_text("whole sentences")
 
@@ -110,7 +113,9 @@ def test_a_team_runs_a_day_from_the_app(browser, login, live_server, db):
     assert Annotation.objects.filter(span__document__project=project).count() == 2
     assert set(Assignment.objects.values_list("progress", flat=True)) == {"done"}
     page.goto(f"{base}/projects/{project.pk}/progress/")
-    expect(page.get_by_text("2 marks on the current texts: 0 accepted, 0 rejected, 2 pending. 2 of 2 documents done.")).to_be_visible()
+    expect(
+        page.get_by_text("2 marks on the current texts: 0 accepted, 0 rejected, 2 pending. 2 of 2 documents done.")
+    ).to_be_visible()
     expect(page.get_by_role("img", name="0 accepted, 0 rejected, 1 pending").first).to_be_visible()
     no_serious_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
