@@ -56,7 +56,7 @@ class Tracked(models.Model):
         abstract = True
 
 
-class Project(models.Model):
+class Project(Tracked):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,7 +86,7 @@ class Project(models.Model):
         return self.archived_at is not None
 
 
-class Membership(models.Model):
+class Membership(Tracked):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
@@ -102,7 +102,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.project} ({self.role})"
 
 
-class Label(models.Model):
+class Label(Tracked):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
     key = models.SlugField(max_length=40, help_text="Stable machine name, used in exports (e.g. 'claim').")
     name = models.CharField(max_length=80, help_text="Shown on buttons and in the panel (e.g. 'Claim').")
@@ -730,7 +730,7 @@ class Link(Tracked):
         return "source" if self.to_source_id else "speaker"
 
 
-class Assignment(models.Model):
+class Assignment(Tracked):
     """A document given to a member to annotate or to review, with how far they say they are."""
 
     class Task(models.TextChoices):

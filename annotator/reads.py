@@ -506,7 +506,8 @@ def progress(project, *, days: int = 30) -> dict:
             "done": bool(annotating) and all(a.progress == Assignment.Progress.DONE for a in annotating),
         })
     editor_rows = sorted(
-        ({"name": names.get(pk, "?"), "tally": tally} for pk, tally in by_editor.items()), key=lambda row: row["name"]
+        ({"name": names.get(pk, "?"), "tally": tally} for pk, tally in by_editor.items()),
+        key=lambda row: str(row["name"]),
     )
     whole = Tally({})
     for tally in by_document.values():

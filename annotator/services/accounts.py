@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -46,13 +47,14 @@ def create_account(*, user, project: Project, username: str, role: str) -> Passw
     User = get_user_model()
     username = username.strip()
     field = User._meta.get_field(User.USERNAME_FIELD)
+    assert isinstance(field, CharField)  # a user name is text, as in Django's own User
     if not username:
         raise ActionRefused("The new account needs a user name.")
     try:
         field.run_validators(username)
     except ValidationError as exc:
         raise ActionRefused(" ".join(exc.messages)) from None
-    if len(username) > field.max_length:
+    if field.max_length is not None and len(username) > field.max_length:
         raise ActionRefused(f"A user name is at most {field.max_length} characters.")
     if User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
         raise ActionRefused(

@@ -17,6 +17,7 @@ RESERVED_SHORTCUTS = {"l": "opens “Link to…”", "?": "shows the page's keys
 SHORTCUT = re.compile(r"[a-z0-9]")
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 KEY = re.compile(r"[a-z0-9][a-z0-9_-]*")
+NAME_LENGTH = 80  # Label.name's max_length
 
 
 def _checked(
@@ -25,11 +26,11 @@ def _checked(
     name = name.strip()
     if not name:
         raise ActionRefused("A label needs a name.")
-    if len(name) > Label._meta.get_field("name").max_length:
+    if len(name) > NAME_LENGTH:
         raise ActionRefused("A label's name is at most 80 characters.")
     if textlib.BIDI_CONTROLS.search(name):
         raise ActionRefused(textlib.NO_BIDI_IN_NAMES)
-    if Label.objects.filter(project=project, name__iexact=name).exclude(pk=exclude_pk).exists():
+    if Label.objects.filter(project=project, name__iexact=name).exclude(pk=exclude_pk or 0).exists():
         raise ActionRefused(f"The project has a label named “{name}” already.")
     if not COLOUR.fullmatch(colour or ""):
         raise ActionRefused("A colour is written #rrggbb (six hexadecimal digits).")
@@ -39,7 +40,7 @@ def _checked(
             raise ActionRefused(f"The key “{shortcut}” is taken by the page: it {RESERVED_SHORTCUTS[shortcut]}.")
         if not SHORTCUT.fullmatch(shortcut):
             raise ActionRefused("A label's key is one lower-case letter or digit (Shift with it marks exactly).")
-        clash = Label.objects.filter(project=project, shortcut=shortcut).exclude(pk=exclude_pk).first()
+        clash = Label.objects.filter(project=project, shortcut=shortcut).exclude(pk=exclude_pk or 0).first()
         if clash is not None:
             raise ActionRefused(f"The key “{shortcut}” is the key of the label “{clash.name}” already.")
     return name, colour.lower(), shortcut

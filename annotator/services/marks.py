@@ -6,7 +6,16 @@ import re
 from django.db import IntegrityError, transaction
 
 from ..models import (
-    FLAGGED_PLACEMENTS, Annotation, Citation, Document, DocumentVersion, Label, Link, Role, Source, Span,
+    FLAGGED_PLACEMENTS,
+    Annotation,
+    Citation,
+    Document,
+    DocumentVersion,
+    Label,
+    Link,
+    Role,
+    Source,
+    Span,
 )
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
@@ -14,9 +23,15 @@ from .links import delete_links_of
 from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
 from .spans import (
-    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, span_at,
+    already_marked,
+    check_region,
+    lock_document,
+    locked_text,
+    note_change,
+    record_change,
+    repeats,
+    span_at,
 )
-
 
 # Marks -----------------------------------------------------------------------------------------
 

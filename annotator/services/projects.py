@@ -59,9 +59,9 @@ def _checked_project_name(name: str, *, exclude_pk: int | None = None) -> str:
     name = name.strip()
     if not name:
         raise ActionRefused("A project needs a name.")
-    if len(name) > Project._meta.get_field("name").max_length:
+    if len(name) > 200:  # Project.name's max_length
         raise ActionRefused("A project's name is at most 200 characters.")
-    if Project.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+    if Project.objects.filter(name=name).exclude(pk=exclude_pk or 0).exists():
         raise ActionRefused(f"A project named “{textlib.isolated(name)}” exists already.")
     return name
 
