@@ -19,6 +19,7 @@ import html
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,10 +30,11 @@ from . import history, poll_pass, reads
 from . import links as linklib
 from . import text as textlib
 from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm
+from .guidelines import render as render_guidelines
 from .ingest import pages as pagelib
+from .kept_texts import text_of
 from .models import Annotation, Document, DocumentVersion, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
-from .kept_texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = reads.MAX_CHANGES_FOR_PARTIAL_REDRAW
@@ -410,9 +412,10 @@ def page_context(user, document: Document, membership, data, open_annotation: An
     context = {
         "project": document.project,
         "membership": membership,
-        "labels": list(document.project.labels.all()),
+        "labels": list(document.project.labels.filter(retired=False)),  # a retired label is offered no more
         "open": open_annotation,
         "can_review": can_review(membership),
+        "guidelines": render_guidelines(document.project.guidelines),
         **text_context(document),
         **list_context(document, data),
         **poller_context(user, document),

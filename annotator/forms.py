@@ -580,3 +580,65 @@ class LinkTypeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("from_labels", "to_labels"):
             self.fields[name].queryset = Label.objects.filter(project=project)
+
+
+# Running a team (issue 20) ------------------------------------------------------------------------
+
+
+class TeamForm(forms.Form):
+    """A form of the team pages: its errors as one sentence for a message."""
+
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class ProjectForm(TeamForm):
+    name = forms.CharField(max_length=200, strip=True)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+
+class GuidelinesForm(TeamForm):
+    guidelines = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}), required=False, strip=False, max_length=100_000,
+        help_text="Markdown: # headings, *emphasis*, lists, [links](https://…). HTML is shown as text.",
+    )
+
+
+ROLE_CHOICES = [("annotator", "Annotator"), ("reviewer", "Reviewer"), ("manager", "Manager")]
+
+
+class MemberForm(TeamForm):
+    """Add an existing account, or make a new one, with a role."""
+
+    username = forms.CharField(max_length=150, label="User name")
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="annotator")
+
+
+class MembershipChoiceForm(TeamForm):
+    membership = forms.IntegerField(
+        min_value=1, error_messages={"required": "Choose a member.", "invalid": "Choose a member."}
+    )
+    role = forms.ChoiceField(choices=ROLE_CHOICES, required=False)
+
+
+class LabelForm(TeamForm):
+    name = forms.CharField(max_length=80)
+    colour = forms.CharField(max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#f6d365")
+    shortcut = forms.CharField(max_length=1, required=False, strip=False, label="Key",
+                               help_text="One lower-case letter or digit.")
+
+
+class NewLabelForm(LabelForm):
+    key = forms.CharField(max_length=40, label="Key in exports", help_text="e.g. “counterclaim”; never changes.")
+
+    field_order = ["name", "key", "colour", "shortcut"]
+
+
+class AssignmentForm(TeamForm):
+    document = forms.IntegerField(
+        min_value=1, error_messages={"required": "Choose a document.", "invalid": "Choose a document."}
+    )
+    user = forms.IntegerField(
+        min_value=1, label="Member", error_messages={"required": "Choose a member.", "invalid": "Choose a member."}
+    )
+    task = forms.ChoiceField(choices=[("annotate", "Annotate"), ("review", "Review")], initial="annotate")

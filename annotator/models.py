@@ -56,7 +56,7 @@ class Tracked(models.Model):
         abstract = True
 
 
-class Project(models.Model):
+class Project(Tracked):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,6 +67,13 @@ class Project(models.Model):
         "dropped. Untick it to mark exactly the characters selected (editors can also hold Shift as they mark).",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+    guidelines = models.TextField(
+        blank=True, help_text="Annotation guidelines in Markdown (no HTML; links http and https only)."
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="When set, the project is read-only and hidden from lists; exports still work."
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -74,11 +81,16 @@ class Project(models.Model):
     def __str__(self):
         return isolated(self.name)  # as the admin puts it in its sentences
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
-class Membership(models.Model):
+
+class Membership(Tracked):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -90,7 +102,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.project} ({self.role})"
 
 
-class Label(models.Model):
+class Label(Tracked):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
     key = models.SlugField(max_length=40, help_text="Stable machine name, used in exports (e.g. 'claim').")
     name = models.CharField(max_length=80, help_text="Shown on buttons and in the panel (e.g. 'Claim').")
@@ -101,6 +113,10 @@ class Label(models.Model):
     )
     shortcut = models.CharField(max_length=1, blank=True, help_text="One key that applies this label to a selection.")
     order = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False, help_text="A retired label stays on its marks and in exports, but is no longer offered."
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -304,6 +320,9 @@ class Annotation(Tracked):
             models.Index(fields=["status", "created_at"]),
             # The orphans a document page lists: few rows, asked for on every change.
             models.Index(fields=["placement"], condition=Q(placement="orphaned"), name="annotation_orphaned"),
+            # The progress dashboard counts every mark of a project by document, editor, label, state and day: from
+            # this index alone, without reading the marks' rows (100,000 marks: about three times faster on SQLite).
+            models.Index(fields=["span", "label", "created_by", "status", "created_at"], name="annotation_tally"),
         ]
 
     def __str__(self):
@@ -314,6 +333,20 @@ class DocumentVersionQuerySet(models.QuerySet):
     def pages_of(self, document_id: int, number: int) -> list:
         """The pages of that version of the document ([[start, label], ...]); [] when it has none (plain text)."""
         return self.filter(document_id=document_id, number=number).values_list("pages", flat=True).first() or []
+
+    def texts_of(self, document_id: int, numbers) -> dict[int, str]:
+        """{number: text} of those versions of the document; the current one read from the document itself (a
+        document may predate its first version's row)."""
+        numbers = set(numbers)
+        texts = dict(self.filter(document_id=document_id, number__in=numbers).values_list("number", "text"))
+        missing = numbers - set(texts)
+        if missing:
+            current = (
+                Document.objects.filter(pk=document_id, version__in=missing).values_list("version", "text").first()
+            )
+            if current:
+                texts[current[0]] = current[1]
+        return texts
 
     def page_label(self, span) -> str:
         """The page(s) a span is on, as a citation names them ('12', 'iv–1'); '' when its text has no pages."""
@@ -718,3 +751,52 @@ class Link(Tracked):
         if self.to_annotation_id:
             return "mark"
         return "source" if self.to_source_id else "speaker"
+
+
+class Assignment(Tracked):
+    """A document given to a member to annotate or to review, with how far they say they are."""
+
+    class Task(models.TextChoices):
+        ANNOTATE = "annotate", "Annotate"
+        REVIEW = "review", "Review"
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    task = models.CharField(max_length=10, choices=Task.choices, default=Task.ANNOTATE)
+    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["document", "task", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user", "task"], name="assignment_one_per_task"),
+            models.CheckConstraint(condition=Q(task__in=["annotate", "review"]), name="assignment_task_valid"),
+            models.CheckConstraint(
+                condition=Q(progress__in=["not_started", "in_progress", "done"]), name="assignment_progress_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "progress"])]
+
+    def __str__(self):
+        return f"{self.document} to {self.user} ({self.task})"
+
+
+class ProgressSnapshot(models.Model):
+    """The progress dashboard's counts of a project, as last worked out, with what they were worked out from: the
+    revision and version of each document (bumped by every change to their marks) and the day. Read while that still
+    holds, so the dashboard of a large project is one pass over its marks per change, not per view."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="progress_snapshot")
+    key = models.CharField(max_length=64, help_text="Digest of the documents' revisions and versions, and the day.")
+    rows = models.JSONField(help_text="The marks counted by document, editor, label, review state and day.")
+    made_at = models.DateTimeField(auto_now=True)

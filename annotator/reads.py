@@ -6,17 +6,22 @@ the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_
 """
 from __future__ import annotations
 
+import datetime
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils import timezone
 
 from . import links as linklib
 from . import text as textlib
 from .models import (
-    Annotation, Change, Citation, Document, DocumentVersion, Label, Link, LinkType, Placement, Source, Status,
+    Annotation, Assignment, Change, Citation, Document, DocumentVersion, Label, Link, LinkType, Membership, Placement,
+    ProgressSnapshot, Role, Source, Status,
 )
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
@@ -389,3 +394,190 @@ def search_sources(queryset, q: str):
     if year:
         found |= Q(**{"issued__date-parts__0__0": -int(year.group(1)) if year.group(2) else int(year.group(1))})
     return queryset.filter(found)
+
+
+# Running a team (issue 20): My work and the progress dashboard ------------------------------------------------
+
+
+def my_work(user) -> dict:
+    """A member's work across their projects (archived ones left out): the documents assigned to them, with how many
+    marks they made there, and per project where they review, the marks waiting for their review. Three queries."""
+    mine = Annotation.objects.current().filter(span__document=OuterRef("document"), created_by=user)
+    waiting = Annotation.objects.current().filter(span__document=OuterRef("document"), status=Status.PENDING).exclude(
+        created_by=user
+    )
+    assignments = list(
+        Assignment.objects.filter(user=user, document__project__archived_at__isnull=True,
+                                  document__project__memberships__user=user)
+        .select_related("document__project").defer("document__text")
+        .annotate(my_marks=_count_of_rows(mine), pending=_count_of_rows(waiting))
+        .order_by("document__project__name", "document__title", "task")
+    )
+    reviewing = list(
+        Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.MANAGER], project__archived_at__isnull=True)
+        .select_related("project").order_by("project__name")
+    )
+    pending = dict(
+        Annotation.objects.current()
+        .filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
+        .exclude(created_by=user).order_by().values_list("span__document__project").annotate(n=Count("id"))
+    ) if reviewing else {}
+    return {
+        "assignments": assignments,
+        "reviews": [{"project": m.project, "pending": pending.get(m.project_id, 0)} for m in reviewing],
+    }
+
+
+def _count_of_rows(rows):
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
+
+
+@dataclass
+class Tally:
+    """Marks counted by label and by review state: a row of the dashboard."""
+
+    labels: dict
+    accepted: int = 0
+    rejected: int = 0
+    pending: int = 0
+    by_label_list: list = field(default_factory=list)  # the counts in the order of the project's labels
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected + self.pending
+
+    def add(self, label_id: int, status: str, n: int) -> None:
+        self.labels[label_id] = self.labels.get(label_id, 0) + n
+        setattr(self, status, getattr(self, status) + n)
+
+    def by_label(self, labels) -> list[int]:
+        return [self.labels.get(label.pk, 0) for label in labels]
+
+    @property
+    def bar(self) -> list[dict]:
+        """The progress bar's segments on a scale of 100: accepted, rejected, pending, each where the last ended."""
+        total, x, segments = self.total, 0.0, []
+        for state in REVIEW_STATES:
+            width = 100 * getattr(self, state) / total if total else 0
+            if width:
+                segments.append({"state": state, "x": f"{x:.2f}", "width": f"{width:.2f}"})
+            x += width
+        return segments
+
+
+REVIEW_STATES = ("accepted", "rejected", "pending")
+
+
+def progress(project, *, days: int = 30) -> dict:
+    """The progress dashboard: per document and per editor, the marks of the current texts by label and review state,
+    each document's assignments and whether they are done; and marks of the current texts made per day (UTC) over
+    the last `days` days. Five queries, whatever the project's size."""
+
+    labels = list(Label.objects.filter(project=project))
+    documents = list(
+        Document.objects.filter(project=project).only("id", "title", "project_id", "revision", "version")
+        .order_by("title", "id")
+    )
+    by_document = {d.pk: Tally({}) for d in documents}
+    by_editor: dict[int, Tally] = {}
+    today = timezone.now().date()  # days in UTC, as the database stores times
+    first = today - datetime.timedelta(days=days - 1)
+    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.timezone.utc)
+    # One pass over the marks (index annotation_tally covers it): grouped by document, editor, label, review state and,
+    # for the last `days` days, the day they were made (the first ten characters of the time as the database writes
+    # it, in UTC: no per-row date function, which SQLite would run in Python).
+    day = Case(When(created_at__gte=since, then=Substr(Cast("created_at", CharField()), 1, 10)), default=Value(""))
+    counts = _tally_rows(project, documents, day=day, today=today)
+    made: dict[str, int] = {}
+    for document_id, editor_id, label_id, status, day_made, n in counts:
+        by_document[document_id].add(label_id, status, n)
+        by_editor.setdefault(editor_id, Tally({})).add(label_id, status, n)
+        if day_made:
+            made[day_made] = made.get(day_made, 0) + n
+    assignments: dict[int, list] = {}
+    listed = Assignment.objects.filter(document__project=project).select_related("user")
+    for assignment in listed.order_by("task", "user__username"):
+        assignments.setdefault(assignment.document_id, []).append(assignment)
+    names = dict(get_user_model().objects.filter(pk__in=by_editor).values_list("pk", "username")) if by_editor else {}
+    dates = [first + datetime.timedelta(days=i) for i in range(days)]
+    per_day = [(d, made.get(d.isoformat(), 0)) for d in dates]
+    document_rows = []
+    for document in documents:
+        tasks = assignments.get(document.pk, [])
+        annotating = [a for a in tasks if a.task == Assignment.Task.ANNOTATE]
+        document_rows.append({
+            "document": document, "tally": by_document[document.pk], "assignments": tasks,
+            "done": bool(annotating) and all(a.progress == Assignment.Progress.DONE for a in annotating),
+        })
+    editor_rows = sorted(
+        ({"name": names.get(pk, "?"), "tally": tally} for pk, tally in by_editor.items()),
+        key=lambda row: str(row["name"]),
+    )
+    whole = Tally({})
+    for tally in by_document.values():
+        for label_id, n in tally.labels.items():
+            whole.labels[label_id] = whole.labels.get(label_id, 0) + n
+        whole.accepted, whole.rejected, whole.pending = (
+            whole.accepted + tally.accepted, whole.rejected + tally.rejected, whole.pending + tally.pending
+        )
+    for tally in [whole, *by_document.values(), *by_editor.values()]:
+        tally.by_label_list = tally.by_label(labels)
+    return {
+        "chart": _day_chart(per_day),
+        "labels": labels, "documents": document_rows, "editors": editor_rows, "whole": whole, "per_day": per_day,
+        "day_max": max((n for _, n in per_day), default=0), "done": sum(1 for row in document_rows if row["done"]),
+    }
+
+
+def _day_chart(per_day: list, *, height: int = 120, bar: int = 14, gap: int = 4, left: int = 30) -> dict:
+    """The marks-per-day chart's geometry: one bar per day, the tallest the full height, a date under every 7th."""
+    top = max((n for _, n in per_day), default=0) or 1
+    base = height - 16
+    bars = []
+    for i, (day, n) in enumerate(per_day):
+        h = round((base - 4) * n / top, 1)
+        bars.append({"day": day, "n": n, "x": left + i * (bar + gap), "y": base - h, "width": bar, "height": h,
+                     "label": i % 7 == 0})
+    return {"width": left + len(per_day) * (bar + gap), "height": height, "base": base, "bars": bars}
+
+
+def deleted_marks(document, *, limit: int = 50) -> list[dict]:
+    """The document's deleted marks, newest deletion first, as their last history record has them (with the words
+    they were on): what its *Deleted marks* list offers to restore. Three queries."""
+    prefix = f"deleted from document {document.pk} version "
+    records = (
+        Annotation.history.filter(history_type="-", history_change_reason__startswith=prefix)
+        .exclude(Exists(Annotation.objects.filter(pk=OuterRef("id"))))
+        .select_related("label", "history_user", "created_by").order_by("-history_date", "-history_id")[: 2 * limit]
+    )
+    rows, seen = [], set()
+    for record in records:
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        version, _, place = record.history_change_reason[len(prefix):].partition(" at ")
+        start, _, end = place.partition("-")
+        rows.append({"record": record, "version": int(version), "start": int(start), "end": int(end)})
+    rows = rows[:limit]
+    texts = DocumentVersion.objects.texts_of(document.pk, {r["version"] for r in rows}) if rows else {}
+    for row in rows:
+        row["exact"] = texts.get(row["version"], "")[row["start"]:row["end"]]
+    return rows
+
+
+def _tally_rows(project, documents, *, day, today) -> list:
+    """The dashboard's grouped counts: from the project's snapshot while no document's marks changed since it was
+    made (every change to a mark bumps its document's revision) and the day is the same, else counted and kept."""
+    seen = ",".join(f"{d.pk}:{d.revision}:{d.version}" for d in sorted(documents, key=lambda d: d.pk))
+    key = hashlib.sha256(f"{today.isoformat()}|{seen}".encode()).hexdigest()
+    snapshot = ProgressSnapshot.objects.filter(project=project).values_list("key", "rows").first()
+    if snapshot is not None and snapshot[0] == key:
+        return snapshot[1]
+    rows = [
+        list(row) for row in
+        Annotation.objects.current().filter(span__document__project=project).order_by().annotate(day=day)
+        .values_list("span__document_id", "created_by_id", "label_id", "status", "day").annotate(n=Count("id"))
+    ]
+    # A memo of a read, not data: the same counts, read again when the key moves on.
+    ProgressSnapshot.objects.update_or_create(project=project, defaults={"key": key, "rows": rows})
+    return rows

@@ -1,10 +1,14 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, argument_map, documents, exports, ingest, links, marks, review, sources, versions
+from .views import (
+    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, team,
+    versions,
+)
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
+    path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:project_id>/", documents.project_detail, name="project_detail"),
     path("projects/<int:project_id>/labels.css", documents.label_css, name="label_css"),
     path("projects/<int:project_id>/documents/new/", documents.document_create, name="document_create"),
@@ -17,6 +21,8 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    path("annotations/<int:annotation_id>/restore/", marks.annotation_restore, name="annotation_restore"),
+    path("documents/<int:document_id>/deleted/", marks.deleted_marks, name="deleted_marks"),
     path("documents/<int:document_id>/versions/", versions.document_versions, name="document_versions"),
     path("documents/<int:document_id>/versions/diff/", versions.version_diff, name="version_diff"),
     path("documents/<int:document_id>/versions/<int:number>/", versions.version_detail, name="version_detail"),
@@ -57,4 +63,14 @@ urlpatterns = [
     path("documents/<int:document_id>/fetch-again/", ingest.document_refetch, name="document_refetch"),
     path("documents/<int:document_id>/versions/<int:number>/original/", ingest.original_download,
          name="original_download"),
+    # Running a team (issue 20)
+    path("projects/<int:project_id>/settings/", projects.project_settings, name="project_settings"),
+    path("projects/<int:project_id>/guidelines/", projects.project_guidelines, name="project_guidelines"),
+    path("projects/<int:project_id>/members/", projects.project_members, name="project_members"),
+    path("projects/<int:project_id>/labels/", labels.label_list, name="label_list"),
+    path("labels/<int:label_id>/", labels.label_update, name="label_update"),
+    path("projects/<int:project_id>/assignments/", team.assignment_list, name="assignment_list"),
+    path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
+    path("my-work/", team.my_work, name="my_work"),
+    path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
 ]

@@ -293,6 +293,11 @@ def exports(server: Gunicorn, editor, scale, export, size: Size, progress: Progr
         served(server, "GET", path, lambda: web.web_export(member, export.project.pk, "csv", size.export_runs, big, 3)),
         served(server, "GET", path, lambda: web.web_export(member, export.project.pk, "jsonld", size.export_runs, big, 6)),
     ]
+    manager = Session(editor.base_url)
+    manager.login(export.manager.username, PASSWORD)
+    progress_path = f"/projects/{export.project.pk}/progress/"
+    figures.append(served(server, "GET", progress_path,
+                          lambda: web.dashboard(manager, export.project.pk, max(size.page_runs, 5), big)))
     progress(f"exports in a process of their own ({small:,} and {big:,} marks)")
     peaks = {}
     env = dict(os.environ)

@@ -266,3 +266,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Who may create projects in the app: "staff" (the default) or "everyone" signed in.
+ANNOTATOR_PROJECT_CREATORS = os.environ.get("ANNOTATOR_PROJECT_CREATORS", "staff")
+if ANNOTATOR_PROJECT_CREATORS not in ("staff", "everyone"):
+    raise ImproperlyConfigured("ANNOTATOR_PROJECT_CREATORS must be 'staff' or 'everyone'.")
+# One-time links to set a password (a newcomer's account, a forgotten password) are valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("ANNOTATOR_PASSWORD_LINK_HOURS", 72) * 3600

@@ -26,8 +26,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Change, Extraction, LinkType, Original, Role, Source, Span
+from annotator.models import Annotation, Assignment, Change, Extraction, LinkType, Original, Role, Source, Span
 from annotator.services import links, sources, versions
+from annotator.services.accounts import one_time_link
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
@@ -103,6 +104,26 @@ APP = {
     "extraction_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_refetch":      (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
     "original_download":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Running a team (issue 20): staff create projects (ANNOTATOR_PROJECT_CREATORS); managers run theirs, members read
+    # its guidelines and members.
+    "project_create":        (f"{L} 403 200 403 403 403 403",  f"{L} 403 302 403 403 403 403"),
+    "project_settings":      (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
+    "project_guidelines":    (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
+    "project_members":       (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
+    "label_list":            (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
+    "label_update":          (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
+    # The URL names the author's assignment: they say how far they are; managers assign and take back.
+    "assignment_list":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
+    "assignment_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 403 403 403"),
+    "my_work":               (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Undoing a delete: the URL names a mark the author deleted; its author or a manager restores it.
+    "deleted_marks":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 200"),
+    "project_progress":      (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
+    # A one-time link (made for a newcomer who has not logged in yet) opens Django's page to choose a password: the
+    # token moves into the session and the browser goes on to the form. Anyone holding it may use it, once.
+    "password_reset_confirm": ("302 302 302 302 302 302 302",  "302 302 302 302 302 302 302"),
+    "password_reset_complete": ("200 200 200 200 200 200 200",  "405 405 405 405 405 405 405"),
     # Accounts (django.contrib.auth): only logging in and out, and changing one's own password.
     "login":                 ("200 200 200 200 200 200 200",  "200 200 200 200 200 200 200"),
     "logout":                ("405 405 405 405 405 405 405",  f"{L} {L} {L} {L} {L} {L} {L}"),
@@ -115,7 +136,10 @@ APP = {
 # redirected back to the page with the reason as a message, which the status alone does not tell apart).
 HTMX = {"HX-Request": "true"}
 
-OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "document_part": {"number": "first_part"}}
+OBJECT_FOR = {
+    "annotation_reattach": {"annotation_id": "orphan"}, "annotation_restore": {"annotation_id": "deleted"},
+    "document_part": {"number": "first_part"},
+}
 
 
 def post_data(name: str, w: SimpleNamespace) -> dict:
@@ -143,6 +167,14 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "link_review": lambda: {"status": "accepted", "note": "", "version": w.link.version},
         "link_types": lambda: {"name": "contradicts", "inverse_name": "is contradicted by", "targets": "marks"},
         "login": lambda: {"username": "nobody", "password": "wrong"},
+        "project_create": lambda: {"name": "A new project", "description": ""},
+        "project_settings": lambda: {"action": "save", "name": f"{w.project.name} renamed", "description": "Ours."},
+        "project_guidelines": lambda: {"guidelines": "# Mark claims\n\nOne sentence each."},
+        "project_members": lambda: {"action": "add", "username": "outsider", "role": "annotator"},
+        "label_list": lambda: {"name": "Counterclaim", "key": "counterclaim", "colour": "#aabbcc", "shortcut": "7"},
+        "label_update": lambda: {"action": "save", "name": "Assertion", "colour": "#aabbcc", "shortcut": "1"},
+        "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
+        "assignment_update": lambda: {"action": "progress", "progress": "done"},
     }.get(name, dict)()
 
 
@@ -170,18 +202,27 @@ def build_world(project, people: dict) -> SimpleNamespace:
         obj.refresh_from_db()
     assert orphan.placement == "orphaned"
     document.refresh_from_db()
+    at = TEXT_V2.index("thing")
+    gone = services.annotate(user=author, document=document, start=at, end=at + 5, exact="thing", label=labels["claim"])
+    services.delete_annotation(user=author, annotation=gone)
     # As if version 1 had been fetched from the web (a TEST-NET address: fetching again fails at once, not public).
     first_version = document.versions.get(number=1)
     Original.objects.create(version=first_version, data=b"<html><p>Hello</p></html>", media_type="text/html",
                             sha256="0" * 64, size=25, url="http://192.0.2.1/story")
     extraction = Extraction.objects.create(project=project, requested_by=manager, url="http://192.0.2.1/other")
+    # A newcomer's one-time link (they are no member yet: the link alone is what they hold).
+    newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
+    password_link = one_time_link(newcomer)
+    assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
     return SimpleNamespace(
         project=project, document=document, labels=labels, types=types, mark=first, third=third, orphan=orphan,
         citation=citation, source=citation.source, link=link, suggestion=sources.quotation_suggestions(document)[0],
         ids={
             "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
             "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0, "extraction_id": extraction.pk,
+            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk,
+            "assignment_id": assignment.pk, "deleted": gone.pk, "uidb64": password_link.uidb64,
+            "token": password_link.token,
         },
     )
 

@@ -20,7 +20,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import document_page, kept_texts, poll_pass, services
 from annotator.models import (
-    Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+    Annotation, Assignment, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -183,6 +183,15 @@ def build_world(tag: str, size: int) -> World:
         for role, user in users.items():
             MembershipFactory(user=user, project=other, role=Role.MANAGER if role == "boss" else Role.ANNOTATOR)
         services.add_document(user=users["boss"], project=other, title="Other", text=_text(3))
+    for m in range(extra):  # more members, for the members page and the assignments
+        MembershipFactory(user=UserFactory(username=f"{tag}-member-{m}"), project=project, role=Role.ANNOTATOR)
+    for line in range(40, 40 + 1 + extra):  # deleted marks, for the Deleted marks list
+        gone = mark(document, line, "ann2", "claim")
+        services.delete_annotation(user=users["ann2"], annotation=gone)
+    users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
+    for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
+        Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
+    Assignment.objects.create(document=document, user=users["rev"], task="review", assigned_by=users["boss"])
     return World(
         project=project.pk, users=users, document=document.pk, versioned=versioned.pk, quote=quote.pk, claim=claim.pk,
         evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk, extraction=extractions[0].pk,
@@ -398,6 +407,82 @@ def _source_import(w):
     return Call("ann", _url("source_import", w.project), "post", {"file": upload}, status=302)
 
 
+def _project_create(w):
+    return Call("staff", _url("project_create"), "post", {"name": w.name(f"New project of {w.project}")}, status=302)
+
+
+def _project_rename(w):
+    return Call("boss", _url("project_settings", w.project), "post",
+                {"action": "save", "name": w.name(f"Project {w.project}"), "description": "d"}, status=302)
+
+
+def _guidelines_save(w):
+    return Call("boss", _url("project_guidelines", w.project), "post", {"guidelines": w.name("# Rules")}, status=302)
+
+
+def _member_add(w):
+    newcomer = UserFactory(username=w.name(f"joiner-{w.project}").replace(" ", "-"))
+    return Call("boss", _url("project_members", w.project), "post",
+                {"action": "add", "username": newcomer.username, "role": "annotator"}, status=302)
+
+
+def _account_create(w):
+    return Call("boss", _url("project_members", w.project), "post",
+                {"action": "create", "username": w.name(f"new-{w.project}").replace(" ", "-"), "role": "annotator"})
+
+
+def _label_add(w):
+    key = w.name(f"label-{w.project}").replace(" ", "-")
+    return Call("boss", _url("label_list", w.project), "post",
+                {"name": key, "key": key, "colour": "#aabbcc", "shortcut": ""}, status=302)
+
+
+def _label_save(w):
+    label = w.label("evidence")
+    return Call("boss", _url("label_update", label.pk), "post",
+                {"action": "save", "name": w.name("Evidence"), "colour": "#90be6d", "shortcut": "2"}, status=302)
+
+
+def _label_move(w):
+    label = w.label("evidence")
+    last = label.project.labels.order_by("-order", "-id").first() == label
+    return Call("boss", _url("label_update", label.pk), "post", {"action": "up" if last else "down"}, status=302)
+
+
+def _assign(w):
+    document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
+    return Call("boss", _url("assignment_list", w.project), "post",
+                {"document": document.pk, "user": w.user("ann2").pk, "task": "annotate"}, status=302)
+
+
+def _assignment_progress(w):
+    assignment = Assignment.objects.filter(user=w.user("ann"), document__project_id=w.project).first()
+    progress = "done" if assignment.progress != "done" else "in_progress"
+    return Call("ann", _url("assignment_update", assignment.pk), "post", {"action": "progress", "progress": progress},
+                status=302)
+
+
+def _progress(changed: bool):
+    """The dashboard as most views find it (its counts kept since the last change), or the first view after a change
+    (every mark counted again, and kept)."""
+    def call(w):
+        from annotator import reads
+        from annotator.models import Project
+
+        project = Project.objects.get(pk=w.project)
+        reads.progress(project)
+        if changed:
+            services.record_change(w.document, 0, 1)
+        return Call("boss", _url("project_progress", w.project))
+    return call
+
+
+def _restore(w):
+    mark = w.fresh_mark("ann", "evidence")
+    services.delete_annotation(user=w.user("ann"), annotation=mark)
+    return Call("ann", _url("annotation_restore", mark.pk), "post", {}, htmx=True)
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
     def call(w):
@@ -476,6 +561,19 @@ CASES = {
                           _get("extraction_detail", "boss", on="extraction", htmx=True)],
     "document_refetch": [_document_refetch],
     "original_download": [_get("original_download", on="versioned", number=1)],
+    # Running a team (issue 20)
+    "project_create": [_get("project_create", "staff", on=None), _project_create],
+    "project_settings": [_get("project_settings", "boss"), _project_rename],
+    "project_guidelines": [_get("project_guidelines"), _guidelines_save],
+    "project_members": [_get("project_members", "boss"), _member_add, _account_create],
+    "label_list": [_get("label_list", "boss"), _label_add],
+    "label_update": [_label_save, _label_move],
+    "assignment_list": [_get("assignment_list", "boss"), _assign],
+    "assignment_update": [_assignment_progress],
+    "my_work": [_get("my_work", on=None), _get("my_work", "rev", on=None)],
+    "project_progress": [_progress(changed=False), _progress(changed=True)],
+    "deleted_marks": [_get("deleted_marks", on="document")],
+    "annotation_restore": [_restore],
 }
 
 

@@ -1,18 +1,37 @@
 """Writes on marks: annotate, change, delete, review. Each checks permission, validates, saves, bumps the revision."""
 from __future__ import annotations
 
+import re
+
 from django.db import IntegrityError, transaction
 
-from ..models import FLAGGED_PLACEMENTS, Annotation, Document, Label, Role
+from ..models import (
+    FLAGGED_PLACEMENTS,
+    Annotation,
+    Citation,
+    Document,
+    DocumentVersion,
+    Label,
+    Link,
+    Role,
+    Source,
+    Span,
+)
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
 from .spans import (
-    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, span_at,
+    already_marked,
+    check_region,
+    lock_document,
+    locked_text,
+    note_change,
+    record_change,
+    repeats,
+    span_at,
 )
-
 
 # Marks -----------------------------------------------------------------------------------------
 
@@ -27,6 +46,8 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             lock = lock_document(document.pk, member=user)
             if label.project_id != document.project_id:
                 raise ActionRefused("That label belongs to another project.")
+            if label.retired:
+                raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
             text = locked_text(lock, document)
             check_region(text, start, end, exact)
             span, made = span_at(lock, text, start, end)
@@ -52,9 +73,9 @@ def _locked_own_annotation(user, annotation_id: int, version: int | None, *, man
     )
     if annotation is None:
         raise Conflict("This mark was deleted meanwhile.")
-    allowed = annotation.created_by_id == user.pk or (
-        managers_too and check_member(user, annotation.span.document.project_id).role == Role.MANAGER
-    )
+    # A member of a project that is not archived: someone taken out of the project no longer changes its marks.
+    membership = check_member(user, annotation.span.document.project_id)
+    allowed = annotation.created_by_id == user.pk or (managers_too and membership.role == Role.MANAGER)
     if not allowed:
         raise Forbidden("Only the author of a mark may change or delete it.")
     if version is not None and annotation.version != version:
@@ -73,6 +94,8 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
     if label is not None and label.pk != annotation.label_id:
         if label.project_id != annotation.label.project_id:
             raise ActionRefused("That label belongs to another project.")
+        if label.retired:
+            raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
         if repeats([(annotation.span_id, label.pk, user.pk)]):
             raise already_marked(label)
         quoting = QUOTATION in (label.key, annotation.label.key)
@@ -106,6 +129,8 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     # Its links go with it, each recorded in history as deleted by this user (a cascade would not say who).
     delete_links_of(user=user, annotation=annotation)
     annotation._history_user = user
+    # Where it was, in its history: the span may go below, and a restore puts the mark back there.
+    annotation._change_reason = deleted_reason(span)
     annotation.delete()
     # A span of the current text nobody marks any more goes; spans of earlier versions stay with them.
     if span.version == Document.objects.values_list("version", flat=True).get(pk=span.document_id) and not span.annotations.exists():
@@ -133,3 +158,104 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
            version=version, noun="mark")
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
     return locked
+
+
+# Undoing a delete ---------------------------------------------------------------------------------------
+
+DELETED = re.compile(r"deleted from document (\d+) version (\d+) at (\d+)-(\d+)")
+
+
+def deleted_reason(span) -> str:
+    """The deleted mark's history record says where it was (simple_history's change reason, 100 characters)."""
+    return f"deleted from document {span.document_id} version {span.version} at {span.start}-{span.end}"
+
+
+def deleted_place(record) -> tuple[int, int, int, int] | None:
+    """(document id, version, start, end) of a deleted mark, from its last history record; None when not known."""
+    found = DELETED.fullmatch(record.history_change_reason or "")
+    if found:
+        return tuple(int(g) for g in found.groups())  # type: ignore[return-value]
+    span = Span.objects.filter(pk=record.span_id).first()  # deleted before the place was recorded: its span, if kept
+    return (span.document_id, span.version, span.start, span.end) if span else None
+
+
+@transaction.atomic
+def restore_annotation(*, user, annotation_id: int) -> Annotation:
+    """Bring back a deleted mark (its author, or a manager of its project) with its label, note, review, sources and
+    links, as long as its text is still in the current version; its history goes on, saying who restored it."""
+    record = Annotation.history.filter(id=annotation_id).order_by("-history_date", "-history_id").first()
+    if record is None or record.history_type != "-":
+        raise Conflict("This mark is not deleted: it was restored meanwhile, or never deleted.")
+    place = deleted_place(record)
+    if place is None:
+        raise ActionRefused("Where this mark was is not known any more: it cannot be restored.")
+    document_id, version, start, end = place
+    lock = lock_document(document_id, member=user)
+    membership = check_member(user, Document.objects.values_list("project_id", flat=True).get(pk=document_id))
+    if record.created_by_id != user.pk and membership.role != Role.MANAGER:
+        raise Forbidden("Only the author of a mark, or a manager, restores it.")
+    texts = DocumentVersion.objects.texts_of(document_id, {version, lock.version})
+    exact, text = texts.get(version, "")[start:end], texts[lock.version]
+    if lock.version != version:
+        # A new version came since: the same words, found once in the new text, or nothing.
+        if not exact or text.count(exact) != 1:
+            raise ActionRefused("The text of this mark is not in the current version any more (or is there more "
+                                "than once): it cannot be restored.")
+        start = text.index(exact)
+        end = start + len(exact)
+    check_region(text, start, end, exact)
+    label = Label.objects.get(pk=record.label_id)
+    span, made = span_at(lock, text, start, end)
+    if repeats([(span.pk, label.pk, record.created_by_id)], new_spans={span.pk} if made else ()):
+        raise already_marked(label, own=record.created_by_id == user.pk)
+    annotation = record.instance
+    annotation.span = span
+    annotation.version = record.version + 1
+    annotation.placement = "made" if lock.version == version and record.placement != "reattached" else "reattached"
+    annotation._history_user = user
+    annotation._change_reason = "restored"
+    annotation.save(force_insert=True)
+    _restore_citations(user, annotation, since=record.history_date)
+    _restore_links(user, annotation, since=record.history_date)
+    note_change(lock, start, end)
+    return annotation
+
+
+def _last_deleted(history, since, **filters):
+    """The records of the rows deleted with the mark (at its deletion, just before the mark's own record)."""
+    latest = {}
+    for row in history.filter(history_type="-", history_date__lte=since, **filters).order_by("history_date"):
+        latest[row.id] = row
+    return latest.values()
+
+
+def _restore_citations(user, annotation: Annotation, *, since) -> None:
+    restored = []
+    for row in _last_deleted(Citation.history, since, annotation_id=annotation.pk):
+        if Citation.objects.filter(pk=row.id).exists() or not Source.objects.filter(pk=row.source_id).exists():
+            continue
+        citation = row.instance
+        citation.annotation = annotation
+        citation._history_user = user
+        citation._change_reason = "restored with its mark"
+        citation.save(force_insert=True)
+        restored.append(citation)
+    if restored:
+        refresh_quote_checks(Citation.objects.filter(pk__in=[c.pk for c in restored]))
+
+
+def _restore_links(user, annotation: Annotation, *, since) -> None:
+    rows = _last_deleted(Link.history, since, from_annotation_id=annotation.pk)
+    rows = [*rows, *_last_deleted(Link.history, since, to_annotation_id=annotation.pk)]
+    for row in rows:
+        other = row.to_annotation_id if row.from_annotation_id == annotation.pk else row.from_annotation_id
+        if Link.objects.filter(pk=row.id).exists() or (other and not Annotation.objects.filter(pk=other).exists()):
+            continue
+        link = row.instance
+        link._history_user = user
+        link._change_reason = "restored with its mark"
+        try:
+            with transaction.atomic():
+                link.save(force_insert=True)
+        except IntegrityError:
+            continue  # the same link was made again meanwhile, or its source or type is gone

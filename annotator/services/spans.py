@@ -13,9 +13,10 @@ from typing import Collection, Iterable, Sequence
 from django.db import connection
 
 from .. import text as textlib
-from ..models import Annotation, Change, Document, Label, Membership, Span
 from ..kept_texts import text_at, text_of
+from ..models import Annotation, Change, Document, Label, Membership, Project, Span
 from .errors import ActionRefused, Conflict, Forbidden
+from .projects import check_member
 
 # The rule's lookups and the span writer's reads go in batches of this many ids, under every database's limit.
 BATCH = 500
@@ -57,10 +58,13 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
     sql = f"UPDATE {table} SET {revision} = {revision} + %s WHERE {_column(Document, 'id')} = %s"
     params = [1 if bump else 0, document_id]
     if member is not None:
-        members = quote(Membership._meta.db_table)
+        members, projects = quote(Membership._meta.db_table), quote(Project._meta.db_table)
+        # A member of a project that is not archived (an archived project is read-only).
         sql += (
-            f" AND EXISTS (SELECT 1 FROM {members} WHERE {members}.{_column(Membership, 'project')}"
-            f" = {table}.{_column(Document, 'project')} AND {members}.{_column(Membership, 'user')} = %s)"
+            f" AND EXISTS (SELECT 1 FROM {members} INNER JOIN {projects} ON {projects}.{_column(Project, 'id')}"
+            f" = {members}.{_column(Membership, 'project')} WHERE {members}.{_column(Membership, 'project')}"
+            f" = {table}.{_column(Document, 'project')} AND {members}.{_column(Membership, 'user')} = %s"
+            f" AND {projects}.{_column(Project, 'archived_at')} IS NULL)"
         )
         params.append(member.pk)
     with connection.cursor() as cursor:
@@ -68,6 +72,7 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
         row = cursor.fetchone()
     if row is None:
         if member is not None and Document.objects.filter(pk=document_id).exists():
+            check_member(member, Document.objects.values_list("project_id", flat=True).get(pk=document_id))
             raise Forbidden("You are not a member of this project.")
         raise Conflict("This document was deleted meanwhile.")
     return Lock(document_id, row[0], row[1])

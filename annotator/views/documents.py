@@ -21,6 +21,7 @@ from ..forms import DocumentForm
 from ..models import Extraction, Membership, Role, Status
 from ..permissions import document_for, project_for
 from ..services import ingest
+from ..services.projects import may_create_projects
 
 
 # Projects ----------------------------------------------------------------------------------------
@@ -29,13 +30,15 @@ from ..services import ingest
 @login_required
 @require_GET
 def project_list(request):
+    archived = request.GET.get("archived") == "1"
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=request.user, project__archived_at__isnull=not archived)
         .select_related("project")
         .annotate(document_count=Count("project__documents", distinct=True))
         .order_by("project__name")
     )
-    return render(request, "annotator/project_list.html", {"memberships": memberships})
+    context = {"memberships": memberships, "archived": archived, "may_create": may_create_projects(request.user)}
+    return render(request, "annotator/project_list.html", context)
 
 
 @login_required

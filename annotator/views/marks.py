@@ -5,14 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import document_page as page
-from .. import services
+from .. import reads, services
 from ..forms import AnnotationCreateForm, AnnotationUpdateForm, VersionForm
 from ..models import Annotation
-from ..permissions import annotation_for, document_for
+from ..permissions import annotation_for, deleted_mark_of_member, document_for
 
 
 @login_required
@@ -100,3 +102,31 @@ def annotation_delete(request, annotation_id):
         messages.success(request, "Mark deleted.")
         return redirect("document_detail", document_id=document.pk)
     return page.answer_changes(request, document, "annotator/annotation_deleted.html", {}, event="annotation-deleted")
+
+
+@login_required
+@require_GET
+def deleted_marks(request, document_id):
+    """The document's *Deleted marks*, each with a button to restore it for its author and the managers."""
+    document, membership = document_for(request.user, document_id, text=False)
+    context = {"document": document, "membership": membership, "deleted": reads.deleted_marks(document)}
+    return render(request, "annotator/deleted_marks.html", context)
+
+
+@login_required
+@require_POST
+def annotation_restore(request, annotation_id):
+    """Restore a deleted mark; the page reloads with it open."""
+    if not deleted_mark_of_member(request.user, annotation_id):
+        raise Http404("No such deleted mark.")
+    try:
+        annotation = services.restore_annotation(user=request.user, annotation_id=annotation_id)
+    except services.ActionRefused as exc:
+        if request.htmx:
+            context = {"message": exc.message}
+            return render(request, "annotator/request_refused.html#message", context, status=exc.status)
+        messages.error(request, exc.message)
+        return redirect("project_list")
+    url = reverse("annotation_detail", args=[annotation.pk])  # the document page with the mark open
+    messages.success(request, "The mark is restored.")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

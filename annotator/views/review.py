@@ -13,6 +13,7 @@ from django_htmx.http import trigger_client_event
 from .. import document_page as page
 from .. import reads, services
 from ..forms import ReviewFilterForm, ReviewForm
+from ..guidelines import render as render_guidelines
 from ..models import Annotation
 from ..permissions import annotation_for, can_review, deleted_mark_of_member, project_for
 
@@ -38,6 +39,7 @@ def review_queue(request, project_id):
         "items": list(queue[:QUEUE_LENGTH]),
         "total": queue.count(),
         "queue_length": QUEUE_LENGTH,
+        "guidelines": render_guidelines(project.guidelines),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "annotator/review_queue.html#queue", context)

@@ -10,6 +10,8 @@ text on the admin's document page.
 """
 from django.urls import reverse
 
+from annotator import services
+
 from ..factories import UserFactory
 from ..hostile import SCRIPT, hostile_project
 
@@ -36,7 +38,9 @@ CHECK = """() => {
   // Bidi: from the last control a value opens (it ends "RLO" / "RLI") to the end of the nearest isolate or block
   // (or to where a plain-text isolate, U+2068 … U+2069, closes it), nothing but that value: else it is reordered.
   const OPEN = /[\u202a-\u202e\u2066-\u2068]/g;
-  const DOCUMENT_TEXT = "#doc-text, .in-context, blockquote.exact, .diff, .field-text .readonly";
+  // The guidelines are a text the managers write, shown as written like a document's (their controls act within
+  // their own paragraphs, which hold nothing of the interface's).
+  const DOCUMENT_TEXT = "#doc-text, .in-context, blockquote.exact, .diff, .field-text .readonly, .guidelines, #id_guidelines";
   function reordered(text, start) {
     const stack = [];
     let affected = "", depth = Infinity;  // the depth the opener at `start` opens
@@ -107,6 +111,34 @@ def test_hostile_text_is_inert_and_isolated_on_every_page_of_the_app(live_server
     reviewer = login(w.people["rev"])
     for url in [reverse("review_queue", args=[w.project.pk]), reverse("link_queue", args=[w.project.pk])]:
         visit(reviewer, live_server.url + url)
+
+
+def test_hostile_text_is_inert_and_isolated_on_the_team_pages(live_server, login):
+    """Running a team (issue 20): the project's name and guidelines, the document's title, its marks' words."""
+    from annotator.models import Annotation
+    from annotator.services import assignments, projects
+
+    from ..hostile import HOSTILE
+
+    w = hostile_project()
+    boss = w.people["boss"]
+    projects.update_project(user=boss, project=w.project, guidelines=f"# {HOSTILE}\n\n{HOSTILE} [x]({HOSTILE})")
+    assignments.assign(user=boss, document=w.document, member=w.people["ann"])
+    assignments.assign(user=boss, document=w.document, member=w.people["rev"], task="review")
+    gone = Annotation.objects.filter(created_by=w.people["ann"]).first()
+    services.delete_annotation(user=w.people["ann"], annotation=gone)
+    p, d = w.project.pk, w.document.pk
+    manager = login(boss)
+    for url in [reverse("project_settings", args=[p]), reverse("project_members", args=[p]),
+                reverse("project_guidelines", args=[p]), reverse("label_list", args=[p]),
+                reverse("assignment_list", args=[p]), reverse("project_progress", args=[p])]:
+        visit(manager, live_server.url + url)
+    visit(manager, live_server.url + reverse("document_detail", args=[d]))
+    manager.get_by_text("Deleted marks").click()  # the list comes when opened
+    manager.locator("#deleted-marks-list").wait_for()
+    assert manager.evaluate(CHECK) == []
+    for user in ("ann", "rev"):
+        visit(login(w.people[user]), live_server.url + reverse("my_work"))
 
 
 def test_hostile_text_is_inert_and_isolated_in_the_admin(live_server, login):

@@ -1137,3 +1137,28 @@
     if (form) syncPageLocator(form);
   });
 })();
+
+// "?" on any page shows that page's keys (the page's own <dialog id="shortcut-help">); so does the "Keys" button.
+(function () {
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  }
+
+  function showKeys() {
+    const dialog = document.getElementById("shortcut-help");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function setUpKeysHelp() {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "?" || e.ctrlKey || e.metaKey || e.altKey || typing(document.activeElement)) return;
+      e.preventDefault();
+      showKeys();
+    });
+    const button = document.getElementById("keys-button");
+    if (button) button.addEventListener("click", showKeys);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpKeysHelp);
+  else setUpKeysHelp();
+})();
