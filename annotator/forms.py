@@ -449,3 +449,18 @@ class LinkTypeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("from_labels", "to_labels"):
             self.fields[name].queryset = Label.objects.filter(project=project)
+
+
+class SearchForm(forms.Form):
+    """A search: the words, and the facets and dates it is narrowed to (ids as the facet links send them)."""
+
+    q = forms.CharField(required=False, max_length=300, label="Search")
+    kind = forms.CharField(required=False, max_length=10)
+    label = forms.CharField(required=False, max_length=20)
+    status = forms.CharField(required=False, max_length=10)
+    author = forms.CharField(required=False, max_length=20)
+    document = forms.CharField(required=False, max_length=20)
+    source = forms.CharField(required=False, max_length=20)
+    since = forms.DateField(required=False, label="From")
+    until = forms.DateField(required=False, label="To")
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)

@@ -1,5 +1,6 @@
 """The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
@@ -681,3 +682,51 @@ class Link(models.Model):
         if self.to_annotation_id:
             return "mark"
         return "source" if self.to_source_id else "speaker"
+
+
+# Search -------------------------------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """One findable thing: a stretch of a document's current text, a mark, a source (or a stretch of its full text),
+    a link's comment. Written by services/search_index.py in the transaction of the write that changes what it
+    shows; found through the backend of annotator/search (SQLite: FTS5 tables kept by triggers on this table;
+    PostgreSQL: `vector`, with a GIN index). Deleted with what it shows.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Document text"
+        MARK = "mark", "Mark"
+        SOURCE = "source", "Source"
+        LINK = "link", "Link comment"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    annotation = models.ForeignKey(Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(Link, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField(
+        default=0, help_text="Where `body` starts in the document's text (or the source's full text), in code points."
+    )
+    block = models.PositiveIntegerField(
+        default=0, help_text="Document text: the number of the document page's block `body` starts in, so that a "
+        "link opens the page at a hit without reading the whole text."
+    )
+    label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(help_text="When what it shows was made: the date a search filters by.")
+    title = models.TextField(blank=True, help_text="Names that find it: a title, a label, an author, a DOI.")
+    body = models.TextField(blank=True, help_text="The text that finds it, shown in context.")
+    vector = SearchVectorField(null=True, editable=False, help_text="PostgreSQL only: title and body, folded.")
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "kind"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["text", "mark", "source", "link"]), name="searchentry_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk}"

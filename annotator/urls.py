@@ -1,11 +1,16 @@
 """URLs of the annotator app."""
 from django.urls import path
 
-from .views import agreement, argument_map, documents, exports, ingest, links, marks, review, sources, versions
+from .views import (
+    agreement, argument_map, documents, exports, ingest, links, marks, review, search, sources, versions,
+)
 
 urlpatterns = [
     path("", documents.project_list, name="project_list"),
     path("projects/<int:project_id>/", documents.project_detail, name="project_detail"),
+    # Search (issue 21)
+    path("search/", search.search_all, name="search_all"),
+    path("projects/<int:project_id>/search/", search.project_search, name="project_search"),
     path("projects/<int:project_id>/labels.css", documents.label_css, name="label_css"),
     path("projects/<int:project_id>/documents/new/", documents.document_create, name="document_create"),
     path("documents/<int:document_id>/", documents.document_detail, name="document_detail"),

@@ -53,6 +53,9 @@ APP = {
     #                        anonymous outsider staff author other reviewer manager
     "project_list":          (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "project_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Search (issue 21): across one's own projects (an outsider finds nothing of this one), or in one project.
+    "search_all":            (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_search":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "label_css":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_create":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
     "document_detail":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),

@@ -413,6 +413,11 @@ CASES = {
     "project_list": [_get("project_list", on=None)],
     "project_detail": [_get("project_detail"), _get("project_detail", "boss")],  # managers see documents being made
     "label_css": [_get("label_css")],
+    # A page of results reads its entries, the names of the facets' values and the texts of the documents it links
+    # into: never more however many match.
+    "search_all": [_get("search_all", on=None, params={"q": "Stalin"})],
+    "project_search": [_get("project_search", params={"q": "Stalin"}),
+                       _get("project_search", params={"q": "stalin -terror", "kind": "mark"})],
     "document_create": [_get("document_create", "boss"), _document_create, _document_create_from_pdf],
     "document_detail": [_get("document_detail", on="document"), _get("document_detail", on="document", htmx=True)],
     "mark_list": [

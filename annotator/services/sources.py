@@ -18,6 +18,7 @@ from .marks import annotate
 from .projects import check_member
 from .spans import record_change
 from .quotations import refresh_quote_checks
+from .search_index import index_new_sources, index_sources
 
 # The fields a source is made of, as the forms and the importers give them.
 SOURCE_FIELDS = (
@@ -76,6 +77,7 @@ def create_source(*, user, project: Project, **fields) -> Source:
             _fill(source, record)
             source._history_user = user
             source.save()
+            index_sources([source.pk])
     except IntegrityError:
         raise Conflict(f"Someone added a source with the DOI {record['doi']} at the same moment.") from None
     return source
@@ -95,6 +97,7 @@ def update_source(*, user, source: Source, **fields) -> Source:
             _fill(source, record)
             source._history_user = user
             source.save()
+            index_sources([source.pk])
             if new_text:
                 refresh_quote_checks(Citation.objects.filter(source=source))
     except IntegrityError:
@@ -139,6 +142,7 @@ def _import(user, project: Project, records: list[dict]) -> ImportResult:
         if record["doi"]:
             taken[record["doi"]] = record["title"]
     created = bulk_create_with_history(new, Source, batch_size=500, default_user=user)
+    index_new_sources(created)
     return ImportResult(created, skipped)
 
 

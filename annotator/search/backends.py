@@ -1,0 +1,145 @@
+"""The two ways the index is searched, behind one function: `matches(query, project_ids, limit)`.
+
+SQLite: the FTS5 tables the migration made (words: unicode61 remove_diacritics 2; parts of words: trigram), ranked
+by bm25. PostgreSQL: the stored vector with its GIN index, ranked by ts_rank; pg_trgm's index for parts of words.
+Both answer the same rows, so facets, paging and excerpts are worked out once, in `annotator.search`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+from django.utils.dateparse import parse_datetime
+
+from ..models import SearchEntry
+from .terms import Query, Term
+
+# Weights of the title (names) and the body (text) in ranking.
+TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One matching entry, with what facets count and filters test; `rank`: higher is better."""
+
+    id: int
+    kind: str
+    project_id: int
+    label_id: int | None
+    status: str
+    author_id: int | None
+    document_id: int | None
+    source_id: int | None
+    created_at: datetime
+    rank: float
+
+
+COLUMNS = ["id", "kind", "project_id", "label_id", "status", "author_id", "document_id", "source_id", "created_at"]
+
+
+# SQLite ---------------------------------------------------------------------------------------------------------
+
+
+def _fts_string(term: Term) -> str:
+    # FTS5 query syntax: a "quoted string" is a phrase of the tokens in it; * after it makes the last a prefix.
+    phrase = '"' + " ".join(term.words) + '"'
+    return phrase + "*" if term.prefix else phrase
+
+
+def fts_query(query: Query) -> str:
+    """The FTS5 MATCH expression: every wanted term, none of the excluded ones."""
+    wanted = " AND ".join(_fts_string(t) for t in query.wanted)
+    if query.excluded:
+        return f"({wanted}) NOT ({' OR '.join(_fts_string(t) for t in query.excluded)})"
+    return wanted
+
+
+def _when(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    moment = parse_datetime(value)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> list[Row]:
+    # Plain SQL: the ORM has no word for FTS5's MATCH or bm25(), and joining the entries here counts the facets
+    # from the same statement. Every value is a parameter; the table name is one of two constants.
+    entries = connection.ops.quote_name(SearchEntry._meta.db_table)
+    marks = ", ".join(["%s"] * len(project_ids))
+    sql = (
+        f"SELECT {', '.join('e.' + c for c in COLUMNS)}, bm25({table}, %s, %s) FROM {table} "
+        f"JOIN {entries} e ON e.id = {table}.rowid WHERE {table} MATCH %s AND e.project_id IN ({marks}) "
+        f"ORDER BY bm25({table}, %s, %s) LIMIT %s"
+    )
+    params = [TITLE_WEIGHT, BODY_WEIGHT, fts_query(query), *project_ids, TITLE_WEIGHT, BODY_WEIGHT, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Row(*row[:8], _when(row[8]), -row[9]) for row in cursor.fetchall()]
+
+
+# PostgreSQL ------------------------------------------------------------------------------------------------------
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _ts_term(term: Term) -> str:
+    lexemes = [_lexeme(w) for w in term.words]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def ts_query(query: Query) -> str:
+    """The tsquery: every wanted term, none of the excluded ones; phrases with <->, prefixes with :*."""
+    parts = [_ts_term(t) for t in query.wanted] + ["!" + _ts_term(t) for t in query.excluded]
+    return " & ".join(parts)
+
+
+def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+    wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
+    found = (
+        SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
+        .annotate(rank=SearchRank(F("vector"), wanted, weights=[0.1, 0.2, 0.4, 1.0]))
+        .order_by("-rank", "id")
+        .values_list(*COLUMNS, "rank")[:limit]
+    )
+    return [Row(*row) for row in found]
+
+
+def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+    # pg_trgm: the GIN index on UPPER(body) answers icontains.
+    wanted = Q()
+    for term in query.wanted:
+        wanted &= Q(body__icontains=" ".join(term.words))
+    for term in query.excluded:
+        wanted &= ~Q(body__icontains=" ".join(term.words))
+    found = SearchEntry.objects.filter(wanted, project_id__in=project_ids).order_by("id").values_list(*COLUMNS)[:limit]
+    return [Row(*row, 0.0) for row in found]
+
+
+# The one entry point ------------------------------------------------------------------------------------------------
+
+
+def matches(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+    """The entries of these projects matching the query, best first, at most `limit`."""
+    if not project_ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql(query, project_ids, limit)
+    return _sqlite(query, project_ids, limit, "annotator_search_words")
+
+
+def partial_matches(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+    """Entries holding each wanted term as a part of a word (`purg` in `Great Purge`): what is offered when no
+    whole word matched. Terms of fewer than three characters find nothing here."""
+    if not project_ids or any(len(" ".join(t.words)) < 3 for t in query.wanted):
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql_parts(query, project_ids, limit)
+    plain = Query(tuple(Term(t.words, excluded=t.excluded) for t in query.terms))
+    return _sqlite(plain, project_ids, limit, "annotator_search_trigrams")
