@@ -22,6 +22,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", marks.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/edit/", marks.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
+    path("annotations/<int:annotation_id>/mark-all/", marks.annotation_mark_all, name="annotation_mark_all"),
     path("documents/<int:document_id>/versions/", versions.document_versions, name="document_versions"),
     path("documents/<int:document_id>/versions/diff/", versions.version_diff, name="version_diff"),
     path("documents/<int:document_id>/versions/<int:number>/", versions.version_detail, name="version_detail"),

@@ -67,6 +67,9 @@ APP = {
     "annotation_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "annotation_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
     "annotation_delete":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    # Any member marks every other occurrence of a mark's text for themself (the author has none left: refused, and
+    # sent back to the preview with the reason).
+    "annotation_mark_all":   (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 302 302 302 302"),
     "document_versions":     (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
     "version_diff":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "version_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -130,6 +133,7 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "annotation_create": lambda: {"start": getty, "end": getty + 5, "exact": "Getty", "label": w.labels["evidence"].pk},
         "annotation_update": lambda: {"label": w.labels["evidence"].pk, "note": "Checked.", "version": w.mark.version},
         "annotation_delete": lambda: {"version": w.mark.version},
+        "annotation_mark_all": lambda: {"scope": "document"},
         "document_versions": lambda: {"text": text + "A third version.\n", "note": "v3"},
         "annotation_reattach": lambda: {"start": getty, "end": getty + 5, "exact": "Getty"},
         "annotation_review": lambda: {"status": "accepted", "note": "", "version": w.mark.version},

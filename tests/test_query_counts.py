@@ -441,6 +441,8 @@ CASES = {
     "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
     "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
+    "annotation_mark_all": [_get("annotation_mark_all", on="quote"), _get("annotation_mark_all", on="quote",
+                                                                          params={"scope": "project"})],
     "document_versions": [_get("document_versions", "boss", on="versioned"), _document_version],
     "version_diff": [_get("version_diff", on="versioned", params={"from": 1, "to": 2})],
     "version_detail": [_get("version_detail", on="versioned", number=1)],
