@@ -371,6 +371,9 @@ class ExportForm(forms.Form):
     f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")
     f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
     f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
+    f_gold = forms.BooleanField(
+        required=False, label="Gold standard only: accepted marks kept when a disagreement was settled"
+    )
 
     def __init__(self, *args, project, authors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -391,6 +394,7 @@ class ExportForm(forms.Form):
             label=data["f_label"].key if data["f_label"] else None,
             status=data["f_status"] or None,
             editor=self.authors[data["f_author"]] if data["f_author"] else None,
+            gold=data["f_gold"],
         )
 
 

@@ -270,6 +270,10 @@ class Annotation(models.Model):
     placement_score = models.FloatField(
         null=True, blank=True, help_text="For a fuzzy placement: how well the text matched (0-100)."
     )
+    settled = models.BooleanField(
+        default=False, help_text="Kept when a reviewer settled a disagreement over its text: accepted and settled, it "
+        "belongs to the gold standard. Cleared when the mark goes back to pending.",
+    )
     history = HistoricalRecords()
 
     objects = AnnotationQuerySet.as_manager()

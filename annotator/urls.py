@@ -32,6 +32,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/review/", review.annotation_review, name="annotation_review"),
     path("projects/<int:project_id>/agreement/", agreement.agreement_index, name="agreement_index"),
     path("documents/<int:document_id>/agreement/", agreement.document_agreement, name="document_agreement"),
+    path("documents/<int:document_id>/agreement/settle/", agreement.disagreement_settle, name="disagreement_settle"),
     # Sources, citations and quotation suggestions (issue 5)
     path("projects/<int:project_id>/sources/", sources.source_list, name="source_list"),
     path("projects/<int:project_id>/sources/new/", sources.source_create, name="source_create"),

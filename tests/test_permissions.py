@@ -80,6 +80,9 @@ APP = {
     "annotation_review":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
     "agreement_index":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_agreement":    (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Settling a disagreement: reviewers and managers (the mark named has none: refused with its reason, back to
+    # the page).
+    "disagreement_settle":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 302 302"),
     "source_list":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "source_create":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
     "source_import":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
@@ -134,6 +137,7 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "annotation_update": lambda: {"label": w.labels["evidence"].pk, "note": "Checked.", "version": w.mark.version},
         "annotation_delete": lambda: {"version": w.mark.version},
         "annotation_mark_all": lambda: {"scope": "document"},
+        "disagreement_settle": lambda: {"keep": w.mark.pk, "note": "kept"},
         "document_versions": lambda: {"text": text + "A third version.\n", "note": "v3"},
         "annotation_reattach": lambda: {"start": getty, "end": getty + 5, "exact": "Getty"},
         "annotation_review": lambda: {"status": "accepted", "note": "", "version": w.mark.version},

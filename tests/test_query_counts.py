@@ -306,6 +306,16 @@ def _suggestion_accept(w):
                 {"start": suggestion.start, "end": suggestion.end}, htmx=True)
 
 
+def _disagreement_settle(w):
+    # Two editors' marks on the same text: the reviewer keeps one, the other is rejected.
+    kept = w.fresh_mark("ann", "claim")
+    span = kept.span
+    services.annotate(user=w.users["ann2"], document=w.doc(), start=span.start, end=span.end, exact=span.exact,
+                      label=w.label("evidence"))
+    return Call("rev", _url("disagreement_settle", w.document), "post", {"keep": kept.pk, "note": "settled"},
+                status=302)
+
+
 def _link_create(w):
     mark = w.fresh_mark("ann", "evidence")
     return Call("ann", _url("link_create", mark.pk), "post", {
@@ -452,6 +462,7 @@ CASES = {
     "annotation_review": [_annotation_review(""), _annotation_review("panel")],
     "agreement_index": [_get("agreement_index")],
     "document_agreement": [_get("document_agreement", on="document")],
+    "disagreement_settle": [_disagreement_settle],
     "source_list": [_get("source_list"), _get("source_list", htmx=True, params={"q": "source"})],
     "source_create": [_get("source_create"), _source_create],
     "source_import": [_get("source_import"), _source_import],

@@ -9,6 +9,7 @@ from .bulk import NewCitation, NewLink, NewMark, bulk_annotate, bulk_cite, bulk_
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate, delete_annotation, review_annotation, update_annotation
 from .occurrences import mark_occurrences, occurrences
+from .review import settle_disagreement
 from .projects import DEFAULT_LABELS, add_document, add_member, check_member, create_project, first_line_title
 from .spans import record_change
 
@@ -16,5 +17,5 @@ __all__ = [
     "ActionRefused", "Conflict", "Forbidden", "DEFAULT_LABELS", "NewCitation", "NewLink", "NewMark", "add_document",
     "add_member", "annotate", "bulk_annotate", "bulk_cite", "bulk_link", "check_member", "create_project",
     "delete_annotation", "first_line_title", "mark_occurrences", "occurrences", "record_change", "review_annotation",
-    "update_annotation",
+    "settle_disagreement", "update_annotation",
 ]

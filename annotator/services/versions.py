@@ -89,7 +89,8 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     # Each mark's move in its history, as save() would record it (user and reason per mark).
     bulk_update_with_history(
         annotations, Annotation,
-        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "version", "updated_at"],
+        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "settled", "version",
+         "updated_at"],
         default_date=now,
     )
     Placement.objects.bulk_create(report)
