@@ -3,7 +3,6 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
@@ -23,7 +22,8 @@ class OnlyOn(migrations.RunSQL):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-# SQLite: two FTS5 tables over annotator_searchentry (external content: the text is stored once, in the entry), kept
+# SQLite: two FTS5 tables over annotator_searchentry (a later migration that makes SQLite rebuild that table drops
+# its triggers: such a migration must create them again) (external content: the text is stored once, in the entry), kept
 # in step by triggers, so every write of an entry updates them in its own transaction. Words compare without accents
 # (unicode61 remove_diacritics 2); the trigram table finds any part of a word.
 FTS = ["annotator_search_words", "annotator_search_trigrams"]
@@ -62,7 +62,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        # Not django.contrib.postgres's TrigramExtension: migrating back, it asks pg_extension on SQLite too.
+        OnlyOn("postgresql", "CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
         migrations.CreateModel(
             name='SearchEntry',
             fields=[
