@@ -688,6 +688,27 @@ class Link(models.Model):
         return "source" if self.to_source_id else "speaker"
 
 
+class DismissedSuggestion(models.Model):
+    """A quotation suggestion someone dismissed: not suggested again for the document until brought back. Named by
+    the passage's text (its digest), so it stays dismissed where a new version moves it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the passage's text, in hex.")
+    exact = models.TextField(help_text="The passage's text, as it was suggested.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "digest"], name="dismissed_suggestion_once"),
+        ]
+
+    def __str__(self):
+        return isolated(self.exact[:60])
+
+
 # Search -------------------------------------------------------------------------------------------
 
 

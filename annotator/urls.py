@@ -46,6 +46,8 @@ urlpatterns = [
     path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
     path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
+    path("documents/<int:document_id>/suggestions/dismiss/", sources.suggestion_dismiss, name="suggestion_dismiss"),
+    path("documents/<int:document_id>/suggestions/restore/", sources.suggestion_restore, name="suggestion_restore"),
     path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
     path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
     # Links between marks and the argument map (issue 8)

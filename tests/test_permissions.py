@@ -11,6 +11,7 @@ citations and documents are not added there; links are read and deleted, not cha
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from http.cookies import SimpleCookie
@@ -26,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Change, Extraction, LinkType, Original, Role, Source, Span
+from annotator.models import Annotation, Change, DismissedSuggestion, Extraction, LinkType, Original, Role, Source, Span
 from annotator.services import links, sources, versions
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -95,6 +96,9 @@ APP = {
     "citation_delete":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
     "suggestion_list":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "suggestion_accept":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    # Any member dismisses a suggestion for the document, or brings a dismissed one back (issue 21).
+    "suggestion_dismiss":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "suggestion_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 302 302 302"),
     "project_export":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_export":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "mark_links":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -127,6 +131,9 @@ HTMX = {"HX-Request": "true"}
 OBJECT_FOR = {"annotation_reattach": {"annotation_id": "orphan"}, "document_part": {"number": "first_part"}}
 
 
+DIGESTS = itertools.count(1)
+
+
 def post_data(name: str, w: SimpleNamespace) -> dict:
     """What the page's own form sends to the URL: enough for the write to succeed for whoever may make it."""
     text = w.document.text
@@ -148,6 +155,9 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "citation_create": lambda: {"source": w.source.pk, "locator": "p. 2"},
         "citation_create_new": lambda: {"new-type": "book", "new-title": "Made in the panel", "new-locator": "p. 1"},
         "suggestion_accept": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
+        "suggestion_dismiss": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
+        "suggestion_restore": lambda: {"dismissal": DismissedSuggestion.objects.create(
+            document=w.document, digest=f"{next(DIGESTS):064x}", exact="A passage once dismissed").pk},
         "link_create": lambda: {"type": str(w.types["same-as"].pk), "to_annotation": w.third.pk},
         "link_update": lambda: {"note": "Still the same.", "version": w.link.version},
         "link_delete": lambda: {"version": w.link.version},

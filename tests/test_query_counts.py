@@ -20,7 +20,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import poll_pass, services, texts
 from annotator.models import (
-    Annotation, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+    Annotation, Citation, DismissedSuggestion, Document, Extraction, Link, LinkType, Original, Role, Source, Span,
+    Status,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -306,6 +307,19 @@ def _suggestion_accept(w):
                 {"start": suggestion.start, "end": suggestion.end}, htmx=True)
 
 
+def _suggestion_dismiss(w):
+    DismissedSuggestion.objects.filter(document=w.document).delete()  # the warm-up's, so the same one is suggested
+    suggestion = source_services.quotation_suggestions(w.doc())[0]
+    return Call("ann", _url("suggestion_dismiss", w.document), "post",
+                {"start": suggestion.start, "end": suggestion.end}, htmx=True)
+
+
+def _suggestion_restore(w):
+    dismissal = DismissedSuggestion.objects.create(document_id=w.document, digest=w.name("d").replace(" ", "-").ljust(64, "0"),
+                                                   exact="A passage once dismissed")
+    return Call("ann2", _url("suggestion_restore", w.document), "post", {"dismissal": dismissal.pk}, status=302)
+
+
 def _disagreement_settle(w):
     # Two editors' marks on the same text: the reviewer keeps one, the other is rejected.
     kept = w.fresh_mark("ann", "claim")
@@ -475,6 +489,8 @@ CASES = {
     "citation_delete": [_citation_delete],
     "suggestion_list": [_get("suggestion_list", on="document")],
     "suggestion_accept": [_suggestion_accept],
+    "suggestion_dismiss": [_suggestion_dismiss],
+    "suggestion_restore": [_suggestion_restore],
     "project_export": [_get("project_export", "rev")] + [
         _get("project_export", "rev", params={"format": f}) for f in ("csv", "jsonld", "links-csv")
     ],
