@@ -1,6 +1,7 @@
 """Search: the query language (pure), the index kept by every writer, the two backends, and who finds what."""
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -236,3 +237,13 @@ def test_an_outsider_finds_nothing_through_the_pages(doc, outsider, client):
     assert client.get(f"/projects/{doc.project_id}/search/", {"q": "Ezov"}).status_code == 404
     body = client.get("/search/", {"q": "Ezov"}).content.decode()
     assert "Nothing found" in body and "Ežov" not in body
+
+
+def test_a_date_range_keeps_what_was_made_in_it(doc, annotator):
+    today = datetime.date.today()
+    day = datetime.timedelta(days=1)
+    assert find(user=annotator, text="nkvd", filters=Filters(since=today, until=today)).total == 1
+    assert find(user=annotator, text="nkvd", filters=Filters(since=today + day)).total == 0
+    assert find(user=annotator, text="nkvd", filters=Filters(until=today - day)).total == 0
+    narrowed = find(user=annotator, text="nkvd", filters=Filters(kind="mark", since=today))
+    assert narrowed.total == 0 and [f.name for f in narrowed.facets] == ["kind"]  # the other choices: no mark

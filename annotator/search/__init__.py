@@ -42,16 +42,11 @@ class Filters:
     since: date | None = None
     until: date | None = None
 
-    def keeps(self, row: backends.Row, *, but: str = "") -> bool:
-        for name in FACETS:
-            wanted = getattr(self, name)
-            if wanted and name != but and str(getattr(row, _ROW_FIELD[name])) != wanted:
-                return False
-        if self.since and row.created_at < datetime.combine(self.since, time.min, timezone.utc):
+    def in_dates(self, row: backends.Row) -> bool:
+        made = backends.when(row.created_at)
+        if self.since and made < datetime.combine(self.since, time.min, timezone.utc):
             return False
-        if self.until and row.created_at >= datetime.combine(self.until, time.max, timezone.utc):
-            return False
-        return True
+        return not (self.until and made > datetime.combine(self.until, time.max, timezone.utc))
 
     def chosen(self) -> dict:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
@@ -117,13 +112,21 @@ FACET_TITLES = {"kind": "Kind", "label": "Label", "status": "Review state", "aut
                 "document": "Document", "source": "Source"}
 
 
-def _facets(rows: list[backends.Row], filters: Filters) -> list[Facet]:
-    """Counts per value of each facet, among the rows the other facets' choices keep."""
+def _facets(rows: list[backends.Row], filters: Filters) -> tuple[list[Facet], list[backends.Row]]:
+    """Counts per value of each facet, among the rows the other facets' choices (and the dates) keep; and the rows
+    every choice keeps. Column by column: a common word matches thousands of rows."""
+    chosen = filters.chosen()
+    columns = {name: [getattr(row, _ROW_FIELD[name]) for row in rows] for name in FACETS}
+    passes = {name: [str(value) == chosen[name] for value in columns[name]] for name in chosen}
+    if filters.since or filters.until:
+        passes["dates"] = [filters.in_dates(row) for row in rows]
     out = []
     for name in FACETS:
-        counts = Counter(
-            getattr(row, _ROW_FIELD[name]) for row in rows if filters.keeps(row, but=name)
-        )
+        others = [flags for other, flags in passes.items() if other != name]
+        if others:
+            counts = Counter(value for value, *ok in zip(columns[name], *others) if all(ok))
+        else:
+            counts = Counter(columns[name])
         counts.pop(None, None)
         counts.pop("", None)
         if not counts:
@@ -135,7 +138,8 @@ def _facets(rows: list[backends.Row], filters: Filters) -> list[Facet]:
             for value, count in counts.most_common(12)
         ]
         out.append(Facet(name, FACET_TITLES[name], values))
-    return out
+    kept = [row for row, *ok in zip(rows, *passes.values()) if all(ok)] if passes else rows
+    return out, kept
 
 
 def _document_url(entry: SearchEntry, excerpt: Excerpt) -> str:
@@ -175,8 +179,7 @@ def find(*, user, text: str, project=None, filters: Filters = Filters(), page: i
     if not rows:
         rows = backends.partial_matches(query, project_ids, LIMIT)
         partial = bool(rows)
-    facets = _facets(rows, filters)
-    kept = [row for row in rows if filters.keeps(row)]
+    facets, kept = _facets(rows, filters)
     pages = max(1, -(-len(kept) // PAGE))
     page = min(max(1, page), pages)
     shown = kept[(page - 1) * PAGE : page * PAGE]

@@ -6,8 +6,8 @@ Both answer the same rows, so facets, paging and excerpts are worked out once, i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -21,9 +21,9 @@ from .terms import Query, Term
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 
 
-@dataclass(frozen=True)
-class Row:
-    """One matching entry, with what facets count and filters test; `rank`: higher is better."""
+class Row(NamedTuple):
+    """One matching entry, with what facets count and filters test; `rank`: higher is better. A tuple: a common
+    word makes thousands. `created_at` as the database gives it (see `when`), read only when dates are filtered."""
 
     id: int
     kind: str
@@ -33,7 +33,7 @@ class Row:
     author_id: int | None
     document_id: int | None
     source_id: int | None
-    created_at: datetime
+    created_at: object
     rank: float
 
 
@@ -57,10 +57,9 @@ def fts_query(query: Query) -> str:
     return wanted
 
 
-def _when(value) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    moment = parse_datetime(value)
+def when(value) -> datetime:
+    """A row's created_at as an aware datetime (SQLite gives the text Django stored, in UTC)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
@@ -77,7 +76,7 @@ def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> lis
     params = [TITLE_WEIGHT, BODY_WEIGHT, fts_query(query), *project_ids, TITLE_WEIGHT, BODY_WEIGHT, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [Row(*row[:8], _when(row[8]), -row[9]) for row in cursor.fetchall()]
+        return [Row(*row[:9], -row[9]) for row in cursor.fetchall()]
 
 
 # PostgreSQL ------------------------------------------------------------------------------------------------------
