@@ -173,6 +173,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
         analyze()
         attempt(figures, "exports", "s", None, lambda: exports(server, editor, scale, export, size, progress))
 
+        progress("search over both scenarios, indexing, marking all occurrences, rebuilding the index")
+        from . import search as search_bench
+
+        attempt(figures, "search", "ms", 50, lambda: search_bench.figures(scale, document, export, size.page_runs + 5))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

@@ -44,3 +44,34 @@ def test_an_editor_finds_a_word_without_its_accent_and_opens_the_document_there(
     page.wait_for_function("window.getSelection().toString() === 'Ežov'")  # the hit, selected
     expect(page.locator("#toolbar").get_by_role("button", name=re.compile("Claim"))).to_be_enabled()
     assert page.errors == []
+
+
+def test_marking_all_occurrences_and_settling_a_disagreement_on_a_phone(live_server, login, project, manager,
+                                                                       annotator, annotator2, reviewer, labels):
+    document = services.add_document(user=manager, project=project, title="Ordres", text=TEXT)
+    start = TEXT.index("Filler")
+    mark = services.annotate(user=annotator, document=document, start=start, end=start + 6, exact="Filler",
+                             label=labels["claim"])
+    services.annotate(user=annotator2, document=document, start=start, end=start + 6, exact="Filler",
+                      label=labels["evidence"])
+    page = login(annotator)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/annotations/{mark.pk}/mark-all/")
+    expect(page.get_by_role("status").first).to_contain_text("39 places to mark")
+    _no_serious_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Mark all 39 as Claim").click()
+    expect(page.locator(".messages")).to_contain_text("Marked 39 more places as Claim.")
+
+    page = login(reviewer)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/documents/{document.pk}/agreement/")
+    expect(page.locator(".open-disagreements")).to_contain_text("2 disagreements still open")
+    _no_serious_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    form = page.locator("form.settle").first
+    form.get_by_label("Note").fill("Claim it is")
+    form.get_by_role("button", name=re.compile("Keep Claim by ann")).click()
+    expect(page.locator(".messages")).to_contain_text("rejected 1 other mark")
+    expect(page.locator(".open-disagreements")).to_contain_text("No disagreement is open.")
+    assert page.errors == []
