@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import html
 from dataclasses import dataclass
+from functools import cached_property
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +28,10 @@ from . import history, poll_pass, reads
 from . import links as linklib
 from . import text as textlib
 from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm
-from .models import Annotation, Document, Role, Source
+from .ingest import pages as pagelib
+from .models import Annotation, Document, DocumentVersion, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
-from .texts import text_of
+from .kept_texts import text_of
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = reads.MAX_CHANGES_FOR_PARTIAL_REDRAW
@@ -50,9 +52,10 @@ class Layout:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     parts: tuple[tuple[int, int], ...]  # (first block, block after the last) of each part
+    pages: tuple[tuple[int, str], ...] = ()  # (start, label) of each page of a text from a PDF; () for plain text
 
     @classmethod
-    def of_text(cls, text: str, part_chars: int = PART_CHARS) -> Layout:
+    def of_text(cls, text: str, part_chars: int = PART_CHARS, pages=()) -> Layout:
         bounds = textlib.split_blocks(text)
         parts, first, size = [], 0, 0
         for index, (start, end) in enumerate(bounds):
@@ -62,7 +65,12 @@ class Layout:
                 first, size = index + 1, 0
         if first < len(bounds):
             parts.append((first, len(bounds)))
-        return cls(tuple(s for s, _ in bounds), tuple(e for _, e in bounds), tuple(parts))
+        return cls(
+            tuple(s for s, _ in bounds),
+            tuple(e for _, e in bounds),
+            tuple(parts),
+            tuple((int(start), str(label)) for start, label in pages),
+        )
 
     def touching(self, start: int, end: int) -> range:
         """Indexes of the blocks [start, end) overlaps (the block holding `start` when it is empty)."""
@@ -77,11 +85,34 @@ class Layout:
     def block_ranges(self, indexes) -> list[tuple[int, int]]:
         return [(self.starts[i], self.ends[i]) for i in sorted(indexes)]
 
+    @cached_property
+    def _page_starts(self) -> list[int]:
+        return [start for start, _ in self.pages]
+
+    def pages_begun(self, index: int) -> list[str]:
+        """The labels of the pages that begin in block `index` (the first block holds the first page's start, and
+        a page that begins in the blank between two blocks is the next block's)."""
+        if not self.pages:
+            return []
+        offsets = self._page_starts
+        first = 0 if index == 0 else bisect.bisect_left(offsets, self.ends[index - 1])
+        last = bisect.bisect_left(offsets, self.ends[index]) if index + 1 < len(self.ends) else len(offsets)
+        return [label for _, label in self.pages[first:last]]
+
+    def locator(self, start: int, end: int) -> str:
+        """A citation's locator for [start, end) of this text: 'p. 3', 'pp. 3–4', or '' for a text without pages."""
+        return pagelib.locator(self.pages, start, end)
+
 
 # Derived from the text alone, so each process may keep its own copy: a version's text never changes
 # (a new text is a new version), and created_at tells apart documents that reused a deleted one's id.
 _layouts: dict[tuple, Layout] = {}
 _LAYOUTS_KEPT = 32
+
+
+def forget_layouts() -> None:
+    """Drop every kept layout (tests that count queries start from none)."""
+    _layouts.clear()
 
 
 def layout_of(document: Document) -> Layout:
@@ -90,7 +121,8 @@ def layout_of(document: Document) -> Layout:
     if layout is None:
         if len(_layouts) >= _LAYOUTS_KEPT:
             _layouts.pop(next(iter(_layouts)))
-        layout = _layouts[key] = Layout.of_text(text_of(document))
+        pages = DocumentVersion.objects.pages_of(document.pk, document.version)
+        layout = _layouts[key] = Layout.of_text(text_of(document), pages=pages)
     return layout
 
 
@@ -108,12 +140,22 @@ def _piece_html(start: int, text: str, marks: list[reads.BlockMark]) -> str:
     return f'<span class="{classes}" data-start="{start}" data-marks="{ids}" title="{title}">{html.escape(text)}</span>'
 
 
-def block_html(index: int, pieces: list[tuple[int, str, list[reads.BlockMark]]], *, oob: bool = False) -> str:
+def _pages_html(labels: list[str]) -> str:
+    """The page number(s) beside a block where a page of the original begins: outside the pieces, so no offset or
+    selection counts it."""
+    if not labels:
+        return ""
+    said = ("p. " if len(labels) == 1 else "pp. ") + ", ".join(html.escape(label) for label in labels)
+    return f'<span class="page-no">{said}</span>'
+
+
+def block_html(index: int, pieces: list[tuple[int, str, list[reads.BlockMark]]], *, oob: bool = False,
+               pages: list[str] | None = None) -> str:
     """A block's markup, the one place it is written. Built here rather than by the template engine, which takes
     several times longer over the hundreds of pieces of a part of a long text. Every value is escaped."""
     swap = ' hx-swap-oob="true"' if oob else ""
     inner = "".join(_piece_html(start, text, marks) for start, text, marks in pieces)
-    return f'<div id="block-{index}" class="block"{swap}>{inner}</div>'
+    return f'<div id="block-{index}" class="block"{swap}>{_pages_html(pages or [])}{inner}</div>'
 
 
 def blocks_html(text: str, layout: Layout, indexes, marks: list[reads.BlockMark], *, oob: bool = False) -> SafeString:
@@ -130,7 +172,7 @@ def blocks_html(text: str, layout: Layout, indexes, marks: list[reads.BlockMark]
         for piece in textlib.segment(inside, start, end):
             innermost_first = sorted(piece.span_ids, key=lambda sid: spans[sid][1] - spans[sid][0])
             pieces.append((piece.start, text[piece.start:piece.end], [m for sid in innermost_first for m in on_span[sid]]))
-        out.append(block_html(index, pieces, oob=oob))
+        out.append(block_html(index, pieces, oob=oob, pages=layout.pages_begun(index)))
     return SafeString("".join(out))
 
 
@@ -158,7 +200,10 @@ def plain_parts_html(document: Document, layout: Layout, numbers) -> SafeString:
             f'<div id="part-{number}" class="part" data-lazy hx-get="{url}?v={document.version}"'
             ' hx-trigger="near-viewport once" hx-swap="outerHTML">'
         )
-        out += (block_html(i, [(layout.starts[i], text[layout.starts[i]:layout.ends[i]], [])]) for i in range(first, last))
+        out += (
+            block_html(i, [(layout.starts[i], text[layout.starts[i]:layout.ends[i]], [])], pages=layout.pages_begun(i))
+            for i in range(first, last)
+        )
         out.append("</div>")
     return SafeString("".join(out))
 
@@ -277,7 +322,12 @@ def _latest_change(events) -> dict:
 
 def _sources_context(user, annotation: Annotation, new_source_form=None) -> dict:
     can_cite = annotation.created_by_id == user.pk
+    span, document = annotation.span, annotation.span.document
+    # A text from a PDF: the page(s) the mark is on, shown, and the locator when it cites the document's own source.
+    page = layout_of(document).locator(span.start, span.end) if span.version == document.version else ""
     return {
+        "page": page,
+        "own_source": document.source if can_cite and document.source_id else None,
         "citations": reads.citations_of(annotation),
         "is_quotation": annotation.label.key == QUOTATION,
         "can_cite": can_cite,

@@ -2,6 +2,8 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from typing import Any
+
 from django.db import models
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -41,6 +43,18 @@ PLACEMENT_CHOICES = [
 ]
 # The placements a reviewer must check: anchoring's rules say which.
 FLAGGED_PLACEMENTS = frozenset(rule.value for rule in anchoring.Rule if rule.flagged)
+
+
+class Tracked(models.Model):
+    """A model whose every change is in its history (django-simple-history). A service says who made a change, and
+    why when it is not the user's own edit, on the instance before saving it: simple-history's documented
+    `_history_user` and `_change_reason` (annotated here so that type checks know them)."""
+
+    _history_user: Any
+    _change_reason: str | None
+
+    class Meta:
+        abstract = True
 
 
 class Project(models.Model):
@@ -245,7 +259,7 @@ class AnnotationQuerySet(models.QuerySet):
         return row["listed"], row["total"]
 
 
-class Annotation(models.Model):
+class Annotation(Tracked):
     """One editor's mark on a span."""
 
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="annotations")
@@ -492,7 +506,7 @@ def validate_csl_names(value) -> None:
         raise ValidationError(str(exc), code="not_csl_names") from None
 
 
-class Source(models.Model):
+class Source(Tracked):
     """A bibliographic item; fields map one to one onto CSL-JSON."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources")
@@ -547,7 +561,7 @@ class CitationQuerySet(models.QuerySet):
         ).defer("annotation__span__document__text")
 
 
-class Citation(models.Model):
+class Citation(Tracked):
     """An annotation resting on a source, at a locator."""
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="citations")
@@ -624,7 +638,7 @@ class LinkType(models.Model):
         return self.name
 
 
-class Link(models.Model):
+class Link(Tracked):
     """A typed, reviewed edge from one mark to another mark of the same project, or to a source or a speaker.
 
     Exactly one target: `to_annotation`, `to_source` or `speaker`. Denormalised `project` keeps every

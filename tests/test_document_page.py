@@ -127,3 +127,26 @@ def test_marks_in_finds_each_mark_of_the_stretches_with_its_list_fields(project,
     assert [(a.source_count, a.link_count) for a in found[:3]] == [(0, 1), (1, 1), (0, 0)]
     assert found[2].status == "accepted" and found[1].label.name == "Claim" and found[0].created_by == annotator2
     assert reads.marks_in(document, []) == []
+
+
+def test_a_page_is_shown_beside_the_block_it_begins_in():
+    # Blocks [0, 11) [11, 20) [20, 30), each with the blank line after it: a page beginning where a block begins is
+    # that block's, one beginning inside it too; the first block holds the first page; each page is shown once.
+    text = "aaaaaaaaa\n\nbbbbbbb\n\ncccccccccc"
+    layout = Layout.of_text(text, pages=[(0, "i"), (11, "1"), (15, "2"), (20, "3"), (25, "4")])
+    assert (layout.starts, layout.ends) == ((0, 11, 20), (11, 20, 30))
+    assert [layout.pages_begun(i) for i in range(3)] == [["i"], ["1", "2"], ["3", "4"]]
+    assert Layout.of_text(text).pages_begun(1) == []
+
+
+def test_a_page_number_sits_outside_the_pieces_of_text():
+    markup = block_html(3, [(40, "Some <text>", [])], pages=["12", "13"])
+    assert markup == '<div id="block-3" class="block"><span class="page-no">pp. 12, 13</span><span class="p" data-start="40">Some &lt;text&gt;</span></div>'
+
+
+def test_a_locator_names_the_pages_of_a_stretch():
+    layout = Layout.of_text("x" * 30, pages=[(0, "iv"), (10, "1"), (20, "2")])
+    assert layout.locator(2, 5) == "p. iv"
+    assert layout.locator(5, 15) == "pp. iv–1"
+    assert layout.locator(10, 20) == "p. 1"
+    assert Layout.of_text("x" * 30).locator(2, 5) == ""

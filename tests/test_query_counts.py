@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from annotator import poll_pass, services, texts
+from annotator import document_page, kept_texts, poll_pass, services
 from annotator.models import (
     Annotation, Citation, DismissedSuggestion, Document, Extraction, Link, LinkType, Original, Role, Source, Span,
     Status,
@@ -534,7 +534,9 @@ def _count(world: World, make) -> tuple[int, object]:
     client = Client()
     client.force_login(world.user(call.role))
     headers = {"HTTP_HX_REQUEST": "true"} if call.htmx else {}
-    texts.forget_all()  # whether a text is already kept depends on what ran before, not on the project's size
+    # Whether a text or its layout is already kept depends on what ran before, not on the project's size.
+    kept_texts.forget_all()
+    document_page.forget_layouts()
     with CaptureQueriesContext(connection) as captured:
         response = getattr(client, call.method)(call.url, call.data or {}, **headers)
         if response.streaming:

@@ -9,7 +9,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from annotator import services
-from annotator.imports import ImportRow
+from annotator.exchange.readers import ImportRow
 from annotator.models import Annotation, Change, Document, Membership, Placement, Span
 from annotator.services import imports, sources, versions
 from annotator.services.spans import lock_document, repeats, span_at, spans_at

@@ -219,3 +219,54 @@ def test_fetch_again_from_the_versions_page(project, manager, labels, site):
 def test_fetch_again_on_a_document_not_from_an_address_says_why(project, manager, document):
     response = client_for(manager).post(reverse("document_refetch", args=[document.pk]), follow=True)
     assert "This document was not made from a web address" in response.content.decode()
+
+
+def _pdf_document(project, manager):
+    """A document made from a three-page PDF whose pages are numbered i, 1, 2 (roman, then decimal)."""
+    pdf = make_pdf(book(3), labels=[(0, "r", 1), (1, "D", 1)], title="The annual report")
+    ingest.request_document(user=manager, project=project, name="report.pdf", data=pdf)
+    return Document.objects.get(project=project)
+
+
+def test_the_page_numbers_of_a_pdf_show_beside_its_text(project, manager):
+    document = _pdf_document(project, manager)
+    page = client_for(manager).get(reverse("document_detail", args=[document.pk])).content.decode()
+    assert re.findall(r'<span class="page-no">(.*?)</span>', page) == ["p. i", "p. 1", "p. 2"]
+    # Outside the pieces of text: no offset counts them.
+    assert re.search(r'<div id="block-0" class="block"><span class="page-no">p. i</span><span class="p"', page)
+
+
+def test_a_mark_on_a_pdf_says_its_page_and_citing_the_document_prefills_the_locator(project, manager, labels):
+    from annotator import services
+    from annotator.models import Citation
+
+    document = _pdf_document(project, manager)
+    words = "the regions on page 3"
+    start = document.text.index(words)
+    mark = services.annotate(user=manager, document=document, start=start, end=start + len(words), exact=words,
+                             label=labels["quotation"])
+    client = client_for(manager)
+    panel = client.get(reverse("annotation_detail", args=[mark.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "on p. 2 of the original" in panel
+    own = document.source
+    assert re.search(rf'<input type="radio" name="source" value="{own.pk}" data-own-source checked>', panel)
+    assert 'name="locator" maxlength="200" placeholder="p. 113, or f. 17, op. 3, d. 922, ll. 50-55" value="p. 2"' in panel
+    client.post(reverse("citation_create", args=[mark.pk]), {"source": own.pk, "locator": "p. 2"})
+    assert Citation.objects.get(annotation=mark).locator == "p. 2"
+
+
+def test_a_mark_across_two_pages_names_both(project, manager, labels):
+    from annotator import services
+
+    document = _pdf_document(project, manager)
+    start = document.text.index("from paragraph 3", document.text.index("on page 2"))
+    end = document.text.index("on page 3") + len("on page 3")
+    mark = services.annotate(user=manager, document=document, start=start, end=end, exact=document.text[start:end],
+                             label=labels["claim"])
+    panel = client_for(manager).get(reverse("annotation_detail", args=[mark.pk]), HTTP_HX_REQUEST="true")
+    assert "on pp. 1–2 of the original" in panel.content.decode()
+
+
+def test_a_plain_text_document_shows_no_page_numbers(project, manager, document):
+    page = client_for(manager).get(reverse("document_detail", args=[document.pk])).content.decode()
+    assert "page-no" not in page and "of the original" not in page

@@ -31,7 +31,7 @@ _SENTENCE_END = re.compile(r"[.!?:;…]['\"’”)\]]*$")
 
 
 @dataclass
-class Line:
+class PdfLine:
     text: str
     left: float = 0.0
     right: float = 0.0
@@ -49,7 +49,7 @@ def extract_pdf(data: bytes, progress: Progress | None = None) -> Extracted:
         raise ExtractionError(_refusal(str(exc))) from None
     try:
         total = len(document)
-        pages: list[list[Line]] = []
+        pages: list[list[PdfLine]] = []
         labels: list[str] = []
         for index in range(total):
             page = document[index]
@@ -88,7 +88,7 @@ def _refusal(reason: str) -> str:
     return f"This PDF cannot be read: it is damaged or not a PDF ({detail.lower() or 'unknown error'})."
 
 
-def _lines(textpage) -> list[Line]:
+def _lines(textpage) -> list[PdfLine]:
     """The page's lines in PDFium's reading order, each with the box from its first to its last character."""
     raw = textpage.get_text_range()
     lines = []
@@ -104,10 +104,10 @@ def _lines(textpage) -> list[Line]:
                 left, bottom, _, top = textpage.get_charbox(first, loose=True)  # the font's box: its size
                 _, last_bottom, right, _ = textpage.get_charbox(last, loose=True)
             except Exception:  # a box PDFium cannot give: the line keeps no geometry, and joins by its text alone
-                lines.append(Line(clean(stripped, keep=_MARKS)))
+                lines.append(PdfLine(clean(stripped, keep=_MARKS)))
             else:
                 lines.append(
-                    Line(
+                    PdfLine(
                         clean(stripped, keep=_MARKS), left, right, top, min(bottom, last_bottom), max(top - bottom, 1.0)
                     )
                 )
@@ -121,11 +121,11 @@ def _utf16_len(s: str) -> int:
     return len(s) + sum(1 for c in s if ord(c) > 0xFFFF)
 
 
-def _key(line: Line) -> str:
+def _key(line: PdfLine) -> str:
     return re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
 
 
-def _drop_running_lines(pages: list[list[Line]], pitch_usual: float) -> None:
+def _drop_running_lines(pages: list[list[PdfLine]], pitch_usual: float) -> None:
     """Drop page numbers and running heads and feet: a page's first or last line that is only a page number, or that
     stands apart from the text (more space than between a paragraph's lines) and whose words (numbers aside) are the
     first or last line of at least 3 pages and 40% of them, and short (a running head is a title, not a line of a
@@ -147,13 +147,13 @@ def _drop_running_lines(pages: list[list[Line]], pitch_usual: float) -> None:
                 lines.pop(position)
 
 
-def _apart(upper: Line, lower: Line, pitch_usual: float) -> bool:
+def _apart(upper: PdfLine, lower: PdfLine, pitch_usual: float) -> bool:
     if not upper.size or not lower.size:
         return True
     return upper.bottom - lower.bottom > max(pitch_usual, upper.size, lower.size) * 1.3 + 0.5
 
 
-def _breaks(previous: Line, line: Line, pitch_usual: float, right_edge: float, left_edge: float) -> bool:
+def _breaks(previous: PdfLine, line: PdfLine, pitch_usual: float, right_edge: float, left_edge: float) -> bool:
     """Whether `line` starts a new paragraph after `previous`."""
     if not previous.size or not line.size:
         return bool(_SENTENCE_END.search(previous.text))
@@ -169,7 +169,7 @@ def _breaks(previous: Line, line: Line, pitch_usual: float, right_edge: float, l
     return False
 
 
-def _usual_pitch(pages: list[list[Line]]) -> float:
+def _usual_pitch(pages: list[list[PdfLine]]) -> float:
     """The distance from one line to the next inside a paragraph: the smallest that is common (a tenth of them at
     least). Not the median: in a text of two-line paragraphs, half the distances are between paragraphs."""
     pitches = Counter(
@@ -185,12 +185,12 @@ def _usual_pitch(pages: list[list[Line]]) -> float:
     return 0.0
 
 
-def _join(pages: list[list[Line]], pitch_usual: float) -> tuple[str, list[int]]:
+def _join(pages: list[list[PdfLine]], pitch_usual: float) -> tuple[str, list[int]]:
     """The pages' lines as paragraphs; the offset each page starts at."""
     parts: list[str] = []
     length = 0
     starts = []
-    previous: Line | None = None
+    previous: PdfLine | None = None
     previous_page_edges = (0.0, 0.0)
     for lines in pages:
         right_edge = max((line.right for line in lines), default=0.0)

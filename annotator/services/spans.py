@@ -14,7 +14,7 @@ from django.db import connection
 
 from .. import text as textlib
 from ..models import Annotation, Change, Document, Label, Membership, Span
-from ..texts import text_at, text_of
+from ..kept_texts import text_at, text_of
 from .errors import ActionRefused, Conflict, Forbidden
 
 # The rule's lookups and the span writer's reads go in batches of this many ids, under every database's limit.
@@ -89,7 +89,7 @@ def record_change(document_id: int, start: int, end: int, *, text_changed: bool 
 
 def locked_text(lock: Lock, document: Document) -> str:
     """The text of the locked version of the document (`document`: the same document, as the caller read it, perhaps
-    before a new version), kept in the process for the next writes (texts.py)."""
+    before a new version), kept in the process for the next writes (kept_texts.py)."""
     if lock.version == document.version:
         return text_of(document)
     return text_at(lock.document_id, lock.version, document.created_at)

@@ -113,7 +113,7 @@ def _carried(annotations: list[Annotation], placed: dict, new_spans: dict, made:
     wanted = [(new_spans[results[a.pk].start, results[a.pk].end].pk, a.label_id, a.created_by_id) for a in going]
     for index in repeats(wanted, new_spans=made, moving=[a.pk for a in going]):
         mark = going[index]
-        results[mark.pk] = anchoring.Placed(mark.span_id, anchoring.Placement.ORPHANED, None, None, 0.0)
+        results[mark.pk] = anchoring.Placed(mark.span_id, anchoring.Rule.ORPHANED, None, None, 0.0)
     return results
 
 

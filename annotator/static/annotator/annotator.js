@@ -801,4 +801,23 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpLinks);
   else setUpLinks();
+
+  // Citing a text from a PDF: the locator holds the mark's page(s) while the document's own source is the one
+  // chosen, and is emptied when another source is chosen (unless the user wrote their own locator).
+  function syncPageLocator(form) {
+    const locator = form && form.querySelector("input[data-page-locator]");
+    if (!locator) return;
+    const chosen = form.querySelector("input[name=source]:checked");
+    const own = chosen && chosen.hasAttribute("data-own-source");
+    if (own && !locator.value) locator.value = locator.dataset.pageLocator;
+    else if (!own && locator.value === locator.dataset.pageLocator) locator.value = "";
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.name === "source" && e.target.closest) syncPageLocator(e.target.closest(".cite-form"));
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    const form = e.target.closest && e.target.closest(".cite-form");
+    if (form) syncPageLocator(form);
+  });
 })();

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotator import texts
+from annotator import kept_texts as texts
 from annotator.services import versions
 from annotator.models import Document
 

@@ -1,11 +1,16 @@
-"""The shape of exports and imports: one package reached through its entry points, no import cycle, no twin names.
+"""The shape of the code (issue 19): no import cycle in the app, no view module importing another, exports and
+imports reached through the exchange package's entry points, no two classes with one name, no private Django API.
 
-The exports' modules once imported each other, the admin reached into a view module for the download, and three
-classes were named Placement. These tests read the app's source (ast), so that none of it comes back.
+The view modules once imported each other's private helpers, the exports' modules imported each other, the admin
+reached into a view module for the download, three classes were named Placement, and four modules leaned on
+Django's internals. These tests read the app's source (ast), so that none of it comes back.
 """
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
 
 APP = Path(__file__).resolve().parent.parent / "annotator"
 
@@ -73,14 +78,22 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"p": {"p.m"}, "p.m": {"p"}}) is None
 
 
-def test_the_app_has_no_import_cycles_outside_its_views():
-    # The view modules' own cycle (views.marks and views.links) is another change's (issue 19, item 3); nothing
-    # else may have one, and nothing of the exchange may import a view.
-    graph = {name: {m for m in imported if not m.startswith("annotator.views")}
-             for name, imported in _graph().items() if not name.startswith("annotator.views")}
-    assert _cycle(graph) is None
-    assert not any(m.startswith("annotator.views") for name, imported in _graph().items()
-                   if name.startswith("annotator.exchange") for m in imported)
+def test_the_app_has_no_import_cycles():
+    assert _cycle(_graph()) is None
+
+
+def test_no_view_module_imports_another():
+    # What two views share is a read (reads.py), a page's composition (document_page.py) or a service.
+    for name, imported in _graph().items():
+        if name.startswith("annotator.views."):
+            others = {m for m in imported if m.startswith("annotator.views.")}
+            assert not others, f"{name} imports {sorted(others)}"
+
+
+def test_nothing_but_the_urls_imports_a_view():
+    for name, imported in _graph().items():
+        if not name.startswith(("annotator.views", "annotator.urls")):
+            assert not any(m.startswith("annotator.views") for m in imported), name
 
 
 def test_exports_are_written_only_through_the_exchange_entry_point():
@@ -103,3 +116,39 @@ def test_no_two_classes_of_the_app_share_a_name():
             if isinstance(node, ast.ClassDef) and not (".commands." in name and node.name == "Command"):
                 defined[node.name].append(name)
     assert {cls: where for cls, where in defined.items() if len(where) > 1} == {}
+
+
+# Names of Django's internals that the app once reached for, and the shapes of private access in general.
+PRIVATE = re.compile(
+    r"\b(get_compiler|get_converters|apply_converters|set_cached_value|sql_with_params|_get_session_from_db"
+    r"|_meta\.get_field\([^)]*\)\.(?:set|get)_cached_value|_state\.|_prefetched_objects_cache|_result_cache)\b"
+)
+
+
+@pytest.mark.parametrize("path", sorted(_modules().values()), ids=lambda path: str(path.relative_to(APP)))
+def test_no_private_django_api(path):
+    source = path.read_text()
+    found = PRIVATE.search(source)
+    assert not found, f"{path.name}: {found and found.group()}"
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django"):
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            assert not private, f"{path.name} imports {private} from {node.module}"
+            assert not any(part.startswith("_") for part in node.module.split(".")), f"{path.name}: {node.module}"
+
+
+def test_the_private_api_check_catches_what_it_is_for():
+    assert PRIVATE.search("self._compiler = qs.query.get_compiler(connection=connection)")
+    assert PRIVATE.search("obj._meta.get_field(name).set_cached_value(obj, related)")
+    assert not PRIVATE.search("Annotation._meta.get_field('note').max_length")
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES)))
+def test_no_template_comment_spans_lines(path):
+    # Django's {# #} comment is one line only: one over several lines is shown on the page as text.
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        opened = line.rfind("{#")
+        assert opened == -1 or "#}" in line[opened:], f"line {number}: use {{% comment %}} over several lines"
