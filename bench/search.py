@@ -35,7 +35,7 @@ def searches(user, text: str, runs: int) -> list[Figure]:
 
     figures = []
     for kind, typed in queries(text).items():
-        seconds, found = timed(lambda: search.find(user=user, text=typed), runs)
+        seconds, found = timed(lambda typed=typed: search.find(user=user, text=typed), runs)
         ms = in_ms(seconds)
         figures.append(Figure(f"search, {kind} ({typed})", ms, "ms", 50,
                               note=f"{found.total:,}{'+' if found.capped else ''} results; p95 target 150 ms"))

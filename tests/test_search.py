@@ -137,7 +137,8 @@ def test_bulk_marks_sources_and_links_are_indexed(doc, annotator, labels):
                                    full_text="A biography of Ezhov.")
     assert ("source", source.pk) in kinds(annotator, "jansen")
     assert ("source", source.pk) in kinds(annotator, "biography")
-    sources.update_source(user=annotator, source=source, type="book", title="Stalin's Loyal Executioner", full_text="Nothing")
+    sources.update_source(user=annotator, source=source, type="book", title="Stalin's Loyal Executioner",
+                          full_text="Nothing")
     assert kinds(annotator, "biography") == []
     link = link_services.create_link(user=annotator, from_annotation=marks[0], type=doc.project.link_types.get(
         key="attributed-to"), speaker="Nikita Khrushchev", note="secret speech")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from ..text import split_blocks
 from ..models import Document, Label, Membership, SearchEntry, Source, Status
+from ..text import split_blocks
 from . import backends
 from .terms import Excerpt, Query, QueryError, Term, excerpts, parse
 
@@ -42,11 +42,11 @@ class Filters:
     since: date | None = None
     until: date | None = None
 
-    def in_dates(self, row: backends.Row) -> bool:
+    def in_dates(self, row: backends.Match) -> bool:
         made = backends.when(row.created_at)
-        if self.since and made < datetime.combine(self.since, time.min, timezone.utc):
+        if self.since and made < datetime.combine(self.since, time.min, UTC):
             return False
-        return not (self.until and made > datetime.combine(self.until, time.max, timezone.utc))
+        return not (self.until and made > datetime.combine(self.until, time.max, UTC))
 
     def chosen(self) -> dict:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
@@ -112,7 +112,7 @@ FACET_TITLES = {"kind": "Kind", "label": "Label", "status": "Review state", "aut
                 "document": "Document", "source": "Source"}
 
 
-def _facets(rows: list[backends.Row], filters: Filters) -> tuple[list[Facet], list[backends.Row]]:
+def _facets(rows: list[backends.Match], filters: Filters) -> tuple[list[Facet], list[backends.Match]]:
     """Counts per value of each facet, among the rows the other facets' choices (and the dates) keep; and the rows
     every choice keeps. Column by column: a common word matches thousands of rows."""
     chosen = filters.chosen()
@@ -124,7 +124,7 @@ def _facets(rows: list[backends.Row], filters: Filters) -> tuple[list[Facet], li
     for name in FACETS:
         others = [flags for other, flags in passes.items() if other != name]
         if others:
-            counts = Counter(value for value, *ok in zip(columns[name], *others) if all(ok))
+            counts = Counter(value for value, *ok in zip(columns[name], *others, strict=True) if all(ok))
         else:
             counts = Counter(columns[name])
         counts.pop(None, None)
@@ -138,7 +138,7 @@ def _facets(rows: list[backends.Row], filters: Filters) -> tuple[list[Facet], li
             for value, count in counts.most_common(12)
         ]
         out.append(Facet(name, FACET_TITLES[name], values))
-    kept = [row for row, *ok in zip(rows, *passes.values()) if all(ok)] if passes else rows
+    kept = [row for row, *ok in zip(rows, *passes.values(), strict=True) if all(ok)] if passes else rows
     return out, kept
 
 
@@ -153,14 +153,15 @@ def _document_url(entry: SearchEntry, excerpt: Excerpt) -> str:
 def _result(entry: SearchEntry, query: Query) -> Result:
     found = excerpts(entry.body, query.wanted)
     titled = excerpts(entry.title, query.wanted, width=200)
-    if entry.kind == SearchEntry.Kind.TEXT:
-        heading, url = entry.document.title, reverse("document_detail", args=[entry.document_id])
+    document, source = entry.document, entry.source
+    if entry.kind == SearchEntry.Kind.TEXT and document is not None:
+        heading, url = document.title, reverse("document_detail", args=[entry.document_id])
         linked = [(e, _document_url(entry, e)) for e in found]
-    elif entry.kind == SearchEntry.Kind.SOURCE:
-        heading, url = entry.source.title, reverse("source_detail", args=[entry.source_id])
+    elif entry.kind == SearchEntry.Kind.SOURCE and source is not None:
+        heading, url = source.title, reverse("source_detail", args=[entry.source_id])
         linked = [(e, url) for e in found]
     else:
-        heading = entry.document.title
+        heading = document.title if document is not None else ""
         url = reverse("annotation_detail", args=[entry.annotation_id])
         linked = [(e, url) for e in found]
     return Result(entry, entry.kind, heading, url, linked, titled)

@@ -6,7 +6,7 @@ Both answer the same rows, so facets, paging and excerpts are worked out once, i
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -21,7 +21,7 @@ from .terms import Query, Term
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 
 
-class Row(NamedTuple):
+class Match(NamedTuple):
     """One matching entry, with what facets count and filters test; `rank`: higher is better. A tuple: a common
     word makes thousands. `created_at` as the database gives it (see `when`), read only when dates are filtered."""
 
@@ -60,10 +60,12 @@ def fts_query(query: Query) -> str:
 def when(value) -> datetime:
     """A row's created_at as an aware datetime (SQLite gives the text Django stored, in UTC)."""
     moment = value if isinstance(value, datetime) else parse_datetime(value)
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    if moment is None:
+        raise ValueError(f"Not a date and time: {value!r}")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> list[Row]:
+def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> list[Match]:
     # Plain SQL: the ORM has no word for FTS5's MATCH or bm25(), and joining the entries here counts the facets
     # from the same statement. Every value is a parameter; the table name is one of two constants.
     entries = connection.ops.quote_name(SearchEntry._meta.db_table)
@@ -73,10 +75,12 @@ def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> lis
         f"JOIN {entries} e ON e.id = {table}.rowid WHERE {table} MATCH %s AND e.project_id IN ({marks}) "
         f"ORDER BY bm25({table}, %s, %s) LIMIT %s"
     )
-    params = [TITLE_WEIGHT, BODY_WEIGHT, fts_query(query), *project_ids, TITLE_WEIGHT, BODY_WEIGHT, limit]
+    params: list[float | str | int] = [
+        TITLE_WEIGHT, BODY_WEIGHT, fts_query(query), *project_ids, TITLE_WEIGHT, BODY_WEIGHT, limit,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [Row(*row[:9], -row[9]) for row in cursor.fetchall()]
+        return [Match._make((*row[:9], -row[9])) for row in cursor.fetchall()]
 
 
 # PostgreSQL ------------------------------------------------------------------------------------------------------
@@ -99,7 +103,7 @@ def ts_query(query: Query) -> str:
     return " & ".join(parts)
 
 
-def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
     found = (
         SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
@@ -107,10 +111,10 @@ def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Row]:
         .order_by("-rank", "id")
         .values_list(*COLUMNS, "rank")[:limit]
     )
-    return [Row(*row) for row in found]
+    return [Match(*row) for row in found]
 
 
-def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     # pg_trgm: the GIN index on UPPER(body) answers icontains.
     wanted = Q()
     for term in query.wanted:
@@ -118,13 +122,13 @@ def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[
     for term in query.excluded:
         wanted &= ~Q(body__icontains=" ".join(term.words))
     found = SearchEntry.objects.filter(wanted, project_id__in=project_ids).order_by("id").values_list(*COLUMNS)[:limit]
-    return [Row(*row, 0.0) for row in found]
+    return [Match._make((*row, 0.0)) for row in found]
 
 
 # The one entry point ------------------------------------------------------------------------------------------------
 
 
-def matches(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+def matches(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     """The entries of these projects matching the query, best first, at most `limit`."""
     if not project_ids:
         return []
@@ -133,7 +137,7 @@ def matches(query: Query, project_ids: list[int], limit: int) -> list[Row]:
     return _sqlite(query, project_ids, limit, "annotator_search_words")
 
 
-def partial_matches(query: Query, project_ids: list[int], limit: int) -> list[Row]:
+def partial_matches(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     """Entries holding each wanted term as a part of a word (`purg` in `Great Purge`): what is offered when no
     whole word matched. Terms of fewer than three characters find nothing here."""
     if not project_ids or any(len(" ".join(t.words)) < 3 for t in query.wanted):

@@ -136,7 +136,7 @@ def hits(text: str, terms: tuple[Term, ...], limit: int = 1000) -> list[tuple[in
 
 
 def _parts(folded: str, where: list[int], parts: list[str], limit: int) -> list[tuple[int, int]]:
-    found = set()
+    found: set[tuple[int, int]] = set()
     for part in parts:
         at = folded.find(part)
         while at != -1 and len(found) < limit:

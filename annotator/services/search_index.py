@@ -7,7 +7,7 @@ with CASCADE; on SQLite the FTS5 tables follow by triggers). `rebuild_index` wri
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -29,7 +29,7 @@ def chunks(text: str, size: int = CHUNK) -> Iterator[tuple[int, int, str]]:
     up to `size` code points, a longer one cut at a space; `block`: the number of the block the stretch starts in."""
     start = end = 0
     first = 0  # the block `start` is in
-    for index, (block_start, block_end) in enumerate(textlib.split_blocks(text)):
+    for index, (_, block_end) in enumerate(textlib.split_blocks(text)):
         if block_end - start > size and end > start:
             yield start, first, text[start:end]
             start, first = end, index
