@@ -160,7 +160,6 @@ def main() -> None:
     options = parser.parse_args()
     folder = options.keep or tempfile.mkdtemp(prefix="annotator-search-bench-")
     os.makedirs(folder, exist_ok=True)
-    built = os.path.exists(os.path.join(folder, "bench.sqlite3"))
     from .export_bench import production_env
 
     os.environ.update(production_env(folder))
@@ -176,7 +175,9 @@ def main() -> None:
 
     try:
         call_command("migrate", verbosity=0)
-        if built:
+        from annotator.models import Project
+
+        if options.keep and Project.objects.filter(name="Export").exists():
             scale, export = _built("Scale"), _built("Export")
             document = scale.project.documents.get()
         else:

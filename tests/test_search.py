@@ -248,3 +248,15 @@ def test_a_date_range_keeps_what_was_made_in_it(doc, annotator):
     assert find(user=annotator, text="nkvd", filters=Filters(until=today - day)).total == 0
     narrowed = find(user=annotator, text="nkvd", filters=Filters(kind="mark", since=today))
     assert narrowed.total == 0 and [f.name for f in narrowed.facets] == ["kind"]  # the other choices: no mark
+
+
+def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, settings, monkeypatch):
+    import annotator.search
+
+    monkeypatch.setattr(annotator.search, "LIMIT", 5)
+    project = manager.projects.get()
+    made = [services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n")
+            for n in range(8)]
+    found = find(user=manager, text="samovar")
+    assert found.capped and found.total == 5
+    assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}

@@ -22,8 +22,9 @@ from .terms import Excerpt, Query, QueryError, Term, excerpts, parse
 __all__ = ["Facet", "Filters", "QueryError", "Result", "Results", "find", "parse"]
 
 PAGE = 20
-# At most this many matches are counted and ranked: a search for a word on every page says "at least".
-LIMIT = 10_000
+# At most this many matches are ranked and counted (on SQLite the newest ones): a search for a word on every page
+# says "more than".
+LIMIT = 2_000
 FACETS = ("kind", "label", "status", "author", "document", "source")
 _ROW_FIELD = {"kind": "kind", "label": "label_id", "status": "status", "author": "author_id",
               "document": "document_id", "source": "source_id"}
@@ -87,6 +88,8 @@ class Results:
     page: int
     pages: int
     partial: bool = False  # no whole word matched: these hold the words as parts of words
+
+    limit: int = LIMIT
 
     @property
     def first_number(self) -> int:
