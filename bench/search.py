@@ -116,7 +116,7 @@ def mark_all(document, user, label, runs: int, occurrences: int = 1_000) -> Figu
     return Figure(f"mark all occurrences of “{word}” ({made:,} more places)", samples, "s", 1)
 
 
-def figures(scale, document, export, runs: int) -> list[Figure]:
+def figures(scale, document, export, runs: int, *, rebuilding: bool = True) -> list[Figure]:
     """Every search figure; a reader of both scenarios' projects searches across them."""
     from annotator import services
     from annotator.models import Role
@@ -130,7 +130,8 @@ def figures(scale, document, export, runs: int) -> list[Figure]:
     out.append(indexing_a_mark(document, editor, label, runs))
     out.append(indexing_the_document(document, 3))
     out.append(mark_all(document, editor, label, 3))
-    out.append(rebuild())
+    if rebuilding:
+        out.append(rebuild())
     return out
 
 
@@ -157,6 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--keep", metavar="FOLDER", help="build in FOLDER and keep it; built already: measure again")
+    parser.add_argument("--no-rebuild", action="store_true", help="leave out rebuilding the whole index (minutes)")
     options = parser.parse_args()
     folder = options.keep or tempfile.mkdtemp(prefix="annotator-search-bench-")
     os.makedirs(folder, exist_ok=True)
@@ -191,7 +193,7 @@ def main() -> None:
             analyze()
             print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
         print(database_description(), flush=True)
-        print(table(figures(scale, document, export, 20)))
+        print(table(figures(scale, document, export, 20, rebuilding=not options.no_rebuild)))
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)

@@ -112,10 +112,12 @@ def ts_query(query: Query) -> str:
 def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
     matching = SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
-    # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector).
-    floor = list(matching.order_by("-id").values_list("id", flat=True)[limit - 1 : limit])
-    if floor:
-        matching = matching.filter(id__gte=floor[0])
+    # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector). Their
+    # ids come from the GIN index alone (asked for the limit-th newest, the planner walks the primary key back
+    # through every row for a rare word).
+    ids = list(matching.values_list("id", flat=True))
+    if len(ids) > limit:
+        matching = matching.filter(id__gte=sorted(ids)[-limit])
     found = (
         matching
         .annotate(rank=SearchRank(F("vector"), wanted, weights=[0.1, 0.2, 0.4, 1.0]))
