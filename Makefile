@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 STACK_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: install run stack test chromium check-python bench clean
+.PHONY: install run stack test lint chromium check-python bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -49,6 +49,13 @@ stack: install
 test: install chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint, format and types: ruff and mypy (with django-stubs), as configured in pyproject.toml. `ruff format .` and
+# `ruff check --fix .` fix most of what they find.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # SQLite in a temporary folder by default; with DATABASE_URL set, that database (flushed first).
 # BENCH_ARGS='--quick' for a small run, '--skip-browser' without Chromium.

@@ -134,7 +134,7 @@ class OffsetMap:
 
 def _count(haystack: str, needle: str, limit: int | None = 2) -> list[int]:
     """Positions of needle in haystack (overlapping ones too), at most `limit` (None: all), in text order."""
-    found = []
+    found: list[int] = []
     i = haystack.find(needle)
     while i >= 0 and (limit is None or len(found) < limit):
         found.append(i)

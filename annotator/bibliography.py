@@ -196,8 +196,8 @@ def entry_label(item: Any, index: int) -> str:
         named = {key: value for key, value in item.items() if isinstance(value, (str, int)) and not textlib.unstorable(value)}
         if named.get("id") not in (None, ""):
             label += f" (id “{named['id']}”)"
-        elif isinstance(named.get("title"), str) and named["title"].strip():
-            label += f" (“{named['title'].strip()[:60]}”)"
+        elif isinstance(title := named.get("title"), str) and title.strip():
+            label += f" (“{title.strip()[:60]}”)"
     return label
 
 
@@ -233,7 +233,7 @@ def record_from_csl(item: Any, index: int) -> dict:
     csl_type = item.get("type", "")
     if not isinstance(csl_type, str):
         raise _error(where, "“type” must be text.")
-    record = {"type": CSL_TYPE_ALIASES.get(csl_type, csl_type)}
+    record: dict[str, Any] = {"type": CSL_TYPE_ALIASES.get(csl_type, csl_type)}
     for field, key in CSL_FIELDS.items():
         value = item.get(key, "")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -403,7 +403,8 @@ def _bibtex_fields(entry, where: str, budget: _LatexBudget) -> dict[str, str]:
         if key not in BIBTEX_FIELDS:
             continue
         value = str(field.value)
-        limit = NAMES_LIMIT if BIBTEX_FIELDS[key] is None else LATEX_SLACK * FIELD_LIMITS[BIBTEX_FIELDS[key]]
+        target = BIBTEX_FIELDS[key]
+        limit = NAMES_LIMIT if target is None else LATEX_SLACK * FIELD_LIMITS[target]
         if len(value) > limit:
             raise _error(where, f"“{key}” is longer than {limit:,} characters.")
         fields[key] = latex_to_text(value, where, key, budget)
@@ -440,6 +441,7 @@ def parse_bibtex(data: str) -> list[dict]:
     library = bibtexparser.parse_string(data)
     if library.failed_blocks:
         block = library.failed_blocks[0]
+        assert block.start_line is not None  # bibtexparser numbers every block it splits from a string
         raw = (block.raw or "").strip()
         first_line = raw.splitlines()[0][:80] if raw else ""
         error = getattr(block, "error", None)
@@ -457,6 +459,7 @@ def parse_bibtex(data: str) -> list[dict]:
     budget = _LatexBudget()
     records = []
     for entry in library.entries:
+        assert entry.start_line is not None  # as above
         where = f"BibTeX entry “{entry.key}” (line {entry.start_line + 1})"
         fields = _bibtex_fields(entry, where, budget)
         text = {k: " ".join(v.split()) for k, v in fields.items() if k not in ("author", "editor")}

@@ -18,6 +18,7 @@ import bisect
 import html
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -161,7 +162,7 @@ def block_html(index: int, pieces: list[tuple[int, str, list[reads.BlockMark]]],
 def blocks_html(text: str, layout: Layout, indexes, marks: list[reads.BlockMark], *, oob: bool = False) -> SafeString:
     """The blocks of `text` at `indexes`, each cut into pieces by the `marks` that overlap it."""
     spans = {m.span_id: (m.start, m.end) for m in marks}
-    on_span: dict[int, list[reads.BlockMark]] = {}
+    on_span: dict[object, list[reads.BlockMark]] = {}
     for mark in marks:
         on_span.setdefault(mark.span_id, []).append(mark)
     out = []
@@ -378,8 +379,8 @@ def open_mark_update(user, document: Document, membership, open_mark: str) -> di
     """The open mark's panel as it is now, when the poll names the mark its page has open (`open_mark`: "id.version")
     and that mark changed or went since: the page shows it in place of the old one, or, when the old one holds
     unsaved input, only the notice of the change (annotator.js). Asked only when the document's revision moved."""
-    pk, _, version = open_mark.partition(".")
-    pk = textlib.row_id(pk)
+    number, _, version = open_mark.partition(".")
+    pk = textlib.row_id(number)
     if pk is None or not version.isdecimal():
         return {}
     current = Annotation.objects.with_context().filter(pk=pk, span__document_id=document.pk).first()
@@ -429,14 +430,15 @@ def changes_context(user, document: Document, since: int, data, *, made: Annotat
     before, that mark's blocks are all there is to redraw and its entry all there is to list: the Change rows need
     not be read, nor the list fields of the other marks there (their entries did not change).
     """
-    context = {"project": document.project}
+    context: dict[str, Any] = {"project": document.project}
     layout = layout_of(document)
     if made is not None and since == document.revision - 1:
-        touched = layout.touching(made.span.start, made.span.end)
+        touched: range | set[int] = layout.touching(made.span.start, made.span.end)
         context.update(poller_context(user, document))
         marks = reads.block_marks(document, layout.block_ranges(touched))
         context["blocks"] = blocks_html(text_of(document), layout, touched, marks, oob=True)
-        made.source_count, made.link_count = 0, 0
+        # The counts for_list() annotates, which a new mark has none of (the stubs know only the model's fields).
+        made.source_count, made.link_count = 0, 0  # type: ignore[attr-defined]
         context["updated"] = [made] if _matches(made, chosen_filters(data, document.project)) else []
         context["regions"] = ""  # no entry but the new one changed: the list keeps the others
         return context

@@ -180,8 +180,9 @@ class MarkFilterForm(forms.Form):
 class NewVersionForm(DocumentForm):
     """A new version of a document's text: a file or pasted text, and a note on what changed."""
 
-    title = None
-    url = None
+    # None removes a field the parent declares (Django's documented way); the stubs type the attribute as the field.
+    title = None  # type: ignore[assignment]
+    url = None  # type: ignore[assignment]
     file = forms.FileField(required=False, help_text="A UTF-8 .txt or .md file.")
     takes_files = False
     note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
@@ -367,6 +368,9 @@ class ExportForm(forms.Form):
         ("jsonld", "JSON-LD (W3C Web Annotation, marks and links)"),
     ])
     raw = forms.BooleanField(required=False, label="Raw cells (for programs)")
+    # Each form's querysets are the project's (set in __init__); the annotations give the fields their models.
+    f_document: "forms.ModelChoiceField[Document]"
+    f_label: "forms.ModelChoiceField[Label]"
     f_document = forms.ModelChoiceField(queryset=None, required=False, label="Document", empty_label="All documents")
     f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")
     f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
@@ -384,7 +388,10 @@ class ExportForm(forms.Form):
 
     def problem(self) -> str:
         """The form's errors as one sentence for the user."""
-        return " ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())
+        # An ErrorList yields each error's message as text (the stubs allow a ValidationError or a lazy string).
+        return " ".join(
+            f"{self.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in self.errors.items()
+        )
 
     def export_filter(self, project) -> ExportFilter:
         data = self.cleaned_data

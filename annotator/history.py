@@ -127,7 +127,8 @@ def link_events(rows: list[dict], annotation_id: int, types: dict, marks: dict, 
 
     `types`: {type id: (name, inverse name)}; `marks`: {mark id: its text, quoted}; `sources`: {id: title}.
     """
-    events, before = [], {}
+    events: list[Event] = []
+    before: dict[int, dict] = {}
     for row in rows:
         when, who = row["history_date"], row["who"]
         target = _link_target(row, annotation_id, types, marks, sources)

@@ -369,7 +369,8 @@ def _align(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
     """difflib-style opcodes of a longest common subsequence of two key lists (rapidfuzz: bit-parallel, in C)."""
     ids: dict[str, int] = {}
     a_ids, b_ids = [ids.setdefault(k, len(ids)) for k in a], [ids.setdefault(k, len(ids)) for k in b]
-    blocks = [tuple(block) for block in Indel.opcodes(a_ids, b_ids).as_matching_blocks() if block.size]
+    matching = Indel.opcodes(a_ids, b_ids).as_matching_blocks()
+    blocks = [(block.a, block.b, block.size) for block in matching if block.size]
     ops, i, j = [], 0, 0
     for a1, b1, size in _joined(blocks, a_ids, b_ids) + [(len(a), len(b), 0)]:
         if i < a1 or j < b1:
@@ -575,9 +576,11 @@ def _read(quotation: str, source_text: str, work: Work) -> _Quotation:
 
 
 def _combine(read: _Quotation) -> QuoteCheck:
-    checks, sizes = [], []
+    checks: list[QuoteCheck] = []
+    sizes: list[int] = []
     for part in read.parts:
         if isinstance(part, _Part):
+            assert part.check is not None  # every part is compared (or found nowhere) before the parts are combined
             checks.append(part.check)
             sizes.append(len(part.tokens) or 1)
         else:
@@ -601,8 +604,8 @@ def _combine(read: _Quotation) -> QuoteCheck:
         kinds if worst == Verdict.TRIVIAL else [],
         diff,
         similarity,
-        min((c.source_start for c in found), default=None),
-        max((c.source_end for c in found), default=None),
+        min((c.source_start for c in found if c.source_start is not None), default=None),
+        max((c.source_end for c in found if c.source_end is not None), default=None),
         sum(c.changes or (1 if not c.found else 0) for c in checks),
         sum(sizes) if worst == Verdict.REPETITIVE else 0,
         present if worst == Verdict.REPETITIVE else 0,
@@ -656,6 +659,7 @@ def check_quotation(quotation: str, source_text: str) -> QuoteCheck:
     for verbatim); the check's Work says what it did.
     """
     [check] = check_quotations([quotation], source_text)
+    assert check is not None  # without a budget every quotation is checked
     return check
 
 

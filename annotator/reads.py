@@ -7,7 +7,7 @@ the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
@@ -52,6 +52,7 @@ def document_rows(project, labels) -> list[dict]:
         .values("span__document_id", "label_id", "status")
         .annotate(n=Count("id"))
     )
+    table: dict[int, dict[str, Any]]  # {document id: {"labels": {label id: n}, "status": {status: n}, "total": n}}
     table = {d.pk: {"labels": {lb.pk: 0 for lb in labels}, "status": {s: 0 for s in Status.values}, "total": 0} for d in documents}
     for row in counts:
         entry = table[row["span__document_id"]]
@@ -211,7 +212,7 @@ def panel_links(annotation: Annotation) -> list[PanelLink]:
     result = []
     for link in links:
         if link.from_annotation_id == annotation.pk:
-            text = link.to_source.title if link.to_source_id else link.speaker
+            text = link.to_source.title if link.to_source is not None else link.speaker
             result.append(PanelLink(link, link.type.name, link.to_annotation, text, True))
         else:
             result.append(PanelLink(link, link.type.inverse_name, link.from_annotation, "", False))
@@ -358,7 +359,8 @@ def _map_items(claims: list, project_id: int) -> list[linklib.ClaimItem]:
         .order_by("type__order", "created_at", "id")
     ) if ids else []
     quotation_ids = [link.to_annotation_id for link in links if link.type.key == linklib.QUOTES and link.to_annotation_id]
-    attributions, citations = [], {}
+    attributions: list[Link] = []
+    citations: dict[int, list[Citation]] = {}
     if quotation_ids:
         attributions = list(
             Link.objects.filter(from_annotation_id__in=quotation_ids, type__key=linklib.ATTRIBUTED_TO)

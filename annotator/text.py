@@ -265,8 +265,3 @@ def layout(text: str, spans: Sequence[tuple[object, int, int]]) -> list[Block]:
             index += 1
         blocks[index].pieces.append(piece)
     return blocks
-
-
-def blocks_touching(bounds: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
-    """Indexes of the blocks that [start, end) overlaps."""
-    return [i for i, (s, e) in enumerate(bounds) if s < end and start < e]

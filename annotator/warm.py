@@ -20,7 +20,7 @@ def project_templates() -> list[str]:
 
 
 def warm_up() -> None:
-    get_resolver().url_patterns  # imports the URLconf and with it every view
+    assert get_resolver().url_patterns  # imports the URLconf and with it every view
     reverse("project_list")  # builds the reverse lookup tables
     for name in project_templates():
         get_template(name)  # compiled into the cached loader (with DEBUG off)

@@ -38,7 +38,7 @@ def main():
         ("source = the passage, one word changed", passage),
         ("source = the passage inside ~1 MB of other text", "\n\n".join([FORUM * 30, passage, FORUM * 30])),
     ]:
-        seconds, check = best_of(lambda: check_quotation(quote, source))
+        seconds, check = best_of(lambda source=source: check_quotation(quote, source))
         print(f"  {label:50s} {len(source):>9,d} chars  {seconds * 1000:8.2f} ms  -> {check.verdict}, "
               f"{check.changes} difference(s), {check.work.steps:,} steps")
     seconds, check = best_of(lambda: check_quotation(quote, strip_enclosing_quotes(quote)))
@@ -49,7 +49,7 @@ def main():
     hostile = "= " * 1000 + "end"
     for megabytes in (0.2, 1, 5):
         source = "= " * int(megabytes * 524288)
-        seconds, check = best_of(lambda: check_quotation(hostile, source), repeat=3)
+        seconds, check = best_of(lambda source=source: check_quotation(hostile, source), repeat=3)
         work = check.work
         print(f"  {megabytes:>4g} MB source {len(source):>11,d} chars  {seconds * 1000:8.1f} ms  -> {check.verdict}; "
               f"{work.steps:,} steps ({work.source:,} source tokens read, {work.votes:,} votes, {work.cells:,} cells; "

@@ -1,6 +1,7 @@
 """The one settings module: everything that differs between deployments comes from the environment."""
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -112,7 +113,7 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "config.urls"
 
 TEMPLATE_FILES = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

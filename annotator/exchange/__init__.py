@@ -9,7 +9,7 @@ export), writers.py (one writer per format), readers.py (the readers).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -47,18 +47,22 @@ def export(
     """
     if file_format not in FORMATS:
         raise ValueError(f"No export format “{file_format}” (one of {', '.join(FORMATS)}).")
-    earlier = isinstance(selection, EarlierVersion)
-    if file_format == "links-csv":
-        if earlier:
+    rows: Iterable[tuple]
+    links: Iterable[tuple]
+    if isinstance(selection, EarlierVersion):
+        if file_format == "links-csv":
             raise ValueError("Links are exported for the current version only.")
-        return buffered(writers.links_csv(query.links_of(selection).iterator(), raw=raw))
-    rows = selection.rows() if earlier else query.rows(selection)
-    if file_format == "csv":
-        return buffered(writers.marks_csv(rows, raw=raw))
-    if earlier:
+        rows = selection.rows()
+        if file_format == "csv":
+            return buffered(writers.marks_csv(rows, raw=raw))
         rows = list(rows)  # one document's marks: few enough to count as they come
         links, total = iter(()), len(rows)
     else:
+        if file_format == "links-csv":
+            return buffered(writers.links_csv(query.links_of(selection).iterator(), raw=raw))
+        rows = query.rows(selection)
+        if file_format == "csv":
+            return buffered(writers.marks_csv(rows, raw=raw))
         found = query.links_of(selection)
         total = selection.count() + found.count()
         links = found.iterator()

@@ -99,7 +99,7 @@ def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple
     none = ()
     for row in marks:
         pk = row[0]
-        own = none
+        own: tuple[CitationRecord, ...] = none
         # Citations come in order of their mark; skip those of marks made after the marks were read.
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk:

@@ -215,7 +215,7 @@ def read_csv(text: str, *, spreadsheet_safe: bool = False) -> Parsed:
 def _csv_row(line: int, cell: dict) -> ImportRow:
     if not cell["exact"]:
         raise ValueError("exact is empty")
-    ids = [part for part in cell["source_ids"].split(JOIN)] if cell["source_ids"] else []
+    ids = cell["source_ids"].split(JOIN) if cell["source_ids"] else []
     references = cell["source_citations"].split(JOIN) if cell["source_citations"] else []
     if len(ids) != len(references):
         raise ValueError(
@@ -445,8 +445,9 @@ def _jsonld_row(number: int, item) -> ImportRow:
 
 
 def _jsonld_link(number: int, item: dict) -> ImportLink:
-    targets = [t.get("id") if isinstance(t, dict) else t for t in _as_list(item.get("target"))]
-    if not 1 <= len(targets) <= 2 or not all(isinstance(t, str) and t for t in targets):
+    given = [t.get("id") if isinstance(t, dict) else t for t in _as_list(item.get("target"))]
+    targets = [t for t in given if isinstance(t, str) and t]
+    if not 1 <= len(given) <= 2 or len(targets) < len(given):
         raise ValueError("a link's target must be the linked mark's id, then the mark's or source's it points to")
     if not _MARK_URL.search(targets[0]):
         raise ValueError("a link's first target must be a mark of the file")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .records import (
     CSV_HEADER, ESCAPED_FIRST, JOIN, JSONLD_CONTEXT, LINK_HEADER, Addresses, Line, SourceRecord, iso_utc, source_citation,
@@ -27,11 +27,11 @@ class _PerSource:
     The record is kept beside its text so that its id() cannot be reused by another while cached.
     """
 
-    def __init__(self, make):
+    def __init__(self, make: Callable[[SourceRecord], str]) -> None:
         self.make = make
-        self.cache: dict[int, tuple] = {}
+        self.cache: dict[int, tuple[SourceRecord, str]] = {}
 
-    def __call__(self, source):
+    def __call__(self, source: SourceRecord) -> str:
         hit = self.cache.get(id(source))
         if hit is None or hit[0] is not source:
             hit = self.cache[id(source)] = (source, self.make(source))

@@ -88,8 +88,8 @@ def names(text: str) -> list[dict]:
             family, given = (p.strip() for p in part.split(",", 1))
             found.append({"family": family, "given": given} if given else {"literal": family})
         elif 2 <= len(part.split()) <= 4 and all(w[:1].isupper() for w in part.split()):
-            *given, family = part.split()
-            found.append({"family": family, "given": " ".join(given)})
+            *first, family = part.split()
+            found.append({"family": family, "given": " ".join(first)})
         else:
             found.append({"literal": part})
     return found[:20]

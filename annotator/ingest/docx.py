@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from .base import Extracted, ExtractionError, clean, issued, join_paragraphs, names
 
@@ -55,7 +56,7 @@ def extract_docx(data: bytes) -> Extracted:
     for block in document.iter_inner_content():
         if isinstance(block, docx.table.Table):
             for row in block.rows:
-                cells = []
+                cells: list[str] = []
                 for cell in row.cells:
                     value = " ".join(cell.text.split())
                     if value and (not cells or cells[-1] != value):  # merged cells repeat their text
@@ -82,7 +83,7 @@ def _metadata(core) -> dict:
     title = " ".join((core.title or "").split())
     if not title:
         return {}
-    found = {"type": "report", "title": title[:500]}
+    found: dict[str, Any] = {"type": "report", "title": title[:500]}
     if core.author:
         found["authors"] = names(core.author)
     if core.created:

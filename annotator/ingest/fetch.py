@@ -162,7 +162,8 @@ def _resolve(host: str, port: int, deadline: float) -> list[str]:
         raise FetchError(f"Timed out: looking up {host} took too long.") from None
     except socket.gaierror:
         raise FetchError(f"The host {host} was not found (DNS).") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    # An IPv4 or IPv6 address is text; typeshed's sockaddr also allows other families' (int, bytes).
+    addresses = list(dict.fromkeys(info[4][0] for info in infos if isinstance(info[4][0], str)))
     if not addresses:
         raise FetchError(f"The host {host} was not found (DNS).")
     return addresses
@@ -182,7 +183,9 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.pinned = self.sock  # kept: http.client lets go of self.sock when the response is the last on it
 
 
-def _request(scheme, host, port, target, addresses, deadline, accept):
+def _request(
+    scheme: str, host: str, port: int, target: str, addresses: list[str], deadline: float, accept: str
+) -> tuple[_PinnedConnection, http.client.HTTPResponse]:
     tls = ssl.create_default_context() if scheme == "https" else None
     last_error: Exception | None = None
     for address in addresses:

@@ -7,6 +7,7 @@ reach ours. Paragraphs, headings and list items become paragraphs of the documen
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .base import Extracted, ExtractionError, clean, issued, join_paragraphs, names
 
@@ -50,7 +51,7 @@ def extract_html(data: bytes, url: str | None = None, charset: str = "") -> Extr
 
 
 def _metadata(found, url: str | None) -> dict:
-    metadata = {"type": "webpage"}
+    metadata: dict[str, Any] = {"type": "webpage"}
     title = " ".join((found.title or "").split())
     if title:
         metadata["title"] = title[:500]

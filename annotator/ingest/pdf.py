@@ -13,6 +13,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from .base import Extracted, ExtractionError, Progress, clean, issued, names
 
@@ -74,8 +75,8 @@ def extract_pdf(data: bytes, progress: Progress | None = None) -> Extracted:
     text, starts = _join(pages, pitch_usual)
     if not text.strip():
         raise ExtractionError(NO_TEXT[0].upper() + NO_TEXT[1:] + ".")
-    text = dehyphenate(text, starts)
-    return Extracted(text=text.text, pages=list(zip(text.starts, labels)), metadata=metadata)
+    dehyphenated = dehyphenate(text, starts)
+    return Extracted(text=dehyphenated.text, pages=list(zip(dehyphenated.starts, labels)), metadata=metadata)
 
 
 def _refusal(reason: str) -> str:
@@ -268,7 +269,7 @@ def _metadata(info: dict) -> dict:
     title = " ".join((info.get("Title") or "").split())
     if not title:
         return {}
-    found = {"type": "report", "title": title[:500]}
+    found: dict[str, Any] = {"type": "report", "title": title[:500]}
     if info.get("Author"):
         found["authors"] = names(info["Author"])
     date = issued(info.get("CreationDate", ""))

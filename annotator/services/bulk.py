@@ -14,6 +14,7 @@ from typing import Sequence
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
+from ..links import TypeRule
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Source
 from .errors import ActionRefused, Conflict
 from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
@@ -151,7 +152,8 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
             taken = set(
                 Citation.objects.filter(annotation_id__in=marks.keys()).values_list("annotation_id", "source_id", "locator")
             )
-            rows, regions = [], {}
+            rows: list[Citation] = []
+            regions: dict[int, list[tuple[int, int]]] = {}
             for number, citation in enumerate(citations, 1):
                 mark = marks.get(citation.annotation.pk)
                 if mark is None:
@@ -205,13 +207,14 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
                 if project_id is not None and project_id not in projects:
                     check_member(user, project_id)
                     projects[project_id] = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            rules = {}
+            rules: dict[int, TypeRule] = {}
             taken = set(
                 Link.objects.filter(from_annotation_id__in=pks).values_list(
                     "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
                 )
             )
-            rows, regions = [], {}
+            rows: list[Link] = []
+            regions: dict[int, list[tuple[int, int]]] = {}
             for number, link in enumerate(links, 1):
                 try:
                     rows.append(_checked_link(user, link, marks, projects, rules, taken))

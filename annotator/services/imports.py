@@ -9,7 +9,9 @@ left alone, so running an import again changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
@@ -26,6 +28,9 @@ from .errors import ActionRefused, Forbidden
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks, index_sources
 from .spans import Lock, lock_document, record_change, repeats, span_at
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -59,8 +64,8 @@ class _Plan:
     end: int
     moved: bool
     label: Label
-    annotator: object
-    reviewer: object
+    annotator: User
+    reviewer: User | None
     citations: list  # of (Source | dict of CSL fields to create, locator, note)
 
 
@@ -83,8 +88,8 @@ def _record_of(source: Source) -> SourceRecord:
     return SourceRecord(**{name: getattr(source, name) for name in SourceRecord.__dataclass_fields__})
 
 
-def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = (), project: Project | None = None,
-                 partial: bool = False, dry_run: bool = False, links: list[ImportLink] = ()) -> ImportReport:
+def import_marks(*, user=None, rows: list[ImportRow], problems: Sequence[Problem] = (), project: Project | None = None,
+                 partial: bool = False, dry_run: bool = False, links: Sequence[ImportLink] = ()) -> ImportReport:
     """Import parsed rows (exchange.read) into their projects, or all into `project` when given, then the
     links between them (JSON-LD), each through the links service so the type rules hold.
 
@@ -118,7 +123,7 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: list[Problem] = 
     return report
 
 
-def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
+def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
               report: ImportReport) -> None:
     touched: dict[int, tuple[int, int]] = {}
     # The lock of each document imported into, for the whole import (its transaction, not a row's), taken in a fixed
@@ -137,14 +142,13 @@ def _save_all(plans: list, links: list[ImportLink], rows: list[ImportRow], users
             continue
         try:
             with transaction.atomic():
-                outcome = _save(plan, locks[plan.document.pk], user, report)
+                outcome, annotation = _save(plan, locks[plan.document.pk], user, report)
         except IntegrityError:
             # Someone marked the same text at the same moment; the row is reported, the rest goes on.
             report.problems.append(Problem(plan.row.line, "someone saved the same mark meanwhile"))
             if not partial:
                 raise ImportFailed(report) from None
             continue
-        outcome, annotation = outcome
         if plan.row.iri:
             by_iri[plan.row.iri] = annotation
         if outcome == "unchanged":
@@ -298,6 +302,7 @@ def _plan(row: ImportRow, forced: Project | None, projects: dict, users: dict, u
         placed = anchoring.locate(document.text, row.exact, row.start, row.end, row.prefix, row.suffix)
     except anchoring.Unplaceable as exc:
         raise ValueError(f"cannot be placed in “{document.title}”: {exc}") from None
+    assert placed.start is not None and placed.end is not None  # locate places the mark or raises
     citations = [_citation_for(citation, context) for citation in row.citations]
     moved = placed.placement is not anchoring.Rule.UNCHANGED
     return _Plan(row, document, placed.start, placed.end, moved, label, annotator, reviewer, citations)
@@ -307,11 +312,11 @@ def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
     if citation.locator is None:
         return _csv_citation(citation, context)
     source = _matching_source(citation, context)
-    if source is None:
-        if citation.csl is None:
-            raise ValueError(f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”")
-        source = _record_from_csl(citation.csl)
-    return source, citation.locator, citation.note
+    if source is not None:
+        return source, citation.locator, citation.note
+    if citation.csl is None:
+        raise ValueError(f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”")
+    return _record_from_csl(citation.csl), citation.locator, citation.note
 
 
 def _csv_citation(citation: ImportCitation, context: _Project) -> tuple:
@@ -385,9 +390,10 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
 def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Annotation]:
     row = plan.row
     span, made = span_at(lock, plan.document.text, plan.start, plan.end)
-    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)], new_spans={span.pk} if made else ())
-    if there:
-        return "unchanged", Annotation.objects.get(pk=there[0])
+    # The mark there already, if any (with one mark wanted, it cannot repeat an earlier one of them: never None).
+    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)], new_spans={span.pk} if made else ()).get(0)
+    if there is not None:
+        return "unchanged", Annotation.objects.get(pk=there)
     annotation = Annotation(
         span=span, label=plan.label, note=row.note, created_by=plan.annotator, status=row.status,
     )

@@ -142,6 +142,7 @@ def run_extraction(extraction_id: int) -> None:
     extraction = Extraction.objects.select_related("requested_by", "project", "document").get(pk=extraction_id)
     try:
         original = _original(extraction)
+        assert isinstance(original.data, bytes)  # made from bytes just now, not read back (a memoryview on PostgreSQL)
         Extraction.objects.filter(pk=extraction_id).update(progress=30 if extraction.url else 5)
         extracted = ingest.extract(
             original.data,
@@ -222,6 +223,7 @@ def _make_document(extraction: Extraction, original: Original, extracted: ingest
 def _make_version(extraction: Extraction, original: Original, extracted: ingest.Extracted) -> tuple[str, dict]:
     _check_manager(extraction.requested_by, extraction.project_id, "fetch documents again")
     document = extraction.document
+    assert document is not None  # a fetch again is asked for a document, and deleted with it
     when = timezone.localtime(original.fetched_at or timezone.now()).strftime("%Y-%m-%d %H:%M %Z")
     if textlib.normalise_text(extracted.text) == Document.objects.values_list("text", flat=True).get(pk=document.pk):
         return f"Fetched again at {when}: the text has not changed since version {document.version}.", {}

@@ -27,9 +27,9 @@ def rule_of(link_type: LinkType) -> linklib.TypeRule:
     )
 
 
-def _touch(*annotations: Annotation) -> None:
+def _touch(*annotations: Annotation | None) -> None:
     """Record a change at each mark's span (once per span), so pages showing it redraw its block and list entry."""
-    seen = set()
+    seen: set[int] = set()
     for annotation in annotations:
         if annotation is None or annotation.span_id in seen:
             continue
@@ -234,7 +234,10 @@ def _clean_names(project_id: int, name: str, inverse_name: str, exclude_pk: int 
         raise ActionRefused("A link type's names are 80 characters at most.")
     if textlib.BIDI_CONTROLS.search(name + inverse_name):
         raise ActionRefused(textlib.NO_BIDI_IN_NAMES)
-    if LinkType.objects.filter(project_id=project_id, name=name).exclude(pk=exclude_pk).exists():
+    same_name = LinkType.objects.filter(project_id=project_id, name=name)
+    if exclude_pk is not None:
+        same_name = same_name.exclude(pk=exclude_pk)
+    if same_name.exists():
         raise ActionRefused(f"A link type named “{name}” exists already.")
     return name, inverse_name or name
 

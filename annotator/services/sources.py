@@ -56,7 +56,10 @@ def _cleaned(fields: dict, where: str = "") -> dict:
 def _check_doi_free(project_id: int, doi: str, exclude_pk: int | None = None) -> None:
     if not doi:
         return
-    clash = Source.objects.filter(project_id=project_id, doi=doi).exclude(pk=exclude_pk).first()
+    same_doi = Source.objects.filter(project_id=project_id, doi=doi)
+    if exclude_pk is not None:
+        same_doi = same_doi.exclude(pk=exclude_pk)
+    clash = same_doi.first()
     if clash is not None:
         raise ActionRefused(f"The source “{textlib.isolated(clash.title)}” has the DOI {doi} already.")
 

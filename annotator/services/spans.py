@@ -134,7 +134,7 @@ def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple
     # Every span starting in the stretch is looked at, as tuples: only the ones wanted become objects.
     there = Span.objects.filter(document_id=lock.document_id, version=lock.version, start__gte=low, start__lte=high)
     wanted = [pk for start, end, pk in there.values_list("start", "end", "pk") if (start, end) in regions]
-    found = {}
+    found: dict[tuple[int, int], Span] = {}
     for i in range(0, len(wanted), BATCH):
         found.update(((span.start, span.end), span) for span in Span.objects.filter(pk__in=wanted[i : i + BATCH]))
     made = Span.objects.bulk_create(_new_span(lock, text, start, end) for start, end in sorted(regions - found.keys()))
@@ -167,7 +167,8 @@ def repeats(wanted: Sequence[tuple[int, int, int]], *, new_spans: Collection[int
         for span_id, label_id, editor_id, pk in marks.values_list("span_id", "label_id", "created_by_id", "pk"):
             if pk not in moving:
                 there[span_id, label_id, editor_id] = pk
-    found, seen = {}, set()
+    found: dict[int, int | None] = {}
+    seen: set[tuple[int, int, int]] = set()
     for index, key in enumerate(wanted):
         if key in there:
             found[index] = there[key]

@@ -61,7 +61,8 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
 
     # The new spans, made together: a fixed number of queries (in batches) rather than a few per mark.
     lock = replace(lock, version=version.number)
-    new_spans, made = spans_at(lock, new_text, {(r.start, r.end) for r in placed.values() if r.start is not None})
+    regions = {(r.start, r.end) for r in placed.values() if r.start is not None and r.end is not None}
+    new_spans, made = spans_at(lock, new_text, regions)
     results = _carried(annotations, placed, new_spans, made)
     now = timezone.now()
     report = []
@@ -95,7 +96,9 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     )
     Placement.objects.bulk_create(report)
     # A mark carried onto other text (a fuzzy placement) quotes something else now: its quotation checks again.
-    moved = [p.annotation.pk for p in report if p.new_start is not None and p.new_exact != p.old_exact]
+    moved = [
+        a.pk for a, p in zip(annotations, report, strict=True) if p.new_start is not None and p.new_exact != p.old_exact
+    ]
     if moved:
         refresh_quote_checks(Citation.objects.filter(annotation_id__in=moved))
     index_document(document)

@@ -78,8 +78,8 @@ class Command(BaseCommand):
         project_id = None
         if options["project"]:
             project = Project.objects.filter(name=options["project"]).first()
-            if project is None and row_id(options["project"]):
-                project = Project.objects.filter(pk=row_id(options["project"])).first()
+            if project is None and (number := row_id(options["project"])):
+                project = Project.objects.filter(pk=number).first()
             if project is None:
                 raise CommandError(f"No project named (or numbered) “{options['project']}”.")
             project_id = project.pk
