@@ -16,6 +16,7 @@ from . import text as textlib
 from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
 from .services.quotations import refresh_quote_checks
 from .services.review import review_annotations
+from .services.search_index import index_document, index_label, index_sources
 
 
 class ThroughServicesOnly:
@@ -117,6 +118,8 @@ def _recheck_rekeyed(label: Label, changed: list[str]) -> None:
     # A label's key says which marks are quotations: a new key checks (or drops the checks of) its marks' citations.
     if "key" in changed:
         refresh_quote_checks(Citation.objects.filter(annotation__label=label))
+    if "name" in changed:  # its name finds its marks
+        index_label(label)
 
 
 @admin.register(Project)
@@ -180,6 +183,11 @@ class DocumentAdmin(ThroughServicesOnly, admin.ModelAdmin):
     def get_queryset(self, request):
         # The text is read where it is shown (a document's page), not for every row of the list.
         return super().get_queryset(request).defer("text").annotate(_mark_count=Count("spans__annotations"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "title" in form.changed_data:  # its title finds it
+            index_document(obj)
 
     @admin.display(description="Marks", ordering="_mark_count")
     def mark_count(self, obj):
@@ -288,6 +296,7 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
         super().save_model(request, obj, form, change)
         if change and "full_text" in form.changed_data:
             refresh_quote_checks(Citation.objects.filter(source=obj))
+        index_sources([obj.pk])
 
     @admin.display(description="Citations", ordering="_citation_count")
     def citation_count(self, obj):

@@ -499,6 +499,9 @@ class ExportForm(forms.Form):
     f_label = forms.ModelChoiceField(queryset=None, required=False, label="Label", empty_label="All labels")
     f_author = forms.TypedChoiceField(required=False, label="Author", coerce=int, empty_value=None)
     f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
+    f_gold = forms.BooleanField(
+        required=False, label="Gold standard only: accepted marks kept when a disagreement was settled"
+    )
 
     def __init__(self, *args, project, authors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -522,6 +525,7 @@ class ExportForm(forms.Form):
             label=data["f_label"].key if data["f_label"] else None,
             status=data["f_status"] or None,
             editor=self.authors[data["f_author"]] if data["f_author"] else None,
+            gold=data["f_gold"],
         )
 
 
@@ -642,3 +646,18 @@ class AssignmentForm(TeamForm):
         min_value=1, label="Member", error_messages={"required": "Choose a member.", "invalid": "Choose a member."}
     )
     task = forms.ChoiceField(choices=[("annotate", "Annotate"), ("review", "Review")], initial="annotate")
+
+
+class SearchForm(forms.Form):
+    """A search: the words, and the facets and dates it is narrowed to (ids as the facet links send them)."""
+
+    q = forms.CharField(required=False, max_length=300, label="Search")
+    kind = forms.CharField(required=False, max_length=10)
+    label = forms.CharField(required=False, max_length=20)
+    status = forms.CharField(required=False, max_length=10)
+    author = forms.CharField(required=False, max_length=20)
+    document = forms.CharField(required=False, max_length=20)
+    source = forms.CharField(required=False, max_length=20)
+    since = forms.DateField(required=False, label="From")
+    until = forms.DateField(required=False, label="To")
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)

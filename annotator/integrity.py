@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Iterator
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 from django.db.models import F, Max
 from django.db.models.functions import Length
 
 from . import quotes
 from . import text as textlib
 from .models import (
-    Annotation, Change, Citation, Document, DocumentVersion, Link, Source, Span, validate_contributors,
+    Annotation, Change, Citation, Document, DocumentVersion, Link, SearchEntry, Source, Span, validate_contributors,
     validate_csl_names, validate_issued, validate_other_fields,
 )
+from .services import search_index
 from .services.quotations import QUOTATION
 
 
@@ -141,9 +143,47 @@ def check_quote_checks() -> Iterator[str]:
             )
 
 
+def _entry_key(entry: SearchEntry) -> tuple:
+    return (entry.kind, entry.document_id, entry.annotation_id, entry.source_id, entry.link_id, entry.start)
+
+
+def _entry_value(entry: SearchEntry) -> tuple:
+    return (entry.project_id, entry.label_id, entry.status, entry.author_id, entry.title, entry.body)
+
+
+def check_search_index() -> Iterator[str]:
+    """The search index holds what the data says, no more and no less (search_index.expected_entries), and the
+    database's own index agrees with the entries (FTS5's integrity-check; on PostgreSQL, a vector on every entry)."""
+    stored = {}
+    for entry in SearchEntry.objects.defer("vector").iterator(chunk_size=2000):
+        stored[_entry_key(entry)] = _entry_value(entry)
+    for entry in search_index.expected_entries():
+        key = _entry_key(entry)
+        value = stored.pop(key, None)
+        what = f"{entry.get_kind_display()} ({', '.join(f'{k} {v}' for k, v in zip(_KEY_NAMES, key[1:]) if v)})"
+        if value is None:
+            yield f"Search index: {what} is missing; run manage.py rebuild_search_index."
+        elif value != _entry_value(entry):
+            yield f"Search index: {what} is out of date; run manage.py rebuild_search_index."
+    for key in stored:
+        yield f"Search index: an entry for {key[0]} {key[1:]} shows nothing that exists; run manage.py rebuild_search_index."
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in ("annotator_search_words", "annotator_search_trigrams"):
+                try:
+                    # FTS5's own check of an external-content table against its entries (plain SQL: FTS5's command).
+                    cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+                except DatabaseError as exc:
+                    yield f"Search index: {table} disagrees with the entries ({exc}); run manage.py rebuild_search_index."
+    elif SearchEntry.objects.filter(vector__isnull=True).exists():
+        yield "Search index: some entries have no search vector; run manage.py rebuild_search_index."
+
+
+_KEY_NAMES = ("document", "mark", "source", "link", "at")
+
 CHECKS = [
     check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks,
-    check_pages,
+    check_pages, check_search_index,
 ]
 
 

@@ -1,5 +1,6 @@
 """The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from typing import Any
 
@@ -298,6 +299,10 @@ class Annotation(Tracked):
     )
     placement_score = models.FloatField(
         null=True, blank=True, help_text="For a fuzzy placement: how well the text matched (0-100)."
+    )
+    settled = models.BooleanField(
+        default=False, help_text="Kept when a reviewer settled a disagreement over its text: accepted and settled, it "
+        "belongs to the gold standard. Cleared when the mark goes back to pending.",
     )
     history = HistoricalRecords()
 
@@ -800,3 +805,72 @@ class ProgressSnapshot(models.Model):
     key = models.CharField(max_length=64, help_text="Digest of the documents' revisions and versions, and the day.")
     rows = models.JSONField(help_text="The marks counted by document, editor, label, review state and day.")
     made_at = models.DateTimeField(auto_now=True)
+
+
+class DismissedSuggestion(models.Model):
+    """A quotation suggestion someone dismissed: not suggested again for the document until brought back. Named by
+    the passage's text (its digest), so it stays dismissed where a new version moves it."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the passage's text, in hex.")
+    exact = models.TextField(help_text="The passage's text, as it was suggested.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "digest"], name="dismissed_suggestion_once"),
+        ]
+
+    def __str__(self):
+        return isolated(self.exact[:60])
+
+
+# Search -------------------------------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """One findable thing: a stretch of a document's current text, a mark, a source (or a stretch of its full text),
+    a link's comment. Written by services/search_index.py in the transaction of the write that changes what it
+    shows; found through the backend of annotator/search (SQLite: FTS5 tables kept by triggers on this table;
+    PostgreSQL: `vector`, with a GIN index). Deleted with what it shows.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Document text"
+        MARK = "mark", "Mark"
+        SOURCE = "source", "Source"
+        LINK = "link", "Link comment"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    annotation = models.ForeignKey(Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    link = models.ForeignKey(Link, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField(
+        default=0, help_text="Where `body` starts in the document's text (or the source's full text), in code points."
+    )
+    block = models.PositiveIntegerField(
+        default=0, help_text="Document text: the number of the document page's block `body` starts in, so that a "
+        "link opens the page at a hit without reading the whole text."
+    )
+    label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(help_text="When what it shows was made: the date a search filters by.")
+    title = models.TextField(blank=True, help_text="Names that find it: a title, a label, an author, a DOI.")
+    body = models.TextField(blank=True, help_text="The text that finds it, shown in context.")
+    vector = SearchVectorField(null=True, editable=False, help_text="PostgreSQL only: title and body, folded.")
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "kind"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["text", "mark", "source", "link"]), name="searchentry_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk}"

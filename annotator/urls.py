@@ -2,7 +2,7 @@
 from django.urls import path
 
 from .views import (
-    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, sources, team,
+    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, search, sources, team,
     versions,
 )
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", documents.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:project_id>/", documents.project_detail, name="project_detail"),
+    # Search (issue 21)
+    path("search/", search.search_all, name="search_all"),
+    path("projects/<int:project_id>/search/", search.project_search, name="project_search"),
     path("projects/<int:project_id>/labels.css", documents.label_css, name="label_css"),
     path("projects/<int:project_id>/documents/new/", documents.document_create, name="document_create"),
     path("documents/<int:document_id>/", documents.document_detail, name="document_detail"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/delete/", marks.annotation_delete, name="annotation_delete"),
     path("annotations/<int:annotation_id>/restore/", marks.annotation_restore, name="annotation_restore"),
     path("documents/<int:document_id>/deleted/", marks.deleted_marks, name="deleted_marks"),
+    path("annotations/<int:annotation_id>/mark-all/", marks.annotation_mark_all, name="annotation_mark_all"),
     path("documents/<int:document_id>/versions/", versions.document_versions, name="document_versions"),
     path("documents/<int:document_id>/versions/diff/", versions.version_diff, name="version_diff"),
     path("documents/<int:document_id>/versions/<int:number>/", versions.version_detail, name="version_detail"),
@@ -32,6 +36,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/review/", review.annotation_review, name="annotation_review"),
     path("projects/<int:project_id>/agreement/", agreement.agreement_index, name="agreement_index"),
     path("documents/<int:document_id>/agreement/", agreement.document_agreement, name="document_agreement"),
+    path("documents/<int:document_id>/agreement/settle/", agreement.disagreement_settle, name="disagreement_settle"),
     # Sources, citations and quotation suggestions (issue 5)
     path("projects/<int:project_id>/sources/", sources.source_list, name="source_list"),
     path("projects/<int:project_id>/sources/new/", sources.source_create, name="source_create"),
@@ -45,6 +50,8 @@ urlpatterns = [
     path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
     path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
+    path("documents/<int:document_id>/suggestions/dismiss/", sources.suggestion_dismiss, name="suggestion_dismiss"),
+    path("documents/<int:document_id>/suggestions/restore/", sources.suggestion_restore, name="suggestion_restore"),
     path("projects/<int:project_id>/export/", exports.project_export, name="project_export"),
     path("documents/<int:document_id>/export/", exports.document_export, name="document_export"),
     # Links between marks and the argument map (issue 8)

@@ -178,6 +178,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
 
         attempt(figures, "importing sources", "s", None, lambda: import_bench.measure(1 if options.quick else 3))
 
+        progress("search over both scenarios, indexing, marking all occurrences, rebuilding the index")
+        from . import search as search_bench
+
+        attempt(figures, "search", "ms", 50, lambda: search_bench.figures(scale, document, export, size.page_runs + 5))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

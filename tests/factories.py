@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from annotator import bibliography, services
 from annotator import text as textlib
 from annotator.models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Span
+from annotator.services import search_index
 from annotator.services.quotations import refresh_quote_checks
 
 SAMPLE_TEXT = (
@@ -66,6 +67,13 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     text = SAMPLE_TEXT
     origin = "sample.txt"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # With its search entries, as add_document makes them: production has no document without them.
+        document = super()._create(model_class, *args, **kwargs)
+        search_index.index_document(document)
+        return document
+
 
 class SpanFactory(factory.django.DjangoModelFactory):
     """A span of its document's text; exact, prefix and suffix are read from the text, never made up."""
@@ -96,6 +104,12 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     note = ""
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        annotation = super()._create(model_class, *args, **kwargs)
+        search_index.index_marks([annotation.pk])  # as the services index every mark they make
+        return annotation
+
 
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -113,6 +127,12 @@ class SourceFactory(factory.django.DjangoModelFactory):
         if isinstance(kwargs.get("issued"), str):
             kwargs["issued"] = bibliography.CSLDate(bibliography.parse_date(kwargs["issued"]))
         return kwargs
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        source = super()._create(model_class, *args, **kwargs)
+        search_index.index_sources([source.pk])  # as the services index every source they make
+        return source
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

@@ -23,10 +23,13 @@ def test_data_written_by_the_services_has_no_problems(marked, capsys):
     assert "No problems found." in capsys.readouterr().out
 
 
-def test_it_reports_a_span_whose_text_no_longer_matches(marked):
+def test_it_reports_a_span_whose_text_no_longer_matches(marked, capsys):
     Span.objects.filter(version=2).update(exact="zzz")
-    with pytest.raises(CommandError, match="3 problem"):
+    # Three spans, and the search entries of their three marks, which still hold the text the spans had.
+    with pytest.raises(CommandError, match="6 problem"):
         call_command("check_integrity")
+    out = capsys.readouterr().out
+    assert out.count("Span ") == 3 and out.count("Search index: Mark") == 3
 
 
 def test_it_reports_a_label_of_another_project_and_a_text_out_of_step(marked, capsys):

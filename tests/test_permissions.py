@@ -11,6 +11,7 @@ citations and documents are not added there; links are read and deleted, not cha
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from http.cookies import SimpleCookie
@@ -26,7 +27,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
-from annotator.models import Annotation, Assignment, Change, Extraction, LinkType, Original, Role, Source, Span
+from annotator.models import (
+    Annotation, Assignment, Change, DismissedSuggestion, Extraction, LinkType, Original, Role, Source, Span,
+)
 from annotator.services import links, sources, versions
 from annotator.services.accounts import one_time_link
 
@@ -54,6 +57,9 @@ APP = {
     #                        anonymous outsider staff author other reviewer manager
     "project_list":          (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "project_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Search (issue 21): across one's own projects (an outsider finds nothing of this one), or in one project.
+    "search_all":            (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_search":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "label_css":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_create":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
     "document_detail":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -65,6 +71,9 @@ APP = {
     "annotation_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "annotation_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
     "annotation_delete":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    # Any member marks every other occurrence of a mark's text for themself (the author has none left: refused, and
+    # sent back to the preview with the reason).
+    "annotation_mark_all":   (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 302 302 302 302"),
     "document_versions":     (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
     "version_diff":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "version_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -75,6 +84,9 @@ APP = {
     "annotation_review":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
     "agreement_index":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_agreement":    (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    # Settling a disagreement: reviewers and managers (the mark named has none: refused with its reason, back to
+    # the page).
+    "disagreement_settle":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 302 302"),
     "source_list":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "source_create":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
     "source_import":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
@@ -87,6 +99,9 @@ APP = {
     "citation_delete":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
     "suggestion_list":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "suggestion_accept":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    # Any member dismisses a suggestion for the document, or brings a dismissed one back (issue 21).
+    "suggestion_dismiss":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "suggestion_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 302 302 302"),
     "project_export":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "document_export":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
     "mark_links":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
@@ -142,6 +157,9 @@ OBJECT_FOR = {
 }
 
 
+DIGESTS = itertools.count(1)
+
+
 def post_data(name: str, w: SimpleNamespace) -> dict:
     """What the page's own form sends to the URL: enough for the write to succeed for whoever may make it."""
     text = w.document.text
@@ -151,6 +169,8 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "annotation_create": lambda: {"start": getty, "end": getty + 5, "exact": "Getty", "label": w.labels["evidence"].pk},
         "annotation_update": lambda: {"label": w.labels["evidence"].pk, "note": "Checked.", "version": w.mark.version},
         "annotation_delete": lambda: {"version": w.mark.version},
+        "annotation_mark_all": lambda: {"scope": "document"},
+        "disagreement_settle": lambda: {"keep": w.mark.pk, "note": "kept"},
         "document_versions": lambda: {"text": text + "A third version.\n", "note": "v3"},
         "annotation_reattach": lambda: {"start": getty, "end": getty + 5, "exact": "Getty"},
         "annotation_review": lambda: {"status": "accepted", "note": "", "version": w.mark.version},
@@ -161,6 +181,9 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "citation_create": lambda: {"source": w.source.pk, "locator": "p. 2"},
         "citation_create_new": lambda: {"new-type": "book", "new-title": "Made in the panel", "new-locator": "p. 1"},
         "suggestion_accept": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
+        "suggestion_dismiss": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
+        "suggestion_restore": lambda: {"dismissal": DismissedSuggestion.objects.create(
+            document=w.document, digest=f"{next(DIGESTS):064x}", exact="A passage once dismissed").pk},
         "link_create": lambda: {"type": str(w.types["same-as"].pk), "to_annotation": w.third.pk},
         "link_update": lambda: {"note": "Still the same.", "version": w.link.version},
         "link_delete": lambda: {"version": w.link.version},

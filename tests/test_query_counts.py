@@ -20,7 +20,8 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import document_page, kept_texts, poll_pass, services
 from annotator.models import (
-    Annotation, Assignment, Citation, Document, Extraction, Link, LinkType, Original, Role, Source, Span, Status,
+    Annotation, Assignment, Citation, DismissedSuggestion, Document, Extraction, Link, LinkType, Original, Role, Source,
+    Span, Status,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -315,6 +316,29 @@ def _suggestion_accept(w):
                 {"start": suggestion.start, "end": suggestion.end}, htmx=True)
 
 
+def _suggestion_dismiss(w):
+    DismissedSuggestion.objects.filter(document=w.document).delete()  # the warm-up's, so the same one is suggested
+    suggestion = source_services.quotation_suggestions(w.doc())[0]
+    return Call("ann", _url("suggestion_dismiss", w.document), "post",
+                {"start": suggestion.start, "end": suggestion.end}, htmx=True)
+
+
+def _suggestion_restore(w):
+    dismissal = DismissedSuggestion.objects.create(document_id=w.document, digest=w.name("d").replace(" ", "-").ljust(64, "0"),
+                                                   exact="A passage once dismissed")
+    return Call("ann2", _url("suggestion_restore", w.document), "post", {"dismissal": dismissal.pk}, status=302)
+
+
+def _disagreement_settle(w):
+    # Two editors' marks on the same text: the reviewer keeps one, the other is rejected.
+    kept = w.fresh_mark("ann", "claim")
+    span = kept.span
+    services.annotate(user=w.users["ann2"], document=w.doc(), start=span.start, end=span.end, exact=span.exact,
+                      label=w.label("evidence"))
+    return Call("rev", _url("disagreement_settle", w.document), "post", {"keep": kept.pk, "note": "settled"},
+                status=302)
+
+
 def _link_create(w):
     mark = w.fresh_mark("ann", "evidence")
     return Call("ann", _url("link_create", mark.pk), "post", {
@@ -498,6 +522,11 @@ CASES = {
     "project_list": [_get("project_list", on=None)],
     "project_detail": [_get("project_detail"), _get("project_detail", "boss")],  # managers see documents being made
     "label_css": [_get("label_css")],
+    # A page of results reads its entries, the names of the facets' values and the texts of the documents it links
+    # into: never more however many match.
+    "search_all": [_get("search_all", on=None, params={"q": "Stalin"})],
+    "project_search": [_get("project_search", params={"q": "Stalin"}),
+                       _get("project_search", params={"q": "stalin -terror", "kind": "mark"})],
     "document_create": [_get("document_create", "boss"), _document_create, _document_create_from_pdf],
     "document_detail": [_get("document_detail", on="document"), _get("document_detail", on="document", htmx=True)],
     "mark_list": [
@@ -521,6 +550,8 @@ CASES = {
     "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
     "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
+    "annotation_mark_all": [_get("annotation_mark_all", on="quote"), _get("annotation_mark_all", on="quote",
+                                                                          params={"scope": "project"})],
     "document_versions": [_get("document_versions", "boss", on="versioned"), _document_version],
     "version_diff": [_get("version_diff", on="versioned", params={"from": 1, "to": 2})],
     "version_detail": [_get("version_detail", on="versioned", number=1)],
@@ -530,6 +561,7 @@ CASES = {
     "annotation_review": [_annotation_review(""), _annotation_review("panel")],
     "agreement_index": [_get("agreement_index")],
     "document_agreement": [_get("document_agreement", on="document")],
+    "disagreement_settle": [_disagreement_settle],
     "source_list": [_get("source_list"), _get("source_list", htmx=True, params={"q": "source"})],
     "source_create": [_get("source_create"), _source_create],
     "source_import": [_get("source_import"), _source_import],
@@ -542,6 +574,8 @@ CASES = {
     "citation_delete": [_citation_delete],
     "suggestion_list": [_get("suggestion_list", on="document")],
     "suggestion_accept": [_suggestion_accept],
+    "suggestion_dismiss": [_suggestion_dismiss],
+    "suggestion_restore": [_suggestion_restore],
     "project_export": [_get("project_export", "rev")] + [
         _get("project_export", "rev", params={"format": f}) for f in ("csv", "jsonld", "links-csv")
     ],

@@ -58,8 +58,11 @@ class ExportFilter:
     label: str | None = None
     status: str | None = None
     editor: str | None = None
+    gold: bool = False  # the gold standard: accepted marks kept when their disagreement was settled
 
     def apply(self, annotations: QuerySet) -> QuerySet:
+        if self.gold:
+            annotations = annotations.filter(status="accepted", settled=True)
         if self.project_id is not None:
             annotations = annotations.filter(span__document__project_id=self.project_id)
         if self.document_id is not None:

@@ -20,6 +20,7 @@ from .errors import ActionRefused, Conflict
 from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
 from .projects import check_member
 from .quotations import refresh_quote_checks
+from .search_index import index_links, index_new_marks
 from .sources import already_cited, check_citation
 from .spans import (
     already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, spans_at,
@@ -97,6 +98,7 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
             text = locked_text(lock, document)
             annotations = _checked_marks(user, lock, text, marks)
             annotations = bulk_create_with_history(annotations, Annotation, default_user=user)
+            index_new_marks(annotations)
             note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
@@ -222,6 +224,7 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
                     if mark is not None:
                         regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
             rows = bulk_create_with_history(rows, Link, default_user=user)
+            index_links([row.pk for row in rows])
             _record_changes(regions)
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None

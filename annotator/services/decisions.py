@@ -46,3 +46,5 @@ def back_to_pending(item) -> None:
     item.reviewed_by = None
     item.reviewed_at = None
     item.review_note = ""
+    if hasattr(item, "settled"):  # a mark kept when a disagreement was settled is open to review again
+        item.settled = False

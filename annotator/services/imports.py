@@ -31,6 +31,7 @@ from ..models import Annotation, Citation, Document, Label, Link, LinkType, Memb
 from . import links
 from .errors import ActionRefused, Forbidden
 from .quotations import refresh_quote_checks
+from .search_index import index_links, index_marks, index_sources
 from .spans import Lock, lock_document, record_change, repeats, span_at
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
     locks = {pk: lock_document(pk, bump=False) for pk in sorted({plan.document.pk for plan in plans})}
     by_iri: dict[str, Annotation] = {}
     cited: list[int] = []  # marks made with citations
+    made: list[int] = []  # marks made (indexed once their times are the file's)
     for plan in plans:
         if locks[plan.document.pk].version != plan.document.version:
             report.problems.append(Problem(plan.row.line, f"“{plan.document.title}” got a new version while this "
@@ -183,11 +185,13 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
             report.unchanged += 1
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        made.append(annotation.pk)
         if plan.citations:
             cited.append(annotation.pk)
         low, high = touched.get(plan.document.pk, (plan.start, plan.end))
         touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
     refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
+    index_marks(made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
@@ -287,6 +291,7 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         made._change_reason = f"Imported as {link.status}"
         made.save(update_fields=["status", "updated_at"])
     Link.objects.filter(pk=made.pk).update(created_at=link.created_at or made.created_at)
+    index_links([made.pk])
     return "created"
 
 
@@ -512,6 +517,7 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
     source.author_names = bibliography.names_for_search(source.authors, source.contributors)
     source._history_user = user
     source.save()
+    index_sources([source.pk])
     report.sources_created += 1
     return source
 

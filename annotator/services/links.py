@@ -12,6 +12,7 @@ from ..models import Annotation, Label, Link, LinkType, Project, Role, Source
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
+from .search_index import index_links
 from .spans import record_change
 
 MAX_SPEAKER = 200
@@ -134,6 +135,7 @@ def create_link(
             )
             link._history_user = user
             link.save()
+            index_links([link.pk])
             _touch(source_mark, target_mark)
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None
@@ -175,6 +177,7 @@ def update_link(*, user, link: Link, version: int, note: str) -> Link:
     link.version += 1
     link._history_user = user
     link.save()
+    index_links([link.pk])
     _touch(link.from_annotation, link.to_annotation)
     return link
 
@@ -194,6 +197,7 @@ def review_link(*, user, link: Link, status: str, note: str = "", version: int |
     check_status(status)
     locked = _locked_link(link.pk)
     decide(locked, user=user, project_id=locked.project_id, status=status, note=note, version=version, noun="link")
+    index_links([locked.pk])
     _touch(locked.from_annotation, locked.to_annotation)
     return locked
 

@@ -22,6 +22,7 @@ from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
+from .search_index import index_marks, index_new_marks
 from .spans import (
     already_marked,
     check_region,
@@ -56,6 +57,7 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
             annotation.save()
+            index_new_marks([annotation])
             note_change(lock, start, end)
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
@@ -112,6 +114,7 @@ def update_annotation(*, user, annotation: Annotation, version: int, label: Labe
     annotation.save()
     if quoting:
         refresh_quote_checks(annotation.citations.all())
+    index_marks([annotation.pk])
     record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
     return annotation
 
@@ -156,6 +159,7 @@ def review_annotation(*, user, annotation: Annotation, status: str, note: str = 
         raise Conflict("This mark was deleted meanwhile.")
     decide(locked, user=user, project_id=locked.span.document.project_id, status=status, note=note,
            version=version, noun="mark")
+    index_marks([locked.pk])
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
     return locked
 

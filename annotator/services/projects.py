@@ -9,6 +9,7 @@ from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
 from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Role
 from .errors import ActionRefused, Forbidden
+from .search_index import index_document
 
 DEFAULT_LABELS = [
     # key, name, colour, shortcut
@@ -190,6 +191,7 @@ def add_document(*, user, project: Project, title: str, text: str, origin: str =
     DocumentVersion.objects.create(
         document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at
     )
+    index_document(document)
     return document
 
 

@@ -5,6 +5,7 @@ document whose page shows what changed (a mark's source count), so open pages re
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -12,11 +13,12 @@ from simple_history.utils import bulk_create_with_history
 
 from .. import bibliography, quotes
 from .. import text as textlib
-from ..models import Annotation, Citation, Document, Project, Role, Source, Span
+from ..models import Annotation, Citation, DismissedSuggestion, Document, Project, Role, Source, Span
 from .errors import ActionRefused, Conflict, Forbidden
 from .marks import annotate
 from .projects import check_member
 from .quotations import refresh_quote_checks
+from .search_index import index_new_sources, index_sources
 from .spans import record_change
 
 # The fields a source is made of, as the forms and the importers give them.
@@ -81,6 +83,7 @@ def create_source(*, user, project: Project, **fields) -> Source:
             _fill(source, record)
             source._history_user = user
             source.save()
+            index_sources([source.pk])
     except IntegrityError:
         raise Conflict(f"Someone added a source with the DOI {record['doi']} at the same moment.") from None
     return source
@@ -100,6 +103,7 @@ def update_source(*, user, source: Source, **fields) -> Source:
             _fill(source, record)
             source._history_user = user
             source.save()
+            index_sources([source.pk])
             if new_text:
                 refresh_quote_checks(Citation.objects.filter(source=source))
     except IntegrityError:
@@ -190,6 +194,7 @@ def _import(user, project: Project, entries: list[bibliography.Entry], partial: 
     if report.refused and not partial:
         return report
     report.created = bulk_create_with_history(new, Source, batch_size=500, default_user=user)
+    index_new_sources(report.created)
     return report
 
 
@@ -283,9 +288,13 @@ class Suggestion:
         return self.source_document.pk == self.document_pk
 
 
+def passage_digest(exact: str) -> str:
+    return hashlib.sha256(exact.encode()).hexdigest()
+
+
 def quotation_suggestions(document: Document) -> list[Suggestion]:
     """Passages of the document repeated from earlier in it or from a document added before it
-    (of the same project), minus those already marked as quotations. Two queries."""
+    (of the same project), minus those already marked as quotations and those dismissed. Three queries."""
     documents = list(Document.objects.filter(project_id=document.project_id).order_by("pk").only("pk", "title", "text"))
     target = next(i for i, d in enumerate(documents) if d.pk == document.pk)
     quoted = list(
@@ -293,8 +302,11 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
         .values_list("start", "end")
         .distinct()
     )
+    dismissed = set(DismissedSuggestion.objects.filter(document=document).values_list("digest", flat=True))
     suggestions = []
     for repeat in quotes.unmarked(quotes.find_repeats([d.text for d in documents], target), quoted):
+        if dismissed and passage_digest(document.text[repeat.start : repeat.end]) in dismissed:
+            continue
         suggestions.append(
             Suggestion(
                 repeat.start, repeat.end, repeat.words, document.text[repeat.start : repeat.end],
@@ -319,3 +331,24 @@ def accept_suggestion(*, user, document: Document, start: int, end: int) -> Anno
     return annotate(
         user=user, document=document, start=start, end=end, exact=suggestion.exact, label=label, note=note
     )
+
+
+def dismiss_suggestion(*, user, document: Document, start: int, end: int) -> DismissedSuggestion:
+    """Stop suggesting the passage at [start, end) as a quotation for the document (any member of its project); it
+    stays dismissed, for everyone, until brought back (restore_suggestion)."""
+    check_member(user, document.project_id)
+    suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
+    if suggestion is None:
+        raise Conflict("This passage is no longer suggested: it was marked or dismissed meanwhile, or the page is out "
+                       "of date.")
+    dismissal, _ = DismissedSuggestion.objects.get_or_create(
+        document=document, digest=passage_digest(suggestion.exact),
+        defaults={"exact": suggestion.exact, "dismissed_by": user},
+    )
+    return dismissal
+
+
+def restore_suggestion(*, user, dismissal: DismissedSuggestion) -> None:
+    """Suggest a dismissed passage again (any member of the document's project)."""
+    check_member(user, dismissal.document.project_id)
+    DismissedSuggestion.objects.filter(pk=dismissal.pk).delete()

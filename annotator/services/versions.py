@@ -14,6 +14,7 @@ from .decisions import back_to_pending
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
 from .quotations import refresh_quote_checks
+from .search_index import index_document, index_marks
 from .spans import already_marked, check_region, lock_document, locked_text, note_change, repeats, span_at, spans_at
 
 
@@ -89,7 +90,8 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     # Each mark's move in its history, as save() would record it (user and reason per mark).
     bulk_update_with_history(
         annotations, Annotation,
-        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "version", "updated_at"],
+        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "settled", "version",
+         "updated_at"],
         default_date=now,
     )
     Placement.objects.bulk_create(report)
@@ -99,6 +101,8 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     ]
     if moved:
         refresh_quote_checks(Citation.objects.filter(annotation_id__in=moved))
+    index_document(document)
+    index_marks(a.pk for a in annotations)
     note_change(lock, 0, len(new_text), text_changed=True)
     return version
 
@@ -144,5 +148,6 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
         status="reattached", new_start=start, new_end=end, new_exact=exact
     )
     refresh_quote_checks(locked.citations.all())
+    index_marks([locked.pk])
     note_change(lock, start, end)
     return locked

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.db.models import Count, F, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .. import agreement as ag
+from .. import services
+from ..text import row_id
 from ..models import Annotation, Document
-from ..permissions import document_for, project_for
+from ..permissions import annotation_for, can_review, document_for, project_for
 
 
 @login_required
@@ -58,21 +63,32 @@ def document_agreement(request, document_id):
     labels = list(project.labels.all())
     rows = list(
         Annotation.objects.current(document).in_text_order()
-        .values_list("created_by__username", "span__start", "span__end", "label_id")
+        .values_list("created_by__username", "span__start", "span__end", "label_id", "id", "status")
     )
-    marks = [ag.Mark(editor, start, end, label_id) for editor, start, end, label_id in rows]
+    marks = [ag.Mark(editor, start, end, label_id) for editor, start, end, label_id, _, _ in rows]
+    # A mark of the comparison is one row: an editor marks a span with a label once.
+    ids = {(editor, start, end, label): (pk, status) for editor, start, end, label, pk, status in rows}
     label_by_id = {label.pk: label for label in labels}
     names = {pk: label.name for pk, label in label_by_id.items()}
     # Each row's words made here once, not by the template a dozen nodes at a time: a document has thousands.
-    comparison = [
-        {
+    comparison = []
+    open_count = 0
+    for row in ag.compare(marks):
+        own = [(editor, ids[editor, row.start, row.end, row.label]) for editor in row.editors]
+        others = [(m, ids[m.editor, m.start, m.end, m.label]) for m in row.others]
+        disagreement = row.category in (ag.SAME_SPAN_OTHER_LABEL, ag.OVERLAP)
+        # Open until every mark in it has been reviewed (settling accepts one and rejects the others).
+        unsettled = disagreement and any(status == "pending" for _, (_, status) in own + others)
+        open_count += unsettled
+        comparison.append({
             "row": row,
             "label": label_by_id[row.label],
             "exact": _shortened(document.text[row.start : row.end]),
             "meta": _meta(row, names),
-        }
-        for row in ag.compare(marks)
-    ]
+            "marks": [(editor, pk, label_by_id[row.label].name) for editor, (pk, _) in own],
+            "other_marks": [(m.editor, pk, names[m.label]) for m, (pk, _) in others],
+            "open": unsettled,
+        })
     groups = [
         {"key": key, "name": name, "rows": [c for c in comparison if c["row"].category == key]}
         for key, name in ag.CATEGORIES.items()
@@ -90,5 +106,29 @@ def document_agreement(request, document_id):
         "figures": figures,
         "groups": groups,
         "token_count": len(token_spans),
+        "open_count": open_count,
+        "can_settle": can_review(membership),
     }
     return render(request, "annotator/document_agreement.html", context)
+
+
+@login_required
+@require_POST
+def disagreement_settle(request, document_id):
+    """Settle a disagreement: keep the mark chosen, reject the other editors' marks on its span or overlapping it,
+    with one note (reviewers and managers). Back to the agreement page, which says what was done."""
+    document, membership = document_for(request.user, document_id, text=False)
+    if not can_review(membership):
+        raise PermissionDenied("Only reviewers and managers settle disagreements.")
+    annotation, _ = annotation_for(request.user, row_id(request.POST.get("keep")) or 0)
+    if annotation.span.document_id != document.pk:
+        raise Http404("No such mark in this document.")
+    try:
+        settled = services.settle_disagreement(user=request.user, annotation=annotation,
+                                               note=request.POST.get("note", ""))
+    except services.ActionRefused as exc:
+        messages.error(request, f"Not settled: {exc.message}")
+    else:
+        messages.success(request, f"Settled: kept {annotation.label.name} by {annotation.created_by.get_username()}, "
+                                  f"rejected {len(settled.rejected)} other mark{'s' if len(settled.rejected) != 1 else ''}.")
+    return redirect("document_agreement", document_id=document.pk)

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from .. import document_page as page
@@ -130,3 +130,33 @@ def annotation_restore(request, annotation_id):
     url = reverse("annotation_detail", args=[annotation.pk])  # the document page with the mark open
     messages.success(request, "The mark is restored.")
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+def annotation_mark_all(request, annotation_id):
+    """Mark every other occurrence of a mark's text (in its document, or its project) with its label: GET previews the
+    places, each in context, with the count; POST marks them all, or none."""
+    annotation, membership = annotation_for(request.user, annotation_id)
+    scope = request.GET.get("scope") or request.POST.get("scope") or "document"
+    if request.method == "POST":
+        try:
+            expected = int(request.POST.get("expected", ""))
+        except ValueError:
+            expected = None
+        try:
+            made = services.mark_occurrences(user=request.user, annotation=annotation, scope=scope,
+                                             expected=expected)
+        except services.ActionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{request.path}?scope={scope}")
+        messages.success(request, f"Marked {len(made)} more place{'s' if len(made) != 1 else ''} as "
+                                  f"{annotation.label.name}.")
+        return redirect("annotation_detail", annotation_id=annotation.pk)
+    try:
+        found = services.occurrences(user=request.user, annotation=annotation, scope=scope)
+    except services.ActionRefused as exc:
+        return render(request, "annotator/request_refused.html", {"message": exc.message}, status=exc.status)
+    return render(request, "annotator/mark_all.html", {
+        "annotation": annotation, "project": annotation.span.document.project, "membership": membership,
+        "found": found, "scope": scope, "places": found.places[:200],
+    })

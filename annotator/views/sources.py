@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -17,7 +17,7 @@ from .. import bibliography, quotes, reads
 from .. import document_page as page
 from .. import text as textlib
 from ..forms import CitationForm, QuickSourceForm, SourceForm, SourceImportForm, SuggestionForm
-from ..models import Citation, Source
+from ..models import Citation, DismissedSuggestion, Source
 from ..permissions import annotation_for, can_edit_sources, citation_for, document_for, project_for, source_for
 from ..services import ActionRefused
 from ..services import sources
@@ -254,8 +254,9 @@ def suggestion_list(request, document_id):
     for suggestion in suggestions:
         suggestion.source_block = _source_block(bounds, suggestion)
     return render(request, "annotator/suggestions.html", {
-        "document": document, "project": document.project, "suggestions": suggestions,
+        "document": document, "project": document.project, "membership": membership, "suggestions": suggestions,
         "min_words": quotes.MIN_REPEAT_WORDS,
+        "dismissed": document.dismissed_suggestions.select_related("dismissed_by"),
     })
 
 
@@ -279,3 +280,38 @@ def suggestion_accept(request, document_id):
         return redirect("suggestion_list", document_id=document.pk)
     context = {"document": document, "start": start, "end": end, "annotation": annotation}
     return render(request, "annotator/suggestions.html#accepted", context)
+
+
+@login_required
+@require_POST
+def suggestion_dismiss(request, document_id):
+    """Dismiss a suggested passage: it is not suggested again for this document until brought back."""
+    document, membership = document_for(request.user, document_id)
+    form = SuggestionForm(request.POST)
+    if not form.is_valid():
+        context = {"document": document, "error": "The suggestion was not dismissed: its offsets are missing or not "
+                                                  "numbers."}
+        return render(request, "annotator/suggestions.html#accepted", context, status=422)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    try:
+        dismissal = sources.dismiss_suggestion(user=request.user, document=document, start=start, end=end)
+    except ActionRefused as exc:
+        context = {"document": document, "start": start, "end": end, "error": exc.message}
+        return render(request, "annotator/suggestions.html#accepted", context, status=exc.status)
+    if not request.htmx:
+        messages.success(request, "Dismissed: it is listed under Dismissed suggestions, where it can be brought back.")
+        return redirect("suggestion_list", document_id=document.pk)
+    context = {"document": document, "start": start, "end": end, "dismissal": dismissal}
+    return render(request, "annotator/suggestions.html#accepted", context)
+
+
+@login_required
+@require_POST
+def suggestion_restore(request, document_id):
+    """Bring a dismissed suggestion back."""
+    document, membership = document_for(request.user, document_id, text=False)
+    dismissal = get_object_or_404(DismissedSuggestion, pk=textlib.row_id(request.POST.get("dismissal")) or 0,
+                                  document=document)
+    sources.restore_suggestion(user=request.user, dismissal=dismissal)
+    messages.success(request, "Suggested again.")
+    return redirect("suggestion_list", document_id=document.pk)

@@ -29,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--status", choices=Status.values)
         parser.add_argument("--label", help="Label key, e.g. claim.")
         parser.add_argument("--editor", help="User name of the mark's author.")
+        parser.add_argument("--gold", action="store_true",
+                            help="Only the gold standard: accepted marks kept when a disagreement was settled.")
         parser.add_argument(
             "--raw", action="store_true",
             help="Write cells exactly as stored (for programs). By default a cell that a spreadsheet would "
@@ -101,4 +103,5 @@ class Command(BaseCommand):
             label=options["label"],
             status=options["status"],
             editor=options["editor"],
+            gold=options["gold"],
         )

@@ -532,6 +532,36 @@
     if (open) open.value = markId + "." + version;  // told once
   }
 
+  // A search result's link opens the page at a hit: ?at=start-end (code points) selects it, ready to be marked.
+  function domPoint(piece, offset) {
+    const node = piece.firstChild;
+    if (!node) return null;
+    return [node, sliceCodePoints(node.data, 0, offset - pieceStart(piece)).length];
+  }
+
+  function showPlace(container) {
+    const match = /^(\d+)-(\d+)$/.exec(new URLSearchParams(window.location.search).get("at") || "");
+    if (!match) return;
+    const start = parseInt(match[1], 10), end = parseInt(match[2], 10);
+    let first = null, last = null;
+    for (const piece of pieces(container)) {
+      if (pieceStart(piece) >= end) break;
+      if (!first && pieceEnd(piece) > start) first = piece;
+      if (first) last = piece;
+    }
+    if (!first) return;
+    const from = domPoint(first, Math.max(start, pieceStart(first)));
+    const to = domPoint(last, Math.min(end, pieceEnd(last)));
+    if (!from || !to) return;
+    const range = document.createRange();
+    range.setStart(from[0], from[1]);
+    range.setEnd(to[0], to[1]);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    first.scrollIntoView({ block: "center" });
+  }
+
   function typingInField(el) {
     return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
   }
@@ -772,6 +802,7 @@
     });
     document.body.addEventListener("htmx:afterSettle", showOpenMark);
     showOpenMark();
+    showPlace(container);
     document.body.addEventListener("htmx:afterSettle", applyListUpdates);
     document.body.addEventListener("htmx:afterSettle", applyMarkUpdate);
     htmx.onLoad(function (elt) {

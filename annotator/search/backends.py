@@ -1,0 +1,161 @@
+"""The two ways the index is searched, behind one function: `matches(query, project_ids, limit)`.
+
+SQLite: the FTS5 tables the migration made (words: unicode61 remove_diacritics 2; parts of words: trigram), ranked
+by bm25. PostgreSQL: the stored vector with its GIN index, ranked by ts_rank; pg_trgm's index for parts of words.
+Both answer the same rows, so facets, paging and excerpts are worked out once, in `annotator.search`.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+from django.utils.dateparse import parse_datetime
+
+from ..models import SearchEntry
+from .terms import Query, Term
+
+# Weights of the title (names) and the body (text) in ranking.
+TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+
+
+class Match(NamedTuple):
+    """One matching entry, with what facets count and filters test; `rank`: higher is better. A tuple: a common
+    word makes thousands. `created_at` as the database gives it (see `when`), read only when dates are filtered."""
+
+    id: int
+    kind: str
+    project_id: int
+    label_id: int | None
+    status: str
+    author_id: int | None
+    document_id: int | None
+    source_id: int | None
+    created_at: object
+    rank: float
+
+
+COLUMNS = ["id", "kind", "project_id", "label_id", "status", "author_id", "document_id", "source_id", "created_at"]
+
+
+# SQLite ---------------------------------------------------------------------------------------------------------
+
+
+def _fts_string(term: Term) -> str:
+    # FTS5 query syntax: a "quoted string" is a phrase of the tokens in it; * after it makes the last a prefix.
+    phrase = '"' + " ".join(term.words) + '"'
+    return phrase + "*" if term.prefix else phrase
+
+
+def fts_query(query: Query) -> str:
+    """The FTS5 MATCH expression: every wanted term, none of the excluded ones."""
+    wanted = " AND ".join(_fts_string(t) for t in query.wanted)
+    if query.excluded:
+        return f"({wanted}) NOT ({' OR '.join(_fts_string(t) for t in query.excluded)})"
+    return wanted
+
+
+def when(value) -> datetime:
+    """A row's created_at as an aware datetime (SQLite gives the text Django stored, in UTC)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    if moment is None:
+        raise ValueError(f"Not a date and time: {value!r}")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> list[Match]:
+    # Plain SQL: the ORM has no word for FTS5's MATCH or bm25(), and joining the entries here counts the facets
+    # from the same statement. Every value is a parameter; the table name is one of two constants.
+    entries = connection.ops.quote_name(SearchEntry._meta.db_table)
+    marks = ", ".join(["%s"] * len(project_ids))
+    matching = (
+        f"FROM {table} JOIN {entries} e ON e.id = {table}.rowid WHERE {table} MATCH %s AND e.project_id IN ({marks})"
+    )
+    found: list[float | str | int] = [fts_query(query), *project_ids]
+    with connection.cursor() as cursor:
+        # FTS5 works out bm25 for every match before it sorts: tens of thousands for a common word, ~5 µs each. Past
+        # `limit` matches only the newest `limit` are ranked (FTS5 walks its matches by rowid fast): the first
+        # statement finds where they begin.
+        cursor.execute(f"SELECT {table}.rowid {matching} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET %s",
+                       [*found, limit - 1])
+        floor = cursor.fetchone()
+        cursor.execute(
+            f"SELECT {', '.join('e.' + c for c in COLUMNS)}, bm25({table}, %s, %s) {matching} "
+            f"AND {table}.rowid >= %s ORDER BY bm25({table}, %s, %s) LIMIT %s",
+            [TITLE_WEIGHT, BODY_WEIGHT, *found, floor[0] if floor else 0, TITLE_WEIGHT, BODY_WEIGHT, limit],
+        )
+        return [Match._make((*row[:9], -row[9])) for row in cursor.fetchall()]
+
+
+# PostgreSQL ------------------------------------------------------------------------------------------------------
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _ts_term(term: Term) -> str:
+    lexemes = [_lexeme(w) for w in term.words]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def ts_query(query: Query) -> str:
+    """The tsquery: every wanted term, none of the excluded ones; phrases with <->, prefixes with :*."""
+    parts = [_ts_term(t) for t in query.wanted] + ["!" + _ts_term(t) for t in query.excluded]
+    return " & ".join(parts)
+
+
+def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Match]:
+    wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
+    matching = SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
+    # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector). Their
+    # ids come from the GIN index alone (asked for the limit-th newest, the planner walks the primary key back
+    # through every row for a rare word).
+    ids = list(matching.values_list("id", flat=True))
+    if len(ids) > limit:
+        matching = matching.filter(id__gte=sorted(ids)[-limit])
+    found = (
+        matching
+        .annotate(rank=SearchRank(F("vector"), wanted, weights=[0.1, 0.2, 0.4, 1.0]))
+        .order_by("-rank", "id")
+        .values_list(*COLUMNS, "rank")[:limit]
+    )
+    return [Match(*row) for row in found]
+
+
+def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[Match]:
+    # pg_trgm: the GIN index on UPPER(body) answers icontains.
+    wanted = Q()
+    for term in query.wanted:
+        wanted &= Q(body__icontains=" ".join(term.words))
+    for term in query.excluded:
+        wanted &= ~Q(body__icontains=" ".join(term.words))
+    found = SearchEntry.objects.filter(wanted, project_id__in=project_ids).order_by("id").values_list(*COLUMNS)[:limit]
+    return [Match._make((*row, 0.0)) for row in found]
+
+
+# The one entry point ------------------------------------------------------------------------------------------------
+
+
+def matches(query: Query, project_ids: list[int], limit: int) -> list[Match]:
+    """The entries of these projects matching the query, best first, at most `limit`."""
+    if not project_ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql(query, project_ids, limit)
+    return _sqlite(query, project_ids, limit, "annotator_search_words")
+
+
+def partial_matches(query: Query, project_ids: list[int], limit: int) -> list[Match]:
+    """Entries holding each wanted term as a part of a word (`purg` in `Great Purge`): what is offered when no
+    whole word matched. Terms of fewer than three characters find nothing here."""
+    if not project_ids or any(len(" ".join(t.words)) < 3 for t in query.wanted):
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql_parts(query, project_ids, limit)
+    plain = Query(tuple(Term(t.words, excluded=t.excluded) for t in query.terms))
+    return _sqlite(plain, project_ids, limit, "annotator_search_trigrams")

@@ -1,0 +1,182 @@
+"""What a search asks for, and where it is found in a text: pure, no database.
+
+A query is words, "phrases in quotes", prefixes (`purg*`) and exclusions (`-Trotsky`, `-"a phrase"`). Words compare
+folded: lower case, accents dropped (`president` finds `président`, `Ezov` finds `Ežov`), any script. Both backends
+get their query from the same terms, and the keyword-in-context excerpts are cut here, with offsets into the text as
+stored, so that a result's link opens the document exactly there.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+WORD = re.compile(r"\w+")
+# A term: optional "-", then a "quoted phrase" or a run of anything but space; a phrase or word may end in "*".
+_TERM = re.compile(r'(-?)(?:"([^"]*)"(\*?)|(\S+))')
+MAX_TERMS = 12
+MAX_QUERY = 300
+
+
+class QueryError(ValueError):
+    """A query that cannot be run, with the reason for the person who typed it."""
+
+
+def fold_char(char: str) -> str:
+    """One code point as search compares it: lower case, without accents (may be empty, or longer than one)."""
+    if char.isascii():
+        return char.lower()
+    decomposed = unicodedata.normalize("NFKD", char)
+    if decomposed and _latin(decomposed[0]):
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    # Other scripts keep their marks (й is not и), as SQLite's unicode61 tokenizer keeps them.
+    return char.lower()
+
+
+def _latin(char: str) -> bool:
+    code = ord(char)
+    return code < 0x250 or 0x1E00 <= code < 0x1F00
+
+
+def fold(text: str) -> str:
+    """The text as search compares it (see fold_char)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(fold_char(c) for c in text)
+
+
+def folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its code points, the offset in `text` of the code point it came from (one
+    more at the end: len(text)), so a hit found in the folded text is located in the text as stored."""
+    if text.isascii():
+        return text.lower(), list(range(len(text) + 1))
+    out, where = [], []
+    for offset, char in enumerate(text):
+        folded = fold_char(char)
+        out.append(folded)
+        where.extend([offset] * len(folded))
+    where.append(len(text))
+    return "".join(out), where
+
+
+@dataclass(frozen=True)
+class Term:
+    """Folded words that follow each other (one word, or a phrase); the last may be a prefix; or their exclusion."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    excluded: bool = False
+    part: bool = False  # found anywhere, inside words too (the words' text as a substring)
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...]
+
+    @property
+    def wanted(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.excluded)
+
+    @property
+    def excluded(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.excluded)
+
+
+def parse(text: str) -> Query:
+    """The terms of a query as typed; QueryError when there is nothing to look for."""
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"A search is at most {MAX_QUERY} characters long.")
+    terms = []
+    for minus, phrase, star, word in _TERM.findall(text):
+        raw = phrase or word
+        words = tuple(WORD.findall(fold(raw)))
+        if words:
+            terms.append(Term(words, prefix=bool(star) or raw.endswith("*"), excluded=bool(minus)))
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"A search has at most {MAX_TERMS} words or phrases.")
+    query = Query(tuple(terms))
+    if not query.wanted:
+        raise QueryError("Type a word to look for (a word after “-” is left out of the results).")
+    return query
+
+
+# Finding the terms in a text -------------------------------------------------------------------------------
+
+
+def _words_of(folded: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
+
+
+def _word_matches(word: str, want: str, prefix: bool) -> bool:
+    return word.startswith(want) if prefix else word == want
+
+
+def hits(text: str, terms: tuple[Term, ...], limit: int = 1000) -> list[tuple[int, int]]:
+    """Where the terms occur in `text`, as [start, end) code-point offsets into it, in text order, at most `limit`."""
+    folded, where = folded_with_offsets(text)
+    parts = [" ".join(t.words) for t in terms if t.part]
+    if parts:
+        return _parts(folded, where, parts, limit)
+    words = _words_of(folded)
+    found = []
+    for i in range(len(words)):
+        for term in terms:
+            n = len(term.words)
+            if i + n > len(words):
+                continue
+            if all(
+                _word_matches(words[i + k][0], term.words[k], term.prefix and k == n - 1) for k in range(n)
+            ):
+                found.append((where[words[i][1]], where[words[i + n - 1][2]]))
+                break
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _parts(folded: str, where: list[int], parts: list[str], limit: int) -> list[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for part in parts:
+        at = folded.find(part)
+        while at != -1 and len(found) < limit:
+            found.add((where[at], where[at + len(part)]))
+            at = folded.find(part, at + len(part))
+    return sorted(found)[:limit]
+
+
+def contains(text: str, query: Query) -> bool:
+    """Whether the text matches the query: every wanted term there, no excluded one (the backends' rule)."""
+    return all(hits(text, (t,), 1) for t in query.wanted) and not any(hits(text, (t,), 1) for t in query.excluded)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A hit in its context: the words before, the hit, the words after, and the hit's offsets in the text."""
+
+    before: str
+    hit: str
+    after: str
+    start: int
+    end: int
+    cut_before: bool
+    cut_after: bool
+
+
+def excerpts(text: str, terms: tuple[Term, ...], *, width: int = 60, most: int = 3) -> list[Excerpt]:
+    """Keyword in context: up to `most` hits of the terms in `text`, each with about `width` code points either
+    side, cut at a space where there is one."""
+    out = []
+    for start, end in hits(text, terms, most):
+        left = max(0, start - width)
+        if left > 0:
+            space = text.find(" ", left, start)
+            left = space + 1 if space != -1 else left
+        right = min(len(text), end + width)
+        if right < len(text):
+            space = text.rfind(" ", end, right)
+            right = space if space != -1 else right
+        before = " ".join(text[left:start].split())
+        after = " ".join(text[end:right].split())
+        out.append(Excerpt(before, text[start:end], after, start, end, left > 0, right < len(text)))
+    return out
