@@ -116,6 +116,21 @@ def test_a_mark_is_found_by_its_text_note_and_label_and_leaves_with_it(doc, anno
     assert kinds(annotator, "getty") == []
 
 
+def test_a_restored_mark_is_found_again_and_a_renamed_label_finds_its_marks(doc, annotator, manager, labels):
+    start = TEXT.index("Great Purge")
+    mark = services.annotate(user=annotator, document=doc, start=start, end=start + 11, exact="Great Purge",
+                             label=labels["claim"], note="Conquest's phrase")
+    services.delete_annotation(user=annotator, annotation=mark)
+    assert kinds(annotator, "conquest") == []
+    services.restore_annotation(user=annotator, annotation_id=mark.pk)
+    assert ("mark", mark.pk) in kinds(annotator, "conquest")
+    from annotator.services import labels as label_services
+
+    label_services.update_label(user=manager, label=labels["claim"], name="Assertion", colour=labels["claim"].colour,
+                                shortcut=labels["claim"].shortcut)
+    assert ("mark", mark.pk) in kinds(annotator, "assertion")
+
+
 def test_a_new_version_replaces_the_text_found(doc, manager, annotator, labels):
     start = TEXT.index("NKVD")
     mark = services.annotate(user=annotator, document=doc, start=start, end=start + 4, exact="NKVD",

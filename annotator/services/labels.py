@@ -11,6 +11,7 @@ from .. import text as textlib
 from ..models import Annotation, Label, Project
 from .errors import ActionRefused
 from .projects import check_manager
+from .search_index import index_label
 
 # Keys the document page keeps for itself: "l" opens Link to…, "?" the list of keys.
 RESERVED_SHORTCUTS = {"l": "opens “Link to…”", "?": "shows the page's keys"}
@@ -70,11 +71,14 @@ def update_label(*, user, label: Label, name: str, colour: str, shortcut: str) -
     """Rename a label, recolour it or change its key on the keyboard."""
     check_manager(user, label.project_id)
     label = Label.objects.select_for_update().get(pk=label.pk)
+    renamed = label.name
     label.name, label.colour, label.shortcut = _checked(
         label.project, name=name, colour=colour, shortcut=shortcut, exclude_pk=label.pk
     )
     label._history_user = user
     label.save()
+    if label.name != renamed:
+        index_label(label)  # its marks are found by its name
     return label
 
 

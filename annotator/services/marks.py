@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ..models import (
     FLAGGED_PLACEMENTS,
@@ -22,7 +23,7 @@ from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
 from .projects import check_member
 from .quotations import QUOTATION, refresh_quote_checks
-from .search_index import index_marks, index_new_marks
+from .search_index import index_links, index_marks, index_new_marks
 from .spans import (
     already_marked,
     check_region,
@@ -221,6 +222,8 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
     annotation.save(force_insert=True)
     _restore_citations(user, annotation, since=record.history_date)
     _restore_links(user, annotation, since=record.history_date)
+    index_marks([annotation.pk])  # found again, with its sources and links
+    index_links(Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True))
     note_change(lock, start, end)
     return annotation
 
