@@ -91,7 +91,7 @@ def check_links() -> Iterator[str]:
 def check_pages() -> Iterator[str]:
     """A version's page boundaries start at 0, never go back, and lie within its text (issue 22); a document's
     source belongs to its project."""
-    for pk, document_id, number, pages, length in (
+    for _pk, document_id, number, pages, length in (
         DocumentVersion.objects.exclude(pages=[]).annotate(length=Length("text"))
         .values_list("pk", "document_id", "number", "pages", "length")
     ):

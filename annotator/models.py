@@ -308,10 +308,6 @@ class Annotation(Tracked):
 
     objects = AnnotationQuerySet.as_manager()
 
-    @property
-    def placement_flagged(self) -> bool:
-        return self.placement in FLAGGED_PLACEMENTS
-
     class Meta:
         # No default ordering: it would join the span into every read of marks; readers ask for in_text_order().
         constraints = [
@@ -332,6 +328,10 @@ class Annotation(Tracked):
 
     def __str__(self):
         return f"{self.label} by {self.created_by}: {isolated(self.span.exact[:40])}"
+
+    @property
+    def placement_flagged(self) -> bool:
+        return self.placement in FLAGGED_PLACEMENTS
 
 
 class DocumentVersionQuerySet(models.QuerySet):
@@ -485,6 +485,9 @@ class Placement(models.Model):
     class Meta:
         ordering = ["version", "old_start", "id"]
 
+    def __str__(self):
+        return f"{self.status} {self.old_start}-{self.old_end} of version {self.version_id}"
+
     @property
     def flagged(self) -> bool:
         return self.status in FLAGGED_PLACEMENTS
@@ -507,6 +510,9 @@ class Change(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "revision"], name="change_one_per_revision"),
         ]
+
+    def __str__(self):
+        return f"revision {self.revision} of document {self.document_id}: {self.start}-{self.end}"
 
 
 # What the services check of a source, checked here too for the admin, which saves without them. (Not code
@@ -805,6 +811,9 @@ class ProgressSnapshot(models.Model):
     key = models.CharField(max_length=64, help_text="Digest of the documents' revisions and versions, and the day.")
     rows = models.JSONField(help_text="The marks counted by document, editor, label, review state and day.")
     made_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"progress of project {self.project_id} at {self.made_at:%Y-%m-%d %H:%M}"
 
 
 class DismissedSuggestion(models.Model):

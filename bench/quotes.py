@@ -78,7 +78,7 @@ def main():
     for words in (10_000, 40_000, 160_000, 640_000):
         parts = [" ".join(rng.choices(vocabulary, k=words // 8)) for _ in range(8)]
         text = (" " + FORUM + " ").join(parts)
-        seconds, repeats = best_of(lambda: find_repeats([text], 0), repeat=3)
+        seconds, repeats = best_of(lambda text=text: find_repeats([text], 0), repeat=3)
         total = len(text.split())
         print(f"  {total:>9,d} words {len(text):>11,d} chars  {seconds * 1000:9.1f} ms  "
               f"{seconds * 1e6 / total:6.2f} µs/word  -> {len(repeats)} suggestions")

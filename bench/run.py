@@ -189,7 +189,7 @@ def run(size: Size, options, folder: Path, progress: Progress):
         progress("quotation suggestions, agreement, re-anchoring, the hostile quotation check (in this process)")
         for megabytes in size.hostile_sources:
             attempt(figures, f"quotation check, hostile ({megabytes:g} MB source)", "s", 1,
-                    lambda: functions.quotation_check(megabytes, size.function_runs))
+                    lambda megabytes=megabytes: functions.quotation_check(megabytes, size.function_runs))
         attempt(figures, "quotation suggestions", "s", 1, lambda: functions.suggestions(document, size.function_runs))
         attempt(figures, "agreement figures", "s", 1, lambda: functions.agreement(document, size.function_runs))
         attempt(figures, "re-anchoring", "s", 2, lambda: functions.reanchoring(document, size.function_runs))

@@ -241,7 +241,7 @@ class Stack:
         for process, _, _ in self.servers:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)  # gunicorn's graceful stop
-        for process, url, _ in self.servers:
+        for process, _url, _ in self.servers:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -20,7 +20,10 @@ def csv_bytes(marks, raw=True) -> bytes:
     return marks_csv(marks, raw=raw).encode("utf-8")
 
 
-def jsonld_text(marks, addresses=Addresses("https://a.example")) -> str:
+ADDRESSES = Addresses("https://a.example")
+
+
+def jsonld_text(marks, addresses=ADDRESSES) -> str:
     return "".join(writers.jsonld(map(as_row, marks), total=len(marks), collection_id="https://a.example/c", label="x",
                                   addresses=addresses))
 

@@ -46,7 +46,7 @@ def test_imports_refuse_a_script_url_naming_the_entry(url):
     with pytest.raises(bibliography.BibliographyError, match="Entry 1 .*does not start with http"):
         bibliography.parse_csl_json(json.dumps([{"type": "webpage", "title": "T", "URL": url}]))
     with pytest.raises(bibliography.BibliographyError, match="does not start with http"):
-        bibliography.parse_bibtex("@online{x, title={T}, url={%s}}" % url.replace("{", "").replace("}", ""))
+        bibliography.parse_bibtex("@online{x, title={T}, url={" + url.replace("{", "").replace("}", "") + "}}")
 
 
 def test_the_admin_refuses_a_script_url(project):

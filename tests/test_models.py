@@ -14,7 +14,7 @@ def doc(db):
 
 def test_every_new_project_gets_claim_evidence_and_quotation(db):
     project = ProjectFactory()
-    assert [(l.key, l.name, l.shortcut) for l in project.labels.all()] == [
+    assert [(label.key, label.name, label.shortcut) for label in project.labels.all()] == [
         ("claim", "Claim", "1"),
         ("evidence", "Evidence", "2"),
         ("quotation", "Quotation", "3"),

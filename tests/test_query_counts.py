@@ -113,7 +113,6 @@ def build_world(tag: str, size: int) -> World:
     for role, kind in [("ann", Role.ANNOTATOR), ("ann2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
         users[role] = UserFactory(username=f"{tag}-{role}")
         MembershipFactory(user=users[role], project=project, role=kind)
-    boss = users["boss"].memberships.get(project=project)
     labels = {label.key: label for label in project.labels.all()}
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world

@@ -210,12 +210,12 @@ def test_it_links_as_create_link_does(project, document, annotator, annotator2, 
         NewLink(evidence2, link_type(project, "supports"), to_annotation=claim, note=" why "),
         NewLink(quotation, link_type(project, "attributed-to"), speaker="  J. V.   Stalin "),
     ])
-    assert [(l.project_id, l.from_annotation_id, l.to_annotation_id, l.speaker, l.note, l.created_by, l.status)
-            for l in made] == [
+    assert [(k.project_id, k.from_annotation_id, k.to_annotation_id, k.speaker, k.note, k.created_by, k.status)
+            for k in made] == [
         (project.pk, evidence2.pk, claim.pk, "", single.note, annotator2, single.status),
         (project.pk, quotation.pk, None, "J. V. Stalin", "", annotator2, "pending"),
     ]
-    assert [(h.history_type, h.history_user) for l in made for h in l.history.all()] == [("+", annotator2)] * 2
+    assert [(h.history_type, h.history_user) for k in made for h in k.history.all()] == [("+", annotator2)] * 2
     assert Document.objects.get(pk=document.pk).revision == revision + 1
 
 
