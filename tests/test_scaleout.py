@@ -5,6 +5,8 @@ which server a request reaches (a load balancer without sticky sessions). The br
 marking one document through two servers, is tests/browser/test_scaleout.py.
 """
 
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
@@ -51,7 +53,13 @@ def test_a_mark_saved_on_one_server_is_what_the_other_polls(servers, document, a
     writer, reader = Visitor(), Visitor()
     assert writer.log_in(one, "ann", PASSWORD) == 302
     assert reader.log_in(two, "ann", PASSWORD) == 302
-    poll = f"/documents/{document.pk}/changes/?since={document.revision}"
+    # As the page polls: with the pass its poller carries (a poll without one is answered with a fresh one).
+    status, _, fragment = reader.get(
+        two, f"/documents/{document.pk}/changes/?since={document.revision}", headers={"HX-Request": "true"}
+    )
+    assert status == 200
+    pass_ = re.search(r'name="pass" value="([^"]+)"', fragment).group(1)
+    poll = f"/documents/{document.pk}/changes/?since={document.revision}&pass={pass_}"
     assert reader.get(two, poll, headers={"HX-Request": "true"})[0] == 204
 
     exact = document.text[:10]
@@ -69,5 +77,8 @@ def test_a_mark_saved_on_one_server_is_what_the_other_polls(servers, document, a
     status, _, fragment = reader.get(two, poll, headers={"HX-Request": "true"})
     assert status == 200 and f'data-marks="{mark.pk}"' in fragment and f'value="{revision}"' in fragment
     assert (
-        reader.get(two, f"/documents/{document.pk}/changes/?since={revision}", headers={"HX-Request": "true"})[0] == 204
+        reader.get(
+            two, f"/documents/{document.pk}/changes/?since={revision}&pass={pass_}", headers={"HX-Request": "true"}
+        )[0]
+        == 204
     )
