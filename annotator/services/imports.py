@@ -135,8 +135,9 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: Sequence[Problem
     for link in links:
         link, problem = _resolve_link(link, iris, users, mapping)
         if problem:
-            report.problems.append(Problem(link.line, problem))
-        resolved.append(link)
+            report.problems.append(Problem(link.line, problem))  # a partial import leaves it out
+        else:
+            resolved.append(link)
     links = resolved
     if mapping.as_user is not None:
         users = {**users, mapping.as_user.get_username(): mapping.as_user}
