@@ -284,3 +284,14 @@ def test_ids_in_the_file_never_reach_another_projects_document(document, annotat
     with pytest.raises(imports.ImportFailed):
         imports.import_marks(rows=[row(document, 0, 10, document_id=foreign.pk, document_title="Secret doc")])
     assert not Span.objects.filter(document=foreign).exists()
+
+
+def test_a_partial_import_leaves_out_a_link_it_reported_and_saves_the_marks(document, annotator, annotator2):
+    # The link's problem was reported, then the link was saved all the same: KeyError on its unknown author.
+    rows = [replace(row(document, 0, 10), iri="mark:1"), replace(row(document, 11, 24, line=3), iri="mark:2")]
+    link = readers.ImportLink(
+        line=4, type="same-as", from_iri="mark:1", to_iri="mark:2", speaker="", note="", author="", status="pending"
+    )
+    report = imports.import_marks(rows=rows, links=[link], partial=True)
+    assert (report.created, report.links_created) == (2, 0)
+    assert [str(p) for p in report.problems] == ["row 4: the link names no creator; choose a user"]

@@ -144,8 +144,9 @@ def import_marks(
     for link in links:
         link, problem = _resolve_link(link, iris, users, mapping)
         if problem:
-            report.problems.append(Problem(link.line, problem))
-        resolved.append(link)
+            report.problems.append(Problem(link.line, problem))  # a partial import leaves it out
+        else:
+            resolved.append(link)
     links = resolved
     if mapping.as_user is not None:
         users = {**users, mapping.as_user.get_username(): mapping.as_user}
@@ -257,7 +258,7 @@ def _resolve_link(link: ImportLink, iris: dict, users: dict, mapping: Mapping) -
     project = iris[link.from_iri].document.project
     if not LinkType.objects.filter(project=project, key=link.type).exists():
         if not mapping.link_type:
-            return link, f"the project has no link type “{link.type}”" if link.type else "the link has no type"
+            return link, f"the project has no link type “{link.type}”" if link.type else "the link names no link type"
         kept = f"Relation in the file: {link.type}" if link.type else ""
         link = replace(link, type=mapping.link_type, note=_joined(link.note, kept))
     return link, ""
