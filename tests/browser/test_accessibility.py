@@ -90,6 +90,8 @@ class World:
             "manager": mark(self.people["boss"], self.thread, "The specialists trials were demanded by the party",
                             "claim"),
         }
+        # A mark deleted: the document's deleted marks list it, to restore.
+        services.delete_annotation(user=editor2, annotation=mark(editor2, self.thread, "mass operations", "evidence"))
         self.quotation = mark(editor1, self.blog, "These comrades do not understand", "quotation")
         self.source = source_services.create_source(
             user=editor1, project=self.project, type="article-journal", title="“Excesses Are Not Permitted”",
@@ -141,7 +143,8 @@ def app_pages(world: World, role: str) -> list[str]:
     """Every page of the app a member in `role` may open."""
     project, thread, blog = world.project.pk, world.thread.pk, world.blog.pk
     pages = [
-        "/", f"/projects/{project}/", f"/documents/{thread}/", f"/documents/{blog}/", f"/documents/{world.report.pk}/",
+        "/", f"/projects/{project}/", f"/documents/{thread}/", f"/documents/{blog}/",
+        f"/documents/{world.report.pk}/",
         f"/annotations/{world.claim.pk}/", f"/annotations/{world.quotation.pk}/",
         f"/projects/{project}/agreement/", f"/documents/{thread}/agreement/",
         f"/projects/{project}/sources/", f"/projects/{project}/sources/?q=Getty", f"/sources/{world.source.pk}/",
@@ -151,14 +154,18 @@ def app_pages(world: World, role: str) -> list[str]:
         f"/documents/{blog}/versions/", f"/documents/{blog}/versions/1/",
         f"/documents/{blog}/versions/diff/?from=1&to=2",
         f"/documents/{blog}/versions/2/report/",
+        "/search/?q=Stalin", f"/projects/{project}/search/?q=purge", "/my-work/", f"/projects/{project}/guidelines/",
+        f"/projects/{project}/members/", f"/projects/{project}/labels/",
     ]
     if role in ("annotator", "manager"):
         pages += [f"/projects/{project}/sources/new/", f"/projects/{project}/sources/import/",
                   f"/sources/{world.source.pk}/edit/"]
     if role in ("reviewer", "manager"):
-        pages += [f"/projects/{project}/review/", f"/projects/{project}/review/links/"]
+        pages += [f"/projects/{project}/progress/", f"/projects/{project}/review/",
+                  f"/projects/{project}/review/links/"]
     if role == "manager":
-        pages += [f"/projects/{project}/documents/new/", f"/extractions/{world.waiting.pk}/",
+        pages += [f"/projects/{project}/settings/", f"/projects/{project}/assignments/",
+                  f"/projects/{project}/documents/new/", f"/extractions/{world.waiting.pk}/",
                   f"/extractions/{world.failed.pk}/"]
     return pages
 
@@ -202,6 +209,9 @@ def document_states(page, world: World, role: str, base: str) -> list[str]:
     page.locator("#filters select").last.select_option("rejected")
     expect(page.locator("#mark-list .empty")).to_be_visible()
     found += violations(page, "filters that match nothing")
+    page.locator(".deleted-marks summary").click()
+    expect(page.locator(".deleted-marks")).to_contain_text("mass operations")
+    found += violations(page, "the deleted marks open")
     return found
 
 
