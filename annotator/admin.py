@@ -1,4 +1,5 @@
 """Django admin for staff: every model, with filters and search; marks with their history."""
+
 import re
 
 from django import forms
@@ -13,7 +14,20 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import bibliography, exchange
 from . import text as textlib
-from .models import Annotation, Change, Citation, Document, Label, Link, LinkType, Membership, Project, Source, Span, Status
+from .models import (
+    Annotation,
+    Change,
+    Citation,
+    Document,
+    Label,
+    Link,
+    LinkType,
+    Membership,
+    Project,
+    Source,
+    Span,
+    Status,
+)
 from .services.quotations import refresh_quote_checks
 from .services.review import review_annotations
 from .services.search_index import index_document, index_label, index_sources
@@ -212,14 +226,26 @@ class SpanAdmin(ThroughServicesOnly, admin.ModelAdmin):
 
 @admin.action(description="Export the selected marks as CSV")
 def export_selected_csv(modeladmin, request, queryset):
-    return exchange.download(request, queryset, "csv", raw=False, label="Marks selected in the admin",
-                             name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+    return exchange.download(
+        request,
+        queryset,
+        "csv",
+        raw=False,
+        label="Marks selected in the admin",
+        name=f"marks-{timezone.now():%Y%m%d-%H%M%S}",
+    )
 
 
 @admin.action(description="Export the selected marks as JSON-LD")
 def export_selected_jsonld(modeladmin, request, queryset):
-    return exchange.download(request, queryset, "jsonld", raw=False, label="Marks selected in the admin",
-                             name=f"marks-{timezone.now():%Y%m%d-%H%M%S}")
+    return exchange.download(
+        request,
+        queryset,
+        "jsonld",
+        raw=False,
+        label="Marks selected in the admin",
+        name=f"marks-{timezone.now():%Y%m%d-%H%M%S}",
+    )
 
 
 class CitationInline(ThroughServicesOnly, admin.TabularInline):
@@ -241,8 +267,19 @@ class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
     # Marks change only through the services (their rules, revision bumps and history): in admin they are
     # read, reviewed with the bulk actions, and their citations cared for.
     readonly_fields = [
-        "span", "label", "note", "created_by", "version", "created_at", "updated_at",
-        "status", "reviewed_by", "reviewed_at", "review_note", "placement", "placement_score",
+        "span",
+        "label",
+        "note",
+        "created_by",
+        "version",
+        "created_at",
+        "updated_at",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+        "placement",
+        "placement_score",
     ]
     inlines = [CitationInline]
     actions = ["accept_selected", "reject_selected", export_selected_csv, export_selected_jsonld]
@@ -256,7 +293,11 @@ class AnnotationAdmin(ThroughServicesOnly, ReadOnlyHistory):
         # reviewer or manager, and never their own marks. Refused marks are listed, nothing else changes.
         result = review_annotations(user=request.user, annotations=queryset.with_document(), status=status)
         if result.reviewed:
-            self.message_user(request, f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                f"{Status(status).label}: {len(result.reviewed)} mark{'s' if len(result.reviewed) != 1 else ''}.",
+                messages.SUCCESS,
+            )
         for annotation, message in result.refused:
             self.message_user(request, f"Mark {annotation.pk} not reviewed: {message}", messages.ERROR)
 
@@ -284,7 +325,10 @@ class SourceAdmin(FrozenProjectOnChange, ReadOnlyHistory):
     search_fields = ["title", "author_names", "doi", "container_title", "archive_location"]
     readonly_fields = ["author_names"]
     # Django 5.2 warns that URLs without a scheme will get https in 6.0; take that now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": StaffJSONField}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.JSONField: {"form_class": StaffJSONField},
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_citation_count=Count("citations"))
@@ -339,12 +383,39 @@ class LinkTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Link)
 class LinkAdmin(ReadOnlyHistory):
-    """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable here."""
+    """Links for looking into and data care: made and reviewed in the app (where the type rules hold), deletable
+    here."""
 
-    list_display = ["pk", "type", "from_annotation", "to_annotation", "to_source", "speaker", "created_by", "status", "created_at"]
+    list_display = [
+        "pk",
+        "type",
+        "from_annotation",
+        "to_annotation",
+        "to_source",
+        "speaker",
+        "created_by",
+        "status",
+        "created_at",
+    ]
     list_filter = ["status", "type__key", "project"]
-    search_fields = ["note", "speaker", "from_annotation__span__exact", "to_annotation__span__exact", "created_by__username"]
-    list_select_related = ["type", "created_by", "to_source", "from_annotation__span", "from_annotation__label", "from_annotation__created_by", "to_annotation__span", "to_annotation__label", "to_annotation__created_by"]
+    search_fields = [
+        "note",
+        "speaker",
+        "from_annotation__span__exact",
+        "to_annotation__span__exact",
+        "created_by__username",
+    ]
+    list_select_related = [
+        "type",
+        "created_by",
+        "to_source",
+        "from_annotation__span",
+        "from_annotation__label",
+        "from_annotation__created_by",
+        "to_annotation__span",
+        "to_annotation__label",
+        "to_annotation__created_by",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -11,15 +11,16 @@ A mark here is (editor, start, end, label), offsets in code points as everywhere
   characters, else "out". kappa = (po - pe) / (1 - pe), po the observed share of tokens on which
   the two agree, pe the agreement expected by chance from each editor's share of "in" tokens.
 """
+
 from __future__ import annotations
 
 import bisect
 import heapq
 import re
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from typing import Hashable, Iterable, Sequence
 
 # The categories of the comparison, in the order the page lists them.
 AGREE = "agree"
@@ -117,7 +118,8 @@ def covered_runs(token_spans: Sequence[tuple[int, int]], spans: Iterable[tuple[i
 def _covered_runs(starts: list[int], ends: list[int], spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     runs = []
     for start, end in spans:
-        # Tokens are sorted and disjoint: the first one that ends after `start`, up to the last that starts before `end`.
+        # Tokens are sorted and disjoint: the first one that ends after `start`, up to the last that starts before
+        # `end`.
         first, last = bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)
         if first < last:
             runs.append((first, last))
@@ -274,7 +276,9 @@ def compare(marks: Sequence[Mark]) -> list[Row]:
     ending: list = []  # heap of (end, position, editor) of the active marks
     entered = 0  # by_start[:entered] have been made active (or were over already)
     rows = []
-    for (start, end, label), editors in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]))):
+    for (start, end, label), editors in sorted(
+        groups.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]))
+    ):
         while entered < len(by_start) and by_start[entered].start < start:
             m = by_start[entered]
             if m.end > start:

@@ -22,6 +22,7 @@ An import has no older text to diff against: locate() places a mark read from a 
 there, else by its text and context alone, with the same search for a quote in its context (best_in_context) that
 rule 3 uses, and refuses where rule 3 would guess.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -186,10 +187,7 @@ def _intact_once(anchor: Anchor, old: str, new: str, offsets: OffsetMap, pos: in
         return False
     lo, hi = sorted((offsets.nearest(anchor.start), offsets.nearest(anchor.end)))
     where_the_diff_puts_it = pos <= hi and lo <= pos + len(anchor.exact)
-    return (
-        where_the_diff_puts_it or _context_came_along(new, pos, anchor, old)
-        or len(anchor.exact) >= DISTINCT_CHARS
-    )
+    return where_the_diff_puts_it or _context_came_along(new, pos, anchor, old) or len(anchor.exact) >= DISTINCT_CHARS
 
 
 _EDGES = re.compile(r"\w+|[^\w\s]")  # the words and signs whose edges an approximate match is moved onto
@@ -284,7 +282,12 @@ class Unplaceable(ValueError):
 
 
 def locate(
-    text: str, exact: str, start: int | None = None, end: int | None = None, prefix: str = "", suffix: str = "",
+    text: str,
+    exact: str,
+    start: int | None = None,
+    end: int | None = None,
+    prefix: str = "",
+    suffix: str = "",
     key: object = None,
 ) -> Placed:
     """Where a mark read from a file goes in `text` (an import: there is no older text to diff against).

@@ -4,6 +4,7 @@ A backup is one file: a copy of the SQLite database, or a pg_dump archive in cus
 replaces everything in the configured database with the file's contents. Both refuse, with a message,
 anything they cannot do whole: an existing target, a file that is not a backup, or one of the other engine.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,7 +71,9 @@ def check_restorable(path: Path, *, using: str = "default") -> str:
     if kind is None:
         raise BackupError(f"{path} is not a backup: neither a SQLite database nor a pg_dump archive (custom format).")
     if kind != vendor:
-        raise BackupError(f"{path} is a {NAMES[kind]} backup, and this database is {NAMES[vendor]}; restore it into {NAMES[kind]}.")
+        raise BackupError(
+            f"{path} is a {NAMES[kind]} backup, and this database is {NAMES[vendor]}; restore it into {NAMES[kind]}."
+        )
     if vendor == "sqlite":
         return _check_sqlite_file(path)
     listing = _run([_tool("pg_restore"), "--list", str(path)], connection, what="read")
@@ -96,9 +99,20 @@ def restore(path: Path, *, using: str = "default") -> None:
     else:
         connection.close()  # pg_restore drops and recreates the tables; no session of ours in the way
         _run(
-            [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-             "--exit-on-error", "--dbname", connection.settings_dict["NAME"], str(path)],
-            connection, what="restore",
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(path),
+            ],
+            connection,
+            what="restore",
         )
 
 
@@ -119,7 +133,9 @@ def _check_sqlite_file(path: Path) -> str:
         source = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
             ok = source.execute("PRAGMA integrity_check").fetchone()[0]
-            ours = source.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'").fetchone()
+            ours = source.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            ).fetchone()
         finally:
             source.close()
     except sqlite3.DatabaseError as exc:
@@ -144,9 +160,13 @@ def _run(command: list[str], connection, *, what: str = "back up") -> str:
     settings = connection.settings_dict
     options = settings.get("OPTIONS", {})
     env = {**os.environ, "PGDATABASE": settings["NAME"]}
-    for variable, value in [("PGHOST", settings.get("HOST")), ("PGPORT", settings.get("PORT")),
-                            ("PGUSER", settings.get("USER")), ("PGPASSWORD", settings.get("PASSWORD")),
-                            ("PGSSLMODE", options.get("sslmode"))]:
+    for variable, value in [
+        ("PGHOST", settings.get("HOST")),
+        ("PGPORT", settings.get("PORT")),
+        ("PGUSER", settings.get("USER")),
+        ("PGPASSWORD", settings.get("PASSWORD")),
+        ("PGSSLMODE", options.get("sslmode")),
+    ]:
         if value:
             env[variable] = str(value)
     result = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -13,6 +13,7 @@ The work of reading a file is bounded, not only its size: at most MAX_ENTRIES en
 is read; a BibTeX field's length checked before its LaTeX is decoded, and the decoding of a whole file held to
 LATEX_BUDGET (bench/import_bench.py measures both formats at the cap).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -81,8 +82,21 @@ CSL_TYPES = {
     "webpage": "Web page",
 }
 COMMON_TYPES = (
-    "book", "article-journal", "chapter", "manuscript", "speech", "article-newspaper", "report", "webpage", "post",
-    "interview", "thesis", "legislation", "map", "motion_picture", "dataset",
+    "book",
+    "article-journal",
+    "chapter",
+    "manuscript",
+    "speech",
+    "article-newspaper",
+    "report",
+    "webpage",
+    "post",
+    "interview",
+    "thesis",
+    "legislation",
+    "map",
+    "motion_picture",
+    "dataset",
 )
 SOURCE_TYPES = tuple(CSL_TYPES)
 
@@ -119,8 +133,15 @@ NAME_ROLES = {
 CONTRIBUTOR_ROLES = tuple(role for role in NAME_ROLES if role != "author")
 # The parts of a CSL name, and those that are flags rather than text.
 NAME_PARTS = (
-    "family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal",
-    "comma-suffix", "static-ordering", "parse-names",
+    "family",
+    "given",
+    "dropping-particle",
+    "non-dropping-particle",
+    "suffix",
+    "literal",
+    "comma-suffix",
+    "static-ordering",
+    "parse-names",
 )
 _NAME_FLAGS = ("comma-suffix", "static-ordering", "parse-names")
 
@@ -139,20 +160,67 @@ CSL_FIELDS = {
     "archive_location": "archive_location",
 }
 FIELD_LIMITS = {
-    "title": 500, "container_title": 500, "volume": 40, "issue": 40, "pages": 40, "publisher": 300,
-    "publisher_place": 300, "url": 1000, "doi": 200, "archive": 300, "archive_location": 300,
+    "title": 500,
+    "container_title": 500,
+    "volume": 40,
+    "issue": 40,
+    "pages": 40,
+    "publisher": 300,
+    "publisher_place": 300,
+    "url": 1000,
+    "doi": 200,
+    "archive": 300,
+    "archive_location": 300,
 }
 TEXT_FIELDS = tuple(FIELD_LIMITS)
 
 # The other CSL 1.0.2 variables a source keeps (Source.other_fields), by their CSL names: text and numbers, and dates.
 # Left out: what is not part of a reference (abstract, annote, keyword, references) and what the CSL processor makes.
 OTHER_TEXT_VARIABLES = (
-    "archive_collection", "archive-place", "authority", "call-number", "chapter-number", "citation-key",
-    "collection-number", "collection-title", "container-title-short", "dimensions", "division", "edition", "event",
-    "event-place", "event-title", "genre", "ISBN", "ISSN", "jurisdiction", "language", "license", "medium", "note",
-    "number", "number-of-pages", "number-of-volumes", "original-publisher", "original-publisher-place",
-    "original-title", "part", "part-title", "PMCID", "PMID", "printing", "reviewed-genre", "reviewed-title", "scale",
-    "section", "source", "status", "supplement", "title-short", "translated-title", "version",
+    "archive_collection",
+    "archive-place",
+    "authority",
+    "call-number",
+    "chapter-number",
+    "citation-key",
+    "collection-number",
+    "collection-title",
+    "container-title-short",
+    "dimensions",
+    "division",
+    "edition",
+    "event",
+    "event-place",
+    "event-title",
+    "genre",
+    "ISBN",
+    "ISSN",
+    "jurisdiction",
+    "language",
+    "license",
+    "medium",
+    "note",
+    "number",
+    "number-of-pages",
+    "number-of-volumes",
+    "original-publisher",
+    "original-publisher-place",
+    "original-title",
+    "part",
+    "part-title",
+    "PMCID",
+    "PMID",
+    "printing",
+    "reviewed-genre",
+    "reviewed-title",
+    "scale",
+    "section",
+    "source",
+    "status",
+    "supplement",
+    "title-short",
+    "translated-title",
+    "version",
 )
 OTHER_DATE_VARIABLES = ("accessed", "available-date", "event-date", "original-date", "submitted")
 OTHER_VARIABLES = OTHER_TEXT_VARIABLES + OTHER_DATE_VARIABLES
@@ -206,7 +274,7 @@ def _split_particle(words: list[str], leading: bool) -> tuple[str, str]:
         return " ".join(words[:n]), " ".join(words[n:])
     n = next((i for i, low in enumerate(reversed(lower)) if not low), len(words))
     n = min(n, len(words) - 1)
-    return " ".join(words[len(words) - n:]), " ".join(words[: len(words) - n])
+    return " ".join(words[len(words) - n :]), " ".join(words[: len(words) - n])
 
 
 def parse_name(text: str) -> dict:
@@ -266,7 +334,7 @@ def check_names(value: Any, where: str, role: str = "author") -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or not all(isinstance(n, dict) for n in value):
-        raise _error(where, f"“{role}” must be a list of names like {{\"family\": ..., \"given\": ...}}.")
+        raise _error(where, f'“{role}” must be a list of names like {{"family": ..., "given": ...}}.')
     names = []
     for n in value:
         kept = {}
@@ -294,7 +362,7 @@ def check_contributors(value: Any, where: str) -> dict[str, list[dict]]:
     if value in (None, "", {}):
         return {}
     if not isinstance(value, dict):
-        raise _error(where, "the names by role must be an object like {\"editor\": [{\"family\": ...}]}.")
+        raise _error(where, 'the names by role must be an object like {"editor": [{"family": ...}]}.')
     out = {}
     for role, names in value.items():
         if role not in CONTRIBUTOR_ROLES:
@@ -334,7 +402,7 @@ def normalise_doi(doi: str) -> str:
     doi = (doi or "").strip()
     resolver = _DOI_RESOLVER.match(doi)
     if resolver:
-        doi = unquote(doi[resolver.end():])
+        doi = unquote(doi[resolver.end() :])
     return _DOI_PREFIX.sub("", doi).strip().lower()
 
 
@@ -360,8 +428,10 @@ def read_doi(value: str) -> tuple[str, str]:
 
 SEASONS = {1: "Spring", 2: "Summer", 3: "Autumn", 4: "Winter"}
 _SEASON_NUMBERS = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
-_MONTHS = {name: i for i, name in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    name: i
+    for i, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 DATE_FORMS = "1984, 1984-05, 1984-05-12, 1984/1986 (a range), 334 BC, c. 1850, Spring 1937"
 _CIRCA = re.compile(r"^(?:circa|ca\.?|c\.|c(?=\d)|approx\.?)\s*(.+)$", re.IGNORECASE)
 _SEASON = re.compile(r"^(spring|summer|autumn|fall|winter)\s+(.+)$", re.IGNORECASE)
@@ -561,12 +631,14 @@ def date_from_csl(value: Any, where: str = "", key: str = "issued", notes: list 
     if isinstance(value, str):
         value = {"raw": value}
     if not isinstance(value, dict):
-        raise _error(where, f"“{key}” is not a CSL date ({{\"date-parts\": [[2002, 1]]}}).")
+        raise _error(where, f'“{key}” is not a CSL date ({{"date-parts": [[2002, 1]]}}).')
     date: dict = {}
     parts = value.get("date-parts")
     if parts not in (None, [], [[]], [[""]], [[None]]):
-        if not isinstance(parts, list) or not 1 <= len(parts) <= 2 or not all(
-            isinstance(p, list) and 1 <= len(p) <= 3 for p in parts
+        if (
+            not isinstance(parts, list)
+            or not 1 <= len(parts) <= 2
+            or not all(isinstance(p, list) and 1 <= len(p) <= 3 for p in parts)
         ):
             raise _error(where, f"“{key}” has date-parts that are not one or two dates of up to 3 numbers.")
         try:
@@ -615,10 +687,12 @@ def date_from_csl(value: Any, where: str = "", key: str = "issued", notes: list 
     literal = value.get("literal")
     if literal not in (None, ""):
         date["literal"] = " ".join(str(literal).split())
-    if not date and not any(value.get(k) for k in ("date-parts", "literal", "raw", "edtf")) and set(value) - {
-        "date-parts", "season", "circa"
-    }:
-        raise _error(where, f"“{key}” is not a CSL date ({{\"date-parts\": [[2002, 1]]}}).")
+    if (
+        not date
+        and not any(value.get(k) for k in ("date-parts", "literal", "raw", "edtf"))
+        and set(value) - {"date-parts", "season", "circa"}
+    ):
+        raise _error(where, f'“{key}” is not a CSL date ({{"date-parts": [[2002, 1]]}}).')
     if len(date.get("literal", "")) > LITERAL_DATE_LIMIT or len(str(date.get("season", ""))) > 40:
         raise _error(where, f"“{key}” is longer than {LITERAL_DATE_LIMIT} characters.")
     if "date-parts" not in date and "literal" not in date:
@@ -636,7 +710,7 @@ def check_issued(value: Any, where: str = "") -> dict:
 def check_csl_date(value: Any, where: str = "", key: str = "issued") -> dict:
     """A stored date: a CSL date object ({} for none), checked; anything else is refused."""
     if not isinstance(value, dict):
-        raise _error(where, f"“{key}” must be a CSL date such as {{\"date-parts\": [[1937, 3]]}} ({{}} for none).")
+        raise _error(where, f'“{key}” must be a CSL date such as {{"date-parts": [[1937, 3]]}} ({{}} for none).')
     return date_from_csl(value, where, key)
 
 
@@ -699,8 +773,9 @@ def clean_record(record: dict, where: str, notes: list | None = None) -> dict:
         raise _error(where, "the source has no title.")
     if out.get("type") not in CSL_TYPES:
         raise _error(
-            where, f"the type “{str(out.get('type'))[:40]}” is not one of CSL's item types (book, article-journal, "
-            "chapter, manuscript, map, motion_picture, legislation, dataset…)."
+            where,
+            f"the type “{str(out.get('type'))[:40]}” is not one of CSL's item types (book, article-journal, "
+            "chapter, manuscript, map, motion_picture, legislation, dataset…).",
         )
     out["issued"] = check_issued(out.get("issued"), where)
     try:
@@ -731,7 +806,8 @@ def other_fields_text(other: Any) -> list[tuple[str, str]]:
         return []
     return [
         (key, date_text(other[key]) if key in OTHER_DATE_VARIABLES else str(other[key]))
-        for key in OTHER_VARIABLES if other.get(key) not in (None, "", {})
+        for key in OTHER_VARIABLES
+        if other.get(key) not in (None, "", {})
     ]
 
 
@@ -748,8 +824,7 @@ def entry_label(item: Any, index: int) -> str:
     if isinstance(item, dict):
         # Only text that can be shown: a lone surrogate in the message would break the page that shows it.
         named = {
-            key: value for key, value in item.items()
-            if isinstance(value, (str, int)) and not textlib.unstorable(value)
+            key: value for key, value in item.items() if isinstance(value, (str, int)) and not textlib.unstorable(value)
         }
         if named.get("id") not in (None, ""):
             label += f" (id “{named['id']}”)"
@@ -882,18 +957,56 @@ def to_csl(record: dict, item_id: str) -> dict:
 
 # BibTeX and biblatex entry types -> CSL types (biblatex's manual, §2.1; Better BibTeX's and JabRef's exports).
 BIBTEX_TYPES = {
-    "article": "article-journal", "book": "book", "mvbook": "book", "bookinbook": "chapter", "inbook": "chapter",
-    "suppbook": "chapter", "incollection": "chapter", "suppcollection": "chapter", "collection": "book",
-    "mvcollection": "book", "inproceedings": "paper-conference", "conference": "paper-conference",
-    "proceedings": "book", "mvproceedings": "book", "reference": "book", "mvreference": "book",
-    "inreference": "entry-encyclopedia", "booklet": "pamphlet", "manual": "report", "misc": "document",
-    "online": "webpage", "electronic": "webpage", "www": "webpage", "patent": "patent", "periodical": "periodical",
-    "suppperiodical": "article-journal", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-    "report": "report", "techreport": "report", "unpublished": "manuscript", "dataset": "dataset",
-    "software": "software", "artwork": "graphic", "image": "graphic", "audio": "song", "music": "song",
-    "video": "motion_picture", "movie": "motion_picture", "performance": "performance",
-    "letter": "personal_communication", "legislation": "legislation", "legal": "treaty", "jurisdiction": "legal_case",
-    "standard": "standard", "review": "review", "map": "map", "dictionary": "book", "commentary": "book",
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "bookinbook": "chapter",
+    "inbook": "chapter",
+    "suppbook": "chapter",
+    "incollection": "chapter",
+    "suppcollection": "chapter",
+    "collection": "book",
+    "mvcollection": "book",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "inreference": "entry-encyclopedia",
+    "booklet": "pamphlet",
+    "manual": "report",
+    "misc": "document",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "patent": "patent",
+    "periodical": "periodical",
+    "suppperiodical": "article-journal",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "report": "report",
+    "techreport": "report",
+    "unpublished": "manuscript",
+    "dataset": "dataset",
+    "software": "software",
+    "artwork": "graphic",
+    "image": "graphic",
+    "audio": "song",
+    "music": "song",
+    "video": "motion_picture",
+    "movie": "motion_picture",
+    "performance": "performance",
+    "letter": "personal_communication",
+    "legislation": "legislation",
+    "legal": "treaty",
+    "jurisdiction": "legal_case",
+    "standard": "standard",
+    "review": "review",
+    "map": "map",
+    "dictionary": "book",
+    "commentary": "book",
 }
 # biblatex's entrysubtype of an article.
 _ARTICLE_SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
@@ -901,26 +1014,80 @@ _CONTAINER_TYPES = ("chapter", "paper-conference", "entry-encyclopedia", "entry-
 # Where a field's value goes: a Source field, a name role, an other CSL variable, or the date. The limit each is
 # held to before its LaTeX is decoded is the limit of where it goes (names: NAMES_LIMIT).
 BIBTEX_FIELDS = {
-    "title": "title", "subtitle": "title", "journal": "container_title", "journaltitle": "container_title",
-    "booktitle": "container_title", "volume": "volume", "number": "issue", "issue": "issue", "pages": "pages",
-    "publisher": "publisher", "institution": "publisher", "school": "publisher", "organization": "publisher",
-    "howpublished": "publisher", "address": "publisher_place", "location": "publisher_place", "url": "url",
-    "doi": "doi", "eprint": "doi", "eprinttype": "volume", "archive": "archive", "archive_location": "archive_location",
-    "year": "issued", "date": "issued", "month": "issued", "urldate": "issued", "origdate": "issued",
-    "eventdate": "issued", "entrysubtype": "volume",
-    "author": None, "editor": None, "translator": None, "bookauthor": None,
-    "series": "other", "edition": "other", "isbn": "other", "issn": "other", "language": "other", "type": "other",
-    "chapter": "other", "eventtitle": "other", "venue": "other", "version": "other", "pubstate": "other",
-    "shorttitle": "other", "note": "other", "origtitle": "other", "origlocation": "other", "origpublisher": "other",
-    "pagetotal": "other", "volumes": "other", "part": "other",
+    "title": "title",
+    "subtitle": "title",
+    "journal": "container_title",
+    "journaltitle": "container_title",
+    "booktitle": "container_title",
+    "volume": "volume",
+    "number": "issue",
+    "issue": "issue",
+    "pages": "pages",
+    "publisher": "publisher",
+    "institution": "publisher",
+    "school": "publisher",
+    "organization": "publisher",
+    "howpublished": "publisher",
+    "address": "publisher_place",
+    "location": "publisher_place",
+    "url": "url",
+    "doi": "doi",
+    "eprint": "doi",
+    "eprinttype": "volume",
+    "archive": "archive",
+    "archive_location": "archive_location",
+    "year": "issued",
+    "date": "issued",
+    "month": "issued",
+    "urldate": "issued",
+    "origdate": "issued",
+    "eventdate": "issued",
+    "entrysubtype": "volume",
+    "author": None,
+    "editor": None,
+    "translator": None,
+    "bookauthor": None,
+    "series": "other",
+    "edition": "other",
+    "isbn": "other",
+    "issn": "other",
+    "language": "other",
+    "type": "other",
+    "chapter": "other",
+    "eventtitle": "other",
+    "venue": "other",
+    "version": "other",
+    "pubstate": "other",
+    "shorttitle": "other",
+    "note": "other",
+    "origtitle": "other",
+    "origlocation": "other",
+    "origpublisher": "other",
+    "pagetotal": "other",
+    "volumes": "other",
+    "part": "other",
 }
 _BIBTEX_NAMES = {"author": "author", "editor": "editor", "translator": "translator", "bookauthor": "container-author"}
 _BIBTEX_OTHER = {
-    "series": "collection-title", "edition": "edition", "isbn": "ISBN", "issn": "ISSN", "language": "language",
-    "type": "genre", "chapter": "chapter-number", "eventtitle": "event-title", "venue": "event-place",
-    "version": "version", "pubstate": "status", "shorttitle": "title-short", "note": "note",
-    "origtitle": "original-title", "origlocation": "original-publisher-place", "origpublisher": "original-publisher",
-    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "part": "part",
+    "series": "collection-title",
+    "edition": "edition",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "language": "language",
+    "type": "genre",
+    "chapter": "chapter-number",
+    "eventtitle": "event-title",
+    "venue": "event-place",
+    "version": "version",
+    "pubstate": "status",
+    "shorttitle": "title-short",
+    "note": "note",
+    "origtitle": "original-title",
+    "origlocation": "original-publisher-place",
+    "origpublisher": "original-publisher",
+    "pagetotal": "number-of-pages",
+    "volumes": "number-of-volumes",
+    "part": "part",
 }
 _BIBTEX_DATES = {"urldate": "accessed", "origdate": "original-date", "eventdate": "event-date"}
 _DATE_LIMIT = 100
@@ -1213,7 +1380,10 @@ def _bibtex_record(entry, fields: dict[str, str], where: str, budget: _LatexBudg
         "volume": text.get("volume", ""),
         "issue": issue,
         "pages": text.get("pages", "").replace("--", "–"),
-        "publisher": publisher or text.get("institution") or text.get("school") or text.get("organization")
+        "publisher": publisher
+        or text.get("institution")
+        or text.get("school")
+        or text.get("organization")
         or howpublished,
         "publisher_place": text.get("location") or text.get("address", ""),
         "url": url,
@@ -1231,9 +1401,12 @@ def _failed_block_entry(block) -> Entry:
     if isinstance(block, bibtex_model.DuplicateBlockKeyBlock):
         first = block.previous_block
         label = f"BibTeX entry “{block.key}” (line {line})"
-        return Entry(label, notes=[
-            f"its key is the key of the entry at line {(first.start_line or 0) + 1}, which is taken in its place"
-        ])
+        return Entry(
+            label,
+            notes=[
+                f"its key is the key of the entry at line {(first.start_line or 0) + 1}, which is taken in its place"
+            ],
+        )
     if isinstance(block, bibtex_model.DuplicateFieldKeyBlock):
         fields = ", ".join(f"“{key}”" for key in sorted(block.duplicate_keys))
         label = f"BibTeX entry “{getattr(block.ignore_error_block, 'key', '')}” (line {line})"

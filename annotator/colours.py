@@ -1,5 +1,6 @@
 """Label colours as people see them: contrast against the page (WCAG 2), how they look with a colour-vision
 deficiency, and the stylesheet of a project's labels, in which every highlight has a second cue beyond its colour."""
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ def parse(colour: str) -> Rgb:
     value = colour.lstrip("#")
     if len(value) != 6:
         raise ValueError(f"Not a colour as #rrggbb: {colour!r}")
-    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def hex_of(rgb: Rgb) -> str:
@@ -94,7 +95,7 @@ def difference(a: Rgb, b: Rgb) -> float:
 def nearest_pair(colours: Iterable[Rgb], deficiency: str | None = None) -> float:
     """The smallest difference between two of the colours, as seen with the deficiency (None: full colour vision)."""
     seen = [simulate(c, deficiency) if deficiency else c for c in colours]
-    return min((difference(a, b) for i, a in enumerate(seen) for b in seen[i + 1:]), default=math.inf)
+    return min((difference(a, b) for i, a in enumerate(seen) for b in seen[i + 1 :]), default=math.inf)
 
 
 def strong(colour: str, ratio: float = NON_TEXT_CONTRAST) -> str:

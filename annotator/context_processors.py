@@ -1,4 +1,5 @@
 """Template context every page gets."""
+
 from django.conf import settings
 
 

@@ -12,6 +12,7 @@ this module: the page's own template (`document_detail.html` and its partials) f
 small template named for what happened (`annotation_saved.html`, `annotation_deleted.html`, `document_changed.html`)
 that includes the partials with hx-swap-oob.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -156,8 +157,13 @@ def _pages_html(labels: list[str]) -> str:
     return f'<span class="page-no">{said}</span>'
 
 
-def block_html(index: int, pieces: list[tuple[int, str, list[reads.BlockMark]]], *, oob: bool = False,
-               pages: list[str] | None = None) -> str:
+def block_html(
+    index: int,
+    pieces: list[tuple[int, str, list[reads.BlockMark]]],
+    *,
+    oob: bool = False,
+    pages: list[str] | None = None,
+) -> str:
     """A block's markup, the one place it is written. Built here rather than by the template engine, which takes
     several times longer over the hundreds of pieces of a part of a long text. Every value is escaped."""
     swap = ' hx-swap-oob="true"' if oob else ""
@@ -178,7 +184,9 @@ def blocks_html(text: str, layout: Layout, indexes, marks: list[reads.BlockMark]
         pieces = []
         for piece in textlib.segment(inside, start, end):
             innermost_first = sorted(piece.span_ids, key=lambda sid: spans[sid][1] - spans[sid][0])
-            pieces.append((piece.start, text[piece.start:piece.end], [m for sid in innermost_first for m in on_span[sid]]))
+            pieces.append(
+                (piece.start, text[piece.start : piece.end], [m for sid in innermost_first for m in on_span[sid]])
+            )
         out.append(block_html(index, pieces, oob=oob, pages=layout.pages_begun(index)))
     return SafeString("".join(out))
 
@@ -208,7 +216,9 @@ def plain_parts_html(document: Document, layout: Layout, numbers) -> SafeString:
             ' hx-trigger="near-viewport once" hx-swap="outerHTML">'
         )
         out += (
-            block_html(i, [(layout.starts[i], text[layout.starts[i]:layout.ends[i]], [])], pages=layout.pages_begun(i))
+            block_html(
+                i, [(layout.starts[i], text[layout.starts[i] : layout.ends[i]], [])], pages=layout.pages_begun(i)
+            )
             for i in range(first, last)
         )
         out.append("</div>")
@@ -274,8 +284,12 @@ def count_context(document: Document, data) -> dict:
     """The list's count ("3 of 40 marks") and its orphans: fetched on its own after a change, as counting every
     mark is the one part of an answer to a change that grows with the document."""
     listed_count, total = Annotation.objects.current(document).counts(**chosen_filters(data, document.project))
-    return {"document": document, "listed_count": listed_count, "mark_total": total,
-            "orphans": list(reads.orphans_of(document))}
+    return {
+        "document": document,
+        "listed_count": listed_count,
+        "mark_total": total,
+        "orphans": list(reads.orphans_of(document)),
+    }
 
 
 def _matches(annotation: Annotation, filters: dict) -> bool:
@@ -292,8 +306,9 @@ def _matches(annotation: Annotation, filters: dict) -> bool:
 # The open mark's panel ----------------------------------------------------------------------------
 
 
-def panel_context(user, annotation: Annotation, membership, *, form=None, error=None, link_form=None,
-                  new_source_form=None) -> dict:
+def panel_context(
+    user, annotation: Annotation, membership, *, form=None, error=None, link_form=None, new_source_form=None
+) -> dict:
     """Everything the open mark's panel shows: the mark, its edit form for its author, its sources (with their stored
     quotation checks: a page never works one out, nor reads a source's text), links, review and history."""
     project = annotation.span.document.project
@@ -351,8 +366,10 @@ def links_context(annotation: Annotation, membership, link_form=None) -> dict:
     document = annotation.span.document
     linked_here = sorted(
         {
-            p.other.pk for p in panel_links
-            if p.other is not None and p.other.span.document_id == document.pk
+            p.other.pk
+            for p in panel_links
+            if p.other is not None
+            and p.other.span.document_id == document.pk
             and p.other.span.version == document.version
         }
     )
@@ -460,10 +477,13 @@ def changes_context(user, document: Document, since: int, data, *, made: Annotat
     filters = chosen_filters(data, document.project)
     touched = {index for start, end in regions for index in layout.touching(start, end)}
     annotations = reads.marks_in(document, layout.block_ranges(touched))
-    context["blocks"] = blocks_html(text_of(document), layout, touched, [reads.BlockMark.of(a) for a in annotations], oob=True)
+    context["blocks"] = blocks_html(
+        text_of(document), layout, touched, [reads.BlockMark.of(a) for a in annotations], oob=True
+    )
     context["regions"] = " ".join(f"{start}-{end}" for start, end in regions)
     context["updated"] = [
-        a for a in annotations
+        a
+        for a in annotations
         if _matches(a, filters) and any(a.span.start < end and start < a.span.end for start, end in regions)
     ]
     return context
@@ -479,8 +499,16 @@ def reload() -> HttpResponse:
     return response
 
 
-def answer_changes(request, document: Document, template: str, panel: dict, *, event: str = "",
-                   made: Annotation | None = None, status: int = 200) -> HttpResponse:
+def answer_changes(
+    request,
+    document: Document,
+    template: str,
+    panel: dict,
+    *,
+    event: str = "",
+    made: Annotation | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """A write's answer from the document page: the panel as `panel` has it, and what changed on the page since the
     revision the page sent (`since`), in the template named for what happened; the client event, if any."""
     context = changes_context(request.user, document, since_of(request), request.POST or request.GET, made=made)

@@ -1,4 +1,5 @@
 """Forms parse and type-check input; the rules live in services."""
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,9 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from . import bibliography, ingest
 from . import text as textlib
 from .exchange import ExportFilter
-from .models import Document, Label, Source, Status
-from .models import LinkType
-
+from .models import Document, Label, LinkType, Source, Status
 
 TEXT_ENDINGS = (".txt", ".md", ".text", ".markdown")
 
@@ -25,18 +24,23 @@ class DocumentForm(forms.Form):
         max_length=300, required=False, help_text="Leave empty to use the page's or file's title, or the first line."
     )
     url = forms.CharField(
-        max_length=2000, required=False, label="The address of a web page",
+        max_length=2000,
+        required=False,
+        label="The address of a web page",
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
         help_text="Its article's text and metadata are fetched and extracted (http or https; a PDF or Word file's "
         "address works too).",
     )
     file = forms.FileField(
-        required=False, label="Or a file",
+        required=False,
+        label="Or a file",
         help_text="PDF (with a text layer), Word (.docx), HTML (.html, .htm: a saved web page), or UTF-8 text "
         "(.txt, .md).",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.txt,.md,.text,.markdown"}),
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False, label="Or paste the text")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, strip=False, label="Or paste the text"
+    )
     takes_files = True  # PDF, HTML and Word files and addresses; a new version takes text only
 
     def clean_file(self):
@@ -69,12 +73,14 @@ class DocumentForm(forms.Form):
         if sum(given) > 1:
             raise forms.ValidationError(
                 "Give one of them: an address, a file or pasted text."
-                if self.takes_files else "Upload a file or paste text, not both."
+                if self.takes_files
+                else "Upload a file or paste text, not both."
             )
         if not any(given):
             raise forms.ValidationError(
                 "Give the address of a web page, upload a file or paste some text."
-                if self.takes_files else "Upload a file or paste some text."
+                if self.takes_files
+                else "Upload a file or paste some text."
             )
         if pasted and len(pasted.encode("utf-8")) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
@@ -97,7 +103,9 @@ class OneValueEach:
 
     def clean(self):
         data = super().clean()
-        repeated = [name for name in self.fields if len(getattr(self.data, "getlist", lambda _: [])(self.add_prefix(name))) > 1]
+        repeated = [
+            name for name in self.fields if len(getattr(self.data, "getlist", lambda _: [])(self.add_prefix(name))) > 1
+        ]
         if repeated:
             raise forms.ValidationError(f"One mark a request: {', '.join(repeated)} came more than once.")
         return data
@@ -107,9 +115,10 @@ class AnnotationCreateForm(OneValueEach, forms.Form):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
-    label = ProjectLabelField(queryset=Label.objects.none(), error_messages={
-        "invalid_choice": "That label is not one of this project's labels."
-    })
+    label = ProjectLabelField(
+        queryset=Label.objects.none(),
+        error_messages={"invalid_choice": "That label is not one of this project's labels."},
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,13 +129,21 @@ STALE_PAGE = "The page is out of date (the mark's version is missing or wrong); 
 
 
 class AnnotationUpdateForm(forms.Form):
-    label = ProjectLabelField(queryset=Label.objects.none(), empty_label=None, error_messages={
-        "invalid_choice": "That label is not one of this project's labels."
-    })
+    label = ProjectLabelField(
+        queryset=Label.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "That label is not one of this project's labels."},
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, strip=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
-        "required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE,
-    })
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": STALE_PAGE,
+            "invalid": STALE_PAGE,
+            "min_value": STALE_PAGE,
+        },
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,8 +169,12 @@ class AuthorChoiceField(forms.ModelChoiceField):
 class MarkFilterForm(forms.Form):
     """The side panel's filters. Prefixed names keep them apart from a mark's own fields."""
 
-    f_label = forms.ModelChoiceField(queryset=Label.objects.none(), required=False, label="Label", empty_label="All labels")
-    f_author = AuthorChoiceField(queryset=get_user_model().objects.none(), required=False, label="Author", empty_label="All authors")
+    f_label = forms.ModelChoiceField(
+        queryset=Label.objects.none(), required=False, label="Label", empty_label="All labels"
+    )
+    f_author = AuthorChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Author", empty_label="All authors"
+    )
     f_status = forms.ChoiceField(required=False, label="Status", choices=[("", "All statuses"), *Status.choices])
 
     def __init__(self, *args, project, authors, **kwargs):
@@ -184,7 +205,9 @@ class NewVersionForm(DocumentForm):
     url = None  # type: ignore[assignment]
     file = forms.FileField(required=False, help_text="A UTF-8 .txt or .md file.")
     takes_files = False
-    note = forms.CharField(max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed').")
+    note = forms.CharField(
+        max_length=500, required=False, help_text="What changed, in a line (e.g. 'OCR errors fixed')."
+    )
 
 
 class ReattachForm(OneValueEach, forms.Form):
@@ -192,20 +215,30 @@ class ReattachForm(OneValueEach, forms.Form):
     end = forms.IntegerField(min_value=0)
     exact = forms.CharField(strip=False)
 
+
 # Review ------------------------------------------------------------------------------------------
 
 
 class ReviewForm(forms.Form):
     """A reviewer's decision on one mark; `version` is the mark's version the reviewer saw."""
 
-    status = forms.ChoiceField(choices=Status.choices, error_messages={
-        "required": "Choose Accept or Reject.",
-        "invalid_choice": "“%(value)s” is not a review decision: choose Accept or Reject.",
-    })
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Review note (optional)")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
-        "required": "The mark's version is missing; reload the page and review again.",
-    })
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        error_messages={
+            "required": "Choose Accept or Reject.",
+            "invalid_choice": "“%(value)s” is not a review decision: choose Accept or Reject.",
+        },
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Review note (optional)"
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "The mark's version is missing; reload the page and review again.",
+        },
+    )
 
     def message(self) -> str:
         return " ".join(str(e) for errors in self.errors.values() for e in errors)
@@ -237,6 +270,7 @@ class ReviewFilterForm(forms.Form):
             result["created_by_id"] = data["author"]
         return result
 
+
 # Sources and citations (issue 5) -------------------------------------------------------------------
 
 
@@ -252,7 +286,9 @@ def _type_choices() -> list:
 
 def _names_field(label: str, help_text: str = "") -> forms.CharField:
     return forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=label,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=label,
         help_text=help_text or "One per line, as for the authors.",
     )
 
@@ -264,23 +300,29 @@ class SourceForm(forms.Form):
     type = forms.ChoiceField(choices=_type_choices, initial="book")
     title = forms.CharField(max_length=500, error_messages={"required": "A source needs a title."})
     authors = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="One per line: “Family, Given” (“van der Berg, Jan”; “Fulton, James E., Jr.”), or a name as it "
         "stands (an organisation).",
     )
     editors = _names_field("Editors")
     translators = _names_field("Translators")
     other_names = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Other names, by role",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Other names, by role",
         help_text="One per line: the CSL role, a colon, the name: “container-author: Tucker, Robert C.”, "
         "“director: Eisenstein, Sergei”.",
     )
     issued = forms.CharField(
-        max_length=bibliography.LITERAL_DATE_LIMIT, required=False, label="Date issued",
+        max_length=bibliography.LITERAL_DATE_LIMIT,
+        required=False,
+        label="Date issued",
         help_text=f"{bibliography.DATE_FORMS}.",
     )
     issued_as_written = forms.BooleanField(
-        required=False, label="Keep the date as written",
+        required=False,
+        label="Keep the date as written",
         help_text="For a date that is none of those forms: “n.d.”, “Nivôse an II”.",
     )
     container_title = forms.CharField(max_length=500, required=False, label="In (journal, book, site)")
@@ -298,12 +340,16 @@ class SourceForm(forms.Form):
         max_length=300, required=False, label="Archival reference", help_text="e.g. f. 17, op. 3, d. 922."
     )
     other_fields = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Other fields",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Other fields",
         help_text="One per line: a CSL variable, a colon, its value: “edition: 2”, “ISBN: 978-0-19-...”, "
         "“scale: 1:10000”, “accessed: 2024-01-05”.",
     )
     full_text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        strip=False,
         help_text="The source's own text (or the part you quote from), to check quotations against.",
     )
     full_text_file = forms.FileField(required=False, label="Or upload its text", help_text="A UTF-8 .txt or .md file.")
@@ -317,7 +363,8 @@ class SourceForm(forms.Form):
         initial["translators"] = bibliography.names_text(contributors.get("translator", []), "\n")
         initial["other_names"] = "\n".join(
             f"{role}: {bibliography.name_text(name)}"
-            for role in bibliography.CONTRIBUTOR_ROLES if role not in ("editor", "translator")
+            for role in bibliography.CONTRIBUTOR_ROLES
+            if role not in ("editor", "translator")
             for name in bibliography._as_names(contributors.get(role))
         )
         initial["issued"] = bibliography.date_text(source.issued)
@@ -389,7 +436,9 @@ class SourceForm(forms.Form):
     def clean_full_text(self):
         pasted = self.cleaned_data.get("full_text") or ""
         if len(pasted.encode("utf-8")) > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The text is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+            raise forms.ValidationError(
+                f"The text is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}."
+            )
         return pasted
 
     def clean_full_text_file(self):
@@ -397,7 +446,9 @@ class SourceForm(forms.Form):
         if upload is None:
             return None
         if upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+            raise forms.ValidationError(
+                f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}."
+            )
         try:
             return textlib.normalise_text(textlib.decode_import(upload.read()))
         except textlib.TextImportError as exc:
@@ -428,8 +479,17 @@ class QuickSourceForm(SourceForm):
         kwargs.setdefault("prefix", "new")
         super().__init__(*args, **kwargs)
         for name in [
-            "volume", "issue", "pages", "publisher", "publisher_place", "archive", "archive_location",
-            "full_text_file", "translators", "other_names", "other_fields",
+            "volume",
+            "issue",
+            "pages",
+            "publisher",
+            "publisher_place",
+            "archive",
+            "archive_location",
+            "full_text_file",
+            "translators",
+            "other_names",
+            "other_fields",
         ]:
             del self.fields[name]
 
@@ -439,10 +499,13 @@ class QuickSourceForm(SourceForm):
 
 
 class CitationForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), error_messages={
-        "required": "Choose a source to cite.",
-        "invalid_choice": "That source is not one of this project's sources.",
-    })
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.none(),
+        error_messages={
+            "required": "Choose a source to cite.",
+            "invalid_choice": "That source is not one of this project's sources.",
+        },
+    )
     locator = forms.CharField(max_length=200, required=False)
     note = forms.CharField(required=False)
 
@@ -454,7 +517,8 @@ class CitationForm(forms.Form):
 class SourceImportForm(forms.Form):
     file = forms.FileField(help_text="CSL-JSON (.json, as Zotero exports it) or BibTeX / biblatex (.bib).")
     partial = forms.BooleanField(
-        required=False, label="Import the entries that can be taken, and list the others",
+        required=False,
+        label="Import the entries that can be taken, and list the others",
         help_text="Without it, an entry that cannot be taken keeps the whole file out, and the page lists why.",
     )
 
@@ -462,7 +526,9 @@ class SourceImportForm(forms.Form):
         """The file's entries (bibliography.Entry), each read or refused on its own."""
         upload = self.cleaned_data["file"]
         if upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}.")
+            raise forms.ValidationError(
+                f"The file is over the limit of {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}."
+            )
         name = upload.name.lower()
         if not name.endswith((".json", ".bib", ".bibtex")):
             raise forms.ValidationError("Upload a CSL-JSON file (.json) or a BibTeX file (.bib).")
@@ -487,10 +553,13 @@ class SuggestionForm(forms.Form):
 class ExportForm(forms.Form):
     """What to export: the format, raw or spreadsheet-safe cells, and the same filters as the marks panel."""
 
-    format = forms.ChoiceField(choices=[
-        ("csv", "CSV"), ("links-csv", "Links CSV (the links between these marks)"),
-        ("jsonld", "JSON-LD (W3C Web Annotation, marks and links)"),
-    ])
+    format = forms.ChoiceField(
+        choices=[
+            ("csv", "CSV"),
+            ("links-csv", "Links CSV (the links between these marks)"),
+            ("jsonld", "JSON-LD (W3C Web Annotation, marks and links)"),
+        ]
+    )
     raw = forms.BooleanField(required=False, label="Raw cells (for programs)")
     # Each form's querysets are the project's (set in __init__); the annotations give the fields their models.
     f_document: "forms.ModelChoiceField[Document]"
@@ -533,7 +602,8 @@ class ExportForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    """A new link from the open mark: a type read forwards or backwards, and one target (a mark, a source or a speaker)."""
+    """A new link from the open mark: a type read forwards or backwards, and one target (a mark, a source or a
+    speaker)."""
 
     type = forms.CharField(error_messages={"required": "Choose how the marks are linked."})
     to_annotation = forms.IntegerField(required=False, min_value=1)
@@ -553,9 +623,14 @@ class LinkNoteForm(forms.Form):
 class LinkTypeChangeForm(forms.Form):
     """Which of the project's link types to rename or move, and its new names (the service checks them)."""
 
-    link_type = forms.IntegerField(min_value=1, error_messages={
-        "required": "Choose a link type.", "invalid": "Choose a link type.", "min_value": "Choose a link type.",
-    })
+    link_type = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": "Choose a link type.",
+            "invalid": "Choose a link type.",
+            "min_value": "Choose a link type.",
+        },
+    )
     name = forms.CharField(required=False)
     inverse_name = forms.CharField(required=False)
 
@@ -568,15 +643,24 @@ class LinkTypeForm(forms.Form):
 
     name = forms.CharField(max_length=80, help_text="Read from the first mark: “supports”.")
     inverse_name = forms.CharField(
-        max_length=80, required=False, label="Name read backwards", help_text="Read from the second mark: “is supported by”."
+        max_length=80,
+        required=False,
+        label="Name read backwards",
+        help_text="Read from the second mark: “is supported by”.",
     )
     from_labels = forms.ModelMultipleChoiceField(
-        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Starts from marks labelled", help_text="None ticked: any label.",
+        queryset=Label.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Starts from marks labelled",
+        help_text="None ticked: any label.",
     )
     to_labels = forms.ModelMultipleChoiceField(
-        queryset=Label.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label="Points to marks labelled", help_text="None ticked: any label.",
+        queryset=Label.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Points to marks labelled",
+        help_text="None ticked: any label.",
     )
     targets = forms.ChoiceField(choices=LinkType.Targets.choices, initial=LinkType.Targets.MARKS, label="Points to")
 
@@ -603,7 +687,10 @@ class ProjectForm(TeamForm):
 
 class GuidelinesForm(TeamForm):
     guidelines = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 16}), required=False, strip=False, max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        required=False,
+        strip=False,
+        max_length=100_000,
         help_text="Markdown: # headings, *emphasis*, lists, [links](https://…). HTML is shown as text.",
     )
 
@@ -628,8 +715,9 @@ class MembershipChoiceForm(TeamForm):
 class LabelForm(TeamForm):
     name = forms.CharField(max_length=80)
     colour = forms.CharField(max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#f6d365")
-    shortcut = forms.CharField(max_length=1, required=False, strip=False, label="Key",
-                               help_text="One lower-case letter or digit.")
+    shortcut = forms.CharField(
+        max_length=1, required=False, strip=False, label="Key", help_text="One lower-case letter or digit."
+    )
 
 
 class NewLabelForm(LabelForm):

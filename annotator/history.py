@@ -1,7 +1,9 @@
 """A mark's history as a reader wants it: one line per change, who and when, from django-simple-history's records.
 
-`mark_events` and `link_events` are pure (rows in, events out); `history_of` fetches the rows in a fixed number of queries.
+`mark_events` and `link_events` are pure (rows in, events out); `history_of` fetches the rows in a fixed number of
+queries.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,10 +42,14 @@ def _mark_event(row: dict, before: dict | None, labels: dict) -> list[Event]:
     content_changed = bool(events)
     if row["status"] != before["status"] or row["reviewed_at"] != before["reviewed_at"]:
         if row["status"] == "pending":
-            events.append(Event(when, who, "Back to pending (the mark changed)" if content_changed else "Back to pending"))
+            events.append(
+                Event(when, who, "Back to pending (the mark changed)" if content_changed else "Back to pending")
+            )
         else:
             events.append(Event(when, who, _STATUS_WORDS.get(row["status"], row["status"]), row["review_note"]))
-    if row.get("history_change_reason") and (row.get("placement") != before.get("placement") or row.get("span_id") != before.get("span_id")):
+    if row.get("history_change_reason") and (
+        row.get("placement") != before.get("placement") or row.get("span_id") != before.get("span_id")
+    ):
         events.append(Event(when, who, row["history_change_reason"]))
     if not events:
         events.append(Event(when, who, "Saved without visible change"))
@@ -70,8 +76,18 @@ def mark_events(mark_rows: list[dict], citation_rows: list[dict], labels: dict, 
 
 
 _MARK_FIELDS = [
-    "history_date", "history_type", "history_user_id", "label_id", "note", "status",
-    "reviewed_by_id", "reviewed_at", "review_note", "placement", "span_id", "history_change_reason",
+    "history_date",
+    "history_type",
+    "history_user_id",
+    "label_id",
+    "note",
+    "status",
+    "reviewed_by_id",
+    "reviewed_at",
+    "review_note",
+    "placement",
+    "span_id",
+    "history_change_reason",
 ]
 _CITATION_FIELDS = ["history_date", "history_type", "source_id", "locator", "note"]
 
@@ -85,7 +101,8 @@ def _rows(queryset, fields):
 
 
 def history_of(annotation_id: int, project_id: int) -> list[Event]:
-    """Every recorded change to a mark, its citations and its links: a fixed number of queries, however long the history."""
+    """Every recorded change to a mark, its citations and its links: a fixed number of queries, however long the
+    history."""
     mark_rows = _rows(
         Annotation.history.filter(id=annotation_id).order_by("history_date", "history_id"),
         _MARK_FIELDS,
@@ -104,8 +121,17 @@ def history_of(annotation_id: int, project_id: int) -> list[Event]:
 # Links (issue 8) ------------------------------------------------------------------------------------
 
 _LINK_FIELDS = [
-    "history_date", "history_type", "id", "type_id", "from_annotation_id", "to_annotation_id", "to_source_id",
-    "speaker", "note", "status", "review_note",
+    "history_date",
+    "history_type",
+    "id",
+    "type_id",
+    "from_annotation_id",
+    "to_annotation_id",
+    "to_source_id",
+    "speaker",
+    "note",
+    "status",
+    "review_note",
 ]
 
 
@@ -146,7 +172,9 @@ def link_events(rows: list[dict], annotation_id: int, types: dict, marks: dict, 
                 what = {"accepted": "Accepted the link", "rejected": "Rejected the link"}.get(
                     row["status"], "The link went back to pending"
                 )
-                events.append(Event(when, who, f"{what}: {target}", row["review_note"] if row["status"] != "pending" else ""))
+                events.append(
+                    Event(when, who, f"{what}: {target}", row["review_note"] if row["status"] != "pending" else "")
+                )
     return events
 
 
@@ -155,7 +183,8 @@ def _quoted(text: str) -> str:
 
 
 def link_history_of(annotation_id: int, project_id: int) -> list[Event]:
-    """Every recorded change to the links to and from a mark, kept after they (or the mark) are deleted: four queries."""
+    """Every recorded change to the links to and from a mark, kept after they (or the mark) are deleted: four
+    queries."""
     rows = _rows(
         Link.history.filter(Q(from_annotation_id=annotation_id) | Q(to_annotation_id=annotation_id)).order_by(
             "history_date", "history_id"
@@ -164,9 +193,16 @@ def link_history_of(annotation_id: int, project_id: int) -> list[Event]:
     )
     if not rows:
         return []
-    types = {pk: (name, inverse) for pk, name, inverse in LinkType.objects.filter(project_id=project_id).values_list("pk", "name", "inverse_name")}
+    types = {
+        pk: (name, inverse)
+        for pk, name, inverse in LinkType.objects.filter(project_id=project_id).values_list(
+            "pk", "name", "inverse_name"
+        )
+    }
     mark_ids = {r["from_annotation_id"] for r in rows} | {r["to_annotation_id"] for r in rows if r["to_annotation_id"]}
-    marks = {pk: _quoted(exact) for pk, exact in Annotation.objects.filter(pk__in=mark_ids).values_list("pk", "span__exact")}
+    marks = {
+        pk: _quoted(exact) for pk, exact in Annotation.objects.filter(pk__in=mark_ids).values_list("pk", "span__exact")
+    }
     source_ids = {r["to_source_id"] for r in rows if r["to_source_id"]}
     sources = dict(Source.objects.filter(pk__in=source_ids).values_list("id", "title")) if source_ids else {}
     return link_events(rows, annotation_id, types, marks, sources)

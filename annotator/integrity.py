@@ -2,9 +2,10 @@
 
 Each check yields human-readable problems; none writes anything.
 """
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
@@ -14,8 +15,19 @@ from django.db.models.functions import Length
 from . import quotes
 from . import text as textlib
 from .models import (
-    Annotation, Change, Citation, Document, DocumentVersion, Link, SearchEntry, Source, Span, validate_contributors,
-    validate_csl_names, validate_issued, validate_other_fields,
+    Annotation,
+    Change,
+    Citation,
+    Document,
+    DocumentVersion,
+    Link,
+    SearchEntry,
+    Source,
+    Span,
+    validate_contributors,
+    validate_csl_names,
+    validate_issued,
+    validate_other_fields,
 )
 from .services import search_index
 from .services.quotations import QUOTATION
@@ -31,7 +43,9 @@ def _version_texts() -> dict[tuple[int, int], str]:
 def check_spans() -> Iterator[str]:
     """Every span's exact, prefix and suffix are its document's text at its offsets, in its version."""
     texts = _version_texts()
-    for span in Span.objects.only("id", "document_id", "version", "start", "end", "exact", "prefix", "suffix").iterator(chunk_size=2000):
+    for span in Span.objects.only("id", "document_id", "version", "start", "end", "exact", "prefix", "suffix").iterator(
+        chunk_size=2000
+    ):
         text = texts.get((span.document_id, span.version))
         if text is None:
             yield f"Span {span.pk}: version {span.version} of document {span.document_id} has no stored text."
@@ -48,10 +62,14 @@ def check_spans() -> Iterator[str]:
 
 def check_projects() -> Iterator[str]:
     """Labels, sources and linked rows all belong to the project of the document they are used on."""
-    wrong_label = Annotation.objects.exclude(label__project_id=F("span__document__project_id")).values_list("pk", flat=True)
+    wrong_label = Annotation.objects.exclude(label__project_id=F("span__document__project_id")).values_list(
+        "pk", flat=True
+    )
     for pk in wrong_label:
         yield f"Annotation {pk}: its label belongs to another project than its document."
-    wrong_source = Citation.objects.exclude(source__project_id=F("annotation__span__document__project_id")).values_list("pk", flat=True)
+    wrong_source = Citation.objects.exclude(source__project_id=F("annotation__span__document__project_id")).values_list(
+        "pk", flat=True
+    )
     for pk in wrong_source:
         yield f"Citation {pk}: its source belongs to another project than its mark."
 
@@ -92,7 +110,8 @@ def check_pages() -> Iterator[str]:
     """A version's page boundaries start at 0, never go back, and lie within its text (issue 22); a document's
     source belongs to its project."""
     for _pk, document_id, number, pages, length in (
-        DocumentVersion.objects.exclude(pages=[]).annotate(length=Length("text"))
+        DocumentVersion.objects.exclude(pages=[])
+        .annotate(length=Length("text"))
         .values_list("pk", "document_id", "number", "pages", "length")
     ):
         starts = [page[0] for page in pages]
@@ -109,8 +128,10 @@ def check_sources() -> Iterator[str]:
     fields = ("id", "issued", "authors", "contributors", "other_fields")
     for source in Source.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
         for value, validate in (
-            (source.issued, validate_issued), (source.authors, validate_csl_names),
-            (source.contributors, validate_contributors), (source.other_fields, validate_other_fields),
+            (source.issued, validate_issued),
+            (source.authors, validate_csl_names),
+            (source.contributors, validate_contributors),
+            (source.other_fields, validate_other_fields),
         ):
             try:
                 validate(value)
@@ -166,7 +187,10 @@ def check_search_index() -> Iterator[str]:
         elif value != _entry_value(entry):
             yield f"Search index: {what} is out of date; run manage.py rebuild_search_index."
     for key in stored:
-        yield f"Search index: an entry for {key[0]} {key[1:]} shows nothing that exists; run manage.py rebuild_search_index."
+        yield (
+            f"Search index: an entry for {key[0]} {key[1:]} shows nothing that exists; "
+            "run manage.py rebuild_search_index."
+        )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             for table in ("annotator_search_words", "annotator_search_trigrams"):
@@ -174,7 +198,9 @@ def check_search_index() -> Iterator[str]:
                     # FTS5's own check of an external-content table against its entries (plain SQL: FTS5's command).
                     cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
                 except DatabaseError as exc:
-                    yield f"Search index: {table} disagrees with the entries ({exc}); run manage.py rebuild_search_index."
+                    yield (
+                        f"Search index: {table} disagrees with the entries ({exc}); run manage.py rebuild_search_index."
+                    )
     elif SearchEntry.objects.filter(vector__isnull=True).exists():
         yield "Search index: some entries have no search vector; run manage.py rebuild_search_index."
 
@@ -182,8 +208,15 @@ def check_search_index() -> Iterator[str]:
 _KEY_NAMES = ("document", "mark", "source", "link", "at")
 
 CHECKS = [
-    check_spans, check_projects, check_versions, check_revisions, check_links, check_sources, check_quote_checks,
-    check_pages, check_search_index,
+    check_spans,
+    check_projects,
+    check_versions,
+    check_revisions,
+    check_links,
+    check_sources,
+    check_quote_checks,
+    check_pages,
+    check_search_index,
 ]
 
 

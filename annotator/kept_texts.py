@@ -6,6 +6,7 @@ text is a new version), so each process may keep the texts it read: the key (doc
 at) names one text for good, the created-at part telling apart a document that reused a deleted one's id.
 Nothing here is state another process would miss; it is read again wherever it is not kept.
 """
+
 from __future__ import annotations
 
 import threading

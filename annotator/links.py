@@ -1,5 +1,6 @@
 """Links between marks, as pure rules: the default link types, which labels a type may join, the type choices a
 mark's panel offers, and the argument map's grouping. No database here; services and views feed it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -160,9 +161,7 @@ def build_map(claims: list, links: list, attributions: list, citations: dict) ->
             (into.support if key == SUPPORTS else into.against).append(link)
         elif key == QUOTES and out_of is not None and link.to_annotation_id:
             mark = link.to_annotation
-            out_of.quotations.append(
-                QuotationItem(link, mark, attributed.get(mark.pk, []), citations.get(mark.pk, []))
-            )
+            out_of.quotations.append(QuotationItem(link, mark, attributed.get(mark.pk, []), citations.get(mark.pk, [])))
         elif key == SAME_AS:
             if out_of is not None:
                 out_of.same_as.append((link, link.to_annotation))

@@ -1,4 +1,5 @@
 """Our one middleware: what every response needs that no view should have to remember."""
+
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 

@@ -1,9 +1,10 @@
 """The data model: projects and their members, labels, documents, spans, annotations, sources, citations."""
+
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from typing import Any
-
 from django.db import models
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -28,7 +29,9 @@ class Status(models.TextChoices):
 
 # A mark or link waiting for review carries no review: who reviewed it, when and why belong to a decision that
 # stands. One sent back to pending keeps its old review in its history only.
-PENDING_HAS_NO_REVIEW = ~Q(status=Status.PENDING) | Q(reviewed_by__isnull=True, reviewed_at__isnull=True, review_note="")
+PENDING_HAS_NO_REVIEW = ~Q(status=Status.PENDING) | Q(
+    reviewed_by__isnull=True, reviewed_at__isnull=True, review_note=""
+)
 
 
 PLACEMENT_CHOICES = [
@@ -139,8 +142,10 @@ class DocumentQuerySet(models.QuerySet):
     def of_member(self, user, *, text: bool = True):
         """Documents of the user's projects, each with its project and the user's `membership_id` and
         `membership_role`; the text left to be read when first used unless `text`."""
-        found = self.select_related("project").filter(project__memberships__user=user).annotate(
-            membership_id=F("project__memberships__id"), membership_role=F("project__memberships__role")
+        found = (
+            self.select_related("project")
+            .filter(project__memberships__user=user)
+            .annotate(membership_id=F("project__memberships__id"), membership_role=F("project__memberships__role"))
         )
         return found if text else found.defer("text")
 
@@ -161,7 +166,11 @@ class Document(models.Model):
         default=1, help_text="Number of the current version of the text; earlier ones are DocumentVersions."
     )
     source = models.ForeignKey(
-        "Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
+        "Source",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
         help_text="The bibliography's entry for this document (made from a web page's or a file's metadata).",
     )
 
@@ -186,8 +195,11 @@ class Span(models.Model):
     prefix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points before the span.")
     suffix = models.CharField(max_length=32, blank=True, help_text="Up to 32 code points after the span.")
     length = models.GeneratedField(
-        expression=F("end") - F("start"), output_field=models.PositiveIntegerField(), db_persist=True,
-        help_text="end - start, kept by the database: finding the marks of a stretch of text looks up long spans by it.",
+        expression=F("end") - F("start"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+        help_text="end - start, kept by the database: finding the marks of a stretch of text looks up long spans by "
+        "it.",
     )
 
     class Meta:
@@ -290,7 +302,9 @@ class Annotation(Tracked):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; a save names the version it read.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change; a save names the version it read."
+    )
     placement = models.CharField(
         max_length=10,
         choices=PLACEMENT_CHOICES,
@@ -301,7 +315,8 @@ class Annotation(Tracked):
         null=True, blank=True, help_text="For a fuzzy placement: how well the text matched (0-100)."
     )
     settled = models.BooleanField(
-        default=False, help_text="Kept when a reviewer settled a disagreement over its text: accepted and settled, it "
+        default=False,
+        help_text="Kept when a reviewer settled a disagreement over its text: accepted and settled, it "
         "belongs to the gold standard. Cleared when the mark goes back to pending.",
     )
     history = HistoricalRecords()
@@ -374,7 +389,8 @@ class DocumentVersion(models.Model):
     )
     created_at = models.DateTimeField()
     pages = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Page boundaries of a text extracted from a PDF: [[start, label], ...], page N starting at code "
         "point `start` of the text and called `label` ('iii', '12'). Empty for text without pages.",
     )
@@ -430,7 +446,11 @@ class Extraction(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extractions")
     document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.CASCADE, related_name="extractions",
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extractions",
         help_text="The document made, or (fetching again) the document a new version is for.",
     )
     refetch = models.BooleanField(
@@ -551,17 +571,24 @@ class Source(Tracked):
     type = models.CharField(max_length=30, choices=list(bibliography.CSL_TYPES.items()), default="book")
     title = models.CharField(max_length=500)
     authors = models.JSONField(
-        default=list, blank=True, validators=[validate_csl_names],
+        default=list,
+        blank=True,
+        validators=[validate_csl_names],
         help_text='CSL-JSON names: [{"family": "Getty", "given": "J. Arch"}]; also "non-dropping-particle", '
         '"dropping-particle", "suffix", or {"literal": "World Health Organization"}.',
     )
     contributors = models.JSONField(
-        default=dict, blank=True, validators=[validate_contributors],
+        default=dict,
+        blank=True,
+        validators=[validate_contributors],
         help_text='CSL-JSON names in their other roles: {"editor": [{"family": "Conquest", "given": "Robert"}], '
         '"translator": [...]} (CSL\'s roles: editor, translator, container-author, collection-editor, director...).',
     )
     issued = models.JSONField(
-        default=dict, blank=True, validators=[validate_issued], decoder=bibliography.CSLDateDecoder,
+        default=dict,
+        blank=True,
+        validators=[validate_issued],
+        decoder=bibliography.CSLDateDecoder,
         help_text='Date issued as a CSL-JSON date: {"date-parts": [[1937, 3, 5]]}; a range [[1984], [1986]]; '
         '334 BC is [[-334]]; with "season" (1-4), "circa": true, or {"literal": "n.d."}. {} for none.',
     )
@@ -578,13 +605,16 @@ class Source(Tracked):
         max_length=300, blank=True, help_text="Fond, opis, delo: 'f. 17, op. 3, d. 922'."
     )
     other_fields = models.JSONField(
-        default=dict, blank=True, validators=[validate_other_fields],
+        default=dict,
+        blank=True,
+        validators=[validate_other_fields],
         help_text='Other CSL-JSON variables by their CSL names: {"edition": "2", "ISBN": "...", "scale": "1:10000", '
         '"accessed": {"date-parts": [[2024, 1, 5]]}}.',
     )
     full_text = models.TextField(blank=True, help_text="The source's own text, used to check quotations.")
     author_names = models.TextField(
-        blank=True, editable=False,
+        blank=True,
+        editable=False,
         help_text="The names of its authors (and editors, translators...) as plain text, for search; written by the "
         "services.",
     )
@@ -634,12 +664,16 @@ class Citation(Tracked):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     quote_check = models.JSONField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="For a mark labelled Quotation: the check of its text against the source's, as the services last "
         "made it (the verdict and what the mark's panel shows of it). Null: not a quotation, or not checked yet.",
     )
     quote_checked = models.CharField(
-        max_length=40, blank=True, editable=False,
+        max_length=40,
+        blank=True,
+        editable=False,
         help_text="Digest of what the stored check was made on (the checker's version, the mark's text, the source's "
         "text); empty when there is no check. check_integrity compares it with the texts as they are now.",
     )
@@ -684,7 +718,9 @@ class LinkType(models.Model):
         Label, blank=True, related_name="+", help_text="Labels a link of this type may point to (none: any)."
     )
     targets = models.CharField(
-        max_length=10, choices=Targets.choices, default=Targets.MARKS,
+        max_length=10,
+        choices=Targets.choices,
+        default=Targets.MARKS,
         help_text="What a link of this type points to: a mark, a source or a free-text speaker, or either.",
     )
     order = models.PositiveIntegerField(default=0)
@@ -725,7 +761,9 @@ class Link(Tracked):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; a save names the version it read.")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change; a save names the version it read."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -823,8 +861,9 @@ class DismissedSuggestion(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="dismissed_suggestions")
     digest = models.CharField(max_length=64, help_text="SHA-256 of the passage's text, in hex.")
     exact = models.TextField(help_text="The passage's text, as it was suggested.")
-    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     dismissed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -863,13 +902,15 @@ class SearchEntry(models.Model):
         default=0, help_text="Where `body` starts in the document's text (or the source's full text), in code points."
     )
     block = models.PositiveIntegerField(
-        default=0, help_text="Document text: the number of the document page's block `body` starts in, so that a "
-        "link opens the page at a hit without reading the whole text."
+        default=0,
+        help_text="Document text: the number of the document page's block `body` starts in, so that a "
+        "link opens the page at a hit without reading the whole text.",
     )
     label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(help_text="When what it shows was made: the date a search filters by.")
     title = models.TextField(blank=True, help_text="Names that find it: a title, a label, an author, a DOI.")
     body = models.TextField(blank=True, help_text="The text that finds it, shown in context.")

@@ -1,10 +1,11 @@
 """Access helpers: each returns the object the user may see, or raises 404 (outsiders see nothing) or 403."""
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .text import row_id
 from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source
+from .text import row_id
 
 
 def membership_for(user, project_id) -> Membership:
@@ -38,7 +39,8 @@ def document_for(user, document_id, *, text=True) -> tuple[Document, Membership]
         raise Http404("No such document.") from None
     # The membership as read with the document: no second query.
     membership = Membership.from_db(
-        None, ["id", "user_id", "project_id", "role"],
+        None,
+        ["id", "user_id", "project_id", "role"],
         [document.membership_id, user.pk, document.project_id, document.membership_role],
     )
     membership.user, membership.project = user, document.project

@@ -11,6 +11,7 @@ Django's authentication like any request, and the answer carries a fresh pass.
 What a pass grants is only that 204. A logout or a password change ends it within LIFETIME; a removed member or a
 deactivated user loses it at once.
 """
+
 from __future__ import annotations
 
 from django.core import signing

@@ -6,6 +6,7 @@ is linear in its length, and everything after that is capped (see Work); where a
 check says so ("too repetitive to check exactly") rather than running on. Repeats are found with
 hashed word shingles: linear in the length of the texts, never all pairs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,18 +14,36 @@ import operator
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, compress, count, islice, repeat
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
 # Quote marks of many typographies, each mapped to its ASCII form.
-_QUOTES = str.maketrans({
-    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"', "〝": '"', "〞": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "‹": "'", "›": "'", "`": "'",
-})
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "″": '"',
+        "〝": '"',
+        "〞": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "‹": "'",
+        "›": "'",
+        "`": "'",
+    }
+)
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_RUN = re.compile(f"[{_DASHES}]+")
 # A word (apostrophes inside it included), a run of dashes, three dots, or one other mark.
@@ -70,7 +89,11 @@ class Verdict:
 
 
 _RANK = {
-    Verdict.VERBATIM: 0, Verdict.TRIVIAL: 1, Verdict.DIFFERENT: 2, Verdict.NOT_FOUND: 3, Verdict.TOO_LONG: 4,
+    Verdict.VERBATIM: 0,
+    Verdict.TRIVIAL: 1,
+    Verdict.DIFFERENT: 2,
+    Verdict.NOT_FOUND: 3,
+    Verdict.TOO_LONG: 4,
     Verdict.REPETITIVE: 5,
 }
 _FOUND = {Verdict.VERBATIM, Verdict.TRIVIAL, Verdict.DIFFERENT}
@@ -100,7 +123,12 @@ class Work:
     @property
     def steps(self) -> int:
         return (
-            self.source + self.scanned // 8 + self.searched // 32 + self.hits + 4 * self.quote + self.votes // 4
+            self.source
+            + self.scanned // 8
+            + self.searched // 32
+            + self.hits
+            + 4 * self.quote
+            + self.votes // 4
             + self.cells // 1000
         )
 
@@ -110,8 +138,13 @@ def max_check_steps(source_length: int) -> int:
     quotations checked against it): its verbatim searches, its quotation's tokens, its votes and the places they come
     from, its windows (each read again from the checkpoint before it), its cells."""
     return (
-        (MAX_PARTS + 1) * source_length // 32 + 4 * MAX_QUOTE_TOKENS + MAX_VOTES + MAX_VOTES // 4
-        + 2 * MAX_QUOTE_TOKENS + MAX_PARTS * (CHECKPOINT + 10) + MAX_CELLS // 1000
+        (MAX_PARTS + 1) * source_length // 32
+        + 4 * MAX_QUOTE_TOKENS
+        + MAX_VOTES
+        + MAX_VOTES // 4
+        + 2 * MAX_QUOTE_TOKENS
+        + MAX_PARTS * (CHECKPOINT + 10)
+        + MAX_CELLS // 1000
     )
 
 

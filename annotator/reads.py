@@ -4,6 +4,7 @@ revision, a mark's links as its panel reads them, the link types' rules, the rev
 Each is written once here and used by every page, export or service that needs it; the simple reads are methods of
 the models' QuerySets (`Annotation.objects.current()`, `.with_context()`, `.for_list()`, ...). Nothing here writes.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -20,8 +21,21 @@ from django.utils import timezone
 from . import links as linklib
 from . import text as textlib
 from .models import (
-    Annotation, Assignment, Change, Citation, Document, DocumentVersion, Label, Link, LinkType, Membership, Placement,
-    ProgressSnapshot, Role, Source, Status,
+    Annotation,
+    Assignment,
+    Change,
+    Citation,
+    Document,
+    DocumentVersion,
+    Label,
+    Link,
+    LinkType,
+    Membership,
+    Placement,
+    ProgressSnapshot,
+    Role,
+    Source,
+    Status,
 )
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
@@ -54,12 +68,16 @@ def document_rows(project, labels) -> list[dict]:
     state. Two queries, whatever the number of marks."""
     documents = list(Document.objects.filter(project=project).only("id", "title", "origin", "created_at", "project_id"))
     counts = (
-        Annotation.objects.current().filter(span__document__project=project)
+        Annotation.objects.current()
+        .filter(span__document__project=project)
         .values("span__document_id", "label_id", "status")
         .annotate(n=Count("id"))
     )
     table: dict[int, dict[str, Any]]  # {document id: {"labels": {label id: n}, "status": {status: n}, "total": n}}
-    table = {d.pk: {"labels": {lb.pk: 0 for lb in labels}, "status": {s: 0 for s in Status.values}, "total": 0} for d in documents}
+    table = {
+        d.pk: {"labels": {lb.pk: 0 for lb in labels}, "status": dict.fromkeys(Status.values, 0), "total": 0}
+        for d in documents
+    }
     for row in counts:
         entry = table[row["span__document_id"]]
         entry["labels"][row["label_id"]] += row["n"]
@@ -93,8 +111,15 @@ class BlockMark(NamedTuple):
     @classmethod
     def of(cls, annotation: Annotation) -> BlockMark:
         span = annotation.span
-        return cls(annotation.pk, span.pk, span.start, span.end, annotation.label_id, annotation.label.name,
-                   annotation.created_by.get_username())
+        return cls(
+            annotation.pk,
+            span.pk,
+            span.start,
+            span.end,
+            annotation.label_id,
+            annotation.label.name,
+            annotation.created_by.get_username(),
+        )
 
 
 def block_marks(document: Document, ranges) -> list[BlockMark]:
@@ -115,13 +140,17 @@ def marks_of_version(version: DocumentVersion) -> list[BlockMark]:
     if later is None:
         return []
     marks = []
-    for placement in Placement.objects.filter(version=later).select_related("annotation__label", "annotation__created_by"):
+    for placement in Placement.objects.filter(version=later).select_related(
+        "annotation__label", "annotation__created_by"
+    ):
         mark = placement.annotation
         where = (placement.old_start, placement.old_end)
         if mark is None:
             marks.append(BlockMark(0, where, *where, 0, "Deleted mark", "someone"))
         else:
-            marks.append(BlockMark(mark.pk, where, *where, mark.label_id, mark.label.name, mark.created_by.get_username()))
+            marks.append(
+                BlockMark(mark.pk, where, *where, mark.label_id, mark.label.name, mark.created_by.get_username())
+            )
     return marks
 
 
@@ -152,7 +181,11 @@ def list_page(document: Document, filters: dict, after: tuple[int, int, int] | N
 
 def orphans_of(document: Document):
     """Marks an earlier version carried nowhere, with what the list shows of them: they wait to be re-attached."""
-    return Annotation.objects.orphaned(document).select_related("span", "label", "created_by").order_by("span__start", "id")
+    return (
+        Annotation.objects.orphaned(document)
+        .select_related("span", "label", "created_by")
+        .order_by("span__start", "id")
+    )
 
 
 def changes_since(document: Document, since: int) -> tuple[int, bool, list[tuple[int, int]] | None]:
@@ -178,8 +211,10 @@ def changes_since(document: Document, since: int) -> tuple[int, bool, list[tuple
 def same_span(annotation: Annotation):
     """The other editors' marks on exactly this text."""
     return (
-        Annotation.objects.filter(span_id=annotation.span_id).exclude(pk=annotation.pk)
-        .select_related("label", "created_by").order_by("id")
+        Annotation.objects.filter(span_id=annotation.span_id)
+        .exclude(pk=annotation.pk)
+        .select_related("label", "created_by")
+        .order_by("id")
     )
 
 
@@ -208,9 +243,14 @@ def panel_links(annotation: Annotation) -> list[PanelLink]:
     links = (
         Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation))
         .select_related(
-            "type", "created_by", "reviewed_by", "to_source",
-            "from_annotation__span__document", "from_annotation__label",
-            "to_annotation__span__document", "to_annotation__label",
+            "type",
+            "created_by",
+            "reviewed_by",
+            "to_source",
+            "from_annotation__span__document",
+            "from_annotation__label",
+            "to_annotation__span__document",
+            "to_annotation__label",
         )
         .defer(*_NO_TEXT, "to_source__full_text")
         .order_by("type__order", "created_at", "id")
@@ -235,7 +275,9 @@ def link_type_rules(project_id: int) -> list[tuple[int, linklib.TypeRule, str]]:
         (
             t.pk,
             linklib.TypeRule(
-                t.name, frozenset(lb.pk for lb in t.from_labels.all()), frozenset(lb.pk for lb in t.to_labels.all()),
+                t.name,
+                frozenset(lb.pk for lb in t.from_labels.all()),
+                frozenset(lb.pk for lb in t.to_labels.all()),
                 t.targets,
             ),
             t.inverse_name,
@@ -251,7 +293,8 @@ def link_targets(annotation: Annotation, *, words: str = "", mark_id: int | None
     """Marks of the annotation's project another mark may link to: the one named, or those whose text or note holds
     the words (any document of the project), the mark itself left out."""
     marks = (
-        Annotation.objects.current().filter(span__document__project_id=annotation.span.document.project_id)
+        Annotation.objects.current()
+        .filter(span__document__project_id=annotation.span.document.project_id)
         .exclude(pk=annotation.pk)
         .with_document()
         .select_related("label", "created_by")
@@ -284,9 +327,14 @@ def pending_queue(project, user, filters: dict):
 
 def queue_item(annotation_id: int):
     """A mark as the review queue shows it, or None when it is gone."""
-    return Annotation.objects.with_context().prefetch_related(
-        Prefetch("citations", queryset=Citation.objects.select_related("source").defer("source__full_text"))
-    ).filter(pk=annotation_id).first()
+    return (
+        Annotation.objects.with_context()
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("source").defer("source__full_text"))
+        )
+        .filter(pk=annotation_id)
+        .first()
+    )
 
 
 # The argument map -----------------------------------------------------------------------------------------
@@ -296,9 +344,9 @@ _MAP_MARK = ("span__document", "label", "created_by")
 MAP_PAGE = 200
 # A link counts while both its ends are marks of their documents' current text (or it points at no mark).
 _CURRENT_FROM = Q(from_annotation__span__version=F("from_annotation__span__document__version"))
-_CURRENT_TO = Q(to_annotation__isnull=True) | Q(to_annotation__span__version=F("to_annotation__span__document__version"))
-
-
+_CURRENT_TO = Q(to_annotation__isnull=True) | Q(
+    to_annotation__span__version=F("to_annotation__span__document__version")
+)
 
 
 def page_of(total: int, asked: str | None, size: int) -> tuple[int, int]:
@@ -316,18 +364,24 @@ def _map_summary(claims, project_id: int) -> dict:
     """The figures of the whole map, not only of the page shown: claims, claims without evidence, and the links that
     bear on them by status, counted as the map counts them (links.ClaimItem). Two queries."""
     evidence = Link.objects.filter(
-        _CURRENT_FROM, project_id=project_id, type__key__in=[linklib.SUPPORTS, linklib.REFUTES], to_annotation=OuterRef("pk"),
+        _CURRENT_FROM,
+        project_id=project_id,
+        type__key__in=[linklib.SUPPORTS, linklib.REFUTES],
+        to_annotation=OuterRef("pk"),
     )
     figures = claims.annotate(evidenced=Exists(evidence)).aggregate(
-        claims=Count("id"), without_evidence=Count("id", filter=Q(evidenced=False)),
+        claims=Count("id"),
+        without_evidence=Count("id", filter=Q(evidenced=False)),
     )
     bearing = Link.objects.filter(_CURRENT_FROM, _CURRENT_TO, project_id=project_id).filter(
         Q(type__key__in=[linklib.SUPPORTS, linklib.REFUTES], to_annotation__in=claims)
         | Q(type__key=linklib.QUOTES, from_annotation__in=claims, to_annotation__isnull=False)
     )
-    figures.update(bearing.aggregate(**{
-        status: Count("id", filter=Q(status=status)) for status in ("accepted", "pending", "rejected")
-    }))
+    figures.update(
+        bearing.aggregate(
+            **{status: Count("id", filter=Q(status=status)) for status in ("accepted", "pending", "rejected")}
+        )
+    )
     return figures
 
 
@@ -340,31 +394,49 @@ def argument_map(claims_filter: dict, project_id: int, asked: str | None) -> tup
     number, pages = page_of(summary["claims"], asked, MAP_PAGE)
     first = (number - 1) * MAP_PAGE
     shown = list(
-        claims.with_document().select_related("label", "created_by")
+        claims.with_document()
+        .select_related("label", "created_by")
         .order_by("span__document__title", "span__document_id", "span__start", "id")[first : first + MAP_PAGE]
     )
-    summary.update(page=number, pages=pages, first=first + 1, last=first + len(shown),
-                   previous=number - 1 if number > 1 else None, next=number + 1 if number < pages else None)
+    summary.update(
+        page=number,
+        pages=pages,
+        first=first + 1,
+        last=first + len(shown),
+        previous=number - 1 if number > 1 else None,
+        next=number + 1 if number < pages else None,
+    )
     return _map_items(shown, project_id), summary
 
 
 def _map_items(claims: list, project_id: int) -> list[linklib.ClaimItem]:
     """The claims given, each with the links that bear on it, their attributions and citations. Four queries."""
     ids = [c.pk for c in claims]
-    links = list(
-        Link.objects.filter(project_id=project_id)
-        .filter(Q(to_annotation_id__in=ids) | Q(from_annotation_id__in=ids))
-        # A link whose other end a new version orphaned is not current evidence: it waits for a re-attach.
-        .filter(_CURRENT_FROM, _CURRENT_TO)
-        .select_related(
-            "type", "created_by", "reviewed_by", "to_source",
-            *(f"from_annotation__{m}" for m in _MAP_MARK), "from_annotation__span",
-            *(f"to_annotation__{m}" for m in _MAP_MARK), "to_annotation__span",
+    links = (
+        list(
+            Link.objects.filter(project_id=project_id)
+            .filter(Q(to_annotation_id__in=ids) | Q(from_annotation_id__in=ids))
+            # A link whose other end a new version orphaned is not current evidence: it waits for a re-attach.
+            .filter(_CURRENT_FROM, _CURRENT_TO)
+            .select_related(
+                "type",
+                "created_by",
+                "reviewed_by",
+                "to_source",
+                *(f"from_annotation__{m}" for m in _MAP_MARK),
+                "from_annotation__span",
+                *(f"to_annotation__{m}" for m in _MAP_MARK),
+                "to_annotation__span",
+            )
+            .defer(*_NO_TEXT, "to_source__full_text")
+            .order_by("type__order", "created_at", "id")
         )
-        .defer(*_NO_TEXT, "to_source__full_text")
-        .order_by("type__order", "created_at", "id")
-    ) if ids else []
-    quotation_ids = [link.to_annotation_id for link in links if link.type.key == linklib.QUOTES and link.to_annotation_id]
+        if ids
+        else []
+    )
+    quotation_ids = [
+        link.to_annotation_id for link in links if link.type.key == linklib.QUOTES and link.to_annotation_id
+    ]
     attributions: list[Link] = []
     citations: dict[int, list[Citation]] = {}
     if quotation_ids:
@@ -374,7 +446,12 @@ def _map_items(claims: list, project_id: int) -> list[linklib.ClaimItem]:
             .defer("to_source__full_text")
             .order_by("created_at", "id")
         )
-        for citation in Citation.objects.filter(annotation_id__in=quotation_ids).select_related("source").defer("source__full_text").order_by("id"):
+        for citation in (
+            Citation.objects.filter(annotation_id__in=quotation_ids)
+            .select_related("source")
+            .defer("source__full_text")
+            .order_by("id")
+        ):
             citations.setdefault(citation.annotation_id, []).append(citation)
     return linklib.build_map(claims, links, attributions, citations)
 
@@ -387,9 +464,7 @@ def search_sources(queryset, q: str):
     q = textlib.search_terms(q)
     if not q:
         return queryset
-    found = (
-        Q(title__icontains=q) | Q(author_names__icontains=q) | Q(doi__icontains=q) | Q(container_title__icontains=q)
-    )
+    found = Q(title__icontains=q) | Q(author_names__icontains=q) | Q(doi__icontains=q) | Q(container_title__icontains=q)
     year = re.fullmatch(r"(\d{1,4})(\s*BC)?", q, re.IGNORECASE)
     if year:
         found |= Q(**{"issued__date-parts__0__0": -int(year.group(1)) if year.group(2) else int(year.group(1))})
@@ -403,25 +478,37 @@ def my_work(user) -> dict:
     """A member's work across their projects (archived ones left out): the documents assigned to them, with how many
     marks they made there, and per project where they review, the marks waiting for their review. Three queries."""
     mine = Annotation.objects.current().filter(span__document=OuterRef("document"), created_by=user)
-    waiting = Annotation.objects.current().filter(span__document=OuterRef("document"), status=Status.PENDING).exclude(
-        created_by=user
+    waiting = (
+        Annotation.objects.current()
+        .filter(span__document=OuterRef("document"), status=Status.PENDING)
+        .exclude(created_by=user)
     )
     assignments = list(
-        Assignment.objects.filter(user=user, document__project__archived_at__isnull=True,
-                                  document__project__memberships__user=user)
-        .select_related("document__project").defer("document__text")
+        Assignment.objects.filter(
+            user=user, document__project__archived_at__isnull=True, document__project__memberships__user=user
+        )
+        .select_related("document__project")
+        .defer("document__text")
         .annotate(my_marks=_count_of_rows(mine), pending=_count_of_rows(waiting))
         .order_by("document__project__name", "document__title", "task")
     )
     reviewing = list(
         Membership.objects.filter(user=user, role__in=[Role.REVIEWER, Role.MANAGER], project__archived_at__isnull=True)
-        .select_related("project").order_by("project__name")
+        .select_related("project")
+        .order_by("project__name")
     )
-    pending = dict(
-        Annotation.objects.current()
-        .filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
-        .exclude(created_by=user).order_by().values_list("span__document__project").annotate(n=Count("id"))
-    ) if reviewing else {}
+    pending = (
+        dict(
+            Annotation.objects.current()
+            .filter(status=Status.PENDING, span__document__project__in=[m.project_id for m in reviewing])
+            .exclude(created_by=user)
+            .order_by()
+            .values_list("span__document__project")
+            .annotate(n=Count("id"))
+        )
+        if reviewing
+        else {}
+    )
     return {
         "assignments": assignments,
         "reviews": [{"project": m.project, "pending": pending.get(m.project_id, 0)} for m in reviewing],
@@ -475,14 +562,15 @@ def progress(project, *, days: int = 30) -> dict:
 
     labels = list(Label.objects.filter(project=project))
     documents = list(
-        Document.objects.filter(project=project).only("id", "title", "project_id", "revision", "version")
+        Document.objects.filter(project=project)
+        .only("id", "title", "project_id", "revision", "version")
         .order_by("title", "id")
     )
     by_document = {d.pk: Tally({}) for d in documents}
     by_editor: dict[int, Tally] = {}
     today = timezone.now().date()  # days in UTC, as the database stores times
     first = today - datetime.timedelta(days=days - 1)
-    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.timezone.utc)
+    since = datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.UTC)
     # One pass over the marks (index annotation_tally covers it): grouped by document, editor, label, review state and,
     # for the last `days` days, the day they were made (the first ten characters of the time as the database writes
     # it, in UTC: no per-row date function, which SQLite would run in Python).
@@ -505,10 +593,14 @@ def progress(project, *, days: int = 30) -> dict:
     for document in documents:
         tasks = assignments.get(document.pk, [])
         annotating = [a for a in tasks if a.task == Assignment.Task.ANNOTATE]
-        document_rows.append({
-            "document": document, "tally": by_document[document.pk], "assignments": tasks,
-            "done": bool(annotating) and all(a.progress == Assignment.Progress.DONE for a in annotating),
-        })
+        document_rows.append(
+            {
+                "document": document,
+                "tally": by_document[document.pk],
+                "assignments": tasks,
+                "done": bool(annotating) and all(a.progress == Assignment.Progress.DONE for a in annotating),
+            }
+        )
     editor_rows = sorted(
         ({"name": names.get(pk, "?"), "tally": tally} for pk, tally in by_editor.items()),
         key=lambda row: str(row["name"]),
@@ -518,14 +610,21 @@ def progress(project, *, days: int = 30) -> dict:
         for label_id, n in tally.labels.items():
             whole.labels[label_id] = whole.labels.get(label_id, 0) + n
         whole.accepted, whole.rejected, whole.pending = (
-            whole.accepted + tally.accepted, whole.rejected + tally.rejected, whole.pending + tally.pending
+            whole.accepted + tally.accepted,
+            whole.rejected + tally.rejected,
+            whole.pending + tally.pending,
         )
     for tally in [whole, *by_document.values(), *by_editor.values()]:
         tally.by_label_list = tally.by_label(labels)
     return {
         "chart": _day_chart(per_day),
-        "labels": labels, "documents": document_rows, "editors": editor_rows, "whole": whole, "per_day": per_day,
-        "day_max": max((n for _, n in per_day), default=0), "done": sum(1 for row in document_rows if row["done"]),
+        "labels": labels,
+        "documents": document_rows,
+        "editors": editor_rows,
+        "whole": whole,
+        "per_day": per_day,
+        "day_max": max((n for _, n in per_day), default=0),
+        "done": sum(1 for row in document_rows if row["done"]),
     }
 
 
@@ -536,8 +635,17 @@ def _day_chart(per_day: list, *, height: int = 120, bar: int = 14, gap: int = 4,
     bars = []
     for i, (day, n) in enumerate(per_day):
         h = round((base - 4) * n / top, 1)
-        bars.append({"day": day, "n": n, "x": left + i * (bar + gap), "y": base - h, "width": bar, "height": h,
-                     "label": i % 7 == 0})
+        bars.append(
+            {
+                "day": day,
+                "n": n,
+                "x": left + i * (bar + gap),
+                "y": base - h,
+                "width": bar,
+                "height": h,
+                "label": i % 7 == 0,
+            }
+        )
     return {"width": left + len(per_day) * (bar + gap), "height": height, "base": base, "bars": bars}
 
 
@@ -548,20 +656,21 @@ def deleted_marks(document, *, limit: int = 50) -> list[dict]:
     records = (
         Annotation.history.filter(history_type="-", history_change_reason__startswith=prefix)
         .exclude(Exists(Annotation.objects.filter(pk=OuterRef("id"))))
-        .select_related("label", "history_user", "created_by").order_by("-history_date", "-history_id")[: 2 * limit]
+        .select_related("label", "history_user", "created_by")
+        .order_by("-history_date", "-history_id")[: 2 * limit]
     )
     rows, seen = [], set()
     for record in records:
         if record.id in seen:
             continue
         seen.add(record.id)
-        version, _, place = record.history_change_reason[len(prefix):].partition(" at ")
+        version, _, place = record.history_change_reason[len(prefix) :].partition(" at ")
         start, _, end = place.partition("-")
         rows.append({"record": record, "version": int(version), "start": int(start), "end": int(end)})
     rows = rows[:limit]
     texts = DocumentVersion.objects.texts_of(document.pk, {r["version"] for r in rows}) if rows else {}
     for row in rows:
-        row["exact"] = texts.get(row["version"], "")[row["start"]:row["end"]]
+        row["exact"] = texts.get(row["version"], "")[row["start"] : row["end"]]
     return rows
 
 
@@ -574,9 +683,13 @@ def _tally_rows(project, documents, *, day, today) -> list:
     if snapshot is not None and snapshot[0] == key:
         return snapshot[1]
     rows = [
-        list(row) for row in
-        Annotation.objects.current().filter(span__document__project=project).order_by().annotate(day=day)
-        .values_list("span__document_id", "created_by_id", "label_id", "status", "day").annotate(n=Count("id"))
+        list(row)
+        for row in Annotation.objects.current()
+        .filter(span__document__project=project)
+        .order_by()
+        .annotate(day=day)
+        .values_list("span__document_id", "created_by_id", "label_id", "status", "day")
+        .annotate(n=Count("id"))
     ]
     # A memo of a read, not data: the same counts, read again when the key moves on.
     ProgressSnapshot.objects.update_or_create(project=project, defaults={"key": key, "rows": rows})

@@ -1,4 +1,5 @@
 """Loading the seed corpus in seeds/ into its project."""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +29,8 @@ def load_seeds(*, manager) -> tuple[Project, int]:
         if Document.objects.filter(project=project, origin=path.name).exists():
             continue
         # The title is the first line, as add_document makes it when none is given.
-        add_document(user=manager, project=project, title="", text=textlib.decode_import(path.read_bytes()),
-                     origin=path.name)
+        add_document(
+            user=manager, project=project, title="", text=textlib.decode_import(path.read_bytes()), origin=path.name
+        )
         added += 1
     return project, added

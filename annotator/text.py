@@ -4,11 +4,12 @@ Offsets are Unicode code points into the document text, half-open: text[start:en
 text. Browsers count in UTF-16 code units; the conversions here are the one place that knows both.
 Nothing in this module touches the database.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 # W3C TextQuoteSelector: prefix and suffix of up to 32 code points either side.
 CONTEXT_LENGTH = 32
@@ -68,7 +69,11 @@ def unstorable(value) -> str | None:
             found = _UNSTORABLE.search(item)
             if found:
                 char = found.group()
-                return "a NUL character" if char == "\x00" else f"a lone surrogate (U+{ord(char):04X}, half of a character)"
+                return (
+                    "a NUL character"
+                    if char == "\x00"
+                    else f"a lone surrogate (U+{ord(char):04X}, half of a character)"
+                )
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -98,8 +103,8 @@ def isolated(value: str) -> str:
 
 
 # Double quotation marks that may open or close a text: English, German, French and Danish use.
-_OPENING_QUOTES = "“„\"«»"
-_CLOSING_QUOTES = "”“\"»«"
+_OPENING_QUOTES = '“„"«»'
+_CLOSING_QUOTES = '”“"»«'
 
 
 def quote_marks(value: str) -> tuple[str, str]:
@@ -224,9 +229,7 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def segment(
-    spans: Iterable[tuple[object, int, int]], start: int, end: int, cuts: Iterable[int] = ()
-) -> list[Piece]:
+def segment(spans: Iterable[tuple[object, int, int]], start: int, end: int, cuts: Iterable[int] = ()) -> list[Piece]:
     """Cut [start, end) into pieces at every span boundary (and at `cuts`), each listing the spans covering it.
 
     A sweep over the sorted boundaries: O((n + m) log m) for m spans, plus the size of the output.

@@ -1,8 +1,21 @@
 """URLs of the annotator app."""
+
 from django.urls import path
 
 from .views import (
-    agreement, argument_map, documents, exports, ingest, labels, links, marks, projects, review, search, sources, team,
+    agreement,
+    argument_map,
+    documents,
+    exports,
+    ingest,
+    labels,
+    links,
+    marks,
+    projects,
+    review,
+    search,
+    sources,
+    team,
     versions,
 )
 
@@ -46,7 +59,9 @@ urlpatterns = [
     path("sources/<int:source_id>/edit/", sources.source_update, name="source_update"),
     path("annotations/<int:annotation_id>/sources/", sources.source_picker, name="source_picker"),
     path("annotations/<int:annotation_id>/citations/", sources.citation_create, name="citation_create"),
-    path("annotations/<int:annotation_id>/citations/new-source/", sources.citation_create_new, name="citation_create_new"),
+    path(
+        "annotations/<int:annotation_id>/citations/new-source/", sources.citation_create_new, name="citation_create_new"
+    ),
     path("citations/<int:citation_id>/delete/", sources.citation_delete, name="citation_delete"),
     path("documents/<int:document_id>/suggestions/", sources.suggestion_list, name="suggestion_list"),
     path("documents/<int:document_id>/suggestions/accept/", sources.suggestion_accept, name="suggestion_accept"),
@@ -68,8 +83,11 @@ urlpatterns = [
     # Documents from web pages and files (issue 22)
     path("extractions/<int:extraction_id>/", ingest.extraction_detail, name="extraction_detail"),
     path("documents/<int:document_id>/fetch-again/", ingest.document_refetch, name="document_refetch"),
-    path("documents/<int:document_id>/versions/<int:number>/original/", ingest.original_download,
-         name="original_download"),
+    path(
+        "documents/<int:document_id>/versions/<int:number>/original/",
+        ingest.original_download,
+        name="original_download",
+    ),
     # Running a team (issue 20)
     path("projects/<int:project_id>/settings/", projects.project_settings, name="project_settings"),
     path("projects/<int:project_id>/guidelines/", projects.project_guidelines, name="project_guidelines"),

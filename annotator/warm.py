@@ -4,6 +4,7 @@ A gunicorn worker imports the views when the first request resolves a URL and co
 is first rendered: the first page load of every worker took about 100 ms more than the next ones (SQLite, the
 1 MB document). `config/wsgi.py` calls warm_up() when a worker loads the app, before it accepts requests.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -9,6 +9,7 @@ document agreement page through Django's test client (no network), with its quer
 Marks are random spans of 5 to 120 code points; a quarter of them are copied by a second editor
 (same span, same or other label) so that every category of the comparison is populated.
 """
+
 import argparse
 import os
 import random
@@ -28,14 +29,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from anchoring import scale_text  # noqa: E402  (bench/anchoring.py)
 from figures import median_p95_ms  # noqa: E402  (bench/figures.py)
+
 from annotator import agreement as ag  # noqa: E402
 from annotator import services  # noqa: E402
 from annotator import text as textlib  # noqa: E402
@@ -95,11 +96,15 @@ def main():
     )
     marks = [ag.Mark(*row) for row in rows]
     label_ids = [label.pk for label in labels]
-    print(f"cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  text: {len(document.text):,} code points  "
-          f"marks: {len(marks):,} by {len(ag.editors_of(marks))} editors")
+    print(
+        f"cores: {os.cpu_count()}  load average {os.getloadavg()[0]:.1f}  text: {len(document.text):,} code points  "
+        f"marks: {len(marks):,} by {len(ag.editors_of(marks))} editors"
+    )
     median, p95, compared = median_p95_ms(lambda: ag.compare(marks), options.runs)
     counts = {key: sum(1 for r in compared if r.category == key) for key in ag.CATEGORIES}
-    print(f"compare:        median {median:7.0f} ms  p95 {p95:7.0f} ms  ({', '.join(f'{k} {v}' for k, v in counts.items())})")
+    print(
+        f"compare:        median {median:7.0f} ms  p95 {p95:7.0f} ms  ({', '.join(f'{k} {v}' for k, v in counts.items())})"
+    )
     median, p95, _ = median_p95_ms(lambda: ag.label_figures(document.text, marks, label_ids), options.runs)
     print(f"label_figures:  median {median:7.0f} ms  p95 {p95:7.0f} ms")
     client = Client()
@@ -110,8 +115,10 @@ def main():
         response = client.get(url)
     assert response.status_code == 200, response.status_code
     median, p95, response = median_p95_ms(lambda: client.get(url), options.runs)
-    print(f"agreement page: median {median:7.0f} ms  p95 {p95:7.0f} ms  ({len(response.content) / 1e6:.1f} MB of HTML, "
-          f"{len(queries)} queries)  target < 1000 ms")
+    print(
+        f"agreement page: median {median:7.0f} ms  p95 {p95:7.0f} ms  ({len(response.content) / 1e6:.1f} MB of HTML, "
+        f"{len(queries)} queries)  target < 1000 ms"
+    )
 
 
 if __name__ == "__main__":

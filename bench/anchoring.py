@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/anchoring.py   (prints median and p95 over repeated runs)
 """
+
 import os
 import random
 import statistics
@@ -11,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from annotator import text as textlib  # noqa: E402
-from annotator.anchoring import Anchor, Rule, carry  # noqa: E402
+from annotator import text as textlib
+from annotator.anchoring import Anchor, Rule, carry
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

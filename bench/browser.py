@@ -1,5 +1,6 @@
 """Figures in a real Chromium (Debian's, through Playwright): the first screen of the document, a mark from the
 Claim button to its highlight, and scrolling the whole text. Times are taken inside the page (performance.now)."""
+
 from __future__ import annotations
 
 import statistics
@@ -25,7 +26,9 @@ new PerformanceObserver((list) => {
 }).observe({type: "longtask", buffered: true});
 """
 
-AFTER_TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
+AFTER_TWO_FRAMES = (
+    "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50))))"
+)
 
 # Before a click on a label button: note when the click arrives and when a highlight piece starting where the mark
 # starts is first in the text (then one frame later, when it is on screen). The mark starts where the page sends it
@@ -69,8 +72,15 @@ SCROLL_THROUGH = """async () => {
 }"""
 
 
-def browser_figures(base_url: str, cookies: list[dict], document_id: int, regions: list[tuple[int, int]],
-                    loads: int, marks: int, click_budget: float = 45) -> list[Figure]:
+def browser_figures(
+    base_url: str,
+    cookies: list[dict],
+    document_id: int,
+    regions: list[tuple[int, int]],
+    loads: int,
+    marks: int,
+    click_budget: float = 45,
+) -> list[Figure]:
     """`loads` loads of the document page (each to its DOMContentLoaded: the page's script is then set up), one
     Claim per region until `click_budget` seconds are spent (one at least), then one scroll through the text."""
     url = f"{base_url}/documents/{document_id}/"
@@ -114,11 +124,22 @@ def browser_figures(base_url: str, cookies: list[dict], document_id: int, region
             browser.close()
     longest = max(scroll["tasks"], default=0.0)
     return [
-        Figure("browser: load to first screen readable", readable, "ms", 1000,
-               note=f"largest contentful paint; first paint {statistics.median(fcp):,.0f} ms, "
-                    f"DOMContentLoaded {statistics.median(ready):,.0f} ms"),
+        Figure(
+            "browser: load to first screen readable",
+            readable,
+            "ms",
+            1000,
+            note=f"largest contentful paint; first paint {statistics.median(fcp):,.0f} ms, "
+            f"DOMContentLoaded {statistics.median(ready):,.0f} ms",
+        ),
         Figure(f"browser: Claim click to highlight ({marks:,} marks)", highlight, "ms", 100),
-        Figure("browser: scrolling the whole text, longest task", [longest], "ms", 100, judged="max",
-               note=f"{len(scroll['tasks'])} long tasks in {len(scroll['steps'])} viewport steps, "
-                    f"{scroll['seconds']:.1f} s; a step's frames median {statistics.median(scroll['steps'] or [0]):.0f} ms"),
+        Figure(
+            "browser: scrolling the whole text, longest task",
+            [longest],
+            "ms",
+            100,
+            judged="max",
+            note=f"{len(scroll['tasks'])} long tasks in {len(scroll['steps'])} viewport steps, "
+            f"{scroll['seconds']:.1f} s; a step's frames median {statistics.median(scroll['steps'] or [0]):.0f} ms",
+        ),
     ]

@@ -2,6 +2,7 @@
 
 Standard library only (urllib and a cookie jar), so that what is timed is the server and not a client library.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,17 +57,30 @@ class Session:
         token = _CSRF_INPUT.search(page.body.decode())
         if page.status != 200 or token is None:
             raise RuntimeError(f"The login page answered {page.status} without a CSRF token.")
-        answer = self.request("POST", "/accounts/login/", {
-            "csrfmiddlewaretoken": token.group(1), "username": username, "password": password,
-        })
+        answer = self.request(
+            "POST",
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": username,
+                "password": password,
+            },
+        )
         if answer.status != 200 or self.cookie("sessionid") is None:
             raise RuntimeError(f"Logging in as {username} failed (status {answer.status}).")
 
     def htmx_post(self, path: str, data: dict) -> Answer:
         """A POST as htmx sends it from the page: HX-Request and the CSRF token in X-CSRFToken."""
-        return self.request("POST", path, data, headers={
-            "HX-Request": "true", "X-CSRFToken": self.cookie("csrftoken") or "", "Referer": self.base_url + "/",
-        })
+        return self.request(
+            "POST",
+            path,
+            data,
+            headers={
+                "HX-Request": "true",
+                "X-CSRFToken": self.cookie("csrftoken") or "",
+                "Referer": self.base_url + "/",
+            },
+        )
 
     def htmx_get(self, path: str) -> Answer:
         return self.request("GET", path, headers={"HX-Request": "true"})

@@ -5,6 +5,7 @@ EXPLAIN). `make bench` prints them after its figures; to regenerate them on a da
 
 They are read on the document with the most marks, as one of its editors.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,17 +26,31 @@ def plans(document, user) -> str:
     # A stretch in the middle of the text: its marks are those that overlap it.
     middle = len(document.text) // 2
     reads = [
-        ("The idle poll with its pass (poll_pass.unchanged): membership, active user and revision",
-         Document.objects.filter(pk=document.pk, project__memberships__user_id=user.pk,
-                                 project__memberships__user__is_active=True).values_list("revision", flat=True)),
-        ("The document with the user's membership (permissions.document_for, every document view)",
-         Document.objects.of_member(user, text=False).filter(pk=document.pk)),
-        (f"The marks a stretch of text shows ({middle}-{middle + 2000}; reads.block_marks: every part, every new mark)",
-         Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_blocks()),
-        (f"The same with list fields ({middle}-{middle + 2000}; reads.marks_in: every other change)",
-         Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_list().in_text_order()),
-        ("A page of the mark list (reads.list_page, after an entry in the middle)",
-         Annotation.objects.current(document).in_text_order().filter(span__start__gt=middle).for_list()[: reads.LIST_PAGE + 1]),
+        (
+            "The idle poll with its pass (poll_pass.unchanged): membership, active user and revision",
+            Document.objects.filter(
+                pk=document.pk, project__memberships__user_id=user.pk, project__memberships__user__is_active=True
+            ).values_list("revision", flat=True),
+        ),
+        (
+            "The document with the user's membership (permissions.document_for, every document view)",
+            Document.objects.of_member(user, text=False).filter(pk=document.pk),
+        ),
+        (
+            f"The marks a stretch of text shows ({middle}-{middle + 2000}; reads.block_marks: every part, every new mark)",
+            Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_blocks(),
+        ),
+        (
+            f"The same with list fields ({middle}-{middle + 2000}; reads.marks_in: every other change)",
+            Annotation.objects.overlapping(document, [(middle, middle + 2000)]).for_list().in_text_order(),
+        ),
+        (
+            "A page of the mark list (reads.list_page, after an entry in the middle)",
+            Annotation.objects.current(document)
+            .in_text_order()
+            .filter(span__start__gt=middle)
+            .for_list()[: reads.LIST_PAGE + 1],
+        ),
     ]
     postgres = connection.vendor == "postgresql"
     engine = "PostgreSQL EXPLAIN ANALYZE" if postgres else "SQLite EXPLAIN QUERY PLAN"

@@ -13,6 +13,7 @@ its process (VmHWM) beside the memory it had before the export began.
 Set DATABASE_URL to a PostgreSQL database to measure there instead (it is flushed first).
 These are figures, not pass/fail tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,15 @@ DOCUMENTS = 20
 def production_env(folder: str) -> dict:
     """The environment of a production process (DEBUG off: Django then keeps no log of queries in memory), on
     DATABASE_URL when it is set, else on a SQLite database in `folder`."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false",
-           "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz", "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-           "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+    }
     env.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
     return env
 
@@ -85,12 +92,19 @@ def _export(how: str, file_format: str, project_name: str) -> dict:
             size += len(chunk)
     elapsed = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"seconds": elapsed, "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu_before,
-            "rss_before_kib": before, "rss_peak_kib": _memory_kib("VmHWM"), "bytes": size}
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu_before,
+        "rss_before_kib": before,
+        "rss_peak_kib": _memory_kib("VmHWM"),
+        "bytes": size,
+    }
 
 
 def _child(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-W", "ignore", __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.exit(done.stderr)
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
@@ -112,11 +126,15 @@ def main():
         return _build(*options.build)
     if options.export:
         return print(json.dumps(_export(*options.export)))
-    print(f"Export benchmark: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start), "
-          f"Python {sys.version.split()[0]}, "
-          f"{'PostgreSQL' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'SQLite'}")
-    print(f"{'marks':>8} {'path':<8} {'format':<7} {'median s':>9} {'max s':>7} {'cpu s':>6} {'peak MiB':>9} "
-          f"{'before MiB':>11} {'growth MiB':>11}")
+    print(
+        f"Export benchmark: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at start), "
+        f"Python {sys.version.split()[0]}, "
+        f"{'PostgreSQL' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'SQLite'}"
+    )
+    print(
+        f"{'marks':>8} {'path':<8} {'format':<7} {'median s':>9} {'max s':>7} {'cpu s':>6} {'peak MiB':>9} "
+        f"{'before MiB':>11} {'growth MiB':>11}"
+    )
     for marks in options.marks:
         with tempfile.TemporaryDirectory() as folder:
             env = production_env(folder)
@@ -131,8 +149,11 @@ def main():
                     cpu = statistics.median(r["cpu_seconds"] for r in runs)
                     peak = max(r["rss_peak_kib"] for r in runs) / 1024
                     before = max(r["rss_before_kib"] for r in runs) / 1024
-                    print(f"{marks:>8} {how:<8} {file_format:<7} {statistics.median(seconds):>9.2f} {max(seconds):>7.2f} "
-                          f"{cpu:>6.2f} {peak:>9.1f} {before:>11.1f} {peak - before:>11.1f}", flush=True)
+                    print(
+                        f"{marks:>8} {how:<8} {file_format:<7} {statistics.median(seconds):>9.2f} {max(seconds):>7.2f} "
+                        f"{cpu:>6.2f} {peak:>9.1f} {before:>11.1f} {peak - before:>11.1f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Figures: the samples of one measurement, their median and p95, the target they are judged by, and the table."""
+
 from __future__ import annotations
 
 import math

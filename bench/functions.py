@@ -1,6 +1,7 @@
 """Figures of the app's own functions on the scale document, timed in this process: quotation suggestions,
 agreement between editors, carrying the marks across a new version of the text, and the quotation check on the
 hostile texts of issue 18."""
+
 from __future__ import annotations
 
 import random
@@ -23,8 +24,13 @@ BUDGET = 20.0
 def suggestions(document: Document, runs: int) -> Figure:
     """What the suggestions page computes (services.sources.quotation_suggestions: two queries and find_repeats)."""
     seconds, found = timed(lambda: quotation_suggestions(document), runs, BUDGET)
-    return Figure(f"quotation suggestions ({len(document.text) / 1e6:.1f} M chars)", seconds, "s", 1,
-                  note=f"{len(found):,} suggestions")
+    return Figure(
+        f"quotation suggestions ({len(document.text) / 1e6:.1f} M chars)",
+        seconds,
+        "s",
+        1,
+        note=f"{len(found):,} suggestions",
+    )
 
 
 def agreement(document: Document, runs: int) -> Figure:
@@ -68,21 +74,32 @@ def quotation_check(megabytes: float, runs: int) -> Figure:
     source = hostile_source(megabytes)
     seconds, check = timed(lambda: quotes.check_quotation(HOSTILE_QUOTE, source), runs, BUDGET)
     work = check.work
-    return Figure(f"quotation check, hostile ({megabytes:g} MB source)", seconds, "s", 1,
-                  note=f"{check.verdict}; {work.steps:,} steps: {work.source:,} source tokens read, "
-                       f"{work.votes:,} votes, {work.cells:,} aligner cells")
+    return Figure(
+        f"quotation check, hostile ({megabytes:g} MB source)",
+        seconds,
+        "s",
+        1,
+        note=f"{check.verdict}; {work.steps:,} steps: {work.source:,} source tokens read, "
+        f"{work.votes:,} votes, {work.cells:,} aligner cells",
+    )
 
 
 def reanchoring(document: Document, runs: int, edits: int = 300) -> Figure:
     """anchoring.carry of every mark's span to a version with `edits` small edits (what adding a version runs)."""
     regions = list(
-        Annotation.objects.filter(span__document=document, span__version=document.version)
-        .values_list("span__start", "span__end")
+        Annotation.objects.filter(span__document=document, span__version=document.version).values_list(
+            "span__start", "span__end"
+        )
     )
     old = document.text
     anchors = anchors_at(old, regions)
     new = revise(old, edits, random.Random(7))
     seconds, placed = timed(lambda: carry(anchors, old, new), runs, BUDGET)
     counts = Counter(p.placement.value for p in placed)
-    return Figure(f"re-anchoring {len(anchors):,} marks across {edits} edits", seconds, "s", 2,
-                  note=", ".join(f"{k} {v:,}" for k, v in counts.most_common()))
+    return Figure(
+        f"re-anchoring {len(anchors):,} marks across {edits} edits",
+        seconds,
+        "s",
+        2,
+        note=", ".join(f"{k} {v:,}" for k, v in counts.most_common()),
+    )

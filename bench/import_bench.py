@@ -12,6 +12,7 @@ names in several roles with particles and suffixes, date ranges and ancient date
 the cap's files padded to the upload limit (5 MB); the last ones are the attacks of issue 18, which must be refused,
 quickly. Prints the figures' table and the CPU time. `make bench` prints the same figures (measure()).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,41 +35,102 @@ ABSTRACT = "The archives opened in the 1990s changed what historians could say a
 
 
 TYPES = [
-    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast", "chapter",
-    "classic", "collection", "dataset", "document", "entry", "entry-dictionary", "entry-encyclopedia", "event", "figure",
-    "graphic", "hearing", "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
-    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical", "personal_communication",
-    "post", "post-weblog", "regulation", "report", "review", "review-book", "software", "song", "speech", "standard",
-    "thesis", "treaty", "webpage",
+    "article",
+    "article-journal",
+    "article-magazine",
+    "article-newspaper",
+    "bill",
+    "book",
+    "broadcast",
+    "chapter",
+    "classic",
+    "collection",
+    "dataset",
+    "document",
+    "entry",
+    "entry-dictionary",
+    "entry-encyclopedia",
+    "event",
+    "figure",
+    "graphic",
+    "hearing",
+    "interview",
+    "legal_case",
+    "legislation",
+    "manuscript",
+    "map",
+    "motion_picture",
+    "musical_score",
+    "pamphlet",
+    "paper-conference",
+    "patent",
+    "performance",
+    "periodical",
+    "personal_communication",
+    "post",
+    "post-weblog",
+    "regulation",
+    "report",
+    "review",
+    "review-book",
+    "software",
+    "song",
+    "speech",
+    "standard",
+    "thesis",
+    "treaty",
+    "webpage",
 ]
 DATES = [
-    {"date-parts": [[2002, 1]]}, {"date-parts": [[1984], [1986]]}, {"date-parts": [[-334]]},
-    {"date-parts": [[1937]], "season": 2}, {"date-parts": [["1850"]], "circa": 1}, {"literal": "Nivôse an II"},
+    {"date-parts": [[2002, 1]]},
+    {"date-parts": [[1984], [1986]]},
+    {"date-parts": [[-334]]},
+    {"date-parts": [[1937]], "season": 2},
+    {"date-parts": [["1850"]], "circa": 1},
+    {"literal": "Nivôse an II"},
     {"raw": "1917-10-25/1917-11-07"},
 ]
 
 
 def csl_json(entries: int, abstract: str = ABSTRACT) -> str:
     """A Zotero library: every CSL type in turn, names in three roles, CSL's dates, DOIs as Zotero and ACM write them."""
-    return json.dumps([
-        {"id": f"http://zotero.org/users/1/items/{i}", "type": TYPES[i % len(TYPES)],
-         "title": f"Excesses Are Not Permitted: Mass Terror and Stalinist Governance, part {i}",
-         "author": [{"family": "Getty", "given": "J. Arch"}, {"family": "Berg", "given": "Jan", "non-dropping-particle":
-                    "van der"}, {"family": "Fulton", "given": "James E.", "suffix": "Jr."}, {"literal": "NKVD"}],
-         "editor": [{"family": "Conquest", "given": "Robert"}], "translator": [{"family": "Müller", "given": "Jörg"}],
-         "issued": DATES[i % len(DATES)], "container-title": "The Russian Review", "volume": "61",
-         "issue": "1", "page": "113-138", "publisher-place": "Cambridge", "edition": "2", "ISBN": "978-0-19-505580-4",
-         "accessed": {"date-parts": [[2024, 1, 5]]},
-         "DOI": f"http://dx.doi.org/10.2307/{i}" if i % 3 == 0 else f"10.2307/{i}",
-         "URL": f"https://www.jstor.org/stable/{i}", "abstract": abstract}
-        for i in range(entries)
-    ], indent=1 if entries <= 2_000 else None)  # the cap's entries fill 5 MB without the indentation
+    return json.dumps(
+        [
+            {
+                "id": f"http://zotero.org/users/1/items/{i}",
+                "type": TYPES[i % len(TYPES)],
+                "title": f"Excesses Are Not Permitted: Mass Terror and Stalinist Governance, part {i}",
+                "author": [
+                    {"family": "Getty", "given": "J. Arch"},
+                    {"family": "Berg", "given": "Jan", "non-dropping-particle": "van der"},
+                    {"family": "Fulton", "given": "James E.", "suffix": "Jr."},
+                    {"literal": "NKVD"},
+                ],
+                "editor": [{"family": "Conquest", "given": "Robert"}],
+                "translator": [{"family": "Müller", "given": "Jörg"}],
+                "issued": DATES[i % len(DATES)],
+                "container-title": "The Russian Review",
+                "volume": "61",
+                "issue": "1",
+                "page": "113-138",
+                "publisher-place": "Cambridge",
+                "edition": "2",
+                "ISBN": "978-0-19-505580-4",
+                "accessed": {"date-parts": [[2024, 1, 5]]},
+                "DOI": f"http://dx.doi.org/10.2307/{i}" if i % 3 == 0 else f"10.2307/{i}",
+                "URL": f"https://www.jstor.org/stable/{i}",
+                "abstract": abstract,
+            }
+            for i in range(entries)
+        ],
+        indent=1 if entries <= 2_000 else None,
+    )  # the cap's entries fill 5 MB without the indentation
 
 
 def bibtex(entries: int, abstract: str = ABSTRACT) -> str:
     """A Better BibTeX / JabRef library: macros, a proceedings every 20 entries that papers crossref, biblatex's
     fields and dates, names with particles and suffixes, LaTeX accents and math, one key used twice."""
-    head = "@String{rr = {The {Russian} {Review}}}\n@String{cup = \"Cambridge University Press\"}\n"
+    head = '@String{rr = {The {Russian} {Review}}}\n@String{cup = "Cambridge University Press"}\n'
     parts = [head]
     for i in range(entries):
         if i % 20 == 0:
@@ -89,7 +151,7 @@ def bibtex(entries: int, abstract: str = ABSTRACT) -> str:
         parts.append(
             f"@article{{{key},\n\ttitle = {{'{{Excesses}} {{Are}} {{Not}} {{Permitted}}': H{{$_2$}}O, {{Mass}} {{Terror}} and "
             f"{{Stalinist}} {{Governance}} \\& the {{Party}}, part {i}}},\n"
-            f"\tauthor = {{Getty, J. Arch and M{{\\\"u}}ller, J{{\\\"o}}rg and Fulton, James E., Jr. and {{Memorial Society}}}},\n"
+            f'\tauthor = {{Getty, J. Arch and M{{\\"u}}ller, J{{\\"o}}rg and Fulton, James E., Jr. and {{Memorial Society}}}},\n'
             f"\ttranslator = {{van der Berg, Jan}},\n\tjournaltitle = rr,\n"
             f"\tvolume = {{61}},\n\tnumber = {{1}},\n\tpages = {{113--138}},\n\tdate = {{{1900 + i % 100}-01/{1901 + i % 100}}},\n"
             f"\tlocation = {{Moscow}},\n\turldate = {{2024-01-05}},\n"
@@ -125,9 +187,20 @@ def files() -> list[tuple[str, str, str, bool, float]]:
         (f"BibTeX, {cap - 2:,} entries (the cap), 5 MB", "lib.bib", _padded(bibtex, cap - 2, limit), True, 10.0),
         ("refused: CSL-JSON of 5 MB, over the cap", "lib.json", over_the_cap, False, 2.0),
         ("refused: BibTeX of 5 MB, tiny entries", "lib.bib", "@misc{a,}\n" * (limit // 10), False, 2.0),
-        ("refused: 1 MB of LaTeX in one field", "lib.bib", "@book{k, title={T}, publisher={" + "\\'{e}" * 200_000 + "}}", False, 2.0),
-        ("refused: LaTeX past the file's budget", "lib.bib",
-         "".join(f"@book{{k{i}, title={{{RARE_LATEX}}}}}\n" for i in range(2_000)), False, 6.0),
+        (
+            "refused: 1 MB of LaTeX in one field",
+            "lib.bib",
+            "@book{k, title={T}, publisher={" + "\\'{e}" * 200_000 + "}}",
+            False,
+            2.0,
+        ),
+        (
+            "refused: LaTeX past the file's budget",
+            "lib.bib",
+            "".join(f"@book{{k{i}, title={{{RARE_LATEX}}}}}\n" for i in range(2_000)),
+            False,
+            6.0,
+        ),
         ("refused: CSL-JSON nested 100,000 deep", "lib.json", "[" * 100_000 + "]" * 100_000, False, 2.0),
     ]
 
@@ -180,9 +253,17 @@ def main() -> None:
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="annotator-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "ALLOWED_HOSTS": "testserver",
-                       "STATIC_ROOT": f"{scratch}/static", "SECRET_KEY": secrets.token_urlsafe(48),
-                       "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "testserver",
+            "STATIC_ROOT": f"{scratch}/static",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+        }
+    )
     import django
 
     django.setup()
@@ -195,8 +276,10 @@ def main() -> None:
     call_command("collectstatic", verbosity=0, interactive=False)  # the refusals render pages, as deployed
     load = os.getloadavg()[0]
     figures = measure(args.runs)
-    print(f"Import benchmark: {os.cpu_count()} cores, load average {load:.1f} at the start; "
-          f"{'PostgreSQL' if 'postgres' in os.environ['DATABASE_URL'] else 'SQLite'}; through Django's test client")
+    print(
+        f"Import benchmark: {os.cpu_count()} cores, load average {load:.1f} at the start; "
+        f"{'PostgreSQL' if 'postgres' in os.environ['DATABASE_URL'] else 'SQLite'}; through Django's test client"
+    )
     print(table(figures))
 
 

@@ -5,6 +5,7 @@
 SQLite in a temporary folder by default; with DATABASE_URL set, that database (it is flushed first). The server is
 started as deployed (`gunicorn config.wsgi`, DEBUG off, static files collected) on a free port. See bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,11 +52,46 @@ class Size:
     hostile_sources: tuple = (1.0, 5.0)  # MB of "= " the hostile quotation is checked against, in this process
 
 
-FULL = Size(1_000_000, 1_000, 10_000, 100_000, 20, 100_000, page_runs=15, add_runs=30, poll_runs=200, export_runs=2,
-            function_runs=3, startups=3, editors=8, marks_each=200, crowd_budget=120, loads=1, clicks=5)
-QUICK = Size(100_000, 100, 1_000, 5_000, 5, 20_000, page_runs=3, add_runs=5, poll_runs=20, export_runs=1,
-             function_runs=1, startups=1, editors=8, marks_each=10, crowd_budget=60, loads=1, clicks=2, quote_runs=2,
-             hostile_sources=(1.0,))
+FULL = Size(
+    1_000_000,
+    1_000,
+    10_000,
+    100_000,
+    20,
+    100_000,
+    page_runs=15,
+    add_runs=30,
+    poll_runs=200,
+    export_runs=2,
+    function_runs=3,
+    startups=3,
+    editors=8,
+    marks_each=200,
+    crowd_budget=120,
+    loads=1,
+    clicks=5,
+)
+QUICK = Size(
+    100_000,
+    100,
+    1_000,
+    5_000,
+    5,
+    20_000,
+    page_runs=3,
+    add_runs=5,
+    poll_runs=20,
+    export_runs=1,
+    function_runs=1,
+    startups=1,
+    editors=8,
+    marks_each=10,
+    crowd_budget=60,
+    loads=1,
+    clicks=2,
+    quote_runs=2,
+    hostile_sources=(1.0,),
+)
 
 
 class Progress:
@@ -132,8 +168,10 @@ def run(size: Size, options, folder: Path, progress: Progress):
     from . import explain, functions, scenario, web
     from .client import Session
 
-    header = (f"Benchmark {time.strftime('%Y-%m-%d %H:%M')}: {'quick' if options.quick else 'full'} run; "
-              f"{machine()} at the start; Python {sys.version.split()[0]}, Django {django_version()}; ")
+    header = (
+        f"Benchmark {time.strftime('%Y-%m-%d %H:%M')}: {'quick' if options.quick else 'full'} run; "
+        f"{machine()} at the start; Python {sys.version.split()[0]}, Django {django_version()}; "
+    )
     prepare_database(progress)
     header += f"{database_description()}; gunicorn config.wsgi, {options.workers} sync workers"
     rng = random.Random(3)
@@ -150,8 +188,15 @@ def run(size: Size, options, folder: Path, progress: Progress):
         web.warm_up(editor, document, options.workers)
         progress(f"adding a mark at {size.first_marks:,} marks")
         name = f"adding a mark ({size.first_marks:,} marks)"
-        attempt(figures, name, "ms", 10, lambda: served(server, "POST", "/annotations/", lambda: web.add_mark(
-            editor, document, claim, size.add_runs, name, rng)))
+        attempt(
+            figures,
+            name,
+            "ms",
+            10,
+            lambda: served(
+                server, "POST", "/annotations/", lambda: web.add_mark(editor, document, claim, size.add_runs, name, rng)
+            ),
+        )
 
         progress(f"adding marks up to {size.marks:,}, with citations and links")
         scenario.add_marks(scale, document, size.marks - Annotation.objects.filter(span__document=document).count())
@@ -159,14 +204,37 @@ def run(size: Size, options, folder: Path, progress: Progress):
         analyze()
         marks = f"{Annotation.objects.filter(span__document=document).count():,} marks"
         progress("the document page, adding a mark and the idle poll")
-        attempt(figures, f"document page ({marks}, logged in)", "ms", 100, lambda: served(
-            server, "GET", f"/documents/{document.pk}/",
-            lambda: web.document_page(editor, document, size.page_runs, f"document page ({marks}, logged in)")))
-        attempt(figures, f"adding a mark ({marks})", "ms", 10, lambda: served(
-            server, "POST", "/annotations/",
-            lambda: web.add_mark(editor, document, claim, size.add_runs, f"adding a mark ({marks})", rng)))
-        attempt(figures, "idle revision poll", "ms", 3, lambda: served(
-            server, "GET", "/changes/", lambda: web.idle_poll(editor, document, size.poll_runs)))
+        attempt(
+            figures,
+            f"document page ({marks}, logged in)",
+            "ms",
+            100,
+            lambda: served(
+                server,
+                "GET",
+                f"/documents/{document.pk}/",
+                lambda: web.document_page(editor, document, size.page_runs, f"document page ({marks}, logged in)"),
+            ),
+        )
+        attempt(
+            figures,
+            f"adding a mark ({marks})",
+            "ms",
+            10,
+            lambda: served(
+                server,
+                "POST",
+                "/annotations/",
+                lambda: web.add_mark(editor, document, claim, size.add_runs, f"adding a mark ({marks})", rng),
+            ),
+        )
+        attempt(
+            figures,
+            "idle revision poll",
+            "ms",
+            3,
+            lambda: served(server, "GET", "/changes/", lambda: web.idle_poll(editor, document, size.poll_runs)),
+        )
 
         progress(f"building the export scenario: {size.export_marks:,} marks on {size.export_documents} documents")
         export = scenario.build_export(size.export_marks, size.export_documents, size.export_text)
@@ -188,8 +256,13 @@ def run(size: Size, options, folder: Path, progress: Progress):
 
         progress("quotation suggestions, agreement, re-anchoring, the hostile quotation check (in this process)")
         for megabytes in size.hostile_sources:
-            attempt(figures, f"quotation check, hostile ({megabytes:g} MB source)", "s", 1,
-                    lambda megabytes=megabytes: functions.quotation_check(megabytes, size.function_runs))
+            attempt(
+                figures,
+                f"quotation check, hostile ({megabytes:g} MB source)",
+                "s",
+                1,
+                lambda megabytes=megabytes: functions.quotation_check(megabytes, size.function_runs),
+            )
         attempt(figures, "quotation suggestions", "s", 1, lambda: functions.suggestions(document, size.function_runs))
         attempt(figures, "agreement figures", "s", 1, lambda: functions.agreement(document, size.function_runs))
         attempt(figures, "re-anchoring", "s", 2, lambda: functions.reanchoring(document, size.function_runs))
@@ -207,14 +280,30 @@ def run(size: Size, options, folder: Path, progress: Progress):
             regions = web.unused_regions(document, size.clicks, 6, rng)
             count = Annotation.objects.filter(span__document=document).count()
             cookies = [{"name": c.name, "value": c.value} for c in editor.cookies]
-            attempt(figures, "browser figures", "ms", None,
-                    lambda: browser_figures(server.url, cookies, document.pk, regions, size.loads, count))
+            attempt(
+                figures,
+                "browser figures",
+                "ms",
+                None,
+                lambda: browser_figures(server.url, cookies, document.pk, regions, size.loads, count),
+            )
 
         rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
-        figures.append(Figure("RSS per gunicorn worker after the requests", list(rss.values()), "MiB", 120, judged="max",
-                              note=", ".join(f"{v:.0f}" for v in rss.values())))
+        figures.append(
+            Figure(
+                "RSS per gunicorn worker after the requests",
+                list(rss.values()),
+                "MiB",
+                120,
+                judged="max",
+                note=", ".join(f"{v:.0f}" for v in rss.values()),
+            )
+        )
     except Exception:
-        print(f"Server log: {server.log_path}\n" + (server.log_path.read_text()[-3000:] if server.log_path.exists() else ""))
+        print(
+            f"Server log: {server.log_path}\n"
+            + (server.log_path.read_text()[-3000:] if server.log_path.exists() else "")
+        )
         raise
     finally:
         server.stop()
@@ -255,8 +344,9 @@ def crowd_figures(server: Gunicorn, document, crowd, label_ids: list, size: Size
     from . import scenario, web
 
     offset = server.log_offset()
-    figures = web.concurrent_editors(server.url, document, crowd.editors, scenario.PASSWORD, label_ids,
-                                     size.marks_each, size.crowd_budget)
+    figures = web.concurrent_editors(
+        server.url, document, crowd.editors, scenario.PASSWORD, label_ids, size.marks_each, size.crowd_budget
+    )
     for figure in figures:
         if figure.name.endswith("POST"):
             with_server_time(figure, server.server_ms(offset, "POST", "/annotations/"))
@@ -296,13 +386,18 @@ def exports(server: Gunicorn, editor, scale, export, size: Size, progress: Progr
     path = f"/projects/{export.project.pk}/export/"
     figures = [
         served(server, "GET", path, lambda: web.web_export(member, export.project.pk, "csv", size.export_runs, big, 3)),
-        served(server, "GET", path, lambda: web.web_export(member, export.project.pk, "jsonld", size.export_runs, big, 6)),
+        served(
+            server, "GET", path, lambda: web.web_export(member, export.project.pk, "jsonld", size.export_runs, big, 6)
+        ),
     ]
     manager = Session(editor.base_url)
     manager.login(export.manager.username, PASSWORD)
     progress_path = f"/projects/{export.project.pk}/progress/"
-    figures.append(served(server, "GET", progress_path,
-                          lambda: web.dashboard(manager, export.project.pk, max(size.page_runs, 5), big)))
+    figures.append(
+        served(
+            server, "GET", progress_path, lambda: web.dashboard(manager, export.project.pk, max(size.page_runs, 5), big)
+        )
+    )
     progress(f"exports in a process of their own ({small:,} and {big:,} marks)")
     peaks = {}
     env = dict(os.environ)
@@ -317,10 +412,24 @@ def exports(server: Gunicorn, editor, scale, export, size: Size, progress: Progr
                 cpu = sorted(r["cpu_seconds"] for r in runs)[len(runs) // 2]
                 figures.append(Figure(name, [r["seconds"] for r in runs], "s", target, note=f"CPU {cpu:.2f} s"))
     (low, low_peaks), (high, high_peaks) = sorted(peaks.items())
-    figures.append(Figure(f"export peak memory, {low:,} marks (command)", low_peaks, "MiB", None,
-                          note="CSV and JSON-LD runs, each process's VmHWM"))
-    figures.append(Figure(f"export peak memory, {high:,} marks (command)", high_peaks, "MiB", None,
-                          note=f"{max(high_peaks) - max(low_peaks):+.1f} MiB over {low:,} marks"))
+    figures.append(
+        Figure(
+            f"export peak memory, {low:,} marks (command)",
+            low_peaks,
+            "MiB",
+            None,
+            note="CSV and JSON-LD runs, each process's VmHWM",
+        )
+    )
+    figures.append(
+        Figure(
+            f"export peak memory, {high:,} marks (command)",
+            high_peaks,
+            "MiB",
+            None,
+            note=f"{max(high_peaks) - max(low_peaks):+.1f} MiB over {low:,} marks",
+        )
+    )
     return figures
 
 

@@ -3,6 +3,7 @@
 A scenario is a project with a manager, a reviewer, editors and a bibliography; its documents get marks by the
 editors with the three labels, notes, citations, links between marks and a few reviews. Needs Django set up.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,8 @@ from django.contrib.auth.hashers import make_password
 from annotator import services
 from annotator.models import Annotation, Document, LinkType, Project, Role, Status
 from annotator.services import review_annotation
-from annotator.services.sources import import_sources
 from annotator.services.bulk import NewCitation, NewLink, NewMark
+from annotator.services.sources import import_sources
 
 from .anchoring import scale_text
 
@@ -26,8 +27,12 @@ CITE_EVERY = 3  # one mark in three cites a source
 NOTE_EVERY = 4
 LINK_EVERY = 10  # one link per ten marks
 REVIEW_EVERY = 250
-NOTES = ["Compare the 1937 figures.", "=SUM(A1) looks like a formula", "Quoted twice, “in full”.\nSee below.",
-         "Ежов's order 00447 😀"]
+NOTES = [
+    "Compare the 1937 figures.",
+    "=SUM(A1) looks like a formula",
+    "Quoted twice, “in full”.\nSee below.",
+    "Ежов's order 00447 😀",
+]
 
 
 @dataclass
@@ -59,8 +64,13 @@ def start_project(name: str, editors: int = 4, seed: int = 7) -> Scenario:
     for user in people:
         services.add_member(project=project, member=user, role=Role.ANNOTATOR)
     records = [
-        {"type": "book", "title": f"Source {i}: the purge in the regions", "authors": [{"family": "Getty", "given": "J. Arch"}],
-         "issued": str(1985 + i % 30), "doi": f"10.1000/bench.{i}" if i % 2 else ""}
+        {
+            "type": "book",
+            "title": f"Source {i}: the purge in the regions",
+            "authors": [{"family": "Getty", "given": "J. Arch"}],
+            "issued": str(1985 + i % 30),
+            "doi": f"10.1000/bench.{i}" if i % 2 else "",
+        }
         for i in range(SOURCES)
     ]
     sources = import_sources(user=manager, project=project, entries=records).created
@@ -133,7 +143,8 @@ def add_marks(scenario: Scenario, document: Document, count: int) -> list[Annota
     scenario.rng.shuffle(made)
     citations = [
         (a.created_by, NewCitation(a, scenario.sources[i % len(scenario.sources)], f"p. {1 + i % 400}"))
-        for i, a in enumerate(made) if i % CITE_EVERY == 0
+        for i, a in enumerate(made)
+        if i % CITE_EVERY == 0
     ]
     for user, items in _by_user(citations).items():
         for batch in _batches(items, cap):
@@ -142,8 +153,12 @@ def add_marks(scenario: Scenario, document: Document, count: int) -> list[Annota
         for batch in _batches(items, cap):
             services.bulk_link(user=user, links=batch, cap=cap)
     for i, annotation in enumerate(made[::REVIEW_EVERY]):
-        review_annotation(user=scenario.reviewer, annotation=annotation,
-                          status=Status.ACCEPTED if i % 3 else Status.REJECTED, note="Checked against the source." if i % 2 else "")
+        review_annotation(
+            user=scenario.reviewer,
+            annotation=annotation,
+            status=Status.ACCEPTED if i % 3 else Status.REJECTED,
+            note="Checked against the source." if i % 2 else "",
+        )
     return made
 
 

@@ -4,6 +4,7 @@ marking all 1,000 occurrences of a word in the 1 MB document.
 
 Standalone: .venv/bin/python -m bench.search [--quick]   (SQLite in a temporary folder, or DATABASE_URL, flushed)
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,15 @@ def searches(user, text: str, runs: int) -> list[Figure]:
     for kind, typed in queries(text).items():
         seconds, found = timed(lambda typed=typed: search.find(user=user, text=typed), runs)
         ms = in_ms(seconds)
-        figures.append(Figure(f"search, {kind} ({typed})", ms, "ms", 50,
-                              note=f"{found.total:,}{'+' if found.capped else ''} results; p95 target 150 ms"))
+        figures.append(
+            Figure(
+                f"search, {kind} ({typed})",
+                ms,
+                "ms",
+                50,
+                note=f"{found.total:,}{'+' if found.capped else ''} results; p95 target 150 ms",
+            )
+        )
         figures.append(Figure(f"search, {kind}: p95", ms, "ms", 150, judged="p95"))
     return figures
 
@@ -58,8 +66,9 @@ def indexing_a_mark(document, user, label, runs: int) -> Figure:
         end = re.match(r"\w+", text[start:]).end() + start
         with transaction.atomic():
             try:
-                mark = services.annotate(user=user, document=document, start=start, end=end, exact=text[start:end],
-                                         label=label)
+                mark = services.annotate(
+                    user=user, document=document, start=start, end=end, exact=text[start:end], label=label
+                )
             except services.ActionRefused:
                 transaction.set_rollback(True)
                 continue
@@ -107,8 +116,9 @@ def mark_all(document, user, label, runs: int, occurrences: int = 1_000) -> Figu
     samples, made = [], 0
     for _ in range(runs):
         with transaction.atomic():
-            first = services.annotate(user=user, document=document, start=start, end=start + len(word), exact=word,
-                                      label=label)
+            first = services.annotate(
+                user=user, document=document, start=start, end=start + len(word), exact=word, label=label
+            )
             began = time.perf_counter()
             made = len(services.mark_occurrences(user=user, annotation=first))
             samples.append(time.perf_counter() - began)
@@ -145,8 +155,11 @@ def _built(name: str):
 
     prefix = name.lower()
     users = get_user_model().objects.filter(username__startswith=f"{prefix}-").order_by("username")
-    return SimpleNamespace(project=Project.objects.get(name=name), reviewer=users.get(username=f"{prefix}-reviewer"),
-                           editors=list(users.filter(username__contains="-editor")))
+    return SimpleNamespace(
+        project=Project.objects.get(name=name),
+        reviewer=users.get(username=f"{prefix}-reviewer"),
+        editors=list(users.filter(username__contains="-editor")),
+    )
 
 
 def main() -> None:
@@ -188,8 +201,9 @@ def main() -> None:
             marks, export_marks = (1_000, 5_000) if options.quick else (10_000, 100_000)
             began = time.perf_counter()
             scale, document = scenario.build_scale(marks, 100_000 if options.quick else 1_000_000)
-            export = scenario.build_export(export_marks, 5 if options.quick else 20,
-                                           20_000 if options.quick else 100_000)
+            export = scenario.build_export(
+                export_marks, 5 if options.quick else 20, 20_000 if options.quick else 100_000
+            )
             analyze()
             print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
         print(database_description(), flush=True)

@@ -1,4 +1,5 @@
 """A gunicorn server of the app (`gunicorn config.wsgi`, as deployed) on a free port, its start-up and its workers."""
+
 from __future__ import annotations
 
 import os
@@ -28,10 +29,18 @@ class Gunicorn:
         self.log_path = log_path
         self.access_log = log_path.with_name("access.log")
         self.options = [
-            "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
             # Method, path, status and the worker's own time for the request (microseconds), to tell the
             # server's time from the client's.
-            "--access-logfile", str(self.access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
+            "--access-logfile",
+            str(self.access_log),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
             # Its control socket's default path is one per machine user, shared with every other gunicorn here.
             "--no-control-socket",
         ]
@@ -46,7 +55,9 @@ class Gunicorn:
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", *self.options],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         while time.perf_counter() - started < timeout:

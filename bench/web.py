@@ -1,5 +1,6 @@
 """Figures through the real server: the document page, adding a mark, the idle poll, the web exports, and eight
 editors marking at once. Each request is timed at the client, from sending it to the last byte of the answer."""
+
 from __future__ import annotations
 
 import random
@@ -43,7 +44,8 @@ def unused_regions(document: Document, count: int, length: int, rng: random.Rand
     new mark there is new to everyone and shows as a piece of its own."""
     covered = sorted(
         Annotation.objects.filter(span__document=document, span__version=document.version)
-        .values_list("span__start", "span__end").distinct()
+        .values_list("span__start", "span__end")
+        .distinct()
     )
     gaps, reach = [], 0
     for start, end in covered + [(len(document.text), len(document.text))]:
@@ -63,10 +65,16 @@ def add_mark(session: Session, document: Document, label_id: int, runs: int, nam
     """The page's htmx POST of a new mark, on text nobody marked, with the page's current revision."""
     samples = []
     for start, end in unused_regions(document, runs, 4, rng):
-        answer = session.htmx_post(f"/documents/{document.pk}/annotations/", {
-            "start": start, "end": end, "exact": document.text[start:end], "label": label_id,
-            "since": revision_of(document),
-        })
+        answer = session.htmx_post(
+            f"/documents/{document.pk}/annotations/",
+            {
+                "start": start,
+                "end": end,
+                "exact": document.text[start:end],
+                "label": label_id,
+                "since": revision_of(document),
+            },
+        )
         if answer.status != 200:
             raise RuntimeError(f"Adding a mark answered {answer.status}: {answer.body[:300]!r}")
         samples.append(answer.seconds)
@@ -119,25 +127,45 @@ def hostile_quotation(session: Session, scenario, runs: int, megabytes: float = 
     from .functions import HOSTILE_QUOTE, hostile_source
 
     document = services.add_document(
-        user=scenario.manager, project=scenario.project, title="Issue 18: a hostile quotation",
+        user=scenario.manager,
+        project=scenario.project,
+        title="Issue 18: a hostile quotation",
         text=f"Before. {HOSTILE_QUOTE} After.",
     )
     editor = scenario.editors[0]
     start = document.text.index(HOSTILE_QUOTE)
-    mark = services.annotate(user=editor, document=document, start=start, end=start + len(HOSTILE_QUOTE),
-                             exact=HOSTILE_QUOTE, label=scenario.project.labels.get(key="quotation"))
-    source = sources.create_source(user=editor, project=scenario.project, type="book", title="A hostile source",
-                                   full_text=hostile_source(megabytes))
+    mark = services.annotate(
+        user=editor,
+        document=document,
+        start=start,
+        end=start + len(HOSTILE_QUOTE),
+        exact=HOSTILE_QUOTE,
+        label=scenario.project.labels.get(key="quotation"),
+    )
+    source = sources.create_source(
+        user=editor,
+        project=scenario.project,
+        type="book",
+        title="A hostile source",
+        full_text=hostile_source(megabytes),
+    )
     cite, panel, page = [], [], []
     for run in range(runs):
-        answer = session.htmx_post(f"/annotations/{mark.pk}/citations/", {
-            "source": source.pk, "locator": f"p. {run + 1}", "since": revision_of(document),
-        })
+        answer = session.htmx_post(
+            f"/annotations/{mark.pk}/citations/",
+            {
+                "source": source.pk,
+                "locator": f"p. {run + 1}",
+                "since": revision_of(document),
+            },
+        )
         if answer.status != 200 or b"Too repetitive to check exactly" not in answer.body:
             raise RuntimeError(f"Citing answered {answer.status}: {answer.body[:300]!r}")
         cite.append(answer.seconds)
-        for samples, answer in ((panel, session.htmx_get(f"/annotations/{mark.pk}/")),
-                                (page, session.get(f"/annotations/{mark.pk}/"))):
+        for samples, answer in (
+            (panel, session.htmx_get(f"/annotations/{mark.pk}/")),
+            (page, session.get(f"/annotations/{mark.pk}/")),
+        ):
             if answer.status != 200 or b"Too repetitive to check exactly" not in answer.body:
                 raise RuntimeError(f"The mark answered {answer.status}")
             samples.append(answer.seconds)
@@ -177,10 +205,16 @@ class Editor:
                 break
             self.sent += 1
             try:
-                answer = self.session.htmx_post(f"/documents/{self.document.pk}/annotations/", {
-                    "start": start, "end": end, "exact": self.document.text[start:end],
-                    "label": self.label_ids[i % len(self.label_ids)], "since": self.since,
-                })
+                answer = self.session.htmx_post(
+                    f"/documents/{self.document.pk}/annotations/",
+                    {
+                        "start": start,
+                        "end": end,
+                        "exact": self.document.text[start:end],
+                        "label": self.label_ids[i % len(self.label_ids)],
+                        "since": self.since,
+                    },
+                )
             except OSError as exc:
                 self.errors.append(f"POST: {exc}")
                 continue
@@ -211,8 +245,17 @@ class Editor:
                 self.errors.append(f"poll answered {answer.status}")
 
 
-def concurrent_editors(base_url: str, document: Document, users: list, password: str, label_ids: list,
-                       marks_each: int, budget: float, think: float = 0.2, poll_every: float = 2.0) -> list[Figure]:
+def concurrent_editors(
+    base_url: str,
+    document: Document,
+    users: list,
+    password: str,
+    label_ids: list,
+    marks_each: int,
+    budget: float,
+    think: float = 0.2,
+    poll_every: float = 2.0,
+) -> list[Figure]:
     """Every user marks `marks_each` distinct regions of the document at once, each with a poller beside it, until
     done or until `budget` seconds have passed; then the database is counted: every mark the server saved is
     there once, and nothing else."""
@@ -226,16 +269,28 @@ def concurrent_editors(base_url: str, document: Document, users: list, password:
             start = 100 + (i * marks_each + j) * step
             regions.append((start, start + min(step - 1, 10 + j % 20)))
         page = session.get(f"/documents/{document.pk}/").body
-        editors.append(Editor(session, document, label_ids, regions, think, poll_every, since=revision_of(document),
-                              pass_=pass_of(page) or ""))
+        editors.append(
+            Editor(
+                session,
+                document,
+                label_ids,
+                regions,
+                think,
+                poll_every,
+                since=revision_of(document),
+                pass_=pass_of(page) or "",
+            )
+        )
     start_line = threading.Barrier(2 * len(editors))
     started = time.perf_counter()
     deadline = started + budget
     threads = []
     for editor in editors:
         done = threading.Event()
-        threads += [threading.Thread(target=editor.mark, args=(start_line, done, deadline)),
-                    threading.Thread(target=editor.poll, args=(start_line, done))]
+        threads += [
+            threading.Thread(target=editor.mark, args=(start_line, done, deadline)),
+            threading.Thread(target=editor.poll, args=(start_line, done)),
+        ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -256,11 +311,27 @@ def concurrent_editors(base_url: str, document: Document, users: list, password:
     asked = len(users) * marks_each
     who = f"{len(users)} editors x {marks_each} marks, {think:.1f} s between marks, polling every {poll_every:.0f} s"
     return [
-        Figure(f"concurrency: marks not sent within {budget:.0f} s", [asked - sent], "", 0,
-               note=f"{sent:,} of {asked:,} sent; {who}"),
-        Figure("concurrency: errors", [len(errors)], "", 0, note=(f"{errors[0]} (first of {len(errors)})" if errors else "")),
-        Figure("concurrency: marks lost or duplicated", [lost + duplicated], "", 0,
-               note=f"{total:,} marks stored, {lost} lost, {duplicated} extra; {elapsed:.0f} s in all"),
+        Figure(
+            f"concurrency: marks not sent within {budget:.0f} s",
+            [asked - sent],
+            "",
+            0,
+            note=f"{sent:,} of {asked:,} sent; {who}",
+        ),
+        Figure(
+            "concurrency: errors",
+            [len(errors)],
+            "",
+            0,
+            note=(f"{errors[0]} (first of {len(errors)})" if errors else ""),
+        ),
+        Figure(
+            "concurrency: marks lost or duplicated",
+            [lost + duplicated],
+            "",
+            0,
+            note=f"{total:,} marks stored, {lost} lost, {duplicated} extra; {elapsed:.0f} s in all",
+        ),
         Figure("concurrency: a mark's POST", in_ms(posts), "ms", 100, judged="p95", note=f"{len(posts):,} POSTs"),
         Figure("concurrency: a poll", in_ms(polls), "ms", None, note=f"{len(polls):,} polls (204 or changes)"),
     ]

@@ -1,4 +1,5 @@
 """The one settings module: everything that differs between deployments comes from the environment."""
+
 import os
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,12 @@ TEMPLATES: list[dict[str, Any]] = [
             # django-template-partials as a builtin, so that moving to Django 6's own partials is a settings change.
             "builtins": ["template_partials.templatetags.partials"],
             # The partials loader goes outside the cached one (inside it, "page.html#part" is not found).
-            "loaders": [("template_partials.loader.Loader", TEMPLATE_FILES if DEBUG else [("django.template.loaders.cached.Loader", TEMPLATE_FILES)])],
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    TEMPLATE_FILES if DEBUG else [("django.template.loaders.cached.Loader", TEMPLATE_FILES)],
+                )
+            ],
         },
     }
 ]

@@ -13,6 +13,7 @@ that one command runs with DEBUG on.
 
 Only the standard library and the project's virtualenv; run it with that virtualenv's Python.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,9 @@ def postgres_bindir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).resolve().parent
-    fail("PostgreSQL's server programs (initdb, pg_ctl) are missing: install them (Debian: apt-get install postgresql).")
+    fail(
+        "PostgreSQL's server programs (initdb, pg_ctl) are missing: install them (Debian: apt-get install postgresql)."
+    )
 
 
 def free_port(preferred: int) -> int:
@@ -107,7 +110,9 @@ class Stack:
         if self.owner:
             shutil.chown(self.pg_dir, self.owner, self.owner)
             if subprocess.run(["runuser", "-u", self.owner, "--", "test", "-w", str(self.pg_dir)]).returncode:
-                fail(f"the user {self.owner} cannot reach {self.pg_dir}: let it into the parent folders (chmod o+x) or use --dir.")
+                fail(
+                    f"the user {self.owner} cannot reach {self.pg_dir}: let it into the parent folders (chmod o+x) or use --dir."
+                )
         if not (self.data / "PG_VERSION").exists():
             say(f"initdb {self.data} (PostgreSQL {self.bindir.parent.name})")
             pwfile = self.pg_dir / "initdb-password"
@@ -116,21 +121,46 @@ class Stack:
             if self.owner:
                 shutil.chown(pwfile, self.owner, self.owner)
             try:
-                result = self.pg("initdb", "-D", str(self.data), "-U", "postgres", "--auth=scram-sha-256",
-                                 f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C.UTF-8",
-                                 capture_output=True, text=True)
+                result = self.pg(
+                    "initdb",
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    capture_output=True,
+                    text=True,
+                )
             finally:
                 pwfile.unlink()
             if result.returncode:
                 fail(f"initdb failed:\n{result.stdout}{result.stderr}")
         self.pg_port = free_port(self.args.pg_port)
         options = f"-c listen_addresses=127.0.0.1 -p {self.pg_port} -c unix_socket_directories='{self.pg_dir}'"
-        result = self.pg("pg_ctl", "-D", str(self.data), "-l", str(self.pg_dir / "postgres.log"), "-o", options,
-                         "-w", "-t", "60", "start", capture_output=True, text=True)
+        result = self.pg(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.pg_dir / "postgres.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+            capture_output=True,
+            text=True,
+        )
         if result.returncode:
-            log = (self.pg_dir / "postgres.log")
+            log = self.pg_dir / "postgres.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-            fail(f"PostgreSQL did not start (is a stack already running on {self.dir}?):\n{result.stdout}{result.stderr}{tail}")
+            fail(
+                f"PostgreSQL did not start (is a stack already running on {self.dir}?):\n{result.stdout}{result.stderr}{tail}"
+            )
         self.pg_started = True
         say(f"PostgreSQL on 127.0.0.1:{self.pg_port} (data in {self.data})")
         self.database_url = f"postgres://postgres:{password}@127.0.0.1:{self.pg_port}/{DATABASE}"
@@ -139,8 +169,9 @@ class Stack:
     def create_database(self, password: str) -> None:
         import psycopg  # the project's own dependency, in this virtualenv
 
-        with psycopg.connect(host="127.0.0.1", port=self.pg_port, user="postgres", password=password,
-                             dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.pg_port, user="postgres", password=password, dbname="postgres", autocommit=True
+        ) as connection:
             if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
                 connection.execute(f"CREATE DATABASE {DATABASE}")
                 say(f"created the database {DATABASE}")
@@ -170,8 +201,14 @@ class Stack:
         return env
 
     def manage(self, *arguments: str, **extra: str) -> None:
-        result = subprocess.run([str(BIN / "python"), "manage.py", *arguments], cwd=ROOT, env=self.env(**extra),
-                                capture_output=True, text=True, start_new_session=True)
+        result = subprocess.run(
+            [str(BIN / "python"), "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.env(**extra),
+            capture_output=True,
+            text=True,
+            start_new_session=True,
+        )
         if result.returncode:
             fail(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
 
@@ -193,10 +230,24 @@ class Stack:
             log = self.dir / f"web-{n}.log"
             with open(log, "ab") as out:
                 process = subprocess.Popen(
-                    [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                     "--workers", str(self.args.workers), "--access-logfile", "-", "--pid", str(self.dir / f"web-{n}.pid"),
-                     *control_socket(self.dir / f"web-{n}.ctl")],
-                    cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                    [
+                        str(BIN / "gunicorn"),
+                        "config.wsgi",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        str(self.args.workers),
+                        "--access-logfile",
+                        "-",
+                        "--pid",
+                        str(self.dir / f"web-{n}.pid"),
+                        *control_socket(self.dir / f"web-{n}.ctl"),
+                    ],
+                    cwd=ROOT,
+                    env=self.env(),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             self.servers.append((process, f"http://127.0.0.1:{port}/", log))
         deadline = time.monotonic() + 60
@@ -212,7 +263,11 @@ class Stack:
         with open(log, "ab") as out:
             self.worker = subprocess.Popen(
                 [str(BIN / "python"), "manage.py", "db_worker", "--no-reload", "--worker-id", f"stack-{os.getpid()}"],
-                cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         (self.dir / "worker.pid").write_text(str(self.worker.pid))
 
@@ -268,12 +323,20 @@ def interrupted(signum, frame):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", default=str(ROOT / ".stack"), help="where the stack keeps its database and logs (default: .stack)")
-    parser.add_argument("--ports", default="8001,8002", help="the two servers' ports; a taken one or 0 means any free port")
-    parser.add_argument("--pg-port", type=int, default=54329, help="PostgreSQL's port; a taken one or 0 means any free port")
+    parser.add_argument(
+        "--dir", default=str(ROOT / ".stack"), help="where the stack keeps its database and logs (default: .stack)"
+    )
+    parser.add_argument(
+        "--ports", default="8001,8002", help="the two servers' ports; a taken one or 0 means any free port"
+    )
+    parser.add_argument(
+        "--pg-port", type=int, default=54329, help="PostgreSQL's port; a taken one or 0 means any free port"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (default 2)")
     parser.add_argument("--password", default="annotate-demo", help="the demo accounts' password")
-    parser.add_argument("--pg-user", default="postgres", help="when run as root, the user PostgreSQL runs as (default postgres)")
+    parser.add_argument(
+        "--pg-user", default="postgres", help="when run as root, the user PostgreSQL runs as (default postgres)"
+    )
     args = parser.parse_args()
 
     # Ctrl+C reaches only this process (the others run in sessions of their own), which stops them in order;

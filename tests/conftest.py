@@ -1,9 +1,10 @@
 """Fixtures named for roles: a project with a document, and users in each role (and one outside);
 and for the scale-out tests, two real servers on the tests' PostgreSQL database."""
+
 import pytest
 from django.db import connection
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from annotator.models import Role
 

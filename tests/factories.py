@@ -1,4 +1,5 @@
 """One factory per model. Spans are cut from their document's text with the functions production uses."""
+
 import factory
 from django.contrib.auth import get_user_model
 

@@ -5,6 +5,7 @@ javascript: URL, a zero-width space, and ends with a bidi control left open (U+2
 or U+2067 RIGHT-TO-LEFT ISOLATE) followed by "RLO" / "RLI": whatever the page shows after such a value in
 the same bidi paragraph would be reversed, which is what the browser test looks for.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -22,7 +23,11 @@ RLO, RLI = "\u202eRLO", "\u2067RLI"
 HOSTILE = MARKUP + " javascript:window.__pwned=1 zero\u200bwidth " + RLO
 HOSTILE_RLI = MARKUP + " javascript:window.__pwned=1 " + RLI
 SHORT = SCRIPT + " " + RLO
-BAD_URLS = ["javascript:window.__pwned=1", " JavaScript:window.__pwned=1", "data:text/html,<script>window.__pwned=1</script>"]
+BAD_URLS = [
+    "javascript:window.__pwned=1",
+    " JavaScript:window.__pwned=1",
+    "data:text/html,<script>window.__pwned=1</script>",
+]
 SAFE_URL = "https://example.org/?q=" + SCRIPT + '&x="><svg/onload=window.__pwned=1>'
 
 REPEATED = "Getty argues the centre restrained local zeal; others disagree."
@@ -40,7 +45,11 @@ def hostile_project() -> SimpleNamespace:
     labels["claim"].name = "Claim " + SCRIPT  # named in the admin
     labels["claim"].save()
     document = services.add_document(
-        user=people["boss"], project=project, title=HOSTILE, text=TEXT, origin='<img src=x onerror="window.__pwned=1">.txt'
+        user=people["boss"],
+        project=project,
+        title=HOSTILE,
+        text=TEXT,
+        origin='<img src=x onerror="window.__pwned=1">.txt',
     )
     DocumentFactory(project=project, title="Also marked", text=TEXT)
 
@@ -48,40 +57,75 @@ def hostile_project() -> SimpleNamespace:
         start = -1
         for _ in range(occurrence + 1):
             start = TEXT.index(exact, start + 1)
-        return services.annotate(user=people[user], document=document, start=start, end=start + len(exact), exact=exact,
-                                 label=labels[label], note=note)
+        return services.annotate(
+            user=people[user],
+            document=document,
+            start=start,
+            end=start + len(exact),
+            exact=exact,
+            label=labels[label],
+            note=note,
+        )
 
     claim = mark("ann", HOSTILE, "claim", note=HOSTILE)
     quotation = mark("ann2", REPEATED, "quotation", note=HOSTILE_RLI, occurrence=1)
     other_claim = mark("ann2", "Intro line.", "claim", note=HOSTILE)
     mark("ann", "Intro line.", "evidence", note=HOSTILE)
     services.review_annotation(user=people["rev"], annotation=other_claim, status="rejected", note=HOSTILE, version=1)
-    claim = services.update_annotation(user=people["ann"], annotation=claim, version=1, note=HOSTILE_RLI)  # a change in its history
+    claim = services.update_annotation(
+        user=people["ann"], annotation=claim, version=1, note=HOSTILE_RLI
+    )  # a change in its history
 
-    fields = {key: HOSTILE for key in ("title", "container_title", "publisher", "archive", "archive_location")}
+    fields = dict.fromkeys(("title", "container_title", "publisher", "archive", "archive_location"), HOSTILE)
     source = sources.create_source(
-        user=people["ann"], project=project, type="book", authors=[{"family": HOSTILE, "given": SHORT}, {"literal": HOSTILE_RLI}],
-        url=SAFE_URL, doi="10.1000/" + SCRIPT, full_text=HOSTILE, **fields,
+        user=people["ann"],
+        project=project,
+        type="book",
+        authors=[{"family": HOSTILE, "given": SHORT}, {"literal": HOSTILE_RLI}],
+        url=SAFE_URL,
+        doi="10.1000/" + SCRIPT,
+        full_text=HOSTILE,
+        **fields,
     )
     # Written past the services, as older data or another tool might have it: never a clickable javascript: or data: link.
-    legacy = [Source.objects.create(project=project, title=f"Legacy {i} {SHORT}", url=url) for i, url in enumerate(BAD_URLS)]
+    legacy = [
+        Source.objects.create(project=project, title=f"Legacy {i} {SHORT}", url=url) for i, url in enumerate(BAD_URLS)
+    ]
     sources.cite_source(user=people["ann"], annotation=claim, source=source, locator=HOSTILE[:190], note=HOSTILE)
     sources.cite_source(user=people["ann2"], annotation=quotation, source=source, locator=SHORT, note=HOSTILE_RLI)
 
     # Names of labels and link types refuse bidi controls (text.NO_BIDI_IN_NAMES): markup is all they can hold.
-    kind = links.add_link_type(user=people["boss"], project=project, name="relates " + SCRIPT, inverse_name="related " + SCRIPT)
+    kind = links.add_link_type(
+        user=people["boss"], project=project, name="relates " + SCRIPT, inverse_name="related " + SCRIPT
+    )
     types = {t.key: t for t in LinkType.objects.filter(project=project)}
-    links.create_link(user=people["ann"], from_annotation=claim, to_annotation=other_claim, type=types["same-as"], note=HOSTILE)
-    said = links.create_link(user=people["ann2"], from_annotation=quotation, type=types["attributed-to"], speaker=HOSTILE[:190])
-    links.create_link(user=people["ann2"], from_annotation=quotation, type=types["attributed-to"], to_source=source, note=HOSTILE_RLI)
+    links.create_link(
+        user=people["ann"], from_annotation=claim, to_annotation=other_claim, type=types["same-as"], note=HOSTILE
+    )
+    said = links.create_link(
+        user=people["ann2"], from_annotation=quotation, type=types["attributed-to"], speaker=HOSTILE[:190]
+    )
+    links.create_link(
+        user=people["ann2"], from_annotation=quotation, type=types["attributed-to"], to_source=source, note=HOSTILE_RLI
+    )
     links.create_link(user=people["ann"], from_annotation=claim, to_annotation=quotation, type=kind, note=HOSTILE)
-    links.create_link(user=people["ann2"], from_annotation=claim, to_annotation=quotation, type=types["quotes"], note=HOSTILE)
+    links.create_link(
+        user=people["ann2"], from_annotation=claim, to_annotation=quotation, type=types["quotes"], note=HOSTILE
+    )
     links.review_link(user=people["rev"], link=said, status="rejected", note=HOSTILE, version=1)
 
     versions.add_version(user=people["boss"], document=document, text=TEXT + HOSTILE_RLI + "\n", note=HOSTILE[:400])
     document.refresh_from_db()
     claim.refresh_from_db()
     return SimpleNamespace(
-        project=project, people=people, document=document, claim=claim, quotation=quotation, reviewed=other_claim,
-        source=source, legacy=legacy, link_type=kind, label=labels["claim"],
+        project=project,
+        people=people,
+        document=document,
+        claim=claim,
+        quotation=quotation,
+        reviewed=other_claim,
+        source=source,
+        legacy=legacy,
+        link_type=kind,
+        label=labels["claim"],
     )

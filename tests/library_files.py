@@ -1,24 +1,57 @@
 """Bibliographies as other tools write them, for the tests: small, real-world-shaped, written here (no downloads)."""
+
 from annotator import bibliography as bib
 
 # One item per Zotero item type, as Zotero's CSL JSON export writes it (the CSL type each becomes), then CSL's other
 # types: a historian's library is full of maps, laws, films and datasets.
 ZOTERO_TYPES = {
-    "artwork": "graphic", "audioRecording": "song", "bill": "bill", "blogPost": "post-weblog", "book": "book",
-    "bookSection": "chapter", "case": "legal_case", "computerProgram": "software", "conferencePaper": "paper-conference",
-    "dataset": "dataset", "dictionaryEntry": "entry-dictionary", "document": "article", "email": "personal_communication",
-    "encyclopediaArticle": "entry-encyclopedia", "film": "motion_picture", "forumPost": "post", "hearing": "hearing",
-    "instantMessage": "personal_communication", "interview": "interview", "journalArticle": "article-journal",
-    "letter": "personal_communication", "magazineArticle": "article-magazine", "manuscript": "manuscript", "map": "map",
-    "newspaperArticle": "article-newspaper", "patent": "patent", "podcast": "song", "preprint": "article",
-    "presentation": "speech", "radioBroadcast": "broadcast", "report": "report", "standard": "standard",
-    "statute": "legislation", "thesis": "thesis", "tvBroadcast": "broadcast", "videoRecording": "motion_picture",
+    "artwork": "graphic",
+    "audioRecording": "song",
+    "bill": "bill",
+    "blogPost": "post-weblog",
+    "book": "book",
+    "bookSection": "chapter",
+    "case": "legal_case",
+    "computerProgram": "software",
+    "conferencePaper": "paper-conference",
+    "dataset": "dataset",
+    "dictionaryEntry": "entry-dictionary",
+    "document": "article",
+    "email": "personal_communication",
+    "encyclopediaArticle": "entry-encyclopedia",
+    "film": "motion_picture",
+    "forumPost": "post",
+    "hearing": "hearing",
+    "instantMessage": "personal_communication",
+    "interview": "interview",
+    "journalArticle": "article-journal",
+    "letter": "personal_communication",
+    "magazineArticle": "article-magazine",
+    "manuscript": "manuscript",
+    "map": "map",
+    "newspaperArticle": "article-newspaper",
+    "patent": "patent",
+    "podcast": "song",
+    "preprint": "article",
+    "presentation": "speech",
+    "radioBroadcast": "broadcast",
+    "report": "report",
+    "standard": "standard",
+    "statute": "legislation",
+    "thesis": "thesis",
+    "tvBroadcast": "broadcast",
+    "videoRecording": "motion_picture",
     "webpage": "webpage",
 }
 OTHER_CSL_TYPES = [t for t in bib.CSL_TYPES if t not in ZOTERO_TYPES.values()]
 ZOTERO_LIBRARY = [
-    {"id": f"http://zotero.org/users/1/items/Z{i:03d}", "type": csl_type, "title": f"A {zotero_type}",
-     "author": [{"family": "Getty", "given": "J. Arch"}], "issued": {"date-parts": [["1993", 5]]}}
+    {
+        "id": f"http://zotero.org/users/1/items/Z{i:03d}",
+        "type": csl_type,
+        "title": f"A {zotero_type}",
+        "author": [{"family": "Getty", "given": "J. Arch"}],
+        "issued": {"date-parts": [["1993", 5]]},
+    }
     for i, (zotero_type, csl_type) in enumerate(ZOTERO_TYPES.items())
 ] + [{"id": f"other-{t}", "type": t, "title": f"A {t}"} for t in OTHER_CSL_TYPES]
 

@@ -9,6 +9,7 @@
 - The W3C's own examples (the Web Annotation Data Model, examples 6, 23, 24, 29 and 38): a bodyValue, a body given by
   its address, a TextPositionSelector alone, a TextQuoteSelector inside a FragmentSelector's refinedBy, a Choice body.
 """
+
 TEXT = (
     "Getty argues that the centre restrained local zeal in 1937. "
     "Khlevniuk reads the same orders as a plan made in Moscow. "
@@ -34,17 +35,27 @@ def hypothesis(exact: str, *, tags=(), comment="", shift=0, page="https://exampl
         "modified": "2024-03-01T10:16:00.000000+00:00",
         "creator": f"acct:{user}@hypothes.is",
         "body": body,
-        "target": [{
-            "source": page,
-            "selector": [
-                {"type": "RangeSelector", "startSelector": {"type": "XPathSelector", "value": "/main[1]/p[1]"},
-                 "endSelector": {"type": "XPathSelector", "value": "/main[1]/p[1]"},
-                 "startOffset": start, "endOffset": end},
-                {"type": "TextPositionSelector", "start": start + shift, "end": end + shift},
-                {"type": "TextQuoteSelector", "exact": exact, "prefix": TEXT[max(0, start - 32):start],
-                 "suffix": TEXT[end:end + 32]},
-            ],
-        }],
+        "target": [
+            {
+                "source": page,
+                "selector": [
+                    {
+                        "type": "RangeSelector",
+                        "startSelector": {"type": "XPathSelector", "value": "/main[1]/p[1]"},
+                        "endSelector": {"type": "XPathSelector", "value": "/main[1]/p[1]"},
+                        "startOffset": start,
+                        "endOffset": end,
+                    },
+                    {"type": "TextPositionSelector", "start": start + shift, "end": end + shift},
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": exact,
+                        "prefix": TEXT[max(0, start - 32) : start],
+                        "suffix": TEXT[end : end + 32],
+                    },
+                ],
+            }
+        ],
     }
 
 
@@ -58,8 +69,12 @@ def recogito(uid: str, exact: str, *, tags=(), comment="", creator="Rainer"):
         "type": "Annotation",
         "id": f"#{uid}",
         "body": body,
-        "target": {"selector": [{"type": "TextQuoteSelector", "exact": exact},
-                                {"type": "TextPositionSelector", "start": start, "end": end}]},
+        "target": {
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": exact},
+                {"type": "TextPositionSelector", "start": start, "end": end},
+            ]
+        },
     }
 
 
@@ -82,33 +97,73 @@ def w3c_examples() -> list[dict]:
     start, end = _at("Khlevniuk reads the same orders")
     return [
         {  # example 23: a TextQuoteSelector, the body given by its address
-            "@context": "http://www.w3.org/ns/anno.jsonld", "id": "http://example.org/anno23", "type": "Annotation",
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": "http://example.org/anno23",
+            "type": "Annotation",
             "body": "http://example.org/comment1",
-            "target": {"source": W3C_PAGE, "selector": {
-                "type": "TextQuoteSelector", "exact": "restrained", "prefix": "the centre ", "suffix": " local zeal"}},
+            "target": {
+                "source": W3C_PAGE,
+                "selector": {
+                    "type": "TextQuoteSelector",
+                    "exact": "restrained",
+                    "prefix": "the centre ",
+                    "suffix": " local zeal",
+                },
+            },
         },
         {  # example 24: a TextPositionSelector alone
-            "@context": "http://www.w3.org/ns/anno.jsonld", "id": "http://example.org/anno24", "type": "Annotation",
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": "http://example.org/anno24",
+            "type": "Annotation",
             "body": "http://example.org/review1",
             "target": {"source": W3C_PAGE, "selector": {"type": "TextPositionSelector", "start": start, "end": end}},
         },
         {  # example 29: the quote inside a FragmentSelector's refinedBy; a bodyValue (example 6)
-            "@context": "http://www.w3.org/ns/anno.jsonld", "id": "http://example.org/anno29", "type": "Annotation",
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": "http://example.org/anno29",
+            "type": "Annotation",
             "bodyValue": "Comment text",
-            "target": {"source": W3C_PAGE, "selector": {
-                "type": "FragmentSelector", "value": "para5",
-                "refinedBy": {"type": "TextQuoteSelector", "exact": "mass terror", "prefix": "show ",
-                              "suffix": " on a scale"}}},
+            "target": {
+                "source": W3C_PAGE,
+                "selector": {
+                    "type": "FragmentSelector",
+                    "value": "para5",
+                    "refinedBy": {
+                        "type": "TextQuoteSelector",
+                        "exact": "mass terror",
+                        "prefix": "show ",
+                        "suffix": " on a scale",
+                    },
+                },
+            },
         },
         {  # example 38 (41 in the files): a Choice body, a creator with a nickname, a tag; a position in refinedBy
-            "@context": "http://www.w3.org/ns/anno.jsonld", "id": "http://example.org/anno38", "type": "Annotation",
-            "motivation": "commenting", "created": "2015-10-13T13:00:00Z",
+            "@context": "http://www.w3.org/ns/anno.jsonld",
+            "id": "http://example.org/anno38",
+            "type": "Annotation",
+            "motivation": "commenting",
+            "created": "2015-10-13T13:00:00Z",
             "creator": {"id": "http://example.org/user1", "type": "Person", "name": "A. Person", "nickname": "user1"},
-            "body": [{"type": "TextualBody", "purpose": "tagging", "value": "love"},
-                     {"type": "Choice", "items": [{"type": "TextualBody", "purpose": "describing",
-                                                   "value": "I really love this particular bit of text."}]}],
-            "target": {"source": W3C_PAGE, "selector": {
-                "type": "FragmentSelector", "value": "xpointer(/doc/body/section[2]/para[1])",
-                "refinedBy": {"type": "TextPositionSelector", "start": 6, "end": 27}}},
+            "body": [
+                {"type": "TextualBody", "purpose": "tagging", "value": "love"},
+                {
+                    "type": "Choice",
+                    "items": [
+                        {
+                            "type": "TextualBody",
+                            "purpose": "describing",
+                            "value": "I really love this particular bit of text.",
+                        }
+                    ],
+                },
+            ],
+            "target": {
+                "source": W3C_PAGE,
+                "selector": {
+                    "type": "FragmentSelector",
+                    "value": "xpointer(/doc/body/section[2]/para[1])",
+                    "refinedBy": {"type": "TextPositionSelector", "start": 6, "end": 27},
+                },
+            },
         },
     ]

@@ -3,6 +3,7 @@
 Each server is a gunicorn of its own (its own master and workers, its own process group), started with
 production settings (DEBUG off) on plain HTTP, like `make stack`. They share nothing but the database.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -27,7 +28,9 @@ SERVER_KEY = "scale-out-tests-only-" + "k" * 40  # shared by every server, as a 
 
 def database_url(settings_dict: dict) -> str:
     """The URL of the database a Django connection uses (in tests: pytest-django's test database)."""
-    user, password, name = (urllib.parse.quote(str(settings_dict[k] or ""), safe="") for k in ("USER", "PASSWORD", "NAME"))
+    user, password, name = (
+        urllib.parse.quote(str(settings_dict[k] or ""), safe="") for k in ("USER", "PASSWORD", "NAME")
+    )
     host = settings_dict["HOST"] or "127.0.0.1"
     port = settings_dict["PORT"] or 5432
     return f"postgres://{user}:{password}@{host}:{port}/{name}"
@@ -53,7 +56,11 @@ def production_env(*, database_url: str, static_root: Path, **extra: str) -> dic
 
 def collectstatic(env: dict[str, str]) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
     )
 
 
@@ -68,9 +75,26 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [str(GUNICORN), "config.wsgi", "--bind", "127.0.0.1:0", "--workers", str(self.workers),
-                 "--threads", str(self.threads), "--graceful-timeout", "5", "--log-level", "info", *NO_CONTROL_SOCKET],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(GUNICORN),
+                    "config.wsgi",
+                    "--bind",
+                    "127.0.0.1:0",
+                    "--workers",
+                    str(self.workers),
+                    "--threads",
+                    str(self.threads),
+                    "--graceful-timeout",
+                    "5",
+                    "--log-level",
+                    "info",
+                    *NO_CONTROL_SOCKET,
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         # Port 0: the kernel picks a free port; gunicorn says which (no race with other servers).
         deadline = time.monotonic() + timeout
@@ -119,8 +143,15 @@ class Visitor:
     def __init__(self):
         self.cookies: dict[str, str] = {}
 
-    def request(self, base_url: str, method: str, path: str, data: dict | None = None,
-                headers: dict | None = None, timeout: float = 30) -> tuple[int, http.client.HTTPMessage, str]:
+    def request(
+        self,
+        base_url: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        headers: dict | None = None,
+        timeout: float = 30,
+    ) -> tuple[int, http.client.HTTPMessage, str]:
         url = urllib.parse.urlsplit(base_url)
         connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
         try:
@@ -128,7 +159,12 @@ class Visitor:
             body = None
             if method == "POST":
                 body = urllib.parse.urlencode(data or {})
-                sent.update({"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.cookies.get("csrftoken", "")})
+                sent.update(
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                    }
+                )
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             text = response.read().decode("utf-8", errors="replace")

@@ -1,4 +1,5 @@
 """Abuse limits: login throttling, the size and field count of a request, and one mark a request."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -29,7 +30,9 @@ def test_repeated_wrong_passwords_lock_that_username_out_from_that_address(annot
 
 
 def test_the_request_limits_are_set_in_the_settings_module():
-    assert {"DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "FILE_UPLOAD_MAX_MEMORY_SIZE"} <= set(vars(config.settings))
+    assert {"DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "FILE_UPLOAD_MAX_MEMORY_SIZE"} <= set(
+        vars(config.settings)
+    )
     # A mark over the whole of the largest document, percent-encoded (3 bytes a byte), fits in a request.
     assert config.settings.DATA_UPLOAD_MAX_MEMORY_SIZE > 3 * config.settings.ANNOTATOR_MAX_UPLOAD_BYTES
     assert config.settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 1000

@@ -1,4 +1,5 @@
 """The Annotation admin's export actions: the selected rows, as CSV or JSON-LD, for staff only."""
+
 import csv
 import io
 import json
@@ -15,14 +16,23 @@ from .factories import UserFactory
 
 def _marks(document, annotator, labels):
     for start in (0, 4, 11):
-        services.annotate(user=annotator, document=document, start=start, end=start + 3,
-                          exact=document.text[start:start + 3], label=labels["claim"], note="@risky")
+        services.annotate(
+            user=annotator,
+            document=document,
+            start=start,
+            end=start + 3,
+            exact=document.text[start : start + 3],
+            label=labels["claim"],
+            note="@risky",
+        )
     return list(Annotation.objects.order_by("pk"))
 
 
 def _run(client, action, selected):
-    return client.post(reverse("admin:annotator_annotation_changelist"),
-                       {"action": action, "_selected_action": [a.pk for a in selected]})
+    return client.post(
+        reverse("admin:annotator_annotation_changelist"),
+        {"action": action, "_selected_action": [a.pk for a in selected]},
+    )
 
 
 def test_staff_export_exactly_the_selected_marks_as_spreadsheet_safe_csv(document, annotator, labels):

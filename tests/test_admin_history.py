@@ -1,4 +1,5 @@
 """The admin reads history; it never restores an old record over the services' rules."""
+
 import re
 
 from django.urls import reverse

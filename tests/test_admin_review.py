@@ -1,4 +1,5 @@
 """Django admin and review: staff only, bulk accept / reject through the review service, history shown."""
+
 from django.urls import reverse
 
 from annotator import services
@@ -9,7 +10,9 @@ from .factories import MembershipFactory, UserFactory
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
 def staff(username, project=None, role=None, superuser=True):
@@ -33,7 +36,9 @@ def test_the_admin_is_for_staff_only(annotator, manager):
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_a_staff_reviewer_bulk_accepts_and_each_step_is_in_the_history(project, document, annotator, annotator2, labels):
+def test_a_staff_reviewer_bulk_accepts_and_each_step_is_in_the_history(
+    project, document, annotator, annotator2, labels
+):
     editor = staff("staffrev", project, Role.REVIEWER)
     marks = [mark(annotator, document, 0, 3, labels["claim"]), mark(annotator2, document, 4, 10, labels["evidence"])]
     response = bulk(client_for(editor), "accept_selected", marks)
@@ -42,7 +47,8 @@ def test_a_staff_reviewer_bulk_accepts_and_each_step_is_in_the_history(project, 
         a.refresh_from_db()
         assert (a.status, a.reviewed_by, a.version) == ("accepted", editor, 2)
         assert [(h.history_type, h.status, h.history_user) for h in a.history.order_by("history_date")] == [
-            ("+", "pending", a.created_by), ("~", "accepted", editor),
+            ("+", "pending", a.created_by),
+            ("~", "accepted", editor),
         ]
     history_page = client_for(editor).get(reverse("admin:annotator_annotation_history", args=[marks[0].pk]))
     assert history_page.status_code == 200 and "staffrev" in history_page.content.decode()

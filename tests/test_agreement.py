@@ -1,4 +1,5 @@
 """Agreement figures on hand-worked examples, and the fast functions against quadratic definitions: pure, no database."""
+
 from fractions import Fraction
 from itertools import combinations
 
@@ -114,10 +115,13 @@ def test_label_figures_with_one_editor_have_no_pairs():
 
 def test_compare_sorts_every_span_and_label_into_one_category():
     marks = [
-        Mark("ann", 0, 5, "claim"), Mark("bob", 0, 5, "claim"),          # agree
-        Mark("ann", 10, 15, "claim"), Mark("bob", 10, 15, "evidence"),   # same span, other label (both rows)
-        Mark("ann", 20, 30, "quotation"), Mark("bob", 25, 35, "quotation"),  # overlapping (both rows)
-        Mark("ann", 40, 45, "claim"),                                     # one editor only
+        Mark("ann", 0, 5, "claim"),
+        Mark("bob", 0, 5, "claim"),  # agree
+        Mark("ann", 10, 15, "claim"),
+        Mark("bob", 10, 15, "evidence"),  # same span, other label (both rows)
+        Mark("ann", 20, 30, "quotation"),
+        Mark("bob", 25, 35, "quotation"),  # overlapping (both rows)
+        Mark("ann", 40, 45, "claim"),  # one editor only
     ]
     rows = ag.compare(marks)
     assert [(r.start, r.end, r.label, r.editors, r.category) for r in rows] == [
@@ -139,6 +143,7 @@ def test_compare_ignores_an_editors_own_other_marks():
 
 
 # The fast functions against obviously correct ones (quadratic, kept here as the definition) ---------------
+
 
 def reference_f1(spans_a, spans_b, match):
     spans_a, spans_b = set(spans_a), set(spans_b)
@@ -173,7 +178,9 @@ def reference_compare(marks):
         groups.setdefault((m.start, m.end, m.label), set()).add(m.editor)
     by_start = sorted(marks, key=lambda m: (m.start, m.end))
     rows = []
-    for (start, end, label), editors in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]))):
+    for (start, end, label), editors in sorted(
+        groups.items(), key=lambda item: (item[0][0], item[0][1], str(item[0][2]))
+    ):
         others = tuple(m for m in by_start if m.editor not in editors and m.start < end and start < m.end)
         if len(editors) > 1:
             category = ag.AGREE
@@ -189,8 +196,12 @@ def reference_compare(marks):
 
 spans = st.tuples(st.integers(0, 60), st.integers(1, 25)).map(lambda p: (p[0], p[0] + p[1]))
 marks_lists = st.lists(
-    st.builds(lambda editor, span, label: Mark(editor, span[0], span[1], label),
-              st.sampled_from(["ann", "bob", "cy", "dee"]), spans, st.sampled_from(["claim", "evidence", 3])),
+    st.builds(
+        lambda editor, span, label: Mark(editor, span[0], span[1], label),
+        st.sampled_from(["ann", "bob", "cy", "dee"]),
+        spans,
+        st.sampled_from(["claim", "evidence", 3]),
+    ),
     max_size=40,
 )
 texts = st.text(alphabet=" a\n😀", max_size=90)

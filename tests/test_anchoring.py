@@ -1,4 +1,5 @@
 """Carrying marks across a revision, and placing an imported mark: the pure placement rules, with property-based tests."""
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -127,7 +128,10 @@ def test_an_edit_inside_a_mark_never_places_it_silently_somewhere_wrong(case):
 def test_many_marks_share_one_diff():
     old = "\n\n".join(f"Paragraph {i} says claim number {i}." for i in range(200))
     new = old.replace("Paragraph 100 ", "Paragraph one hundred ")
-    anchors = [anchor(old, old.index(f"claim number {i}."), old.index(f"claim number {i}.") + len(f"claim number {i}"), i) for i in range(200)]
+    anchors = [
+        anchor(old, old.index(f"claim number {i}."), old.index(f"claim number {i}.") + len(f"claim number {i}"), i)
+        for i in range(200)
+    ]
     placed = carry(anchors, old, new)
     assert all(p.placement in (Rule.UNCHANGED, Rule.SHIFTED) for p in placed)
     assert all(new[p.start : p.end] == f"claim number {p.key}" for p in placed)
@@ -181,13 +185,16 @@ def test_a_short_text_found_once_elsewhere_in_new_surroundings_is_still_flagged(
     assert p.placement == Rule.AMBIGUOUS and p.placement.flagged
 
 
-@pytest.mark.parametrize("revised, expected", [
-    ("In this matter, the centre had restrained all local zeal", None),
-    ("In this matter the centre restrained the local zeal", None),
-    ("In this whole matter the centre restrained local zeal", None),
-    ("In this matter the Centre has restrained local zeal.", "In this matter the Centre has restrained local zeal"),
-    ("in this matter the centre restrained local zeal and more", "in this matter the centre restrained local zeal"),
-])
+@pytest.mark.parametrize(
+    "revised, expected",
+    [
+        ("In this matter, the centre had restrained all local zeal", None),
+        ("In this matter the centre restrained the local zeal", None),
+        ("In this whole matter the centre restrained local zeal", None),
+        ("In this matter the Centre has restrained local zeal.", "In this matter the Centre has restrained local zeal"),
+        ("in this matter the centre restrained local zeal and more", "in this matter the centre restrained local zeal"),
+    ],
+)
 def test_an_approximate_placement_keeps_whole_words_and_no_stray_space_or_period(revised, expected):
     exact = "In this matter the centre restrained local zeal"
     old = "Some preamble about the archives. " + exact + " and more. And then the next sentence of the text."
@@ -255,7 +262,7 @@ def test_an_imported_mark_is_placed_on_its_own_text_or_refused_never_elsewhere(t
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     shift = data.draw(st.integers(-5, 5))
-    exact, prefix, suffix = text[start:end], text[max(0, start - 32):start], text[end:end + 32]
+    exact, prefix, suffix = text[start:end], text[max(0, start - 32) : start], text[end : end + 32]
     if shift == 0:
         assert locate(text, exact, start, end, prefix, suffix) == at(start, end, Rule.UNCHANGED)
         return
@@ -264,4 +271,4 @@ def test_an_imported_mark_is_placed_on_its_own_text_or_refused_never_elsewhere(t
     except Unplaceable as exc:
         assert "equally well" in str(exc)  # its text is there, so only a tie may refuse it
         return
-    assert text[placed.start:placed.end] == exact
+    assert text[placed.start : placed.end] == exact

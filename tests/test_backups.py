@@ -1,5 +1,6 @@
 """manage.py backup and restore: a round trip on the tests' database (SQLite, or PostgreSQL when DATABASE_URL says so),
 and clear refusals of anything that is not a backup of this database."""
+
 import sqlite3
 
 import pytest
@@ -17,35 +18,64 @@ pytestmark = pytest.mark.django_db(transaction=True)  # backups read committed d
 
 
 def mark(user, document, start, end, label, note=""):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label, note=note)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label, note=note
+    )
 
 
 def everything():
     """What a restore must bring back: marks, sources, citations, links and the history of each."""
     return {
-        "marks": list(Annotation.objects.order_by("pk").values_list("pk", "span__start", "span__end", "span__exact", "label__key", "note", "status", "created_by__username", "version")),
+        "marks": list(
+            Annotation.objects.order_by("pk").values_list(
+                "pk",
+                "span__start",
+                "span__end",
+                "span__exact",
+                "label__key",
+                "note",
+                "status",
+                "created_by__username",
+                "version",
+            )
+        ),
         "sources": list(Source.objects.order_by("pk").values_list("pk", "title", "doi")),
         "citations": list(Citation.objects.order_by("pk").values_list("pk", "annotation_id", "source_id", "locator")),
-        "links": list(Link.objects.order_by("pk").values_list("pk", "from_annotation_id", "to_annotation_id", "type__key", "note")),
-        "mark history": list(Annotation.history.order_by("history_id").values_list("history_id", "id", "history_type", "note", "history_user__username")),
+        "links": list(
+            Link.objects.order_by("pk").values_list("pk", "from_annotation_id", "to_annotation_id", "type__key", "note")
+        ),
+        "mark history": list(
+            Annotation.history.order_by("history_id").values_list(
+                "history_id", "id", "history_type", "note", "history_user__username"
+            )
+        ),
         "link history": list(Link.history.order_by("history_id").values_list("history_id", "id", "history_type")),
     }
 
 
-def test_a_backup_brings_back_marks_sources_links_and_history(tmp_path, project, document, annotator, annotator2, labels):
+def test_a_backup_brings_back_marks_sources_links_and_history(
+    tmp_path, project, document, annotator, annotator2, labels
+):
     claim = mark(annotator, document, 0, 10, labels["claim"])
     evidence = mark(annotator2, document, document.text.index("Getty"), document.text.index(";"), labels["evidence"])
     services.update_annotation(user=annotator, annotation=claim, version=claim.version, note="Rests on the archive")
     source = SourceFactory(project=project, title="Origins of the Great Purges", doi="10.1017/cbo9780511572616")
     source_services.cite_source(user=annotator2, annotation=evidence, source=source, locator="p. 57")
-    link_services.create_link(user=annotator2, from_annotation=evidence, type=LinkType.objects.get(project=project, key="supports"), to_annotation=claim)
+    link_services.create_link(
+        user=annotator2,
+        from_annotation=evidence,
+        type=LinkType.objects.get(project=project, key="supports"),
+        to_annotation=claim,
+    )
     before = everything()
     assert all(before.values())
 
     call_command("backup", tmp_path / "annotator.backup")
     # Then it all goes wrong: marks deleted (their links with them), the source gone, a stray mark added.
     services.delete_annotation(user=annotator2, annotation=evidence, version=evidence.version)
-    services.delete_annotation(user=annotator, annotation=Annotation.objects.get(pk=claim.pk), version=claim.version + 1)
+    services.delete_annotation(
+        user=annotator, annotation=Annotation.objects.get(pk=claim.pk), version=claim.version + 1
+    )
     Source.objects.all().delete()
     mark(annotator, document, 20, 30, labels["quotation"])
     assert everything() != before
@@ -101,7 +131,9 @@ def test_restore_refuses_a_backup_of_the_right_kind_that_is_not_of_this_app(tmp_
         call_command("restore", foreign, interactive=False)
 
 
-def test_restore_asks_first_and_an_answer_other_than_yes_restores_nothing(tmp_path, document, annotator, labels, monkeypatch):
+def test_restore_asks_first_and_an_answer_other_than_yes_restores_nothing(
+    tmp_path, document, annotator, labels, monkeypatch
+):
     call_command("backup", tmp_path / "annotator.backup")
     added = mark(annotator, document, 0, 10, labels["claim"])
     monkeypatch.setattr("builtins.input", lambda prompt: "no")

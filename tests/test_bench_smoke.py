@@ -1,10 +1,11 @@
 """The benchmark harness (bench/) cannot rot unnoticed: its scenario builder, its client and one figure, tiny."""
+
 import random
 
 import pytest
 
-from annotator.models import Annotation, Citation, Document, Link
 from annotator import bibliography
+from annotator.models import Annotation, Citation, Document, Link
 from bench import functions, import_bench, scenario, web
 from bench.client import Session
 from bench.figures import Figure, table

@@ -1,5 +1,6 @@
 """Label colours as people see them (annotator/colours.py), and the labels' stylesheet every highlight takes its
 colour and its second cue from."""
+
 import re
 from itertools import pairwise
 

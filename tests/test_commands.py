@@ -1,4 +1,5 @@
 """load_seeds and demo."""
+
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,11 @@ def test_demo_creates_the_accounts_with_the_password_given(db, settings):
         assert get_user_model().objects.get(username=name).check_password("s3cret-pass")
     roles = dict(Membership.objects.filter(project__name=SEED_PROJECT).values_list("user__username", "role"))
     assert roles == {
-        "editor1": "annotator", "editor2": "annotator", "reviewer": "reviewer", "manager": "manager", "admin": "manager"
+        "editor1": "annotator",
+        "editor2": "annotator",
+        "reviewer": "reviewer",
+        "manager": "manager",
+        "admin": "manager",
     }
     assert get_user_model().objects.get(username="admin").is_superuser
 

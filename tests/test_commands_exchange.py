@@ -1,4 +1,5 @@
 """export_annotations and import_annotations, and the round trip: export, import into a fresh copy, export again."""
+
 import csv
 import io
 import json
@@ -8,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator import services
-from annotator.services import sources
 from annotator.models import Annotation, Citation, Project, Role, Source, Span
 from annotator.seeds import SEED_PROJECT, load_seeds
+from annotator.services import sources
 
 from .factories import MembershipFactory
 
@@ -28,9 +29,20 @@ def csv_rows(text: str) -> list[dict]:
 
 
 SOURCES = [
-    dict(type="book", title="Origins of the Great Purges", authors=[{"family": "Getty", "given": "J. Arch"}], issued="1985",
-         publisher="Cambridge University Press", doi="10.1017/CBO9780511572616"),
-    dict(type="speech", title="Collected Works, Vol. 14", authors=[{"family": "Stalin", "given": "J. V."}], issued="1937-03-05"),
+    dict(
+        type="book",
+        title="Origins of the Great Purges",
+        authors=[{"family": "Getty", "given": "J. Arch"}],
+        issued="1985",
+        publisher="Cambridge University Press",
+        doi="10.1017/CBO9780511572616",
+    ),
+    dict(
+        type="speech",
+        title="Collected Works, Vol. 14",
+        authors=[{"family": "Stalin", "given": "J. V."}],
+        issued="1937-03-05",
+    ),
     dict(type="manuscript", title="Politburo protocol", archive="RGASPI", archive_location="f. 17, op. 3, d. 922"),
 ]
 
@@ -49,10 +61,19 @@ def mark_up(project, people):
         start = -1
         for _ in range(occurrence + 1):
             start = document.text.index(exact, start + 1)
-        return services.annotate(user=people[user], document=document, start=start, end=start + len(exact),
-                                 exact=exact, label=labels[label], note=note)
+        return services.annotate(
+            user=people[user],
+            document=document,
+            start=start,
+            end=start + len(exact),
+            exact=exact,
+            label=labels[label],
+            note=note,
+        )
 
-    quote = mark("editor1", blog, "These comrades do not understand", "quotation", note='=HYPERLINK("x")\nsecond line, "quoted"')
+    quote = mark(
+        "editor1", blog, "These comrades do not understand", "quotation", note='=HYPERLINK("x")\nsecond line, "quoted"'
+    )
     Citation.objects.create(annotation=quote, source=speech, locator="pp. 241-276", note="the speech")
     Citation.objects.create(annotation=quote, source=protocol, locator="f. 17, op. 3, d. 922, ll. 50-55")
     claim = mark("editor2", blog, "These comrades do not understand", "claim")
@@ -133,7 +154,7 @@ def test_every_exported_mark_reads_back_in_pandas_with_text_equal_to_the_documen
     frame = pandas.read_csv(io.StringIO(export(tmp_path, raw=True)), dtype=str, keep_default_na=False)
     texts = {d.pk: d.text for d in project.documents.all()}
     for _, r in frame.iterrows():
-        assert texts[int(r["document_id"])][int(r["start"]):int(r["end"])] == r["exact"]
+        assert texts[int(r["document_id"])][int(r["start"]) : int(r["end"])] == r["exact"]
     assert set(frame["source_citations"]) >= {
         "Stalin, J. V. (1937-03-05). Collected Works, Vol. 14, pp. 241-276 | Politburo protocol, f. 17, op. 3, d. 922, ll. 50-55"
     }
@@ -192,7 +213,10 @@ def test_import_reports_every_bad_row_and_imports_nothing(team, tmp_path, capsys
     assert Annotation.objects.count() == before
     with pytest.raises(CommandError, match="2 row"):
         call_command("import_annotations", str(path), partial=True)
-    assert "imported 1 mark(s) (1 at their offsets, 0 found again by their text), 1 already there" in capsys.readouterr().out
+    assert (
+        "imported 1 mark(s) (1 at their offsets, 0 found again by their text), 1 already there"
+        in capsys.readouterr().out
+    )
     assert Annotation.objects.count() == before + 1
 
 

@@ -1,5 +1,6 @@
 """The document page's pure parts: blocks grouped into parts, blocks a region touches, ranges joined,
 block markup escaped; and the query that finds the marks of a stretch of text, long spans included."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,10 +8,8 @@ from hypothesis import strategies as st
 from annotator import reads, services
 from annotator import text as textlib
 from annotator.document_page import Layout, block_html
-from annotator.models import Annotation
+from annotator.models import Annotation, Role
 from annotator.reads import BlockMark, merge_ranges
-
-from annotator.models import Role
 
 from .factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
@@ -69,7 +68,9 @@ def test_the_marks_of_a_stretch_include_long_spans_that_start_far_before_it(proj
     document = DocumentFactory(project=project, text=text)
     spans = [(0, len(text) - 1), (100, 9_000), (4_990, 5_010), (5_004, 5_006), (6_000, 6_010), (20, 25)]
     for start, end in spans:
-        services.annotate(user=annotator, document=document, start=start, end=end, exact=text[start:end], label=labels["claim"])
+        services.annotate(
+            user=annotator, document=document, start=start, end=end, exact=text[start:end], label=labels["claim"]
+        )
     for start, end in [(5_000, 5_005), (5_100, 5_200), (8_999, 9_001), (29_000, 29_010), (0, 1)]:
         found = {(a.span.start, a.span.end) for a in reads.marks_in(document, [(start, end)])}
         assert found == {(s, e) for s, e in spans if s < end and start < e}, (start, end)
@@ -77,7 +78,11 @@ def test_the_marks_of_a_stretch_include_long_spans_that_start_far_before_it(proj
 
 @pytest.mark.django_db
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 11_000), st.integers(1, 4_000)), min_size=1, max_size=8), st.integers(0, 11_000), st.integers(1, 3_000))
+@given(
+    st.lists(st.tuples(st.integers(0, 11_000), st.integers(1, 4_000)), min_size=1, max_size=8),
+    st.integers(0, 11_000),
+    st.integers(1, 3_000),
+)
 def test_marks_in_agrees_with_checking_every_mark(spans, start, length):
     # Each example gets a document of its own (examples share the test's transaction).
     project = ProjectFactory()
@@ -113,13 +118,29 @@ def test_marks_in_finds_each_mark_of_the_stretches_with_its_list_fields(project,
     marks = []
     for n, (start, end) in enumerate([(0, 4), (2, 30), (45, 60), (3_000, 3_010), (5_000, 9_000), (11_000, 11_006)]):
         user = annotator if n % 2 else annotator2
-        marks.append(services.annotate(user=user, document=document, start=start, end=end, exact=text[start:end],
-                                       label=labels["claim" if n % 3 else "evidence"], note=f"<note {n}>"))
+        marks.append(
+            services.annotate(
+                user=user,
+                document=document,
+                start=start,
+                end=end,
+                exact=text[start:end],
+                label=labels["claim" if n % 3 else "evidence"],
+                note=f"<note {n}>",
+            )
+        )
     services.annotate(user=annotator, document=other, start=0, end=4, exact=text[:4], label=labels["claim"])
-    services.annotate(user=annotator, document=document, start=9_500, end=9_510, exact=text[9_500:9_510], label=labels["claim"])
+    services.annotate(
+        user=annotator, document=document, start=9_500, end=9_510, exact=text[9_500:9_510], label=labels["claim"]
+    )
     CitationFactory(annotation=marks[1], source=SourceFactory(project=project))
-    Link.objects.create(project=project, type=LinkType.objects.filter(project=project).first() or LinkType.objects.first(),
-                        from_annotation=marks[0], to_annotation=marks[1], created_by=annotator)
+    Link.objects.create(
+        project=project,
+        type=LinkType.objects.filter(project=project).first() or LinkType.objects.first(),
+        from_annotation=marks[0],
+        to_annotation=marks[1],
+        created_by=annotator,
+    )
     Annotation.objects.filter(pk=marks[2].pk).update(status="accepted", reviewed_at=timezone.now())
 
     stretches = [(0, 50), (2_990, 3_005), (8_000, 8_001), (10_990, 11_001)]
@@ -142,7 +163,10 @@ def test_a_page_is_shown_beside_the_block_it_begins_in():
 
 def test_a_page_number_sits_outside_the_pieces_of_text():
     markup = block_html(3, [(40, "Some <text>", [])], pages=["12", "13"])
-    assert markup == '<div id="block-3" class="block"><span class="page-no">pp. 12, 13</span><span class="p" data-start="40">Some &lt;text&gt;</span></div>'
+    assert (
+        markup
+        == '<div id="block-3" class="block"><span class="page-no">pp. 12, 13</span><span class="p" data-start="40">Some &lt;text&gt;</span></div>'
+    )
 
 
 def test_a_locator_names_the_pages_of_a_stretch():

@@ -1,5 +1,6 @@
 """Today's writers write the files of tests/data/exchange byte for byte: what the writers before the exchange package
 wrote for the same marks and links (tests/exchange_fixture.py), so no reader of our files notices the change."""
+
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,16 @@ def rows() -> list[tuple]:
         return sources.setdefault(id(fields), SourceRecord(**fields))
 
     return [
-        as_row(MarkRecord(**{**mark, "citations": tuple(
-            CitationRecord(source(fields), locator, note) for fields, locator, note in mark["citations"]
-        )}))
+        as_row(
+            MarkRecord(
+                **{
+                    **mark,
+                    "citations": tuple(
+                        CitationRecord(source(fields), locator, note) for fields, locator, note in mark["citations"]
+                    ),
+                }
+            )
+        )
         for mark in fx.MARKS
     ]
 
@@ -43,7 +51,11 @@ def test_the_links_csv_is_what_it_was(raw, name):
 
 def test_the_jsonld_is_what_it_was():
     chunks = writers.jsonld(
-        rows(), fx.LINKS, total=len(fx.MARKS) + len(fx.LINKS), collection_id=fx.COLLECTION_ID, label=fx.LABEL,
+        rows(),
+        fx.LINKS,
+        total=len(fx.MARKS) + len(fx.LINKS),
+        collection_id=fx.COLLECTION_ID,
+        label=fx.LABEL,
         addresses=Addresses(fx.BASE),
     )
     assert written(chunks) == (DATA / "marks.jsonld").read_bytes()

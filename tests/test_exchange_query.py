@@ -1,8 +1,7 @@
 """Reading marks and links for export (exchange.query), and the one entry point (exchange.export) that the web
 download, the admin's actions and the command share: what they write is what the writers write of the marks as
 their model instances say, one attribute at a time."""
-import csv
-import io
+
 import json
 from dataclasses import fields
 
@@ -40,22 +39,42 @@ def by_hand(annotations) -> list[MarkRecord]:
             )
             for c in a.citations.select_related("source").order_by("id")
         )
-        made.append(MarkRecord(
-            annotation_id=a.pk, project=a.span.document.project.name, document_id=a.span.document_id,
-            document_title=a.span.document.title, start=a.span.start, end=a.span.end, exact=a.span.exact,
-            prefix=a.span.prefix, suffix=a.span.suffix, label=a.label.key, note=a.note,
-            annotator=a.created_by.username, status=a.status,
-            reviewer=a.reviewed_by.username if a.reviewed_by else "", reviewed_at=a.reviewed_at,
-            review_note=a.review_note, citations=citations, created_at=a.created_at, updated_at=a.updated_at,
-            version=a.span.version,
-        ))
+        made.append(
+            MarkRecord(
+                annotation_id=a.pk,
+                project=a.span.document.project.name,
+                document_id=a.span.document_id,
+                document_title=a.span.document.title,
+                start=a.span.start,
+                end=a.span.end,
+                exact=a.span.exact,
+                prefix=a.span.prefix,
+                suffix=a.span.suffix,
+                label=a.label.key,
+                note=a.note,
+                annotator=a.created_by.username,
+                status=a.status,
+                reviewer=a.reviewed_by.username if a.reviewed_by else "",
+                reviewed_at=a.reviewed_at,
+                review_note=a.review_note,
+                citations=citations,
+                created_at=a.created_at,
+                updated_at=a.updated_at,
+                version=a.span.version,
+            )
+        )
     return made
 
 
 def _mark_up(document, annotator, annotator2, reviewer, labels):
     text = document.text
-    spots = [(0, 3, annotator, "claim", "=1+1"), (4, 10, annotator, "evidence", ""), (4, 10, annotator2, "claim", "x"),
-             (11, 29, annotator2, "quotation", "line\nbreak, \"quoted\""), (31, 32, annotator, "claim", "")]
+    spots = [
+        (0, 3, annotator, "claim", "=1+1"),
+        (4, 10, annotator, "evidence", ""),
+        (4, 10, annotator2, "claim", "x"),
+        (11, 29, annotator2, "quotation", 'line\nbreak, "quoted"'),
+        (31, 32, annotator, "claim", ""),
+    ]
     made = [
         services.annotate(user=user, document=document, start=s, end=e, exact=text[s:e], label=labels[key], note=note)
         for s, e, user, key, note in spots
@@ -66,7 +85,9 @@ def _mark_up(document, annotator, annotator2, reviewer, labels):
     CitationFactory(annotation=made[0], source=shared, locator="p. 5")
     CitationFactory(annotation=made[0], source=SourceFactory(project=document.project, issued="1937-03"), locator="")
     CitationFactory(annotation=made[3], source=shared, locator="pp. 113-138", note="=note")
-    CitationFactory(annotation=made[4], source=SourceFactory(project=document.project, url="https://e.org/x", issued=""))
+    CitationFactory(
+        annotation=made[4], source=SourceFactory(project=document.project, url="https://e.org/x", issued="")
+    )
 
 
 def test_rows_from_the_database_are_the_records_made_by_hand(document, annotator, annotator2, reviewer, labels):
@@ -80,7 +101,9 @@ def test_rows_from_the_database_are_the_records_made_by_hand(document, annotator
 def test_rows_hand_out_one_source_record_per_source(document, annotator, annotator2, reviewer, labels):
     # The writers work out a source's text once per record: the query must not make one per citation.
     _mark_up(document, annotator, annotator2, reviewer, labels)
-    cited = [c.source for row in query.rows(Annotation.objects.all()) for c in row[query.MARK_FIELDS.index("citations")]]
+    cited = [
+        c.source for row in query.rows(Annotation.objects.all()) for c in row[query.MARK_FIELDS.index("citations")]
+    ]
     assert len({id(source) for source in cited}) == len({source.id for source in cited}) < len(cited)
 
 
@@ -107,8 +130,10 @@ def test_the_downloads_the_admin_and_the_command_write_the_marks_as_their_instan
         out = tmp_path / f"marks-{raw}.csv"
         call_command("export_annotations", output=str(out), **({"raw": True} if raw else {}))
         assert out.read_bytes().decode("utf-8") == written_csv(made, raw)
-    selected = staff.post(reverse("admin:annotator_annotation_changelist"),
-                          {"action": "export_selected_csv", "_selected_action": [m.annotation_id for m in made]})
+    selected = staff.post(
+        reverse("admin:annotator_annotation_changelist"),
+        {"action": "export_selected_csv", "_selected_action": [m.annotation_id for m in made]},
+    )
     assert b"".join(selected.streaming_content).decode("utf-8") == written_csv(made, raw=False)
     collection = json.loads(b"".join(client.get(url, {"format": "jsonld"}).streaming_content))
     addresses = Addresses("http://testserver")
@@ -129,23 +154,46 @@ def test_the_entry_point_refuses_what_it_cannot_write_before_reading_anything(do
             exchange.export(earlier, "links-csv")
 
 
-def test_link_tuples_from_the_database_are_the_links_as_their_instances_say(document, annotator, annotator2, reviewer, labels):
+def test_link_tuples_from_the_database_are_the_links_as_their_instances_say(
+    document, annotator, annotator2, reviewer, labels
+):
     _mark_up(document, annotator, annotator2, reviewer, labels)
     marks = list(Annotation.objects.order_by("pk"))
     types = {t.key: t for t in document.project.link_types.all()}
-    with_doi = SourceFactory(project=document.project, doi="10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0")
+    with_doi = SourceFactory(
+        project=document.project, doi="10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0"
+    )
     with_url = SourceFactory(project=document.project, url="https://example.org/a?b=c")
     made = [
-        link_services.create_link(user=annotator, from_annotation=marks[1], type=types["supports"], to_annotation=marks[0], note="=1+1"),
-        link_services.create_link(user=annotator2, from_annotation=marks[3], type=types["attributed-to"], to_source=with_doi),
-        link_services.create_link(user=annotator2, from_annotation=marks[3], type=types["attributed-to"], to_source=with_url),
-        link_services.create_link(user=annotator2, from_annotation=marks[3], type=types["attributed-to"], speaker="@Stalin"),
+        link_services.create_link(
+            user=annotator, from_annotation=marks[1], type=types["supports"], to_annotation=marks[0], note="=1+1"
+        ),
+        link_services.create_link(
+            user=annotator2, from_annotation=marks[3], type=types["attributed-to"], to_source=with_doi
+        ),
+        link_services.create_link(
+            user=annotator2, from_annotation=marks[3], type=types["attributed-to"], to_source=with_url
+        ),
+        link_services.create_link(
+            user=annotator2, from_annotation=marks[3], type=types["attributed-to"], speaker="@Stalin"
+        ),
     ]
     link_services.review_link(user=reviewer, link=made[0], status="accepted")
     by_hand = [
-        (link.pk, link.type.key, link.from_annotation_id, link.to_annotation_id, link.note, link.created_by.username,
-         link.status, link.created_at, link.to_source_id, link.speaker, link.to_source and link.to_source.doi,
-         link.to_source and link.to_source.url)
+        (
+            link.pk,
+            link.type.key,
+            link.from_annotation_id,
+            link.to_annotation_id,
+            link.note,
+            link.created_by.username,
+            link.status,
+            link.created_at,
+            link.to_source_id,
+            link.speaker,
+            link.to_source and link.to_source.doi,
+            link.to_source and link.to_source.url,
+        )
         for link in Link.objects.select_related("type", "created_by", "to_source").order_by("pk")
     ]
     assert by_hand[0][6] == "accepted"
@@ -158,17 +206,27 @@ def test_the_links_of_a_selection_are_those_between_its_marks_or_to_a_source_or_
     types = {t.key: t for t in project.link_types.all()}
     claim = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
     evidence = [
-        services.annotate(user=annotator, document=document, start=i, end=i + 3, exact=document.text[i:i + 3], label=labels["evidence"])
+        services.annotate(
+            user=annotator,
+            document=document,
+            start=i,
+            end=i + 3,
+            exact=document.text[i : i + 3],
+            label=labels["evidence"],
+        )
         for i in range(4, 7)
     ]
     for mark in evidence:
         link_services.create_link(user=annotator, from_annotation=mark, type=types["supports"], to_annotation=claim)
-    quote = services.annotate(user=annotator, document=document, start=8, end=12, exact=document.text[8:12],
-                              label=labels["quotation"])
+    quote = services.annotate(
+        user=annotator, document=document, start=8, end=12, exact=document.text[8:12], label=labels["quotation"]
+    )
     said = link_services.create_link(user=annotator, from_annotation=quote, type=types["attributed-to"], speaker="X")
     with django_assert_num_queries(1):
         found = list(query.links_of(Annotation.objects.all()))
-    assert [row[:4] for row in found] == [(link.pk, "supports", mark.pk, claim.pk) for link, mark in zip(
-        Link.objects.filter(type__key="supports").order_by("pk"), evidence)] + [(said.pk, "attributed-to", quote.pk, None)]
+    assert [row[:4] for row in found] == [
+        (link.pk, "supports", mark.pk, claim.pk)
+        for link, mark in zip(Link.objects.filter(type__key="supports").order_by("pk"), evidence)
+    ] + [(said.pk, "attributed-to", quote.pk, None)]
     # Leaving out the claim leaves out the links to it, not the one to a speaker.
     assert [row[0] for row in query.links_of(Annotation.objects.exclude(pk=claim.pk))] == [said.pk]

@@ -1,8 +1,9 @@
 """Reading our files back (exchange.readers): what the writers write reads back to the same marks. No database."""
+
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import assume, given, settings
@@ -24,23 +25,43 @@ ADDRESSES = Addresses("https://a.example")
 
 
 def jsonld_text(marks, addresses=ADDRESSES) -> str:
-    return "".join(writers.jsonld(map(as_row, marks), total=len(marks), collection_id="https://a.example/c", label="x",
-                                  addresses=addresses))
+    return "".join(
+        writers.jsonld(
+            map(as_row, marks), total=len(marks), collection_id="https://a.example/c", label="x", addresses=addresses
+        )
+    )
 
 
 def second(moment):
     return moment and moment.replace(microsecond=0)
 
 
-READ_BACK = ("project", "document_id", "document_title", "start", "end", "exact", "prefix", "suffix", "label", "note",
-             "annotator", "status", "reviewer", "review_note")
+READ_BACK = (
+    "project",
+    "document_id",
+    "document_title",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "label",
+    "note",
+    "annotator",
+    "status",
+    "reviewer",
+    "review_note",
+)
 
 
 def assert_read_back(row: readers.ImportRow, mark) -> None:
     """The row read from a file holds the mark's fields as they were written; times to the second."""
     assert {name: getattr(row, name) for name in READ_BACK} == {name: getattr(mark, name) for name in READ_BACK}
     assert (row.reviewed_at, row.created_at, row.updated_at) == (
-        second(mark.reviewed_at), second(mark.created_at), second(mark.updated_at))
+        second(mark.reviewed_at),
+        second(mark.created_at),
+        second(mark.updated_at),
+    )
 
 
 def without_nul(mark) -> bool:
@@ -79,15 +100,25 @@ def test_every_jsonld_reads_back_to_its_marks(batch):
 
 def test_our_csv_reads_back_field_for_field():
     mark = record(
-        note='Said "no",\nthen left', status="accepted", reviewer="rev", reviewed_at=datetime(2024, 3, 2, tzinfo=timezone.utc),
-        review_note="=fine", citations=(CitationRecord(GETTY, "pp. 113-138"), CitationRecord(SPEECH)),
+        note='Said "no",\nthen left',
+        status="accepted",
+        reviewer="rev",
+        reviewed_at=datetime(2024, 3, 2, tzinfo=UTC),
+        review_note="=fine",
+        citations=(CitationRecord(GETTY, "pp. 113-138"), CitationRecord(SPEECH)),
     )
     parsed = exchange.read(csv_bytes([mark]))
     assert parsed.problems == []
     (row,) = parsed.rows
     assert (row.line, row.project, row.document_id, row.document_title) == (2, mark.project, 3, mark.document_title)
     assert (row.start, row.end, row.exact, row.prefix, row.suffix) == (10, 20, mark.exact, mark.prefix, mark.suffix)
-    assert (row.label, row.note, row.annotator, row.status, row.reviewer) == ("claim", mark.note, "ann", "accepted", "rev")
+    assert (row.label, row.note, row.annotator, row.status, row.reviewer) == (
+        "claim",
+        mark.note,
+        "ann",
+        "accepted",
+        "rev",
+    )
     assert (row.reviewed_at, row.review_note) == (mark.reviewed_at, "=fine")
     assert row.created_at == mark.created_at.replace(microsecond=0)
     assert [(c.source_id, c.reference, c.locator) for c in row.citations] == [
@@ -140,7 +171,10 @@ def test_a_malformed_row_is_reported_with_its_row_and_the_others_are_read(change
         (b"id,text\r\n1,x\r\n", "header lacks annotation_id, project"),
         (b"{not json", "not valid JSON"),
         (b'{"type": "Thing"}', "neither an annotation nor a collection"),
-        (b'{"type": "AnnotationCollection", "total": 5, "first": "https://x.example/page2"}', "holds 5 annotations but embeds 0"),
+        (
+            b'{"type": "AnnotationCollection", "total": 5, "first": "https://x.example/page2"}',
+            "holds 5 annotations but embeds 0",
+        ),
         # Each of these once escaped as a TypeError or UnicodeEncodeError (a traceback, or a 500 when saved):
         (b'{"type": [{}]}', "neither an annotation nor a collection"),
         (b'[{"type": "Annotation", "bodyValue": "\\ud800"}]', "lone surrogate"),
@@ -166,8 +200,12 @@ def test_a_utf8_bom_is_accepted():
 
 def test_our_jsonld_reads_back_field_for_field():
     mark = record(
-        note="a note", status="rejected", reviewer="rev", reviewed_at=datetime(2024, 3, 2, tzinfo=timezone.utc),
-        review_note="no", citations=(CitationRecord(GETTY, "pp. 113-138", "central"), CitationRecord(SPEECH)),
+        note="a note",
+        status="rejected",
+        reviewer="rev",
+        reviewed_at=datetime(2024, 3, 2, tzinfo=UTC),
+        review_note="no",
+        citations=(CitationRecord(GETTY, "pp. 113-138", "central"), CitationRecord(SPEECH)),
     )
     parsed = exchange.read(jsonld_text([mark, record(annotation_id=43)]).encode())
     assert parsed.problems == []
@@ -176,21 +214,43 @@ def test_our_jsonld_reads_back_field_for_field():
     assert (row.project, row.document_id, row.document_title) == (mark.project, 3, mark.document_title)
     assert (row.start, row.end, row.exact, row.prefix, row.suffix) == (10, 20, mark.exact, mark.prefix, mark.suffix)
     assert (row.label, row.note, row.annotator, row.status, row.reviewer, row.review_note) == (
-        "claim", "a note", "ann", "rejected", "rev", "no")
+        "claim",
+        "a note",
+        "ann",
+        "rejected",
+        "rev",
+        "no",
+    )
     getty, speech = row.citations
-    assert (getty.locator, getty.note, getty.iri) == ("pp. 113-138", "central", "https://doi.org/10.1017/CBO9780511572616")
+    assert (getty.locator, getty.note, getty.iri) == (
+        "pp. 113-138",
+        "central",
+        "https://doi.org/10.1017/CBO9780511572616",
+    )
     assert getty.csl["title"] == "Origins of the Great Purges"
     assert (speech.locator, speech.csl["type"]) == ("", "speech")
 
 
 def test_a_single_w3c_annotation_from_another_tool_is_read():
     annotation = {
-        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "urn:x:1", "type": "Annotation", "bodyValue": "claim",
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "urn:x:1",
+        "type": "Annotation",
+        "bodyValue": "claim",
         "creator": {"name": "ann"},
-        "target": {"source": "https://elsewhere.example/doc", "selector": {"type": "TextQuoteSelector", "exact": "mass terror"}},
+        "target": {
+            "source": "https://elsewhere.example/doc",
+            "selector": {"type": "TextQuoteSelector", "exact": "mass terror"},
+        },
     }
     (row,) = exchange.read(json.dumps(annotation).encode()).rows
-    assert (row.label, row.annotator, row.exact, row.start, row.document_id) == ("claim", "ann", "mass terror", None, None)
+    assert (row.label, row.annotator, row.exact, row.start, row.document_id) == (
+        "claim",
+        "ann",
+        "mass terror",
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,8 +260,10 @@ def test_a_single_w3c_annotation_from_another_tool_is_read():
         ({"target": [{"source": "x"}, {"source": "y"}]}, "one document"),
         # A mark with no tagging body, or a position with no quote, is read (issue 25): the import maps or places it.
         ({"target": "https://example.org/page1"}, "the target is a whole document"),
-        ({"target": {"source": "x", "selector": {"type": "FragmentSelector", "value": "para5"}}},
-         "no TextQuoteSelector with the exact text, nor a TextPositionSelector"),
+        (
+            {"target": {"source": "x", "selector": {"type": "FragmentSelector", "value": "para5"}}},
+            "no TextQuoteSelector with the exact text, nor a TextPositionSelector",
+        ),
         ({"target": {"source": "x", "selector": {"type": "TextQuoteSelector", "exact": ""}}}, "has no exact text"),
         ({"created": "March 1st"}, "bad time"),
         ({"reviewStatus": "perhaps"}, "unknown status"),
@@ -216,7 +278,10 @@ def test_a_malformed_annotation_is_reported_with_its_number(change, message):
 
 def test_a_citation_splits_at_the_longest_reference_that_fits():
     references = ["Getty (1985). Origins", "Getty (1985). Origins, revised"]
-    assert readers.split_citation("Getty (1985). Origins, revised, p. 4", references) == ("Getty (1985). Origins, revised", "p. 4")
+    assert readers.split_citation("Getty (1985). Origins, revised, p. 4", references) == (
+        "Getty (1985). Origins, revised",
+        "p. 4",
+    )
     assert readers.split_citation("Getty (1985). Origins, p. 4", references) == ("Getty (1985). Origins", "p. 4")
     assert readers.split_citation("Getty (1985). Origins", references) == ("Getty (1985). Origins", "")
     assert readers.split_citation("Conquest (1968)", references) is None

@@ -1,4 +1,5 @@
 """Links leave the app beside the marks: a links CSV, and 'linking' annotations in the JSON-LD."""
+
 import csv
 import io
 import json
@@ -18,13 +19,28 @@ from .conftest import client_for
 
 def _linked(document, annotator, labels):
     text = document.text
-    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"])
+    claim = services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"]
+    )
     start = text.index("Getty")
-    evidence = services.annotate(user=annotator, document=document, start=start, end=start + 5, exact="Getty", label=labels["evidence"])
-    quote = services.annotate(user=annotator, document=document, start=start + 6, end=start + 12, exact=text[start + 6:start + 12], label=labels["quotation"])
+    evidence = services.annotate(
+        user=annotator, document=document, start=start, end=start + 5, exact="Getty", label=labels["evidence"]
+    )
+    quote = services.annotate(
+        user=annotator,
+        document=document,
+        start=start + 6,
+        end=start + 12,
+        exact=text[start + 6 : start + 12],
+        label=labels["quotation"],
+    )
     types = {t.key: t for t in document.project.link_types.all()}
-    supports = link_services.create_link(user=annotator, from_annotation=evidence, type=types["supports"], to_annotation=claim, note="=1+1")
-    said = link_services.create_link(user=annotator, from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
+    supports = link_services.create_link(
+        user=annotator, from_annotation=evidence, type=types["supports"], to_annotation=claim, note="=1+1"
+    )
+    said = link_services.create_link(
+        user=annotator, from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin"
+    )
     return claim, evidence, quote, supports, said
 
 
@@ -60,8 +76,15 @@ def test_links_are_linking_annotations_in_the_jsonld_and_pass_the_checker(docume
         [f"http://testserver/annotations/{evidence.pk}/", f"http://testserver/annotations/{claim.pk}/"],
         [f"http://testserver/annotations/{quote.pk}/"],
     ]
-    assert links[0]["body"][0] == {"type": "TextualBody", "purpose": "classifying", "value": "supports", "format": "text/plain"}
-    assert {"type": "TextualBody", "purpose": "identifying", "value": "J. V. Stalin", "format": "text/plain"} in links[1]["body"]
+    assert links[0]["body"][0] == {
+        "type": "TextualBody",
+        "purpose": "classifying",
+        "value": "supports",
+        "format": "text/plain",
+    }
+    assert {"type": "TextualBody", "purpose": "identifying", "value": "J. V. Stalin", "format": "text/plain"} in links[
+        1
+    ]["body"]
     assert w3c_model.problems(collection) == []
     for link in links:
         assert w3c_model.problems(link) == []
@@ -78,24 +101,49 @@ def link_up(project, people):
     getty = Source.objects.get(doi__startswith="10.1017")
     quote, claim_blog = marks[("quotation", "editor1")], marks[("claim", "editor2")]
     claim_forum, evidence = marks[("claim", "editor1")], marks[("evidence", "editor2")]
-    supports = link_services.create_link(user=people["editor2"], from_annotation=evidence, type=types["supports"], to_annotation=claim_forum, note="see the thread")
+    supports = link_services.create_link(
+        user=people["editor2"],
+        from_annotation=evidence,
+        type=types["supports"],
+        to_annotation=claim_forum,
+        note="see the thread",
+    )
     link_services.review_link(user=people["rev"], link=supports, status="accepted")
-    link_services.create_link(user=people["editor1"], from_annotation=claim_blog, type=types["quotes"], to_annotation=quote)
-    link_services.create_link(user=people["editor1"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
+    link_services.create_link(
+        user=people["editor1"], from_annotation=claim_blog, type=types["quotes"], to_annotation=quote
+    )
+    link_services.create_link(
+        user=people["editor1"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin"
+    )
     # By someone who made no mark in the file: the import must still know them.
     link_services.create_link(user=people["boss"], from_annotation=quote, type=types["attributed-to"], to_source=getty)
 
 
 def described(collection):
     """Each link with its marks named by their text, label and author rather than their ids."""
-    marks = {i["id"]: (i["target"]["selector"][1]["exact"], i["body"][0]["value"], i["creator"]["nickname"])
-             for i in collection["first"]["items"] if i["motivation"] == "tagging"}
-    return sorted((
-        (i["body"][0]["value"], marks[i["target"][0]], marks.get(i["target"][1]) if len(i["target"]) > 1 and i["target"][1] in marks else
-         (i["target"][1] if len(i["target"]) > 1 else None), strip_ids(i["body"][1:]),
-         i["creator"]["nickname"], i["reviewStatus"], i["created"])
-        for i in collection["first"]["items"] if i["motivation"] == "linking"
-    ), key=repr)
+    marks = {
+        i["id"]: (i["target"]["selector"][1]["exact"], i["body"][0]["value"], i["creator"]["nickname"])
+        for i in collection["first"]["items"]
+        if i["motivation"] == "tagging"
+    }
+    return sorted(
+        (
+            (
+                i["body"][0]["value"],
+                marks[i["target"][0]],
+                marks.get(i["target"][1])
+                if len(i["target"]) > 1 and i["target"][1] in marks
+                else (i["target"][1] if len(i["target"]) > 1 else None),
+                strip_ids(i["body"][1:]),
+                i["creator"]["nickname"],
+                i["reviewStatus"],
+                i["created"],
+            )
+            for i in collection["first"]["items"]
+            if i["motivation"] == "linking"
+        ),
+        key=repr,
+    )
 
 
 def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
@@ -126,7 +174,9 @@ def test_links_make_the_round_trip_through_jsonld(team, tmp_path):
 
 
 @pytest.mark.parametrize("file_format", ["jsonld", "csv"])
-def test_a_dry_run_reports_the_links_and_sources_the_import_makes_and_saves_nothing(team, tmp_path, capsys, file_format):
+def test_a_dry_run_reports_the_links_and_sources_the_import_makes_and_saves_nothing(
+    team, tmp_path, capsys, file_format
+):
     # The dry run counted marks only: "0 link(s) made" where the import then made them.
     project, people = team
     mark_up(project, people)
@@ -149,8 +199,12 @@ def test_a_dry_run_reports_the_links_and_sources_the_import_makes_and_saves_noth
     # The dry run says how each mark would be placed (issue 25), then what the import says.
     placements = [line for line in dry.splitlines(keepends=True) if ": row " in line]
     assert len(placements) == Annotation.objects.count()
-    assert "".join(line for line in dry.splitlines(keepends=True) if line not in placements).replace(
-        "would import", "imported") == real
+    assert (
+        "".join(line for line in dry.splitlines(keepends=True) if line not in placements).replace(
+            "would import", "imported"
+        )
+        == real
+    )
 
 
 def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_imported(team, tmp_path, capsys):
@@ -160,8 +214,11 @@ def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_importe
     collection = json.loads(export(tmp_path, "first.jsonld", format="jsonld"))
     # Drop the forum claim: the "supports" link now points at a mark the file does not hold.
     collection["first"]["items"] = [
-        i for i in collection["first"]["items"]
-        if not (i["motivation"] == "tagging" and i["body"][0]["value"] == "claim" and i["creator"]["nickname"] == "editor1")
+        i
+        for i in collection["first"]["items"]
+        if not (
+            i["motivation"] == "tagging" and i["body"][0]["value"] == "claim" and i["creator"]["nickname"] == "editor1"
+        )
     ]
     collection["total"] = len(collection["first"]["items"])
     (tmp_path / "broken.jsonld").write_text(json.dumps(collection), encoding="utf-8")
@@ -173,16 +230,30 @@ def test_a_link_whose_mark_is_not_in_the_file_is_reported_and_nothing_is_importe
 
 
 def described_csv(marks_csv: str, links_csv: str):
-    marks = {r["annotation_id"]: (r["exact"], r["label"], r["annotator"]) for r in csv.DictReader(io.StringIO(marks_csv, newline=""))}
+    marks = {
+        r["annotation_id"]: (r["exact"], r["label"], r["annotator"])
+        for r in csv.DictReader(io.StringIO(marks_csv, newline=""))
+    }
     sources = {}
     for r in csv.DictReader(io.StringIO(marks_csv, newline="")):
         for source_id, citation in zip(r["source_ids"].split(" | "), r["source_citations"].split(" | ")):
             sources[source_id] = citation.split(",")[0]
-    return sorted((
-        (r["type"], marks[r["from_annotation_id"]], marks.get(r["to_annotation_id"]), sources.get(r["to_source_id"]),
-         r["speaker"], r["note"], r["author"], r["status"])
-        for r in csv.DictReader(io.StringIO(links_csv, newline=""))
-    ), key=repr)
+    return sorted(
+        (
+            (
+                r["type"],
+                marks[r["from_annotation_id"]],
+                marks.get(r["to_annotation_id"]),
+                sources.get(r["to_source_id"]),
+                r["speaker"],
+                r["note"],
+                r["author"],
+                r["status"],
+            )
+            for r in csv.DictReader(io.StringIO(links_csv, newline=""))
+        ),
+        key=repr,
+    )
 
 
 def test_links_make_the_round_trip_through_the_two_csv_files(team, tmp_path):
@@ -196,7 +267,9 @@ def test_links_make_the_round_trip_through_the_two_csv_files(team, tmp_path):
     assert any(row[3] and row[3].startswith("Getty") for row in before)  # the attribution to a source survives
     fresh_copy_of_the_seeds(people, with_sources=True)
     call_command("import_annotations", str(tmp_path / "marks.csv"), links=str(tmp_path / "links.csv"))
-    after = described_csv(export(tmp_path, "marks2.csv", raw=True), export(tmp_path, "links2.csv", raw=True, format="links-csv"))
+    after = described_csv(
+        export(tmp_path, "marks2.csv", raw=True), export(tmp_path, "links2.csv", raw=True, format="links-csv")
+    )
     assert after == before
     call_command("check_integrity")
 
@@ -215,8 +288,10 @@ def test_a_links_csv_with_an_unknown_type_imports_nothing(team, tmp_path, capsys
     assert not Annotation.objects.exists() and not Link.objects.exists()
 
 
-@pytest.mark.parametrize("links,message", [(b"", "The links file is empty"), (b"\xff", "not UTF-8"),
-                                           (b"id,text\r\n", "links CSV header lacks link_id")])
+@pytest.mark.parametrize(
+    "links,message",
+    [(b"", "The links file is empty"), (b"\xff", "not UTF-8"), (b"id,text\r\n", "links CSV header lacks link_id")],
+)
 def test_a_links_file_that_cannot_be_read_is_named_in_the_error_and_nothing_is_imported(team, tmp_path, links, message):
     project, people = team
     mark_up(project, people)

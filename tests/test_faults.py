@@ -4,6 +4,7 @@ A real gunicorn takes concurrent mark POSTs; the test waits until PostgreSQL sho
 transactions part-way through its writes, then SIGKILLs the master and its workers at once. Afterwards
 every mark is whole (its span, its history row, its change and revision step) or absent altogether.
 """
+
 import threading
 import time
 
@@ -85,7 +86,9 @@ class Clients:
             data = {"start": start, "end": end, "exact": self.document.text[start:end], "label": self.label.pk}
             try:
                 status, headers, _ = self.visitor.post(self.url, f"/documents/{self.document.pk}/annotations/", data)
-                outcome = "saved" if status == 302 and headers["Location"].startswith("/annotations/") else f"status {status}"
+                outcome = (
+                    "saved" if status == 302 and headers["Location"].startswith("/annotations/") else f"status {status}"
+                )
             except ConnectionRefusedError:
                 outcome = "unsent"
             except OSError:  # reset, closed without an answer, timed out: the server died with it in hand
@@ -106,8 +109,12 @@ def assert_every_mark_whole(document, outcome):
     created = set(Annotation.history.filter(history_type="+").values_list("id", flat=True))
     assert created == {a.pk for a in marks.values()}, "a mark without its history, or history of a mark never saved"
     changes = list(Change.objects.filter(document=document).order_by("revision").values_list("revision", "start"))
-    assert [revision for revision, _ in changes] == list(range(1, document.revision + 1)), "a revision step lost or doubled"
-    assert sorted(start for _, start in changes) == sorted(marks), "a change without its mark, or a mark without its change"
+    assert [revision for revision, _ in changes] == list(range(1, document.revision + 1)), (
+        "a revision step lost or doubled"
+    )
+    assert sorted(start for _, start in changes) == sorted(marks), (
+        "a change without its mark, or a mark without its change"
+    )
 
     starts = {n: span_of(document.text, n)[0] for n in outcome}
     present = {n for n, start in starts.items() if start in marks}
@@ -131,7 +138,9 @@ def test_a_server_killed_while_saving_marks_leaves_none_half_saved(server_env, p
         try:
             if round_ == 1:
                 assert visitor.log_in(server.url, "ann", "pw-for-tests") == 302  # the session outlives the server
-            clients = Clients(server.url, visitor, document, labels["claim"], range(next_sentence, next_sentence + 1000))
+            clients = Clients(
+                server.url, visitor, document, labels["claim"], range(next_sentence, next_sentence + 1000)
+            )
             for thread in clients.threads:
                 thread.start()
             deadline = time.monotonic() + 30

@@ -1,5 +1,6 @@
 """Errors and help tied to their fields (issue 26, item 4): every id an aria-describedby names is on the page, and a
 form's own error is tied to the fields it is about."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -27,8 +28,12 @@ class Ids(HTMLParser):
             self.described.append(({"tag": tag, **attrs}, attrs["aria-describedby"].split()))
 
     def missing(self) -> list[str]:
-        return [f"{element.get('name') or element['tag']} → {ref}" for element, refs in self.described for ref in refs
-                if ref not in self.ids]
+        return [
+            f"{element.get('name') or element['tag']} → {ref}"
+            for element, refs in self.described
+            for ref in refs
+            if ref not in self.ids
+        ]
 
     def element(self, name: str) -> dict:
         return next(element for element, _ in self.described if element.get("name") == name)
@@ -68,10 +73,14 @@ def test_a_new_version_refused_is_tied_to_its_fields(document, manager):
 
 
 def test_a_new_source_refused_on_the_marks_panel_is_described_by_its_error(document, annotator, labels):
-    mark = services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10],
-                             label=labels["quotation"])
-    response = client_for(annotator).post(reverse("citation_create_new", args=[mark.pk]),
-                                          {"new-type": "book", "new-title": " "}, headers={"HX-Request": "true"})
+    mark = services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["quotation"]
+    )
+    response = client_for(annotator).post(
+        reverse("citation_create_new", args=[mark.pk]),
+        {"new-type": "book", "new-title": " "},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422
     page = page_of(response)
     assert page.missing() == []

@@ -3,6 +3,7 @@
 Whatever the file: the command imports or fails with a CommandError that says why (never a traceback),
 and afterwards every span is its document's text at its offsets (integrity.problems() finds nothing).
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,8 @@ FUZZ = settings(
 
 LONE_SURROGATE = "\ud800"
 values = st.one_of(
-    st.text(max_size=20), st.sampled_from(HOSTILE + ["", LONE_SURROGATE, "x\udfffy", "9" * 5000, "2024-13-01T00:00:00Z"]),
+    st.text(max_size=20),
+    st.sampled_from(HOSTILE + ["", LONE_SURROGATE, "x\udfffy", "9" * 5000, "2024-13-01T00:00:00Z"]),
     numbers.map(str),
 )
 json_values = st.recursive(
@@ -45,13 +47,20 @@ def exported(project, annotator, annotator2, manager, labels, tmp_path):
 
     def mark(user, word, label="claim"):
         start = TEXT.index(word)
-        return services.annotate(user=user, document=document, start=start, end=start + len(word), exact=word, label=labels[label])
+        return services.annotate(
+            user=user, document=document, start=start, end=start + len(word), exact=word, label=labels[label]
+        )
 
     first, second = mark(annotator, "Did"), mark(annotator2, "Stalin")
     mark(annotator, "שלום", "quotation")
     source = sources.create_source(user=annotator, project=project, type="book", title="Getty", doi="10.1/x")
     sources.cite_source(user=annotator, annotation=first, source=source, locator="p. 2")
-    links.create_link(user=annotator, from_annotation=first, to_annotation=second, type=LinkType.objects.get(project=project, key="same-as"))
+    links.create_link(
+        user=annotator,
+        from_annotation=first,
+        to_annotation=second,
+        type=LinkType.objects.get(project=project, key="same-as"),
+    )
     files = {}
     for name, fmt in [("marks.csv", "csv"), ("links.csv", "links-csv"), ("marks.jsonld", "jsonld")]:
         call_command("export_annotations", "--format", fmt, "--raw", "-o", str(tmp_path / name))
@@ -157,7 +166,9 @@ def test_random_jsonld_imports_are_made_or_refused_with_the_reason(exported, dat
     with alone():
         document = json.loads(exported.files["marks.jsonld"])
         if data is None:  # a lone surrogate, which a JSON escape can carry and no database can store
-            document["first"]["items"][0]["body"].append({"type": "TextualBody", "purpose": "commenting", "value": LONE_SURROGATE})
+            document["first"]["items"][0]["body"].append(
+                {"type": "TextualBody", "purpose": "commenting", "value": LONE_SURROGATE}
+            )
             raw = json.dumps(document).encode()
         else:
             for _ in range(data.draw(st.integers(1, 3))):

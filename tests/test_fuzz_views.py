@@ -4,6 +4,7 @@ Whatever arrives: never a 500, a message on every refusal, and afterwards every 
 document's text at its offsets (integrity.problems() finds nothing). Examples are few and the data
 small, so that these run in CI on both databases.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from annotator import integrity, services
-from annotator.services import sources as services_sources
 from annotator.models import Annotation, Citation, Document, Extraction, Link, LinkType, Source
+from annotator.services import sources as services_sources
 
 from .conftest import client_for
 from .factories import DocumentFactory, ProjectFactory, SourceFactory
@@ -31,11 +32,29 @@ FUZZ = settings(
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Emoji (two UTF-16 units), a combining accent, right-to-left words, a bidi override and a zero-width space.
-TEXT = "Did Stalin want “mass terror”? 😀 e\u0301 שלום עליכם عربي \u202eevil\u202c zero\u200bwidth.\n\nSecond paragraph.\n"
+TEXT = (
+    "Did Stalin want “mass terror”? 😀 e\u0301 שלום עליכם عربي \u202eevil\u202c zero\u200bwidth.\n\nSecond paragraph.\n"
+)
 
 ODD_NUMBERS = [
-    "", " ", "1e3", "0x10", "٣", "²", "1_0", "+3", "-0", "3.0", "NaN", "Infinity", "9" * 30, "9" * 5000, "\x00", "3\x00",
-    "18446744073709551616", "-9223372036854775809",
+    "",
+    " ",
+    "1e3",
+    "0x10",
+    "٣",
+    "²",
+    "1_0",
+    "+3",
+    "-0",
+    "3.0",
+    "NaN",
+    "Infinity",
+    "9" * 30,
+    "9" * 5000,
+    "\x00",
+    "3\x00",
+    "18446744073709551616",
+    "-9223372036854775809",
 ]
 numbers = st.one_of(
     st.integers(min_value=-3, max_value=len(TEXT) + 3),
@@ -45,9 +64,22 @@ numbers = st.one_of(
     st.text(max_size=6),
 )
 HOSTILE = [
-    "<script>window.__pwned=1</script>", "<img src=x onerror=window.__pwned=1>", '"><svg onload=window.__pwned=1>',
-    "javascript:window.__pwned=1", "\u202egnp.exe", "\u2066x\u2069", "\u200b", "\x00", "a\x00b", "'=1+1", "😀" * 3,
-    "e\u0301", "\ufeff", "\r\n", "%00", "\\u0000",
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=window.__pwned=1>",
+    '"><svg onload=window.__pwned=1>',
+    "javascript:window.__pwned=1",
+    "\u202egnp.exe",
+    "\u2066x\u2069",
+    "\u200b",
+    "\x00",
+    "a\x00b",
+    "'=1+1",
+    "😀" * 3,
+    "e\u0301",
+    "\ufeff",
+    "\r\n",
+    "%00",
+    "\\u0000",
 ]
 texts = st.one_of(st.text(max_size=30), st.sampled_from(HOSTILE))
 
@@ -59,7 +91,9 @@ def field(value) -> str:
 def message_of(response) -> str:
     """The text the user is shown for a refusal: the error element's, else the page's first error list."""
     body = response.content.decode()
-    found = re.search(r'role="alert"[^>]*>(.*?)</', body, re.S) or re.search(r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', body, re.S)
+    found = re.search(r'role="alert"[^>]*>(.*?)</', body, re.S) or re.search(
+        r'class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', body, re.S
+    )
     return found.group(1).strip() if found else ""
 
 
@@ -89,18 +123,32 @@ def fuzz_document(project):
 @pytest.fixture
 def world(fuzz_document, annotator, labels):
     """Made once per test, outside the examples: two marks, a source cited by the first, another project's ids."""
+
     def mark(word):
         start = TEXT.index(word)
-        return services.annotate(user=annotator, document=fuzz_document, start=start, end=start + len(word), exact=word, label=labels["claim"])
+        return services.annotate(
+            user=annotator,
+            document=fuzz_document,
+            start=start,
+            end=start + len(word),
+            exact=word,
+            label=labels["claim"],
+        )
 
     first, second = mark("Did"), mark("Stalin")
     source = SourceFactory(project=fuzz_document.project)
     citation = services_sources.cite_source(user=annotator, annotation=first, source=source, locator="p. 1")
     other = ProjectFactory(name="Elsewhere project")
     return SimpleNamespace(
-        document=fuzz_document, labels=labels, first=first, second=second, source=source, citation=citation,
+        document=fuzz_document,
+        labels=labels,
+        first=first,
+        second=second,
+        source=source,
+        citation=citation,
         types=list(LinkType.objects.filter(project=fuzz_document.project).values_list("pk", flat=True)),
-        other_label=other.labels.get(key="claim").pk, other_source=SourceFactory(project=other).pk,
+        other_label=other.labels.get(key="claim").pk,
+        other_source=SourceFactory(project=other).pk,
     )
 
 
@@ -172,10 +220,14 @@ def test_random_edits_reviews_and_deletes_of_a_mark_are_answered_cleanly(world, 
             response = as_annotator.post(reverse("annotation_update", args=[mark.pk]), fields, **HTMX)
         elif which == "review":
             status = data.draw(st.sampled_from(["accepted", "rejected", "pending"]) | texts)
-            fields = maybe(data.draw, {"status": status, "note": data.draw(texts), "version": version, "origin": "panel"})
+            fields = maybe(
+                data.draw, {"status": status, "note": data.draw(texts), "version": version, "origin": "panel"}
+            )
             response = client_for(reviewer).post(reverse("annotation_review", args=[mark.pk]), fields, **HTMX)
         else:
-            response = as_annotator.post(reverse("annotation_delete", args=[mark.pk]), maybe(data.draw, {"version": version}), **HTMX)
+            response = as_annotator.post(
+                reverse("annotation_delete", args=[mark.pk]), maybe(data.draw, {"version": version}), **HTMX
+            )
         check_answer(response)
         check_integrity()
 
@@ -192,12 +244,26 @@ def test_a_refused_edit_says_why_even_when_the_field_at_fault_is_hidden(world, a
 # Citations and sources -----------------------------------------------------------------------------
 
 URLS = st.one_of(
-    st.sampled_from([
-        "javascript:window.__pwned=1", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-        "java\nscript:alert(1)", "\x01javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-        "vbscript:msgbox(1)", "//evil.example/x", "http://", "https://example.org/a b", "https://example.org/\u202e",
-        "https://example.org/<script>", "ftp://example.org/", "file:///etc/passwd", "https://example.org/x?a=\"><svg onload=1>",
-    ]),
+    st.sampled_from(
+        [
+            "javascript:window.__pwned=1",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\x01javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "//evil.example/x",
+            "http://",
+            "https://example.org/a b",
+            "https://example.org/\u202e",
+            "https://example.org/<script>",
+            "ftp://example.org/",
+            "file:///etc/passwd",
+            'https://example.org/x?a="><svg onload=1>',
+        ]
+    ),
     st.text(max_size=20),
 )
 
@@ -208,13 +274,20 @@ def test_random_sources_are_saved_with_safe_urls_or_refused_with_a_message(world
     with alone():
         fields = {
             "type": data.draw(st.sampled_from(["book", "webpage", "speech"]) | texts),
-            "title": data.draw(texts), "authors": data.draw(texts),
+            "title": data.draw(texts),
+            "authors": data.draw(texts),
             "issued": data.draw(st.sampled_from(["2002", "2002-13"]) | texts),
-            "container_title": data.draw(texts), "publisher": data.draw(texts), "url": data.draw(URLS),
+            "container_title": data.draw(texts),
+            "publisher": data.draw(texts),
+            "url": data.draw(URLS),
             "doi": data.draw(st.sampled_from(["10.1000/x", "https://doi.org/10.1/Y"]) | texts),
-            "archive": data.draw(texts), "archive_location": data.draw(texts), "full_text": data.draw(texts),
+            "archive": data.draw(texts),
+            "archive_location": data.draw(texts),
+            "full_text": data.draw(texts),
         }
-        response = as_annotator.post(reverse("source_create", args=[world.document.project_id]), maybe(data.draw, fields))
+        response = as_annotator.post(
+            reverse("source_create", args=[world.document.project_id]), maybe(data.draw, fields)
+        )
         check_answer(response)
         for url in Source.objects.values_list("url", flat=True):
             assert url == "" or re.match(r"https?://[^\s/]", url), url
@@ -230,8 +303,16 @@ def test_random_citations_are_made_or_refused_cleanly(world, as_annotator, data)
             fields = maybe(data.draw, {"source": source, "locator": data.draw(texts), "note": data.draw(texts)})
             response = as_annotator.post(reverse("citation_create", args=[world.first.pk]), fields, **HTMX)
         elif which == "new":
-            fields = maybe(data.draw, {"new-type": "book", "new-title": data.draw(texts), "new-url": data.draw(URLS),
-                                       "new-locator": data.draw(texts), "new-note": data.draw(texts)})
+            fields = maybe(
+                data.draw,
+                {
+                    "new-type": "book",
+                    "new-title": data.draw(texts),
+                    "new-url": data.draw(URLS),
+                    "new-locator": data.draw(texts),
+                    "new-note": data.draw(texts),
+                },
+            )
             response = as_annotator.post(reverse("citation_create_new", args=[world.first.pk]), fields, **HTMX)
         else:
             pk = data.draw(st.sampled_from([world.citation.pk]) | st.integers(min_value=0))
@@ -254,11 +335,17 @@ def test_random_links_are_made_or_refused_cleanly(world, as_annotator, data):
         else:
             kind = data.draw(st.sampled_from(world.types) | numbers)
             suffix = data.draw(st.sampled_from(["", ":reverse", ":x"]))
-            fields = maybe(data.draw, {
-                "type": f"{field(kind)}{suffix}", "to_annotation": data.draw(st.sampled_from([world.second.pk, world.first.pk]) | numbers),
-                "to_source": data.draw(st.sampled_from([world.source.pk, world.other_source]) | numbers),
-                "speaker": data.draw(texts), "note": data.draw(texts), "open": data.draw(numbers),
-            })
+            fields = maybe(
+                data.draw,
+                {
+                    "type": f"{field(kind)}{suffix}",
+                    "to_annotation": data.draw(st.sampled_from([world.second.pk, world.first.pk]) | numbers),
+                    "to_source": data.draw(st.sampled_from([world.source.pk, world.other_source]) | numbers),
+                    "speaker": data.draw(texts),
+                    "note": data.draw(texts),
+                    "open": data.draw(numbers),
+                },
+            )
             target = data.draw(st.sampled_from(["", "²", "٣", "9" * 30, str(world.second.pk)]) | texts)
         response = as_annotator.post(reverse("link_create", args=[world.first.pk]), fields, **HTMX)
         check_answer(response)
@@ -271,11 +358,25 @@ def test_random_links_are_made_or_refused_cleanly(world, as_annotator, data):
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "latin-1", "cp1251"]
 NAMES = st.one_of(
-    st.sampled_from([
-        "<img src=x onerror=window.__pwned=1>.txt", '"><svg onload=1>.md', "\u202etxt.exe.txt", "a\x00b.txt",
-        "../../etc/passwd.txt", "..\\..\\boot.ini.txt", "con.txt", ".txt", "x.TXT", "x.pdf", "x", "&lt;b&gt;.txt",
-        "page.html", "notes.docx", "<b>.htm",
-    ]),
+    st.sampled_from(
+        [
+            "<img src=x onerror=window.__pwned=1>.txt",
+            '"><svg onload=1>.md',
+            "\u202etxt.exe.txt",
+            "a\x00b.txt",
+            "../../etc/passwd.txt",
+            "..\\..\\boot.ini.txt",
+            "con.txt",
+            ".txt",
+            "x.TXT",
+            "x.pdf",
+            "x",
+            "&lt;b&gt;.txt",
+            "page.html",
+            "notes.docx",
+            "<b>.htm",
+        ]
+    ),
     st.text(min_size=1, max_size=20).map(lambda s: s + ".txt"),
 )
 
@@ -290,7 +391,11 @@ def file_bytes(draw):
     if kind == "raw":
         return draw(st.binary(max_size=60))
     # Valid UTF-8 around bytes that are not: a lone continuation byte, an overlong form, an encoded surrogate, NUL.
-    return b"Some text " + draw(st.sampled_from([b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\x00", b"\xff\xfe", b"\xef\xbb\xbf"])) + b" more"
+    return (
+        b"Some text "
+        + draw(st.sampled_from([b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\x00", b"\xff\xfe", b"\xef\xbb\xbf"]))
+        + b" more"
+    )
 
 
 @FUZZ
@@ -311,7 +416,9 @@ def test_random_uploads_become_documents_or_are_refused_with_a_message(project, 
             assert Document.objects.count() == before + (extraction.state == "done")
         elif response.status_code == 302:
             document = Document.objects.latest("pk")
-            assert document.text == content.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+            assert document.text == content.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace(
+                "\r", "\n"
+            )
             assert "\x00" not in document.text + document.title + document.origin
         else:
             assert Document.objects.count() == before
@@ -321,19 +428,50 @@ def test_random_uploads_become_documents_or_are_refused_with_a_message(project, 
 # Bibliography import ---------------------------------------------------------------------------------
 
 csl_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | texts | st.sampled_from(["\ud800", "9" * 5000, "2002-13"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(
-        ["type", "title", "author", "issued", "URL", "DOI", "family", "given", "literal", "date-parts", "page", "id"]), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | texts
+    | st.sampled_from(["\ud800", "9" * 5000, "2002-13"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "title",
+                    "author",
+                    "issued",
+                    "URL",
+                    "DOI",
+                    "family",
+                    "given",
+                    "literal",
+                    "date-parts",
+                    "page",
+                    "id",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=8,
 )
 
 
 @FUZZ
-@given(name=st.sampled_from(["refs.json", "refs.bib", "refs.txt"]), content=st.one_of(
-    csl_values.map(lambda v: json.dumps(v).encode()),
-    st.text(max_size=80).map(lambda s: ("@book{k, title={" + s + "}, year={1937}, month={²}}").encode("utf-8", "surrogatepass")),
-    file_bytes(),
-))
+@given(
+    name=st.sampled_from(["refs.json", "refs.bib", "refs.txt"]),
+    content=st.one_of(
+        csl_values.map(lambda v: json.dumps(v).encode()),
+        st.text(max_size=80).map(
+            lambda s: ("@book{k, title={" + s + "}, year={1937}, month={²}}").encode("utf-8", "surrogatepass")
+        ),
+        file_bytes(),
+    ),
+)
 @example(name="refs.json", content=b'[{"type": "book", "title": "A\\ud800"}]')
 def test_random_bibliographies_are_imported_or_refused_with_a_message(world, as_annotator, name, content):
     with alone():

@@ -1,4 +1,5 @@
 """Regressions found in review: stale documents, orphans in figures, admin writes, odd input."""
+
 import pytest
 from django.urls import reverse
 
@@ -20,7 +21,9 @@ def revise(manager, document, text):
 def test_a_mark_made_from_a_stale_document_lands_on_the_current_version(document, annotator, manager, labels):
     stale = Document.objects.get(pk=document.pk)
     revise(manager, document, document.text + "An appended line.\n")
-    mark = services.annotate(user=annotator, document=stale, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    mark = services.annotate(
+        user=annotator, document=stale, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     assert mark.span.version == 2
 
 
@@ -28,15 +31,21 @@ def test_a_mark_made_from_a_stale_document_whose_offsets_moved_is_refused(docume
     stale = Document.objects.get(pk=document.pk)
     revise(manager, document, "A new first line.\n" + document.text)
     with pytest.raises(services.ActionRefused, match="does not match"):
-        services.annotate(user=annotator, document=stale, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+        services.annotate(
+            user=annotator, document=stale, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+        )
     assert not Span.objects.filter(version=1).exists()
 
 
 @pytest.fixture
 def orphaned(document, annotator, annotator2, manager, labels):
-    orphan = services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    orphan = services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
     kept = document.text.index("Getty argues")
-    services.annotate(user=annotator2, document=document, start=kept, end=kept + 12, exact="Getty argues", label=labels["claim"])
+    services.annotate(
+        user=annotator2, document=document, start=kept, end=kept + 12, exact="Getty argues", label=labels["claim"]
+    )
     revise(manager, document, "Quite different words now.\n" + document.text[10:])
     orphan.refresh_from_db()
     assert orphan.placement == "orphaned"
@@ -62,7 +71,9 @@ def test_the_history_says_how_a_mark_was_carried(orphaned):
 
 
 def test_a_delete_without_the_marks_version_is_refused(document, annotator, labels):
-    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    mark = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     response = client_for(annotator).post(reverse("annotation_delete", args=[mark.pk]), {}, **HTMX)
     assert response.status_code == 422 and "version is missing" in response.content.decode()
     assert Annotation.objects.filter(pk=mark.pk).exists()
@@ -92,7 +103,10 @@ def test_admin_cannot_rewrite_a_documents_text_or_move_it(document, staff):
     client = client_for(staff)
     page = client.get(reverse("admin:annotator_document_change", args=[document.pk])).content.decode()
     assert 'name="text"' not in page and 'name="project"' not in page
-    client.post(reverse("admin:annotator_document_change", args=[document.pk]), {"title": "Renamed", "text": "new", "project": other.pk, "origin": ""})
+    client.post(
+        reverse("admin:annotator_document_change", args=[document.pk]),
+        {"title": "Renamed", "text": "new", "project": other.pk, "origin": ""},
+    )
     document.refresh_from_db()
     assert (document.title, document.project.name) == ("Renamed", "Purge project")
     assert document.text.startswith("Did Stalin")
@@ -102,7 +116,11 @@ def test_admin_adds_no_spans_marks_or_citations(document, staff, annotator, labe
     client = client_for(staff)
     for model in ["span", "annotation", "citation", "document"]:
         assert client.get(reverse(f"admin:annotator_{model}_add")).status_code == 403, model
-    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    mark = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     foreign = SourceFactory(project=ProjectFactory(name="Other"))
-    client.post(reverse("admin:annotator_citation_add"), {"annotation": mark.pk, "source": foreign.pk, "locator": "p. 1"})
+    client.post(
+        reverse("admin:annotator_citation_add"), {"annotation": mark.pk, "source": foreign.pk, "locator": "p. 1"}
+    )
     assert not Citation.objects.exists()

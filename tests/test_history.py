@@ -1,5 +1,6 @@
 """A mark's history: every change with who and when, on the mark's panel, kept after deletion."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,14 +13,32 @@ from .conftest import client_for
 from .factories import SourceFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def row(minutes, kind, who="ann", user_id=1, label_id=1, note="", status="pending", reviewed_by_id=None, reviewed_at=None, review_note=""):
+def row(
+    minutes,
+    kind,
+    who="ann",
+    user_id=1,
+    label_id=1,
+    note="",
+    status="pending",
+    reviewed_by_id=None,
+    reviewed_at=None,
+    review_note="",
+):
     return {
-        "history_date": T0 + timedelta(minutes=minutes), "history_type": kind, "who": who, "history_user_id": user_id,
-        "label_id": label_id, "note": note, "status": status, "reviewed_by_id": reviewed_by_id,
-        "reviewed_at": reviewed_at, "review_note": review_note,
+        "history_date": T0 + timedelta(minutes=minutes),
+        "history_type": kind,
+        "who": who,
+        "history_user_id": user_id,
+        "label_id": label_id,
+        "note": note,
+        "status": status,
+        "reviewed_by_id": reviewed_by_id,
+        "reviewed_at": reviewed_at,
+        "review_note": review_note,
     }
 
 
@@ -32,9 +51,40 @@ def test_mark_events_describe_each_step_in_words():
     rows = [
         row(0, "+", note="first"),
         row(1, "~", label_id=2, note="first"),
-        row(2, "~", who="rev", user_id=9, label_id=2, note="first", status="accepted", reviewed_by_id=9, reviewed_at=reviewed, review_note="ok"),
-        row(3, "~", label_id=2, note="second", status="pending", reviewed_by_id=9, reviewed_at=reviewed, review_note="ok"),
-        row(4, "~", who="rev", user_id=9, label_id=2, note="second", status="rejected", reviewed_by_id=9, reviewed_at=reviewed + timedelta(minutes=2), review_note="no"),
+        row(
+            2,
+            "~",
+            who="rev",
+            user_id=9,
+            label_id=2,
+            note="first",
+            status="accepted",
+            reviewed_by_id=9,
+            reviewed_at=reviewed,
+            review_note="ok",
+        ),
+        row(
+            3,
+            "~",
+            label_id=2,
+            note="second",
+            status="pending",
+            reviewed_by_id=9,
+            reviewed_at=reviewed,
+            review_note="ok",
+        ),
+        row(
+            4,
+            "~",
+            who="rev",
+            user_id=9,
+            label_id=2,
+            note="second",
+            status="rejected",
+            reviewed_by_id=9,
+            reviewed_at=reviewed + timedelta(minutes=2),
+            review_note="no",
+        ),
         row(5, "-", label_id=2, note="second", status="rejected"),
     ]
     events = history.mark_events(rows, [], {1: "Claim", 2: "Evidence"}, {})
@@ -52,20 +102,41 @@ def test_mark_events_describe_each_step_in_words():
 def test_citation_events_interleave_by_time():
     rows = [row(0, "+"), row(10, "-")]
     citations = [
-        {"history_date": T0 + timedelta(minutes=5), "history_type": "+", "who": "ann", "source_id": 7, "locator": "p. 3", "note": ""},
-        {"history_date": T0 + timedelta(minutes=6), "history_type": "-", "who": "ann", "source_id": 8, "locator": "", "note": ""},
+        {
+            "history_date": T0 + timedelta(minutes=5),
+            "history_type": "+",
+            "who": "ann",
+            "source_id": 7,
+            "locator": "p. 3",
+            "note": "",
+        },
+        {
+            "history_date": T0 + timedelta(minutes=6),
+            "history_type": "-",
+            "who": "ann",
+            "source_id": 8,
+            "locator": "",
+            "note": "",
+        },
     ]
     events = history.mark_events(rows, citations, {1: "Claim"}, {7: "Getty 1985"})
     assert [e.what for e in events] == [
-        "Marked as Claim", "Cited Getty 1985, p. 3", "Removed the citation of a deleted source", "Deleted the mark",
+        "Marked as Claim",
+        "Cited Getty 1985, p. 3",
+        "Removed the citation of a deleted source",
+        "Deleted the mark",
     ]
 
 
 def test_every_step_of_a_mark_shows_on_its_panel_with_who(document, annotator, reviewer, labels):
     a = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
-    a = services.update_annotation(user=annotator, annotation=a, version=a.version, label=labels["evidence"], note="why")
+    a = services.update_annotation(
+        user=annotator, annotation=a, version=a.version, label=labels["evidence"], note="why"
+    )
     a = services.review_annotation(user=reviewer, annotation=a, status="rejected", note="too short", version=a.version)
-    Citation.objects.create(annotation=a, source=SourceFactory(project=document.project, title="Conquest 1968"), locator="p. 9")
+    Citation.objects.create(
+        annotation=a, source=SourceFactory(project=document.project, title="Conquest 1968"), locator="p. 9"
+    )
     body = client_for(annotator).get(reverse("annotation_detail", args=[a.pk]), **HTMX).content.decode()
     for text in [
         "<strong>ann</strong>: Marked as Claim",
@@ -106,21 +177,34 @@ def test_deleting_a_mark_keeps_its_history_and_its_citations_history(document, a
     assert any(e.what == "Removed the citation of Getty" for e in events)
 
 
-def test_a_marks_history_tells_its_links_from_its_side_and_keeps_them_after_deletion(project, document, annotator, annotator2, reviewer, labels):
+def test_a_marks_history_tells_its_links_from_its_side_and_keeps_them_after_deletion(
+    project, document, annotator, annotator2, reviewer, labels
+):
     from annotator.models import LinkType
     from annotator.services import links as link_services
 
     claim = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
-    evidence = services.annotate(user=annotator2, document=document, start=4, end=10, exact=document.text[4:10], label=labels["evidence"])
+    evidence = services.annotate(
+        user=annotator2, document=document, start=4, end=10, exact=document.text[4:10], label=labels["evidence"]
+    )
     link = link_services.create_link(
-        user=annotator2, from_annotation=evidence, type=LinkType.objects.get(project=project, key="supports"),
-        to_annotation=claim, note="p. 3",
+        user=annotator2,
+        from_annotation=evidence,
+        type=LinkType.objects.get(project=project, key="supports"),
+        to_annotation=claim,
+        note="p. 3",
     )
     link = link_services.review_link(user=reviewer, link=link, status="accepted", note="good")
     link = link_services.update_link(user=annotator2, link=link, version=link.version, note="p. 4")
     services.delete_annotation(user=annotator2, annotation=evidence)
     claim_events = [(e.who, e.what, e.detail) for e in history.history_of(claim.pk, project.pk)]
-    assert [(who, detail) for who, _, detail in claim_events[1:]] == [("ann2", "p. 3"), ("rev", "good"), ("ann2", "p. 4"), ("ann2", ""), ("ann2", "")]
+    assert [(who, detail) for who, _, detail in claim_events[1:]] == [
+        ("ann2", "p. 3"),
+        ("rev", "good"),
+        ("ann2", "p. 4"),
+        ("ann2", ""),
+        ("ann2", ""),
+    ]
     whats = [what for _, what, _ in claim_events]
     assert whats[0] == "Marked as Claim"
     assert whats[1:] == [

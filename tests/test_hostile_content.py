@@ -2,6 +2,7 @@
 interface's vocabulary hold no bidi controls; user text in plain-text sentences is isolated; and every export of
 hostile content is an attachment that reads back to the same strings. (The pages: tests/browser/test_hostile.py.)
 """
+
 import csv
 import io
 import json
@@ -10,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from annotator import bibliography, services
-from annotator.exchange import readers
 from annotator import text as textlib
+from annotator.exchange import readers
 from annotator.models import Annotation, Label, Link, Source
 from annotator.services import links as link_services
 from annotator.services import sources
@@ -21,8 +22,15 @@ from .conftest import client_for
 from .factories import UserFactory
 from .hostile import BAD_URLS, HOSTILE, HOSTILE_RLI, SAFE_URL, SCRIPT, hostile_project
 
-MORE_BAD_URLS = [*BAD_URLS, "java\tscript:alert(1)", "\x01javascript:alert(1)", "vbscript:msgbox(1)", "//evil.example/",
-                 "file:///etc/passwd", "ftp://example.org/x"]
+MORE_BAD_URLS = [
+    *BAD_URLS,
+    "java\tscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "//evil.example/",
+    "file:///etc/passwd",
+    "ftp://example.org/x",
+]
 
 
 # URLs ----------------------------------------------------------------------------------------------
@@ -36,7 +44,9 @@ def test_a_source_url_that_is_not_http_is_refused_by_the_service(project, annota
 
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_the_source_form_refuses_a_script_url_with_a_message(project, annotator, url):
-    response = client_for(annotator).post(reverse("source_create", args=[project.pk]), {"type": "webpage", "title": "T", "url": url})
+    response = client_for(annotator).post(
+        reverse("source_create", args=[project.pk]), {"type": "webpage", "title": "T", "url": url}
+    )
     assert response.status_code == 422 and "Enter a valid URL" in response.content.decode()
     assert not Source.objects.exists()
 
@@ -57,7 +67,10 @@ def test_the_admin_refuses_a_script_url(project):
     assert not Source.objects.exists()
 
 
-@pytest.mark.parametrize("authors, problem", [('[{"family": "a\\u0000b"}]', "a NUL character"), ('[{"family": "a\\ud800"}]', "a lone surrogate")])
+@pytest.mark.parametrize(
+    "authors, problem",
+    [('[{"family": "a\\u0000b"}]', "a NUL character"), ('[{"family": "a\\ud800"}]', "a lone surrogate")],
+)
 def test_the_admin_refuses_authors_no_database_can_hold(project, authors, problem):
     # Saved, these answered 500 (a lone surrogate anywhere, a NUL on PostgreSQL).
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
@@ -74,13 +87,17 @@ def test_the_admin_shows_bidi_controls_in_authors_as_escapes(project):
     assert "a\\u202eb" in body and "\u202e" not in body.split('name="authors"')[1].split("</textarea>")[0]
 
 
-@pytest.mark.parametrize("url", MORE_BAD_URLS + ["https://", "http://a b", "https://example.org/\n", "https://example.org/\u202ex"])
+@pytest.mark.parametrize(
+    "url", MORE_BAD_URLS + ["https://", "http://a b", "https://example.org/\n", "https://example.org/\u202ex"]
+)
 def test_only_an_http_url_becomes_a_link(url):
     # Whitespace or a control character in it: shown as text too (a reversed URL would mislead about where it goes).
     assert http_url(url) == ""
 
 
-@pytest.mark.parametrize("url", [SAFE_URL, "http://example.org", "HTTPS://EXAMPLE.ORG/a?b=c#d", "https://пример.рф/путь"])
+@pytest.mark.parametrize(
+    "url", [SAFE_URL, "http://example.org", "HTTPS://EXAMPLE.ORG/a?b=c#d", "https://пример.рф/путь"]
+)
 def test_an_http_url_is_a_link(url):
     assert http_url(url) == url
 
@@ -90,7 +107,7 @@ def test_a_stored_script_url_is_shown_as_text_not_as_a_link(project, annotator):
     for url in BAD_URLS:
         source = Source.objects.create(project=project, title="Legacy", url=url)
         body = client_for(annotator).get(reverse("source_detail", args=[source.pk])).content.decode()
-        assert "href=\"javascript" not in body.lower().replace(" ", "") and 'href="data:' not in body
+        assert 'href="javascript' not in body.lower().replace(" ", "") and 'href="data:' not in body
         assert "window.__pwned=1" in body  # as text
 
 
@@ -148,14 +165,21 @@ def download(client, url, params):
 def test_exports_of_hostile_content_are_attachments_that_read_back_to_the_same_strings(world):
     client = client_for(world.people["boss"])
     url = reverse("project_export", args=[world.project.pk])
-    marks = {a.pk: a for a in Annotation.objects.filter(span__document__project=world.project).select_related("span__document")}
+    marks = {
+        a.pk: a
+        for a in Annotation.objects.filter(span__document__project=world.project).select_related("span__document")
+    }
 
     rows = list(csv.DictReader(io.StringIO(download(client, url, {"format": "csv", "raw": "on"}), newline="")))
     assert len(rows) == len(marks)
     for row in rows:
         mark = marks[int(row["annotation_id"])]
         assert (row["project"], row["document_title"], row["exact"], row["note"]) == (
-            world.project.name, mark.span.document.title, mark.span.exact, mark.note)
+            world.project.name,
+            mark.span.document.title,
+            mark.span.exact,
+            mark.note,
+        )
         assert row["review_note"] == mark.review_note
     assert HOSTILE in {r["note"] for r in rows} and HOSTILE_RLI in {r["note"] for r in rows}
     safe = list(csv.DictReader(io.StringIO(download(client, url, {"format": "csv"}), newline="")))
@@ -174,17 +198,26 @@ def test_exports_of_hostile_content_are_attachments_that_read_back_to_the_same_s
 
     items = json.loads(download(client, reverse("source_export", args=[world.project.pk]), {}))
     csl = next(i for i in items if i["title"] == world.source.title)
-    assert (csl["title"], csl["publisher"], csl["URL"], csl["author"]) == (HOSTILE, HOSTILE, SAFE_URL, world.source.authors)
+    assert (csl["title"], csl["publisher"], csl["URL"], csl["author"]) == (
+        HOSTILE,
+        HOSTILE,
+        SAFE_URL,
+        world.source.authors,
+    )
     [back] = bibliography.parse_csl_json(json.dumps([csl]))  # and it imports again, the same
     assert (back["title"], back["url"], back["authors"]) == (HOSTILE, SAFE_URL, world.source.authors)
     legacy = next(i for i in items if i["title"] == world.legacy[0].title)
     with pytest.raises(bibliography.BibliographyError, match="does not start with http"):
-        bibliography.parse_csl_json(json.dumps([legacy]))  # a script URL written past the checks stays out on the way in
+        bibliography.parse_csl_json(
+            json.dumps([legacy])
+        )  # a script URL written past the checks stays out on the way in
 
 
-@pytest.mark.parametrize("note", ["=HYPERLINK(\"http://evil\")", "+1+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "'=1"])
+@pytest.mark.parametrize("note", ['=HYPERLINK("http://evil")', "+1+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "'=1"])
 def test_formula_like_cells_are_neutralised_by_default_and_kept_raw(document, annotator, labels, note):
-    services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"], note=note + SCRIPT)
+    services.annotate(
+        user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"], note=note + SCRIPT
+    )
     client = client_for(annotator)
     url = reverse("document_export", args=[document.pk])
     safe = next(csv.DictReader(io.StringIO(download(client, url, {"format": "csv"}), newline="")))

@@ -1,5 +1,6 @@
 """The idle poll: with the page's pass (annotator/poll_pass.py) a 204 in one query; without a valid pass, Django's
 own login decides, as for any request, and the answer brings a fresh pass."""
+
 import time
 from datetime import timedelta
 
@@ -62,7 +63,7 @@ def test_without_a_pass_django_decides_and_the_answer_brings_a_fresh_pass(docume
     response = poll(client, document)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="poll-pass"' in html and 'hx-swap-oob' in html and 'id="block-' not in html  # only the pass, renewed
+    assert 'id="poll-pass"' in html and "hx-swap-oob" in html and 'id="block-' not in html  # only the pass, renewed
     fresh = html.split('name="pass" value="')[1].split('"')[0]
     assert poll_pass.holder(fresh, document.pk) == member.pk
     assert poll(client, document, pass_=fresh).status_code == 204
@@ -76,8 +77,15 @@ def test_a_pass_is_for_its_document_its_user_and_its_lifetime(document, member, 
     assert poll_pass.holder(token, document.pk) == member.pk
     assert poll_pass.holder(token, other.pk) is None  # another document of the same project
     assert poll_pass.holder(token[:-1] + ("A" if token[-1] != "A" else "B"), document.pk) is None  # altered
-    assert poll_pass.holder(signing.TimestampSigner(key="not the server's secret", salt=poll_pass.SALT)
-                            .sign(f"{member.pk}.{document.pk}"), document.pk) is None  # forged
+    assert (
+        poll_pass.holder(
+            signing.TimestampSigner(key="not the server's secret", salt=poll_pass.SALT).sign(
+                f"{member.pk}.{document.pk}"
+            ),
+            document.pk,
+        )
+        is None
+    )  # forged
     assert poll_pass.holder("", document.pk) is None and poll_pass.holder(None, document.pk) is None
     settings.SECRET_KEY = "another secret key for this test, long enough to pass"
     assert poll_pass.holder(token, document.pk) is None  # signed with a secret the server no longer has
@@ -179,8 +187,13 @@ def test_session_data_signed_with_another_secret_is_refused(document, member, ou
 
     store = SessionStore()
     # Another user's id in the stored data, signed with a secret that is not the server's.
-    forged = signing.dumps(session.get_decoded() | {"_auth_user_id": str(outsider.pk)}, key="not the server's secret",
-                           salt=store.key_salt, serializer=store.serializer, compress=True)
+    forged = signing.dumps(
+        session.get_decoded() | {"_auth_user_id": str(outsider.pk)},
+        key="not the server's secret",
+        salt=store.key_salt,
+        serializer=store.serializer,
+        compress=True,
+    )
     Session.objects.filter(pk=session.pk).update(session_data=forged)
     assert poll(client, document).status_code == 302
 

@@ -1,5 +1,6 @@
 """W3C annotations as Hypothesis, RecogitoJS and the W3C's examples write them, placed on our documents (issue 25,
 item 7): through exchange.read and services.imports, and the command's dry run, which says how each was placed."""
+
 import json
 
 import pytest
@@ -28,27 +29,40 @@ def _marks():
 
 
 def test_hypothesis_annotations_are_placed_on_the_document_made_from_their_page(page, annotator):
-    parsed = _read([
-        tools.hypothesis("the centre restrained local zeal", comment="Getty's **central** claim", tags=["purges", "claim"]),
-        tools.hypothesis("mass terror", comment="Numbers", tags=["nkvd", "statistics"], shift=3),
-        tools.hypothesis("a plan made in Moscow"),  # a highlight: no body at all
-    ])
+    parsed = _read(
+        [
+            tools.hypothesis(
+                "the centre restrained local zeal", comment="Getty's **central** claim", tags=["purges", "claim"]
+            ),
+            tools.hypothesis("mass terror", comment="Numbers", tags=["nkvd", "statistics"], shift=3),
+            tools.hypothesis("a plan made in Moscow"),  # a highlight: no body at all
+        ]
+    )
     assert parsed.problems == []
     report = imports.import_marks(
-        rows=parsed.rows, links=parsed.links, project=page.project,  # the file names none
+        rows=parsed.rows,
+        links=parsed.links,
+        project=page.project,  # the file names none
         mapping=imports.Mapping(label="evidence", as_user=annotator),
     )
     assert (report.created, report.reanchored, report.problems) == (2, 1, [])
     marks = _marks()
-    claim, terror, plan = (marks[t] for t in ("the centre restrained local zeal", "mass terror", "a plan made in Moscow"))
+    claim, terror, plan = (
+        marks[t] for t in ("the centre restrained local zeal", "mass terror", "a plan made in Moscow")
+    )
     assert {m.span.document for m in marks.values()} == {page}
     # A tag that is one of the project's labels is the label; the other tags, the comment and the creator, the note.
     assert (claim.label.key, claim.created_by) == ("claim", annotator)
     assert claim.note == "Getty's **central** claim\n\nTags: purges\n\nMade by acct:historian@hypothes.is (imported)"
     assert (terror.label.key, terror.note) == (
-        "evidence", "Numbers\n\nTags: nkvd, statistics\n\nMade by acct:historian@hypothes.is (imported)")
+        "evidence",
+        "Numbers\n\nTags: nkvd, statistics\n\nMade by acct:historian@hypothes.is (imported)",
+    )
     assert (plan.label.key, plan.note) == ("evidence", "Made by acct:historian@hypothes.is (imported)")
-    assert (terror.span.start, terror.span.end) == (tools.TEXT.index("mass terror"), tools.TEXT.index("mass terror") + 11)
+    assert (terror.span.start, terror.span.end) == (
+        tools.TEXT.index("mass terror"),
+        tools.TEXT.index("mass terror") + 11,
+    )
     assert terror.created_at.isoformat() == "2024-03-01T10:15:00.123456+00:00"
     lines = {p.line: p.message for p in report.placed}
     assert lines[1] == (
@@ -73,31 +87,38 @@ def test_without_a_label_or_a_user_chosen_each_annotation_says_what_is_missing(p
     with pytest.raises(imports.ImportFailed) as failed:
         imports.import_marks(rows=parsed.rows, project=page.project, mapping=imports.Mapping(label="claim"))
     assert [str(p) for p in failed.value.report.problems] == [
-        "row 1: unknown editor “acct:historian@hypothes.is”", "row 2: unknown editor “acct:historian@hypothes.is”"]
+        "row 1: unknown editor “acct:historian@hypothes.is”",
+        "row 2: unknown editor “acct:historian@hypothes.is”",
+    ]
     assert not Annotation.objects.exists()
 
 
 def test_a_page_no_document_comes_from_is_reported(page, annotator):
     parsed = _read([tools.hypothesis("mass terror", page="https://elsewhere.example/other")])
     with pytest.raises(imports.ImportFailed) as failed:
-        imports.import_marks(rows=parsed.rows, project=page.project,
-                             mapping=imports.Mapping(label="claim", as_user=annotator))
+        imports.import_marks(
+            rows=parsed.rows, project=page.project, mapping=imports.Mapping(label="claim", as_user=annotator)
+        )
     assert str(failed.value.report.problems[0]) == (
         "row 1: no document of “Purge project” comes from https://elsewhere.example/other; choose the document to "
-        "import into")
+        "import into"
+    )
 
 
 def test_recogito_annotations_and_their_relations_go_into_the_document_chosen(page, annotator):
-    parsed = _read([
-        tools.recogito("a1", "the centre restrained local zeal", tags=["evidence"], comment="Getty"),
-        tools.recogito("a2", "Khlevniuk reads the same orders as a plan made in Moscow", tags=["claim"]),
-        tools.recogito("a3", "mass terror", tags=["place"]),
-        tools.recogito_relation("r1", "a1", "a2", "supports"),
-        tools.recogito_relation("r2", "a3", "a2", "is located in"),
-    ])
+    parsed = _read(
+        [
+            tools.recogito("a1", "the centre restrained local zeal", tags=["evidence"], comment="Getty"),
+            tools.recogito("a2", "Khlevniuk reads the same orders as a plan made in Moscow", tags=["claim"]),
+            tools.recogito("a3", "mass terror", tags=["place"]),
+            tools.recogito_relation("r1", "a1", "a2", "supports"),
+            tools.recogito_relation("r2", "a3", "a2", "is located in"),
+        ]
+    )
     assert parsed.problems == [] and len(parsed.links) == 2
     report = imports.import_marks(
-        rows=parsed.rows, links=parsed.links,
+        rows=parsed.rows,
+        links=parsed.links,
         mapping=imports.Mapping(document=page, label="evidence", as_user=annotator, link_type="supports"),
     )
     assert (report.created, report.links_created, report.problems) == (3, 2, [])
@@ -117,14 +138,18 @@ def test_recogito_annotations_and_their_relations_go_into_the_document_chosen(pa
 
 
 def test_a_recogito_relation_without_a_link_type_chosen_is_reported(page, annotator):
-    parsed = _read([
-        tools.recogito("a1", "the centre restrained local zeal", tags=["evidence"]),
-        tools.recogito("a2", "mass terror", tags=["claim"]),
-        tools.recogito_relation("r1", "a1", "a2", "is located in"),
-        tools.recogito_relation("r2", "a1", "zz", "supports"),
-    ])
+    parsed = _read(
+        [
+            tools.recogito("a1", "the centre restrained local zeal", tags=["evidence"]),
+            tools.recogito("a2", "mass terror", tags=["claim"]),
+            tools.recogito_relation("r1", "a1", "a2", "is located in"),
+            tools.recogito_relation("r2", "a1", "zz", "supports"),
+        ]
+    )
     with pytest.raises(imports.ImportFailed) as failed:
-        imports.import_marks(rows=parsed.rows, links=parsed.links, mapping=imports.Mapping(document=page, as_user=annotator))
+        imports.import_marks(
+            rows=parsed.rows, links=parsed.links, mapping=imports.Mapping(document=page, as_user=annotator)
+        )
     assert [str(p) for p in failed.value.report.problems] == [
         "row 3: the project has no link type “is located in”",
         "row 4: the link points at a mark that is not imported from this file",
@@ -137,9 +162,15 @@ def test_the_w3c_examples_are_placed_by_quote_by_position_and_inside_refined_by(
     parsed = _read(tools.w3c_examples())
     # Example 38's only selector is a position inside refinedBy, which counts from its fragment: it cannot be placed.
     assert [str(p) for p in parsed.problems] == [
-        "row 4: the target has no TextQuoteSelector with the exact text, nor a TextPositionSelector"]
-    report = imports.import_marks(rows=parsed.rows, problems=parsed.problems, partial=True, project=project,
-                                  mapping=imports.Mapping(label="claim", as_user=annotator))
+        "row 4: the target has no TextQuoteSelector with the exact text, nor a TextPositionSelector"
+    ]
+    report = imports.import_marks(
+        rows=parsed.rows,
+        problems=parsed.problems,
+        partial=True,
+        project=project,
+        mapping=imports.Mapping(label="claim", as_user=annotator),
+    )
     assert (report.created, report.reanchored, len(report.problems)) == (1, 2, 1)  # quotes alone are found again
     marks = _marks()
     assert {m.span.document for m in marks.values()} == {page}
@@ -158,17 +189,37 @@ def test_a_choice_body_and_a_creators_nickname_are_read():
     example["target"]["selector"]["refinedBy"] = {"type": "TextQuoteSelector", "exact": "mass terror"}
     [row] = _read([example]).rows
     assert (row.tags, row.note, row.annotator, row.document_url) == (
-        ("love",), "I really love this particular bit of text.", "user1", tools.W3C_PAGE)
+        ("love",),
+        "I really love this particular bit of text.",
+        "user1",
+        tools.W3C_PAGE,
+    )
 
 
 def test_the_commands_dry_run_says_how_each_was_placed_and_saves_nothing(page, annotator, manager, tmp_path, capsys):
     path = tmp_path / "hypothesis.jsonld"
-    path.write_text(json.dumps([tools.hypothesis("mass terror", tags=["nkvd"], shift=3),
-                                tools.hypothesis("the centre restrained local zeal", tags=["claim"])]))
-    call_command("import_annotations", str(path), dry_run=True, user="boss", label="evidence", as_user="ann",
-                 project=page.project.name)
+    path.write_text(
+        json.dumps(
+            [
+                tools.hypothesis("mass terror", tags=["nkvd"], shift=3),
+                tools.hypothesis("the centre restrained local zeal", tags=["claim"]),
+            ]
+        )
+    )
+    call_command(
+        "import_annotations",
+        str(path),
+        dry_run=True,
+        user="boss",
+        label="evidence",
+        as_user="ann",
+        project=page.project.name,
+    )
     out = capsys.readouterr().out
-    assert f"{path}: row 1: saved; into “Purge numbers revisited” (by its address https://example.org/purge-numbers)" in out
+    assert (
+        f"{path}: row 1: saved; into “Purge numbers revisited” (by its address https://example.org/purge-numbers)"
+        in out
+    )
     assert "found by its quote and context (the file says" in out and "labelled “evidence” (the label chosen" in out
     assert f"{path}: row 2: saved;" in out and "would import 2 mark(s)" in out
     assert not Annotation.objects.exists()

@@ -1,4 +1,5 @@
 """check_integrity finds what is wrong in stored data, and nothing in data the services wrote."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -12,8 +13,14 @@ from .factories import ProjectFactory
 @pytest.fixture
 def marked(document, annotator, manager, labels):
     for start in (0, 4, 30):
-        services.annotate(user=annotator, document=document, start=start, end=start + 3,
-                          exact=document.text[start:start + 3], label=labels["claim"])
+        services.annotate(
+            user=annotator,
+            document=document,
+            start=start,
+            end=start + 3,
+            exact=document.text[start : start + 3],
+            label=labels["claim"],
+        )
     versions.add_version(user=manager, document=document, text="Preface.\n" + document.text)
     return document
 
@@ -47,8 +54,12 @@ def test_it_reports_a_link_whose_mark_is_in_another_project(marked, annotator, l
     from annotator.services import links
 
     a, b = Annotation.objects.filter(span__version=2)[:2]
-    link = links.create_link(user=annotator, from_annotation=a, to_annotation=b,
-                             type=LinkType.objects.get(project=marked.project, key="same-as"))
+    link = links.create_link(
+        user=annotator,
+        from_annotation=a,
+        to_annotation=b,
+        type=LinkType.objects.get(project=marked.project, key="same-as"),
+    )
     call_command("check_integrity")
     assert "No problems found." in capsys.readouterr().out
     Link.objects.filter(pk=link.pk).update(project=ProjectFactory(name="Another"))

@@ -1,6 +1,7 @@
 """Our JSON-LD read by a JSON-LD processor (issue 25, item 8): every export expanded with pyld, against a local copy of
 the W3C context (tests/w3c_context.py), loses none of what we wrote: each term is one the contexts define, our own
 terms expand to IRIs, and a source's CSL-JSON comes through whole as a JSON literal."""
+
 import json
 
 import pytest
@@ -70,7 +71,10 @@ def hostile(db):
     built = hostile_project()
     # A source as CSL has it, cited: names in several roles, a range, an ancient date, other variables.
     ancient = sources.create_source(
-        user=built.people["ann"], project=built.project, type="legal_case", title="Rex v. Nobody",
+        user=built.people["ann"],
+        project=built.project,
+        type="legal_case",
+        title="Rex v. Nobody",
         authors=[{"family": "Fulton", "given": "James E.", "suffix": "Jr."}, {"literal": "Supreme Court"}],
         contributors={"editor": [{"family": "Berg", "given": "Jan", "non-dropping-particle": "van der"}]},
         issued={"date-parts": [[-334], [-330]], "circa": True},
@@ -81,18 +85,21 @@ def hostile(db):
 
 
 def test_the_projects_jsonld_expands_with_every_term_and_each_csl_item_whole(hostile):
-    response = client_for(hostile.people["boss"]).get(reverse("project_export", args=[hostile.project.pk]),
-                                                      {"format": "jsonld"})
+    response = client_for(hostile.people["boss"]).get(
+        reverse("project_export", args=[hostile.project.pk]), {"format": "jsonld"}
+    )
     collection = json.loads(b"".join(response.streaming_content))
     expanded = _check(collection)
     assert len(_expanded_values(expanded, "http://www.w3.org/ns/activitystreams#items", [])[0]["@list"]) == len(
-        collection["first"]["items"])
+        collection["first"]["items"]
+    )
     items = collection["first"]["items"]
     assert {item["motivation"] for item in items} == {"tagging", "linking"}
     for item in items:
         _check(item)  # each item stands alone too, with its own @context
     [legal] = [
-        value["@value"] for value in _expanded_values(expanded, f"{ED}csl", [])
+        value["@value"]
+        for value in _expanded_values(expanded, f"{ED}csl", [])
         if value["@value"]["type"] == "legal_case"
     ]
     assert legal["issued"] == {"date-parts": [[-334], [-330]], "circa": True}
@@ -106,15 +113,26 @@ def test_every_export_entry_points_jsonld_expands(hostile):
         EarlierVersion.of(hostile.document, 1),
     ]
     for selection in selections:
-        written = "".join(exchange.export(selection, "jsonld", base_url="https://annotator.example.org",
-                                          collection_id="https://annotator.example.org/export/x", label="Marks"))
+        written = "".join(
+            exchange.export(
+                selection,
+                "jsonld",
+                base_url="https://annotator.example.org",
+                collection_id="https://annotator.example.org/export/x",
+                label="Marks",
+            )
+        )
         _check(json.loads(written))
 
 
 def test_a_term_no_context_defines_is_caught():
     # The check above would see a term of ours that the context forgot: pyld drops it without a word.
-    document = {"@context": [w3c_context.URL, EXTENSION_CONTEXT], "id": "https://x.example/1", "type": "Annotation",
-                "verdict": "true"}
+    document = {
+        "@context": [w3c_context.URL, EXTENSION_CONTEXT],
+        "id": "https://x.example/1",
+        "type": "Annotation",
+        "verdict": "true",
+    }
     assert "verdict" not in json.dumps(w3c_context.expand(document))
     with pytest.raises(AssertionError):
         _check(document)
@@ -122,6 +140,10 @@ def test_a_term_no_context_defines_is_caught():
 
 def test_without_json_the_csl_item_would_be_lost():
     context = {**EXTENSION_CONTEXT, "csl": "ed:csl"}  # as it was declared before issue 25
-    document = {"@context": [w3c_context.URL, context], "id": "https://x.example/1", "type": "Annotation",
-                "csl": {"id": "1", "type": "book", "title": "Politics", "issued": {"date-parts": [[-350]]}}}
+    document = {
+        "@context": [w3c_context.URL, context],
+        "id": "https://x.example/1",
+        "type": "Annotation",
+        "csl": {"id": "1", "type": "book", "title": "Politics", "issued": {"date-parts": [[-350]]}},
+    }
     assert "Politics" not in json.dumps(w3c_context.expand(document))

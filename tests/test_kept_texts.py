@@ -1,4 +1,5 @@
 """The per-process copy of a version's text: read once, and never served for another text."""
+
 import threading
 from types import SimpleNamespace
 
@@ -6,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotator import kept_texts as texts
-from annotator.services import versions
 from annotator.models import Document
+from annotator.services import versions
 
 from .factories import DocumentFactory
 

@@ -5,6 +5,7 @@ The view modules once imported each other's private helpers, the exports' module
 reached into a view module for the download, three classes were named Placement, and four modules leaned on
 Django's internals. These tests read the app's source (ast), so that none of it comes back.
 """
+
 import ast
 import re
 from collections import defaultdict
@@ -59,7 +60,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
             if node.startswith(nxt + "."):
                 continue
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -105,7 +106,9 @@ def test_exports_are_written_only_through_the_exchange_entry_point():
             assert not imported & inner, f"{name} imports {sorted(imported & inner)}"
     graph = _graph()
     for user in ("annotator.admin", "annotator.views.exports", "annotator.management.commands.export_annotations"):
-        assert "annotator.exchange" in graph[user] and not any(m.startswith("annotator.views") for m in graph[user] - {user})
+        assert "annotator.exchange" in graph[user] and not any(
+            m.startswith("annotator.views") for m in graph[user] - {user}
+        )
 
 
 def test_no_two_classes_of_the_app_share_a_name():

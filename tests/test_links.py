@@ -1,4 +1,5 @@
 """Pure rules of links: which labels a type joins, the panel's type menu and its values, the argument map's grouping."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -68,11 +69,21 @@ def test_the_menu_offers_each_type_the_way_the_mark_can_take_it():
 @pytest.mark.parametrize(
     "value, parsed",
     [
-        ("12", (12, False)), ("12:reverse", (12, True)), ("", None), ("x", None), ("12:sideways", None), ("-1", None),
+        ("12", (12, False)),
+        ("12:reverse", (12, True)),
+        ("", None),
+        ("x", None),
+        ("12:sideways", None),
+        ("-1", None),
         # Digits that int() does not read (a superscript two) once made link_create answer 500.
-        ("²", None), ("1²:reverse", None), ("٣", (3, False)),
+        ("²", None),
+        ("1²:reverse", None),
+        ("٣", (3, False)),
         # More digits than int() reads from a string (4,300) answered 500 too (found by the fuzz tests).
-        ("9" * 5000, None), ("9" * 19 + ":reverse", None), (str(2**63), None), ("0", None),
+        ("9" * 5000, None),
+        ("9" * 19 + ":reverse", None),
+        (str(2**63), None),
+        ("0", None),
         (str(2**63 - 1) + ":reverse", (2**63 - 1, True)),
     ],
 )
@@ -80,11 +91,27 @@ def test_type_choice_values_parse_or_are_refused(value, parsed):
     assert parse_type_choice(value) == parsed
 
 
-@pytest.mark.parametrize("value, found", [
-    (1, 1), ("42", 42), (2**63 - 1, 2**63 - 1), (str(2**63 - 1), 2**63 - 1),
-    (0, None), (-3, None), ("-3", None), (2**63, None), (str(2**63), None), ("9" * 5000, None), ("", None),
-    ("x", None), (None, None), (True, None), (1.0, None), ("١٢", 12),
-])
+@pytest.mark.parametrize(
+    "value, found",
+    [
+        (1, 1),
+        ("42", 42),
+        (2**63 - 1, 2**63 - 1),
+        (str(2**63 - 1), 2**63 - 1),
+        (0, None),
+        (-3, None),
+        ("-3", None),
+        (2**63, None),
+        (str(2**63), None),
+        ("9" * 5000, None),
+        ("", None),
+        ("x", None),
+        (None, None),
+        (True, None),
+        (1.0, None),
+        ("١٢", 12),
+    ],
+)
 def test_row_id_reads_only_ids_a_row_can_have(value, found):
     from annotator.text import row_id
 
@@ -93,8 +120,10 @@ def test_row_id_reads_only_ids_a_row_can_have(value, found):
 
 # The argument map's grouping ---------------------------------------------------------------------------
 
-TYPES = {key: SimpleNamespace(key=key, name=key, inverse_name=f"inverse of {key}") for key in
-         ["supports", "refutes", "quotes", "attributed-to", "same-as", "contextualises"]}
+TYPES = {
+    key: SimpleNamespace(key=key, name=key, inverse_name=f"inverse of {key}")
+    for key in ["supports", "refutes", "quotes", "attributed-to", "same-as", "contextualises"]
+}
 
 
 def node(pk):
@@ -103,22 +132,32 @@ def node(pk):
 
 def edge(pk, key, source, target, status="pending"):
     return SimpleNamespace(
-        pk=pk, type=TYPES[key], from_annotation_id=source.pk, from_annotation=source,
-        to_annotation_id=target.pk if target else None, to_annotation=target, status=status,
+        pk=pk,
+        type=TYPES[key],
+        from_annotation_id=source.pk,
+        from_annotation=source,
+        to_annotation_id=target.pk if target else None,
+        to_annotation=target,
+        status=status,
     )
 
 
 def test_the_map_sorts_what_bears_on_each_claim():
     c1, c2, e1, e2, q = node(1), node(2), node(10), node(11), node(20)
     links = [
-        edge(100, "supports", e1, c1, "accepted"), edge(101, "refutes", e2, c1), edge(102, "quotes", c1, q),
-        edge(103, "same-as", c2, c1), edge(104, "contextualises", e1, c2, "rejected"),
+        edge(100, "supports", e1, c1, "accepted"),
+        edge(101, "refutes", e2, c1),
+        edge(102, "quotes", c1, q),
+        edge(103, "same-as", c2, c1),
+        edge(104, "contextualises", e1, c2, "rejected"),
     ]
     attribution = edge(105, "attributed-to", q, None)
     items = build_map([c1, c2], links, [attribution], {20: ["Getty 2002, p. 113"]})
     first, second = items
     assert [link.pk for link in first.support] == [100] and [link.pk for link in first.against] == [101]
-    assert [(x.link.pk, x.mark, x.attributions, x.citations) for x in first.quotations] == [(102, q, [attribution], ["Getty 2002, p. 113"])]
+    assert [(x.link.pk, x.mark, x.attributions, x.citations) for x in first.quotations] == [
+        (102, q, [attribution], ["Getty 2002, p. 113"])
+    ]
     assert first.same_as == [(links[3], c2)] and second.same_as == [(links[3], c1)]
     assert second.other == [(links[4], "inverse of contextualises", e1)]
     assert (first.has_evidence, first.accepted, first.pending, first.rejected) == (True, 1, 2, 0)

@@ -1,4 +1,5 @@
 """Integrity lives in the database: these constraints hold whatever path writes the rows."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -91,8 +92,17 @@ def test_the_migration_makes_each_stored_date_a_csl_date_and_each_doi_bare_keepi
     clash = old_sources.create(project=project, title="Clash", doi="https://dx.doi.org/10.1/a").pk
     old_sources.create(project=project, title="Bare", doi="10.1/a")
     history = old.get_model("annotator", "HistoricalSource").objects
-    history.create(id=made["1937-03"], project_id=project.pk, title="S", issued="1937-03", type="book",
-                   history_date="2024-01-01T00:00:00Z", history_type="+", created_at="2024-01-01T00:00:00Z", author_names="")
+    history.create(
+        id=made["1937-03"],
+        project_id=project.pk,
+        title="S",
+        issued="1937-03",
+        type="book",
+        history_date="2024-01-01T00:00:00Z",
+        history_type="+",
+        created_at="2024-01-01T00:00:00Z",
+        author_names="",
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -9,6 +9,7 @@ in the app a non-member staff user is an outsider (404 everywhere but the projec
 nothing); in the admin staff sees and cares for every row, within what the admin allows (marks, spans,
 citations and documents are not added there; links are read and deleted, not changed).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,7 +29,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
 from annotator.models import (
-    Annotation, Assignment, Change, DismissedSuggestion, Extraction, LinkType, Original, Role, Source, Span,
+    Annotation,
+    Assignment,
+    Change,
+    DismissedSuggestion,
+    Extraction,
+    LinkType,
+    Original,
+    Role,
+    Source,
+    Span,
 )
 from annotator.services import links, sources, versions
 from annotator.services.accounts import one_time_link
@@ -55,95 +65,95 @@ TEXT_V2 = SAMPLE_TEXT.replace("archives", "records") + REPEATED + "\n"
 L = "login"
 APP = {
     #                        anonymous outsider staff author other reviewer manager
-    "project_list":          (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "project_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "project_list": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "project_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Search (issue 21): across one's own projects (an outsider finds nothing of this one), or in one project.
-    "search_all":            (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "project_search":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "label_css":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_create":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
-    "document_detail":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "mark_list":             (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "mark_count":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_part":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_changes":      (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "annotation_create":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
-    "annotation_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "annotation_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "annotation_delete":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
+    "search_all": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "project_search": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "label_css": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_create": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "document_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "mark_list": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "mark_count": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_part": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_changes": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "annotation_create": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 200 200 200"),
+    "annotation_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "annotation_update": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "annotation_delete": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
     # Any member marks every other occurrence of a mark's text for themself (the author has none left: refused, and
     # sent back to the preview with the reason).
-    "annotation_mark_all":   (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 302 302 302 302"),
-    "document_versions":     (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
-    "version_diff":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "version_detail":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "version_report":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_mark_all": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 302 302 302 302"),
+    "document_versions": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "version_diff": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "version_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "version_report": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # The URL names an orphaned mark: its author or a manager re-attaches it.
-    "annotation_reattach":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 200"),
-    "review_queue":          (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
-    "annotation_review":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
-    "agreement_index":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_agreement":    (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "annotation_reattach": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 200"),
+    "review_queue": (f"{L} 404 404 403 403 200 200", f"{L} 405 405 405 405 405 405"),
+    "annotation_review": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    "agreement_index": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_agreement": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Settling a disagreement: reviewers and managers (the mark named has none: refused with its reason, back to
     # the page).
-    "disagreement_settle":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 302 302"),
-    "source_list":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "source_create":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
-    "source_import":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
-    "source_export":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "source_detail":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "source_update":         (f"{L} 404 404 200 200 403 200",  f"{L} 404 404 302 302 403 302"),
-    "source_picker":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "citation_create":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "citation_create_new":   (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "citation_delete":       (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "suggestion_list":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "suggestion_accept":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
+    "disagreement_settle": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 302 302"),
+    "source_list": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "source_create": (f"{L} 404 404 200 200 403 200", f"{L} 404 404 302 302 403 302"),
+    "source_import": (f"{L} 404 404 200 200 403 200", f"{L} 404 404 302 302 403 302"),
+    "source_export": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "source_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "source_update": (f"{L} 404 404 200 200 403 200", f"{L} 404 404 302 302 403 302"),
+    "source_picker": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "citation_create": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "citation_create_new": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "citation_delete": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "suggestion_list": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "suggestion_accept": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 200 200 200"),
     # Any member dismisses a suggestion for the document, or brings a dismissed one back (issue 21).
-    "suggestion_dismiss":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
-    "suggestion_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 302 302 302"),
-    "project_export":        (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_export":       (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "mark_links":            (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "link_create":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 200 200 200"),
-    "link_targets":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "link_update":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "link_delete":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 403"),
-    "link_review":           (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 200 200"),
-    "link_types":            (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
-    "link_queue":            (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_map":          (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "project_map":           (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "suggestion_dismiss": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 200 200 200"),
+    "suggestion_restore": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 302 302 302 302"),
+    "project_export": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_export": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "mark_links": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "link_create": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 200 200 200"),
+    "link_targets": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "link_update": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "link_delete": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 403"),
+    "link_review": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    "link_types": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "link_queue": (f"{L} 404 404 403 403 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_map": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "project_map": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Documents from web pages and files (issue 22): members follow a document being made and download originals;
     # managers fetch again.
-    "extraction_detail":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "document_refetch":      (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
-    "original_download":     (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "extraction_detail": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "document_refetch": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 403 302"),
+    "original_download": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Running a team (issue 20): staff create projects (ANNOTATOR_PROJECT_CREATORS); managers run theirs, members read
     # its guidelines and members.
-    "project_create":        (f"{L} 403 200 403 403 403 403",  f"{L} 403 302 403 403 403 403"),
-    "project_settings":      (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
-    "project_guidelines":    (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
-    "project_members":       (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
-    "label_list":            (f"{L} 404 404 200 200 200 200",  f"{L} 404 404 403 403 403 302"),
-    "label_update":          (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 403 403 403 302"),
+    "project_create": (f"{L} 403 200 403 403 403 403", f"{L} 403 302 403 403 403 403"),
+    "project_settings": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "project_guidelines": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "project_members": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "label_list": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "label_update": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 403 302"),
     # The URL names the author's assignment: they say how far they are; managers assign and take back.
-    "assignment_list":       (f"{L} 404 404 403 403 403 200",  f"{L} 404 404 403 403 403 302"),
-    "assignment_update":     (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 302 403 403 403"),
-    "my_work":               (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "assignment_list": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "assignment_update": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 302 403 403 403"),
+    "my_work": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Undoing a delete: the URL names a mark the author deleted; its author or a manager restores it.
-    "deleted_marks":         (f"{L} 404 404 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
-    "annotation_restore":    (f"{L} 405 405 405 405 405 405",  f"{L} 404 404 200 403 403 200"),
-    "project_progress":      (f"{L} 404 404 403 403 200 200",  f"{L} 405 405 405 405 405 405"),
+    "deleted_marks": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "annotation_restore": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 200"),
+    "project_progress": (f"{L} 404 404 403 403 200 200", f"{L} 405 405 405 405 405 405"),
     # A one-time link (made for a newcomer who has not logged in yet) opens Django's page to choose a password: the
     # token moves into the session and the browser goes on to the form. Anyone holding it may use it, once.
-    "password_reset_confirm": ("302 302 302 302 302 302 302",  "302 302 302 302 302 302 302"),
-    "password_reset_complete": ("200 200 200 200 200 200 200",  "405 405 405 405 405 405 405"),
+    "password_reset_confirm": ("302 302 302 302 302 302 302", "302 302 302 302 302 302 302"),
+    "password_reset_complete": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     # Accounts (django.contrib.auth): only logging in and out, and changing one's own password.
-    "login":                 ("200 200 200 200 200 200 200",  "200 200 200 200 200 200 200"),
-    "logout":                ("405 405 405 405 405 405 405",  f"{L} {L} {L} {L} {L} {L} {L}"),
-    "password_change":       (f"{L} 200 200 200 200 200 200",  f"{L} 200 200 200 200 200 200"),
-    "password_change_done":  (f"{L} 200 200 200 200 200 200",  f"{L} 405 405 405 405 405 405"),
+    "login": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "logout": ("405 405 405 405 405 405 405", f"{L} {L} {L} {L} {L} {L} {L}"),
+    "password_change": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
+    "password_change_done": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.
@@ -152,7 +162,8 @@ APP = {
 HTMX = {"HX-Request": "true"}
 
 OBJECT_FOR = {
-    "annotation_reattach": {"annotation_id": "orphan"}, "annotation_restore": {"annotation_id": "deleted"},
+    "annotation_reattach": {"annotation_id": "orphan"},
+    "annotation_restore": {"annotation_id": "deleted"},
     "document_part": {"number": "first_part"},
 }
 
@@ -166,7 +177,12 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
     getty = text.index("Getty")
     return {
         "document_create": lambda: {"title": "A second document", "text": "Some words to mark.\n"},
-        "annotation_create": lambda: {"start": getty, "end": getty + 5, "exact": "Getty", "label": w.labels["evidence"].pk},
+        "annotation_create": lambda: {
+            "start": getty,
+            "end": getty + 5,
+            "exact": "Getty",
+            "label": w.labels["evidence"].pk,
+        },
         "annotation_update": lambda: {"label": w.labels["evidence"].pk, "note": "Checked.", "version": w.mark.version},
         "annotation_delete": lambda: {"version": w.mark.version},
         "annotation_mark_all": lambda: {"scope": "document"},
@@ -175,15 +191,21 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "annotation_reattach": lambda: {"start": getty, "end": getty + 5, "exact": "Getty"},
         "annotation_review": lambda: {"status": "accepted", "note": "", "version": w.mark.version},
         "source_create": lambda: {"type": "book", "title": "A new book"},
-        "source_import": lambda: {"file": SimpleUploadedFile(
-            "refs.json", json.dumps([{"type": "book", "title": "Imported"}]).encode(), "application/json")},
+        "source_import": lambda: {
+            "file": SimpleUploadedFile(
+                "refs.json", json.dumps([{"type": "book", "title": "Imported"}]).encode(), "application/json"
+            )
+        },
         "source_update": lambda: {"type": "book", "title": "Renamed source"},
         "citation_create": lambda: {"source": w.source.pk, "locator": "p. 2"},
         "citation_create_new": lambda: {"new-type": "book", "new-title": "Made in the panel", "new-locator": "p. 1"},
         "suggestion_accept": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
         "suggestion_dismiss": lambda: {"start": w.suggestion.start, "end": w.suggestion.end},
-        "suggestion_restore": lambda: {"dismissal": DismissedSuggestion.objects.create(
-            document=w.document, digest=f"{next(DIGESTS):064x}", exact="A passage once dismissed").pk},
+        "suggestion_restore": lambda: {
+            "dismissal": DismissedSuggestion.objects.create(
+                document=w.document, digest=f"{next(DIGESTS):064x}", exact="A passage once dismissed"
+            ).pk
+        },
         "link_create": lambda: {"type": str(w.types["same-as"].pk), "to_annotation": w.third.pk},
         "link_update": lambda: {"note": "Still the same.", "version": w.link.version},
         "link_delete": lambda: {"version": w.link.version},
@@ -214,11 +236,15 @@ def build_world(project, people: dict) -> SimpleNamespace:
 
     def mark(user, word, label="claim"):
         start = SAMPLE_TEXT.index(word)
-        return services.annotate(user=user, document=document, start=start, end=start + len(word), exact=word, label=labels[label])
+        return services.annotate(
+            user=user, document=document, start=start, end=start + len(word), exact=word, label=labels[label]
+        )
 
     first, second, third = mark(author, "Did"), mark(author, "Stalin"), mark(other, "want")
     orphan = mark(author, "archives")
-    citation = CitationFactory(annotation=first, source=sources.create_source(user=author, project=project, type="book", title="Getty 1993"))
+    citation = CitationFactory(
+        annotation=first, source=sources.create_source(user=author, project=project, type="book", title="Getty 1993")
+    )
     link = links.create_link(user=author, from_annotation=first, to_annotation=second, type=types["same-as"])
     versions.add_version(user=manager, document=document, text=TEXT_V2)
     for obj in (first, second, third, orphan, link):
@@ -230,21 +256,46 @@ def build_world(project, people: dict) -> SimpleNamespace:
     services.delete_annotation(user=author, annotation=gone)
     # As if version 1 had been fetched from the web (a TEST-NET address: fetching again fails at once, not public).
     first_version = document.versions.get(number=1)
-    Original.objects.create(version=first_version, data=b"<html><p>Hello</p></html>", media_type="text/html",
-                            sha256="0" * 64, size=25, url="http://192.0.2.1/story")
+    Original.objects.create(
+        version=first_version,
+        data=b"<html><p>Hello</p></html>",
+        media_type="text/html",
+        sha256="0" * 64,
+        size=25,
+        url="http://192.0.2.1/story",
+    )
     extraction = Extraction.objects.create(project=project, requested_by=manager, url="http://192.0.2.1/other")
     # A newcomer's one-time link (they are no member yet: the link alone is what they hold).
     newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
     return SimpleNamespace(
-        project=project, document=document, labels=labels, types=types, mark=first, third=third, orphan=orphan,
-        citation=citation, source=citation.source, link=link, suggestion=sources.quotation_suggestions(document)[0],
+        project=project,
+        document=document,
+        labels=labels,
+        types=types,
+        mark=first,
+        third=third,
+        orphan=orphan,
+        citation=citation,
+        source=citation.source,
+        link=link,
+        suggestion=sources.quotation_suggestions(document)[0],
         ids={
-            "project_id": project.pk, "document_id": document.pk, "annotation_id": first.pk, "orphan": orphan.pk,
-            "source_id": citation.source_id, "citation_id": citation.pk, "link_id": link.pk, "number": 1,
-            "first_part": 0, "extraction_id": extraction.pk, "label_id": labels["claim"].pk,
-            "assignment_id": assignment.pk, "deleted": gone.pk, "uidb64": password_link.uidb64,
+            "project_id": project.pk,
+            "document_id": document.pk,
+            "annotation_id": first.pk,
+            "orphan": orphan.pk,
+            "source_id": citation.source_id,
+            "citation_id": citation.pk,
+            "link_id": link.pk,
+            "number": 1,
+            "first_part": 0,
+            "extraction_id": extraction.pk,
+            "label_id": labels["claim"].pk,
+            "assignment_id": assignment.pk,
+            "deleted": gone.pk,
+            "uidb64": password_link.uidb64,
             "token": password_link.token,
         },
     )
@@ -253,8 +304,15 @@ def build_world(project, people: dict) -> SimpleNamespace:
 @pytest.fixture
 def people(annotator, annotator2, reviewer, manager, outsider):
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
-    return {"anonymous": None, "outsider": outsider, "staff": staff, "author": annotator, "other": annotator2,
-            "reviewer": reviewer, "manager": manager}
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "staff": staff,
+        "author": annotator,
+        "other": annotator2,
+        "reviewer": reviewer,
+        "manager": manager,
+    }
 
 
 @pytest.fixture
@@ -384,12 +442,18 @@ def test_a_member_asking_for_another_projects_objects_gets_404(world, world_b, c
 
 
 def test_nothing_of_project_b_changes_whoever_of_project_a_writes_to_it(world, world_b, clients):
-    before = (Annotation.objects.filter(span__document=world_b.document).count(), Source.objects.filter(project=world_b.project).count())
+    before = (
+        Annotation.objects.filter(span__document=world_b.document).count(),
+        Source.objects.filter(project=world_b.project).count(),
+    )
     for name, url in app_urls(world_b.ids):
         for role in MEMBER_ROLES:
             client = clients[role]
             client.post(url, post_data(name, world_b), HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
-    assert (Annotation.objects.filter(span__document=world_b.document).count(), Source.objects.filter(project=world_b.project).count()) == before
+    assert (
+        Annotation.objects.filter(span__document=world_b.document).count(),
+        Source.objects.filter(project=world_b.project).count(),
+    ) == before
     world_b.link.refresh_from_db()
     assert world_b.link.version == 1 and world_b.link.status == "pending"
 
@@ -403,7 +467,14 @@ def test_a_post_without_the_csrf_token_is_refused(world, clients):
 
 
 def test_unknown_ids_are_404_too(clients):
-    for url in ["/projects/99999/", "/documents/99999/", "/annotations/99999/", "/sources/99999/", "/annotations/99999/links/", "/documents/99999/map/"]:
+    for url in [
+        "/projects/99999/",
+        "/documents/99999/",
+        "/annotations/99999/",
+        "/sources/99999/",
+        "/annotations/99999/links/",
+        "/documents/99999/map/",
+    ]:
         assert clients["author"].get(url).status_code == 404
 
 
@@ -414,16 +485,16 @@ def test_unknown_ids_are_404_too(clients):
 A = "admin-login"
 ADMIN_SITE = {
     #                          anonymous outsider staff author
-    "index":                   (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
-    "login":                   ("200 200 302 200",   "200 200 200 200"),
+    "index": (f"{A} {A} 200 {A}", f"{A} {A} 200 {A}"),
+    "login": ("200 200 302 200", "200 200 200 200"),
     # Logging out of the admin: the admin's index (then its login) for non-staff; staff leave to the app's login.
-    "logout":                  ("302 302 405 302",   "302 302 login 302"),
-    "password_change":         (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
-    "password_change_done":    (f"{A} {A} 200 {A}",  f"{A} {A} 405 {A}"),
-    "autocomplete":            (f"{A} {A} 403 {A}",  f"{A} {A} 405 {A}"),
-    "jsi18n":                  (f"{A} {A} 200 {A}",  f"{A} {A} 405 {A}"),
-    "view_on_site":            (f"{A} {A} 404 {A}",  f"{A} {A} 404 {A}"),
-    "app_list":                (f"{A} {A} 200 {A}",  f"{A} {A} 200 {A}"),
+    "logout": ("302 302 405 302", "302 302 login 302"),
+    "password_change": (f"{A} {A} 200 {A}", f"{A} {A} 200 {A}"),
+    "password_change_done": (f"{A} {A} 200 {A}", f"{A} {A} 405 {A}"),
+    "autocomplete": (f"{A} {A} 403 {A}", f"{A} {A} 405 {A}"),
+    "jsi18n": (f"{A} {A} 200 {A}", f"{A} {A} 405 {A}"),
+    "view_on_site": (f"{A} {A} 404 {A}", f"{A} {A} 404 {A}"),
+    "app_list": (f"{A} {A} 200 {A}", f"{A} {A} 200 {A}"),
 }
 # Staff's answers per admin page of a model, "GET POST", for each page the admin has. The POST is an empty form
 # (a changelist re-shows itself; a change form shows its errors, or saves nothing new when every field is
@@ -431,30 +502,130 @@ ADMIN_SITE = {
 # groups and login attempts do not exist here: the admin redirects with "not found". History records are
 # read, never reverted (403).
 ADMIN_MODELS = {
-    "auth.group":            {"changelist": "200 200", "add": "200 200", "change": "302 302", "delete": "302 302", "history": "302 302"},
-    "auth.user":             {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200",
-                              "password_change": "200 200"},
-    "axes.accessattempt":    {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
-    "axes.accesslog":        {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
-    "axes.accessfailurelog": {"changelist": "200 200", "add": "403 403", "change": "302 302", "delete": "302 302", "history": "302 302"},
-    "annotator.project":     {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
-    "annotator.membership":  {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 302", "history": "200 200"},
-    "annotator.label":       {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
-    "annotator.document":    {"changelist": "200 200", "add": "403 403", "change": "200 200", "delete": "200 302", "history": "200 200"},
-    "annotator.span":        {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200"},
-    "annotator.annotation":  {"changelist": "200 200", "add": "403 403", "change": "200 200", "delete": "200 302", "history": "200 200",
-                              "simple_history": "200 403"},
-    "annotator.source":      {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200",
-                              "simple_history": "200 403"},
-    "annotator.citation":    {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200",
-                              "simple_history": "200 403"},
-    "annotator.change":      {"changelist": "200 200", "add": "403 403", "change": "200 302", "delete": "200 302", "history": "200 200"},
-    "annotator.linktype":    {"changelist": "200 200", "add": "200 200", "change": "200 200", "delete": "200 200", "history": "200 200"},
-    "annotator.link":        {"changelist": "200 200", "add": "403 403", "change": "200 403", "delete": "200 302", "history": "200 200",
-                              "simple_history": "200 403"},
+    "auth.group": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "302 302",
+        "delete": "302 302",
+        "history": "302 302",
+    },
+    "auth.user": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 200",
+        "history": "200 200",
+        "password_change": "200 200",
+    },
+    "axes.accessattempt": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "302 302",
+        "delete": "302 302",
+        "history": "302 302",
+    },
+    "axes.accesslog": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "302 302",
+        "delete": "302 302",
+        "history": "302 302",
+    },
+    "axes.accessfailurelog": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "302 302",
+        "delete": "302 302",
+        "history": "302 302",
+    },
+    "annotator.project": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 200",
+        "history": "200 200",
+    },
+    "annotator.membership": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 302",
+        "history": "200 200",
+    },
+    "annotator.label": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 200",
+        "history": "200 200",
+    },
+    "annotator.document": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 200",
+        "delete": "200 302",
+        "history": "200 200",
+    },
+    "annotator.span": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 302",
+        "delete": "200 302",
+        "history": "200 200",
+    },
+    "annotator.annotation": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 200",
+        "delete": "200 302",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
+    "annotator.source": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 200",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
+    "annotator.citation": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 302",
+        "delete": "200 302",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
+    "annotator.change": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 302",
+        "delete": "200 302",
+        "history": "200 200",
+    },
+    "annotator.linktype": {
+        "changelist": "200 200",
+        "add": "200 200",
+        "change": "200 200",
+        "delete": "200 200",
+        "history": "200 200",
+    },
+    "annotator.link": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "200 302",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
     # The background tasks' results (django-tasks-db), read only; no task has run here, so no row.
     "django_tasks_database.dbtaskresult": {
-        "changelist": "200 200", "add": "403 403", "change": "302 403", "delete": "403 403", "history": "302 302",
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "302 403",
+        "delete": "403 403",
+        "history": "302 302",
     },
 }
 ADMIN_ROLES = ("anonymous", "outsider", "staff", "author")
@@ -465,10 +636,17 @@ APP_LABELS = sorted((config.label for config in apps.get_app_configs()), key=len
 def admin_rows(w: SimpleNamespace):
     """(name, url, staff's expected GET and POST, or the site row) for every named admin URL."""
     objects = {
-        "annotator.project": w.project, "annotator.document": w.document, "annotator.annotation": w.mark,
-        "annotator.span": w.mark.span, "annotator.source": w.source, "annotator.citation": w.citation,
-        "annotator.link": w.link, "annotator.linktype": w.types["same-as"], "annotator.label": w.labels["claim"],
-        "annotator.membership": w.project.memberships.first(), "annotator.change": Change.objects.filter(document=w.document).first(),
+        "annotator.project": w.project,
+        "annotator.document": w.document,
+        "annotator.annotation": w.mark,
+        "annotator.span": w.mark.span,
+        "annotator.source": w.source,
+        "annotator.citation": w.citation,
+        "annotator.link": w.link,
+        "annotator.linktype": w.types["same-as"],
+        "annotator.label": w.labels["claim"],
+        "annotator.membership": w.project.memberships.first(),
+        "annotator.change": Change.objects.filter(document=w.document).first(),
         "auth.user": w.mark.created_by,
     }
     for namespace, pattern in url_patterns():
@@ -479,14 +657,20 @@ def admin_rows(w: SimpleNamespace):
             yield name, _site_url(name, w), ADMIN_SITE[name]
             continue
         label = next((label for label in APP_LABELS if name.startswith(f"{label}_")), "")
-        match = re.fullmatch(r"(\w+?)_(\w+?)_(changelist|add|change|delete|history|simple_history|password_change)",
-                             name.replace(label, "app", 1))
+        match = re.fullmatch(
+            r"(\w+?)_(\w+?)_(changelist|add|change|delete|history|simple_history|password_change)",
+            name.replace(label, "app", 1),
+        )
         model_key = match and f"{label}.{match[2]}"
-        assert match and model_key in ADMIN_MODELS, f"admin URL {name} has no row in tests/test_permissions.py ADMIN_MODELS"
+        assert match and model_key in ADMIN_MODELS, (
+            f"admin URL {name} has no row in tests/test_permissions.py ADMIN_MODELS"
+        )
         page = match[3]
         assert page in ADMIN_MODELS[model_key], f"admin URL {name}: no {page!r} in its ADMIN_MODELS row"
         obj = objects.get(model_key)
-        pk = obj.pk if obj is not None else 99999  # models with no row here (groups, login attempts): the admin's 'not found'
+        pk = (
+            obj.pk if obj is not None else 99999
+        )  # models with no row here (groups, login attempts): the admin's 'not found'
         if page in ("changelist", "add"):
             url = reverse(f"admin:{name}")
         elif page == "simple_history":
@@ -533,8 +717,16 @@ def test_ids_of_another_projects_objects_in_a_form_are_refused(world, world_b, c
     text = world.document.text
     getty = text.index("Getty")
     cases = [
-        ("annotation_create", [world.document.pk], {"start": getty, "end": getty + 5, "exact": "Getty", "label": b.labels["claim"].pk}),
-        ("annotation_update", [world.mark.pk], {"label": b.labels["evidence"].pk, "note": "", "version": world.mark.version}),
+        (
+            "annotation_create",
+            [world.document.pk],
+            {"start": getty, "end": getty + 5, "exact": "Getty", "label": b.labels["claim"].pk},
+        ),
+        (
+            "annotation_update",
+            [world.mark.pk],
+            {"label": b.labels["evidence"].pk, "note": "", "version": world.mark.version},
+        ),
         ("citation_create", [world.mark.pk], {"source": b.source.pk, "locator": "p. 9"}),
         ("link_create", [world.mark.pk], {"type": str(world.types["same-as"].pk), "to_annotation": b.third.pk}),
         ("link_create", [world.mark.pk], {"type": str(b.types["same-as"].pk), "to_annotation": world.third.pk}),

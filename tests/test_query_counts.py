@@ -7,6 +7,7 @@ links) and in a large one (30 marks on it with citations, links, reviews and his
 documents, sources, versions and projects), once first to warm the process up; the two counts must
 be equal. A POST that changes or deletes something gets a fresh object of the same kind each time.
 """
+
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -20,8 +21,19 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotator import document_page, kept_texts, poll_pass, services
 from annotator.models import (
-    Annotation, Assignment, Citation, DismissedSuggestion, Document, Extraction, Link, LinkType, Original, Role, Source,
-    Span, Status,
+    Annotation,
+    Assignment,
+    Citation,
+    DismissedSuggestion,
+    Document,
+    Extraction,
+    Link,
+    LinkType,
+    Original,
+    Role,
+    Source,
+    Span,
+    Status,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -74,30 +86,52 @@ class World:
     def fresh_mark(self, role="ann", key="evidence", *, cited=False, linked=False) -> Annotation:
         document = self.doc()
         start, end = _at(document.text, next(self.lines))
-        mark = services.annotate(user=self.users[role], document=document, start=start, end=end,
-                                 exact=document.text[start:end], label=self.label(key))
+        mark = services.annotate(
+            user=self.users[role],
+            document=document,
+            start=start,
+            end=end,
+            exact=document.text[start:end],
+            label=self.label(key),
+        )
         if cited:
-            source_services.cite_source(user=self.users[role], annotation=mark, source=Source.objects.get(pk=self.source),
-                                        locator="p. 1")
+            source_services.cite_source(
+                user=self.users[role], annotation=mark, source=Source.objects.get(pk=self.source), locator="p. 1"
+            )
         if linked:
-            link_services.create_link(user=self.users[role], from_annotation=mark, type=self.link_type("supports"),
-                                      to_annotation=Annotation.objects.get(pk=self.claim))
+            link_services.create_link(
+                user=self.users[role],
+                from_annotation=mark,
+                type=self.link_type("supports"),
+                to_annotation=Annotation.objects.get(pk=self.claim),
+            )
         return Annotation.objects.get(pk=mark.pk)
 
     def fresh_link(self, role="ann") -> Link:
         mark = self.fresh_mark(role, "evidence")
-        return link_services.create_link(user=self.users[role], from_annotation=mark, type=self.link_type("supports"),
-                                         to_annotation=Annotation.objects.get(pk=self.claim), note="see p. 3")
+        return link_services.create_link(
+            user=self.users[role],
+            from_annotation=mark,
+            type=self.link_type("supports"),
+            to_annotation=Annotation.objects.get(pk=self.claim),
+            note="see p. 3",
+        )
 
     def fresh_orphan(self) -> Annotation:
         """A mark an earlier version's text left without a place, as add_version leaves one."""
         document = self.doc(self.versioned)
         old = document.versions.get(number=document.version - 1).text
         start, end = _at(old, 3)
-        span, _ = Span.objects.get_or_create(document=document, version=document.version - 1, start=start, end=end,
-                                             defaults={"exact": old[start:end]})
-        return Annotation.objects.create(span=span, label=self.label("claim"), created_by=self.users["ann"],
-                                         placement="orphaned", note=f"orphan {next(self.names)}")
+        span, _ = Span.objects.get_or_create(
+            document=document, version=document.version - 1, start=start, end=end, defaults={"exact": old[start:end]}
+        )
+        return Annotation.objects.create(
+            span=span,
+            label=self.label("claim"),
+            created_by=self.users["ann"],
+            placement="orphaned",
+            note=f"orphan {next(self.names)}",
+        )
 
     def link_type(self, key) -> LinkType:
         return LinkType.objects.get(project_id=self.project, key=key)
@@ -110,20 +144,32 @@ def build_world(tag: str, size: int) -> World:
     """A project whose document has `size` marks; the larger, the more of everything else too."""
     project = ProjectFactory(name=f"Project {tag}")
     users = {}
-    for role, kind in [("ann", Role.ANNOTATOR), ("ann2", Role.ANNOTATOR), ("rev", Role.REVIEWER), ("boss", Role.MANAGER)]:
+    for role, kind in [
+        ("ann", Role.ANNOTATOR),
+        ("ann2", Role.ANNOTATOR),
+        ("rev", Role.REVIEWER),
+        ("boss", Role.MANAGER),
+    ]:
         users[role] = UserFactory(username=f"{tag}-{role}")
         MembershipFactory(user=users[role], project=project, role=kind)
     labels = {label.key: label for label in project.labels.all()}
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world
 
-    documents = [services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
-                 for d in range(1 + extra)]
+    documents = [
+        services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
+        for d in range(1 + extra)
+    ]
     document = documents[0]
     sources = [
         source_services.create_source(
-            user=users["ann"], project=project, title=f"{tag} source {s}", type="book", issued="1985",
-            authors=[{"family": "Getty", "given": "J. Arch"}], doi=f"10.1000/{tag}.{s}" if s % 2 else "",
+            user=users["ann"],
+            project=project,
+            title=f"{tag} source {s}",
+            type="book",
+            issued="1985",
+            authors=[{"family": "Getty", "given": "J. Arch"}],
+            doi=f"10.1000/{tag}.{s}" if s % 2 else "",
             full_text="Comrades! Did Stalin want mass terror? " * 3 + _text(5),
         )
         for s in range(2 + 2 * extra)
@@ -131,35 +177,62 @@ def build_world(tag: str, size: int) -> World:
 
     def mark(doc, line, role, key, note=""):
         start, end = _at(doc.text, line)
-        return services.annotate(user=users[role], document=doc, start=start, end=end, exact=doc.text[start:end],
-                                 label=labels[key], note=note)
+        return services.annotate(
+            user=users[role],
+            document=doc,
+            start=start,
+            end=end,
+            exact=doc.text[start:end],
+            label=labels[key],
+            note=note,
+        )
 
     quote = mark(document, 0, "ann", "quotation", "the quotation")
     claim = mark(document, 1, "ann", "claim")
     evidence = mark(document, 2, "ann2", "evidence")
     citation = source_services.cite_source(user=users["ann"], annotation=quote, source=sources[0], locator="p. 57")
-    link = link_services.create_link(user=users["ann"], from_annotation=claim, type=types["quotes"], to_annotation=quote)
+    link = link_services.create_link(
+        user=users["ann"], from_annotation=claim, type=types["quotes"], to_annotation=quote
+    )
     link_services.create_link(user=users["ann2"], from_annotation=evidence, type=types["supports"], to_annotation=claim)
-    link_services.create_link(user=users["ann"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin")
+    link_services.create_link(
+        user=users["ann"], from_annotation=quote, type=types["attributed-to"], speaker="J. V. Stalin"
+    )
     services.review_annotation(user=users["rev"], annotation=claim, status=Status.ACCEPTED, note="fine")
 
     keys, authors = ["claim", "evidence", "quotation"], ["ann", "ann2", "boss"]
     made = []
     for line in range(3, size):
-        made.append(mark(document, line, authors[line % 3], keys[line % 3], note=f"note {line}" if line % 4 == 0 else ""))
+        made.append(
+            mark(document, line, authors[line % 3], keys[line % 3], note=f"note {line}" if line % 4 == 0 else "")
+        )
     for i, m in enumerate(made):
         if i % 2 == 0:
-            source_services.cite_source(user=m.created_by, annotation=m, source=sources[i % len(sources)], locator=f"p. {i}")
+            source_services.cite_source(
+                user=m.created_by, annotation=m, source=sources[i % len(sources)], locator=f"p. {i}"
+            )
         if m.label.key == "evidence":
-            link_services.create_link(user=m.created_by, from_annotation=m, type=types["supports" if i % 2 else "refutes"],
-                                      to_annotation=claim)
+            link_services.create_link(
+                user=m.created_by,
+                from_annotation=m,
+                type=types["supports" if i % 2 else "refutes"],
+                to_annotation=claim,
+            )
         if i % 5 == 0 and m.created_by != users["rev"]:
-            services.review_annotation(user=users["rev"], annotation=m, status=Status.REJECTED if i % 2 else Status.ACCEPTED)
+            services.review_annotation(
+                user=users["rev"], annotation=m, status=Status.REJECTED if i % 2 else Status.ACCEPTED
+            )
     for i in range(1 + extra):  # the quotation cites, and is attributed to, more sources in the large world
         source_services.cite_source(user=users["ann"], annotation=quote, source=sources[1 + i], locator=f"p. {i}")
-        link_services.create_link(user=users["ann"], from_annotation=quote, type=types["attributed-to"], to_source=sources[1 + i])
-        quote = services.update_annotation(user=users["ann"], annotation=Annotation.objects.get(pk=quote.pk),
-                                           version=Annotation.objects.get(pk=quote.pk).version, note=f"the quotation, take {i}")
+        link_services.create_link(
+            user=users["ann"], from_annotation=quote, type=types["attributed-to"], to_source=sources[1 + i]
+        )
+        quote = services.update_annotation(
+            user=users["ann"],
+            annotation=Annotation.objects.get(pk=quote.pk),
+            version=Annotation.objects.get(pk=quote.pk).version,
+            note=f"the quotation, take {i}",
+        )
     for d in documents[1:]:
         for line in range(size // 3):
             mark(d, line, authors[line % 3], keys[line % 3])
@@ -173,10 +246,20 @@ def build_world(tag: str, size: int) -> World:
 
     # Version 1 of the versioned document as if fetched from the web (a TEST-NET address: fetching it again fails at
     # once, as not public), and documents being made in the background, more in the large world.
-    Original.objects.create(version=versioned.versions.get(number=1), data=b"<p>page</p>", media_type="text/html",
-                            sha256="0" * 64, size=11, url="http://192.0.2.1/page")
-    extractions = [Extraction.objects.create(project=project, requested_by=users["boss"], url=f"http://192.0.2.1/{e}",
-                                             progress=e % 100) for e in range(1 + extra)]
+    Original.objects.create(
+        version=versioned.versions.get(number=1),
+        data=b"<p>page</p>",
+        media_type="text/html",
+        sha256="0" * 64,
+        size=11,
+        url="http://192.0.2.1/page",
+    )
+    extractions = [
+        Extraction.objects.create(
+            project=project, requested_by=users["boss"], url=f"http://192.0.2.1/{e}", progress=e % 100
+        )
+        for e in range(1 + extra)
+    ]
 
     for p in range(extra):  # the users' other projects, for the project list
         other = ProjectFactory(name=f"Project {tag} elsewhere {p}")
@@ -193,15 +276,27 @@ def build_world(tag: str, size: int) -> World:
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
     Assignment.objects.create(document=document, user=users["rev"], task="review", assigned_by=users["boss"])
     return World(
-        project=project.pk, users=users, document=document.pk, versioned=versioned.pk, quote=quote.pk, claim=claim.pk,
-        evidence=evidence.pk, source=sources[0].pk, citation=citation.pk, link=link.pk, extraction=extractions[0].pk,
+        project=project.pk,
+        users=users,
+        document=document.pk,
+        versioned=versioned.pk,
+        quote=quote.pk,
+        claim=claim.pk,
+        evidence=evidence.pk,
+        source=sources[0].pk,
+        citation=citation.pk,
+        link=link.pk,
+        extraction=extractions[0].pk,
     )
 
 
 @pytest.fixture(scope="module")
 def worlds(django_db_setup, django_db_blocker):
     """The small and the large world, built once for the module inside a transaction that is rolled back after it."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -235,39 +330,73 @@ def _url(name, *args):
 def _annotation_create(w):
     document = w.doc()
     start, end = _at(document.text, next(w.lines))
-    return Call("ann", _url("annotation_create", w.document), "post", {
-        "start": start, "end": end, "exact": document.text[start:end], "label": w.label("claim").pk,
-        "since": document.revision,
-    }, htmx=True)
+    return Call(
+        "ann",
+        _url("annotation_create", w.document),
+        "post",
+        {
+            "start": start,
+            "end": end,
+            "exact": document.text[start:end],
+            "label": w.label("claim").pk,
+            "since": document.revision,
+        },
+        htmx=True,
+    )
 
 
 def _annotation_update(w):
     mark = w.fresh_mark(cited=True, linked=True)
-    return Call("ann", _url("annotation_update", mark.pk), "post", {
-        "label": mark.label_id, "note": "changed", "version": mark.version, "since": _revision(w),
-    }, htmx=True)
+    return Call(
+        "ann",
+        _url("annotation_update", mark.pk),
+        "post",
+        {
+            "label": mark.label_id,
+            "note": "changed",
+            "version": mark.version,
+            "since": _revision(w),
+        },
+        htmx=True,
+    )
 
 
 def _annotation_update_conflict(w):
     # Changed since its panel was drawn: the answer is the panel as it is now with the editor's input kept (409).
     mark = w.fresh_mark(cited=True, linked=True)
     services.update_annotation(user=w.user("ann"), annotation=mark, version=mark.version, note="meanwhile")
-    return Call("ann", _url("annotation_update", mark.pk), "post", {
-        "label": mark.label_id, "note": "mine", "version": mark.version, "since": _revision(w),
-    }, htmx=True, status=409)
+    return Call(
+        "ann",
+        _url("annotation_update", mark.pk),
+        "post",
+        {
+            "label": mark.label_id,
+            "note": "mine",
+            "version": mark.version,
+            "since": _revision(w),
+        },
+        htmx=True,
+        status=409,
+    )
 
 
 def _changes_with_open_mark(w):
     # The poll of a page whose open mark changed since its panel was drawn: the answer brings the panel anew.
     mark = w.fresh_mark(cited=True, linked=True)
     services.update_annotation(user=w.user("ann"), annotation=mark, version=mark.version, note="meanwhile")
-    return Call("ann", _url("document_changes", w.document), data={"since": _revision(w) - 1, "open_mark": f"{mark.pk}.1"},
-                htmx=True)
+    return Call(
+        "ann",
+        _url("document_changes", w.document),
+        data={"since": _revision(w) - 1, "open_mark": f"{mark.pk}.1"},
+        htmx=True,
+    )
 
 
 def _annotation_delete(w):
     mark = w.fresh_mark(cited=True, linked=True)
-    return Call("ann", _url("annotation_delete", mark.pk), "post", {"version": mark.version, "since": _revision(w)}, htmx=True)
+    return Call(
+        "ann", _url("annotation_delete", mark.pk), "post", {"version": mark.version, "since": _revision(w)}, htmx=True
+    )
 
 
 def _annotation_review(origin):
@@ -277,6 +406,7 @@ def _annotation_review(origin):
         if origin:
             data["origin"] = origin
         return Call("rev", _url("annotation_review", mark.pk), "post", data, htmx=True)
+
     return call
 
 
@@ -284,23 +414,48 @@ def _annotation_reattach(w):
     orphan = w.fresh_orphan()
     document = w.doc(w.versioned)
     start, end = _at(document.text, next(w.lines))
-    return Call("ann", _url("annotation_reattach", orphan.pk), "post", {
-        "start": start, "end": end, "exact": document.text[start:end], "since": document.revision,
-    }, htmx=True)
+    return Call(
+        "ann",
+        _url("annotation_reattach", orphan.pk),
+        "post",
+        {
+            "start": start,
+            "end": end,
+            "exact": document.text[start:end],
+            "since": document.revision,
+        },
+        htmx=True,
+    )
 
 
 def _citation_create(w):
     mark = w.fresh_mark("ann", "quotation")
-    return Call("ann", _url("citation_create", mark.pk), "post",
-                {"source": w.source, "locator": "p. 5", "note": "n", "since": _revision(w)}, htmx=True)
+    return Call(
+        "ann",
+        _url("citation_create", mark.pk),
+        "post",
+        {"source": w.source, "locator": "p. 5", "note": "n", "since": _revision(w)},
+        htmx=True,
+    )
 
 
 def _citation_create_new(w):
     mark = w.fresh_mark("ann", "quotation")
-    return Call("ann", _url("citation_create_new", mark.pk), "post", {
-        "new-type": "book", "new-title": w.name("New book"), "new-authors": "Getty, J. Arch", "new-issued": "1985",
-        "new-locator": "p. 9", "new-note": "", "since": _revision(w),
-    }, htmx=True)
+    return Call(
+        "ann",
+        _url("citation_create_new", mark.pk),
+        "post",
+        {
+            "new-type": "book",
+            "new-title": w.name("New book"),
+            "new-authors": "Getty, J. Arch",
+            "new-issued": "1985",
+            "new-locator": "p. 9",
+            "new-note": "",
+            "since": _revision(w),
+        },
+        htmx=True,
+    )
 
 
 def _citation_delete(w):
@@ -311,20 +466,31 @@ def _citation_delete(w):
 
 def _suggestion_accept(w):
     suggestion = source_services.quotation_suggestions(w.doc())[0]
-    return Call("ann", _url("suggestion_accept", w.document), "post",
-                {"start": suggestion.start, "end": suggestion.end}, htmx=True)
+    return Call(
+        "ann",
+        _url("suggestion_accept", w.document),
+        "post",
+        {"start": suggestion.start, "end": suggestion.end},
+        htmx=True,
+    )
 
 
 def _suggestion_dismiss(w):
     DismissedSuggestion.objects.filter(document=w.document).delete()  # the warm-up's, so the same one is suggested
     suggestion = source_services.quotation_suggestions(w.doc())[0]
-    return Call("ann", _url("suggestion_dismiss", w.document), "post",
-                {"start": suggestion.start, "end": suggestion.end}, htmx=True)
+    return Call(
+        "ann",
+        _url("suggestion_dismiss", w.document),
+        "post",
+        {"start": suggestion.start, "end": suggestion.end},
+        htmx=True,
+    )
 
 
 def _suggestion_restore(w):
-    dismissal = DismissedSuggestion.objects.create(document_id=w.document, digest=w.name("d").replace(" ", "-").ljust(64, "0"),
-                                                   exact="A passage once dismissed")
+    dismissal = DismissedSuggestion.objects.create(
+        document_id=w.document, digest=w.name("d").replace(" ", "-").ljust(64, "0"), exact="A passage once dismissed"
+    )
     return Call("ann2", _url("suggestion_restore", w.document), "post", {"dismissal": dismissal.pk}, status=302)
 
 
@@ -332,28 +498,51 @@ def _disagreement_settle(w):
     # Two editors' marks on the same text: the reviewer keeps one, the other is rejected.
     kept = w.fresh_mark("ann", "claim")
     span = kept.span
-    services.annotate(user=w.users["ann2"], document=w.doc(), start=span.start, end=span.end, exact=span.exact,
-                      label=w.label("evidence"))
-    return Call("rev", _url("disagreement_settle", w.document), "post", {"keep": kept.pk, "note": "settled"},
-                status=302)
+    services.annotate(
+        user=w.users["ann2"],
+        document=w.doc(),
+        start=span.start,
+        end=span.end,
+        exact=span.exact,
+        label=w.label("evidence"),
+    )
+    return Call(
+        "rev", _url("disagreement_settle", w.document), "post", {"keep": kept.pk, "note": "settled"}, status=302
+    )
 
 
 def _link_create(w):
     mark = w.fresh_mark("ann", "evidence")
-    return Call("ann", _url("link_create", mark.pk), "post", {
-        "type": str(w.link_type("supports").pk), "to_annotation": w.claim, "note": "see p. 2", "since": _revision(w),
-    }, htmx=True)
+    return Call(
+        "ann",
+        _url("link_create", mark.pk),
+        "post",
+        {
+            "type": str(w.link_type("supports").pk),
+            "to_annotation": w.claim,
+            "note": "see p. 2",
+            "since": _revision(w),
+        },
+        htmx=True,
+    )
 
 
 def _link_update(w):
     link = w.fresh_link()
-    return Call("ann", _url("link_update", link.pk), "post",
-                {"note": "changed", "version": link.version, "since": _revision(w)}, htmx=True)
+    return Call(
+        "ann",
+        _url("link_update", link.pk),
+        "post",
+        {"note": "changed", "version": link.version, "since": _revision(w)},
+        htmx=True,
+    )
 
 
 def _link_delete(w):
     link = w.fresh_link()
-    return Call("ann", _url("link_delete", link.pk), "post", {"version": link.version, "since": _revision(w)}, htmx=True)
+    return Call(
+        "ann", _url("link_delete", link.pk), "post", {"version": link.version, "since": _revision(w)}, htmx=True
+    )
 
 
 def _link_review(origin):
@@ -363,29 +552,50 @@ def _link_review(origin):
         if origin:
             data["origin"] = origin
         return Call("rev", _url("link_review", link.pk), "post", data, htmx=True)
+
     return call
 
 
 def _link_type_add(w):
     name = w.name("contradicts")
-    return Call("boss", _url("link_types", w.project), "post",
-                {"name": name, "inverse_name": f"{name} (back)", "targets": "marks"}, status=302)
+    return Call(
+        "boss",
+        _url("link_types", w.project),
+        "post",
+        {"name": name, "inverse_name": f"{name} (back)", "targets": "marks"},
+        status=302,
+    )
 
 
 def _link_type_rename(w):
     kind = w.link_type("same-as")
-    return Call("boss", _url("link_types", w.project), "post",
-                {"action": "rename", "link_type": kind.pk, "name": w.name("same"), "inverse_name": ""}, status=302)
+    return Call(
+        "boss",
+        _url("link_types", w.project),
+        "post",
+        {"action": "rename", "link_type": kind.pk, "name": w.name("same"), "inverse_name": ""},
+        status=302,
+    )
 
 
 def _link_type_move(w):
-    return Call("boss", _url("link_types", w.project), "post", {"action": "down", "link_type": w.link_type("supports").pk},
-                status=302)
+    return Call(
+        "boss",
+        _url("link_types", w.project),
+        "post",
+        {"action": "down", "link_type": w.link_type("supports").pk},
+        status=302,
+    )
 
 
 def _document_create(w):
-    return Call("boss", _url("document_create", w.project), "post", {"title": w.name("New document"), "text": _text(5)},
-                status=302)
+    return Call(
+        "boss",
+        _url("document_create", w.project),
+        "post",
+        {"title": w.name("New document"), "text": _text(5)},
+        status=302,
+    )
 
 
 def _document_version(w):
@@ -396,8 +606,9 @@ def _document_version(w):
 
 def _document_create_from_pdf(w):
     upload = SimpleUploadedFile("report.pdf", _pdf(), content_type="application/pdf")
-    return Call("boss", _url("document_create", w.project), "post", {"title": w.name("A report"), "file": upload},
-                status=302)
+    return Call(
+        "boss", _url("document_create", w.project), "post", {"title": w.name("A report"), "file": upload}, status=302
+    )
 
 
 def _pdf(made=[]):  # noqa: B006 - made once for the module
@@ -411,21 +622,38 @@ def _document_refetch(w):
 
 
 def _source_create(w):
-    return Call("ann", _url("source_create", w.project), "post",
-                {"type": "book", "title": w.name("A book"), "authors": "Getty, J. Arch", "issued": "1985"}, status=302)
+    return Call(
+        "ann",
+        _url("source_create", w.project),
+        "post",
+        {"type": "book", "title": w.name("A book"), "authors": "Getty, J. Arch", "issued": "1985"},
+        status=302,
+    )
 
 
 def _source_update(w):
     # A new text each time: the quotations citing the source are checked again (one in the small world, more in the
     # large one).
-    return Call("ann", _url("source_update", w.source), "post",
-                {"type": "book", "title": w.name("Renamed"), "authors": "Getty, J. Arch", "issued": "1985",
-                 "full_text": f"The quotation, take {next(w.names)}: Did Stalin want"}, status=302)
+    return Call(
+        "ann",
+        _url("source_update", w.source),
+        "post",
+        {
+            "type": "book",
+            "title": w.name("Renamed"),
+            "authors": "Getty, J. Arch",
+            "issued": "1985",
+            "full_text": f"The quotation, take {next(w.names)}: Did Stalin want",
+        },
+        status=302,
+    )
 
 
 def _source_import(w):
-    items = [{"type": "book", "title": w.name("Imported"), "author": [{"family": "Conquest", "given": "Robert"}]}
-             for _ in range(2)]
+    items = [
+        {"type": "book", "title": w.name("Imported"), "author": [{"family": "Conquest", "given": "Robert"}]}
+        for _ in range(2)
+    ]
     upload = SimpleUploadedFile("sources.json", json.dumps(items).encode(), content_type="application/json")
     return Call("ann", _url("source_import", w.project), "post", {"file": upload}, status=302)
 
@@ -435,8 +663,13 @@ def _project_create(w):
 
 
 def _project_rename(w):
-    return Call("boss", _url("project_settings", w.project), "post",
-                {"action": "save", "name": w.name(f"Project {w.project}"), "description": "d"}, status=302)
+    return Call(
+        "boss",
+        _url("project_settings", w.project),
+        "post",
+        {"action": "save", "name": w.name(f"Project {w.project}"), "description": "d"},
+        status=302,
+    )
 
 
 def _guidelines_save(w):
@@ -445,25 +678,44 @@ def _guidelines_save(w):
 
 def _member_add(w):
     newcomer = UserFactory(username=w.name(f"joiner-{w.project}").replace(" ", "-"))
-    return Call("boss", _url("project_members", w.project), "post",
-                {"action": "add", "username": newcomer.username, "role": "annotator"}, status=302)
+    return Call(
+        "boss",
+        _url("project_members", w.project),
+        "post",
+        {"action": "add", "username": newcomer.username, "role": "annotator"},
+        status=302,
+    )
 
 
 def _account_create(w):
-    return Call("boss", _url("project_members", w.project), "post",
-                {"action": "create", "username": w.name(f"new-{w.project}").replace(" ", "-"), "role": "annotator"})
+    return Call(
+        "boss",
+        _url("project_members", w.project),
+        "post",
+        {"action": "create", "username": w.name(f"new-{w.project}").replace(" ", "-"), "role": "annotator"},
+    )
 
 
 def _label_add(w):
     key = w.name(f"label-{w.project}").replace(" ", "-")
-    return Call("boss", _url("label_list", w.project), "post",
-                {"name": key, "key": key, "colour": "#aabbcc", "shortcut": ""}, status=302)
+    return Call(
+        "boss",
+        _url("label_list", w.project),
+        "post",
+        {"name": key, "key": key, "colour": "#aabbcc", "shortcut": ""},
+        status=302,
+    )
 
 
 def _label_save(w):
     label = w.label("evidence")
-    return Call("boss", _url("label_update", label.pk), "post",
-                {"action": "save", "name": w.name("Evidence"), "colour": "#90be6d", "shortcut": "2"}, status=302)
+    return Call(
+        "boss",
+        _url("label_update", label.pk),
+        "post",
+        {"action": "save", "name": w.name("Evidence"), "colour": "#90be6d", "shortcut": "2"},
+        status=302,
+    )
 
 
 def _label_move(w):
@@ -474,20 +726,31 @@ def _label_move(w):
 
 def _assign(w):
     document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
-    return Call("boss", _url("assignment_list", w.project), "post",
-                {"document": document.pk, "user": w.user("ann2").pk, "task": "annotate"}, status=302)
+    return Call(
+        "boss",
+        _url("assignment_list", w.project),
+        "post",
+        {"document": document.pk, "user": w.user("ann2").pk, "task": "annotate"},
+        status=302,
+    )
 
 
 def _assignment_progress(w):
     assignment = Assignment.objects.filter(user=w.user("ann"), document__project_id=w.project).first()
     progress = "done" if assignment.progress != "done" else "in_progress"
-    return Call("ann", _url("assignment_update", assignment.pk), "post", {"action": "progress", "progress": progress},
-                status=302)
+    return Call(
+        "ann",
+        _url("assignment_update", assignment.pk),
+        "post",
+        {"action": "progress", "progress": progress},
+        status=302,
+    )
 
 
 def _progress(changed: bool):
     """The dashboard as most views find it (its counts kept since the last change), or the first view after a change
     (every mark counted again, and kept)."""
+
     def call(w):
         from annotator import reads
         from annotator.models import Project
@@ -497,6 +760,7 @@ def _progress(changed: bool):
         if changed:
             services.record_change(w.document, 0, 1)
         return Call("boss", _url("project_progress", w.project))
+
     return call
 
 
@@ -508,12 +772,14 @@ def _restore(w):
 
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
+
     def call(w):
         args = [] if on is None else [getattr(w, on)]
         args += [extra[k] for k in ("number",) if k in extra]
         url = _url(name, *args)
         query = params(w) if callable(params) else params
         return Call(role, url, data=query, htmx=htmx, status=status)
+
     return call
 
 
@@ -524,8 +790,10 @@ CASES = {
     # A page of results reads its entries, the names of the facets' values and the texts of the documents it links
     # into: never more however many match.
     "search_all": [_get("search_all", on=None, params={"q": "Stalin"})],
-    "project_search": [_get("project_search", params={"q": "Stalin"}),
-                       _get("project_search", params={"q": "stalin -terror", "kind": "mark"})],
+    "project_search": [
+        _get("project_search", params={"q": "Stalin"}),
+        _get("project_search", params={"q": "stalin -terror", "kind": "mark"}),
+    ],
     "document_create": [_get("document_create", "boss"), _document_create, _document_create_from_pdf],
     "document_detail": [_get("document_detail", on="document"), _get("document_detail", on="document", htmx=True)],
     "mark_list": [
@@ -533,24 +801,38 @@ CASES = {
         _get("mark_list", on="document", htmx=True, params={"after": "0.0.0"}),  # the next page of the list
     ],
     "mark_count": [_get("mark_count", on="document", htmx=True, params=lambda w: {"f_label": w.label("claim").pk})],
-    "document_part": [_get("document_part", on="document", htmx=True, number=0, params=lambda w: {"v": w.doc().version})],
+    "document_part": [
+        _get("document_part", on="document", htmx=True, number=0, params=lambda w: {"v": w.doc().version})
+    ],
     "document_changes": [
-        _get("document_changes", on="document", status=204, params=lambda w: {
-            "since": _revision(w), "pass": poll_pass.issue(w.user("ann").pk, w.document)}),
+        _get(
+            "document_changes",
+            on="document",
+            status=204,
+            params=lambda w: {"since": _revision(w), "pass": poll_pass.issue(w.user("ann").pk, w.document)},
+        ),
         _get("document_changes", on="document", params=lambda w: {"since": _revision(w)}),  # no pass: a new one
         _get("document_changes", on="document", htmx=True, params=lambda w: {"since": _revision(w) - 1}),
         # The open mark unchanged costs one query more; changed, its panel's.
-        _get("document_changes", on="document", htmx=True, params=lambda w: {
-            "since": _revision(w) - 1, "open_mark": f"{w.quote}.{Annotation.objects.get(pk=w.quote).version}",
-        }),
+        _get(
+            "document_changes",
+            on="document",
+            htmx=True,
+            params=lambda w: {
+                "since": _revision(w) - 1,
+                "open_mark": f"{w.quote}.{Annotation.objects.get(pk=w.quote).version}",
+            },
+        ),
         _changes_with_open_mark,
     ],
     "annotation_create": [_annotation_create],
     "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
     "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
-    "annotation_mark_all": [_get("annotation_mark_all", on="quote"), _get("annotation_mark_all", on="quote",
-                                                                          params={"scope": "project"})],
+    "annotation_mark_all": [
+        _get("annotation_mark_all", on="quote"),
+        _get("annotation_mark_all", on="quote", params={"scope": "project"}),
+    ],
     "document_versions": [_get("document_versions", "boss", on="versioned"), _document_version],
     "version_diff": [_get("version_diff", on="versioned", params={"from": 1, "to": 2})],
     "version_detail": [_get("version_detail", on="versioned", number=1)],
@@ -575,14 +857,17 @@ CASES = {
     "suggestion_accept": [_suggestion_accept],
     "suggestion_dismiss": [_suggestion_dismiss],
     "suggestion_restore": [_suggestion_restore],
-    "project_export": [_get("project_export", "rev")] + [
-        _get("project_export", "rev", params={"format": f}) for f in ("csv", "jsonld", "links-csv")
+    "project_export": [_get("project_export", "rev")]
+    + [_get("project_export", "rev", params={"format": f}) for f in ("csv", "jsonld", "links-csv")],
+    "document_export": [
+        _get("document_export", params={"format": f}, on="document") for f in ("csv", "jsonld", "links-csv")
     ],
-    "document_export": [_get("document_export", params={"format": f}, on="document") for f in ("csv", "jsonld", "links-csv")],
     "mark_links": [_get("mark_links", on="quote")],
     "link_create": [_link_create],
-    "link_targets": [_get("link_targets", on="quote", params={"q": "Stalin"}),
-                     _get("link_targets", on="quote", params=lambda w: {"mark": w.claim})],
+    "link_targets": [
+        _get("link_targets", on="quote", params={"q": "Stalin"}),
+        _get("link_targets", on="quote", params=lambda w: {"mark": w.claim}),
+    ],
     "link_update": [_link_update],
     "link_delete": [_link_delete],
     "link_review": [_link_review(""), _link_review("queue")],
@@ -590,8 +875,10 @@ CASES = {
     "link_queue": [_get("link_queue", "rev")],
     "document_map": [_get("document_map", on="document")],
     "project_map": [_get("project_map")],
-    "extraction_detail": [_get("extraction_detail", "boss", on="extraction"),
-                          _get("extraction_detail", "boss", on="extraction", htmx=True)],
+    "extraction_detail": [
+        _get("extraction_detail", "boss", on="extraction"),
+        _get("extraction_detail", "boss", on="extraction", htmx=True),
+    ],
     "document_refetch": [_document_refetch],
     "original_download": [_get("original_download", on="versioned", number=1)],
     # Running a team (issue 20)
@@ -616,7 +903,11 @@ def url_names() -> list[str]:
         if getattr(pattern, "app_name", None) == "admin" or not hasattr(pattern, "url_patterns"):
             continue
         for inner in pattern.url_patterns:
-            if isinstance(inner, URLPattern) and inner.name and not inner.callback.__module__.startswith("django.contrib"):
+            if (
+                isinstance(inner, URLPattern)
+                and inner.name
+                and not inner.callback.__module__.startswith("django.contrib")
+            ):
                 names.append(inner.name)
     return names
 
@@ -638,7 +929,11 @@ def _count(world: World, make) -> tuple[int, object]:
         response = getattr(client, call.method)(call.url, call.data or {}, **headers)
         if response.streaming:
             b"".join(response.streaming_content)
-    assert response.status_code == call.status, (call.url, response.status_code, getattr(response, "content", b"")[:300])
+    assert response.status_code == call.status, (
+        call.url,
+        response.status_code,
+        getattr(response, "content", b"")[:300],
+    )
     return len(captured), [" ".join(q["sql"].split())[:160] for q in captured]
 
 
@@ -653,6 +948,4 @@ def test_the_query_count_does_not_grow_with_the_project(worlds, db, name, make):
     _count(worlds["small"], make)  # warm up: caches of the process, first-use queries
     small, small_sql = _count(worlds["small"], make)
     large, large_sql = _count(worlds["large"], make)
-    assert small == large, "\n".join(
-        ["small world:", *small_sql, "", "large world:", *large_sql]
-    )
+    assert small == large, "\n".join(["small world:", *small_sql, "", "large world:", *large_sql])

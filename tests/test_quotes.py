@@ -1,4 +1,5 @@
 """Quotation checks and repeated passages: pure functions, no database."""
+
 import random
 from collections import Counter
 from pathlib import Path
@@ -36,7 +37,7 @@ def test_one_changed_word_is_found_with_a_word_level_diff():
 def test_differences_only_in_whitespace_quote_marks_dashes_or_case_are_reported_as_such():
     quote = "He said “the method of mass, disorderly arrests—if this can be\n\nconsidered a method” was wrong."
     cases = {
-        "whitespace": 'He said “the method of mass, disorderly arrests—if this can be considered a method” was wrong.',
+        "whitespace": "He said “the method of mass, disorderly arrests—if this can be considered a method” was wrong.",
         "quote marks": 'He said "the method of mass, disorderly arrests—if this can be\n\nconsidered a method" was wrong.',
         "dashes": "He said “the method of mass, disorderly arrests -- if this can be\n\nconsidered a method” was wrong.",
         "case": "HE SAID “THE METHOD OF MASS, DISORDERLY ARRESTS—IF THIS CAN BE\n\nCONSIDERED A METHOD” WAS WRONG.",
@@ -57,8 +58,10 @@ def test_a_quotation_that_is_not_there_is_not_found():
 
 def test_an_elision_splits_the_quotation_into_parts_each_looked_for():
     quote = "“They do not understand that arrests must be directed solely against active enemies of Soviet power… They do not understand that is this kind of action took on a massive character”"
-    source = ("They do not understand that arrests must be directed solely against active enemies of Soviet power, "
-              "whatever their past. They do not understand that is this kind of action took on a massive character")
+    source = (
+        "They do not understand that arrests must be directed solely against active enemies of Soviet power, "
+        "whatever their past. They do not understand that is this kind of action took on a massive character"
+    )
     check = check_quotation(quote, source)
     assert check.verdict == Verdict.VERBATIM
     assert ("gap", "…") in check.diff
@@ -66,12 +69,19 @@ def test_an_elision_splits_the_quotation_into_parts_each_looked_for():
 
 def test_a_half_found_quotation_is_found_with_differences():
     quote = "arrests ought to be limited and carried out under strict control […] the weather was mild and the harvest was late"
-    check = check_quotation(quote, "making arrests ought to be limited and carried out under strict control of appropriate organs")
+    check = check_quotation(
+        quote, "making arrests ought to be limited and carried out under strict control of appropriate organs"
+    )
     assert check.verdict == Verdict.DIFFERENT
 
 
-@given(st.lists(st.sampled_from("the party purge of cadres was demanded by regional branches".split()), min_size=30, max_size=80),
-       st.integers(0, 20), st.integers(3, 9))
+@given(
+    st.lists(
+        st.sampled_from("the party purge of cadres was demanded by regional branches".split()), min_size=30, max_size=80
+    ),
+    st.integers(0, 20),
+    st.integers(3, 9),
+)
 def test_any_passage_cut_from_a_text_is_found_verbatim_in_it(words, start, length):
     text = " ".join(words)
     passage = " ".join(words[start : start + length])
@@ -108,14 +118,19 @@ def test_the_forum_threads_flattened_quote_blocks_are_found():
     assert len(repeats) >= 5
     for repeat in repeats:
         assert repeat.words >= 8 and repeat.source_start < repeat.start
-        assert quotes._words(FORUM[repeat.start : repeat.end])[0] == quotes._words(FORUM[repeat.source_start : repeat.source_end])[0]
+        assert (
+            quotes._words(FORUM[repeat.start : repeat.end])[0]
+            == quotes._words(FORUM[repeat.source_start : repeat.source_end])[0]
+        )
     first = FORUM.index("Stalin is unseated by Sheila Fitzpatrick")
     second = FORUM.index("Stalin is unseated by Sheila Fitzpatrick", first + 1)
     assert any(r.start == second and r.source_start == first for r in repeats)
 
 
-@given(st.lists(st.integers(0, 10**6).map(lambda n: f"w{n}"), min_size=8, max_size=30, unique=True),
-       st.lists(st.integers(0, 10**6).map(lambda n: f"x{n}"), max_size=20))
+@given(
+    st.lists(st.integers(0, 10**6).map(lambda n: f"w{n}"), min_size=8, max_size=30, unique=True),
+    st.lists(st.integers(0, 10**6).map(lambda n: f"x{n}"), max_size=20),
+)
 def test_a_passage_pasted_again_is_always_found(passage, filler):
     text = " ".join(passage) + " " + " ".join(filler) + " " + " ".join(passage)
     repeats = find_repeats([text], 0)
@@ -128,13 +143,19 @@ def test_the_shown_diff_keeps_a_few_words_around_each_difference():
     assert check.changes == 1
     shown = check.compact_diff(context=3)
     assert shown == [
-        ("skip", "…"), ("same", "others, an individual,"), ("quote", "discriminate"),
-        ("source", "differentiated"), ("same", "approach is required."), ("skip", "…"),
+        ("skip", "…"),
+        ("same", "others, an individual,"),
+        ("quote", "discriminate"),
+        ("source", "differentiated"),
+        ("same", "approach is required."),
+        ("skip", "…"),
     ]
 
 
 def test_a_changed_first_word_does_not_drag_in_the_text_before_the_passage():
-    source = "Much earlier text about other matters entirely. Comrades, the question arises: how is this task carried out?"
+    source = (
+        "Much earlier text about other matters entirely. Comrades, the question arises: how is this task carried out?"
+    )
     check = check_quotation("But the question arises: how is this task carried out?", source)
     assert check.verdict == Verdict.DIFFERENT
     assert [d for d in check.diff if d[0] != "same"] == [("quote", "But"), ("source", "Comrades,")]
@@ -162,7 +183,11 @@ def reference_repeats(texts, target, min_words=quotes.MIN_REPEAT_WORDS):
     repeats, i = [], 0
     while i <= len(keys) - min_words:
         hit = first.get(hash(tuple(keys[i : i + min_words])))
-        if hit is None or hit >= (target, i) or words[hit[0]][0][hit[1] : hit[1] + min_words] != keys[i : i + min_words]:
+        if (
+            hit is None
+            or hit >= (target, i)
+            or words[hit[0]][0][hit[1] : hit[1] + min_words] != keys[i : i + min_words]
+        ):
             i += 1
             continue
         index, j = hit
@@ -171,7 +196,11 @@ def reference_repeats(texts, target, min_words=quotes.MIN_REPEAT_WORDS):
         while i + length < len(keys) and j + length < len(other) and other[j + length] == keys[i + length]:
             length += 1
         source = words[index][1]
-        repeats.append(quotes.Repeat(offsets[i][0], offsets[i + length - 1][1], length, index, source[j][0], source[j + length - 1][1]))
+        repeats.append(
+            quotes.Repeat(
+                offsets[i][0], offsets[i + length - 1][1], length, index, source[j][0], source[j + length - 1][1]
+            )
+        )
         i += length
     return repeats
 
@@ -210,10 +239,17 @@ class ReferenceSource:
         return self.tokens[lo:hi]
 
 
-source_words = st.lists(st.sampled_from(["the", "The", "purge", "—", "-", "“", "”", "it’s", "it's", ",", "...", "😀", "Ёж"]), max_size=120)
+source_words = st.lists(
+    st.sampled_from(["the", "The", "purge", "—", "-", "“", "”", "it’s", "it's", ",", "...", "😀", "Ёж"]), max_size=120
+)
 
 
-@given(source_words, st.integers(0, 120), st.integers(1, 40), st.lists(st.sampled_from(["the", "purge", "—", "x", " … "]), max_size=4))
+@given(
+    source_words,
+    st.integers(0, 120),
+    st.integers(1, 40),
+    st.lists(st.sampled_from(["the", "purge", "—", "x", " … "]), max_size=4),
+)
 def test_the_check_finds_what_the_token_by_token_source_finds(words, at, length, edits):
     source = " ".join(words)
     quote = " ".join(words[at : at + length] + edits)
@@ -324,7 +360,10 @@ def test_the_stored_check_keeps_what_the_panel_shows_and_no_more():
     assert ["quote", "discriminate"] in stored["diff"] and ["skip", "…"] in stored["diff"]
     assert len(str(stored)) < 1000 < len(SPEECH)
     assert check_quotation(SPEECH_QUOTE, SPEECH).stored() == {
-        "verdict": "verbatim", "similarity": 1.0, "source_start": 0, "source_end": len(SPEECH),
+        "verdict": "verbatim",
+        "similarity": 1.0,
+        "source_start": 0,
+        "source_end": len(SPEECH),
     }
 
 

@@ -1,4 +1,5 @@
 """What the README tells a newcomer to do works as it says."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -14,7 +15,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_the_readme_says_how_to_choose_the_port_of_make_run_and_make_does_it():
     # HOST was only in the Makefile.
     [host] = re.findall(r"`make run HOST=([\d.]+:\d+)`", README)
-    commands = subprocess.run(["make", "-n", "run", f"HOST={host}"], cwd=ROOT, capture_output=True, text=True, check=True)
+    commands = subprocess.run(
+        ["make", "-n", "run", f"HOST={host}"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert f"manage.py runserver {host}" in commands.stdout
 
 

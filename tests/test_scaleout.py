@@ -4,6 +4,7 @@ Sessions, login failures and the documents' revision counters are in the databas
 which server a request reaches (a load balancer without sticky sessions). The browser version, two editors
 marking one document through two servers, is tests/browser/test_scaleout.py.
 """
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
@@ -54,8 +55,11 @@ def test_a_mark_saved_on_one_server_is_what_the_other_polls(servers, document, a
     assert reader.get(two, poll, headers={"HX-Request": "true"})[0] == 204
 
     exact = document.text[:10]
-    status, headers, _ = writer.post(one, f"/documents/{document.pk}/annotations/",
-                                     {"start": 0, "end": 10, "exact": exact, "label": labels["claim"].pk})
+    status, headers, _ = writer.post(
+        one,
+        f"/documents/{document.pk}/annotations/",
+        {"start": 0, "end": 10, "exact": exact, "label": labels["claim"].pk},
+    )
     assert status == 302, headers
     mark = Annotation.objects.get()
     assert headers["Location"] == f"/annotations/{mark.pk}/"
@@ -64,4 +68,6 @@ def test_a_mark_saved_on_one_server_is_what_the_other_polls(servers, document, a
     assert revision == document.revision + 1
     status, _, fragment = reader.get(two, poll, headers={"HX-Request": "true"})
     assert status == 200 and f'data-marks="{mark.pk}"' in fragment and f'value="{revision}"' in fragment
-    assert reader.get(two, f"/documents/{document.pk}/changes/?since={revision}", headers={"HX-Request": "true"})[0] == 204
+    assert (
+        reader.get(two, f"/documents/{document.pk}/changes/?since={revision}", headers={"HX-Request": "true"})[0] == 204
+    )

@@ -1,4 +1,5 @@
 """Search: the query language (pure), the index kept by every writer, the two backends, and who finds what."""
+
 from __future__ import annotations
 
 import datetime
@@ -81,8 +82,10 @@ def doc(manager):
 
 
 def kinds(user, text, **kwargs):
-    return sorted((r.kind, r.entry.annotation_id or r.entry.source_id or r.entry.document_id)
-                  for r in find(user=user, text=text, **kwargs).results)
+    return sorted(
+        (r.kind, r.entry.annotation_id or r.entry.source_id or r.entry.document_id)
+        for r in find(user=user, text=text, **kwargs).results
+    )
 
 
 def test_a_document_is_found_by_its_words_without_accents_and_in_other_scripts(doc, annotator):
@@ -102,8 +105,15 @@ def test_a_text_result_links_to_the_place_of_the_hit(doc, annotator):
 
 def test_a_mark_is_found_by_its_text_note_and_label_and_leaves_with_it(doc, annotator, labels, reviewer):
     start = TEXT.index("Great Purge")
-    mark = services.annotate(user=annotator, document=doc, start=start, end=start + 11, exact="Great Purge",
-                             label=labels["claim"], note="Conquest's phrase")
+    mark = services.annotate(
+        user=annotator,
+        document=doc,
+        start=start,
+        end=start + 11,
+        exact="Great Purge",
+        label=labels["claim"],
+        note="Conquest's phrase",
+    )
     assert ("mark", mark.pk) in kinds(annotator, "conquest")
     mark = services.update_annotation(user=annotator, annotation=mark, version=mark.version, note="Getty disagrees")
     assert kinds(annotator, "conquest") == []
@@ -118,23 +128,36 @@ def test_a_mark_is_found_by_its_text_note_and_label_and_leaves_with_it(doc, anno
 
 def test_a_restored_mark_is_found_again_and_a_renamed_label_finds_its_marks(doc, annotator, manager, labels):
     start = TEXT.index("Great Purge")
-    mark = services.annotate(user=annotator, document=doc, start=start, end=start + 11, exact="Great Purge",
-                             label=labels["claim"], note="Conquest's phrase")
+    mark = services.annotate(
+        user=annotator,
+        document=doc,
+        start=start,
+        end=start + 11,
+        exact="Great Purge",
+        label=labels["claim"],
+        note="Conquest's phrase",
+    )
     services.delete_annotation(user=annotator, annotation=mark)
     assert kinds(annotator, "conquest") == []
     services.restore_annotation(user=annotator, annotation_id=mark.pk)
     assert ("mark", mark.pk) in kinds(annotator, "conquest")
     from annotator.services import labels as label_services
 
-    label_services.update_label(user=manager, label=labels["claim"], name="Assertion", colour=labels["claim"].colour,
-                                shortcut=labels["claim"].shortcut)
+    label_services.update_label(
+        user=manager,
+        label=labels["claim"],
+        name="Assertion",
+        colour=labels["claim"].colour,
+        shortcut=labels["claim"].shortcut,
+    )
     assert ("mark", mark.pk) in kinds(annotator, "assertion")
 
 
 def test_a_new_version_replaces_the_text_found(doc, manager, annotator, labels):
     start = TEXT.index("NKVD")
-    mark = services.annotate(user=annotator, document=doc, start=start, end=start + 4, exact="NKVD",
-                             label=labels["claim"])
+    mark = services.annotate(
+        user=annotator, document=doc, start=start, end=start + 4, exact="NKVD", label=labels["claim"]
+    )
     versions.add_version(user=manager, document=doc, text="Intro line.\n\n" + TEXT.replace("Trotsky", "Bukharin"))
     assert kinds(annotator, "trotsky") == []
     assert kinds(annotator, "bukharin") == [("text", doc.pk)]
@@ -145,18 +168,36 @@ def test_a_new_version_replaces_the_text_found(doc, manager, annotator, labels):
 
 def test_bulk_marks_sources_and_links_are_indexed(doc, annotator, labels):
     start = TEXT.index("Ezhov")
-    marks = services.bulk_annotate(user=annotator, document=doc, cap=None, marks=[
-        services.NewMark(start=start, end=start + 5, exact="Ezhov", label=labels["quotation"], note="bulk note")])
-    source = sources.create_source(user=annotator, project=doc.project, type="book", title="Stalin's Loyal Executioner",
-                                   authors=[{"family": "Jansen", "given": "Marc"}], doi="10.1/abc",
-                                   full_text="A biography of Ezhov.")
+    marks = services.bulk_annotate(
+        user=annotator,
+        document=doc,
+        cap=None,
+        marks=[
+            services.NewMark(start=start, end=start + 5, exact="Ezhov", label=labels["quotation"], note="bulk note")
+        ],
+    )
+    source = sources.create_source(
+        user=annotator,
+        project=doc.project,
+        type="book",
+        title="Stalin's Loyal Executioner",
+        authors=[{"family": "Jansen", "given": "Marc"}],
+        doi="10.1/abc",
+        full_text="A biography of Ezhov.",
+    )
     assert ("source", source.pk) in kinds(annotator, "jansen")
     assert ("source", source.pk) in kinds(annotator, "biography")
-    sources.update_source(user=annotator, source=source, type="book", title="Stalin's Loyal Executioner",
-                          full_text="Nothing")
+    sources.update_source(
+        user=annotator, source=source, type="book", title="Stalin's Loyal Executioner", full_text="Nothing"
+    )
     assert kinds(annotator, "biography") == []
-    link = link_services.create_link(user=annotator, from_annotation=marks[0], type=doc.project.link_types.get(
-        key="attributed-to"), speaker="Nikita Khrushchev", note="secret speech")
+    link = link_services.create_link(
+        user=annotator,
+        from_annotation=marks[0],
+        type=doc.project.link_types.get(key="attributed-to"),
+        speaker="Nikita Khrushchev",
+        note="secret speech",
+    )
     assert [r.entry.link_id for r in find(user=annotator, text="khrushchev").results] == [link.pk]
     assert ("mark", marks[0].pk) in kinds(annotator, '"bulk note"')
     assert list(integrity.check_search_index()) == []
@@ -270,8 +311,9 @@ def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, setti
 
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
     project = manager.projects.get()
-    made = [services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n")
-            for n in range(8)]
+    made = [
+        services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n") for n in range(8)
+    ]
     found = find(user=manager, text="samovar")
     assert found.capped and found.total == 5
     assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}

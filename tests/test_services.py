@@ -1,4 +1,5 @@
 """Services: every write, its permission check, its validation, its revision bump, its history."""
+
 import pytest
 
 from annotator import services

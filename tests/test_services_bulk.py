@@ -1,4 +1,5 @@
 """Bulk writes (services/bulk.py): annotate's, cite_source's and create_link's rules, all or nothing, one revision."""
+
 import pytest
 from django.conf import settings
 
@@ -43,21 +44,43 @@ def test_it_makes_the_marks_annotate_makes(project, document, annotator, labels)
     twin = DocumentFactory(project=project, title="Twin", text=document.text)
     marks = some_marks(document, labels)
     for mark in marks:
-        services.annotate(user=annotator, document=twin, start=mark.start, end=mark.end, exact=mark.exact,
-                          label=mark.label, note=mark.note)
+        services.annotate(
+            user=annotator,
+            document=twin,
+            start=mark.start,
+            end=mark.end,
+            exact=mark.exact,
+            label=mark.label,
+            note=mark.note,
+        )
     made = services.bulk_annotate(user=annotator, document=document, marks=marks, cap=None)
 
     def state(doc):
         annotations = Annotation.objects.filter(span__document=doc).order_by("id")
         return [
-            (a.span.version, a.span.start, a.span.end, a.span.exact, a.span.prefix, a.span.suffix, a.label_id, a.note,
-             a.created_by_id, a.status, a.version, a.placement, a.reviewed_by_id,
-             [(h.history_type, h.history_user_id, h.label_id, h.note) for h in a.history.all()])
+            (
+                a.span.version,
+                a.span.start,
+                a.span.end,
+                a.span.exact,
+                a.span.prefix,
+                a.span.suffix,
+                a.label_id,
+                a.note,
+                a.created_by_id,
+                a.status,
+                a.version,
+                a.placement,
+                a.reviewed_by_id,
+                [(h.history_type, h.history_user_id, h.label_id, h.note) for h in a.history.all()],
+            )
             for a in annotations
         ]
 
     assert state(document) == state(twin)
-    assert [a.pk for a in made] == list(Annotation.objects.filter(span__document=document).order_by("id").values_list("pk", flat=True))
+    assert [a.pk for a in made] == list(
+        Annotation.objects.filter(span__document=document).order_by("id").values_list("pk", flat=True)
+    )
     assert Span.objects.filter(document=document).count() == Span.objects.filter(document=twin).count() == 3
 
 
@@ -76,9 +99,12 @@ def test_every_mark_has_its_history_row_by_its_author(document, annotator, label
 
 
 def test_it_shares_a_span_another_editor_made(document, annotator, annotator2, labels):
-    first = services.annotate(user=annotator2, document=document, start=0, end=10, exact=document.text[:10],
-                              label=labels["claim"])
-    made = services.bulk_annotate(user=annotator, document=document, marks=[new_mark(document, 0, 10, labels["claim"])], cap=None)
+    first = services.annotate(
+        user=annotator2, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
+    made = services.bulk_annotate(
+        user=annotator, document=document, marks=[new_mark(document, 0, 10, labels["claim"])], cap=None
+    )
     assert made[0].span_id == first.span_id
     assert Span.objects.count() == 1
 
@@ -93,7 +119,9 @@ def test_it_shares_a_span_another_editor_made(document, annotator, annotator2, l
         (EMOJI_AT, EMOJI_AT + 2, "😀T", "does not match"),  # offsets count code points, not UTF-16 units
     ],
 )
-def test_it_refuses_a_batch_with_one_bad_span_and_saves_nothing(document, annotator, labels, start, end, exact, message):
+def test_it_refuses_a_batch_with_one_bad_span_and_saves_nothing(
+    document, annotator, labels, start, end, exact, message
+):
     good = new_mark(document, 0, 10, labels["claim"])
     bad = NewMark(start, end, exact, labels["claim"])
     with pytest.raises(services.ActionRefused, match=f"Item 2: .*{message}"):
@@ -111,7 +139,9 @@ def test_it_refuses_a_label_of_another_project(document, annotator, labels):
 
 def test_it_refuses_outsiders(document, outsider, labels):
     with pytest.raises(services.Forbidden):
-        services.bulk_annotate(user=outsider, document=document, marks=[new_mark(document, 0, 3, labels["claim"])], cap=None)
+        services.bulk_annotate(
+            user=outsider, document=document, marks=[new_mark(document, 0, 3, labels["claim"])], cap=None
+        )
     assert nothing_saved(document)
 
 
@@ -153,13 +183,17 @@ def marks(document, annotator, labels):
 
 def test_it_cites_as_cite_source_does(project, document, annotator, marks):
     source = SourceFactory(project=project)
-    single = source_services.cite_source(user=annotator, annotation=marks[0], source=source, locator=" p.  5 ", note=" n ")
+    single = source_services.cite_source(
+        user=annotator, annotation=marks[0], source=source, locator=" p.  5 ", note=" n "
+    )
     made = services.bulk_cite(
-        user=annotator, cap=None,
+        user=annotator,
+        cap=None,
         citations=[NewCitation(marks[1], source, " p.  5 ", " n "), NewCitation(marks[2], source)],
     )
     assert [(c.annotation_id, c.source_id, c.locator, c.note) for c in made] == [
-        (marks[1].pk, source.pk, single.locator, single.note), (marks[2].pk, source.pk, "", ""),
+        (marks[1].pk, source.pk, single.locator, single.note),
+        (marks[2].pk, source.pk, "", ""),
     ]
     assert [(h.history_type, h.history_user) for c in made for h in c.history.all()] == [("+", annotator)] * 2
     assert Document.objects.get(pk=document.pk).revision == 3  # the marks, the single citation, the batch
@@ -174,7 +208,9 @@ def test_it_refuses_citations_on_another_editors_mark(project, annotator2, marks
 def test_it_refuses_a_source_of_another_project_and_saves_nothing(project, annotator, marks):
     mine, foreign = SourceFactory(project=project), SourceFactory(project=ProjectFactory(name="Other"))
     with pytest.raises(services.ActionRefused, match="Item 2: That source belongs to another project"):
-        services.bulk_cite(user=annotator, citations=[NewCitation(marks[0], mine), NewCitation(marks[1], foreign)], cap=None)
+        services.bulk_cite(
+            user=annotator, citations=[NewCitation(marks[0], mine), NewCitation(marks[1], foreign)], cap=None
+        )
     assert not Citation.objects.exists() and not Citation.history.exists()
 
 
@@ -184,7 +220,9 @@ def test_it_refuses_a_citation_twice(project, annotator, marks):
     with pytest.raises(services.ActionRefused, match="cites .* at “p. 5” already"):
         services.bulk_cite(user=annotator, citations=[NewCitation(marks[0], source, "p.  5")], cap=None)
     with pytest.raises(services.ActionRefused, match="Item 2: .*already"):
-        services.bulk_cite(user=annotator, citations=[NewCitation(marks[1], source), NewCitation(marks[1], source)], cap=None)
+        services.bulk_cite(
+            user=annotator, citations=[NewCitation(marks[1], source), NewCitation(marks[1], source)], cap=None
+        )
     assert Citation.objects.count() == 1
 
 
@@ -203,15 +241,26 @@ def link_type(project, key):
 
 def test_it_links_as_create_link_does(project, document, annotator, annotator2, marks):
     claim, quotation, evidence, evidence2 = marks
-    single = link_services.create_link(user=annotator2, from_annotation=evidence, type=link_type(project, "supports"),
-                                       to_annotation=claim, note=" why ")
+    single = link_services.create_link(
+        user=annotator2,
+        from_annotation=evidence,
+        type=link_type(project, "supports"),
+        to_annotation=claim,
+        note=" why ",
+    )
     revision = Document.objects.get(pk=document.pk).revision
-    made = services.bulk_link(user=annotator2, cap=None, links=[
-        NewLink(evidence2, link_type(project, "supports"), to_annotation=claim, note=" why "),
-        NewLink(quotation, link_type(project, "attributed-to"), speaker="  J. V.   Stalin "),
-    ])
-    assert [(k.project_id, k.from_annotation_id, k.to_annotation_id, k.speaker, k.note, k.created_by, k.status)
-            for k in made] == [
+    made = services.bulk_link(
+        user=annotator2,
+        cap=None,
+        links=[
+            NewLink(evidence2, link_type(project, "supports"), to_annotation=claim, note=" why "),
+            NewLink(quotation, link_type(project, "attributed-to"), speaker="  J. V.   Stalin "),
+        ],
+    )
+    assert [
+        (k.project_id, k.from_annotation_id, k.to_annotation_id, k.speaker, k.note, k.created_by, k.status)
+        for k in made
+    ] == [
         (project.pk, evidence2.pk, claim.pk, "", single.note, annotator2, single.status),
         (project.pk, quotation.pk, None, "J. V. Stalin", "", annotator2, "pending"),
     ]
@@ -230,12 +279,15 @@ def test_it_refuses_a_link_the_type_does_not_allow_and_saves_nothing(project, an
     assert not Link.objects.exists() and not Link.history.exists()
 
 
-@pytest.mark.parametrize("case,message", [
-    ("itself", "cannot be linked to itself"),
-    ("twice", "exists already"),
-    ("two targets", "Choose one thing"),
-    ("other project", "belongs to another project"),
-])
+@pytest.mark.parametrize(
+    "case,message",
+    [
+        ("itself", "cannot be linked to itself"),
+        ("twice", "exists already"),
+        ("two targets", "Choose one thing"),
+        ("other project", "belongs to another project"),
+    ],
+)
 def test_it_refuses_what_create_link_refuses(project, annotator, marks, outsider, labels, case, message):
     claim, _, evidence, _ = marks
     same_as, supports = link_type(project, "same-as"), link_type(project, "supports")
@@ -243,7 +295,9 @@ def test_it_refuses_what_create_link_refuses(project, annotator, marks, outsider
         "itself": [NewLink(claim, same_as, to_annotation=claim)],
         "twice": [NewLink(evidence, supports, to_annotation=claim), NewLink(evidence, supports, to_annotation=claim)],
         "two targets": [NewLink(evidence, supports, to_annotation=claim, speaker="Getty")],
-        "other project": [NewLink(claim, link_type(outsider.memberships.get().project, "same-as"), to_annotation=claim)],
+        "other project": [
+            NewLink(claim, link_type(outsider.memberships.get().project, "same-as"), to_annotation=claim)
+        ],
     }[case]
     with pytest.raises(services.ActionRefused, match=message):
         services.bulk_link(user=annotator, links=links, cap=None)
@@ -253,4 +307,6 @@ def test_it_refuses_what_create_link_refuses(project, annotator, marks, outsider
 def test_outsiders_cannot_link(project, outsider, marks):
     claim, _, evidence, _ = marks
     with pytest.raises(services.Forbidden):
-        services.bulk_link(user=outsider, links=[NewLink(evidence, link_type(project, "supports"), to_annotation=claim)], cap=None)
+        services.bulk_link(
+            user=outsider, links=[NewLink(evidence, link_type(project, "supports"), to_annotation=claim)], cap=None
+        )

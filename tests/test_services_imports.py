@@ -1,6 +1,7 @@
 """Importing marks: matching rows to projects, documents, labels, people and sources; all or nothing; re-runs."""
+
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,29 +12,66 @@ from annotator.services import imports
 
 from .factories import DocumentFactory, MembershipFactory, ProjectFactory, SourceFactory
 
-WHEN = datetime(2024, 3, 1, 10, 15, tzinfo=timezone.utc)
+WHEN = datetime(2024, 3, 1, 10, 15, tzinfo=UTC)
 
 
 def row(document, start, end, **changes) -> ImportRow:
     text = document.text
     base = ImportRow(
-        line=2, project=document.project.name, document_id=document.pk, document_title=document.title,
-        start=start, end=end, exact=text[start:end], prefix=text[max(0, start - 32):start], suffix=text[end:end + 32],
-        label="claim", note="", annotator="ann", status="pending", reviewer="", reviewed_at=None, review_note="",
-        citations=(), created_at=WHEN, updated_at=WHEN,
+        line=2,
+        project=document.project.name,
+        document_id=document.pk,
+        document_title=document.title,
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - 32) : start],
+        suffix=text[end : end + 32],
+        label="claim",
+        note="",
+        annotator="ann",
+        status="pending",
+        reviewer="",
+        reviewed_at=None,
+        review_note="",
+        citations=(),
+        created_at=WHEN,
+        updated_at=WHEN,
     )
     return replace(base, **changes)
 
 
 def test_a_row_becomes_a_mark_with_its_review_state_and_times(document, annotator, reviewer):
-    report = imports.import_marks(rows=[row(
-        document, 0, 10, note="n", status="accepted", reviewer="rev", reviewed_at=WHEN, review_note="ok",
-    )])
+    report = imports.import_marks(
+        rows=[
+            row(
+                document,
+                0,
+                10,
+                note="n",
+                status="accepted",
+                reviewer="rev",
+                reviewed_at=WHEN,
+                review_note="ok",
+            )
+        ]
+    )
     assert (report.created, report.reanchored, report.unchanged, report.problems) == (1, 0, 0, [])
     mark = Annotation.objects.select_related("span", "label").get()
-    assert (mark.span.document, mark.span.start, mark.span.end, mark.span.exact) == (document, 0, 10, document.text[:10])
+    assert (mark.span.document, mark.span.start, mark.span.end, mark.span.exact) == (
+        document,
+        0,
+        10,
+        document.text[:10],
+    )
     assert (mark.label.key, mark.note, mark.created_by, mark.status, mark.reviewed_by, mark.review_note) == (
-        "claim", "n", annotator, Status.ACCEPTED, reviewer, "ok")
+        "claim",
+        "n",
+        annotator,
+        Status.ACCEPTED,
+        reviewer,
+        "ok",
+    )
     assert mark.created_at == mark.updated_at == mark.reviewed_at == WHEN
     assert mark.history.count() == 1
     assert Document.objects.get(pk=document.pk).revision == 1  # open pages redraw
@@ -72,15 +110,23 @@ def test_running_an_import_again_changes_nothing(document, annotator):
 @pytest.mark.parametrize(
     "change,message",
     [
-        ({"label": "opinion"}, "unknown label “opinion” in project “Purge project” (its labels: claim, evidence, quotation)"),
+        (
+            {"label": "opinion"},
+            "unknown label “opinion” in project “Purge project” (its labels: claim, evidence, quotation)",
+        ),
         ({"document_title": "Missing", "document_id": 999}, "unknown document “Missing” in project “Purge project”"),
         ({"project": "Nowhere"}, "unknown project “Nowhere”"),
         ({"annotator": "nobody"}, "unknown editor “nobody”"),
         ({"annotator": "outsider"}, "“outsider” is not a member of project “Purge project”"),
         ({"reviewer": "ghost", "status": "accepted"}, "unknown reviewer “ghost”"),
-        ({"exact": "not in the text", "start": 0, "end": 15}, "cannot be placed in “Sample”: its text is not in the document"),
-        ({"citations": (ImportCitation(reference="Conquest (1968). The Great Terror", source_id=1),)},
-         "no source in project “Purge project” matches the citation “Conquest (1968). The Great Terror”"),
+        (
+            {"exact": "not in the text", "start": 0, "end": 15},
+            "cannot be placed in “Sample”: its text is not in the document",
+        ),
+        (
+            {"citations": (ImportCitation(reference="Conquest (1968). The Great Terror", source_id=1),)},
+            "no source in project “Purge project” matches the citation “Conquest (1968). The Great Terror”",
+        ),
     ],
 )
 def test_a_row_that_cannot_be_imported_stops_the_whole_import(document, annotator, outsider, change, message):
@@ -105,7 +151,9 @@ def test_a_dry_run_reports_and_saves_nothing(document, annotator):
     report = imports.import_marks(rows=[row(document, 0, 10)], dry_run=True)
     assert report.created == 1 and not Annotation.objects.exists()
     imports.import_marks(rows=[row(document, 0, 10)])
-    again = imports.import_marks(rows=[row(document, 0, 10), replace(row(document, 11, 24), start=5, end=18)], dry_run=True)
+    again = imports.import_marks(
+        rows=[row(document, 0, 10), replace(row(document, 11, 24), start=5, end=18)], dry_run=True
+    )
     assert (again.created, again.reanchored, again.unchanged) == (0, 1, 1)
     assert Annotation.objects.count() == 1
 
@@ -135,8 +183,15 @@ def test_only_a_manager_of_the_project_may_import_into_it(document, annotator, m
 
 
 def test_csv_citations_are_matched_to_the_projects_sources(document, annotator):
-    getty = SourceFactory(project=document.project, title="Origins", authors=[{"family": "Getty", "given": "J."}], issued="1985")
-    SourceFactory(project=ProjectFactory(name="Other"), title="Origins", authors=[{"family": "Getty", "given": "J."}], issued="1985")
+    getty = SourceFactory(
+        project=document.project, title="Origins", authors=[{"family": "Getty", "given": "J."}], issued="1985"
+    )
+    SourceFactory(
+        project=ProjectFactory(name="Other"),
+        title="Origins",
+        authors=[{"family": "Getty", "given": "J."}],
+        issued="1985",
+    )
     citations = (
         ImportCitation(reference="Getty, J. (1985). Origins, pp. 113-138", source_id=4242),
         ImportCitation(reference="Getty, J. (1985). Origins", source_id=getty.pk),
@@ -150,21 +205,35 @@ def test_two_sources_that_read_the_same_are_not_guessed_between(document, annota
     for _ in range(2):
         SourceFactory(project=document.project, title="Report", authors=[], issued="")
     with pytest.raises(imports.ImportFailed) as failed:
-        imports.import_marks(rows=[row(document, 0, 10, citations=(ImportCitation(reference="Report", source_id=99999),))])
+        imports.import_marks(
+            rows=[row(document, 0, 10, citations=(ImportCitation(reference="Report", source_id=99999),))]
+        )
     assert "2 sources of project “Purge project” read “Report”" in str(failed.value.report.problems[0])
 
 
-CSL = {"type": "book", "title": "The Great Terror", "author": [{"family": "Conquest", "given": "Robert"}],
-       "issued": {"date-parts": [[1968]]}, "publisher": "Macmillan"}
+CSL = {
+    "type": "book",
+    "title": "The Great Terror",
+    "author": [{"family": "Conquest", "given": "Robert"}],
+    "issued": {"date-parts": [[1968]]},
+    "publisher": "Macmillan",
+}
 
 
 def test_jsonld_citations_make_their_source_once_when_the_project_lacks_it(document, annotator):
     cite = ImportCitation(reference="Conquest", locator="ch. 2", note="n", iri="https://x.example/s/1", csl=CSL)
-    report = imports.import_marks(rows=[row(document, 0, 10, citations=(cite,)), row(document, 11, 24, citations=(cite,))])
+    report = imports.import_marks(
+        rows=[row(document, 0, 10, citations=(cite,)), row(document, 11, 24, citations=(cite,))]
+    )
     source = Source.objects.get()
     assert report.sources_created == 1
     assert (source.project, source.title, str(source.issued), source.publisher, source.authors) == (
-        document.project, "The Great Terror", "1968", "Macmillan", CSL["author"])
+        document.project,
+        "The Great Terror",
+        "1968",
+        "Macmillan",
+        CSL["author"],
+    )
     assert list(Citation.objects.values_list("locator", "note")) == [("ch. 2", "n"), ("ch. 2", "n")]
 
 
@@ -178,13 +247,21 @@ def test_jsonld_citations_reuse_a_source_with_the_same_doi(document, annotator):
 def test_two_rows_citing_one_doi_make_one_source_even_if_their_records_differ(document, annotator):
     first = ImportCitation(reference="", locator="", iri="https://doi.org/10.1/xyz", csl={**CSL, "DOI": "10.1/xyz"})
     second = replace(first, csl={**CSL, "DOI": "10.1/XYZ", "publisher": "Another"})
-    report = imports.import_marks(rows=[row(document, 0, 10, citations=(first,)), row(document, 11, 24, citations=(second,))])
+    report = imports.import_marks(
+        rows=[row(document, 0, 10, citations=(first,)), row(document, 11, 24, citations=(second,))]
+    )
     assert report.sources_created == 1 and Citation.objects.count() == 2
 
 
 def test_a_citation_given_only_by_its_doi_address_finds_its_source(document, annotator):
-    existing = SourceFactory(project=document.project, title="Wiley", doi="10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0")
-    cite = ImportCitation(reference="", locator="p. 1", iri="https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0")
+    existing = SourceFactory(
+        project=document.project, title="Wiley", doi="10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0"
+    )
+    cite = ImportCitation(
+        reference="",
+        locator="p. 1",
+        iri="https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0",
+    )
     imports.import_marks(rows=[row(document, 0, 10, citations=(cite,))])
     assert Citation.objects.get().source == existing
 

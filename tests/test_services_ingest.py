@@ -8,8 +8,7 @@ import pytest
 from annotator import services
 from annotator.ingest import pages as pagelib
 from annotator.models import Annotation, Document, DocumentVersion, Extraction, Original, Source
-from annotator.services import ingest
-from annotator.services import ActionRefused, Forbidden
+from annotator.services import ActionRefused, Forbidden, ingest
 
 from .ingest_files import Site, article, book, make_docx, make_pdf
 

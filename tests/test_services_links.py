@@ -1,4 +1,5 @@
 """Links between marks through the services: type rules, cross-document links, permissions, review, deletion, history."""
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,7 +16,9 @@ FORUM_TEXT = "Stalin was unseated by the party.\nHe was not; his rivals were sho
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
 def link_type(project, key):
@@ -46,12 +49,24 @@ def test_every_new_project_gets_the_default_link_types_with_their_label_rules(pr
     assert [(t.key, t.targets) for t in types if t.targets != "marks"] == [("attributed-to", "persons")]
 
 
-def test_evidence_in_one_document_supports_a_claim_in_another_and_both_pages_redraw(project, document, forum, claim, evidence, annotator2):
+def test_evidence_in_one_document_supports_a_claim_in_another_and_both_pages_redraw(
+    project, document, forum, claim, evidence, annotator2
+):
     revisions = {d.pk: d.revision for d in Document.objects.all()}
     link = link_services.create_link(
-        user=annotator2, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim, note="  see p. 3 "
+        user=annotator2,
+        from_annotation=evidence,
+        type=link_type(project, "supports"),
+        to_annotation=claim,
+        note="  see p. 3 ",
     )
-    assert (link.project, link.created_by, link.note, link.status, link.version) == (project, annotator2, "see p. 3", "pending", 1)
+    assert (link.project, link.created_by, link.note, link.status, link.version) == (
+        project,
+        annotator2,
+        "see p. 3",
+        "pending",
+        1,
+    )
     assert Document.objects.get(pk=document.pk).revision == revisions[document.pk] + 1
     assert Document.objects.get(pk=forum.pk).revision == revisions[forum.pk] + 1
     assert Change.objects.filter(document=forum, start=0, end=33).count() == 2  # the mark, then the link
@@ -59,24 +74,34 @@ def test_evidence_in_one_document_supports_a_claim_in_another_and_both_pages_red
 
 
 def test_the_type_rules_are_enforced_with_a_message_and_nothing_is_saved(project, claim, evidence, annotator):
-    with pytest.raises(services.ActionRefused, match="A “supports” link starts from a mark labelled Evidence, not Claim."):
-        link_services.create_link(user=annotator, from_annotation=claim, type=link_type(project, "supports"), to_annotation=evidence)
+    with pytest.raises(
+        services.ActionRefused, match="A “supports” link starts from a mark labelled Evidence, not Claim."
+    ):
+        link_services.create_link(
+            user=annotator, from_annotation=claim, type=link_type(project, "supports"), to_annotation=evidence
+        )
     with pytest.raises(services.ActionRefused, match="points to another mark, not to a source or a speaker"):
-        link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(project, "supports"), speaker="Stalin")
+        link_services.create_link(
+            user=annotator, from_annotation=evidence, type=link_type(project, "supports"), speaker="Stalin"
+        )
     assert not Link.objects.exists()
 
 
 def test_a_quotation_is_attributed_to_a_speaker_or_a_source(project, document, annotator, labels):
     quotation = mark(annotator, document, 0, 10, labels["quotation"])
     attributed = link_type(project, "attributed-to")
-    by_name = link_services.create_link(user=annotator, from_annotation=quotation, type=attributed, speaker="  J. V.   Stalin ")
+    by_name = link_services.create_link(
+        user=annotator, from_annotation=quotation, type=attributed, speaker="  J. V.   Stalin "
+    )
     source = SourceFactory(project=project, title="Collected Works")
     by_source = link_services.create_link(user=annotator, from_annotation=quotation, type=attributed, to_source=source)
     assert (by_name.speaker, by_name.target_kind, by_source.target_kind) == ("J. V. Stalin", "speaker", "source")
     with pytest.raises(services.ActionRefused, match="exists already"):
         link_services.create_link(user=annotator, from_annotation=quotation, type=attributed, speaker="J. V. Stalin")
     with pytest.raises(services.ActionRefused, match="one thing to link to"):
-        link_services.create_link(user=annotator, from_annotation=quotation, type=attributed, speaker="X", to_source=source)
+        link_services.create_link(
+            user=annotator, from_annotation=quotation, type=attributed, speaker="X", to_source=source
+        )
 
 
 def test_no_link_to_itself_nor_twice(project, document, annotator, labels):
@@ -109,18 +134,30 @@ def test_no_link_into_another_project_nor_by_an_outsider(project, evidence, anno
     foreign_doc = DocumentFactory(project=elsewhere)
     foreign_claim = mark(outsider, foreign_doc, 0, 10, elsewhere.labels.get(key="claim"))
     with pytest.raises(services.ActionRefused, match="another project"):
-        link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=foreign_claim)
+        link_services.create_link(
+            user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=foreign_claim
+        )
     with pytest.raises(services.ActionRefused, match="another project"):
-        link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(elsewhere, "supports"), to_annotation=foreign_claim)
+        link_services.create_link(
+            user=annotator, from_annotation=evidence, type=link_type(elsewhere, "supports"), to_annotation=foreign_claim
+        )
     with pytest.raises(services.ActionRefused, match="That mark belongs to another project."):
-        link_services.create_link(user=outsider, from_annotation=foreign_claim, type=link_type(elsewhere, "same-as"), to_annotation=evidence)
+        link_services.create_link(
+            user=outsider, from_annotation=foreign_claim, type=link_type(elsewhere, "same-as"), to_annotation=evidence
+        )
     with pytest.raises(services.Forbidden, match="not a member"):
-        link_services.create_link(user=outsider, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=evidence)
+        link_services.create_link(
+            user=outsider, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=evidence
+        )
     assert not Link.objects.exists()
 
 
-def test_only_the_author_edits_or_deletes_a_link_and_an_edit_reopens_review(project, claim, evidence, annotator, annotator2, reviewer):
-    link = link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim)
+def test_only_the_author_edits_or_deletes_a_link_and_an_edit_reopens_review(
+    project, claim, evidence, annotator, annotator2, reviewer
+):
+    link = link_services.create_link(
+        user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim
+    )
     with pytest.raises(services.Forbidden, match="Only the author"):
         link_services.update_link(user=annotator2, link=link, version=1, note="mine now")
     with pytest.raises(services.Forbidden):
@@ -138,21 +175,39 @@ def test_only_the_author_edits_or_deletes_a_link_and_an_edit_reopens_review(proj
     assert [h.history_type for h in Link.history.order_by("history_date")] == ["+", "~", "~", "-"]
 
 
-def test_reviewers_and_managers_review_links_but_never_their_own(project, claim, evidence, annotator, reviewer, manager):
-    link = link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim)
+def test_reviewers_and_managers_review_links_but_never_their_own(
+    project, claim, evidence, annotator, reviewer, manager
+):
+    link = link_services.create_link(
+        user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim
+    )
     with pytest.raises(services.Forbidden, match="Only reviewers and managers"):
         link_services.review_link(user=annotator, link=link, status="accepted")
-    own = link_services.create_link(user=manager, from_annotation=claim, type=link_type(project, "same-as"), to_annotation=mark(annotator, claim.span.document, 34, 40, claim.label))
+    own = link_services.create_link(
+        user=manager,
+        from_annotation=claim,
+        type=link_type(project, "same-as"),
+        to_annotation=mark(annotator, claim.span.document, 34, 40, claim.label),
+    )
     with pytest.raises(services.Forbidden, match="Nobody reviews their own link"):
         link_services.review_link(user=manager, link=own, status="accepted")
     reviewed = link_services.review_link(user=reviewer, link=link, status="rejected", note=" weak ", version=1)
-    assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note, reviewed.version) == ("rejected", reviewer, "weak", 2)
+    assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note, reviewed.version) == (
+        "rejected",
+        reviewer,
+        "weak",
+        2,
+    )
     with pytest.raises(services.Conflict):
         link_services.review_link(user=manager, link=link, status="accepted", version=1)
 
 
-def test_deleting_a_mark_deletes_its_links_keeps_their_history_and_redraws_the_other_document(project, forum, claim, evidence, annotator, annotator2):
-    link_services.create_link(user=annotator2, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim)
+def test_deleting_a_mark_deletes_its_links_keeps_their_history_and_redraws_the_other_document(
+    project, forum, claim, evidence, annotator, annotator2
+):
+    link_services.create_link(
+        user=annotator2, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim
+    )
     before = Document.objects.get(pk=forum.pk).revision
     services.delete_annotation(user=annotator, annotation=evidence)
     assert not Link.objects.exists()
@@ -163,19 +218,29 @@ def test_deleting_a_mark_deletes_its_links_keeps_their_history_and_redraws_the_o
 
 def test_links_of_a_mark_counts_both_directions(project, document, claim, evidence, annotator, labels):
     quotation = mark(annotator, document, 0, 10, labels["quotation"])
-    link_services.create_link(user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim)
-    link_services.create_link(user=annotator, from_annotation=claim, type=link_type(project, "quotes"), to_annotation=quotation)
+    link_services.create_link(
+        user=annotator, from_annotation=evidence, type=link_type(project, "supports"), to_annotation=claim
+    )
+    link_services.create_link(
+        user=annotator, from_annotation=claim, type=link_type(project, "quotes"), to_annotation=quotation
+    )
     assert link_services.links_of(claim).count() == 2
     assert link_services.links_of(quotation).count() == 1
 
 
 def test_managers_add_rename_and_reorder_link_types(project, manager, annotator, labels):
     added = link_services.add_link_type(
-        user=manager, project=project, name="contextualises", inverse_name="is contextualised by",
-        from_labels=[labels["evidence"]], to_labels=[labels["claim"], labels["quotation"]],
+        user=manager,
+        project=project,
+        name="contextualises",
+        inverse_name="is contextualised by",
+        from_labels=[labels["evidence"]],
+        to_labels=[labels["claim"], labels["quotation"]],
     )
     assert (added.key, added.order) == ("contextualises", 5)
-    renamed = link_services.rename_link_type(user=manager, link_type=link_type(project, "supports"), name="backs", inverse_name="is backed by")
+    renamed = link_services.rename_link_type(
+        user=manager, link_type=link_type(project, "supports"), name="backs", inverse_name="is backed by"
+    )
     assert (renamed.key, renamed.name) == ("supports", "backs")
     link_services.move_link_type(user=manager, link_type=added, step=-1)
     assert [t.key for t in project.link_types.all()][-2:] == ["contextualises", "same-as"]
@@ -208,11 +273,17 @@ def test_the_data_migration_gives_existing_projects_the_defaults_and_skips_types
     assert [t.key for t in partial.link_types.all()] == ["same-as"]
 
 
-def test_a_mark_a_new_version_orphaned_cannot_be_linked_and_leaves_the_map(project, document, annotator, manager, labels):
+def test_a_mark_a_new_version_orphaned_cannot_be_linked_and_leaves_the_map(
+    project, document, annotator, manager, labels
+):
     text = document.text
-    claim = services.annotate(user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"])
+    claim = services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=text[:10], label=labels["claim"]
+    )
     start = text.index("Getty argues")
-    evidence = services.annotate(user=annotator, document=document, start=start, end=start + 12, exact="Getty argues", label=labels["evidence"])
+    evidence = services.annotate(
+        user=annotator, document=document, start=start, end=start + 12, exact="Getty argues", label=labels["evidence"]
+    )
     supports = {t.key: t for t in project.link_types.all()}["supports"]
     link_services.create_link(user=annotator, from_annotation=evidence, type=supports, to_annotation=claim)
     version_services.add_version(user=manager, document=document, text=text.replace("Getty argues", "Nobody claims"))

@@ -1,4 +1,5 @@
 """Mark all occurrences: the preview's places and count, and one all-or-nothing write through bulk_annotate."""
+
 import pytest
 
 from annotator import integrity, services
@@ -30,14 +31,20 @@ def test_the_preview_counts_the_places_and_skips_the_users_own(first, annotator,
     found = services.occurrences(user=annotator, annotation=first)
     assert [p.start for p in found.places] == [29, 50, 64]  # 29 is another editor's mark: still to mark for this one
     assert [(p.before.split()[-1], p.after.split()[0]) for p in found.places] == [
-        ("under", ";"), ("Ezhovshchina.", "again."), ("again.", ",")]
+        ("under", ";"),
+        ("Ezhovshchina.", "again."),
+        ("again.", ","),
+    ]
     assert found.already == 1  # the mark itself
 
 
 def test_marking_all_makes_each_mark_with_the_label_and_indexes_it(first, annotator, doc):
     made = services.mark_occurrences(user=annotator, annotation=first, expected=3)
     assert sorted((a.span.start, a.label.key, a.created_by) for a in made) == [
-        (29, "claim", annotator), (50, "claim", annotator), (64, "claim", annotator)]
+        (29, "claim", annotator),
+        (50, "claim", annotator),
+        (64, "claim", annotator),
+    ]
     assert SearchEntry.objects.filter(kind="mark").count() == 4
     assert list(integrity.problems()) == []
     again = services.occurrences(user=annotator, annotation=first)

@@ -1,5 +1,6 @@
 """Stored quotation checks (issue 18): made by the writes that change what a check depends on (the mark's text and
 label, the source's text), read by the pages, which never work one out."""
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -11,9 +12,8 @@ from django.urls import reverse
 from annotator import integrity, services
 from annotator.exchange.readers import ImportCitation
 from annotator.models import Annotation, Citation, Label, Source
-from annotator.services import NewCitation, bulk_cite
+from annotator.services import NewCitation, bulk_cite, quotations, sources, versions
 from annotator.services import imports as import_services
-from annotator.services import quotations, sources, versions
 
 from .conftest import client_for
 from .factories import SourceFactory, UserFactory
@@ -49,14 +49,19 @@ def verdict(citation):
 def test_the_issues_hostile_quotation_is_cited_and_shown_as_too_repetitive_without_any_page_checking_it(
     project, manager, annotator, labels
 ):
-    document = services.add_document(user=manager, project=project, title="Hostile", text=f"Before. {HOSTILE_QUOTE} After.")
+    document = services.add_document(
+        user=manager, project=project, title="Hostile", text=f"Before. {HOSTILE_QUOTE} After."
+    )
     mark = mark_on(annotator, document, HOSTILE_QUOTE, labels["quotation"])
     source = SourceFactory(project=project, full_text=HOSTILE_SOURCE)
     client = client_for(annotator)
     response = client.post(reverse("citation_create", args=[mark.pk]), {"source": source.pk, "since": 0}, **HTMX)
     assert response.status_code == 200 and "Too repetitive to check exactly" in response.content.decode()
     assert Citation.objects.get().quote_check == {
-        "verdict": "repetitive", "similarity": 0.0, "tokens": 1001, "present": 1000,
+        "verdict": "repetitive",
+        "similarity": 0.0,
+        "tokens": 1001,
+        "present": 1000,
     }
     # The panel and the document page with the mark open read the stored check: neither reads the source's text.
     for headers in (HTMX, {}):
@@ -92,8 +97,13 @@ def test_a_new_text_of_the_source_checks_its_quotations_again(doc, annotator, la
     quoting = sources.cite_source(user=annotator, annotation=mark, source=source)
     claiming = sources.cite_source(user=annotator, annotation=claim, source=source)
     assert stored(quoting) == quotations.NO_TEXT and stored(claiming) is None
-    sources.update_source(user=annotator, source=source, type="speech", title="Speech of 3 March 1937",
-                          full_text="Comrades! You cannot measure everybody with the same yardstick.")
+    sources.update_source(
+        user=annotator,
+        source=source,
+        type="speech",
+        title="Speech of 3 March 1937",
+        full_text="Comrades! You cannot measure everybody with the same yardstick.",
+    )
     assert verdict(quoting) == "verbatim" and stored(claiming) is None
     sources.update_source(user=annotator, source=source, type="speech", title="Renamed, same text")
     assert verdict(quoting) == "verbatim"
@@ -102,8 +112,11 @@ def test_a_new_text_of_the_source_checks_its_quotations_again(doc, annotator, la
 
 def test_a_mark_that_becomes_a_quotation_is_checked_and_one_that_stops_is_not(doc, annotator, labels, project):
     claim = mark_on(annotator, doc, QUOTE, labels["claim"])
-    citation = sources.cite_source(user=annotator, annotation=claim, source=SourceFactory(
-        project=project, full_text="You cannot measure EVERYBODY with the same yardstick."))
+    citation = sources.cite_source(
+        user=annotator,
+        annotation=claim,
+        source=SourceFactory(project=project, full_text="You cannot measure EVERYBODY with the same yardstick."),
+    )
     assert stored(citation) is None
     claim = services.update_annotation(
         user=annotator, annotation=claim, version=claim.version, label=labels["quotation"]
@@ -116,8 +129,11 @@ def test_a_mark_that_becomes_a_quotation_is_checked_and_one_that_stops_is_not(do
 
 def test_a_mark_carried_onto_other_text_by_a_new_version_is_checked_again(doc, manager, annotator, labels, project):
     mark = mark_on(annotator, doc, "You cannot measure everybody with the same yardstick.", labels["quotation"])
-    citation = sources.cite_source(user=annotator, annotation=mark, source=SourceFactory(
-        project=project, full_text="You cannot measure everyone with the same yardstick."))
+    citation = sources.cite_source(
+        user=annotator,
+        annotation=mark,
+        source=SourceFactory(project=project, full_text="You cannot measure everyone with the same yardstick."),
+    )
     assert verdict(citation) == "different"
     versions.add_version(user=manager, document=doc, text=SAID.replace("everybody", "everyone"))
     mark.refresh_from_db()
@@ -141,8 +157,17 @@ def test_bulk_citations_and_imported_ones_are_checked(doc, annotator, labels, pr
     [citation] = bulk_cite(user=annotator, citations=[NewCitation(mark, source, "p. 1")], cap=None)
     assert verdict(citation) == "verbatim"
     start = SAID.index("And then")
-    import_services.import_marks(rows=[row(doc, start, start + 17, label="quotation", citations=(
-        ImportCitation(reference="Getty, J. Arch (2002). Works", source_id=source.pk),))])
+    import_services.import_marks(
+        rows=[
+            row(
+                doc,
+                start,
+                start + 17,
+                label="quotation",
+                citations=(ImportCitation(reference="Getty, J. Arch (2002). Works", source_id=source.pk),),
+            )
+        ]
+    )
     imported = Citation.objects.exclude(pk=citation.pk).get()
     assert verdict(imported) == "not-found"
 
@@ -153,18 +178,31 @@ def test_staff_edits_in_the_admin_check_again_what_they_change(doc, annotator, l
     citation = sources.cite_source(user=annotator, annotation=mark, source=source)
     assert verdict(citation) == "not-found"
     staff = client_for(UserFactory(username="staff", is_staff=True, is_superuser=True))
-    response = staff.post(reverse("admin:annotator_source_change", args=[source.pk]), {
-        "project": project.pk, "type": "article-journal", "title": "Works", "authors": "[]",
-        "full_text": "You cannot measure everybody with the same yardstick.",
-    })
+    response = staff.post(
+        reverse("admin:annotator_source_change", args=[source.pk]),
+        {
+            "project": project.pk,
+            "type": "article-journal",
+            "title": "Works",
+            "authors": "[]",
+            "full_text": "You cannot measure everybody with the same yardstick.",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert verdict(citation) == "verbatim"
     # A label whose key changes makes its marks quotations, or not.
     label = Label.objects.get(project=project, key="quotation")
-    response = staff.post(reverse("admin:annotator_label_change", args=[label.pk]), {
-        "project": project.pk, "key": "quote", "name": label.name, "colour": label.colour, "shortcut": label.shortcut,
-        "order": label.order,
-    })
+    response = staff.post(
+        reverse("admin:annotator_label_change", args=[label.pk]),
+        {
+            "project": project.pk,
+            "key": "quote",
+            "name": label.name,
+            "colour": label.colour,
+            "shortcut": label.shortcut,
+            "order": label.order,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert stored(citation) is None
     assert not list(integrity.check_quote_checks())

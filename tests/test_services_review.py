@@ -1,4 +1,5 @@
 """review_annotation and the bulk review: the rules every path (queue, panel, admin) shares."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,13 +13,22 @@ from .factories import DocumentFactory
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
 def test_a_review_records_who_when_and_the_note_raises_the_version_and_redraws(document, annotator, reviewer, labels):
     a = mark(annotator, document, 0, 3, labels["claim"])
-    reviewed = services.review_annotation(user=reviewer, annotation=a, status=Status.ACCEPTED, note="  fine  ", version=1)
-    assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note, reviewed.version) == ("accepted", reviewer, "fine", 2)
+    reviewed = services.review_annotation(
+        user=reviewer, annotation=a, status=Status.ACCEPTED, note="  fine  ", version=1
+    )
+    assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note, reviewed.version) == (
+        "accepted",
+        reviewer,
+        "fine",
+        2,
+    )
     assert reviewed.reviewed_at is not None
     assert Document.objects.get(pk=document.pk).revision == 2
     assert Change.objects.filter(document=document, revision=2, start=0, end=3).exists()
@@ -26,7 +36,9 @@ def test_a_review_records_who_when_and_the_note_raises_the_version_and_redraws(d
 
 
 def test_back_to_pending_clears_the_reviewer(document, annotator, reviewer, labels):
-    a = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="rejected")
+    a = services.review_annotation(
+        user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="rejected"
+    )
     a = services.review_annotation(user=reviewer, annotation=a, status="pending", version=a.version)
     assert (a.status, a.reviewed_by, a.reviewed_at) == ("pending", None, None)
 
@@ -96,13 +108,17 @@ def test_kappa_is_symmetric_and_at_most_one(pairs):
 
 
 def test_a_mark_back_to_pending_carries_no_review_whichever_way_it_went_back(document, annotator, reviewer, labels):
-    a = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="accepted", note="ok")
+    a = services.review_annotation(
+        user=reviewer, annotation=mark(annotator, document, 0, 3, labels["claim"]), status="accepted", note="ok"
+    )
     a = services.update_annotation(user=annotator, annotation=a, version=a.version, note="changed")
     assert (a.status, a.reviewed_by, a.reviewed_at, a.review_note) == ("pending", None, None, "")
     a = services.review_annotation(user=reviewer, annotation=a, status="rejected", note="no", version=a.version)
     a = services.review_annotation(user=reviewer, annotation=a, status="pending", note="no", version=a.version)
     assert (a.status, a.reviewed_by, a.reviewed_at, a.review_note) == ("pending", None, None, "")
-    reviews = [(h.status, h.reviewed_by_id, h.review_note) for h in a.history.order_by("history_date") if h.status != "pending"]
+    reviews = [
+        (h.status, h.reviewed_by_id, h.review_note) for h in a.history.order_by("history_date") if h.status != "pending"
+    ]
     assert reviews == [("accepted", reviewer.pk, "ok"), ("rejected", reviewer.pk, "no")]
 
 
@@ -122,8 +138,12 @@ def test_the_migration_clears_the_review_of_pending_rows_only_and_keeps_their_hi
 
     document = DocumentFactory(project=project)
     claim = project.labels.get(key="claim")
-    accepted = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 0, 3, claim), status="accepted", note="ok")
-    stale = services.review_annotation(user=reviewer, annotation=mark(annotator, document, 4, 8, claim), status="accepted", note="ok")
+    accepted = services.review_annotation(
+        user=reviewer, annotation=mark(annotator, document, 0, 3, claim), status="accepted", note="ok"
+    )
+    stale = services.review_annotation(
+        user=reviewer, annotation=mark(annotator, document, 4, 8, claim), status="accepted", note="ok"
+    )
     call_command("migrate", "annotator", "0009_quote_checks_of_existing_citations", verbosity=0)
     try:
         Annotation.objects.filter(pk=stale.pk).update(status="pending")

@@ -1,4 +1,5 @@
 """Writes on sources and citations, hitting the real database: permissions, validation, all-or-nothing."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,13 +10,20 @@ from annotator.services import sources
 
 from .factories import DocumentFactory, ProjectFactory, SourceFactory
 
-COLLECTED_WORKS = {"type": "book", "title": "Collected Works, Vol. 14", "authors": [{"family": "Stalin", "given": "J. V."}],
-                   "issued": "1978", "publisher": "Red Star Press"}
+COLLECTED_WORKS = {
+    "type": "book",
+    "title": "Collected Works, Vol. 14",
+    "authors": [{"family": "Stalin", "given": "J. V."}],
+    "issued": "1978",
+    "publisher": "Red Star Press",
+}
 
 
 @pytest.fixture
 def mark(document, annotator, labels):
-    return services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["quotation"])
+    return services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["quotation"]
+    )
 
 
 def revision(document):
@@ -65,12 +73,17 @@ def test_an_edit_keeps_the_full_text_unless_given_and_refuses_a_taken_doi(projec
 
 def test_an_import_skips_dois_already_in_the_project_or_earlier_in_the_file(project, annotator):
     SourceFactory(project=project, title="Old", doi="10.1/old")
-    records = [dict(COLLECTED_WORKS, doi=""), {"type": "book", "title": "Again", "doi": "10.1/OLD"},
-               {"type": "book", "title": "New", "doi": "10.1/new"}, {"type": "book", "title": "New twice", "doi": "10.1/new"}]
+    records = [
+        dict(COLLECTED_WORKS, doi=""),
+        {"type": "book", "title": "Again", "doi": "10.1/OLD"},
+        {"type": "book", "title": "New", "doi": "10.1/new"},
+        {"type": "book", "title": "New twice", "doi": "10.1/new"},
+    ]
     result = sources.import_sources(user=annotator, project=project, entries=records)
     assert [s.title for s in result.created] == ["Collected Works, Vol. 14", "New"]
     assert result.skipped == [
-        ("Entry 2 (“Again”)", "DOI 10.1/old is already “Old”"), ("Entry 4 (“New twice”)", "DOI 10.1/new is already “New”"),
+        ("Entry 2 (“Again”)", "DOI 10.1/old is already “Old”"),
+        ("Entry 4 (“New twice”)", "DOI 10.1/new is already “New”"),
     ]
     assert Source.objects.filter(project=project).count() == 3
 
@@ -108,8 +121,11 @@ def test_an_import_with_one_bad_record_saves_nothing_and_reports_every_bad_one(p
         sources.import_sources(user=annotator, project=project, entries=records)
     assert refused.value.report.refused == [
         ("Entry 2 (“”)", "the source has no title."),
-        ("Entry 3 (“Chapaev”)", "the type “film” is not one of CSL's item types (book, article-journal, chapter, "
-         "manuscript, map, motion_picture, legislation, dataset…)."),
+        (
+            "Entry 3 (“Chapaev”)",
+            "the type “film” is not one of CSL's item types (book, article-journal, chapter, "
+            "manuscript, map, motion_picture, legislation, dataset…).",
+        ),
     ]
     assert refused.value.report.importable == 1
     assert not Source.objects.exists() and not Source.history.exists()
@@ -138,9 +154,14 @@ def test_a_duplicate_bibtex_key_does_not_keep_the_file_out(project, annotator):
 
 def test_a_source_keeps_every_csl_role_date_and_variable_and_names_all_its_people_for_search(project, annotator):
     source = sources.create_source(
-        user=annotator, project=project, type="map", title="Moscow", issued="c. 1937/1939",
+        user=annotator,
+        project=project,
+        type="map",
+        title="Moscow",
+        issued="c. 1937/1939",
         contributors={"editor": [{"family": "Smith", "given": "A."}], "illustrator": [{"literal": "GUGK"}]},
-        other_fields={"scale": "1:10000", "accessed": {"date-parts": [[2024, 1, 5]]}}, publisher_place="Moscow",
+        other_fields={"scale": "1:10000", "accessed": {"date-parts": [[2024, 1, 5]]}},
+        publisher_place="Moscow",
     )
     source.refresh_from_db()
     assert source.issued == {"date-parts": [[1937], [1939]], "circa": True} and str(source.issued) == "c. 1937/1939"
@@ -191,12 +212,16 @@ def test_a_new_source_made_from_a_mark_is_cited_or_nothing_is_kept(project, anno
 
 
 def _forum(project, manager):
-    text = ("First post: the purges of the party and army were demanded by the party itself.\n\n"
-            "Reply quoting it: the purges of the party and army were demanded by the party itself. I disagree.\n")
+    text = (
+        "First post: the purges of the party and army were demanded by the party itself.\n\n"
+        "Reply quoting it: the purges of the party and army were demanded by the party itself. I disagree.\n"
+    )
     return services.add_document(user=manager, project=project, title="Thread", text=text)
 
 
-def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quotation_mark(project, manager, annotator):
+def test_suggestions_point_to_the_first_appearance_and_accepting_one_makes_a_quotation_mark(
+    project, manager, annotator
+):
     thread = _forum(project, manager)
     [suggestion] = sources.quotation_suggestions(thread)
     assert suggestion.same_document and suggestion.source_start < suggestion.start
@@ -220,8 +245,14 @@ def test_only_members_accept_suggestions_and_an_outsider_learns_nothing_of_them(
 
 
 def test_a_document_repeating_an_earlier_one_points_to_it(project, manager):
-    first = DocumentFactory(project=project, title="Speech", text="Such a wholesale approach can only hinder the fight against the real wreckers.")
-    second = DocumentFactory(project=project, title="Blog", text="Stalin said: such a wholesale approach can only hinder the fight. Indeed.")
+    first = DocumentFactory(
+        project=project,
+        title="Speech",
+        text="Such a wholesale approach can only hinder the fight against the real wreckers.",
+    )
+    second = DocumentFactory(
+        project=project, title="Blog", text="Stalin said: such a wholesale approach can only hinder the fight. Indeed."
+    )
     [suggestion] = sources.quotation_suggestions(second)
     assert suggestion.source_document == first and not suggestion.same_document
     assert sources.quotation_suggestions(first) == []

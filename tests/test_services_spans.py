@@ -1,9 +1,10 @@
 """The document lock, the span writer and the "already marked" rule, and every path that makes or moves a mark
 holding to them: annotate, bulk_annotate, accept_suggestion, the import, add_version's carrying, reattach_annotation."""
+
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -76,11 +77,16 @@ def test_the_span_writer_makes_a_span_once_with_its_quote_context_one_at_a_time_
 
 def test_the_rule_names_the_mark_repeated_there_or_earlier_in_the_batch(document, annotator, annotator2, labels):
     claim, evidence = labels["claim"].pk, labels["evidence"].pk
-    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3],
-                             label=labels["claim"])
+    mark = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     here = mark.span_id
-    wanted = [(here, claim, annotator2.pk), (here, claim, annotator.pk), (here, evidence, annotator.pk),
-              (here, evidence, annotator.pk)]
+    wanted = [
+        (here, claim, annotator2.pk),
+        (here, claim, annotator.pk),
+        (here, evidence, annotator.pk),
+        (here, evidence, annotator.pk),
+    ]
     assert repeats(wanted) == {1: mark.pk, 3: None}
     assert repeats(wanted, moving=[mark.pk]) == {3: None}
     assert repeats(wanted, new_spans={here}) == {3: None}  # a span made now holds no mark: not looked up
@@ -122,10 +128,25 @@ def forum(project):
 def _import_row(document, start, end, annotator):
     text = document.text
     return ImportRow(
-        line=2, project=document.project.name, document_id=document.pk, document_title=document.title, start=start,
-        end=end, exact=text[start:end], prefix=text[max(0, start - 32):start], suffix=text[end:end + 32], label="claim",
-        note="", annotator=annotator.username, status="pending", reviewer="", reviewed_at=None, review_note="",
-        citations=(), created_at=datetime(2024, 3, 1, tzinfo=timezone.utc), updated_at=None,
+        line=2,
+        project=document.project.name,
+        document_id=document.pk,
+        document_title=document.title,
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - 32) : start],
+        suffix=text[end : end + 32],
+        label="claim",
+        note="",
+        annotator=annotator.username,
+        status="pending",
+        reviewer="",
+        reviewed_at=None,
+        review_note="",
+        citations=(),
+        created_at=datetime(2024, 3, 1, tzinfo=UTC),
+        updated_at=None,
     )
 
 
@@ -141,8 +162,9 @@ def mark_by_annotate(user, document, labels):
 
 def mark_in_bulk(user, document, labels):
     start, end = _region(document)
-    [made] = services.bulk_annotate(user=user, document=document, cap=None,
-                                    marks=[services.NewMark(start, end, REPEATED, labels["claim"])])
+    [made] = services.bulk_annotate(
+        user=user, document=document, cap=None, marks=[services.NewMark(start, end, REPEATED, labels["claim"])]
+    )
     return made
 
 
@@ -165,8 +187,9 @@ def test_a_new_version_saved_meanwhile_never_takes_a_mark_made_on_the_old_text(p
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_a_mark_whose_text_a_new_version_moved_meanwhile_is_refused_and_nothing_saved(path, forum, manager, annotator,
-                                                                                      labels):
+def test_a_mark_whose_text_a_new_version_moved_meanwhile_is_refused_and_nothing_saved(
+    path, forum, manager, annotator, labels
+):
     stale = Document.objects.get(pk=forum.pk)
     with meanwhile(new_version(manager, forum, "A new first line.\n" + FORUM)):
         with pytest.raises(services.ActionRefused, match="does not match"):
@@ -176,9 +199,20 @@ def test_a_mark_whose_text_a_new_version_moved_meanwhile_is_refused_and_nothing_
 
 @pytest.mark.parametrize("path", PATHS)
 def test_the_same_mark_made_meanwhile_is_refused(path, forum, annotator, labels):
-    with meanwhile(lambda: mark_by_annotate(annotator, forum, labels) if path is not mark_by_accepting_a_suggestion
-                   else services.annotate(user=annotator, document=forum, start=_region(forum)[0],
-                                          end=_region(forum)[1], exact=REPEATED, label=labels["quotation"])):
+    with meanwhile(
+        lambda: (
+            mark_by_annotate(annotator, forum, labels)
+            if path is not mark_by_accepting_a_suggestion
+            else services.annotate(
+                user=annotator,
+                document=forum,
+                start=_region(forum)[0],
+                end=_region(forum)[1],
+                exact=REPEATED,
+                label=labels["quotation"],
+            )
+        )
+    ):
         with pytest.raises(services.ActionRefused, match="You have already marked this text as"):
             path(annotator, forum, labels)
 
@@ -229,44 +263,56 @@ def test_a_reattached_mark_lands_on_the_version_saved_meanwhile(orphan, forum, m
     text = Document.objects.get(pk=forum.pk).text
     start = text.index(REMAINS)
     with meanwhile(new_version(manager, forum, text + APPENDED)):
-        moved = versions.reattach_annotation(user=annotator, annotation=orphan, start=start,
-                                             end=start + len(REMAINS), exact=REMAINS)
+        moved = versions.reattach_annotation(
+            user=annotator, annotation=orphan, start=start, end=start + len(REMAINS), exact=REMAINS
+        )
     moved = Annotation.objects.select_related("span").get(pk=moved.pk)
     assert (moved.span.version, moved.span.start, moved.placement) == (3, start, "reattached")
 
 
 @pytest.mark.parametrize("who, message", [("annotator", "You have"), ("manager", "Its author has")])
-def test_reattaching_a_mark_where_its_author_has_the_same_mark_is_refused(request, orphan, forum, annotator, labels,
-                                                                          who, message):
+def test_reattaching_a_mark_where_its_author_has_the_same_mark_is_refused(
+    request, orphan, forum, annotator, labels, who, message
+):
     current = Document.objects.get(pk=forum.pk)
     start = current.text.index(REMAINS)
-    same = services.annotate(user=annotator, document=current, start=start, end=start + len(REMAINS), exact=REMAINS,
-                             label=labels["claim"])
+    same = services.annotate(
+        user=annotator, document=current, start=start, end=start + len(REMAINS), exact=REMAINS, label=labels["claim"]
+    )
     with pytest.raises(services.ActionRefused, match=f"{message} already marked this text as Claim"):
-        versions.reattach_annotation(user=request.getfixturevalue(who), annotation=orphan, start=start,
-                                     end=start + len(REMAINS), exact=REMAINS)
+        versions.reattach_annotation(
+            user=request.getfixturevalue(who), annotation=orphan, start=start, end=start + len(REMAINS), exact=REMAINS
+        )
     orphan.refresh_from_db()
     assert orphan.placement == "orphaned" and orphan.span.version == 1 and same.span.version == 2
 
 
 def test_two_marks_carried_onto_one_place_leave_the_flagged_one_waiting(project, manager, annotator, labels):
-    document = DocumentFactory(project=project, title="Dogs",
-                               text="We saw the dog. The dog ran away. Then it came back.")
-    first, second = (services.annotate(user=annotator, document=document, start=start, end=start + 3, exact="dog",
-                                       label=labels["claim"]) for start in (11, 20))
+    document = DocumentFactory(
+        project=project, title="Dogs", text="We saw the dog. The dog ran away. Then it came back."
+    )
+    first, second = (
+        services.annotate(
+            user=annotator, document=document, start=start, end=start + 3, exact="dog", label=labels["claim"]
+        )
+        for start in (11, 20)
+    )
     version = versions.add_version(user=manager, document=document, text="We saw the dog ran away. Then it came back.")
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.placement, first.span.version, first.span.start) == ("unchanged", 2, 11)
     assert (second.placement, second.span.version, second.span.start) == ("orphaned", 1, 20)
     assert dict(Placement.objects.filter(version=version).values_list("annotation", "status")) == {
-        first.pk: "unchanged", second.pk: "orphaned"
+        first.pk: "unchanged",
+        second.pk: "orphaned",
     }
 
 
 def test_changing_a_marks_label_to_one_its_author_gave_that_text_is_refused(document, annotator, labels):
     def make(key):
-        return services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3],
-                                 label=labels[key])
+        return services.annotate(
+            user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels[key]
+        )
+
     make("claim")
     evidence = make("evidence")
     with pytest.raises(services.ActionRefused, match="You have already marked this text as Claim"):
@@ -306,7 +352,8 @@ def test_the_lock_keeps_every_other_writer_of_the_document_out_until_the_transac
                 connection.cursor().execute("PRAGMA busy_timeout = 200")  # not the 20 s a worker waits
             with transaction.atomic():
                 lock_document(document.pk, bump=False) if connection.vendor == "sqlite" else (
-                    Document.objects.select_for_update(nowait=True).get(pk=document.pk))
+                    Document.objects.select_for_update(nowait=True).get(pk=document.pk)
+                )
             tried.append("got in")
         except DatabaseError:
             tried.append("kept out")

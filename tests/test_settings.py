@@ -1,4 +1,5 @@
 """Settings read from the environment strictly, and the production settings pass Django's deploy checks."""
+
 import os
 import secrets
 import subprocess
@@ -41,7 +42,12 @@ def _manage(*args, **env):
     dropped = ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -80,9 +86,15 @@ def test_a_long_random_key_is_taken():
 
 def test_production_settings_pass_the_deploy_checks():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org",
-        SECURE_HSTS_INCLUDE_SUBDOMAINS="true", SECURE_HSTS_PRELOAD="true",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="annotator.example.org",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -94,7 +106,9 @@ def test_production_finds_the_partials_htmx_asks_for():
         "from django.template.loader import get_template; "
         "print(get_template('annotator/document_detail.html#mark-count').render({'listed_count': 2, 'mark_total': 3}))"
     )
-    result = _manage("shell", "-c", script, DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org")
+    result = _manage(
+        "shell", "-c", script, DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org"
+    )
     assert result.returncode == 0, result.stderr
     assert "2 of 3 marks" in result.stdout
 
@@ -112,8 +126,11 @@ def test_every_page_carries_the_security_headers(client, db):
 def test_pages_for_a_signed_in_user_are_private_to_caches(document, annotator):
     # No Cache-Control at all: a shared cache in front of the app could keep one user's page for the next.
     signed_in = client_for(annotator)
-    for url in (reverse("document_detail", args=[document.pk]), reverse("project_detail", args=[document.project_id]),
-                reverse("document_export", args=[document.pk]) + "?format=csv"):
+    for url in (
+        reverse("document_detail", args=[document.pk]),
+        reverse("project_detail", args=[document.project_id]),
+        reverse("document_export", args=[document.pk]) + "?format=csv",
+    ):
         response = signed_in.get(url)
         assert response.status_code == 200 and "private" in response["Cache-Control"], url
 
@@ -132,8 +149,7 @@ def test_the_settings_of_env_example_pass_the_deploy_checks():
 
 def test_the_local_http_switches_are_flagged_by_the_deploy_checks():
     # make stack serves plain HTTP on 127.0.0.1 with these; the deploy checks must say they are not for production.
-    env = {**_env_example(), "SECRET_KEY": PRODUCTION_KEY,
-           "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false"}
+    env = {**_env_example(), "SECRET_KEY": PRODUCTION_KEY, "SECURE_COOKIES": "false", "SECURE_SSL_REDIRECT": "false"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode != 0
     for warning in ("security.W008", "security.W012", "security.W016"):  # SSL redirect, session and CSRF cookies
@@ -155,8 +171,12 @@ def test_behind_our_proxy_the_client_is_the_address_the_proxy_appended(rf):
     assert client_ip(spoofed) == "203.0.113.7"
     assert client_ip(rf.get("/", REMOTE_ADDR="198.51.100.2")) == "198.51.100.2"
     result = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)",
-        DEBUG="false", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="annotator.example.org",
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)",
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="annotator.example.org",
         BEHIND_PROXY="true",
     )
     assert result.stdout.strip().endswith("annotator.proxy.client_ip"), result.stdout + result.stderr

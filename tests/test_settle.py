@@ -1,5 +1,6 @@
 """Settling a disagreement on the agreement page: one mark kept, the others rejected with one note, the trail in each
 mark's history, the open count, and the gold-standard export."""
+
 import csv
 import io
 
@@ -17,8 +18,9 @@ def marks(manager, project, annotator, annotator2, labels):
     start = TEXT.index("restrained")
 
     def mark(user, start, end, label):
-        return services.annotate(user=user, document=document, start=start, end=end, exact=TEXT[start:end],
-                                 label=labels[label])
+        return services.annotate(
+            user=user, document=document, start=start, end=end, exact=TEXT[start:end], label=labels[label]
+        )
 
     return {
         "claim": mark(annotator, start, start + 10, "claim"),
@@ -33,7 +35,10 @@ def test_a_reviewer_keeps_one_mark_and_the_others_are_rejected_with_one_note(mar
     assert [m.pk for m in settled.rejected] == [marks["evidence"].pk, marks["overlap"].pk]
     fresh = {key: Annotation.objects.get(pk=m.pk) for key, m in marks.items()}
     assert (fresh["claim"].status, fresh["claim"].settled, fresh["claim"].review_note) == (
-        "accepted", True, "Getty's reading")
+        "accepted",
+        True,
+        "Getty's reading",
+    )
     assert [fresh[k].status for k in ("evidence", "overlap", "elsewhere")] == ["rejected", "rejected", "pending"]
     for key in ("claim", "evidence", "overlap"):
         last = fresh[key].history.first()
@@ -66,8 +71,9 @@ def test_the_agreement_page_counts_open_disagreements_links_marks_and_settles(ma
     body = client.get(f"/documents/{document.pk}/agreement/").content.decode()
     assert "3 disagreements still open" in body
     assert f'href="/annotations/{marks["evidence"].pk}/"' in body
-    response = client.post(f"/documents/{document.pk}/agreement/settle/", {"keep": marks["claim"].pk, "note": "ok"},
-                           follow=True)
+    response = client.post(
+        f"/documents/{document.pk}/agreement/settle/", {"keep": marks["claim"].pk, "note": "ok"}, follow=True
+    )
     body = response.content.decode()
     assert "Settled: kept Claim by ann, rejected 2 other marks." in body
     assert "No disagreement is open." in body
@@ -80,4 +86,5 @@ def test_the_export_command_writes_the_gold_standard(marks, reviewer, capsys):
     call_command("export_annotations", "--gold")
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["annotation_id"], r["exact"], r["status"]) for r in rows] == [
-        (str(marks["claim"].pk), "restrained", "accepted")]
+        (str(marks["claim"].pk), "restrained", "accepted")
+    ]

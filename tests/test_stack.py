@@ -1,4 +1,5 @@
 """make stack (scripts/stack.py): its own PostgreSQL, two gunicorn processes with DEBUG off, stopped cleanly by Ctrl+C."""
+
 import os
 import re
 import shutil
@@ -53,9 +54,26 @@ def test_the_stack_serves_the_demo_from_two_servers_and_stops_on_ctrl_c(stack_di
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env["ANNOTATOR_FETCH_PRIVATE_ADDRESSES"] = "true"  # the test's page is served on this machine
     stack = subprocess.Popen(
-        [sys.executable, "scripts/stack.py", "--dir", str(stack_dir), "--ports", "0,0", "--pg-port", "0",
-         "--workers", "1", "--password", "stack-test-password"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "scripts/stack.py",
+            "--dir",
+            str(stack_dir),
+            "--ports",
+            "0,0",
+            "--pg-port",
+            "0",
+            "--workers",
+            "1",
+            "--password",
+            "stack-test-password",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(iter(stack.stdout.readline, "")), daemon=True)
@@ -70,7 +88,9 @@ def test_the_stack_serves_the_demo_from_two_servers_and_stops_on_ctrl_c(stack_di
         editor = Visitor()
         assert editor.log_in(one, "editor1", "stack-test-password") == 302
         status, _, home = editor.get(two, "/")
-        assert status == 200 and "Signed in as <strong>editor1</strong>" in home and "Great Purge historiography" in home
+        assert (
+            status == 200 and "Signed in as <strong>editor1</strong>" in home and "Great Purge historiography" in home
+        )
         # DEBUG off: no debug page for a wrong address, and WhiteNoise serves the hashed, collected static files.
         status, _, page = editor.get(one, "/no-such-page/")
         assert status == 404 and "URLconf" not in page

@@ -1,4 +1,5 @@
 """Dismissing a quotation suggestion: it stays dismissed for the document, for everyone, and can be brought back."""
+
 import pytest
 
 from annotator import services
@@ -50,6 +51,7 @@ def test_the_page_dismisses_and_brings_back(doc, annotator, client):
     dismissal = DismissedSuggestion.objects.get()
     assert client.post(url + "restore/", {"dismissal": dismissal.pk}).status_code == 302
     assert "Mark as quotation" in client.get(url).content.decode()
-    again = client.post(url + "dismiss/", {"start": suggestion.start + 1, "end": suggestion.end},
-                        HTTP_HX_REQUEST="true")
+    again = client.post(
+        url + "dismiss/", {"start": suggestion.start + 1, "end": suggestion.end}, HTTP_HX_REQUEST="true"
+    )
     assert again.status_code == 409 and "no longer suggested" in again.content.decode()

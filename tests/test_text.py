@@ -1,4 +1,5 @@
 """Pure text functions: import normalisation, offsets, context, UTF-16, blocks and segmentation."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -172,7 +173,9 @@ def test_a_block_segmented_alone_matches_the_whole_layout(case):
         assert alone == block.pieces
 
 
-@pytest.mark.parametrize("q, terms", [("  a\tb\n ", "a b"), ("a\x00b", "a b"), ("\x00", ""), ("😀 e\u0301", "😀 e\u0301")])
+@pytest.mark.parametrize(
+    "q, terms", [("  a\tb\n ", "a b"), ("a\x00b", "a b"), ("\x00", ""), ("😀 e\u0301", "😀 e\u0301")]
+)
 def test_search_terms_are_single_spaced_words_without_nul(q, terms):
     assert textlib.search_terms(q) == terms
 

@@ -1,4 +1,5 @@
 """New versions of a document: carrying marks, the report, re-attaching, old versions and diffs."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -24,7 +25,9 @@ def doc(project):
 
 def mark(user, document, exact, label, **kw):
     start = document.text.index(exact)
-    return services.annotate(user=user, document=document, start=start, end=start + len(exact), exact=exact, label=label, **kw)
+    return services.annotate(
+        user=user, document=document, start=start, end=start + len(exact), exact=exact, label=label, **kw
+    )
 
 
 def revise(manager, document, text, note="fix"):
@@ -77,7 +80,8 @@ def test_an_orphan_is_reattached_to_a_selection(doc, manager, annotator, labels)
     start = doc.text.index("Clean words")
     response = client_for(annotator).post(
         reverse("annotation_reattach", args=[orphan.pk]),
-        {"start": start, "end": start + 11, "exact": "Clean words", "since": 0}, **HTMX,
+        {"start": start, "end": start + 11, "exact": "Clean words", "since": 0},
+        **HTMX,
     )
     assert response.status_code == 200
     orphan.refresh_from_db()
@@ -100,7 +104,9 @@ def test_reattaching_refuses_a_mismatched_selection_and_other_editors(doc, manag
 def test_a_manager_uploads_a_new_version_and_lands_on_the_report(doc, manager, annotator, labels):
     mark(annotator, doc, "Getty", labels["claim"])
     upload = SimpleUploadedFile("v2.txt", TEXT.replace("Getty argues", "Getty argued").encode("utf-8"))
-    response = client_for(manager).post(reverse("document_versions", args=[doc.pk]), {"file": upload, "note": "tense"}, follow=True)
+    response = client_for(manager).post(
+        reverse("document_versions", args=[doc.pk]), {"file": upload, "note": "tense"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("version_report", args=[doc.pk, 2])
     body = response.content.decode()
     assert "How marks were carried to version 2" in body and "tense" in body
@@ -163,7 +169,14 @@ def test_a_stale_page_cannot_mark_the_new_text_with_old_offsets(doc, manager, an
     start = TEXT.index("Getty")
     revise(manager, doc, "New first line.\n" + TEXT)
     with pytest.raises(services.ActionRefused, match="does not match"):
-        services.annotate(user=annotator, document=Document.objects.get(pk=doc.pk), start=start, end=start + 5, exact="Getty", label=labels["claim"])
+        services.annotate(
+            user=annotator,
+            document=Document.objects.get(pk=doc.pk),
+            start=start,
+            end=start + 5,
+            exact="Getty",
+            label=labels["claim"],
+        )
 
 
 def test_a_manager_deletes_an_orphan_but_not_an_ordinary_mark_of_someone_else(doc, manager, annotator, labels):

@@ -1,4 +1,5 @@
 """The agreement pages: who may see them, what they show, and their query counts."""
+
 import re
 
 from django.db import connection
@@ -11,10 +12,14 @@ from .conftest import client_for
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
-def test_the_agreement_page_sorts_marks_and_shows_the_figures_with_their_definitions(document, annotator, annotator2, labels):
+def test_the_agreement_page_sorts_marks_and_shows_the_figures_with_their_definitions(
+    document, annotator, annotator2, labels
+):
     mark(annotator, document, 0, 3, labels["claim"])
     mark(annotator2, document, 0, 3, labels["claim"])
     mark(annotator, document, 4, 10, labels["claim"])
@@ -22,7 +27,12 @@ def test_the_agreement_page_sorts_marks_and_shows_the_figures_with_their_definit
     mark(annotator, document, 11, 20, labels["quotation"])
     body = client_for(annotator).get(reverse("document_agreement", args=[document.pk])).content.decode()
     assert "Editors: ann, ann2." in body
-    for heading in ["Same span, same label (1)", "Same span, other label (2)", "Overlapping spans (0)", "Marked by one editor only (1)"]:
+    for heading in [
+        "Same span, same label (1)",
+        "Same span, other label (2)",
+        "Overlapping spans (0)",
+        "Marked by one editor only (1)",
+    ]:
         assert heading in body, heading
     # Claim: ann {(0,3), (4,10)}, ann2 {(0,3)}: exact F1 = 2/3.
     claim_row = re.search(r"Claim</th><td>ann · ann2</td>\s*<td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>", body)

@@ -1,4 +1,5 @@
 """Exports from the app: the export page, project and document downloads with filters, permissions, queries."""
+
 import csv
 import io
 import json
@@ -22,8 +23,9 @@ def rows(response) -> list[dict]:
 
 
 def mark(document, user, start, end, label, note=""):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end],
-                             label=label, note=note)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label, note=note
+    )
 
 
 @pytest.fixture
@@ -38,8 +40,16 @@ def marked(document, annotator, annotator2, reviewer, labels):
 
 def test_the_export_page_offers_filters_and_both_formats(project, reviewer):
     body = client_for(reviewer).get(reverse("project_export", args=[project.pk])).content.decode()
-    for text in ['name="f_document"', 'name="f_label"', 'name="f_author"', 'name="f_status"', 'name="raw"',
-                 'value="csv"', 'value="jsonld"', "annotation_id"]:
+    for text in [
+        'name="f_document"',
+        'name="f_label"',
+        'name="f_author"',
+        'name="f_status"',
+        'name="raw"',
+        'value="csv"',
+        'value="jsonld"',
+        "annotation_id",
+    ]:
         assert text in body
 
 
@@ -63,7 +73,9 @@ def test_a_project_csv_download_holds_every_mark_as_an_attachment(marked, review
 
 
 def test_raw_keeps_cells_exact(marked, annotator):
-    response = client_for(annotator).get(reverse("project_export", args=[marked.project_id]), {"format": "csv", "raw": "on"})
+    response = client_for(annotator).get(
+        reverse("project_export", args=[marked.project_id]), {"format": "csv", "raw": "on"}
+    )
     assert rows(response)[0]["note"] == "=1+2"
 
 
@@ -86,7 +98,9 @@ def test_the_document_export_takes_the_panels_filter_names(marked, annotator, la
     other = DocumentFactory(project=marked.project, title="Other")
     mark(other, annotator, 0, 3, labels["claim"])
     url = reverse("document_export", args=[marked.pk])
-    found = rows(client_for(annotator).get(url, {"format": "csv", "f_label": labels["claim"].pk, "f_status": "", "f_author": ""}))
+    found = rows(
+        client_for(annotator).get(url, {"format": "csv", "f_label": labels["claim"].pk, "f_status": "", "f_author": ""})
+    )
     assert [(r["document_title"], r["label"]) for r in found] == [("Sample", "claim"), ("Sample", "claim")]
     response = client_for(annotator).get(url, {"format": "csv"})
     assert "-document-" in response["Content-Disposition"]
@@ -109,7 +123,10 @@ def test_a_jsonld_download_is_a_collection_of_annotations(marked, annotator):
     assert collection["total"] == 3 and len(collection["first"]["items"]) == 3
     assert collection["id"].startswith("http://testserver/documents/")
     # The target names the version of the text the offsets refer to.
-    assert collection["first"]["items"][0]["target"]["source"]["id"] == f"http://testserver/documents/{marked.pk}/versions/1/"
+    assert (
+        collection["first"]["items"][0]["target"]["source"]["id"]
+        == f"http://testserver/documents/{marked.pk}/versions/1/"
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,7 +166,10 @@ def test_anonymous_users_are_sent_to_login(client, marked):
 
 
 def test_exports_answer_only_get(marked, annotator):
-    assert client_for(annotator).post(reverse("project_export", args=[marked.project_id]), {"format": "csv"}).status_code == 405
+    assert (
+        client_for(annotator).post(reverse("project_export", args=[marked.project_id]), {"format": "csv"}).status_code
+        == 405
+    )
 
 
 def _queries(client, url, params) -> int:
@@ -203,7 +223,9 @@ def test_the_export_page_makes_a_fixed_number_of_queries_whatever_the_project_ho
     assert count() == before
 
 
-def test_a_mark_sent_back_to_pending_shows_and_exports_no_review_but_its_history_keeps_it(document, annotator, reviewer, labels):
+def test_a_mark_sent_back_to_pending_shows_and_exports_no_review_but_its_history_keeps_it(
+    document, annotator, reviewer, labels
+):
     # An edit after review left the old reviewer, time and note on the pending mark: the panel read "Pending by
     # reviewer", and both exports carried the review.
     first = mark(document, annotator, 0, 10, labels["claim"])
@@ -212,7 +234,9 @@ def test_a_mark_sent_back_to_pending_shows_and_exports_no_review_but_its_history
     client = client_for(annotator)
     [row] = rows(client.get(reverse("document_export", args=[document.pk]), {"format": "csv"}))
     assert (row["status"], row["reviewer"], row["reviewed_at"], row["review_note"]) == ("pending", "", "", "")
-    collection = json.loads(b"".join(client.get(reverse("document_export", args=[document.pk]), {"format": "jsonld"}).streaming_content))
+    collection = json.loads(
+        b"".join(client.get(reverse("document_export", args=[document.pk]), {"format": "jsonld"}).streaming_content)
+    )
     [item] = collection["first"]["items"]
     assert item["reviewStatus"] == "pending" and not {"reviewer", "reviewed", "reviewNote"} & set(item)
     panel = client.get(reverse("annotation_detail", args=[first.pk]), HTTP_HX_REQUEST="true").content.decode()

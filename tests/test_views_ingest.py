@@ -243,14 +243,17 @@ def test_a_mark_on_a_pdf_says_its_page_and_citing_the_document_prefills_the_loca
     document = _pdf_document(project, manager)
     words = "the regions on page 3"
     start = document.text.index(words)
-    mark = services.annotate(user=manager, document=document, start=start, end=start + len(words), exact=words,
-                             label=labels["quotation"])
+    mark = services.annotate(
+        user=manager, document=document, start=start, end=start + len(words), exact=words, label=labels["quotation"]
+    )
     client = client_for(manager)
     panel = client.get(reverse("annotation_detail", args=[mark.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "on p. 2 of the original" in panel
     own = document.source
     assert re.search(rf'<input type="radio" name="source" value="{own.pk}" data-own-source checked>', panel)
-    assert 'name="locator" maxlength="200" placeholder="p. 113, or f. 17, op. 3, d. 922, ll. 50-55" value="p. 2"' in panel
+    assert (
+        'name="locator" maxlength="200" placeholder="p. 113, or f. 17, op. 3, d. 922, ll. 50-55" value="p. 2"' in panel
+    )
     client.post(reverse("citation_create", args=[mark.pk]), {"source": own.pk, "locator": "p. 2"})
     assert Citation.objects.get(annotation=mark).locator == "p. 2"
 
@@ -261,8 +264,9 @@ def test_a_mark_across_two_pages_names_both(project, manager, labels):
     document = _pdf_document(project, manager)
     start = document.text.index("from paragraph 3", document.text.index("on page 2"))
     end = document.text.index("on page 3") + len("on page 3")
-    mark = services.annotate(user=manager, document=document, start=start, end=end, exact=document.text[start:end],
-                             label=labels["claim"])
+    mark = services.annotate(
+        user=manager, document=document, start=start, end=end, exact=document.text[start:end], label=labels["claim"]
+    )
     panel = client_for(manager).get(reverse("annotation_detail", args=[mark.pk]), HTTP_HX_REQUEST="true")
     assert "on pp. 1–2 of the original" in panel.content.decode()
 

@@ -1,5 +1,6 @@
 """A long document: its text comes in parts fetched as they near the viewport, its list of marks a page
 at a time, and a change sends only the blocks and list entries it touched."""
+
 import html
 import re
 
@@ -25,7 +26,9 @@ def long_document(project):
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
 def mark_every_paragraph(document, users, labels, count, offset=0):
@@ -40,10 +43,17 @@ def mark_every_paragraph(document, users, labels, count, offset=0):
 
 
 def pieces_of(body):
-    return [(int(start), html.unescape(text)) for start, text in re.findall(r'<(?:span|mark) class="[^"]*" data-start="(\d+)"[^>]*>([^<]*)</(?:span|mark)>', body)]
+    return [
+        (int(start), html.unescape(text))
+        for start, text in re.findall(
+            r'<(?:span|mark) class="[^"]*" data-start="(\d+)"[^>]*>([^<]*)</(?:span|mark)>', body
+        )
+    ]
 
 
-def test_the_page_draws_the_first_part_with_its_marks_and_the_others_plain_with_every_character(long_document, annotator, labels):
+def test_the_page_draws_the_first_part_with_its_marks_and_the_others_plain_with_every_character(
+    long_document, annotator, labels
+):
     first, deep = mark_every_paragraph(long_document, [annotator], labels, 2)
     body = client_for(annotator).get(reverse("document_detail", args=[long_document.pk])).content.decode()
     layout = document_page.layout_of(long_document)
@@ -60,7 +70,9 @@ def test_the_page_draws_the_first_part_with_its_marks_and_the_others_plain_with_
 def test_a_part_comes_with_its_marks(long_document, annotator, labels):
     _, deep = mark_every_paragraph(long_document, [annotator], labels, 2)
     layout = document_page.layout_of(long_document)
-    number = next(n for n in range(len(layout.parts)) if layout.part_range(n)[0] <= deep.span.start < layout.part_range(n)[1])
+    number = next(
+        n for n in range(len(layout.parts)) if layout.part_range(n)[0] <= deep.span.start < layout.part_range(n)[1]
+    )
     response = client_for(annotator).get(reverse("document_part", args=[long_document.pk, number]), {"v": 1}, **HTMX)
     body = response.content.decode()
     assert response.status_code == 200 and f'<div id="part-{number}" class="part"' in body
@@ -131,7 +143,11 @@ def test_a_change_sends_the_list_entries_of_the_region_it_touched(long_document,
 
 def test_the_count_and_the_orphans_come_in_their_own_request(long_document, annotator, annotator2, labels):
     mark_every_paragraph(long_document, [annotator, annotator2], labels, 3)
-    body = client_for(annotator).get(reverse("mark_count", args=[long_document.pk]), {"f_author": annotator.pk}, **HTMX).content.decode()
+    body = (
+        client_for(annotator)
+        .get(reverse("mark_count", args=[long_document.pk]), {"f_author": annotator.pk}, **HTMX)
+        .content.decode()
+    )
     assert '<p id="mark-count"' in body and "2 of 3 marks" in body
     assert 'id="orphans" hx-swap-oob="true"' in body
 
@@ -155,9 +171,18 @@ def test_parts_pages_counts_and_new_marks_take_a_fixed_number_of_queries(long_do
             _queries(client, "get", reverse("document_part", args=[doc, 2]), {"v": 1}),
             _queries(client, "get", reverse("mark_list", args=[doc]), {"after": "0.0.0"}),
             _queries(client, "get", reverse("mark_count", args=[doc])),
-            _queries(client, "post", reverse("annotation_create", args=[doc]), {
-                "start": start, "end": start + 9, "exact": LONG_TEXT[start:start + 9], "label": labels["claim"].pk, "since": revision,
-            }),
+            _queries(
+                client,
+                "post",
+                reverse("annotation_create", args=[doc]),
+                {
+                    "start": start,
+                    "end": start + 9,
+                    "exact": LONG_TEXT[start : start + 9],
+                    "label": labels["claim"].pk,
+                    "since": revision,
+                },
+            ),
         )
 
     mark_every_paragraph(long_document, [annotator], labels, 2, offset=1)

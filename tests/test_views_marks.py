@@ -1,4 +1,5 @@
 """The document page and its mark endpoints, driven as htmx drives them, bad input included."""
+
 import re
 
 import pytest
@@ -108,7 +109,8 @@ def test_posts_with_the_csrf_header_htmx_sends_are_accepted(document, annotator,
     response = client.post(
         reverse("annotation_create", args=[document.pk]),
         {"start": 0, "end": 3, "exact": document.text[:3], "label": labels["claim"].pk},
-        HTTP_X_CSRFTOKEN=token, **HTMX,
+        HTTP_X_CSRFTOKEN=token,
+        **HTMX,
     )
     assert response.status_code == 200 and Annotation.objects.count() == 1
 
@@ -134,7 +136,11 @@ def test_the_poll_redraws_only_the_blocks_that_changed(document, annotator, anno
     create(client_for(annotator), document, 0, 10, labels["claim"])
     second_block = document.text.index("Getty")
     create(client_for(annotator), document, second_block, second_block + 5, labels["claim"])
-    body = client_for(annotator2).get(reverse("document_changes", args=[document.pk]), {"since": 1}, **HTMX).content.decode()
+    body = (
+        client_for(annotator2)
+        .get(reverse("document_changes", args=[document.pk]), {"since": 1}, **HTMX)
+        .content.decode()
+    )
     assert 'id="block-1"' in body and 'id="block-0"' not in body
 
 
@@ -180,7 +186,7 @@ def test_a_stale_edit_keeps_what_was_typed_beside_the_saved_version_and_saves_on
     response = client.post(url, {"label": labels["evidence"].pk, "note": "typed <b>note</b>", "version": 1}, **HTMX)
     assert response.status_code == 409
     body = response.content.decode()
-    notice = body[body.index('class="mark-changed"'):body.index("</div>", body.index('class="mark-changed"'))]
+    notice = body[body.index('class="mark-changed"') : body.index("</div>", body.index('class="mark-changed"'))]
     assert "rev changed this mark</strong> after you opened it (Accepted), so your change was not saved" in notice
     assert "saved &lt;i&gt;note&lt;/i&gt;" in notice and "Accepted</span> by rev" in notice and "fine" in notice
     # The form: what was typed, at the version saved now.
@@ -188,7 +194,9 @@ def test_a_stale_edit_keeps_what_was_typed_beside_the_saved_version_and_saves_on
     assert f'<option value="{labels["evidence"].pk}" selected>' in body
     assert 'name="version" value="3"' in body
     assert Annotation.objects.get().note == "saved <i>note</i>"
-    again = client.post(url, {"label": labels["evidence"].pk, "note": "typed <b>note</b>", "version": 3, "since": 0}, **HTMX)
+    again = client.post(
+        url, {"label": labels["evidence"].pk, "note": "typed <b>note</b>", "version": 3, "since": 0}, **HTMX
+    )
     assert again.status_code == 200
     a.refresh_from_db()
     assert (a.note, a.label.key, a.status, a.version) == ("typed <b>note</b>", "evidence", "pending", 4)
@@ -215,10 +223,14 @@ def _poll(user, document, since, open_mark):
 
 
 def test_the_poll_brings_the_open_marks_panel_anew_when_it_changed(document, annotator, annotator2, labels):
-    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
-    services.update_annotation(user=annotator, annotation=a, version=1, label=labels["evidence"], note="now <b>this</b>")
+    a = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
+    services.update_annotation(
+        user=annotator, annotation=a, version=1, label=labels["evidence"], note="now <b>this</b>"
+    )
     body = _poll(annotator2, document, 1, f"{a.pk}.1").content.decode()
-    update = body[body.index('<template id="mark-update"'):]
+    update = body[body.index('<template id="mark-update"') :]
     assert f'hx-swap-oob="true" data-mark="{a.pk}"' in update
     assert "Updated: ann changed this mark (Label Claim → Evidence; Changed the note)." in update
     assert "now &lt;b&gt;this&lt;/b&gt;" in update and f'id="open-mark" name="open_mark" value="{a.pk}.2"' in update
@@ -231,13 +243,22 @@ def test_the_poll_brings_the_open_marks_panel_anew_when_it_changed(document, ann
 def test_the_poll_says_when_the_open_mark_is_gone_and_tells_nothing_of_other_projects_marks(
     document, annotator, annotator2, labels, outsider
 ):
-    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    a = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     services.delete_annotation(user=annotator, annotation=a, version=1)
     body = _poll(annotator2, document, 1, f"{a.pk}.1").content.decode()
     assert "This mark was deleted meanwhile." in body and 'data-version=""' in body
     elsewhere = outsider.memberships.get().project
-    theirs = services.annotate(user=outsider, document=DocumentFactory(project=elsewhere, title="Theirs"), start=0, end=3,
-                               exact=document.text[:3], label=elsewhere.labels.get(key="claim"), note="secret")
+    theirs = services.annotate(
+        user=outsider,
+        document=DocumentFactory(project=elsewhere, title="Theirs"),
+        start=0,
+        end=3,
+        exact=document.text[:3],
+        label=elsewhere.labels.get(key="claim"),
+        note="secret",
+    )
     body = _poll(annotator2, document, 1, f"{theirs.pk}.0").content.decode()
     assert "secret" not in body and "This mark was deleted meanwhile." in body
 
@@ -245,7 +266,9 @@ def test_the_poll_says_when_the_open_mark_is_gone_and_tells_nothing_of_other_pro
 def test_the_idle_poll_stays_one_query_with_a_mark_open(document, annotator, labels):
     from annotator import poll_pass
 
-    a = services.annotate(user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"])
+    a = services.annotate(
+        user=annotator, document=document, start=0, end=3, exact=document.text[:3], label=labels["claim"]
+    )
     client = client_for(annotator)
     query = {"since": 1, "open_mark": f"{a.pk}.1", "pass": poll_pass.issue(annotator.pk, document.pk)}
     with CaptureQueriesContext(connection) as captured:
@@ -259,7 +282,9 @@ def test_another_users_mark_is_read_only_and_forged_posts_are_refused(document, 
     other = client_for(annotator2)
     page = other.get(reverse("annotation_detail", args=[a.pk]), **HTMX).content.decode()
     assert "Only ann can change this mark" in page and "Delete mark" not in page
-    edit = other.post(reverse("annotation_update", args=[a.pk]), {"label": labels["evidence"].pk, "note": "x", "version": 1}, **HTMX)
+    edit = other.post(
+        reverse("annotation_update", args=[a.pk]), {"label": labels["evidence"].pk, "note": "x", "version": 1}, **HTMX
+    )
     delete = other.post(reverse("annotation_delete", args=[a.pk]), {"version": 1}, **HTMX)
     assert edit.status_code == 403 and delete.status_code == 403
     assert "Only the author" in delete.content.decode()
@@ -293,10 +318,12 @@ def test_the_mark_list_filters_by_label_author_and_status(document, annotator, a
 
 
 def test_user_text_is_escaped_everywhere(project, manager, labels):
-    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     doc = services.add_document(user=manager, project=project, title=evil, text=f"Text {evil} more")
     start = doc.text.index("<script>")
-    services.annotate(user=manager, document=doc, start=start, end=start + 8, exact="<script>", label=labels["claim"], note=evil)
+    services.annotate(
+        user=manager, document=doc, start=start, end=start + 8, exact="<script>", label=labels["claim"], note=evil
+    )
     body = client_for(manager).get(reverse("document_detail", args=[doc.pk])).content.decode()
     assert "<script>alert" not in body and "<img src=x" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -308,8 +335,17 @@ def _mark_many(document, users, labels, n):
         start = (i * step) % (len(document.text) - 4)
         user = users[i % len(users)]
         label = list(labels.values())[i % 3]
-        if not Annotation.objects.filter(span__document=document, span__start=start, span__end=start + 3, created_by=user, label=label).exists():
-            services.annotate(user=user, document=document, start=start, end=start + 3, exact=document.text[start:start + 3], label=label)
+        if not Annotation.objects.filter(
+            span__document=document, span__start=start, span__end=start + 3, created_by=user, label=label
+        ).exists():
+            services.annotate(
+                user=user,
+                document=document,
+                start=start,
+                end=start + 3,
+                exact=document.text[start : start + 3],
+                label=label,
+            )
 
 
 def _queries(client, url, **extra):

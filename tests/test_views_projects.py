@@ -1,4 +1,5 @@
 """Login, project list, project page with counts, adding documents."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -27,8 +28,14 @@ def test_project_list_shows_only_the_users_projects(annotator, outsider, project
 
 def test_project_page_counts_marks_by_label_and_status(document, annotator, reviewer, labels):
     for start, label in [(0, "claim"), (4, "claim"), (11, "evidence")]:
-        services.annotate(user=annotator, document=document, start=start, end=start + 3,
-                          exact=document.text[start:start + 3], label=labels[label])
+        services.annotate(
+            user=annotator,
+            document=document,
+            start=start,
+            end=start + 3,
+            exact=document.text[start : start + 3],
+            label=labels[label],
+        )
     a = document.spans.get(start=0).annotations.get()
     services.review_annotation(user=reviewer, annotation=a, status="accepted")
     response = client_for(annotator).get(reverse("project_detail", args=[document.project_id]))
@@ -92,10 +99,13 @@ def test_repeated_failed_logins_lock_the_account_out_for_a_while(client, annotat
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("data", [
-    {"text": "\ufeff\ufeff"},
-    {"file": SimpleUploadedFile("boms.txt", b"\xef\xbb\xbf\xef\xbb\xbf")},  # found by the fuzz tests: a 500
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"text": "\ufeff\ufeff"},
+        {"file": SimpleUploadedFile("boms.txt", b"\xef\xbb\xbf\xef\xbb\xbf")},  # found by the fuzz tests: a 500
+    ],
+)
 def test_a_text_of_only_byte_order_marks_is_refused_with_a_message(project, manager, data):
     response = client_for(manager).post(reverse("document_create", args=[project.pk]), {"title": "", **data})
     assert response.status_code == 422 and "The document is empty" in response.content.decode()

@@ -1,4 +1,5 @@
 """The review queue and the review endpoint, for every role, driven as htmx drives them, forged requests included."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +33,9 @@ def pending(document, annotator, labels):
 # The queue ---------------------------------------------------------------------------------------
 
 
-def test_the_queue_lists_pending_marks_oldest_first_with_context_and_sources(document, annotator, annotator2, reviewer, labels):
+def test_the_queue_lists_pending_marks_oldest_first_with_context_and_sources(
+    document, annotator, annotator2, reviewer, labels
+):
     first = mark(annotator, document, 4, 10, labels["claim"])
     second = mark(annotator2, document, 0, 3, labels["evidence"])
     done = mark(annotator2, document, 11, 15, labels["claim"])
@@ -76,7 +79,9 @@ def test_the_queue_filters_by_document_label_and_author(project, document, annot
 def test_a_filter_naming_another_projects_document_is_ignored(project, document, annotator, reviewer, labels):
     a = mark(annotator, document, 0, 3, labels["claim"])
     foreign = DocumentFactory(project=ProjectFactory(name="Other"))
-    body = client_for(reviewer).get(reverse("review_queue", args=[project.pk]), {"document": foreign.pk}).content.decode()
+    body = (
+        client_for(reviewer).get(reverse("review_queue", args=[project.pk]), {"document": foreign.pk}).content.decode()
+    )
     assert f'id="review-{a.pk}"' in body and foreign.title not in body
 
 
@@ -125,7 +130,11 @@ def test_a_reviewer_accepts_a_mark_with_a_note_and_gets_its_entry_back(pending, 
     assert "Accepted" in body and "Sound reading of Getty." in body
     assert events(response) == ["review-changed"]
     pending.refresh_from_db()
-    assert (pending.status, pending.reviewed_by.username, pending.review_note) == ("accepted", "rev", "Sound reading of Getty.")
+    assert (pending.status, pending.reviewed_by.username, pending.review_note) == (
+        "accepted",
+        "rev",
+        "Sound reading of Getty.",
+    )
     assert Document.objects.get(pk=pending.span.document_id).revision == 2
 
 
@@ -166,7 +175,9 @@ def test_a_reviewer_of_another_project_cannot_reach_this_projects_marks(pending)
     elsewhere = UserFactory(username="foreign-rev")
     MembershipFactory(user=elsewhere, project=ProjectFactory(name="Far away"), role="reviewer")
     assert review(client_for(elsewhere), pending).status_code == 404
-    assert client_for(elsewhere).get(reverse("review_queue", args=[pending.span.document.project_id])).status_code == 404
+    assert (
+        client_for(elsewhere).get(reverse("review_queue", args=[pending.span.document.project_id])).status_code == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -263,7 +274,9 @@ def test_a_plain_post_redirects_back_to_the_queue(pending, reviewer):
 # Reviewing from the mark's panel -----------------------------------------------------------------
 
 
-def test_the_panel_offers_review_to_reviewers_but_not_to_the_author_or_annotators(pending, annotator, annotator2, reviewer, labels):
+def test_the_panel_offers_review_to_reviewers_but_not_to_the_author_or_annotators(
+    pending, annotator, annotator2, reviewer, labels
+):
     url = reverse("annotation_detail", args=[pending.pk])
     assert 'class="mark-review"' in client_for(reviewer).get(url, **HTMX).content.decode()
     assert 'class="mark-review"' not in client_for(annotator2).get(url, **HTMX).content.decode()
@@ -301,7 +314,13 @@ def test_a_review_note_is_escaped(pending, annotator, reviewer):
     review(client_for(reviewer), pending, "rejected", note="<script>alert(1)</script>")
     body = client_for(annotator).get(reverse("annotation_detail", args=[pending.pk])).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-    queue_body = client_for(reviewer).post(
-        reverse("annotation_review", args=[pending.pk]), {"status": "pending", "version": pending.version + 1, "note": "<b>x</b>"}, **HTMX
-    ).content.decode()
+    queue_body = (
+        client_for(reviewer)
+        .post(
+            reverse("annotation_review", args=[pending.pk]),
+            {"status": "pending", "version": pending.version + 1, "note": "<b>x</b>"},
+            **HTMX,
+        )
+        .content.decode()
+    )
     assert "<b>x</b>" not in queue_body

@@ -1,4 +1,5 @@
 """A server process imports its views and compiles every template at start (annotator/warm.py)."""
+
 from django.template import engines
 
 from annotator.warm import project_templates, warm_up

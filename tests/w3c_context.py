@@ -1,6 +1,7 @@
 """A local copy of the W3C Web Annotation JSON-LD context (http://www.w3.org/ns/anno.jsonld, as the W3C publishes it
 with the Web Annotation Data Model Recommendation), and a pyld document loader that serves it: the tests expand our
 exports with pyld without a download."""
+
 from pyld import jsonld
 
 URL = "http://www.w3.org/ns/anno.jsonld"
@@ -20,10 +21,8 @@ ANNO_JSONLD = {
         "owl": "http://www.w3.org/2002/07/owl#",
         "as": "http://www.w3.org/ns/activitystreams#",
         "schema": "http://schema.org/",
-
         "id": {"@type": "@id", "@id": "@id"},
         "type": {"@type": "@id", "@id": "@type"},
-
         "Annotation": "oa:Annotation",
         "Dataset": "dctypes:Dataset",
         "Image": "dctypes:StillImage",
@@ -51,7 +50,6 @@ ANNO_JSONLD = {
         "AnnotationCollection": "as:OrderedCollection",
         "AnnotationPage": "as:OrderedCollectionPage",
         "Audience": "schema:Audience",
-
         "Motivation": "oa:Motivation",
         "bookmarking": "oa:bookmarking",
         "classifying": "oa:classifying",
@@ -66,11 +64,9 @@ ANNO_JSONLD = {
         "replying": "oa:replying",
         "reviewing": "oa:reviewing",
         "tagging": "oa:tagging",
-
         "auto": "oa:autoDirection",
         "ltr": "oa:ltrDirection",
         "rtl": "oa:rtlDirection",
-
         "body": {"@type": "@id", "@id": "oa:hasBody"},
         "target": {"@type": "@id", "@id": "oa:hasTarget"},
         "source": {"@type": "@id", "@id": "oa:hasSource"},
@@ -100,7 +96,6 @@ ANNO_JSONLD = {
         "motivation": {"@type": "@vocab", "@id": "oa:motivatedBy"},
         "purpose": {"@type": "@vocab", "@id": "oa:hasPurpose"},
         "textDirection": {"@type": "@vocab", "@id": "oa:textDirection"},
-
         "accessibility": "schema:accessibilityFeature",
         "bodyValue": "oa:bodyValue",
         "format": "dc:format",
@@ -116,14 +111,12 @@ ANNO_JSONLD = {
         "email_sha1": "foaf:mbox_sha1sum",
         "nickname": "foaf:nick",
         "label": "rdfs:label",
-
         "created": {"@id": "dcterms:created", "@type": "xsd:dateTime"},
         "modified": {"@id": "dcterms:modified", "@type": "xsd:dateTime"},
         "generated": {"@id": "dcterms:issued", "@type": "xsd:dateTime"},
         "sourceDate": {"@id": "oa:sourceDate", "@type": "xsd:dateTime"},
         "sourceDateStart": {"@id": "oa:sourceDateStart", "@type": "xsd:dateTime"},
         "sourceDateEnd": {"@id": "oa:sourceDateEnd", "@type": "xsd:dateTime"},
-
         "start": {"@id": "oa:start", "@type": "xsd:nonNegativeInteger"},
         "end": {"@id": "oa:end", "@type": "xsd:nonNegativeInteger"},
         "total": {"@id": "as:totalItems", "@type": "xsd:nonNegativeInteger"},
@@ -136,8 +129,11 @@ def load_document(url, options=None):
     """pyld's document loader, with the W3C context as the only document there is: anything else is an error."""
     if url.rstrip("/") in (URL, URL.replace("http:", "https:")):
         return {"contextUrl": None, "documentUrl": url, "document": ANNO_JSONLD, "contentType": "application/ld+json"}
-    raise jsonld.JsonLdError(f"No local copy of {url}: the tests download nothing.", "jsonld.LoadDocumentError",
-                             code="loading document failed")
+    raise jsonld.JsonLdError(
+        f"No local copy of {url}: the tests download nothing.",
+        "jsonld.LoadDocumentError",
+        code="loading document failed",
+    )
 
 
 def expand(document) -> list:

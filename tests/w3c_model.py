@@ -9,6 +9,7 @@ A few MUSTs of the specification's text that a schema cannot state are checked b
 "spec text" below). An AnnotationCollection is checked page by page and item by item; items
 inherit the collection's @context, as JSON-LD embedding does.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,12 @@ def _annotation_assertions() -> list[tuple[str, Draft4Validator]]:
         assert schema["assertionType"] == "must" and schema["expectedResult"] == "valid", name
         result.append((name, _validator(schema)))
     # Agents: when present, creator and generator must be an IRI or an Agent (checked by wpt's optional tests).
-    result.append(("creatorValidIfPresent", _validator(_ref("otherProperties.json#/definitions/creatorValidIfPresent"))))
-    result.append(("generatorValidIfPresent", _validator(_ref("otherProperties.json#/definitions/generatorValidIfPresent"))))
+    result.append(
+        ("creatorValidIfPresent", _validator(_ref("otherProperties.json#/definitions/creatorValidIfPresent")))
+    )
+    result.append(
+        ("generatorValidIfPresent", _validator(_ref("otherProperties.json#/definitions/generatorValidIfPresent")))
+    )
     return result
 
 
@@ -94,16 +99,20 @@ _SPECIFIC_RESOURCE_MUSTS = {
     "4.4-styleClassValidIfPresent": _ref("specificResource.json#/definitions/styleClassDefinition"),
 }
 _SELECTOR_MUSTS = {
-    "4.2-fragmentCssXPathSelectorValid": {"allOf": [
-        _ref("specificResource.json#/definitions/fragmentSelectorTypeValidIfPresent"),
-        _ref("specificResource.json#/definitions/cssSelectorTypeValidIfPresent"),
-        _ref("specificResource.json#/definitions/xpathSelectorTypeValidIfPresent"),
-    ]},
+    "4.2-fragmentCssXPathSelectorValid": {
+        "allOf": [
+            _ref("specificResource.json#/definitions/fragmentSelectorTypeValidIfPresent"),
+            _ref("specificResource.json#/definitions/cssSelectorTypeValidIfPresent"),
+            _ref("specificResource.json#/definitions/xpathSelectorTypeValidIfPresent"),
+        ]
+    },
     "4.2.4-textQuoteSelectorValid": _ref("specificResource.json#/definitions/textQuoteSelectorTypeValidIfPresent"),
-    "4.2-TextDataPositionSelectorValid": {"allOf": [
-        _ref("specificResource.json#/definitions/textPositionSelectorTypeValidIfPresent"),
-        _ref("specificResource.json#/definitions/dataPositionSelectorTypeValidIfPresent"),
-    ]},
+    "4.2-TextDataPositionSelectorValid": {
+        "allOf": [
+            _ref("specificResource.json#/definitions/textPositionSelectorTypeValidIfPresent"),
+            _ref("specificResource.json#/definitions/dataPositionSelectorTypeValidIfPresent"),
+        ]
+    },
     "4.2.7-svgSelectorValid": _ref("specificResource.json#/definitions/svgSelectorTypeValidIfPresent"),
     "4.2.8-rangeSelectorValid": _ref("specificResource.json#/definitions/rangeSelectorTypeValidIfPresent"),
     "4.3.3-refinedByValidated": _ref("specificResource.json#/definitions/refinedByDefined"),

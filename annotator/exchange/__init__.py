@@ -7,9 +7,10 @@ here only. read() reads a file of ours back into rows, which services.imports.im
 Inside: records.py (what the files are made of: records, columns, cells), query.py (reading marks and links for
 export), writers.py (one writer per format), readers.py (the readers).
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -20,8 +21,16 @@ from .readers import ImportFileError, LinksFileError, Parsed, read
 from .records import CSV_HEADER, JSONLD_CONTENT_TYPE, Addresses, buffered
 
 __all__ = [
-    "CSV_HEADER", "FORMATS", "EarlierVersion", "ExportFilter", "ImportFileError", "LinksFileError", "Parsed",
-    "download", "export", "read",
+    "CSV_HEADER",
+    "FORMATS",
+    "EarlierVersion",
+    "ExportFilter",
+    "ImportFileError",
+    "LinksFileError",
+    "Parsed",
+    "download",
+    "export",
+    "read",
 ]
 
 # Each format, and what its download is: the media type, and how the file's name ends.
@@ -33,8 +42,13 @@ FORMATS = {
 
 
 def export(
-    selection: QuerySet | EarlierVersion, file_format: str, *, raw: bool = False, base_url: str = "",
-    collection_id: str = "", label: str = "",
+    selection: QuerySet | EarlierVersion,
+    file_format: str,
+    *,
+    raw: bool = False,
+    base_url: str = "",
+    collection_id: str = "",
+    label: str = "",
 ) -> Iterator[str]:
     """The marks of `selection` written in `file_format` (one of FORMATS), in chunks of about 64 KiB, each written as
     it is read: memory does not grow with the number of marks.
@@ -66,13 +80,26 @@ def export(
         found = query.links_of(selection)
         total = selection.count() + found.count()
         links = found.iterator()
-    return buffered(writers.jsonld(
-        rows, links, total=total, collection_id=collection_id, label=label, addresses=Addresses(base_url.rstrip("/"))
-    ))
+    return buffered(
+        writers.jsonld(
+            rows,
+            links,
+            total=total,
+            collection_id=collection_id,
+            label=label,
+            addresses=Addresses(base_url.rstrip("/")),
+        )
+    )
 
 
 def download(
-    request: HttpRequest, selection: QuerySet, file_format: str, *, raw: bool, label: str, name: str,
+    request: HttpRequest,
+    selection: QuerySet,
+    file_format: str,
+    *,
+    raw: bool,
+    label: str,
+    name: str,
 ) -> StreamingHttpResponse:
     """export() as a streamed attachment named `name` and the format's ending: the web export and the admin's actions.
 
@@ -80,8 +107,12 @@ def download(
     """
     content_type, ending = FORMATS[file_format]
     chunks = export(
-        selection, file_format, raw=raw, base_url=request.build_absolute_uri("/"),
-        collection_id=request.build_absolute_uri(), label=label,
+        selection,
+        file_format,
+        raw=raw,
+        base_url=request.build_absolute_uri("/"),
+        collection_id=request.build_absolute_uri(),
+        label=label,
     )
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}{ending}"'

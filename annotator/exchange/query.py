@@ -3,10 +3,11 @@ them that yield plain tuples, the writers' input.
 
 Memory holds one chunk of rows at a time, whatever the number of marks.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -44,8 +45,18 @@ _CITATIONS_AT = MARK_FIELDS.index("citations")
 
 # A link as a plain tuple of these (link_values): the links CSV's columns, then what names a target source.
 LINK_COLUMNS = (
-    "pk", "type__key", "from_annotation_id", "to_annotation_id", "note", "created_by__username", "status", "created_at",
-    "to_source_id", "speaker", "to_source__doi", "to_source__url",
+    "pk",
+    "type__key",
+    "from_annotation_id",
+    "to_annotation_id",
+    "note",
+    "created_by__username",
+    "status",
+    "created_at",
+    "to_source_id",
+    "speaker",
+    "to_source__doi",
+    "to_source__url",
 )
 
 
@@ -158,9 +169,17 @@ class EarlierVersion:
         for record in (MarkRecord(*row) for row in rows(annotations)):
             start, end = where[record.annotation_id]
             prefix, suffix = textlib.quote_context(self.text, start, end)
-            yield as_row(replace(
-                record, start=start, end=end, exact=self.text[start:end], prefix=prefix, suffix=suffix, version=self.number
-            ))
+            yield as_row(
+                replace(
+                    record,
+                    start=start,
+                    end=end,
+                    exact=self.text[start:end],
+                    prefix=prefix,
+                    suffix=suffix,
+                    version=self.number,
+                )
+            )
 
 
 def links_of(annotations: QuerySet) -> QuerySet:

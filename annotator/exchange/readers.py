@@ -4,6 +4,7 @@ Pure functions, no database: they turn a file into ImportRows and ImportLinks an
 the row (CSV line, or JSON-LD item number) it comes from. Placing a mark in its text is anchoring.locate's job;
 matching rows to documents, labels, users and sources, and saving them, is services.imports'.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .. import text as textlib
 from ..models import Status
@@ -126,7 +127,8 @@ def decode(data: bytes) -> str:
         ) from None
     if "\x00" in text:
         raise ImportFileError(
-            f"The file holds a NUL character (at character {text.index(chr(0))}): it is not an export of marks, or it is damaged."
+            f"The file holds a NUL character (at character {text.index(chr(0))}): "
+            "it is not an export of marks, or it is damaged."
         )
     return text
 
@@ -138,7 +140,7 @@ def parse_time(value: str) -> datetime | None:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"the time “{value}” has no time zone")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _status(value: str) -> str:
@@ -257,7 +259,9 @@ def _csv_row(line: int, cell: dict) -> ImportRow:
         review_note=cell["review_note"],
         citations=citations,
         iri=f"mark:{cell['annotation_id']}" if cell["annotation_id"] else "",
-        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
+        reviewed_at=times["reviewed_at"],
+        created_at=times["created_at"],
+        updated_at=times["updated_at"],
     )
 
 
@@ -286,15 +290,28 @@ def read_links_csv(data: bytes, *, spreadsheet_safe: bool = False) -> tuple[list
             cells = [spreadsheet_unsafe(cell) for cell in cells]
         cell = {name: cells[i] for name, i in columns.items()}
         try:
-            to_iri = (f"mark:{_offset(cell['to_annotation_id'], 'to_annotation_id')}" if cell["to_annotation_id"] else
-                      f"source:{_offset(cell['to_source_id'], 'to_source_id')}" if cell["to_source_id"] else "")
+            to_iri = (
+                f"mark:{_offset(cell['to_annotation_id'], 'to_annotation_id')}"
+                if cell["to_annotation_id"]
+                else f"source:{_offset(cell['to_source_id'], 'to_source_id')}"
+                if cell["to_source_id"]
+                else ""
+            )
             if not to_iri and not cell["speaker"]:
                 raise ValueError("a link needs a target mark, a source or a speaker")
-            links.append(ImportLink(
-                line=line, type=cell["type"], from_iri=f"mark:{_offset(cell['from_annotation_id'], 'from_annotation_id')}",
-                to_iri=to_iri, speaker=cell["speaker"] if not to_iri else "", note=cell["note"], author=cell["author"],
-                status=_status(cell["status"] or Status.PENDING), created_at=parse_time(cell["created_at"]),
-            ))
+            links.append(
+                ImportLink(
+                    line=line,
+                    type=cell["type"],
+                    from_iri=f"mark:{_offset(cell['from_annotation_id'], 'from_annotation_id')}",
+                    to_iri=to_iri,
+                    speaker=cell["speaker"] if not to_iri else "",
+                    note=cell["note"],
+                    author=cell["author"],
+                    status=_status(cell["status"] or Status.PENDING),
+                    created_at=parse_time(cell["created_at"]),
+                )
+            )
         except ValueError as exc:
             problems.append(Problem(line, f"links file: {exc}"))
     return links, problems
@@ -323,13 +340,19 @@ def read_jsonld(text: str) -> Parsed:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise ImportFileError(
+            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     except RecursionError:
         # json's parser recurses once per nested list or object; an export of ours nests a handful deep.
-        raise ImportFileError("The file is not an export: its lists and objects are nested too deeply to read.") from None
+        raise ImportFileError(
+            "The file is not an export: its lists and objects are nested too deeply to read."
+        ) from None
     problem = textlib.unstorable(document)
     if problem:
-        raise ImportFileError(f"The file holds {problem} in an escape (\\u…), which cannot be stored; nothing was imported.")
+        raise ImportFileError(
+            f"The file holds {problem} in an escape (\\u…), which cannot be stored; nothing was imported."
+        )
     parsed = Parsed()
     for number, item in enumerate(_items(document), start=1):
         try:
@@ -495,7 +518,9 @@ def _jsonld_row(number: int, item) -> ImportRow:
         body_value=body_value,
         document_url=source_id if source_id and not match else "",
         read_as=tuple(read_as),
-        reviewed_at=times["reviewed_at"], created_at=times["created_at"], updated_at=times["updated_at"],
+        reviewed_at=times["reviewed_at"],
+        created_at=times["created_at"],
+        updated_at=times["updated_at"],
     )
 
 
@@ -524,9 +549,15 @@ def _jsonld_link(number: int, item: dict) -> ImportLink:
     except ValueError as exc:
         raise ValueError(f"bad time: {exc}") from None
     return ImportLink(
-        line=number, type=kind, from_iri=targets[0], to_iri=targets[1] if len(targets) > 1 else "",
-        speaker=speaker if len(targets) == 1 else "", note=note, author=_creator(item),
-        status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING), created_at=created,
+        line=number,
+        type=kind,
+        from_iri=targets[0],
+        to_iri=targets[1] if len(targets) > 1 else "",
+        speaker=speaker if len(targets) == 1 else "",
+        note=note,
+        author=_creator(item),
+        status=_status(_string(item.get("reviewStatus"), "reviewStatus") or Status.PENDING),
+        created_at=created,
     )
 
 

@@ -3,25 +3,51 @@ CSVs, the JSON-LD context, and how a value becomes text in them (times, referenc
 
 Pure, no database: the writers (writers.py) and the readers (readers.py) both build on it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from .. import bibliography
 
 # The marks CSV's header, in this order; README.md explains each column. Changing it breaks readers: don't.
 CSV_HEADER = [
-    "annotation_id", "project", "document_id", "document_title", "start", "end", "exact", "prefix", "suffix",
-    "label", "note", "annotator", "status", "reviewer", "reviewed_at", "review_note", "source_ids",
-    "source_citations", "created_at", "updated_at",
+    "annotation_id",
+    "project",
+    "document_id",
+    "document_title",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "label",
+    "note",
+    "annotator",
+    "status",
+    "reviewer",
+    "reviewed_at",
+    "review_note",
+    "source_ids",
+    "source_citations",
+    "created_at",
+    "updated_at",
 ]
 # The links CSV's header: the issue's columns, then the two targets an "attributed to" link may have instead of a mark.
 LINK_HEADER = [
-    "link_id", "type", "from_annotation_id", "to_annotation_id", "note", "author", "status", "created_at",
-    "to_source_id", "speaker",
+    "link_id",
+    "type",
+    "from_annotation_id",
+    "to_annotation_id",
+    "note",
+    "author",
+    "status",
+    "created_at",
+    "to_source_id",
+    "speaker",
 ]
 # Several sources in one cell.
 JOIN = " | "
@@ -148,7 +174,7 @@ def iso_utc(moment: datetime | None) -> str:
     if moment.utcoffset() == _ZERO:
         # Already UTC, as the database gives times: '2024-03-01T10:15:00+00:00' less its offset. Runs per cell.
         return moment.isoformat(timespec="seconds")[:-6] + "Z"
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def source_citation(source: SourceRecord) -> str:

@@ -5,15 +5,27 @@ query.LINK_COLUMNS, as query.py reads them from the database without making mode
 with as little work as we can: what belongs to a source is worked out once per source, and a mark's JSON is
 assembled from pre-encoded pieces, not dumped from a dict. Pure functions, no database.
 """
+
 from __future__ import annotations
 
 import csv
 import json
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .records import (
-    CSV_HEADER, ESCAPED_FIRST, JOIN, JSONLD_CONTEXT, LINK_HEADER, Addresses, Line, SourceRecord, iso_utc, source_citation,
-    source_csl, source_iri, spreadsheet_safe,
+    CSV_HEADER,
+    ESCAPED_FIRST,
+    JOIN,
+    JSONLD_CONTEXT,
+    LINK_HEADER,
+    Addresses,
+    Line,
+    SourceRecord,
+    iso_utc,
+    source_citation,
+    source_csl,
+    source_iri,
+    spreadsheet_safe,
 )
 
 # What json.dumps(..., ensure_ascii=False) writes for a string (the C encoder when there is one).
@@ -60,8 +72,26 @@ def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
     yield write(CSV_HEADER)
     reference = _PerSource(source_citation)
     for (
-        pk, project, document_id, title, start, end, exact, prefix, suffix, label, note, annotator, status,
-        reviewer, reviewed_at, review_note, citations, created_at, updated_at, _version,
+        pk,
+        project,
+        document_id,
+        title,
+        start,
+        end,
+        exact,
+        prefix,
+        suffix,
+        label,
+        note,
+        annotator,
+        status,
+        reviewer,
+        reviewed_at,
+        review_note,
+        citations,
+        created_at,
+        updated_at,
+        _version,
     ) in rows:
         if citations:
             ids = JOIN.join(str(c.source.id) for c in citations)
@@ -72,18 +102,55 @@ def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
         else:
             ids = references = ""
         if raw:
-            yield write((
-                str(pk), project, str(document_id), title, str(start), str(end), exact, prefix, suffix, label,
-                note, annotator, status, reviewer, iso_utc(reviewed_at), review_note, ids, references,
-                iso_utc(created_at), iso_utc(updated_at),
-            ))
+            yield write(
+                (
+                    str(pk),
+                    project,
+                    str(document_id),
+                    title,
+                    str(start),
+                    str(end),
+                    exact,
+                    prefix,
+                    suffix,
+                    label,
+                    note,
+                    annotator,
+                    status,
+                    reviewer,
+                    iso_utc(reviewed_at),
+                    review_note,
+                    ids,
+                    references,
+                    iso_utc(created_at),
+                    iso_utc(updated_at),
+                )
+            )
         else:
-            yield write((
-                _number(pk), _safe(project), _number(document_id), _safe(title), _number(start), _number(end),
-                _safe(exact), _safe(prefix), _safe(suffix), _safe(label), _safe(note), _safe(annotator),
-                _safe(status), _safe(reviewer), iso_utc(reviewed_at), _safe(review_note), _safe(ids),
-                _safe(references), iso_utc(created_at), iso_utc(updated_at),
-            ))
+            yield write(
+                (
+                    _number(pk),
+                    _safe(project),
+                    _number(document_id),
+                    _safe(title),
+                    _number(start),
+                    _number(end),
+                    _safe(exact),
+                    _safe(prefix),
+                    _safe(suffix),
+                    _safe(label),
+                    _safe(note),
+                    _safe(annotator),
+                    _safe(status),
+                    _safe(reviewer),
+                    iso_utc(reviewed_at),
+                    _safe(review_note),
+                    _safe(ids),
+                    _safe(references),
+                    iso_utc(created_at),
+                    iso_utc(updated_at),
+                )
+            )
 
 
 # The links CSV ----------------------------------------------------------------------------------------
@@ -99,8 +166,16 @@ def links_csv(links: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
     yield write(LINK_HEADER)
     for pk, key, from_id, to_id, note, author, status, created_at, source_id, speaker, *_ in links:
         cells = [
-            str(pk), key, str(from_id), "" if to_id is None else str(to_id), note, author, status, iso_utc(created_at),
-            "" if source_id is None else str(source_id), speaker,
+            str(pk),
+            key,
+            str(from_id),
+            "" if to_id is None else str(to_id),
+            note,
+            author,
+            status,
+            iso_utc(created_at),
+            "" if source_id is None else str(source_id),
+            speaker,
         ]
         yield write(cells if raw else [spreadsheet_safe(cell) for cell in cells])
 
@@ -113,7 +188,9 @@ def _person(username: str) -> str:
 
 
 def _textual(purpose: str, value: str) -> str:
-    return '{"type": "TextualBody", "purpose": "' + purpose + '", "value": ' + _string(value) + ', "format": "text/plain"}'
+    return (
+        '{"type": "TextualBody", "purpose": "' + purpose + '", "value": ' + _string(value) + ', "format": "text/plain"}'
+    )
 
 
 def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
@@ -133,8 +210,26 @@ def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
 
     linking = _PerSource(source_json)
     for (
-        pk, project, document_id, title, start, end, exact, prefix, suffix, label, note, annotator, status,
-        reviewer, reviewed_at, review_note, citations, created_at, updated_at, version,
+        pk,
+        project,
+        document_id,
+        title,
+        start,
+        end,
+        exact,
+        prefix,
+        suffix,
+        label,
+        note,
+        annotator,
+        status,
+        reviewer,
+        reviewed_at,
+        review_note,
+        citations,
+        created_at,
+        updated_at,
+        version,
     ) in rows:
         bodies = _textual("tagging", label)
         if note:
@@ -148,7 +243,10 @@ def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
             bodies += "}"
         created, modified = iso_utc(created_at), iso_utc(updated_at)
         parts = [
-            context, '"id": ', _string(addresses.annotation(pk)), ', "type": "Annotation", "motivation": "tagging", "creator": ',
+            context,
+            '"id": ',
+            _string(addresses.annotation(pk)),
+            ', "type": "Annotation", "motivation": "tagging", "creator": ',
             _person(annotator),
         ]
         if created:
@@ -157,11 +255,26 @@ def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
             parts += ', "modified": "', modified, '"'
         # W3C 4.2.5: TextPositionSelector positions count Unicode code points, as our offsets do.
         parts += (
-            ', "body": [', bodies, '], "target": {"type": "SpecificResource", "source": {"id": ',
-            _string(addresses.document(document_id, version)), ', "type": "Text", "format": "text/plain", "label": ',
-            _string(title), '}, "selector": [{"type": "TextPositionSelector", "start": ', str(start), ', "end": ', str(end),
-            '}, {"type": "TextQuoteSelector", "exact": ', _string(exact), ', "prefix": ', _string(prefix),
-            ', "suffix": ', _string(suffix), '}]}, "project": ', _string(project), ', "reviewStatus": ', _string(status),
+            ', "body": [',
+            bodies,
+            '], "target": {"type": "SpecificResource", "source": {"id": ',
+            _string(addresses.document(document_id, version)),
+            ', "type": "Text", "format": "text/plain", "label": ',
+            _string(title),
+            '}, "selector": [{"type": "TextPositionSelector", "start": ',
+            str(start),
+            ', "end": ',
+            str(end),
+            '}, {"type": "TextQuoteSelector", "exact": ',
+            _string(exact),
+            ', "prefix": ',
+            _string(prefix),
+            ', "suffix": ',
+            _string(suffix),
+            '}]}, "project": ',
+            _string(project),
+            ', "reviewStatus": ',
+            _string(status),
         )
         if reviewer:
             parts += ', "reviewer": ', _person(reviewer)
@@ -205,7 +318,12 @@ def jsonld_link(values: tuple, addresses: Addresses) -> dict:
 
 
 def jsonld(
-    rows: Iterable[tuple], links: Iterable[tuple] = (), *, total: int, collection_id: str, label: str,
+    rows: Iterable[tuple],
+    links: Iterable[tuple] = (),
+    *,
+    total: int,
+    collection_id: str,
+    label: str,
     addresses: Addresses,
 ) -> Iterator[str]:
     """An AnnotationCollection holding every mark, then every link, in one embedded AnnotationPage, written item by

@@ -102,7 +102,7 @@ def fetch(
                 final_url=current,
                 media_type=response.getheader("Content-Type", ""),
                 data=data,
-                fetched_at=datetime.datetime.now(datetime.timezone.utc),
+                fetched_at=datetime.datetime.now(datetime.UTC),
             )
         finally:
             response.close()
@@ -202,7 +202,7 @@ def _request(
             )
             connection.pinned.settimeout(_remaining(deadline))
             return connection, connection.getresponse()
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             connection.close()
             raise FetchError("Timed out: the server took too long to answer.") from None
         except ssl.SSLError as exc:
@@ -231,7 +231,7 @@ def _read(connection, response, max_bytes: int, deadline: float) -> bytes:
                 raise FetchError(f"Too large: the page is over the limit of {max_bytes:,} bytes.")
             chunks.append(chunk)
             _remaining(deadline)
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError("Timed out: the server took too long to send the page.") from None
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"The connection broke while reading the page ({exc}).") from None

@@ -7,7 +7,7 @@ A version's pages are [(start, label), ...]: page N starts at code point `start`
 from __future__ import annotations
 
 import bisect
-from typing import Sequence
+from collections.abc import Sequence
 
 Pages = Sequence[Sequence]  # [(start, label), ...], as stored in JSON: lists of two
 

@@ -5,6 +5,7 @@ database's backend (backends.py) for the matching entries of the user's projects
 the filtered ones, and reads one page of results with their excerpts and exact links. The index is written by
 services/search_index.py.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -26,8 +27,14 @@ PAGE = 20
 # says "more than".
 LIMIT = 2_000
 FACETS = ("kind", "label", "status", "author", "document", "source")
-_ROW_FIELD = {"kind": "kind", "label": "label_id", "status": "status", "author": "author_id",
-              "document": "document_id", "source": "source_id"}
+_ROW_FIELD = {
+    "kind": "kind",
+    "label": "label_id",
+    "status": "status",
+    "author": "author_id",
+    "document": "document_id",
+    "source": "source_id",
+}
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,14 @@ def _facet_names(name: str, values: set) -> dict:
     return dict(Source.objects.filter(pk__in=ids).values_list("pk", "title"))
 
 
-FACET_TITLES = {"kind": "Kind", "label": "Label", "status": "Review state", "author": "Author",
-                "document": "Document", "source": "Source"}
+FACET_TITLES = {
+    "kind": "Kind",
+    "label": "Label",
+    "status": "Review state",
+    "author": "Author",
+    "document": "Document",
+    "source": "Source",
+}
 
 
 def _facets(rows: list[backends.Match], filters: Filters) -> tuple[list[Facet], list[backends.Match]]:
@@ -187,9 +200,11 @@ def find(*, user, text: str, project=None, filters: Filters = Filters(), page: i
     pages = max(1, -(-len(kept) // PAGE))
     page = min(max(1, page), pages)
     shown = kept[(page - 1) * PAGE : page * PAGE]
-    entries = SearchEntry.objects.filter(pk__in=[row.id for row in shown]).select_related(
-        "document", "source", "label", "author", "project"
-    ).defer("document__text", "source__full_text", "vector")
+    entries = (
+        SearchEntry.objects.filter(pk__in=[row.id for row in shown])
+        .select_related("document", "source", "label", "author", "project")
+        .defer("document__text", "source__full_text", "vector")
+    )
     by_id = {entry.pk: entry for entry in entries}
     shown_query = Query(tuple(Term(t.words, part=True) for t in query.wanted)) if partial else query
     results = [_result(by_id[row.id], shown_query) for row in shown if row.id in by_id]

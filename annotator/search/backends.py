@@ -4,6 +4,7 @@ SQLite: the FTS5 tables the migration made (words: unicode61 remove_diacritics 2
 by bm25. PostgreSQL: the stored vector with its GIN index, ranked by ts_rank; pg_trgm's index for parts of words.
 Both answer the same rows, so facets, paging and excerpts are worked out once, in `annotator.search`.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -78,8 +79,9 @@ def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> lis
         # FTS5 works out bm25 for every match before it sorts: tens of thousands for a common word, ~5 µs each. Past
         # `limit` matches only the newest `limit` are ranked (FTS5 walks its matches by rowid fast): the first
         # statement finds where they begin.
-        cursor.execute(f"SELECT {table}.rowid {matching} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET %s",
-                       [*found, limit - 1])
+        cursor.execute(
+            f"SELECT {table}.rowid {matching} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET %s", [*found, limit - 1]
+        )
         floor = cursor.fetchone()
         cursor.execute(
             f"SELECT {', '.join('e.' + c for c in COLUMNS)}, bm25({table}, %s, %s) {matching} "
@@ -119,8 +121,7 @@ def _postgresql(query: Query, project_ids: list[int], limit: int) -> list[Match]
     if len(ids) > limit:
         matching = matching.filter(id__gte=sorted(ids)[-limit])
     found = (
-        matching
-        .annotate(rank=SearchRank(F("vector"), wanted, weights=[0.1, 0.2, 0.4, 1.0]))
+        matching.annotate(rank=SearchRank(F("vector"), wanted, weights=[0.1, 0.2, 0.4, 1.0]))
         .order_by("-rank", "id")
         .values_list(*COLUMNS, "rank")[:limit]
     )

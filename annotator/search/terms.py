@@ -5,6 +5,7 @@ folded: lower case, accents dropped (`president` finds `président`, `Ezov` find
 get their query from the same terms, and the keyword-in-context excerpts are cut here, with offsets into the text as
 stored, so that a result's link opens the document exactly there.
 """
+
 from __future__ import annotations
 
 import re
@@ -125,9 +126,7 @@ def hits(text: str, terms: tuple[Term, ...], limit: int = 1000) -> list[tuple[in
             n = len(term.words)
             if i + n > len(words):
                 continue
-            if all(
-                _word_matches(words[i + k][0], term.words[k], term.prefix and k == n - 1) for k in range(n)
-            ):
+            if all(_word_matches(words[i + k][0], term.words[k], term.prefix and k == n - 1) for k in range(n)):
                 found.append((where[words[i][1]], where[words[i + n - 1][2]]))
                 break
         if len(found) >= limit:

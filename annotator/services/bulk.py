@@ -6,10 +6,11 @@ thing it makes, and records one Change per document touched, so an open page's r
 `cap` is the most items one call may make: pass settings.ANNOTATOR_MAX_MARKS_PER_REQUEST for anything a request
 sent; None lifts it, for trusted callers that pick their own batch size.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
@@ -23,7 +24,14 @@ from .quotations import refresh_quote_checks
 from .search_index import index_links, index_new_marks
 from .sources import already_cited, check_citation
 from .spans import (
-    already_marked, check_region, lock_document, locked_text, note_change, record_change, repeats, spans_at,
+    already_marked,
+    check_region,
+    lock_document,
+    locked_text,
+    note_change,
+    record_change,
+    repeats,
+    spans_at,
 )
 
 
@@ -150,7 +158,9 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
             for project_id in {a.span.document.project_id for a in marks.values()}:
                 check_member(user, project_id)
             taken = set(
-                Citation.objects.filter(annotation_id__in=marks.keys()).values_list("annotation_id", "source_id", "locator")
+                Citation.objects.filter(annotation_id__in=marks.keys()).values_list(
+                    "annotation_id", "source_id", "locator"
+                )
             )
             rows: list[Citation] = []
             regions: dict[int, list[tuple[int, int]]] = {}
@@ -160,8 +170,11 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
                     raise _refused(number, Conflict("This mark was deleted meanwhile."))
                 try:
                     locator = check_citation(
-                        user=user, annotation=mark, source=citation.source,
-                        project_id=mark.span.document.project_id, locator=citation.locator,
+                        user=user,
+                        annotation=mark,
+                        source=citation.source,
+                        project_id=mark.span.document.project_id,
+                        locator=citation.locator,
                     )
                     key = (mark.pk, citation.source.pk, locator)
                     if key in taken:
@@ -169,7 +182,9 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
                 except ActionRefused as exc:
                     raise _refused(number, exc) from None
                 taken.add(key)
-                rows.append(Citation(annotation=mark, source=citation.source, locator=locator, note=citation.note.strip()))
+                rows.append(
+                    Citation(annotation=mark, source=citation.source, locator=locator, note=citation.note.strip())
+                )
                 regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
             rows = bulk_create_with_history(rows, Citation, default_user=user)
             refresh_quote_checks(Citation.objects.filter(pk__in=[row.pk for row in rows]))
@@ -244,14 +259,21 @@ def _checked_link(user, link: NewLink, marks: dict, projects: dict, rules: dict,
     )
     if link.type.pk not in rules:
         rules[link.type.pk] = rule_of(link.type)
-    check_linked_marks(source_mark, target_mark, project_id=project_id, rule=rules[link.type.pk],
-                       label_names=projects[project_id])
+    check_linked_marks(
+        source_mark, target_mark, project_id=project_id, rule=rules[link.type.pk], label_names=projects[project_id]
+    )
     to_source_id = link.to_source.pk if link.to_source is not None else None
     key = (source_mark.pk, link.type.pk, target_mark.pk if target_mark else None, to_source_id, speaker)
     if key in taken:
         raise link_exists(link.type)
     taken.add(key)
     return Link(
-        project_id=project_id, type=link.type, from_annotation=source_mark, to_annotation=target_mark,
-        to_source=link.to_source, speaker=speaker, note=link.note.strip(), created_by=user,
+        project_id=project_id,
+        type=link.type,
+        from_annotation=source_mark,
+        to_annotation=target_mark,
+        to_source=link.to_source,
+        speaker=speaker,
+        note=link.note.strip(),
+        created_by=user,
     )

@@ -1,4 +1,5 @@
 """A review decision on anything reviewable (a mark, a link): who may decide, and what deciding records."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -25,7 +26,9 @@ def decide(item, *, user, project_id: int, status: str, note: str, version: int 
     if item.created_by_id == user.pk:
         raise Forbidden(f"Nobody reviews their own {noun}.")
     if version is not None and item.version != version:
-        raise Conflict(f"This {noun} changed after you opened it (edited, or reviewed by someone else); review it again.")
+        raise Conflict(
+            f"This {noun} changed after you opened it (edited, or reviewed by someone else); review it again."
+        )
     if status == Status.PENDING:
         back_to_pending(item)
     else:

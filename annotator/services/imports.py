@@ -11,6 +11,7 @@ reported with its row. With partial=True the rows that can be imported are saved
 with its citations) and the others reported. A mark already there (same text, label and editor) is
 left alone, so running an import again changes nothing.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -106,9 +107,17 @@ def _record_of(source: Source) -> SourceRecord:
     return SourceRecord(**{name: getattr(source, name) for name in SourceRecord.__dataclass_fields__})
 
 
-def import_marks(*, user=None, rows: list[ImportRow], problems: Sequence[Problem] = (), project: Project | None = None,
-                 partial: bool = False, dry_run: bool = False, links: Sequence[ImportLink] = (),
-                 mapping: Mapping = Mapping()) -> ImportReport:
+def import_marks(
+    *,
+    user=None,
+    rows: list[ImportRow],
+    problems: Sequence[Problem] = (),
+    project: Project | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    links: Sequence[ImportLink] = (),
+    mapping: Mapping = Mapping(),
+) -> ImportReport:
     """Import parsed rows (exchange.read) into their projects, or all into `project` (or `mapping.document`) when
     given, then the links between them (JSON-LD), each through the links service so the type rules hold.
 
@@ -152,8 +161,15 @@ def import_marks(*, user=None, rows: list[ImportRow], problems: Sequence[Problem
     return report
 
 
-def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], users: dict, user, partial: bool,
-              report: ImportReport) -> None:
+def _save_all(
+    plans: list,
+    links: Sequence[ImportLink],
+    rows: list[ImportRow],
+    users: dict,
+    user,
+    partial: bool,
+    report: ImportReport,
+) -> None:
     touched: dict[int, tuple[int, int]] = {}
     # The lock of each document imported into, for the whole import (its transaction, not a row's), taken in a fixed
     # order so that two imports cannot deadlock. The plans placed marks on the text they read: a row whose document
@@ -164,8 +180,12 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
     made: list[int] = []  # marks made (indexed once their times are the file's)
     for plan in plans:
         if locks[plan.document.pk].version != plan.document.version:
-            report.problems.append(Problem(plan.row.line, f"“{plan.document.title}” got a new version while this "
-                                                          "was imported: import the file again"))
+            report.problems.append(
+                Problem(
+                    plan.row.line,
+                    f"“{plan.document.title}” got a new version while this was imported: import the file again",
+                )
+            )
             if not partial:
                 raise ImportFailed(report)
             continue
@@ -212,7 +232,9 @@ def _save_all(plans: list, links: Sequence[ImportLink], rows: list[ImportRow], u
 
 
 _OUTCOMES = {
-    "created": "saved", "reanchored": "saved", "unchanged": "already there",
+    "created": "saved",
+    "reanchored": "saved",
+    "unchanged": "already there",
 }
 
 
@@ -278,12 +300,20 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         to_source = _link_source(link, project_id, rows)
         if to_source is None:
             raise ActionRefused("the link points at a source the project does not have")
-    existing = Link.objects.filter(from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source,
-                                   speaker=link.speaker)
+    existing = Link.objects.filter(
+        from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source, speaker=link.speaker
+    )
     if existing.exists():
         return "unchanged"
-    made = links.create_link(user=users[link.author], from_annotation=source_mark, type=kind, to_annotation=to_mark,
-                             to_source=to_source, speaker=link.speaker, note=link.note)
+    made = links.create_link(
+        user=users[link.author],
+        from_annotation=source_mark,
+        type=kind,
+        to_annotation=to_mark,
+        to_source=to_source,
+        speaker=link.speaker,
+        note=link.note,
+    )
     if link.status != made.status:
         # The review the file records, saved through the model so the link's history shows it.
         made.status = link.status
@@ -315,10 +345,17 @@ def _project_for(row: ImportRow, forced: Project | None, projects: dict, user) -
 
 def _same_address(a: str, b: str) -> bool:
     """Two addresses of one page: the same but for a fragment, a trailing slash, or http against https."""
+
     def bare(url: str) -> str:
         url = url.split("#", 1)[0].rstrip("/")
-        return url[len("https://"):] if url.lower().startswith("https://") else url[len("http://"):] \
-            if url.lower().startswith("http://") else url
+        return (
+            url[len("https://") :]
+            if url.lower().startswith("https://")
+            else url[len("http://") :]
+            if url.lower().startswith("http://")
+            else url
+        )
+
     return bool(a and b) and bare(a) == bare(b)
 
 
@@ -338,23 +375,27 @@ def _document_for(row: ImportRow, context: _Project, chosen: Document | None) ->
     if row.document_url:
         # Another tool names the page it annotated: the document made from that address, or whose source is it.
         by_url = [
-            d for d in context.documents
+            d
+            for d in context.documents
             if _same_address(d.origin, row.document_url)
             or (d.source is not None and _same_address(d.source.url, row.document_url))
         ]
         if len(by_url) == 1:
             return by_url[0], f"into “{by_url[0].title}” (by its address {row.document_url})"
         if len(by_url) > 1:
-            raise ValueError(f"{len(by_url)} documents of “{context.project.name}” come from {row.document_url}; "
-                             "choose the document to import into")
+            raise ValueError(
+                f"{len(by_url)} documents of “{context.project.name}” come from {row.document_url}; "
+                "choose the document to import into"
+            )
     # A document renamed since the export: its id is trusted only where its text is the mark's, as it was.
     if by_id and row.start is not None and row.exact and by_id[0].text[row.start : row.end] == row.exact:
         return by_id[0], f"into “{by_id[0].title}” (by its id)"
     if row.document_title:
         raise ValueError(f"unknown document “{row.document_title}” in project “{context.project.name}”")
     if row.document_url:
-        raise ValueError(f"no document of “{context.project.name}” comes from {row.document_url}; "
-                         "choose the document to import into")
+        raise ValueError(
+            f"no document of “{context.project.name}” comes from {row.document_url}; choose the document to import into"
+        )
     raise ValueError("the annotation names no document; choose the document to import into")
 
 
@@ -450,7 +491,9 @@ def _citation_for(citation: ImportCitation, context: _Project) -> tuple:
     if source is not None:
         return source, citation.locator, citation.note
     if citation.csl is None:
-        raise ValueError(f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”")
+        raise ValueError(
+            f"no source in project “{context.project.name}” matches “{citation.reference or citation.iri}”"
+        )
     return _record_from_csl(citation.csl), citation.locator, citation.note
 
 
@@ -530,10 +573,18 @@ def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Ann
     if there is not None:
         return "unchanged", Annotation.objects.get(pk=there)
     annotation = Annotation(
-        span=span, label=plan.label, note=plan.note, created_by=plan.annotator, status=row.status,
+        span=span,
+        label=plan.label,
+        note=plan.note,
+        created_by=plan.annotator,
+        status=row.status,
     )
     if row.status != Status.PENDING:
-        annotation.reviewed_by, annotation.reviewed_at, annotation.review_note = plan.reviewer, row.reviewed_at, row.review_note
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_note = (
+            plan.reviewer,
+            row.reviewed_at,
+            row.review_note,
+        )
     annotation._history_user = user
     annotation.save()
     now = timezone.now()

@@ -1,5 +1,6 @@
 """Writes on links between marks and on a project's link types. Each checks permission, validates, saves, and records
 a change on the document of each mark involved, so every open page showing either mark redraws."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -70,8 +71,14 @@ def check_link_request(*, project_id: int, type: LinkType, to_annotation, to_sou
     return speaker
 
 
-def check_linked_marks(source_mark: Annotation, target_mark: Annotation | None, *, project_id: int,
-                       rule: linklib.TypeRule, label_names: dict) -> None:
+def check_linked_marks(
+    source_mark: Annotation,
+    target_mark: Annotation | None,
+    *,
+    project_id: int,
+    rule: linklib.TypeRule,
+    label_names: dict,
+) -> None:
     """create_link's rules on the locked marks: both on the current text, not one mark twice, one project, and labels
     the type allows."""
     for mark in (source_mark, target_mark):
@@ -84,7 +91,9 @@ def check_linked_marks(source_mark: Annotation, target_mark: Annotation | None, 
             raise ActionRefused("A mark cannot be linked to itself.")
         if target_mark.span.document.project_id != project_id:
             raise ActionRefused("That mark belongs to another project.")
-    problem = linklib.rule_violation(rule, source_mark.label_id, target_mark.label_id if target_mark else None, label_names)
+    problem = linklib.rule_violation(
+        rule, source_mark.label_id, target_mark.label_id if target_mark else None, label_names
+    )
     if problem:
         raise ActionRefused(problem)
 
@@ -119,7 +128,9 @@ def create_link(
             source_mark = marks[from_annotation.pk]
             target_mark = marks[to_annotation.pk] if to_annotation is not None else None
             label_names = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            check_linked_marks(source_mark, target_mark, project_id=project_id, rule=rule_of(type), label_names=label_names)
+            check_linked_marks(
+                source_mark, target_mark, project_id=project_id, rule=rule_of(type), label_names=label_names
+            )
             duplicate = Link.objects.filter(from_annotation=source_mark, type=type)
             if target_mark is not None:
                 duplicate = duplicate.filter(to_annotation=target_mark)
@@ -130,8 +141,14 @@ def create_link(
             if duplicate.exists():
                 raise link_exists(type)
             link = Link(
-                project_id=project_id, type=type, from_annotation=source_mark, to_annotation=target_mark,
-                to_source=to_source, speaker=speaker, note=note.strip(), created_by=user,
+                project_id=project_id,
+                type=type,
+                from_annotation=source_mark,
+                to_annotation=target_mark,
+                to_source=to_source,
+                speaker=speaker,
+                note=note.strip(),
+                created_by=user,
             )
             link._history_user = user
             link.save()

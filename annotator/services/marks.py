@@ -1,4 +1,5 @@
 """Writes on marks: annotate, change, delete, review. Each checks permission, validates, saves, bumps the revision."""
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,8 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
 def _locked_own_annotation(user, annotation_id: int, version: int | None, *, managers_too: bool = False) -> Annotation:
     annotation = (
         Annotation.objects.select_for_update()
-        .with_document().select_related("label", "created_by")
+        .with_document()
+        .select_related("label", "created_by")
         .filter(pk=annotation_id)
         .first()
     )
@@ -89,7 +91,9 @@ def _locked_own_annotation(user, annotation_id: int, version: int | None, *, man
 
 
 @transaction.atomic
-def update_annotation(*, user, annotation: Annotation, version: int, label: Label | None = None, note: str | None = None) -> Annotation:
+def update_annotation(
+    *, user, annotation: Annotation, version: int, label: Label | None = None, note: str | None = None
+) -> Annotation:
     """Change a mark's label or note (its author only). A reviewed mark that changes goes back to pending. A mark that
     becomes a quotation has its citations checked; one that stops being one has their checks dropped."""
     annotation = _locked_own_annotation(user, annotation.pk, version)
@@ -137,29 +141,36 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     annotation._change_reason = deleted_reason(span)
     annotation.delete()
     # A span of the current text nobody marks any more goes; spans of earlier versions stay with them.
-    if span.version == Document.objects.values_list("version", flat=True).get(pk=span.document_id) and not span.annotations.exists():
+    if (
+        span.version == Document.objects.values_list("version", flat=True).get(pk=span.document_id)
+        and not span.annotations.exists()
+    ):
         span.delete()
     record_change(span.document_id, span.start, span.end)
 
 
 @transaction.atomic
-def review_annotation(*, user, annotation: Annotation, status: str, note: str = "", version: int | None = None) -> Annotation:
+def review_annotation(
+    *, user, annotation: Annotation, status: str, note: str = "", version: int | None = None
+) -> Annotation:
     """Accept or reject a mark, or put it back to pending (reviewers and managers; never one's own mark).
 
     The same path serves the review queue, the mark's panel and the admin's bulk actions. A review
     raises the mark's version, so a second reviewer working from the same page gets a Conflict.
     """
     check_status(status)
-    locked = (
-        Annotation.objects.select_for_update()
-        .with_document()
-        .filter(pk=annotation.pk)
-        .first()
-    )
+    locked = Annotation.objects.select_for_update().with_document().filter(pk=annotation.pk).first()
     if locked is None:
         raise Conflict("This mark was deleted meanwhile.")
-    decide(locked, user=user, project_id=locked.span.document.project_id, status=status, note=note,
-           version=version, noun="mark")
+    decide(
+        locked,
+        user=user,
+        project_id=locked.span.document.project_id,
+        status=status,
+        note=note,
+        version=version,
+        noun="mark",
+    )
     index_marks([locked.pk])
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
     return locked
@@ -204,8 +215,10 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
     if lock.version != version:
         # A new version came since: the same words, found once in the new text, or nothing.
         if not exact or text.count(exact) != 1:
-            raise ActionRefused("The text of this mark is not in the current version any more (or is there more "
-                                "than once): it cannot be restored.")
+            raise ActionRefused(
+                "The text of this mark is not in the current version any more (or is there more "
+                "than once): it cannot be restored."
+            )
         start = text.index(exact)
         end = start + len(exact)
     check_region(text, start, end, exact)
@@ -223,7 +236,9 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
     _restore_citations(user, annotation, since=record.history_date)
     _restore_links(user, annotation, since=record.history_date)
     index_marks([annotation.pk])  # found again, with its sources and links
-    index_links(Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True))
+    index_links(
+        Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True)
+    )
     note_change(lock, start, end)
     return annotation
 

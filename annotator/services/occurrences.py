@@ -4,6 +4,7 @@ the user with the mark's label in one all-or-nothing write through bulk_annotate
 `occurrences` is the preview (a read: how many, where, each in context, and how many the user has marked already);
 `mark_occurrences` is the write, refused with Conflict when the places changed since the preview.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,24 +76,34 @@ def occurrences(*, user, annotation: Annotation, scope: str = "document") -> Occ
     documents = _documents(annotation, scope)
     # The user's marks with the label on the current texts of those documents, with the text: one query.
     mine = set(
-        Span.objects.filter(document__in=documents, version=F("document__version"), exact=exact,
-                            annotations__label=label, annotations__created_by=user)
-        .values_list("document_id", "start", "end")
+        Span.objects.filter(
+            document__in=documents,
+            version=F("document__version"),
+            exact=exact,
+            annotations__label=label,
+            annotations__created_by=user,
+        ).values_list("document_id", "start", "end")
     )
     for document in documents:
         for start, end in places_in(document.text, exact):
             if (document.pk, start, end) in mine:
                 found.already += 1
                 continue
-            found.places.append(Place(
-                document, start, end, " ".join(document.text[max(0, start - CONTEXT) : start].split()),
-                " ".join(document.text[end : end + CONTEXT].split()),
-            ))
+            found.places.append(
+                Place(
+                    document,
+                    start,
+                    end,
+                    " ".join(document.text[max(0, start - CONTEXT) : start].split()),
+                    " ".join(document.text[end : end + CONTEXT].split()),
+                )
+            )
     return found
 
 
-def mark_occurrences(*, user, annotation: Annotation, scope: str = "document", expected: int | None = None,
-                     note: str = "") -> list[Annotation]:
+def mark_occurrences(
+    *, user, annotation: Annotation, scope: str = "document", expected: int | None = None, note: str = ""
+) -> list[Annotation]:
     """Mark every place `occurrences` finds, for the user, with the mark's label: all or none. With `expected` (the
     count the user saw), Conflict when it changed meanwhile."""
     with transaction.atomic():
@@ -100,8 +111,10 @@ def mark_occurrences(*, user, annotation: Annotation, scope: str = "document", e
         if not found.places:
             raise ActionRefused("There is no other place to mark: you have marked every occurrence already.")
         if expected is not None and found.count != expected:
-            raise Conflict(f"The text changed since you looked: there are {found.count} places to mark now, not "
-                           f"{expected}. Look at them again.")
+            raise Conflict(
+                f"The text changed since you looked: there are {found.count} places to mark now, not "
+                f"{expected}. Look at them again."
+            )
         if found.count > MOST:
             raise ActionRefused(f"At most {MOST:,} places are marked at once; this text occurs {found.count:,} times.")
         made = []
@@ -110,8 +123,15 @@ def mark_occurrences(*, user, annotation: Annotation, scope: str = "document", e
             by_document.setdefault(place.document.pk, []).append(place)
         for places in by_document.values():
             document = places[0].document
-            made += bulk_annotate(user=user, document=document, cap=None, marks=[
-                NewMark(start=p.start, end=p.end, exact=document.text[p.start : p.end], label=found.label, note=note)
-                for p in places
-            ])
+            made += bulk_annotate(
+                user=user,
+                document=document,
+                cap=None,
+                marks=[
+                    NewMark(
+                        start=p.start, end=p.end, exact=document.text[p.start : p.end], label=found.label, note=note
+                    )
+                    for p in places
+                ],
+            )
         return made

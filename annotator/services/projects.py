@@ -1,4 +1,5 @@
 """Writes on projects, members and documents, and the membership check the other services share."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -78,8 +79,9 @@ def check_manager(user, project_id: int, *, archived_too: bool = False) -> Membe
 
 
 @transaction.atomic
-def update_project(*, user, project: Project, name: str | None = None, description: str | None = None,
-                   guidelines: str | None = None) -> Project:
+def update_project(
+    *, user, project: Project, name: str | None = None, description: str | None = None, guidelines: str | None = None
+) -> Project:
     """Rename a project, or change its description or guidelines (its managers)."""
     check_manager(user, project.pk)
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -186,7 +188,9 @@ def add_document(*, user, project: Project, title: str, text: str, origin: str =
         raise ActionRefused(str(exc)) from None
     if not title:
         title = first_line_title(text)
-    document = Document.objects.create(project=project, title=title[:300], text=text, origin=origin[:500], created_by=user)
+    document = Document.objects.create(
+        project=project, title=title[:300], text=text, origin=origin[:500], created_by=user
+    )
     # Version 1 is a row from the start: what belongs to a version (its pages, its original) has a place.
     DocumentVersion.objects.create(
         document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at

@@ -4,6 +4,7 @@ A citation's check depends on its mark's label (only a Quotation is checked), th
 Every service that changes one of those (citing, a source's text, a mark's label, a mark carried onto other text)
 calls refresh_quote_checks in its own transaction; the mark's panel only reads what is stored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Review in bulk (the admin's actions): one review_annotation per mark, so every rule holds per mark; and settling a
 disagreement between editors (the agreement page): one mark kept, the others rejected, in one action."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ class BulkReview:
 
 
 def review_annotations(*, user, annotations, status: str, note: str = "") -> BulkReview:
-    """Review each mark in its own transaction; a refused mark (own mark, not a reviewer there) is skipped and reported."""
+    """Review each mark in its own transaction; a refused mark (own mark, not a reviewer there) is skipped and
+    reported."""
     result = BulkReview()
     for annotation in annotations:
         try:
@@ -31,7 +33,6 @@ def review_annotations(*, user, annotations, status: str, note: str = "") -> Bul
         except ActionRefused as exc:
             result.refused.append((annotation, exc.message))
     return result
-
 
 
 @dataclass
@@ -58,9 +59,14 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
         if kept.span.version != document.version:
             raise ActionRefused("Only marks of the current text are settled.")
         involved = list(
-            Annotation.objects.select_for_update().select_related("span", "label", "created_by")
-            .filter(span__document=document, span__version=document.version, span__start__lt=kept.span.end,
-                    span__end__gt=kept.span.start)
+            Annotation.objects.select_for_update()
+            .select_related("span", "label", "created_by")
+            .filter(
+                span__document=document,
+                span__version=document.version,
+                span__start__lt=kept.span.end,
+                span__end__gt=kept.span.start,
+            )
             .exclude(created_by_id=kept.created_by_id)
             .order_by("pk")
         )
@@ -70,13 +76,15 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
             raise ActionRefused("No other editor's mark disagrees with this one: nothing to settle.")
         reason = f"Disagreement settled: kept mark {kept.pk} ({kept.label.name} by {kept.created_by.get_username()})"
         result = Settled(kept)
-        for mark, status in [(kept, Status.ACCEPTED), *((m, Status.ACCEPTED) for m in agreeing),
-                             *((m, Status.REJECTED) for m in others)]:
+        for mark, status in [
+            (kept, Status.ACCEPTED),
+            *((m, Status.ACCEPTED) for m in agreeing),
+            *((m, Status.REJECTED) for m in others),
+        ]:
             mark._change_reason = reason
             if mark is kept:
                 mark.settled = True
-            decide(mark, user=user, project_id=document.project_id, status=status, note=note, version=None,
-                   noun="mark")
+            decide(mark, user=user, project_id=document.project_id, status=status, note=note, version=None, noun="mark")
             (result.accepted if status == Status.ACCEPTED else result.rejected).append(mark)
         index_marks(m.pk for m in [kept, *involved])
         spans = [kept.span, *(m.span for m in involved)]

@@ -5,6 +5,7 @@ add_document, add_version, the sources and links services); what is deleted take
 with CASCADE; on SQLite the FTS5 tables follow by triggers). `rebuild_index` writes the whole index again
 (`manage.py rebuild_search_index`), and `expected_entries` is what check_integrity compares the index with.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -73,13 +74,25 @@ def document_entries(document: Document) -> Iterator[SearchEntry]:
     """The current text in stretches; the title goes with the first."""
     for start, block, body in chunks(document.text):
         yield SearchEntry(
-            project_id=document.project_id, kind=Kind.TEXT, document_id=document.pk, start=start, block=block,
-            author_id=document.created_by_id, created_at=document.created_at,
-            title=document.title if start == 0 else "", body=body,
+            project_id=document.project_id,
+            kind=Kind.TEXT,
+            document_id=document.pk,
+            start=start,
+            block=block,
+            author_id=document.created_by_id,
+            created_at=document.created_at,
+            title=document.title if start == 0 else "",
+            body=body,
         )
     if not document.text:
-        yield SearchEntry(project_id=document.project_id, kind=Kind.TEXT, document_id=document.pk,
-                          author_id=document.created_by_id, created_at=document.created_at, title=document.title)
+        yield SearchEntry(
+            project_id=document.project_id,
+            kind=Kind.TEXT,
+            document_id=document.pk,
+            author_id=document.created_by_id,
+            created_at=document.created_at,
+            title=document.title,
+        )
 
 
 def mark_entry(annotation: Annotation) -> SearchEntry:
@@ -88,24 +101,46 @@ def mark_entry(annotation: Annotation) -> SearchEntry:
     span = annotation.span
     body = "\n".join(part for part in (span.exact, annotation.note, annotation.review_note) if part)
     return SearchEntry(
-        project_id=annotation.label.project_id, kind=Kind.MARK, document_id=span.document_id,
-        annotation_id=annotation.pk, start=span.start, label_id=annotation.label_id, status=annotation.status,
-        author_id=annotation.created_by_id, created_at=annotation.created_at,
-        title=annotation.label.name, body=body,
+        project_id=annotation.label.project_id,
+        kind=Kind.MARK,
+        document_id=span.document_id,
+        annotation_id=annotation.pk,
+        start=span.start,
+        label_id=annotation.label_id,
+        status=annotation.status,
+        author_id=annotation.created_by_id,
+        created_at=annotation.created_at,
+        title=annotation.label.name,
+        body=body,
     )
 
 
 def source_entries(source: Source) -> Iterator[SearchEntry]:
     """A source: its title, authors, container, DOI and archival reference; its full text in stretches."""
     names = " ".join(
-        part for part in (source.title, source.author_names, source.container_title, source.publisher, source.doi,
-                          source.archive, source.archive_location) if part
+        part
+        for part in (
+            source.title,
+            source.author_names,
+            source.container_title,
+            source.publisher,
+            source.doi,
+            source.archive,
+            source.archive_location,
+        )
+        if part
     )
     stretches = list(chunks(source.full_text)) or [(0, 0, "")]
     for start, _, body in stretches:
         yield SearchEntry(
-            project_id=source.project_id, kind=Kind.SOURCE, source_id=source.pk, start=start,
-            author_id=source.created_by_id, created_at=source.created_at, title=names if start == 0 else "", body=body,
+            project_id=source.project_id,
+            kind=Kind.SOURCE,
+            source_id=source.pk,
+            start=start,
+            author_id=source.created_by_id,
+            created_at=source.created_at,
+            title=names if start == 0 else "",
+            body=body,
         )
 
 
@@ -115,9 +150,16 @@ def link_entry(link: Link) -> SearchEntry | None:
     if not body and not link.speaker:
         return None
     return SearchEntry(
-        project_id=link.project_id, kind=Kind.LINK, document_id=link.from_annotation.span.document_id,
-        annotation_id=link.from_annotation_id, link_id=link.pk, status=link.status, author_id=link.created_by_id,
-        created_at=link.created_at, title=link.speaker, body=body,
+        project_id=link.project_id,
+        kind=Kind.LINK,
+        document_id=link.from_annotation.span.document_id,
+        annotation_id=link.from_annotation_id,
+        link_id=link.pk,
+        status=link.status,
+        author_id=link.created_by_id,
+        created_at=link.created_at,
+        title=link.speaker,
+        body=body,
     )
 
 

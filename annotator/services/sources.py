@@ -3,6 +3,7 @@
 Each write checks permission, validates, saves inside a transaction, and records a change on every
 document whose page shows what changed (a mark's source count), so open pages redraw.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,22 @@ from .spans import record_change
 
 # The fields a source is made of, as the forms and the importers give them.
 SOURCE_FIELDS = (
-    "type", "title", "authors", "contributors", "issued", "container_title", "volume", "issue", "pages", "publisher",
-    "publisher_place", "url", "doi", "archive", "archive_location", "other_fields",
+    "type",
+    "title",
+    "authors",
+    "contributors",
+    "issued",
+    "container_title",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "publisher_place",
+    "url",
+    "doi",
+    "archive",
+    "archive_location",
+    "other_fields",
 )
 EDITOR_ROLES = (Role.ANNOTATOR, Role.MANAGER)
 
@@ -233,7 +248,9 @@ def cite_source(*, user, annotation: Annotation, source: Source, locator: str = 
     the source's text, and the check stored with the citation."""
     span = annotation.span
     check_member(user, span.document.project_id)
-    locator = check_citation(user=user, annotation=annotation, source=source, project_id=span.document.project_id, locator=locator)
+    locator = check_citation(
+        user=user, annotation=annotation, source=source, project_id=span.document.project_id, locator=locator
+    )
     try:
         with transaction.atomic():
             if not Annotation.objects.filter(pk=annotation.pk).exists():
@@ -309,8 +326,14 @@ def quotation_suggestions(document: Document) -> list[Suggestion]:
             continue
         suggestions.append(
             Suggestion(
-                repeat.start, repeat.end, repeat.words, document.text[repeat.start : repeat.end],
-                documents[repeat.source_index], repeat.source_start, repeat.source_end, document.pk,
+                repeat.start,
+                repeat.end,
+                repeat.words,
+                document.text[repeat.start : repeat.end],
+                documents[repeat.source_index],
+                repeat.source_start,
+                repeat.source_end,
+                document.pk,
             )
         )
     return suggestions
@@ -326,11 +349,13 @@ def accept_suggestion(*, user, document: Document, start: int, end: int) -> Anno
     label = document.project.labels.filter(key="quotation").first()
     if label is None:
         raise ActionRefused("This project has no Quotation label.")
-    where = "earlier in this document" if suggestion.same_document else f"in “{textlib.isolated(suggestion.source_document.title)}”"
-    note = f"Repeats the passage {where} (characters {suggestion.source_start}–{suggestion.source_end})."
-    return annotate(
-        user=user, document=document, start=start, end=end, exact=suggestion.exact, label=label, note=note
+    where = (
+        "earlier in this document"
+        if suggestion.same_document
+        else f"in “{textlib.isolated(suggestion.source_document.title)}”"
     )
+    note = f"Repeats the passage {where} (characters {suggestion.source_start}–{suggestion.source_end})."
+    return annotate(user=user, document=document, start=start, end=end, exact=suggestion.exact, label=label, note=note)
 
 
 def dismiss_suggestion(*, user, document: Document, start: int, end: int) -> DismissedSuggestion:
@@ -339,10 +364,12 @@ def dismiss_suggestion(*, user, document: Document, start: int, end: int) -> Dis
     check_member(user, document.project_id)
     suggestion = next((s for s in quotation_suggestions(document) if (s.start, s.end) == (start, end)), None)
     if suggestion is None:
-        raise Conflict("This passage is no longer suggested: it was marked or dismissed meanwhile, or the page is out "
-                       "of date.")
+        raise Conflict(
+            "This passage is no longer suggested: it was marked or dismissed meanwhile, or the page is out of date."
+        )
     dismissal, _ = DismissedSuggestion.objects.get_or_create(
-        document=document, digest=passage_digest(suggestion.exact),
+        document=document,
+        digest=passage_digest(suggestion.exact),
         defaults={"exact": suggestion.exact, "dismissed_by": user},
     )
     return dismissal

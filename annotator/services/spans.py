@@ -5,10 +5,11 @@ reattach_annotation) takes the document's lock first, reads the version of its t
 span writer and asks the rule, so the same rules and the same locking hold on every path: a new version saved
 meanwhile waits for the lock, or the path sees it, and never takes a mark made on the old text.
 """
+
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Collection, Iterable, Sequence
 
 from django.db import connection
 
@@ -80,8 +81,9 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
 
 def note_change(lock: Lock, start: int, end: int, *, text_changed: bool = False) -> None:
     """The Change row of the revision the lock made: the region [start, end) that open pages redraw."""
-    Change.objects.create(document_id=lock.document_id, revision=lock.revision, start=start, end=end,
-                          text_changed=text_changed)
+    Change.objects.create(
+        document_id=lock.document_id, revision=lock.revision, start=start, end=end, text_changed=text_changed
+    )
 
 
 def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
@@ -113,8 +115,15 @@ def check_region(text: str, start: int, end: int, exact: str | None = None) -> N
 
 def _new_span(lock: Lock, text: str, start: int, end: int) -> Span:
     prefix, suffix = textlib.quote_context(text, start, end)  # W3C TextQuoteSelector: 32 code points either side
-    return Span(document_id=lock.document_id, version=lock.version, start=start, end=end, exact=text[start:end],
-                prefix=prefix, suffix=suffix)
+    return Span(
+        document_id=lock.document_id,
+        version=lock.version,
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=prefix,
+        suffix=suffix,
+    )
 
 
 def span_at(lock: Lock, text: str, start: int, end: int) -> tuple[Span, bool]:
@@ -150,8 +159,9 @@ def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple
 # The "already marked" rule --------------------------------------------------------------------------------
 
 
-def repeats(wanted: Sequence[tuple[int, int, int]], *, new_spans: Collection[int] = (),
-            moving: Collection[int] = ()) -> dict[int, int | None]:
+def repeats(
+    wanted: Sequence[tuple[int, int, int]], *, new_spans: Collection[int] = (), moving: Collection[int] = ()
+) -> dict[int, int | None]:
     """The rule: an editor marks the same text with the same label once.
 
     `wanted`: marks to make or move, as (span id, label id, editor id). Returns, by their index, those the rule

@@ -1,4 +1,5 @@
 """New versions of a document's text, and carrying its marks across (see anchoring.py for the rules)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -39,12 +40,20 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     old_text, old_number = document.text, document.version
     if not DocumentVersion.objects.filter(document=document, number=old_number).exists():
         DocumentVersion.objects.create(
-            document=document, number=old_number, text=old_text, created_at=document.created_at,
-            created_by=document.created_by, note="First version" if old_number == 1 else "",
+            document=document,
+            number=old_number,
+            text=old_text,
+            created_at=document.created_at,
+            created_by=document.created_by,
+            note="First version" if old_number == 1 else "",
         )
     version = DocumentVersion.objects.create(
-        document=document, number=old_number + 1, text=new_text, note=note.strip()[:500],
-        created_by=user, created_at=timezone.now(),
+        document=document,
+        number=old_number + 1,
+        text=new_text,
+        note=note.strip()[:500],
+        created_by=user,
+        created_at=timezone.now(),
     )
 
     annotations = list(
@@ -81,17 +90,34 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
         annotation._change_reason = f"Carried to version {version.number}: {result.placement.value}"
         report.append(
             Placement(
-                version=version, annotation=annotation, status=result.placement.value, score=result.score,
-                old_start=old_span.start, old_end=old_span.end, old_exact=old_span.exact,
-                new_start=result.start, new_end=result.end,
+                version=version,
+                annotation=annotation,
+                status=result.placement.value,
+                score=result.score,
+                old_start=old_span.start,
+                old_end=old_span.end,
+                old_exact=old_span.exact,
+                new_start=result.start,
+                new_end=result.end,
                 new_exact=new_text[result.start : result.end] if result.start is not None else "",
             )
         )
     # Each mark's move in its history, as save() would record it (user and reason per mark).
     bulk_update_with_history(
-        annotations, Annotation,
-        ["span", "placement", "placement_score", "status", "reviewed_by", "reviewed_at", "review_note", "settled", "version",
-         "updated_at"],
+        annotations,
+        Annotation,
+        [
+            "span",
+            "placement",
+            "placement_score",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "settled",
+            "version",
+            "updated_at",
+        ],
         default_date=now,
     )
     Placement.objects.bulk_create(report)

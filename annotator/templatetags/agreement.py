@@ -1,4 +1,5 @@
 """Template filters for the agreement page."""
+
 from django import template
 
 register = template.Library()

@@ -1,4 +1,5 @@
 """Tying a form's errors to its fields, so that assistive technology reads each error with the field it is about."""
+
 from django import template
 
 register = template.Library()

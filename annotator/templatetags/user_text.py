@@ -1,4 +1,5 @@
 """Template filters for text users wrote, where autoescaping alone is not enough: plain-text places, and links."""
+
 import re
 
 from django import template
@@ -24,7 +25,6 @@ def http_url(value) -> str:
     other path than the form, is shown as text and never becomes a clickable href."""
     value = str(value or "")
     return value if _HTTP_URL.fullmatch(value) and value.isprintable() else ""
-
 
 
 @register.filter

@@ -1,4 +1,5 @@
 """Agreement between editors: which documents two or more editors marked, and one document's comparison and figures."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -6,17 +7,17 @@ import unicodedata
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import agreement as ag
 from .. import services
-from ..text import row_id
 from ..models import Annotation, Document
 from ..permissions import annotation_for, can_review, document_for, project_for
+from ..text import row_id
 
 
 @login_required
@@ -33,7 +34,11 @@ def agreement_index(request, project_id):
         .only("id", "title")
         .order_by("title", "id")
     )
-    return render(request, "annotator/agreement_index.html", {"project": project, "membership": membership, "documents": documents})
+    return render(
+        request,
+        "annotator/agreement_index.html",
+        {"project": project, "membership": membership, "documents": documents},
+    )
 
 
 QUOTE_LENGTH = 120
@@ -48,7 +53,8 @@ def _shortened(text: str) -> str:
 
 
 def _meta(row: ag.Row, names: dict) -> str:
-    """Where the row's span is, who marked it, and the other editors' marks on it: '4–10 · ann · others: bob as Claim (4–9)'."""
+    """Where the row's span is, who marked it, and the other editors' marks on it:
+    '4–10 · ann · others: bob as Claim (4–9)'."""
     meta = f"{row.start}–{row.end} · {', '.join(str(e) for e in row.editors)}"
     if row.others:
         meta += " · others: " + "; ".join(f"{m.editor} as {names[m.label]} ({m.start}–{m.end})" for m in row.others)
@@ -62,7 +68,8 @@ def document_agreement(request, document_id):
     project = document.project
     labels = list(project.labels.all())
     rows = list(
-        Annotation.objects.current(document).in_text_order()
+        Annotation.objects.current(document)
+        .in_text_order()
         .values_list("created_by__username", "span__start", "span__end", "label_id", "id", "status")
     )
     marks = [ag.Mark(editor, start, end, label_id) for editor, start, end, label_id, _, _ in rows]
@@ -80,15 +87,17 @@ def document_agreement(request, document_id):
         # Open until every mark in it has been reviewed (settling accepts one and rejects the others).
         unsettled = disagreement and any(status == "pending" for _, (_, status) in own + others)
         open_count += unsettled
-        comparison.append({
-            "row": row,
-            "label": label_by_id[row.label],
-            "exact": _shortened(document.text[row.start : row.end]),
-            "meta": _meta(row, names),
-            "marks": [(editor, pk, label_by_id[row.label].name) for editor, (pk, _) in own],
-            "other_marks": [(m.editor, pk, names[m.label]) for m, (pk, _) in others],
-            "open": unsettled,
-        })
+        comparison.append(
+            {
+                "row": row,
+                "label": label_by_id[row.label],
+                "exact": _shortened(document.text[row.start : row.end]),
+                "meta": _meta(row, names),
+                "marks": [(editor, pk, label_by_id[row.label].name) for editor, (pk, _) in own],
+                "other_marks": [(m.editor, pk, names[m.label]) for m, (pk, _) in others],
+                "open": unsettled,
+            }
+        )
     groups = [
         {"key": key, "name": name, "rows": [c for c in comparison if c["row"].category == key]}
         for key, name in ag.CATEGORIES.items()
@@ -124,11 +133,15 @@ def disagreement_settle(request, document_id):
     if annotation.span.document_id != document.pk:
         raise Http404("No such mark in this document.")
     try:
-        settled = services.settle_disagreement(user=request.user, annotation=annotation,
-                                               note=request.POST.get("note", ""))
+        settled = services.settle_disagreement(
+            user=request.user, annotation=annotation, note=request.POST.get("note", "")
+        )
     except services.ActionRefused as exc:
         messages.error(request, f"Not settled: {exc.message}")
     else:
-        messages.success(request, f"Settled: kept {annotation.label.name} by {annotation.created_by.get_username()}, "
-                                  f"rejected {len(settled.rejected)} other mark{'s' if len(settled.rejected) != 1 else ''}.")
+        messages.success(
+            request,
+            f"Settled: kept {annotation.label.name} by {annotation.created_by.get_username()}, "
+            f"rejected {len(settled.rejected)} other mark{'s' if len(settled.rejected) != 1 else ''}.",
+        )
     return redirect("document_agreement", document_id=document.pk)

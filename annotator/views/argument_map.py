@@ -1,5 +1,6 @@
 """The argument map of a document or a whole project: each claim with the evidence for and against it and the
 quotations it rests on, a page at a time with the figures of the whole map (reads.argument_map)."""
+
 from __future__ import annotations
 
 from itertools import groupby
@@ -18,8 +19,11 @@ def document_map(request, document_id):
     document, membership = document_for(request.user, document_id, text=False)
     items, summary = reads.argument_map({"span__document": document}, document.project_id, request.GET.get("page"))
     context = {
-        "project": document.project, "membership": membership, "document": document,
-        "groups": [(document, items)], "summary": summary,
+        "project": document.project,
+        "membership": membership,
+        "document": document,
+        "groups": [(document, items)],
+        "summary": summary,
     }
     return render(request, "annotator/argument_map.html", context)
 

@@ -1,5 +1,6 @@
 """Project pages, and the document page: its text in parts, its list of marks and their count, the live poll;
 adding documents."""
+
 from __future__ import annotations
 
 import datetime
@@ -14,15 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from .. import document_page as page
 from .. import colours, poll_pass, reads, services
+from .. import document_page as page
 from .. import text as textlib
 from ..forms import DocumentForm
 from ..models import Extraction, Membership, Role, Status
 from ..permissions import document_for, project_for
 from ..services import ingest
 from ..services.projects import may_create_projects
-
 
 # Projects ----------------------------------------------------------------------------------------
 
@@ -85,15 +85,24 @@ def label_css(request, project_id):
 def document_create(request, project_id):
     project, membership = project_for(request.user, project_id)
     if membership.role != Role.MANAGER:
-        return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add documents."}, status=403)
+        return render(
+            request,
+            "annotator/forbidden.html",
+            {"message": "Only the project's managers may add documents."},
+            status=403,
+        )
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and (form.cleaned_data["url"] or form.cleaned_data["upload"]):
         # A web page or a PDF, HTML or Word file: extracted in the background, its progress on its own page.
         upload = form.cleaned_data["upload"]
         try:
             extraction = ingest.request_document(
-                user=request.user, project=project, title=form.cleaned_data["title"], url=form.cleaned_data["url"],
-                name=upload.name if upload else "", data=upload.data if upload else b"",
+                user=request.user,
+                project=project,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data["url"],
+                name=upload.name if upload else "",
+                data=upload.data if upload else b"",
             )
         except services.ActionRefused as exc:
             form.add_error(None, exc.message)

@@ -1,4 +1,5 @@
 """Answers to requests refused before any view could read them: too large, too many fields, malformed."""
+
 from __future__ import annotations
 
 from django.conf import settings

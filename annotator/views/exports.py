@@ -1,4 +1,5 @@
 """Exports from the app: the project's export page, and the download of a project's or a document's marks."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -39,8 +40,13 @@ def _export(request, project, membership, document):
     if not form.is_valid():
         return render(request, "annotator/export.html", {**context, "error": form.problem()}, status=400)
     chosen = form.cleaned_data["f_document"]
-    name = f"{slugify(project.name) or 'project'}{f'-document-{chosen.pk}' if chosen else ''}-marks-{timezone.now():%Y%m%d}"
+    scope = f"-document-{chosen.pk}" if chosen else ""
+    name = f"{slugify(project.name) or 'project'}{scope}-marks-{timezone.now():%Y%m%d}"
     return exchange.download(
-        request, exchange.query.marks(form.export_filter(project)), form.cleaned_data["format"],
-        raw=form.cleaned_data["raw"], label=f"Marks of {chosen.title if chosen else project.name}", name=name,
+        request,
+        exchange.query.marks(form.export_filter(project)),
+        form.cleaned_data["format"],
+        raw=form.cleaned_data["raw"],
+        label=f"Marks of {chosen.title if chosen else project.name}",
+        name=name,
     )

@@ -1,4 +1,6 @@
-"""Links between marks on the document page's panel (make, search targets, edit, delete, review), and the link types page."""
+"""Links between marks on the document page's panel (make, search targets, edit, delete, review), and the link types
+page."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -72,7 +74,11 @@ def link_targets(request, annotation_id):
         found = reads.link_targets(annotation, words=asked, limit=TARGET_LIMIT)
     q = textlib.search_terms(asked)
     context = {
-        "annotation": annotation, "found": found, "q": q, "clicked": bool(clicked), "searched": bool(q or clicked),
+        "annotation": annotation,
+        "found": found,
+        "q": q,
+        "clicked": bool(clicked),
+        "searched": bool(q or clicked),
         "asked": request.GET.get("q", ""),  # the words as typed: the page knows whether these results are for them
     }
     return render(request, "annotator/mark_links.html#link-targets", context)
@@ -88,7 +94,8 @@ def _resolve(form, annotation, project_id):
     target = None
     if form.cleaned_data["to_annotation"]:
         target = (
-            Annotation.objects.with_document().select_related("label")
+            Annotation.objects.with_document()
+            .select_related("label")
             .filter(pk=form.cleaned_data["to_annotation"], span__document__project_id=project_id)
             .first()
         )
@@ -96,7 +103,11 @@ def _resolve(form, annotation, project_id):
             return None, "That mark was not found in this project (deleted meanwhile?)."
     source = None
     if form.cleaned_data["to_source"] and not reverse:
-        source = Source.objects.filter(pk=form.cleaned_data["to_source"], project_id=project_id).only("pk", "title", "project_id").first()
+        source = (
+            Source.objects.filter(pk=form.cleaned_data["to_source"], project_id=project_id)
+            .only("pk", "title", "project_id")
+            .first()
+        )
         if source is None:
             return None, "That source was not found in this project."
     speaker = "" if reverse else form.cleaned_data["speaker"]
@@ -109,7 +120,13 @@ def _resolve(form, annotation, project_id):
         return {"from_annotation": target, "type": link_type, "to_annotation": annotation}, None
     if target is None and source is None and not speaker.strip():
         return None, "Pick a mark to link to: click it in the text or the list, or search for it."
-    return {"from_annotation": annotation, "type": link_type, "to_annotation": target, "to_source": source, "speaker": speaker}, None
+    return {
+        "from_annotation": annotation,
+        "type": link_type,
+        "to_annotation": target,
+        "to_source": source,
+        "speaker": speaker,
+    }, None
 
 
 @login_required
@@ -119,14 +136,30 @@ def link_create(request, annotation_id):
     project_id = annotation.span.document.project_id
     form = LinkForm(request.POST)
     if not form.is_valid():
-        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {form.message()}", status=422, link_form=form)
+        return _panel_answer(
+            request,
+            annotation,
+            membership,
+            error=f"The link was not saved: {form.message()}",
+            status=422,
+            link_form=form,
+        )
     arguments, problem = _resolve(form, annotation, project_id)
     if problem:
-        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {problem}", status=422, link_form=form)
+        return _panel_answer(
+            request, annotation, membership, error=f"The link was not saved: {problem}", status=422, link_form=form
+        )
     try:
         link_services.create_link(user=request.user, note=form.cleaned_data["note"], **arguments)
     except services.ActionRefused as exc:
-        return _panel_answer(request, annotation, membership, error=f"The link was not saved: {exc.message}", status=exc.status, link_form=form)
+        return _panel_answer(
+            request,
+            annotation,
+            membership,
+            error=f"The link was not saved: {exc.message}",
+            status=exc.status,
+            link_form=form,
+        )
     if not request.htmx:
         return redirect("annotation_detail", annotation_id=annotation.pk)
     return _panel_answer(request, annotation, membership, event="link-saved")
@@ -136,7 +169,9 @@ def _link_for(user, link_id):
     """The link, its first mark and the user's membership; 404 for a link of a project the user is not in."""
     link = get_object_or_404(
         Link.objects.select_related(
-            "from_annotation__span__document__project", "from_annotation__label", "from_annotation__created_by",
+            "from_annotation__span__document__project",
+            "from_annotation__label",
+            "from_annotation__created_by",
             "from_annotation__reviewed_by",
         ),
         pk=link_id,
@@ -167,7 +202,9 @@ def link_update(request, link_id):
     def write(link):
         if not form.is_valid():
             raise services.ActionRefused("The link was not saved: the note is too long, or the page is out of date.")
-        link_services.update_link(user=request.user, link=link, version=form.cleaned_data["version"], note=form.cleaned_data["note"])
+        link_services.update_link(
+            user=request.user, link=link, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
+        )
 
     return _link_write(request, link_id, write, "link-saved")
 
@@ -188,14 +225,18 @@ def link_delete(request, link_id):
 @login_required
 @require_POST
 def link_review(request, link_id):
-    """Accept, reject (or reopen) a link. `origin=queue` answers with its entry in the links queue, else the open mark's panel."""
+    """Accept, reject (or reopen) a link. `origin=queue` answers with its entry in the links queue, else the open
+    mark's panel."""
     form = ReviewForm(request.POST)
 
     def write(link):
         if not form.is_valid():
             raise services.ActionRefused(f"The review was not saved: {form.message()}")
         link_services.review_link(
-            user=request.user, link=link, status=form.cleaned_data["status"], note=form.cleaned_data["note"],
+            user=request.user,
+            link=link,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
             version=form.cleaned_data["version"],
         )
 
@@ -210,9 +251,14 @@ LINK_QUEUE_LENGTH = 100
 # Rows that bring both marks' documents leave out their texts: each row would hold its own copy.
 _NO_TEXT = ("from_annotation__span__document__text", "to_annotation__span__document__text")
 _QUEUE_RELATED = (
-    "type", "created_by", "reviewed_by", "to_source",
-    "from_annotation__span__document", "from_annotation__label",
-    "to_annotation__span__document", "to_annotation__label",
+    "type",
+    "created_by",
+    "reviewed_by",
+    "to_source",
+    "from_annotation__span__document",
+    "from_annotation__label",
+    "to_annotation__span__document",
+    "to_annotation__label",
 )
 
 
@@ -231,7 +277,10 @@ def _queue_review(request, link_id, write):
     if current is not None and not can_review(membership):
         current = None  # no review form for someone who may not review: the message alone
     response = render(
-        request, "annotator/link_queue.html#link-item", {"link": current, "link_id": link_id, "error": error}, status=status
+        request,
+        "annotator/link_queue.html#link-item",
+        {"link": current, "link_id": link_id, "error": error},
+        status=status,
     )
     if error is None:
         trigger_client_event(response, "review-changed")
@@ -245,16 +294,24 @@ def link_queue(request, project_id):
     project, membership = project_for(request.user, project_id)
     if not can_review(membership):
         return render(
-            request, "annotator/forbidden.html", {"message": "Only the project's reviewers and managers may review links."},
+            request,
+            "annotator/forbidden.html",
+            {"message": "Only the project's reviewers and managers may review links."},
             status=403,
         )
     pending = (
-        Link.objects.filter(project=project, status="pending").exclude(created_by=request.user)
-        .select_related(*_QUEUE_RELATED).defer(*_NO_TEXT, "to_source__full_text").order_by("created_at", "id")
+        Link.objects.filter(project=project, status="pending")
+        .exclude(created_by=request.user)
+        .select_related(*_QUEUE_RELATED)
+        .defer(*_NO_TEXT, "to_source__full_text")
+        .order_by("created_at", "id")
     )
     context = {
-        "project": project, "membership": membership, "items": list(pending[:LINK_QUEUE_LENGTH]),
-        "total": pending.count(), "queue_length": LINK_QUEUE_LENGTH,
+        "project": project,
+        "membership": membership,
+        "items": list(pending[:LINK_QUEUE_LENGTH]),
+        "total": pending.count(),
+        "queue_length": LINK_QUEUE_LENGTH,
     }
     return render(request, "annotator/link_queue.html", context)
 
@@ -272,7 +329,12 @@ def link_types(request, project_id):
     status = 200
     if request.method == "POST":
         if not is_manager:
-            return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may change its link types."}, status=403)
+            return render(
+                request,
+                "annotator/forbidden.html",
+                {"message": "Only the project's managers may change its link types."},
+                status=403,
+            )
         action = request.POST.get("action", "")
         try:
             if action in ("up", "down", "rename"):
@@ -282,12 +344,16 @@ def link_types(request, project_id):
                 link_type = get_object_or_404(LinkType, pk=change.cleaned_data["link_type"], project=project)
                 if action == "rename":
                     link_services.rename_link_type(
-                        user=request.user, link_type=link_type, name=change.cleaned_data["name"],
+                        user=request.user,
+                        link_type=link_type,
+                        name=change.cleaned_data["name"],
                         inverse_name=change.cleaned_data["inverse_name"],
                     )
                     messages.success(request, f"Renamed to “{link_type.name}”.")
                 else:
-                    link_services.move_link_type(user=request.user, link_type=link_type, step=-1 if action == "up" else 1)
+                    link_services.move_link_type(
+                        user=request.user, link_type=link_type, step=-1 if action == "up" else 1
+                    )
                 return redirect("link_types", project_id=project.pk)
             form = LinkTypeForm(request.POST, project=project)
             if form.is_valid():

@@ -1,4 +1,5 @@
 """A mark on the document page: make one, open it, change it, delete it."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -7,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from .. import document_page as page
 from .. import reads, services
@@ -34,8 +35,12 @@ def annotation_create(request, document_id):
     # The new mark's panel shows it at once and fetches its sources, links and history in a second
     # request, so the highlight does not wait for them.
     return page.answer_changes(
-        request, document, "annotator/annotation_saved.html", {"annotation": annotation, "brief": True},
-        event="annotation-saved", made=annotation,
+        request,
+        document,
+        "annotator/annotation_saved.html",
+        {"annotation": annotation, "brief": True},
+        event="annotation-saved",
+        made=annotation,
     )
 
 
@@ -82,7 +87,9 @@ def annotation_update(request, annotation_id):
                 request.user, current, membership, label=form.cleaned_data["label"].pk, note=form.cleaned_data["note"]
             )
             return page.answer_panel(request, context, exc.status)
-        return page.answer_panel(request, page.panel_context(request.user, current, membership, error=exc.message), exc.status)
+        return page.answer_panel(
+            request, page.panel_context(request.user, current, membership, error=exc.message), exc.status
+        )
     return page.answer_saved(request, annotation.pk, membership)
 
 
@@ -144,19 +151,27 @@ def annotation_mark_all(request, annotation_id):
         except ValueError:
             expected = None
         try:
-            made = services.mark_occurrences(user=request.user, annotation=annotation, scope=scope,
-                                             expected=expected)
+            made = services.mark_occurrences(user=request.user, annotation=annotation, scope=scope, expected=expected)
         except services.ActionRefused as exc:
             messages.error(request, exc.message)
             return redirect(f"{request.path}?scope={scope}")
-        messages.success(request, f"Marked {len(made)} more place{'s' if len(made) != 1 else ''} as "
-                                  f"{annotation.label.name}.")
+        messages.success(
+            request, f"Marked {len(made)} more place{'s' if len(made) != 1 else ''} as {annotation.label.name}."
+        )
         return redirect("annotation_detail", annotation_id=annotation.pk)
     try:
         found = services.occurrences(user=request.user, annotation=annotation, scope=scope)
     except services.ActionRefused as exc:
         return render(request, "annotator/request_refused.html", {"message": exc.message}, status=exc.status)
-    return render(request, "annotator/mark_all.html", {
-        "annotation": annotation, "project": annotation.span.document.project, "membership": membership,
-        "found": found, "scope": scope, "places": found.places[:200],
-    })
+    return render(
+        request,
+        "annotator/mark_all.html",
+        {
+            "annotation": annotation,
+            "project": annotation.span.document.project,
+            "membership": membership,
+            "found": found,
+            "scope": scope,
+            "places": found.places[:200],
+        },
+    )

@@ -1,4 +1,5 @@
 """Review: the reviewer's queue, and the one endpoint that accepts or rejects a mark (from the queue or its panel)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -49,7 +50,12 @@ def review_queue(request, project_id):
 def _queue_item(request, annotation_id, *, error=None, status=200, kept_note=""):
     """The queue's entry for a mark as it stands now (reviewed, or still pending with the error), or a note that it is
     gone. `kept_note`: the note of a review that was refused, shown again so that nothing typed is lost."""
-    context = {"item": reads.queue_item(annotation_id), "item_id": annotation_id, "error": error, "kept_note": kept_note}
+    context = {
+        "item": reads.queue_item(annotation_id),
+        "item_id": annotation_id,
+        "error": error,
+        "kept_note": kept_note,
+    }
     return render(request, "annotator/review_queue.html#review-item", context, status=status)
 
 
@@ -85,8 +91,9 @@ def _panel_answer(request, annotation, membership, error):
     panel = page.panel_context(request.user, current, membership, error=error.message if error else None)
     if error is not None:
         return page.answer_panel(request, panel, error.status)
-    return page.answer_changes(request, current.span.document, "annotator/annotation_saved.html", panel,
-                               event="review-changed")
+    return page.answer_changes(
+        request, current.span.document, "annotator/annotation_saved.html", panel, event="review-changed"
+    )
 
 
 def _queue_answer(request, annotation, membership, error):

@@ -1,4 +1,5 @@
 """Search pages: one project's, and one across every project of the user. Thin: the read is annotator.search."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -14,16 +15,24 @@ from ..permissions import project_for
 
 def _search(request, project=None, membership=None):
     form = SearchForm(request.GET or None)
-    context = {"form": form, "project": project, "membership": membership, "results": None, "error": "",
-               # The facets chosen stay chosen when the words change.
-               "hidden": [(name, request.GET[name]) for name in search.FACETS if request.GET.get(name)]}
+    context = {
+        "form": form,
+        "project": project,
+        "membership": membership,
+        "results": None,
+        "error": "",
+        # The facets chosen stay chosen when the words change.
+        "hidden": [(name, request.GET[name]) for name in search.FACETS if request.GET.get(name)],
+    }
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
-        filters = search.Filters(**{name: data[name] or "" for name in search.FACETS},
-                                 since=data["since"], until=data["until"])
+        filters = search.Filters(
+            **{name: data[name] or "" for name in search.FACETS}, since=data["since"], until=data["until"]
+        )
         try:
-            found = search.find(user=request.user, text=data["q"], project=project, filters=filters,
-                                page=data["page"] or 1)
+            found = search.find(
+                user=request.user, text=data["q"], project=project, filters=filters, page=data["page"] or 1
+            )
         except search.QueryError as exc:
             context["error"] = str(exc)
         else:

@@ -1,4 +1,5 @@
 """The bibliography pages, citations on a mark, CSL-JSON / BibTeX import and export, and quotation suggestions."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,7 @@ from .. import text as textlib
 from ..forms import CitationForm, QuickSourceForm, SourceForm, SourceImportForm, SuggestionForm
 from ..models import Citation, DismissedSuggestion, Source
 from ..permissions import annotation_for, can_edit_sources, citation_for, document_for, project_for, source_for
-from ..services import ActionRefused
-from ..services import sources
+from ..services import ActionRefused, sources
 
 PICKER_LIMIT = 15
 
@@ -40,7 +40,10 @@ def source_list(request, project_id):
     q = request.GET.get("q", "")
     found = reads.search_sources(Source.objects.filter(project=project), q).annotate(citation_count=Count("citations"))
     context = {
-        "project": project, "membership": membership, "q": q, "sources": found.defer("full_text"),
+        "project": project,
+        "membership": membership,
+        "q": q,
+        "sources": found.defer("full_text"),
         "can_edit": can_edit_sources(membership),
     }
     if request.htmx and not request.htmx.history_restore_request:
@@ -84,7 +87,10 @@ def source_update(request, source_id):
             return redirect("source_detail", source_id=source.pk)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "annotator/source_form.html", {"project": source.project, "source": source, "form": form}, status=status
+        request,
+        "annotator/source_form.html",
+        {"project": source.project, "source": source, "form": form},
+        status=status,
     )
 
 
@@ -97,12 +103,19 @@ def source_detail(request, source_id):
         .with_context()
         .order_by("annotation__span__document__title", "annotation__span__start", "id")
     )
-    return render(request, "annotator/source_detail.html", {
-        "project": source.project, "source": source, "citations": citations,
-        "authors": bibliography.names_text(source.authors), "can_edit": can_edit_sources(membership),
-        "contributors": bibliography.contributors_text(source.contributors),
-        "other_fields": bibliography.other_fields_text(source.other_fields),
-    })
+    return render(
+        request,
+        "annotator/source_detail.html",
+        {
+            "project": source.project,
+            "source": source,
+            "citations": citations,
+            "authors": bibliography.names_text(source.authors),
+            "can_edit": can_edit_sources(membership),
+            "contributors": bibliography.contributors_text(source.contributors),
+            "other_fields": bibliography.other_fields_text(source.other_fields),
+        },
+    )
 
 
 @login_required
@@ -115,7 +128,8 @@ def source_export(request, project_id):
         for s in Source.objects.filter(project=project).defer("full_text").order_by("pk")
     ]
     response = HttpResponse(
-        json.dumps(items, ensure_ascii=False, indent=2) + "\n", content_type="application/vnd.citationstyles.csl+json; charset=utf-8"
+        json.dumps(items, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{slugify(project.name) or "project"}-sources.json"'
     return response
@@ -148,7 +162,9 @@ def source_import(request, project_id):
     if request.method == "POST" and form.is_valid():
         try:
             report = sources.import_sources(
-                user=request.user, project=project, entries=form.cleaned_data["file"],
+                user=request.user,
+                project=project,
+                entries=form.cleaned_data["file"],
                 partial=form.cleaned_data["partial"],
             )
         except sources.SourceImportRefused as exc:
@@ -177,7 +193,9 @@ def source_picker(request, annotation_id):
     project_id = annotation.span.document.project_id
     q = request.GET.get("q", "")
     found = reads.search_sources(Source.objects.filter(project_id=project_id), q).defer("full_text")[:PICKER_LIMIT]
-    return render(request, "annotator/mark_sources.html#picker-results", {"annotation": annotation, "found": found, "q": q})
+    return render(
+        request, "annotator/mark_sources.html#picker-results", {"annotation": annotation, "found": found, "q": q}
+    )
 
 
 def _panel_error(request, annotation, membership, message, status, new_source_form=None):
@@ -215,11 +233,16 @@ def citation_create_new(request, annotation_id):
         return _panel_error(request, annotation, membership, f"The source was not saved: {message}", 422, form)
     try:
         sources.cite_new_source(
-            user=request.user, annotation=annotation, locator=form.cleaned_data["locator"],
-            note=form.cleaned_data["note"], **form.source_fields(),
+            user=request.user,
+            annotation=annotation,
+            locator=form.cleaned_data["locator"],
+            note=form.cleaned_data["note"],
+            **form.source_fields(),
         )
     except ActionRefused as exc:
-        return _panel_error(request, annotation, membership, f"The source was not saved: {exc.message}", exc.status, form)
+        return _panel_error(
+            request, annotation, membership, f"The source was not saved: {exc.message}", exc.status, form
+        )
     return _panel_saved(request, annotation, membership)
 
 
@@ -253,11 +276,18 @@ def suggestion_list(request, document_id):
     bounds: dict = {}
     for suggestion in suggestions:
         suggestion.source_block = _source_block(bounds, suggestion)
-    return render(request, "annotator/suggestions.html", {
-        "document": document, "project": document.project, "membership": membership, "suggestions": suggestions,
-        "min_words": quotes.MIN_REPEAT_WORDS,
-        "dismissed": document.dismissed_suggestions.select_related("dismissed_by"),
-    })
+    return render(
+        request,
+        "annotator/suggestions.html",
+        {
+            "document": document,
+            "project": document.project,
+            "membership": membership,
+            "suggestions": suggestions,
+            "min_words": quotes.MIN_REPEAT_WORDS,
+            "dismissed": document.dismissed_suggestions.select_related("dismissed_by"),
+        },
+    )
 
 
 @login_required
@@ -267,7 +297,10 @@ def suggestion_accept(request, document_id):
     document, membership = document_for(request.user, document_id)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
-        context = {"document": document, "error": "The suggestion was not accepted: its offsets are missing or not numbers."}
+        context = {
+            "document": document,
+            "error": "The suggestion was not accepted: its offsets are missing or not numbers.",
+        }
         return render(request, "annotator/suggestions.html#accepted", context, status=422)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     try:
@@ -289,8 +322,10 @@ def suggestion_dismiss(request, document_id):
     document, membership = document_for(request.user, document_id)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
-        context = {"document": document, "error": "The suggestion was not dismissed: its offsets are missing or not "
-                                                  "numbers."}
+        context = {
+            "document": document,
+            "error": "The suggestion was not dismissed: its offsets are missing or not numbers.",
+        }
         return render(request, "annotator/suggestions.html#accepted", context, status=422)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     try:
@@ -310,8 +345,9 @@ def suggestion_dismiss(request, document_id):
 def suggestion_restore(request, document_id):
     """Bring a dismissed suggestion back."""
     document, membership = document_for(request.user, document_id, text=False)
-    dismissal = get_object_or_404(DismissedSuggestion, pk=textlib.row_id(request.POST.get("dismissal")) or 0,
-                                  document=document)
+    dismissal = get_object_or_404(
+        DismissedSuggestion, pk=textlib.row_id(request.POST.get("dismissal")) or 0, document=document
+    )
     sources.restore_suggestion(user=request.user, dismissal=dismissal)
     messages.success(request, "Suggested again.")
     return redirect("suggestion_list", document_id=document.pk)

@@ -1,4 +1,5 @@
 """Versions of a document: add one, read the report of how marks were carried, read old versions, diff them."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -21,7 +22,11 @@ def _versions_of(document):
     """Every version, the current one included even before a DocumentVersion row exists for it."""
     rows = list(DocumentVersion.objects.filter(document=document).select_related("created_by"))
     if not rows:
-        rows = [SimpleNamespace(number=1, note="First version", created_by=document.created_by, created_at=document.created_at)]
+        rows = [
+            SimpleNamespace(
+                number=1, note="First version", created_by=document.created_by, created_at=document.created_at
+            )
+        ]
     return rows
 
 
@@ -34,17 +39,26 @@ def document_versions(request, document_id):
     status = 200
     if request.method == "POST":
         if not is_manager:
-            return render(request, "annotator/forbidden.html", {"message": "Only the project's managers may add versions."}, status=403)
+            return render(
+                request,
+                "annotator/forbidden.html",
+                {"message": "Only the project's managers may add versions."},
+                status=403,
+            )
         if form.is_valid():
             try:
                 version = versions.add_version(
-                    user=request.user, document=document, text=form.cleaned_data["content"],
+                    user=request.user,
+                    document=document,
+                    text=form.cleaned_data["content"],
                     note=form.cleaned_data["note"],
                 )
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Version {version.number} is now current. Here is how the marks were carried.")
+                messages.success(
+                    request, f"Version {version.number} is now current. Here is how the marks were carried."
+                )
                 return redirect("version_report", document_id=document.pk, number=version.number)
         status = 422
     originals = {
@@ -57,7 +71,10 @@ def document_versions(request, document_id):
     for row in rows:
         row.original_file = originals.get(row.number)
     context = {
-        "document": document, "project": document.project, "versions": rows, "form": form,
+        "document": document,
+        "project": document.project,
+        "versions": rows,
+        "form": form,
         "fetched": is_manager and any(row["url"] for row in originals.values()),
     }
     return render(request, "annotator/document_versions.html", context, status=status)
@@ -80,7 +97,9 @@ def version_report(request, document_id, number):
         "project": document.project,
         "version": version,
         "placements": placements,
-        "counts": [(label, counts[value]) for value, label in Placement._meta.get_field("status").choices if value != "made"],
+        "counts": [
+            (label, counts[value]) for value, label in Placement._meta.get_field("status").choices if value != "made"
+        ],
         "flagged": sum(1 for p in placements if p.flagged),
     }
     return render(request, "annotator/version_report.html", context)

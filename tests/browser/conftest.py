@@ -1,11 +1,11 @@
 """Browser tests: a real Chromium (Debian's, through Playwright) against the live test server."""
+
 import os
 import re
 import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
-
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -93,8 +93,13 @@ def login(browser, live_server):
         page.on("request", lambda request: page.in_flight.add(request))
         page.on("requestfinished", lambda request: page.in_flight.discard(request))
         page.on("requestfailed", lambda request: page.in_flight.discard(request))
-        page.on("console", lambda msg: (msg.type == "error" or "Content Security Policy" in msg.text)
-                and page.console_errors.append(f"{page.url}: {msg.text}"))
+        page.on(
+            "console",
+            lambda msg: (
+                (msg.type == "error" or "Content Security Policy" in msg.text)
+                and page.console_errors.append(f"{page.url}: {msg.text}")
+            ),
+        )
         page.goto(base_url + "/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
@@ -116,7 +121,9 @@ def login(browser, live_server):
     # Every page a browser test visits must run under the strict Content Security Policy, and log no error but
     # those the test provoked.
     unexpected = [
-        error for page in pages for error in page.console_errors
+        error
+        for page in pages
+        for error in page.console_errors
         if not any(re.search(pattern, error) for pattern in page.expected_errors)
     ]
     assert unexpected == [], unexpected

@@ -1,5 +1,6 @@
 """Usable by everyone (issue 26): every page axe-clean as each role and in the states a member meets (a mark open, the
 link and source pickers open, forms refused), on a wide screen and on a phone; no page wider than a phone."""
+
 from __future__ import annotations
 
 import re
@@ -44,9 +45,12 @@ def violations(page, where: str, ignore=()) -> list[str]:
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     lines = [
         f"{where}: {v['id']} ({v['impact']}) {node['target']} {node['html'][:160]}"
-        for v in AXE.run(page).response["violations"] for node in v["nodes"]
-        if not any(v["id"] == rule and page.locator(", ".join(node["target"])).evaluate(f"e => e.matches({css!r})")
-                   for rule, css in ignore)
+        for v in AXE.run(page).response["violations"]
+        for node in v["nodes"]
+        if not any(
+            v["id"] == rule and page.locator(", ".join(node["target"])).evaluate(f"e => e.matches({css!r})")
+            for rule, css in ignore
+        )
     ]
     return lines + [f"{where}: missing id {m}" for m in page.evaluate(MISSING_IDREFS)]
 
@@ -73,37 +77,61 @@ class World:
 
         def mark(user, document, words, label, note=""):
             start = document.text.index(words)
-            return services.annotate(user=user, document=document, start=start, end=start + len(words), exact=words,
-                                     label=labels[label], note=note)
+            return services.annotate(
+                user=user,
+                document=document,
+                start=start,
+                end=start + len(words),
+                exact=words,
+                label=labels[label],
+                note=note,
+            )
 
-        self.claim = mark(editor1, self.thread, "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura",
-                          "claim",
-                          note="The thread's first answer.")
+        self.claim = mark(
+            editor1,
+            self.thread,
+            "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura",
+            "claim",
+            note="The thread's first answer.",
+        )
         self.evidence = mark(editor1, self.thread, "By this point Stalin's power was beyond question", "evidence")
         mark(editor2, self.thread, "Stalin is unseated by Sheila Fitzpatrick’s “new” nomenklatura", "evidence")
         mark(editor2, self.thread, "Sheila Fitzpatrick’s “new” nomenklatura for the crime", "claim")
-        self.other = mark(editor2, self.thread, "the inclination of the party was always towards at least some purging",
-                          "claim")
+        self.other = mark(
+            editor2, self.thread, "the inclination of the party was always towards at least some purging", "claim"
+        )
         self.own = {
             "annotator": self.claim,
             "reviewer": mark(self.people["rev"], self.thread, "all his rivals had been sidelined", "claim"),
-            "manager": mark(self.people["boss"], self.thread, "The specialists trials were demanded by the party",
-                            "claim"),
+            "manager": mark(
+                self.people["boss"], self.thread, "The specialists trials were demanded by the party", "claim"
+            ),
         }
         # A mark deleted: the document's deleted marks list it, to restore.
         services.delete_annotation(user=editor2, annotation=mark(editor2, self.thread, "mass operations", "evidence"))
         self.quotation = mark(editor1, self.blog, "These comrades do not understand", "quotation")
         self.source = source_services.create_source(
-            user=editor1, project=self.project, type="article-journal", title="“Excesses Are Not Permitted”",
-            authors=[{"family": "Getty", "given": "J. Arch"}], issued="2002", container_title="Russian Review",
-            doi="10.2307/2697000", url="https://www.jstor.org/stable/2697000",
+            user=editor1,
+            project=self.project,
+            type="article-journal",
+            title="“Excesses Are Not Permitted”",
+            authors=[{"family": "Getty", "given": "J. Arch"}],
+            issued="2002",
+            container_title="Russian Review",
+            doi="10.2307/2697000",
+            url="https://www.jstor.org/stable/2697000",
             full_text="Those comrades do not understand that the method of mass arrests is wrong. " * 40,
         )
         # Cited with a difference: the panel shows the quotation check's word-by-word differences.
         source_services.cite_source(user=editor1, annotation=self.quotation, source=self.source, locator="p. 113")
         supports = LinkType.objects.get(project=self.project, key="supports")
-        link_services.create_link(user=editor1, from_annotation=self.evidence, type=supports, to_annotation=self.claim,
-                                  note="The rivals were gone.")
+        link_services.create_link(
+            user=editor1,
+            from_annotation=self.evidence,
+            type=supports,
+            to_annotation=self.claim,
+            note="The rivals were gone.",
+        )
         same_as = LinkType.objects.get(project=self.project, key="same-as")
         link_services.create_link(user=editor2, from_annotation=self.other, type=same_as, to_annotation=self.claim)
         services.review_annotation(user=self.people["rev"], annotation=self.evidence, status="accepted", note="Fine.")
@@ -116,19 +144,32 @@ class World:
         self.blog.refresh_from_db()
         # The blog's first version as if fetched from the web (its versions page offers to fetch it again), and two
         # documents being added: one waiting for the worker (with a long address), one that failed.
-        Original.objects.create(version=self.blog.versions.get(number=1), data=b"<html></html>", media_type="text/html",
-                                sha256="0" * 64, size=13, url="https://example.org/2019/05/did-stalin-want-the-purges",
-                                fetched_at=timezone.now())
+        Original.objects.create(
+            version=self.blog.versions.get(number=1),
+            data=b"<html></html>",
+            media_type="text/html",
+            sha256="0" * 64,
+            size=13,
+            url="https://example.org/2019/05/did-stalin-want-the-purges",
+            fetched_at=timezone.now(),
+        )
         self.waiting = Extraction.objects.create(
-            project=self.project, requested_by=self.people["boss"],
-            url="https://example.org/a/very/long/address/of/a/page/about/the/great/purges/that/has/no/spaces/at/all")
+            project=self.project,
+            requested_by=self.people["boss"],
+            url="https://example.org/a/very/long/address/of/a/page/about/the/great/purges/that/has/no/spaces/at/all",
+        )
         # A text from a PDF, with its page numbers beside the blocks.
         pdf = make_pdf(book(3), labels=[(0, "r", 1), (1, "D", 1)], title="The annual report")
         ingest_services.request_document(user=self.people["boss"], project=self.project, name="report.pdf", data=pdf)
         self.report = Document.objects.filter(project=self.project).latest("pk")
-        self.failed = Extraction.objects.create(project=self.project, requested_by=self.people["boss"],
-                                                name="scan.pdf", state="failed", progress=100,
-                                                message="The PDF has no text layer (a scan?).")
+        self.failed = Extraction.objects.create(
+            project=self.project,
+            requested_by=self.people["boss"],
+            name="scan.pdf",
+            state="failed",
+            progress=100,
+            message="The PDF has no text layer (a scan?).",
+        )
 
 
 @pytest.fixture
@@ -143,30 +184,55 @@ def app_pages(world: World, role: str) -> list[str]:
     """Every page of the app a member in `role` may open."""
     project, thread, blog = world.project.pk, world.thread.pk, world.blog.pk
     pages = [
-        "/", f"/projects/{project}/", f"/documents/{thread}/", f"/documents/{blog}/",
+        "/",
+        f"/projects/{project}/",
+        f"/documents/{thread}/",
+        f"/documents/{blog}/",
         f"/documents/{world.report.pk}/",
-        f"/annotations/{world.claim.pk}/", f"/annotations/{world.quotation.pk}/",
-        f"/projects/{project}/agreement/", f"/documents/{thread}/agreement/",
-        f"/projects/{project}/sources/", f"/projects/{project}/sources/?q=Getty", f"/sources/{world.source.pk}/",
-        f"/documents/{blog}/suggestions/", f"/documents/{thread}/suggestions/",
-        f"/projects/{project}/export/", f"/projects/{project}/link-types/",
-        f"/documents/{thread}/map/", f"/projects/{project}/map/",
-        f"/documents/{blog}/versions/", f"/documents/{blog}/versions/1/",
+        f"/annotations/{world.claim.pk}/",
+        f"/annotations/{world.quotation.pk}/",
+        f"/projects/{project}/agreement/",
+        f"/documents/{thread}/agreement/",
+        f"/projects/{project}/sources/",
+        f"/projects/{project}/sources/?q=Getty",
+        f"/sources/{world.source.pk}/",
+        f"/documents/{blog}/suggestions/",
+        f"/documents/{thread}/suggestions/",
+        f"/projects/{project}/export/",
+        f"/projects/{project}/link-types/",
+        f"/documents/{thread}/map/",
+        f"/projects/{project}/map/",
+        f"/documents/{blog}/versions/",
+        f"/documents/{blog}/versions/1/",
         f"/documents/{blog}/versions/diff/?from=1&to=2",
         f"/documents/{blog}/versions/2/report/",
-        "/search/?q=Stalin", f"/projects/{project}/search/?q=purge", "/my-work/", f"/projects/{project}/guidelines/",
-        f"/projects/{project}/members/", f"/projects/{project}/labels/",
+        "/search/?q=Stalin",
+        f"/projects/{project}/search/?q=purge",
+        "/my-work/",
+        f"/projects/{project}/guidelines/",
+        f"/projects/{project}/members/",
+        f"/projects/{project}/labels/",
     ]
     if role in ("annotator", "manager"):
-        pages += [f"/projects/{project}/sources/new/", f"/projects/{project}/sources/import/",
-                  f"/sources/{world.source.pk}/edit/"]
+        pages += [
+            f"/projects/{project}/sources/new/",
+            f"/projects/{project}/sources/import/",
+            f"/sources/{world.source.pk}/edit/",
+        ]
     if role in ("reviewer", "manager"):
-        pages += [f"/projects/{project}/progress/", f"/projects/{project}/review/",
-                  f"/projects/{project}/review/links/"]
+        pages += [
+            f"/projects/{project}/progress/",
+            f"/projects/{project}/review/",
+            f"/projects/{project}/review/links/",
+        ]
     if role == "manager":
-        pages += [f"/projects/{project}/settings/", f"/projects/{project}/assignments/",
-                  f"/projects/{project}/documents/new/", f"/extractions/{world.waiting.pk}/",
-                  f"/extractions/{world.failed.pk}/"]
+        pages += [
+            f"/projects/{project}/settings/",
+            f"/projects/{project}/assignments/",
+            f"/projects/{project}/documents/new/",
+            f"/extractions/{world.waiting.pk}/",
+            f"/extractions/{world.failed.pk}/",
+        ]
     return pages
 
 
@@ -220,11 +286,16 @@ def refused_forms(page, world: World, role: str, base: str) -> list[str]:
     project = world.project.pk
     forms = []
     if role in ("annotator", "manager"):
-        forms += [(f"/projects/{project}/sources/new/", "Add source"),
-                  (f"/projects/{project}/sources/import/", "Import")]
+        forms += [
+            (f"/projects/{project}/sources/new/", "Add source"),
+            (f"/projects/{project}/sources/import/", "Import"),
+        ]
     if role == "manager":
-        forms += [(f"/projects/{project}/documents/new/", "Add document"), (f"/documents/{world.blog.pk}/versions/",
-                  "Add version"), (f"/projects/{project}/link-types/", "Add")]
+        forms += [
+            (f"/projects/{project}/documents/new/", "Add document"),
+            (f"/documents/{world.blog.pk}/versions/", "Add version"),
+            (f"/projects/{project}/link-types/", "Add"),
+        ]
     found = []
     page.expected_errors.append("status of 4")
     for path, button in forms:
@@ -284,11 +355,14 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
     found = []
     label = world.project.labels.first()
     for path in [
-        f"/admin/annotator/project/{world.project.pk}/change/", "/admin/annotator/project/add/",
-        f"/admin/annotator/label/{label.pk}/change/", "/admin/annotator/annotation/",
+        f"/admin/annotator/project/{world.project.pk}/change/",
+        "/admin/annotator/project/add/",
+        f"/admin/annotator/label/{label.pk}/change/",
+        "/admin/annotator/annotation/",
         f"/admin/annotator/annotation/{world.quotation.pk}/change/",
         f"/admin/annotator/annotation/{world.claim.pk}/history/",
-        f"/admin/annotator/source/{world.source.pk}/change/", "/admin/annotator/link/",
+        f"/admin/annotator/source/{world.source.pk}/change/",
+        "/admin/annotator/link/",
         f"/admin/annotator/linktype/{LinkType.objects.filter(project=world.project).first().pk}/change/",
         f"/admin/annotator/document/{world.thread.pk}/change/",
     ]:

@@ -1,4 +1,5 @@
 """Marking up a document in a real Chromium: select, tag, see it, edit, delete, and watch others live."""
+
 import re
 
 from axe_playwright_python.sync_playwright import Axe
@@ -59,7 +60,9 @@ def test_offsets_after_emoji_and_combining_marks_are_code_points(login, live_ser
 def test_a_selection_across_blocks_and_into_a_highlight_works(login, live_server, project, annotator, labels):
     document = DocumentFactory(project=project, title="Emoji", text=EMOJI_TEXT)
     inner = EMOJI_TEXT.index("flags")
-    services.annotate(user=annotator, document=document, start=inner, end=inner + 5, exact="flags", label=labels["evidence"])
+    services.annotate(
+        user=annotator, document=document, start=inner, end=inner + 5, exact="flags", label=labels["evidence"]
+    )
     page = login(annotator)
     open_document(page, live_server, document)
     start = inner + 2  # inside the existing highlight
@@ -107,7 +110,9 @@ def test_a_second_editor_sees_the_mark_appear_live(login, live_server, document,
 
 
 def test_the_author_edits_and_deletes_a_mark(login, live_server, document, annotator, labels):
-    services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
     page = login(annotator)
     open_document(page, live_server, document)
     page.locator("#doc-text .m").click()
@@ -128,8 +133,12 @@ def test_the_author_edits_and_deletes_a_mark(login, live_server, document, annot
     assert not Annotation.objects.exists()
 
 
-def test_another_editors_mark_is_read_only_and_a_forged_post_is_refused(login, live_server, document, annotator, annotator2, labels):
-    mark = services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+def test_another_editors_mark_is_read_only_and_a_forged_post_is_refused(
+    login, live_server, document, annotator, annotator2, labels
+):
+    mark = services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
     page = login(annotator2)
     open_document(page, live_server, document)
     page.locator("#doc-text .m").click()
@@ -154,7 +163,9 @@ def test_a_stale_page_gets_a_visible_message_and_saves_nothing(login, live_serve
     open_document(page, live_server, document)
     select_text(page, 0, 10)
     # The page's copy of the text no longer matches the document (as after an unseen revision).
-    page.evaluate("document.querySelector('#doc-text .p').firstChild.data = 'XXXXXXXXXXXX' + document.querySelector('#doc-text .p').firstChild.data.slice(12)")
+    page.evaluate(
+        "document.querySelector('#doc-text .p').firstChild.data = 'XXXXXXXXXXXX' + document.querySelector('#doc-text .p').firstChild.data.slice(12)"
+    )
     page.expected_errors.append("status of 422")  # the refused mark
     select_text(page, 0, 10)
     page.get_by_role("button", name="Claim").click()
@@ -163,7 +174,9 @@ def test_a_stale_page_gets_a_visible_message_and_saves_nothing(login, live_serve
 
 
 def test_the_document_page_has_no_serious_accessibility_violations(login, live_server, document, annotator, labels):
-    services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
     page = login(annotator)
     open_document(page, live_server, document)
     page.locator("#doc-text .m").click()

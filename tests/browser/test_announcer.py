@@ -1,5 +1,6 @@
 """What other editors do, said to a screen reader (issue 26, item 5): politely, in the page's one persistent live
 region, and not more than one message every few seconds."""
+
 import time
 from itertools import pairwise
 
@@ -28,8 +29,9 @@ def test_what_another_editor_does_is_said_in_the_one_live_region_at_most_every_f
 
     def mark(words, label):
         start = document.text.index(words)
-        return services.annotate(user=annotator2, document=document, start=start, end=start + len(words), exact=words,
-                                 label=labels[label])
+        return services.annotate(
+            user=annotator2, document=document, start=start, end=start + len(words), exact=words, label=labels[label]
+        )
 
     claim = mark("Getty argues", "claim")
     said = page.locator("#announcer")

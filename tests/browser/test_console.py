@@ -1,5 +1,6 @@
 """The browser's console stays clean: a page that logs an error, breaks the CSP or swaps out of band into nothing
 fails its test (tests/browser/conftest.py), and the pages of an ordinary day log nothing."""
+
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -10,7 +11,9 @@ from ..factories import UserFactory
 from .conftest import select_text
 
 
-def test_the_tests_see_an_out_of_band_swap_without_a_target_and_a_csp_violation(login, live_server, document, annotator):
+def test_the_tests_see_an_out_of_band_swap_without_a_target_and_a_csp_violation(
+    login, live_server, document, annotator
+):
     # htmx dispatches htmx:oobErrorNoTarget without logging it, and a refused inline style was only caught when
     # Chromium's message happened to be read: both went unseen.
     page = login(annotator)
@@ -31,9 +34,15 @@ def test_a_days_pages_log_nothing_to_the_console(login, live_server, document, a
     # Checked when the test ends (tests/browser/conftest.py): no console error on any of these pages, for any of them.
     project = document.project
     # Made before any page is open: the test's own writes would meet the live server's reads on SQLite.
-    evidence = services.annotate(user=annotator2, document=document, start=11, end=24, exact=document.text[11:24], label=labels["evidence"])
-    claim = services.annotate(user=annotator2, document=document, start=30, end=40, exact=document.text[30:40], label=labels["claim"])
-    link_services.create_link(user=annotator2, from_annotation=evidence, type=project.link_types.get(key="supports"), to_annotation=claim)
+    evidence = services.annotate(
+        user=annotator2, document=document, start=11, end=24, exact=document.text[11:24], label=labels["evidence"]
+    )
+    claim = services.annotate(
+        user=annotator2, document=document, start=30, end=40, exact=document.text[30:40], label=labels["claim"]
+    )
+    link_services.create_link(
+        user=annotator2, from_annotation=evidence, type=project.link_types.get(key="supports"), to_annotation=claim
+    )
     editor, writer = login(annotator), login(annotator2)
     for page in (editor, writer):
         page.goto(f"{live_server.url}/documents/{document.pk}/")
@@ -50,12 +59,17 @@ def test_a_days_pages_log_nothing_to_the_console(login, live_server, document, a
     reviewing = login(reviewer)
     staff = login(UserFactory(username="root", is_staff=True, is_superuser=True))
     pages = [
-        (editor, reverse("project_detail", args=[project.pk])), (editor, reverse("source_list", args=[project.pk])),
-        (editor, reverse("document_map", args=[document.pk])), (editor, reverse("agreement_index", args=[project.pk])),
-        (editor, reverse("project_export", args=[project.pk])), (editor, reverse("document_versions", args=[document.pk])),
-        (reviewing, reverse("review_queue", args=[project.pk])), (reviewing, reverse("link_queue", args=[project.pk])),
+        (editor, reverse("project_detail", args=[project.pk])),
+        (editor, reverse("source_list", args=[project.pk])),
+        (editor, reverse("document_map", args=[document.pk])),
+        (editor, reverse("agreement_index", args=[project.pk])),
+        (editor, reverse("project_export", args=[project.pk])),
+        (editor, reverse("document_versions", args=[document.pk])),
+        (reviewing, reverse("review_queue", args=[project.pk])),
+        (reviewing, reverse("link_queue", args=[project.pk])),
         (reviewing, reverse("document_detail", args=[document.pk])),
-        (staff, reverse("admin:index")), (staff, reverse("admin:annotator_annotation_changelist")),
+        (staff, reverse("admin:index")),
+        (staff, reverse("admin:annotator_annotation_changelist")),
     ]
     for page, url in pages:
         page.goto(live_server.url + url)
@@ -65,7 +79,9 @@ def test_a_days_pages_log_nothing_to_the_console(login, live_server, document, a
     expect(reviewing.locator(".review-item .outcome").first).to_contain_text("Accepted")
 
 
-def test_a_poll_answered_after_the_page_saved_a_mark_lands_in_the_page(login, live_server, document, annotator, annotator2, labels):
+def test_a_poll_answered_after_the_page_saved_a_mark_lands_in_the_page(
+    login, live_server, document, annotator, annotator2, labels
+):
     # The answer to a save replaced the poller; a poll of the old poller answered after that looked for its blocks in
     # the detached element: htmx:oobErrorNoTarget for each block, the list's entries and the count.
     page = login(annotator)
@@ -75,7 +91,9 @@ def test_a_poll_answered_after_the_page_saved_a_mark_lands_in_the_page(login, li
     page.route("**/changes/**", lambda route: held.append(route) if holding[0] else route.continue_())
     page.wait_for_timeout(2500)  # the next poll leaves, and is held
     assert held
-    services.annotate(user=annotator2, document=document, start=20, end=30, exact=document.text[20:30], label=labels["evidence"])
+    services.annotate(
+        user=annotator2, document=document, start=20, end=30, exact=document.text[20:30], label=labels["evidence"]
+    )
     select_text(page, 0, 10)
     page.get_by_role("button", name="Claim").click()
     expect(page.locator("#mark-detail")).to_contain_text("History")

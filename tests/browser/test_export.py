@@ -1,4 +1,5 @@
 """Export from the browser: the document page's buttons download what the panel's filters show."""
+
 import io
 
 import pandas
@@ -11,8 +12,15 @@ def test_a_reviewer_exports_the_filtered_marks_of_a_document_and_reads_them_in_p
     login, live_server, document, annotator, reviewer, labels
 ):
     for start, end, label in [(0, 10, "claim"), (11, 24, "evidence"), (40, 52, "claim")]:
-        services.annotate(user=annotator, document=document, start=start, end=end, exact=document.text[start:end],
-                          label=labels[label], note='=cell, "quoted"\nline two')
+        services.annotate(
+            user=annotator,
+            document=document,
+            start=start,
+            end=end,
+            exact=document.text[start:end],
+            label=labels[label],
+            note='=cell, "quoted"\nline two',
+        )
     page = login(reviewer)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     page.get_by_label("Label").select_option(label="Claim")
@@ -20,9 +28,11 @@ def test_a_reviewer_exports_the_filtered_marks_of_a_document_and_reads_them_in_p
     with page.expect_download() as download:
         page.get_by_role("button", name="Export CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
-    frame = pandas.read_csv(io.StringIO(download.value.path().read_text(encoding="utf-8")), dtype=str, keep_default_na=False)
+    frame = pandas.read_csv(
+        io.StringIO(download.value.path().read_text(encoding="utf-8")), dtype=str, keep_default_na=False
+    )
     assert list(frame["label"]) == ["claim", "claim"]
-    assert [document.text[int(s):int(e)] for s, e in zip(frame["start"], frame["end"])] == list(frame["exact"])
+    assert [document.text[int(s) : int(e)] for s, e in zip(frame["start"], frame["end"])] == list(frame["exact"])
     assert set(frame["note"]) == {'\'=cell, "quoted"\nline two'}  # spreadsheet-safe by default
     page.get_by_label("raw cells").check()
     with page.expect_download() as raw_download:
@@ -33,12 +43,15 @@ def test_a_reviewer_exports_the_filtered_marks_of_a_document_and_reads_them_in_p
     assert page.errors == []
 
 
-def test_changing_a_filter_after_an_export_redraws_the_list_not_the_download(login, live_server, document, annotator, labels):
+def test_changing_a_filter_after_an_export_redraws_the_list_not_the_download(
+    login, live_server, document, annotator, labels
+):
     # htmx remembered the export button as the filters form's submitter, and the next filter change fetched the
     # export into the mark list (issue 18, item 5).
     for start, end, label in [(0, 10, "claim"), (11, 24, "evidence")]:
-        services.annotate(user=annotator, document=document, start=start, end=end, exact=document.text[start:end],
-                          label=labels[label])
+        services.annotate(
+            user=annotator, document=document, start=start, end=end, exact=document.text[start:end], label=labels[label]
+        )
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     for name in ["Export CSV", "Export links CSV", "Export JSON-LD"]:

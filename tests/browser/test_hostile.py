@@ -8,6 +8,7 @@ bidi paragraph (every value ends where an isolate or a block ends). The document
 document has it (its controls act within its own blocks): #doc-text, the quote in context, the diff, and the
 text on the admin's document page.
 """
+
 from django.urls import reverse
 
 from annotator import services
@@ -91,15 +92,26 @@ def visit(page, url, literal=SCRIPT):
 def app_pages(w):
     d, p, c = w.document.pk, w.project.pk, w.claim.pk
     return [
-        reverse("project_list"), reverse("project_detail", args=[p]),
-        reverse("document_detail", args=[d]), reverse("annotation_detail", args=[c]),
-        reverse("annotation_detail", args=[w.quotation.pk]), reverse("annotation_detail", args=[w.reviewed.pk]),
-        reverse("source_list", args=[p]), reverse("source_detail", args=[w.source.pk]),
+        reverse("project_list"),
+        reverse("project_detail", args=[p]),
+        reverse("document_detail", args=[d]),
+        reverse("annotation_detail", args=[c]),
+        reverse("annotation_detail", args=[w.quotation.pk]),
+        reverse("annotation_detail", args=[w.reviewed.pk]),
+        reverse("source_list", args=[p]),
+        reverse("source_detail", args=[w.source.pk]),
         *[reverse("source_detail", args=[s.pk]) for s in w.legacy],
-        reverse("agreement_index", args=[p]), reverse("document_agreement", args=[d]),
-        reverse("document_versions", args=[d]), reverse("version_diff", args=[d]), reverse("version_report", args=[d, 2]),
-        reverse("version_detail", args=[d, 1]), reverse("project_export", args=[p]), reverse("link_types", args=[p]),
-        reverse("suggestion_list", args=[d]), reverse("document_map", args=[d]), reverse("project_map", args=[p]),
+        reverse("agreement_index", args=[p]),
+        reverse("document_agreement", args=[d]),
+        reverse("document_versions", args=[d]),
+        reverse("version_diff", args=[d]),
+        reverse("version_report", args=[d, 2]),
+        reverse("version_detail", args=[d, 1]),
+        reverse("project_export", args=[p]),
+        reverse("link_types", args=[p]),
+        reverse("suggestion_list", args=[d]),
+        reverse("document_map", args=[d]),
+        reverse("project_map", args=[p]),
     ]
 
 
@@ -129,9 +141,14 @@ def test_hostile_text_is_inert_and_isolated_on_the_team_pages(live_server, login
     services.delete_annotation(user=w.people["ann"], annotation=gone)
     p, d = w.project.pk, w.document.pk
     manager = login(boss)
-    for url in [reverse("project_settings", args=[p]), reverse("project_members", args=[p]),
-                reverse("project_guidelines", args=[p]), reverse("label_list", args=[p]),
-                reverse("assignment_list", args=[p]), reverse("project_progress", args=[p])]:
+    for url in [
+        reverse("project_settings", args=[p]),
+        reverse("project_members", args=[p]),
+        reverse("project_guidelines", args=[p]),
+        reverse("label_list", args=[p]),
+        reverse("assignment_list", args=[p]),
+        reverse("project_progress", args=[p]),
+    ]:
         visit(manager, live_server.url + url)
     visit(manager, live_server.url + reverse("document_detail", args=[d]))
     manager.get_by_text("Deleted marks").click()  # the list comes when opened
@@ -149,12 +166,25 @@ def test_hostile_text_is_inert_and_isolated_in_the_admin(live_server, login):
     citation = w.claim.citations.first()
     visit(page, live_server.url + reverse("admin:index"), literal="")  # no user text on it
     pages = []
-    for model, obj in [("project", w.project), ("document", w.document), ("annotation", w.claim), ("source", w.source),
-                       ("citation", citation), ("link", link), ("linktype", w.link_type), ("label", w.label),
-                       ("span", w.claim.span)]:
-        pages += [reverse(f"admin:annotator_{model}_changelist"), reverse(f"admin:annotator_{model}_change", args=[obj.pk])]
-    pages += [reverse("admin:annotator_annotation_history", args=[w.claim.pk]),
-              reverse("admin:annotator_document_delete", args=[w.document.pk]),
-              reverse("admin:annotator_source_change", args=[w.legacy[0].pk])]
+    for model, obj in [
+        ("project", w.project),
+        ("document", w.document),
+        ("annotation", w.claim),
+        ("source", w.source),
+        ("citation", citation),
+        ("link", link),
+        ("linktype", w.link_type),
+        ("label", w.label),
+        ("span", w.claim.span),
+    ]:
+        pages += [
+            reverse(f"admin:annotator_{model}_changelist"),
+            reverse(f"admin:annotator_{model}_change", args=[obj.pk]),
+        ]
+    pages += [
+        reverse("admin:annotator_annotation_history", args=[w.claim.pk]),
+        reverse("admin:annotator_document_delete", args=[w.document.pk]),
+        reverse("admin:annotator_source_change", args=[w.legacy[0].pk]),
+    ]
     for url in pages:
         visit(page, live_server.url + url, literal="window.__pwned=1")

@@ -1,5 +1,6 @@
 """The keyboard alone (issue 26): an editor makes a mark, opens it from the text, edits, cites and links it, and comes
 back to the text, without the mouse; focus follows every save and every error."""
+
 import re
 
 from playwright.sync_api import expect
@@ -33,10 +34,17 @@ def test_an_editor_makes_opens_edits_cites_and_links_a_mark_without_the_mouse(
     login, live_server, document, annotator, labels
 ):
     start = document.text.index("Getty argues")
-    target = services.annotate(user=annotator, document=document, start=start, end=start + 12, exact="Getty argues",
-                               label=labels["claim"])
-    source_services.create_source(user=annotator, project=document.project, type="book", title="Origins of the Purges",
-                                  authors=[{"family": "Getty", "given": "J. Arch"}], issued="1985")
+    target = services.annotate(
+        user=annotator, document=document, start=start, end=start + 12, exact="Getty argues", label=labels["claim"]
+    )
+    source_services.create_source(
+        user=annotator,
+        project=document.project,
+        type="book",
+        title="Origins of the Purges",
+        authors=[{"family": "Getty", "given": "J. Arch"}],
+        issued="1985",
+    )
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     text = page.locator("#doc-text")
@@ -142,8 +150,9 @@ def test_the_next_mark_key_reaches_a_mark_in_a_part_of_a_long_text_not_drawn_yet
     document = DocumentFactory(project=project, title="Long", text=text)
     words = "Paragraph 555: the regional"
     start = text.index(words)
-    far = services.annotate(user=annotator, document=document, start=start, end=start + len(words), exact=words,
-                            label=labels["claim"])
+    far = services.annotate(
+        user=annotator, document=document, start=start, end=start + len(words), exact=words, label=labels["claim"]
+    )
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")
     text_box = page.locator("#doc-text")

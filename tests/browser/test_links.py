@@ -1,5 +1,6 @@
 """An editor links a passage of the blog seed as evidence supporting a claim in the forum thread; a second editor
 sees the link live, and the forum thread's argument map shows it."""
+
 import re
 import time
 from pathlib import Path
@@ -18,13 +19,17 @@ CLAIM = "If Stalin looks like a strong leader in the 30s it was because he was c
 EVIDENCE = "They do not understand that making arrests ought to be limited and carried out under strict control of appropriate organs."
 
 
-def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_live_and_on_the_map(live_server, login, project, annotator, annotator2, labels):
+def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_live_and_on_the_map(
+    live_server, login, project, annotator, annotator2, labels
+):
     forum_text = (SEEDS / "000_79e11ffbb65a5d38.txt").read_text(encoding="utf-8")
     blog_text = (SEEDS / "003_d10184c267f9a8d1.txt").read_text(encoding="utf-8")
     forum = DocumentFactory(project=project, title="What if Stalin only purged Trotskyites", text=forum_text)
     blog = DocumentFactory(project=project, title="Did Stalin Want Mass Terror?", text=blog_text)
     start = forum_text.index(CLAIM)
-    claim = services.annotate(user=annotator2, document=forum, start=start, end=start + len(CLAIM), exact=CLAIM, label=labels["claim"])
+    claim = services.annotate(
+        user=annotator2, document=forum, start=start, end=start + len(CLAIM), exact=CLAIM, label=labels["claim"]
+    )
 
     watcher = login(annotator2)
     watcher.goto(f"{live_server.url}/documents/{forum.pk}/")
@@ -77,13 +82,22 @@ def test_an_editor_links_blog_evidence_to_a_forum_claim_a_second_editor_sees_it_
     assert editor.errors == [] and watcher.errors == []
 
 
-def test_enter_in_the_mark_search_picks_a_result_and_only_the_button_saves_the_link(live_server, login, document, annotator, labels):
+def test_enter_in_the_mark_search_picks_a_result_and_only_the_button_saves_the_link(
+    live_server, login, document, annotator, labels
+):
     # Enter in "Find a mark by its words" used to save the link at once with the preselected type, and ArrowDown
     # stayed in the field (issue 18, item 10).
     def mark(words, label, note=""):
         start = document.text.index(words)
-        return services.annotate(user=annotator, document=document, start=start, end=start + len(words), exact=words,
-                                 label=labels[label], note=note)
+        return services.annotate(
+            user=annotator,
+            document=document,
+            start=start,
+            end=start + len(words),
+            exact=words,
+            label=labels[label],
+            note=note,
+        )
 
     claim = mark("Getty argues the centre restrained local zeal", "claim")
     mark("The archives say more than one thing", "evidence")

@@ -1,5 +1,6 @@
 """An open mark's panel follows the mark live (issue 18, item 6): two editors in two browsers; what one has typed
 and not saved is never thrown away, and when the mark changed under it both versions are offered."""
+
 from playwright.sync_api import expect
 
 from annotator import services
@@ -15,11 +16,14 @@ def open_mark(page, live_server, mark):
 
 
 def claim(document, author, labels, note=""):
-    return services.annotate(user=author, document=document, start=0, end=10, exact=document.text[:10],
-                             label=labels["claim"], note=note)
+    return services.annotate(
+        user=author, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"], note=note
+    )
 
 
-def test_an_open_panel_shows_another_editors_change_within_seconds(login, live_server, document, annotator, annotator2, labels):
+def test_an_open_panel_shows_another_editors_change_within_seconds(
+    login, live_server, document, annotator, annotator2, labels
+):
     mark = claim(document, annotator, labels, note="First thoughts.")
     reader = open_mark(login(annotator2), live_server, mark)
     expect(reader).to_contain_text("First thoughts.")
@@ -31,7 +35,9 @@ def test_an_open_panel_shows_another_editors_change_within_seconds(login, live_s
     expect(author.locator("h2 .badge")).to_have_text("Evidence")
     expect(reader.locator("h2 .badge")).to_have_text("Evidence", timeout=5_000)
     expect(reader.locator(".note")).to_have_text("Note: Second thoughts, <b>bolder</b>.")
-    expect(reader.get_by_role("status")).to_contain_text("Updated: ann changed this mark (Label Claim → Evidence; Changed the note).")
+    expect(reader.get_by_role("status")).to_contain_text(
+        "Updated: ann changed this mark (Label Claim → Evidence; Changed the note)."
+    )
     expect(reader.page.locator("#doc-text .m.focused")).to_have_count(1)  # still the open mark, outlined
     assert reader.page.errors == [] and author_page.errors == []
 
@@ -83,7 +89,9 @@ def test_a_save_that_meets_a_change_keeps_the_typed_text_and_offers_the_saved_ve
     assert Annotation.objects.get(pk=mark.pk).note == "Saved note."
 
 
-def test_a_mark_deleted_under_unsaved_input_says_so_and_leaves_the_text_to_copy(login, live_server, document, annotator, labels):
+def test_a_mark_deleted_under_unsaved_input_says_so_and_leaves_the_text_to_copy(
+    login, live_server, document, annotator, labels
+):
     mark = claim(document, annotator, labels)
     here = open_mark(login(annotator), live_server, mark)
     here.get_by_label("Note").fill("Worth keeping.")

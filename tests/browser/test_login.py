@@ -1,4 +1,5 @@
 """Logging in through the real login form."""
+
 from playwright.sync_api import expect
 
 

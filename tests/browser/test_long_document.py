@@ -1,6 +1,7 @@
 """A long document in a real Chromium: parts of the text fetch their marks as the editor scrolls to them,
 a passage far down is marked at the right offsets, the list loads more marks as it is scrolled, and
 another editor's new mark takes its place in the list in text order."""
+
 from django.db import transaction
 from playwright.sync_api import expect
 
@@ -12,7 +13,8 @@ from ..factories import DocumentFactory
 from .conftest import select_text
 
 TEXT = "".join(
-    f"Paragraph {n}: the regional party branches 😀 pressed Moscow for higher quotas, and Москва agreed.\n\n" for n in range(900)
+    f"Paragraph {n}: the regional party branches 😀 pressed Moscow for higher quotas, and Москва agreed.\n\n"
+    for n in range(900)
 )
 
 
@@ -20,7 +22,9 @@ def scroll_to_block(page, number):
     """Scroll as a reader does: to the part holding the block (laid out at its estimated size while off
     screen), then to the block once its part is drawn. Chromium's scrollIntoView of an element inside a
     part it has not laid out lands by the estimate, on another part."""
-    part = page.locator(f"#block-{number}").evaluate("b => { const p = b.closest('.part'); p.scrollIntoView(); return p.id; }")
+    part = page.locator(f"#block-{number}").evaluate(
+        "b => { const p = b.closest('.part'); p.scrollIntoView(); return p.id; }"
+    )
     expect(page.locator(f"#{part}:not([data-lazy])")).to_have_count(1)  # its marks have come
     page.locator(f"#block-{number}").scroll_into_view_if_needed()
 
@@ -30,7 +34,14 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
     bounds = textlib.split_blocks(TEXT)
     for n in range(0, 900, 9):  # 100 marks, one every ninth paragraph
         start = bounds[n][0] + 13
-        services.annotate(user=annotator2, document=document, start=start, end=start + 25, exact=TEXT[start:start + 25], label=labels["claim"])
+        services.annotate(
+            user=annotator2,
+            document=document,
+            start=start,
+            end=start + 25,
+            exact=TEXT[start : start + 25],
+            label=labels["claim"],
+        )
     deep = Annotation.objects.get(span__start=bounds[801][0] + 13)
     assert len(document_page.layout_of(document).parts) > 10
 
@@ -41,7 +52,7 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
 
     # Scrolled to, its part fetches its marks.
     scroll_to_block(page, 801)
-    expect(page.locator(f'#doc-text .m[data-marks~="{deep.pk}"]')).to_have_text(TEXT[deep.span.start:deep.span.end])
+    expect(page.locator(f'#doc-text .m[data-marks~="{deep.pk}"]')).to_have_text(TEXT[deep.span.start : deep.span.end])
 
     # Mark a passage with an emoji and Cyrillic, far down: the offsets are the text's.
     start = TEXT.index("😀 pressed Moscow for higher quotas, and Москва", bounds[850][0])
@@ -61,20 +72,37 @@ def test_an_editor_works_far_down_a_long_document(login, live_server, project, a
     for _ in range(6):
         page.locator("#mark-list .mark-item").last.scroll_into_view_if_needed()
     expect(items).to_have_count(101)
-    expected = list(Annotation.objects.filter(span__document=document).order_by("span__start", "span__end", "id").values_list("pk", flat=True))
+    expected = list(
+        Annotation.objects.filter(span__document=document)
+        .order_by("span__start", "span__end", "id")
+        .values_list("pk", flat=True)
+    )
     assert [int(pk) for pk in items.evaluate_all("els => els.map(e => e.id.slice(5))")] == expected
 
     # Another editor's new mark comes into the list at its place, live.
     start = bounds[400][0]
-    other = services.annotate(user=annotator2, document=document, start=start, end=start + 9, exact=TEXT[start:start + 9], label=labels["quotation"])
+    other = services.annotate(
+        user=annotator2,
+        document=document,
+        start=start,
+        end=start + 9,
+        exact=TEXT[start : start + 9],
+        label=labels["quotation"],
+    )
     expect(page.locator(f"#mark-{other.pk}")).to_be_visible(timeout=8000)
-    expected = list(Annotation.objects.filter(span__document=document).order_by("span__start", "span__end", "id").values_list("pk", flat=True))
+    expected = list(
+        Annotation.objects.filter(span__document=document)
+        .order_by("span__start", "span__end", "id")
+        .values_list("pk", flat=True)
+    )
     assert [int(pk) for pk in items.evaluate_all("els => els.map(e => e.id.slice(5))")] == expected
     expect(page.locator("#mark-count")).to_have_text("102 marks")
     assert page.errors == []
 
 
-def test_a_page_that_missed_many_changes_redraws_whole_and_keeps_fetching_parts(login, live_server, project, annotator, annotator2, labels):
+def test_a_page_that_missed_many_changes_redraws_whole_and_keeps_fetching_parts(
+    login, live_server, project, annotator, annotator2, labels
+):
     document = DocumentFactory(project=project, title="Long thread", text=TEXT)
     bounds = textlib.split_blocks(TEXT)
     page = login(annotator)
@@ -87,11 +115,20 @@ def test_a_page_that_missed_many_changes_redraws_whole_and_keeps_fetching_parts(
     with transaction.atomic():
         for n in range(reads.MAX_CHANGES_FOR_PARTIAL_REDRAW + 5):
             start = bounds[n * 4][0]
-            services.annotate(user=annotator2, document=document, start=start, end=start + 9, exact=TEXT[start:start + 9], label=labels["claim"])
+            services.annotate(
+                user=annotator2,
+                document=document,
+                start=start,
+                end=start + 9,
+                exact=TEXT[start : start + 9],
+                label=labels["claim"],
+            )
     page.unroute("**/changes/**")
     expect(page.locator("#mark-count")).to_have_text("205 marks", timeout=8000)
     expect(page.locator("#mark-list .mark-item")).to_have_count(reads.LIST_PAGE)
     last = Annotation.objects.order_by("-span__start").first()
-    page.locator(f"#block-{(reads.MAX_CHANGES_FOR_PARTIAL_REDRAW + 4) * 4}").scroll_into_view_if_needed()  # the last mark's
-    expect(page.locator(f'#doc-text .m[data-marks~="{last.pk}"]')).to_have_text(TEXT[last.span.start:last.span.end])
+    page.locator(
+        f"#block-{(reads.MAX_CHANGES_FOR_PARTIAL_REDRAW + 4) * 4}"
+    ).scroll_into_view_if_needed()  # the last mark's
+    expect(page.locator(f'#doc-text .m[data-marks~="{last.pk}"]')).to_have_text(TEXT[last.span.start : last.span.end])
     assert page.errors == []

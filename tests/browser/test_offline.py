@@ -1,4 +1,5 @@
 """A lost connection: the page says it is offline, and catches up without a reload when the connection is back."""
+
 from playwright.sync_api import expect
 
 from .conftest import select_text
@@ -48,7 +49,9 @@ def test_a_proxy_saying_the_app_is_unreachable_also_shows_the_banner(login, live
     page.expected_errors += ["status of 502", "Response Status Error Code 502"]  # the proxy's answers, as logged
     page.route("**/changes/**", lambda route: route.fulfill(status=502, body="Bad Gateway"))
     expect(banner).to_be_visible(timeout=6000)
-    services.annotate(user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"])
+    services.annotate(
+        user=annotator, document=document, start=0, end=10, exact=document.text[:10], label=labels["claim"]
+    )
     page.unroute("**/changes/**")
     expect(page.locator("#doc-text .m")).to_have_count(1, timeout=6000)
     expect(banner).to_be_hidden()

@@ -1,4 +1,5 @@
 """A reviewer clears the queue from the keyboard; the outcome and the history show on the mark."""
+
 import re
 
 from playwright.sync_api import expect
@@ -8,10 +9,14 @@ from annotator.models import Annotation
 
 
 def mark(user, document, start, end, label):
-    return services.annotate(user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label)
+    return services.annotate(
+        user=user, document=document, start=start, end=end, exact=document.text[start:end], label=label
+    )
 
 
-def test_a_reviewer_clears_a_queue_of_two_marks_from_the_keyboard(login, live_server, document, annotator, annotator2, reviewer, labels):
+def test_a_reviewer_clears_a_queue_of_two_marks_from_the_keyboard(
+    login, live_server, document, annotator, annotator2, reviewer, labels
+):
     first = mark(annotator, document, 4, 10, labels["claim"])
     second = mark(annotator2, document, 0, 3, labels["evidence"])
     page = login(reviewer)
@@ -36,7 +41,9 @@ def test_a_reviewer_clears_a_queue_of_two_marks_from_the_keyboard(login, live_se
     assert page.errors == []
 
 
-def test_the_author_sees_the_review_and_the_history_on_the_marks_panel(login, live_server, document, annotator, reviewer, labels):
+def test_the_author_sees_the_review_and_the_history_on_the_marks_panel(
+    login, live_server, document, annotator, reviewer, labels
+):
     a = mark(annotator, document, 4, 10, labels["claim"])
     reviewer_page = login(reviewer)
     reviewer_page.goto(f"{live_server.url}/annotations/{a.pk}/")

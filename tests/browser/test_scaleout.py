@@ -1,4 +1,5 @@
 """Two editors on two gunicorn processes (one PostgreSQL database) mark one document and see each other live."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """An editor searches the project from the box on its page, narrows by a facet, and opens the document at the hit,
 selected and ready to be marked; the page is axe-clean and fits a 390 px phone."""
+
 import re
 
 from axe_playwright_python.sync_playwright import Axe
@@ -16,12 +17,20 @@ def _no_serious_violations(page):
     assert serious == [], serious
 
 
-def test_an_editor_finds_a_word_without_its_accent_and_opens_the_document_there(live_server, login, project, manager,
-                                                                                annotator, labels):
+def test_an_editor_finds_a_word_without_its_accent_and_opens_the_document_there(
+    live_server, login, project, manager, annotator, labels
+):
     document = services.add_document(user=manager, project=project, title="Ordres", text=TEXT)
     start = TEXT.index("Ezhov")
-    services.annotate(user=annotator, document=document, start=start, end=start + 5, exact="Ezhov",
-                      label=labels["claim"], note="The NKVD chief, also written Ezov")
+    services.annotate(
+        user=annotator,
+        document=document,
+        start=start,
+        end=start + 5,
+        exact="Ezhov",
+        label=labels["claim"],
+        note="The NKVD chief, also written Ezov",
+    )
     page = login(annotator)
     for width in (1400, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -46,14 +55,17 @@ def test_an_editor_finds_a_word_without_its_accent_and_opens_the_document_there(
     assert page.errors == []
 
 
-def test_marking_all_occurrences_and_settling_a_disagreement_on_a_phone(live_server, login, project, manager,
-                                                                       annotator, annotator2, reviewer, labels):
+def test_marking_all_occurrences_and_settling_a_disagreement_on_a_phone(
+    live_server, login, project, manager, annotator, annotator2, reviewer, labels
+):
     document = services.add_document(user=manager, project=project, title="Ordres", text=TEXT)
     start = TEXT.index("Filler")
-    mark = services.annotate(user=annotator, document=document, start=start, end=start + 6, exact="Filler",
-                             label=labels["claim"])
-    services.annotate(user=annotator2, document=document, start=start, end=start + 6, exact="Filler",
-                      label=labels["evidence"])
+    mark = services.annotate(
+        user=annotator, document=document, start=start, end=start + 6, exact="Filler", label=labels["claim"]
+    )
+    services.annotate(
+        user=annotator2, document=document, start=start, end=start + 6, exact="Filler", label=labels["evidence"]
+    )
     page = login(annotator)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/annotations/{mark.pk}/mark-all/")

@@ -1,4 +1,5 @@
 """An editor cites a source for the blog seed's quotation and sees the check; accepts a suggested quotation in the forum thread."""
+
 import re
 from pathlib import Path
 
@@ -13,14 +14,22 @@ from .conftest import select_text
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def test_an_editor_marks_the_speech_quotation_cites_its_source_and_sees_the_changed_word(live_server, login, project, annotator):
+def test_an_editor_marks_the_speech_quotation_cites_its_source_and_sees_the_changed_word(
+    live_server, login, project, annotator
+):
     blog = (SEEDS / "003_d10184c267f9a8d1.txt").read_text(encoding="utf-8")
     document = DocumentFactory(project=project, title="Did Stalin Want Mass Terror?", text=blog)
     start = blog.index("“But the question")
     end = blog.index("Trotskyites.”") + len("Trotskyites.”")
     speech = strip_enclosing_quotes(blog[start:end]).replace("discriminate approach", "differentiated approach")
-    SourceFactory(project=project, type="speech", title="Collected Works, Vol. 14", full_text=speech,
-                  authors=[{"family": "Stalin", "given": "J. V."}], issued="1978")
+    SourceFactory(
+        project=project,
+        type="speech",
+        title="Collected Works, Vol. 14",
+        full_text=speech,
+        authors=[{"family": "Stalin", "given": "J. V."}],
+        issued="1978",
+    )
 
     page = login(annotator)
     page.goto(f"{live_server.url}/documents/{document.pk}/")

@@ -1,4 +1,5 @@
 """A corrected version of the forum thread: the report, and re-attaching an orphan in the browser."""
+
 from playwright.sync_api import expect
 
 from annotator import services
@@ -18,7 +19,9 @@ def test_a_manager_uploads_a_corrected_thread_and_an_editor_reattaches_an_orphan
 
     def mark(exact, occurrence=0):
         start = text.index(exact)
-        return services.annotate(user=editor, document=thread, start=start, end=start + len(exact), exact=exact, label=claim)
+        return services.annotate(
+            user=editor, document=thread, start=start, end=start + len(exact), exact=exact, label=claim
+        )
 
     kept = mark("the inclination of the party was always towards at least some purging")
     doomed = mark("Comrade card file thrived and flourished")

@@ -1,4 +1,5 @@
 """manage.py backup FILE: a consistent copy of the database (SQLite's backup API, or pg_dump's custom format)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,7 +9,9 @@ from annotator.backups import NAMES, BackupError, backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database to FILE, a new file: a SQLite copy, or on PostgreSQL a pg_dump archive (custom format)."
+    help = (
+        "Back up the database to FILE, a new file: a SQLite copy, or on PostgreSQL a pg_dump archive (custom format)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)

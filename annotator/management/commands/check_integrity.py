@@ -1,4 +1,5 @@
 """manage.py check_integrity: verify every stored invariant and report what is wrong (exit 1 if anything is)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.integrity import problems

@@ -1,4 +1,5 @@
 """manage.py check_quotations: make the quotation checks that are missing or stale (see services.quotations)."""
+
 from django.core.management.base import BaseCommand
 
 from annotator.models import Citation

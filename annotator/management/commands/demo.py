@@ -1,4 +1,5 @@
 """manage.py demo: migrate, load the seeds, and create the demo accounts (development only)."""
+
 import secrets
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """manage.py export_annotations: marks as CSV or W3C Web Annotation JSON-LD, streamed to a file or stdout."""
+
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,27 +19,39 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=list(exchange.FORMATS), default="csv",
-                            help="csv: marks; links-csv: the links that start at those marks; jsonld: both.")
+        parser.add_argument(
+            "--format",
+            choices=list(exchange.FORMATS),
+            default="csv",
+            help="csv: marks; links-csv: the links that start at those marks; jsonld: both.",
+        )
         parser.add_argument("--project", help="Project name or id.")
         parser.add_argument("--document", type=int, help="Document id.")
         parser.add_argument(
-            "--text-version", type=int, dest="text_version",
-            help="With --document: the marks as they were on this earlier version of its text (default: the current one).",
+            "--text-version",
+            type=int,
+            dest="text_version",
+            help="With --document: the marks as they were on this earlier version of its text "
+            "(default: the current one).",
         )
         parser.add_argument("--status", choices=Status.values)
         parser.add_argument("--label", help="Label key, e.g. claim.")
         parser.add_argument("--editor", help="User name of the mark's author.")
-        parser.add_argument("--gold", action="store_true",
-                            help="Only the gold standard: accepted marks kept when a disagreement was settled.")
         parser.add_argument(
-            "--raw", action="store_true",
+            "--gold",
+            action="store_true",
+            help="Only the gold standard: accepted marks kept when a disagreement was settled.",
+        )
+        parser.add_argument(
+            "--raw",
+            action="store_true",
             help="Write cells exactly as stored (for programs). By default a cell that a spreadsheet would "
             "run as a formula is prefixed with an apostrophe.",
         )
         parser.add_argument("-o", "--output", help="File to write (default: standard output).")
         parser.add_argument(
-            "--base-url", default=settings.ANNOTATOR_BASE_URL,
+            "--base-url",
+            default=settings.ANNOTATOR_BASE_URL,
             help="Scheme and host that JSON-LD ids start with (default: ANNOTATOR_BASE_URL, %(default)s).",
         )
 
@@ -60,7 +73,10 @@ class Command(BaseCommand):
             query["version"] = options["text_version"]
         try:
             chunks = exchange.export(
-                selection, options["format"], raw=options["raw"], base_url=base,
+                selection,
+                options["format"],
+                raw=options["raw"],
+                base_url=base,
                 collection_id=f"{base}/export/annotations.jsonld" + (f"?{urlencode(query)}" if query else ""),
                 label="Marks exported by the editorial annotator",
             )

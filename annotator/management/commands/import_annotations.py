@@ -1,5 +1,6 @@
 """manage.py import_annotations: marks from our CSV (raw) or JSON-LD export, or W3C annotations from other tools
 (Hypothesis, Recogito), placed in their documents."""
+
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--as-user", help="The member who makes the marks of creators this app does not know.")
         parser.add_argument("--link-type", help="The link type (its key) of relations the project has no type for.")
         parser.add_argument(
-            "--spreadsheet-safe", action="store_true",
+            "--spreadsheet-safe",
+            action="store_true",
             help="The CSV was exported without --raw: remove the apostrophes put before formula-like cells.",
         )
 
@@ -68,13 +70,21 @@ class Command(BaseCommand):
             if document is None:
                 raise CommandError(f"No document {options['document']}.")
         mapping = imports.Mapping(
-            document=document, label=options["label"] or "", as_user=self._user(options["as_user"]),
+            document=document,
+            label=options["label"] or "",
+            as_user=self._user(options["as_user"]),
             link_type=options["link_type"] or "",
         )
         try:
             report = imports.import_marks(
-                user=user, rows=parsed.rows, problems=parsed.problems, project=project,
-                partial=options["partial"], dry_run=options["dry_run"], links=parsed.links, mapping=mapping,
+                user=user,
+                rows=parsed.rows,
+                problems=parsed.problems,
+                project=project,
+                partial=options["partial"],
+                dry_run=options["dry_run"],
+                links=parsed.links,
+                mapping=mapping,
             )
         except imports.ImportFailed as exc:
             for problem in exc.report.problems:
@@ -88,7 +98,8 @@ class Command(BaseCommand):
         verb = "would import" if options["dry_run"] else "imported"
         self.stdout.write(
             f"{path}: {verb} {report.saved} mark(s) ({report.created} at their offsets, {report.reanchored} "
-            f"found again by their text), {report.unchanged} already there, {report.sources_created} source(s) created, "
+            f"found again by their text), {report.unchanged} already there, "
+            f"{report.sources_created} source(s) created, "
             f"{report.links_created} link(s) made ({report.links_unchanged} already there)."
         )
         if report.problems:

@@ -1,4 +1,5 @@
 """manage.py load_seeds --manager USERNAME: load seeds/ into the seed project (twice changes nothing)."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

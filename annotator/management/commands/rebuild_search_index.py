@@ -1,4 +1,5 @@
 """manage.py rebuild_search_index: write the whole search index again from the data (after a restore, say)."""
+
 import time
 
 from django.core.management.base import BaseCommand

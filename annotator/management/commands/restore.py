@@ -1,4 +1,5 @@
 """manage.py restore FILE: replace everything in the database with a backup made by manage.py backup."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +11,9 @@ from annotator.integrity import problems
 
 
 class Command(BaseCommand):
-    help = "Replace everything in the database with FILE, a backup made by manage.py backup. Stop the app servers first."
+    help = (
+        "Replace everything in the database with FILE, a backup made by manage.py backup. Stop the app servers first."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -34,4 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"The backup predates {len(pending)} migration(s) of this code: run manage.py migrate.")
             return
         found = sum(1 for _ in problems())
-        self.stdout.write("check_integrity: " + (f"{found} problem(s); run manage.py check_integrity" if found else "no problems found."))
+        self.stdout.write(
+            "check_integrity: "
+            + (f"{found} problem(s); run manage.py check_integrity" if found else "no problems found.")
+        )
