@@ -139,6 +139,7 @@ def annotation_restore(request, annotation_id):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def annotation_mark_all(request, annotation_id):
     """Mark every other occurrence of a mark's text (in its document, or its project) with its label: GET previews the
