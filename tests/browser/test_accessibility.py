@@ -350,7 +350,6 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
     page.expected_errors += ["Content Security", "CSP violation"]
     django_own = [
         ("aria-prohibited-attr", ".selector .search-label-icon"),  # filter_horizontal's help icons
-        ("label", ".vDateField, .vTimeField"),  # the split date and time of AdminSplitDateTime, labelled by text
     ]
     found = []
     label = world.project.labels.first()
