@@ -107,6 +107,8 @@ class World:
                 self.people["boss"], self.thread, "The specialists trials were demanded by the party", "claim"
             ),
         }
+        # A mark deleted: the document's deleted marks list it, to restore.
+        services.delete_annotation(user=editor2, annotation=mark(editor2, self.thread, "mass operations", "evidence"))
         self.quotation = mark(editor1, self.blog, "These comrades do not understand", "quotation")
         self.source = source_services.create_source(
             user=editor1,
@@ -204,6 +206,12 @@ def app_pages(world: World, role: str) -> list[str]:
         f"/documents/{blog}/versions/1/",
         f"/documents/{blog}/versions/diff/?from=1&to=2",
         f"/documents/{blog}/versions/2/report/",
+        "/search/?q=Stalin",
+        f"/projects/{project}/search/?q=purge",
+        "/my-work/",
+        f"/projects/{project}/guidelines/",
+        f"/projects/{project}/members/",
+        f"/projects/{project}/labels/",
     ]
     if role in ("annotator", "manager"):
         pages += [
@@ -212,9 +220,15 @@ def app_pages(world: World, role: str) -> list[str]:
             f"/sources/{world.source.pk}/edit/",
         ]
     if role in ("reviewer", "manager"):
-        pages += [f"/projects/{project}/review/", f"/projects/{project}/review/links/"]
+        pages += [
+            f"/projects/{project}/progress/",
+            f"/projects/{project}/review/",
+            f"/projects/{project}/review/links/",
+        ]
     if role == "manager":
         pages += [
+            f"/projects/{project}/settings/",
+            f"/projects/{project}/assignments/",
             f"/projects/{project}/documents/new/",
             f"/extractions/{world.waiting.pk}/",
             f"/extractions/{world.failed.pk}/",
@@ -261,6 +275,9 @@ def document_states(page, world: World, role: str, base: str) -> list[str]:
     page.locator("#filters select").last.select_option("rejected")
     expect(page.locator("#mark-list .empty")).to_be_visible()
     found += violations(page, "filters that match nothing")
+    page.locator(".deleted-marks summary").click()
+    expect(page.locator(".deleted-marks")).to_contain_text("mass operations")
+    found += violations(page, "the deleted marks open")
     return found
 
 
@@ -331,7 +348,9 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
     page = login(admin)
     # The admin's own scripts set inline styles, which our Content Security Policy refuses: not this test's concern.
     page.expected_errors += ["Content Security", "CSP violation"]
-    django_own = [("aria-prohibited-attr", ".selector .search-label-icon")]  # filter_horizontal's help icons
+    django_own = [
+        ("aria-prohibited-attr", ".selector .search-label-icon"),  # filter_horizontal's help icons
+    ]
     found = []
     label = world.project.labels.first()
     for path in [
