@@ -127,6 +127,8 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name", "description"]
     inlines = [MembershipInline, LabelInline]
+    # Archiving goes through the app's service (Settings → Archive), which its managers use; the admin shows it.
+    readonly_fields = ["archived_at"]
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
