@@ -143,6 +143,8 @@ class ProjectAdmin(admin.ModelAdmin):
     # Archiving goes through the app's project settings (services: history, who may); shown here, not edited.
     readonly_fields = ["archived_at"]
     inlines = [MembershipInline, LabelInline]
+    # Archiving goes through the app's service (Settings → Archive), which its managers use; the admin shows it.
+    readonly_fields = ["archived_at"]
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
