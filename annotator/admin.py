@@ -140,8 +140,6 @@ def _recheck_rekeyed(label: Label, changed: list[str]) -> None:
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name", "description"]
-    # Archiving goes through the app's project settings (services: history, who may); shown here, not edited.
-    readonly_fields = ["archived_at"]
     inlines = [MembershipInline, LabelInline]
     # Archiving goes through the app's service (Settings → Archive), which its managers use; the admin shows it.
     readonly_fields = ["archived_at"]
