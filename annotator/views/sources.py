@@ -290,54 +290,56 @@ def suggestion_list(request, document_id):
     )
 
 
-@login_required
-@require_POST
-def suggestion_accept(request, document_id):
-    """One click: the suggested passage becomes the user's quotation mark."""
+def _on_suggestion(request, document_id, *, act, verb: str, done: str, result: str):
+    """Accept or dismiss a suggested passage named by its offsets: the service `act` does it; the answer is the
+    passage's entry on the suggestions page (htmx) or the page again with `done` said."""
     document, membership = document_for(request.user, document_id)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         context = {
             "document": document,
-            "error": "The suggestion was not accepted: its offsets are missing or not numbers.",
+            "error": f"The suggestion was not {verb}: its offsets are missing or not numbers.",
         }
         return render(request, "annotator/suggestions.html#accepted", context, status=422)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     try:
-        annotation = sources.accept_suggestion(user=request.user, document=document, start=start, end=end)
+        made = act(user=request.user, document=document, start=start, end=end)
     except ActionRefused as exc:
         context = {"document": document, "start": start, "end": end, "error": exc.message}
         return render(request, "annotator/suggestions.html#accepted", context, status=exc.status)
     if not request.htmx:
-        messages.success(request, "Marked as a quotation.")
+        messages.success(request, done)
         return redirect("suggestion_list", document_id=document.pk)
-    context = {"document": document, "start": start, "end": end, "annotation": annotation}
+    context = {"document": document, "start": start, "end": end, result: made}
     return render(request, "annotator/suggestions.html#accepted", context)
+
+
+@login_required
+@require_POST
+def suggestion_accept(request, document_id):
+    """One click: the suggested passage becomes the user's quotation mark."""
+    return _on_suggestion(
+        request,
+        document_id,
+        act=sources.accept_suggestion,
+        verb="accepted",
+        done="Marked as a quotation.",
+        result="annotation",
+    )
 
 
 @login_required
 @require_POST
 def suggestion_dismiss(request, document_id):
     """Dismiss a suggested passage: it is not suggested again for this document until brought back."""
-    document, membership = document_for(request.user, document_id)
-    form = SuggestionForm(request.POST)
-    if not form.is_valid():
-        context = {
-            "document": document,
-            "error": "The suggestion was not dismissed: its offsets are missing or not numbers.",
-        }
-        return render(request, "annotator/suggestions.html#accepted", context, status=422)
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    try:
-        dismissal = sources.dismiss_suggestion(user=request.user, document=document, start=start, end=end)
-    except ActionRefused as exc:
-        context = {"document": document, "start": start, "end": end, "error": exc.message}
-        return render(request, "annotator/suggestions.html#accepted", context, status=exc.status)
-    if not request.htmx:
-        messages.success(request, "Dismissed: it is listed under Dismissed suggestions, where it can be brought back.")
-        return redirect("suggestion_list", document_id=document.pk)
-    context = {"document": document, "start": start, "end": end, "dismissal": dismissal}
-    return render(request, "annotator/suggestions.html#accepted", context)
+    return _on_suggestion(
+        request,
+        document_id,
+        act=sources.dismiss_suggestion,
+        verb="dismissed",
+        done="Dismissed: it is listed under Dismissed suggestions, where it can be brought back.",
+        result="dismissal",
+    )
 
 
 @login_required
