@@ -233,6 +233,10 @@ class AnnotationQuerySet(models.QuerySet):
             return self.filter(span__version=F("span__document__version"))
         return self.filter(span__document=document, span__version=document.version)
 
+    def of_version(self, document: "Document", number: int):
+        """Marks made on, or carried to, that version of the document's text."""
+        return self.filter(span__document=document, span__version=number)
+
     def in_text_order(self):
         return self.order_by("span__start", "span__end", "id")
 
@@ -924,3 +928,39 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.pk}"
+
+
+# The API's personal access tokens (issue 23) --------------------------------------------------------
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def usable(self, now):
+        """Tokens that authenticate a request at `now`: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class AccessToken(models.Model):
+    """A personal access token for the API. Only a SHA-256 of the token is kept: it is shown once, when made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, in its owner's words.")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, in hex.")
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, to tell it apart in lists.")
+    scope = models.CharField(max_length=5, choices=TokenScope.choices, default=TokenScope.READ)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: it does not expire.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -694,3 +694,42 @@ def _tally_rows(project, documents, *, day, today) -> list:
     # A memo of a read, not data: the same counts, read again when the key moves on.
     ProgressSnapshot.objects.update_or_create(project=project, defaults={"key": key, "rows": rows})
     return rows
+
+
+# The API (issue 23) -----------------------------------------------------------------------------------------------
+
+COMPACT_CHUNK = 2000
+
+
+def compact_marks(document: Document, number: int):
+    """Every mark of that version of the document's text, in text order, as (id, start, end, exact, label key,
+    author's username, status, [source ids]): chunks of COMPACT_CHUNK read one after another, so that memory
+    stays flat however many marks there are. Two queries a chunk."""
+    rows = (
+        Annotation.objects.of_version(document, number)
+        .in_text_order()
+        .values_list("id", "span__start", "span__end", "span__exact", "label__key", "created_by__username", "status")
+    )
+    last = None
+    while True:
+        page = (
+            rows
+            if last is None
+            else rows.filter(
+                Q(span__start__gt=last[1])
+                | Q(span__start=last[1], span__end__gt=last[2])
+                | Q(span__start=last[1], span__end=last[2], id__gt=last[0])
+            )
+        )
+        chunk = list(page[:COMPACT_CHUNK])
+        if not chunk:
+            return
+        sources: dict[int, list[int]] = {}
+        cited = Citation.objects.filter(annotation_id__in=[row[0] for row in chunk]).order_by("annotation_id", "id")
+        for annotation_id, source_id in cited.values_list("annotation_id", "source_id"):
+            sources.setdefault(annotation_id, []).append(source_id)
+        for row in chunk:
+            yield (*row, sources.get(row[0], []))
+        if len(chunk) < COMPACT_CHUNK:
+            return
+        last = chunk[-1]

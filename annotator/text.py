@@ -7,6 +7,7 @@ Nothing in this module touches the database.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -191,6 +192,38 @@ def utf16_to_codepoint(text: str, offset: int) -> int:
         return len(encoded[: offset * 2].decode("utf-16-le"))
     except UnicodeDecodeError:
         raise SpanError(f"Offset {offset} falls inside a character (between the halves of a surrogate pair).") from None
+
+
+# Characters outside the Basic Multilingual Plane: two UTF-16 code units each (a surrogate pair), one code point.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Offsets:
+    """Offsets into one text converted between code points and UTF-16 code units, both ways, in O(log n) each
+    (the API's ?offsets=utf16: a 1 MB text's 10,000 marks converted without re-encoding the text each time).
+
+    Only astral characters make the two counts differ: their code-point positions are kept, sorted.
+    """
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
+        # Where each astral character starts in UTF-16: every astral character before it adds one unit.
+        self.astral_utf16 = [at + index for index, at in enumerate(self.astral)]
+
+    def to_utf16(self, offset: int) -> int:
+        if not 0 <= offset <= self.length:
+            raise SpanError(f"Offset {offset} lies outside the text (0–{self.length}).")
+        return offset + bisect.bisect_left(self.astral, offset)
+
+    def to_codepoint(self, offset: int) -> int:
+        """The code-point offset of a UTF-16 one; SpanError outside the text or between a surrogate pair's halves."""
+        if not 0 <= offset <= self.length + len(self.astral):
+            raise SpanError(f"Offset {offset} lies outside the text (0–{self.length + len(self.astral)}).")
+        before = bisect.bisect_left(self.astral_utf16, offset)
+        if before and self.astral_utf16[before - 1] + 1 == offset:
+            raise SpanError(f"Offset {offset} falls inside a character (between the halves of a surrogate pair).")
+        return offset - before
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The one settings module: everything that differs between deployments comes from the environment."""
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotator",
 ]
 
@@ -219,7 +223,11 @@ ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8
 # counted there (below), and there is no cache, so nothing can hold state in one process's memory.
 # A cache added later must be one every process shares (the database, Redis), never LocMem.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    # The API's request counts per token (annotator/api/auth.py): each app process counts its own.
+    "api-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -279,3 +287,40 @@ if ANNOTATOR_PROJECT_CREATORS not in ("staff", "everyone"):
     raise ImproperlyConfigured("ANNOTATOR_PROJECT_CREATORS must be 'staff' or 'everyone'.")
 # One-time links to set a password (a newcomer's account, a forgotten password) are valid this long.
 PASSWORD_RESET_TIMEOUT = env_int("ANNOTATOR_PASSWORD_LINK_HOURS", 72) * 3600
+
+# The REST API (annotator/api/, README "API") ------------------------------------------------------------------
+# Requests per token (per user for a browser session) and per app process: "600/minute", "50/second", "10000/hour".
+ANNOTATOR_API_RATE = os.environ.get("ANNOTATOR_API_RATE") or "600/minute"
+if not re.fullmatch(r"\d+/(second|minute|hour|day)", ANNOTATOR_API_RATE):
+    raise ImproperlyConfigured(f"ANNOTATOR_API_RATE must read like 600/minute, not {ANNOTATOR_API_RATE!r}.")
+# The most marks one bulk request to the API may make (each with its citations and links).
+ANNOTATOR_API_MAX_BULK_MARKS = env_int("ANNOTATOR_API_MAX_BULK_MARKS", 10_000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotator.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "annotator.api.auth.TokenAllows",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["annotator.api.auth.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotator.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Editorial annotator API",
+    "DESCRIPTION": "Projects, documents, marks and their reviews. Offsets are Unicode code points unless "
+    "?offsets=utf16 asks for UTF-16 code units. Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar): the CSP allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

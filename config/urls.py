@@ -30,6 +30,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="annotator/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("api/", include("annotator.api.urls")),
     path("", include("annotator.urls")),
 ]
 

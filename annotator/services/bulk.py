@@ -72,8 +72,20 @@ def _check_cap(count: int, cap: int | None, noun: str) -> None:
 
 
 def _refused(number: int, exc: ActionRefused) -> ActionRefused:
-    """The same refusal, saying which item of the batch it was (counted from 1)."""
-    return type(exc)(f"Item {number}: {exc.message}")
+    """The same refusal, saying which item of the batch it was (counted from 1); `items` names it (from 0)."""
+    refused = type(exc)(f"Item {number}: {exc.message}")
+    refused.items = [(number - 1, exc.message)]
+    return refused
+
+
+class BatchRefused(ActionRefused):
+    """Items of a batch that break a rule: `items` holds each one's index (from 0) and reason, in order. The
+    message is the first one's, as a refusal of that item alone would say it."""
+
+    def __init__(self, items: list[tuple[int, str]]):
+        items = sorted(items)
+        super().__init__(f"Item {items[0][0] + 1}: {items[0][1]}")
+        self.items = items
 
 
 def _record_changes(regions: dict[int, list[tuple[int, int]]]) -> None:
@@ -114,23 +126,23 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
 
 
 def _checked_marks(user, lock, text: str, marks: list[NewMark]) -> list[Annotation]:
-    """The marks to save, on their spans (made where there are none); or the refusal of the first item that breaks
-    a rule, as annotate would refuse it alone."""
-    bad = None
-    for number, mark in enumerate(marks, 1):
+    """The marks to save, on their spans (made where there are none); or BatchRefused naming every item that breaks
+    a rule, each with the reason annotate would give for it alone."""
+    bad: list[tuple[int, str]] = []
+    for index, mark in enumerate(marks):
         try:
+            if mark.label.retired:
+                raise ActionRefused(f"The label “{mark.label.name}” is retired: choose another.")
             check_region(text, mark.start, mark.end, mark.exact)
         except ActionRefused as exc:
-            bad = _refused(number, exc)
-            break
-    checked = marks[: number - 1] if bad is not None else marks
-    spans, made = spans_at(lock, text, {(mark.start, mark.end) for mark in checked})
-    repeated = repeats([(spans[m.start, m.end].pk, m.label.pk, user.pk) for m in checked], new_spans=made)
-    if repeated:
-        first = min(repeated)
-        raise _refused(first + 1, already_marked(checked[first].label))
-    if bad is not None:
-        raise bad
+            bad.append((index, exc.message))
+    refused = {index for index, _ in bad}
+    checked = [(index, mark) for index, mark in enumerate(marks) if index not in refused]
+    spans, made = spans_at(lock, text, {(mark.start, mark.end) for _, mark in checked})
+    repeated = repeats([(spans[m.start, m.end].pk, m.label.pk, user.pk) for _, m in checked], new_spans=made)
+    bad += [(checked[at][0], already_marked(checked[at][1].label).message) for at in repeated]
+    if bad:
+        raise BatchRefused(bad)
     return [
         Annotation(span=spans[mark.start, mark.end], label=mark.label, note=mark.note, created_by=user)
         for mark in marks
@@ -277,3 +289,74 @@ def _checked_link(user, link: NewLink, marks: dict, projects: dict, rules: dict,
         note=link.note.strip(),
         created_by=user,
     )
+
+
+# Marks with their citations and links, in one go ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemCitation:
+    """A citation of the batch's mark number `item` (from 0)."""
+
+    item: int
+    source: Source
+    locator: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    """A link from the batch's mark number `item` to another of the batch (`to_item`), a mark that exists, a source
+    or a speaker."""
+
+    item: int
+    type: LinkType
+    to_item: int | None = None
+    to_annotation: Annotation | None = None
+    to_source: Source | None = None
+    speaker: str = ""
+    note: str = ""
+
+
+def bulk_mark_up(
+    *,
+    user,
+    document: Document,
+    marks: Sequence[NewMark],
+    citations: Sequence[ItemCitation] = (),
+    links: Sequence[ItemLink] = (),
+    cap: int | None,
+) -> list[Annotation]:
+    """Make many marks on one document with their citations and links: bulk_annotate, bulk_cite and bulk_link in
+    one transaction, all or nothing. A refusal names the marks at fault by their index (`items`)."""
+    marks = list(marks)
+    _check_cap(len(marks), cap, "marks")
+    with transaction.atomic():
+        made = bulk_annotate(user=user, document=document, marks=marks, cap=None)
+        citations, links = list(citations), list(links)
+        try:
+            bulk_cite(
+                user=user,
+                citations=[NewCitation(made[c.item], c.source, c.locator, c.note) for c in citations],
+                cap=None,
+            )
+        except ActionRefused as exc:
+            raise _of_marks(exc, [c.item for c in citations]) from None
+        try:
+            bulk_link(user=user, links=[_new_link(link, made) for link in links], cap=None)
+        except ActionRefused as exc:
+            raise _of_marks(exc, [link.item for link in links]) from None
+    return made
+
+
+def _new_link(link: ItemLink, made: list[Annotation]) -> NewLink:
+    target = made[link.to_item] if link.to_item is not None else link.to_annotation
+    return NewLink(made[link.item], link.type, target, link.to_source, link.speaker, link.note)
+
+
+def _of_marks(exc: ActionRefused, item_of: list[int]) -> ActionRefused:
+    """A refusal of the n-th citation or link, told as one of the mark it belongs to."""
+    items = getattr(exc, "items", None)
+    if not items:
+        return exc
+    return BatchRefused([(item_of[index], message) for index, message in items])

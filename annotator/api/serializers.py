@@ -1,0 +1,257 @@
+"""What the API sends and takes: the shapes of its JSON. They check shape only; the services decide the rest."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Annotation, Document, Label, Membership, Project, Status
+from ..text import Utf16Offsets
+
+OFFSETS = ("codepoints", "utf16")
+
+
+class Offsets:
+    """The offsets a request asked for (?offsets=utf16, or code points): converts a document's offsets both ways,
+    each text's positions worked out once."""
+
+    def __init__(self, unit: str):
+        if unit not in OFFSETS:
+            raise serializers.ValidationError(
+                {"offsets": [f"Offsets are counted in “codepoints” (the default) or “utf16”, not “{unit}”."]}
+            )
+        self.utf16 = unit == "utf16"
+        self._texts: dict = {}
+
+    @classmethod
+    def of(cls, request) -> Offsets:
+        return cls(request.query_params.get("offsets", "codepoints"))
+
+    def converter(self, key, text_of) -> Utf16Offsets | None:
+        """The converter of a text (`text_of()` read once per key), or None when code points were asked for."""
+        if not self.utf16:
+            return None
+        if key not in self._texts:
+            self._texts[key] = Utf16Offsets(text_of())
+        return self._texts[key]
+
+
+# Projects, members, labels --------------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, help_text="Your role in the project.")
+    archived = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "created_at", "archived", "role"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["username", "role"]
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "key", "name", "colour", "shortcut", "order", "retired"]
+
+
+# Documents ------------------------------------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "project", "title", "origin", "created_at", "version", "revision"]
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    text = serializers.CharField(help_text="The current version's text; offsets count into it.")
+    versions = VersionSerializer(source="versions_read", many=True, read_only=True)
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "text", "versions"]
+
+
+class DocumentCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    text = serializers.CharField(trim_whitespace=False, help_text="Plain text (UTF-8); CRLF becomes LF.")
+    origin = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class VersionCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False, help_text="The whole new text.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+# Marks ----------------------------------------------------------------------------------------------------------
+
+
+class MarkSerializer(serializers.Serializer):
+    """A mark, as read. `start` and `end` count in the unit asked for; `version` is what a change must send back."""
+
+    id = serializers.IntegerField()
+    document = serializers.IntegerField()
+    text_version = serializers.IntegerField(help_text="The version of the document's text the offsets refer to.")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    exact = serializers.CharField()
+    prefix = serializers.CharField()
+    suffix = serializers.CharField()
+    label = serializers.CharField(help_text="The label's key.")
+    note = serializers.CharField()
+    author = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    reviewed_by = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_note = serializers.CharField()
+    placement = serializers.CharField()
+    version = serializers.IntegerField(help_text="For optimistic locking: send it back with a change (or If-Match).")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, mark: Annotation) -> dict:
+        span = mark.span
+        start, end = span.start, span.end
+        offsets: Offsets | None = self.context.get("offsets")
+        if offsets is not None and offsets.utf16:
+            convert = offsets.converter((span.document_id, span.version), lambda: text_of_span(span))
+            start, end = convert.to_utf16(start), convert.to_utf16(end)
+        return {
+            "id": mark.pk,
+            "document": span.document_id,
+            "text_version": span.version,
+            "start": start,
+            "end": end,
+            "exact": span.exact,
+            "prefix": span.prefix,
+            "suffix": span.suffix,
+            "label": mark.label.key,
+            "note": mark.note,
+            "author": mark.created_by.get_username(),
+            "status": mark.status,
+            "reviewed_by": mark.reviewed_by.get_username() if mark.reviewed_by_id else None,
+            "reviewed_at": mark.reviewed_at.isoformat() if mark.reviewed_at else None,
+            "review_note": mark.review_note,
+            "placement": mark.placement,
+            "version": mark.version,
+            "created_at": mark.created_at.isoformat(),
+            "updated_at": mark.updated_at.isoformat(),
+        }
+
+
+def text_of_span(span) -> str:
+    from ..models import DocumentVersion
+
+    return DocumentVersion.objects.texts_of(span.document_id, [span.version])[span.version]
+
+
+class MarkCreateSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=0)
+    exact = serializers.CharField(trim_whitespace=False, help_text="The document's text from start to end.")
+    label = serializers.SlugField(help_text="The key of one of the project's labels.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class MarkUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, help_text="The version read; or send it as If-Match. A mark changed meanwhile: 409."
+    )
+    label = serializers.SlugField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, help_text="The version read; or send it as If-Match.")
+
+
+class MarkFilterSerializer(serializers.Serializer):
+    """The filters of a list of marks, as the document page's list has them, and a few more."""
+
+    label = serializers.SlugField(required=False, help_text="A label's key.")
+    author = serializers.CharField(required=False, help_text="The author's user name.")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    document = serializers.IntegerField(required=False, help_text="On a project's list: one document's marks.")
+    updated_since = serializers.DateTimeField(required=False, help_text="Marks changed at or after this time.")
+    offsets = serializers.ChoiceField(choices=OFFSETS, required=False, default="codepoints")
+
+    def filters(self) -> dict:
+        data = self.validated_data
+        found = {}
+        if "label" in data:
+            found["label__key"] = data["label"]
+        if "author" in data:
+            found["created_by__username"] = data["author"]
+        if "status" in data:
+            found["status"] = data["status"]
+        if "document" in data:
+            found["span__document_id"] = data["document"]
+        if "updated_since" in data:
+            found["updated_at__gte"] = data["updated_since"]
+        return found
+
+
+# Bulk -----------------------------------------------------------------------------------------------------------
+
+
+class BulkCitationSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="The id of one of the project's sources.")
+    locator = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkLinkSerializer(serializers.Serializer):
+    type = serializers.SlugField(help_text="The key of one of the project's link types.")
+    to_item = serializers.IntegerField(required=False, min_value=0, help_text="A mark of this request, by index.")
+    to_mark = serializers.IntegerField(required=False, help_text="A mark that exists, by id.")
+    to_source = serializers.IntegerField(required=False, help_text="One of the project's sources, by id.")
+    speaker = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkMarkSerializer(MarkCreateSerializer):
+    citations = BulkCitationSerializer(many=True, required=False, default=list)
+    links = BulkLinkSerializer(many=True, required=False, default=list)
+
+
+class BulkSerializer(serializers.Serializer):
+    marks = BulkMarkSerializer(many=True, allow_empty=False)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text="The new marks' ids, in the order sent.")
+
+
+class CompactMarkSerializer(serializers.Serializer):
+    """A mark in the compact form of all of a document's marks (for programs): as short as it can be."""
+
+    id = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    exact = serializers.CharField()
+    label = serializers.CharField(help_text="The label's key.")
+    author = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    sources = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of the sources it cites.")
+
+
+class AllMarksSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    text_version = serializers.IntegerField()
+    offsets = serializers.ChoiceField(choices=OFFSETS)
+    marks = CompactMarkSerializer(many=True)

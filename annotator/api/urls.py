@@ -1,0 +1,27 @@
+"""URLs of the API: /api/v1/ and its schema and reference page."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The reference page's script is a file of its own (?script), not inline: the CSP allows no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/projects/", views.ProjectList.as_view(), name="project_list"),
+    path("v1/projects/<int:project_id>/", views.ProjectDetail.as_view(), name="project_detail"),
+    path("v1/projects/<int:project_id>/members/", views.MemberList.as_view(), name="member_list"),
+    path("v1/projects/<int:project_id>/labels/", views.LabelList.as_view(), name="label_list"),
+    path("v1/projects/<int:project_id>/documents/", views.DocumentList.as_view(), name="document_list"),
+    path("v1/projects/<int:project_id>/marks/", views.ProjectMarkList.as_view(), name="project_mark_list"),
+    path("v1/documents/<int:document_id>/", views.DocumentDetail.as_view(), name="document_detail"),
+    path("v1/documents/<int:document_id>/versions/", views.VersionList.as_view(), name="version_list"),
+    path("v1/documents/<int:document_id>/marks/", views.MarkList.as_view(), name="mark_list"),
+    path("v1/documents/<int:document_id>/marks/bulk/", views.MarkBulk.as_view(), name="mark_bulk"),
+    path("v1/documents/<int:document_id>/marks/all/", views.MarkStream.as_view(), name="mark_stream"),
+    path("v1/marks/<int:annotation_id>/", views.MarkDetail.as_view(), name="mark_detail"),
+    path("v1/marks/<int:annotation_id>/review/", views.MarkReview.as_view(), name="mark_review"),
+]

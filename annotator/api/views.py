@@ -1,0 +1,368 @@
+"""The API's endpoints: each parses what was sent, calls a read or a service, and renders the answer.
+
+Access comes from annotator/permissions.py (an outsider gets 404, as on the pages); every write goes through a
+service, which checks who may make it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import reads, services
+from ..models import Annotation, Document, DocumentVersion, Label, Membership
+from ..permissions import annotation_for, document_for, project_for
+from ..services import versions
+from . import bulk
+from . import serializers as s
+from .errors import refusal
+
+OFFSETS = OpenApiParameter(
+    "offsets",
+    str,
+    enum=list(s.OFFSETS),
+    description="How offsets count, in what is sent and what comes back: Unicode code points (the default) or "
+    "UTF-16 code units, as JavaScript counts.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, description="The mark's version (its ETag); instead of `version`."
+)
+
+
+class ApiView(APIView):
+    """What every endpoint shares: answers are the asker's own (never kept by a shared cache)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+
+class Pages(CursorPagination):
+    """Cursor pagination in id order: stable while marks are added, changed and deleted."""
+
+    ordering = "id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def paginated(view: ApiView, queryset, serializer_class, **context):
+    paginator = Pages()
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    data = serializer_class(page, many=True, context=context).data
+    return paginator.get_paginated_response(data)
+
+
+def valid(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+# Projects, members, labels --------------------------------------------------------------------------------------
+
+
+class ProjectList(ApiView):
+    @extend_schema(responses=s.ProjectSerializer(many=True), summary="Your projects")
+    def get(self, request):
+        memberships = Membership.objects.filter(user=request.user).select_related("project").order_by("project_id")
+        return Response(s.ProjectSerializer([_with_role(m) for m in memberships], many=True).data)
+
+
+def _with_role(membership):
+    project = membership.project
+    project.role = membership.role
+    return project
+
+
+class ProjectDetail(ApiView):
+    @extend_schema(responses=s.ProjectSerializer, summary="A project")
+    def get(self, request, project_id):
+        _, membership = project_for(request.user, project_id)
+        return Response(s.ProjectSerializer(_with_role(membership)).data)
+
+
+class MemberList(ApiView):
+    @extend_schema(responses=s.MemberSerializer(many=True), summary="A project's members")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        members = Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+        return Response(s.MemberSerializer(members, many=True).data)
+
+
+class LabelList(ApiView):
+    @extend_schema(responses=s.LabelSerializer(many=True), summary="A project's labels, in their order")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        return Response(s.LabelSerializer(project.labels.all(), many=True).data)
+
+
+def label_of(project_id: int, key: str, field: str = "label") -> Label:
+    label = Label.objects.filter(project_id=project_id, key=key).first()
+    if label is None:
+        raise ValidationError({field: [f"The project has no label with the key “{key}”."]})
+    return label
+
+
+# Documents ------------------------------------------------------------------------------------------------------
+
+
+class DocumentList(ApiView):
+    @extend_schema(responses=s.DocumentSerializer(many=True), summary="A project's documents")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        documents = Document.objects.filter(project=project).defer("text")
+        return paginated(self, documents, s.DocumentSerializer)
+
+    @extend_schema(
+        request=s.DocumentCreateSerializer,
+        responses={201: s.DocumentDetailSerializer},
+        summary="Add a document from text (managers)",
+    )
+    def post(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        data = valid(s.DocumentCreateSerializer, request.data).validated_data
+        document = services.add_document(user=request.user, project=project, **data)
+        return Response(s.DocumentDetailSerializer(_with_versions(document)).data, status=status.HTTP_201_CREATED)
+
+
+def _with_versions(document):
+    document.versions_read = list(
+        DocumentVersion.objects.filter(document=document).defer("text", "pages").select_related("created_by")
+    )
+    return document
+
+
+class DocumentDetail(ApiView):
+    @extend_schema(responses=s.DocumentDetailSerializer, summary="A document, with its text and versions")
+    def get(self, request, document_id):
+        document, _ = document_for(request.user, document_id)
+        return Response(s.DocumentDetailSerializer(_with_versions(document)).data)
+
+
+class VersionList(ApiView):
+    @extend_schema(
+        request=s.VersionCreateSerializer,
+        responses={201: s.VersionSerializer},
+        summary="A new version of a document's text (managers); its marks are carried to it",
+    )
+    def post(self, request, document_id):
+        document, _ = document_for(request.user, document_id)
+        data = valid(s.VersionCreateSerializer, request.data).validated_data
+        version = versions.add_version(user=request.user, document=document, **data)
+        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+# Marks ----------------------------------------------------------------------------------------------------------
+
+
+def _marks():
+    return Annotation.objects.select_related("span", "label", "created_by", "reviewed_by")
+
+
+def _filters(request) -> tuple[dict, s.Offsets]:
+    serializer = valid(s.MarkFilterSerializer, request.query_params)
+    return serializer.filters(), s.Offsets(serializer.validated_data["offsets"])
+
+
+FILTERS = [OFFSETS, s.MarkFilterSerializer]
+
+
+class ProjectMarkList(ApiView):
+    @extend_schema(parameters=FILTERS, responses=s.MarkSerializer(many=True), summary="Marks of a project")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        filters, offsets = _filters(request)
+        marks = _marks().current().filter(span__document__project=project, **filters)
+        return paginated(self, marks, s.MarkSerializer, offsets=offsets)
+
+
+class MarkList(ApiView):
+    @extend_schema(parameters=FILTERS, responses=s.MarkSerializer(many=True), summary="Marks of a document")
+    def get(self, request, document_id):
+        document, _ = document_for(request.user, document_id, text=False)
+        filters, offsets = _filters(request)
+        marks = _marks().current(document).filter(**filters)
+        return paginated(self, marks, s.MarkSerializer, offsets=offsets)
+
+    @extend_schema(
+        parameters=[OFFSETS], request=s.MarkCreateSerializer, responses={201: s.MarkSerializer}, summary="Mark text"
+    )
+    def post(self, request, document_id):
+        offsets = s.Offsets.of(request)
+        document, _ = document_for(request.user, document_id, text=offsets.utf16)
+        data = valid(s.MarkCreateSerializer, request.data).validated_data
+        start, end = data["start"], data["end"]
+        if offsets.utf16:
+            convert = offsets.converter((document.pk, document.version), lambda: document.text)
+            start, end = convert.to_codepoint(start), convert.to_codepoint(end)
+        annotation = services.annotate(
+            user=request.user,
+            document=document,
+            start=start,
+            end=end,
+            exact=data["exact"],
+            label=label_of(document.project_id, data["label"]),
+            note=data["note"],
+        )
+        return _mark_answer(annotation.pk, offsets, status.HTTP_201_CREATED)
+
+
+def _mark_answer(annotation_id: int, offsets: s.Offsets, code: int = status.HTTP_200_OK) -> Response:
+    mark = _marks().get(pk=annotation_id)
+    response = Response(s.MarkSerializer(mark, context={"offsets": offsets}).data, status=code)
+    response["ETag"] = f'"{mark.version}"'
+    return response
+
+
+def _version_of(request, sent: int | None) -> int | None:
+    """The version the client read: `version` in the body, or the If-Match header (an ETag: "3" or W/"3")."""
+    if sent is not None:
+        return sent
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not header:
+        return None
+    if not header.isdigit():
+        raise ValidationError({"If-Match": ['If-Match holds the mark\'s version, as its ETag gives it: "3".']})
+    return int(header)
+
+
+class MarkDetail(ApiView):
+    @extend_schema(parameters=[OFFSETS], responses=s.MarkSerializer, summary="A mark")
+    def get(self, request, annotation_id):
+        annotation_for(request.user, annotation_id)
+        return _mark_answer(annotation_id, s.Offsets.of(request))
+
+    @extend_schema(
+        parameters=[OFFSETS, IF_MATCH],
+        request=s.MarkUpdateSerializer,
+        responses=s.MarkSerializer,
+        summary="Change a mark's label or note (its author); the version read must be sent",
+    )
+    def patch(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        data = valid(s.MarkUpdateSerializer, request.data).validated_data
+        version = _version_of(request, data.get("version"))
+        if version is None:
+            raise ValidationError({"version": ["Send the version you read (in the body, or as If-Match)."]})
+        label = label_of(annotation.span.document.project_id, data["label"]) if "label" in data else None
+        services.update_annotation(
+            user=request.user, annotation=annotation, version=version, label=label, note=data.get("note")
+        )
+        return _mark_answer(annotation.pk, s.Offsets.of(request))
+
+    @extend_schema(parameters=[IF_MATCH], responses={204: None}, summary="Delete a mark (its author)")
+    def delete(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        services.delete_annotation(user=request.user, annotation=annotation, version=_version_of(request, None))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MarkReview(ApiView):
+    @extend_schema(
+        parameters=[OFFSETS, IF_MATCH],
+        request=s.ReviewSerializer,
+        responses=s.MarkSerializer,
+        summary="Accept or reject a mark, or put it back to pending (reviewers and managers)",
+    )
+    def post(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        data = valid(s.ReviewSerializer, request.data).validated_data
+        services.review_annotation(
+            user=request.user,
+            annotation=annotation,
+            status=data["status"],
+            note=data["note"],
+            version=_version_of(request, data.get("version")),
+        )
+        return _mark_answer(annotation.pk, s.Offsets.of(request))
+
+
+# Many marks at once ---------------------------------------------------------------------------------------------
+
+
+class MarkBulk(ApiView):
+    @extend_schema(
+        parameters=[OFFSETS],
+        request=s.BulkSerializer,
+        responses={201: s.BulkResultSerializer},
+        summary="Make many marks, with their citations and links, all or nothing",
+        description=f"At most {settings.ANNOTATOR_API_MAX_BULK_MARKS} marks. Every rule of a single mark holds; a "
+        "refusal lists every item at fault, its field starting `marks.<index>`.",
+    )
+    def post(self, request, document_id):
+        offsets = s.Offsets.of(request)
+        document, _ = document_for(request.user, document_id, text=True)
+        try:
+            batch = bulk.parse(request.data, document, offsets)
+        except bulk.Invalid as exc:
+            return exc.answer()
+        try:
+            made = services.bulk.bulk_mark_up(
+                user=request.user, document=document, cap=settings.ANNOTATOR_API_MAX_BULK_MARKS, **batch
+            )
+        except services.bulk.BatchRefused as exc:
+            return bulk.refused_items(exc)
+        except services.ActionRefused as exc:
+            return refusal(exc)
+        return Response({"ids": [mark.pk for mark in made]}, status=status.HTTP_201_CREATED)
+
+
+class MarkStream(ApiView):
+    @extend_schema(
+        parameters=[
+            OFFSETS,
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, description="A version of the text; the current one if none."
+            ),
+        ],
+        responses=s.AllMarksSerializer,
+        summary="Every mark of a document, in one streamed answer (compact form, text order)",
+    )
+    def get(self, request, document_id):
+        offsets = s.Offsets.of(request)
+        document, _ = document_for(request.user, document_id, text=False)
+        number = request.query_params.get("version", "")
+        if number and not number.isdigit():
+            raise ValidationError({"version": ["A version is a number."]})
+        number = int(number) if number else document.version
+        if not DocumentVersion.objects.filter(document=document, number=number).exists() and number != document.version:
+            raise NotFound(f"This document has no version {number}.")
+        convert = offsets.converter(number, lambda: DocumentVersion.objects.texts_of(document.pk, [number])[number])
+        head = {"document": document.pk, "text_version": number, "offsets": "utf16" if offsets.utf16 else "codepoints"}
+        response = StreamingHttpResponse(
+            _stream(head, reads.compact_marks(document, number), convert), content_type="application/json"
+        )
+        return response
+
+
+KEYS = ("id", "start", "end", "exact", "label", "author", "status", "sources")
+
+
+def _stream(head: dict, rows, convert):
+    """The JSON of all marks, written as read: a chunk of marks at a time."""
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "marks": ['
+    first = True
+    chunk = []
+    for row in rows:
+        if convert is not None:
+            row = (row[0], convert.to_utf16(row[1]), convert.to_utf16(row[2]), *row[3:])
+        chunk.append(dict(zip(KEYS, row)))
+        if len(chunk) == reads.COMPACT_CHUNK:
+            yield ("" if first else ",") + json.dumps(chunk, ensure_ascii=False)[1:-1]
+            first, chunk = False, []
+    if chunk:
+        yield ("" if first else ",") + json.dumps(chunk, ensure_ascii=False)[1:-1]
+    yield "]}"
