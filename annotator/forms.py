@@ -749,3 +749,21 @@ class SearchForm(forms.Form):
     since = forms.DateField(required=False, label="From")
     until = forms.DateField(required=False, label="To")
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+class AccessTokenForm(forms.Form):
+    """A new personal access token for the API: what it is for, what it may do, until when."""
+
+    name = forms.CharField(max_length=100, help_text="What it is for: “CMS import”, “desk script”.")
+    scope = forms.ChoiceField(
+        choices=[("read", "Read"), ("write", "Read and write")],
+        initial="read",
+        widget=forms.RadioSelect,
+        help_text="A token that only reads cannot change anything.",
+    )
+    expires_on = forms.DateField(
+        required=False,
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a token that does not expire; revoke it when it is no longer needed.",
+    )

@@ -16,6 +16,7 @@ from .views import (
     search,
     sources,
     team,
+    tokens,
     versions,
 )
 
@@ -98,4 +99,7 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
     path("my-work/", team.my_work, name="my_work"),
     path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
+    # The API's personal access tokens (issue 23)
+    path("account/tokens/", tokens.token_list, name="token_list"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

@@ -1,0 +1,39 @@
+"""The API's pages in the browser: the tokens page (axe-clean, 390 px) and the reference page, which renders from
+our own static files under the strict CSP (the login fixture fails the test on any CSP report)."""
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from annotator.models import AccessToken
+
+
+def no_serious_violations(page):
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+
+
+def test_a_user_makes_and_revokes_a_token(login, live_server, annotator):
+    page = login(annotator)
+    page.goto(live_server.url + "/account/tokens/")
+    page.get_by_label("Name").fill("CMS import")
+    page.get_by_label("Read and write").check()
+    page.get_by_role("button", name="Make the token").click()
+    expect(page.get_by_label("Token")).to_be_visible()
+    assert page.get_by_label("Token").input_value().startswith(AccessToken.objects.get().prefix)
+    expect(page.get_by_role("row", name="CMS import")).to_contain_text("Read and write")
+    no_serious_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Revoke CMS import").click()
+    expect(page.get_by_role("row", name="CMS import")).to_contain_text("Revoked")
+    assert AccessToken.objects.get().revoked_at is not None
+    assert page.errors == []
+
+
+def test_the_reference_page_renders_under_the_csp(login, live_server, annotator):
+    page = login(annotator)
+    page.goto(live_server.url + "/api/docs/")
+    expect(page.get_by_text("Editorial annotator API").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/documents/{document_id}/marks/bulk/").first).to_be_visible()
+    assert page.errors == []
