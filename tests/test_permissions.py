@@ -40,7 +40,7 @@ from annotator.models import (
     Source,
     Span,
 )
-from annotator.services import links, sources, versions
+from annotator.services import links, sources, tokens, versions
 from annotator.services.accounts import one_time_link
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -145,6 +145,10 @@ APP = {
     "deleted_marks": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     "annotation_restore": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 403 403 200"),
     "project_progress": (f"{L} 404 404 403 403 200 200", f"{L} 405 405 405 405 405 405"),
+    # The API's tokens (issue 23): everyone signed in makes their own; the URL names the author's token, which only
+    # they revoke (anyone else: no such token).
+    "token_list": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
+    "token_revoke": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 200 404 404 404"),
     # A one-time link (made for a newcomer who has not logged in yet) opens Django's page to choose a password: the
     # token moves into the session and the browser goes on to the form. Anyone holding it may use it, once.
     "password_reset_confirm": ("302 302 302 302 302 302 302", "302 302 302 302 302 302 302"),
@@ -220,6 +224,7 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "label_update": lambda: {"action": "save", "name": "Assertion", "colour": "#aabbcc", "shortcut": "1"},
         "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
         "assignment_update": lambda: {"action": "progress", "progress": "done"},
+        "token_list": lambda: {"name": "CMS import", "scope": "read"},
     }.get(name, dict)()
 
 
@@ -269,6 +274,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
     newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
+    token = tokens.create_token(user=author, name=f"{project.name} script", scope="read").token
     return SimpleNamespace(
         project=project,
         document=document,
@@ -294,6 +300,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "extraction_id": extraction.pk,
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
+            "token_id": token.pk,
             "deleted": gone.pk,
             "uidb64": password_link.uidb64,
             "token": password_link.token,
@@ -357,9 +364,9 @@ def url_patterns(patterns=None, namespace=None):
 
 
 def app_urls(ids: dict, object_for=OBJECT_FOR):
-    """(name, url) of every named URL outside the admin, its parameters filled from `ids`."""
+    """(name, url) of every named URL outside the admin and the API, its parameters filled from `ids`."""
     for namespace, pattern in url_patterns():
-        if namespace == "admin":
+        if namespace in ("admin", "api"):
             continue
         params = list(pattern.pattern.converters)
         kwargs = {p: ids[object_for.get(pattern.name, {}).get(p, p)] for p in params if p in ids}
@@ -476,6 +483,136 @@ def test_unknown_ids_are_404_too(clients):
         "/documents/99999/map/",
     ]:
         assert clients["author"].get(url).status_code == 404
+
+
+# The API -----------------------------------------------------------------------------------------
+# Every route of /api/v1/ (and the schema and its reference page) with every method, as the seven people, each
+# with a read-and-write token of their own (anonymous: none). 401: no credentials; 404: no such object for this
+# user; 403: a member refused, with the reason; 405: no such method; 201/204: made/deleted.
+
+R = "401 404 404 200 200 200 200"  # a project's read: members only
+NO = "401 405 405 405 405 405 405"
+API = {
+    #                  GET                              POST                           PATCH  DELETE
+    # The schema and its reference page say nothing of any project: public, as an API's documentation is.
+    "schema": ("200 200 200 200 200 200 200", *["405 405 405 405 405 405 405"] * 3),
+    "docs": ("200 200 200 200 200 200 200", *["405 405 405 405 405 405 405"] * 3),
+    "project_list": ("401 200 200 200 200 200 200", NO, NO, NO),
+    "project_detail": (R, NO, NO, NO),
+    "member_list": (R, NO, NO, NO),
+    "label_list": (R, NO, NO, NO),
+    "document_list": (R, "401 404 404 403 403 403 201", NO, NO),
+    "project_mark_list": (R, NO, NO, NO),
+    "document_detail": (R, NO, NO, NO),
+    "version_list": (NO, "401 404 404 403 403 403 201", NO, NO),
+    "mark_list": (R, "401 404 404 201 201 201 201", NO, NO),
+    "mark_bulk": (NO, "401 404 404 201 201 201 201", NO, NO),
+    "mark_stream": (R, NO, NO, NO),
+    # The URL names the author's mark: its author changes and deletes it; reviewers and managers review it.
+    "mark_detail": (R, NO, "401 404 404 200 403 403 403", "401 404 404 204 403 403 403"),
+    "mark_review": (NO, "401 404 404 403 403 200 200", NO, NO),
+}
+API_METHODS = ("get", "post", "patch", "delete")
+
+
+def api_body(name: str, w: SimpleNamespace) -> dict:
+    text = w.document.text
+    getty = text.index("Getty")
+    new_mark = {"start": getty, "end": getty + 5, "exact": "Getty", "label": "evidence"}
+    return {
+        "document_list": {"title": "A second document", "text": "Some words to mark.\n"},
+        "version_list": {"text": text + "A third version.\n", "note": "v3"},
+        "mark_list": new_mark,
+        "mark_bulk": {"marks": [new_mark]},
+        "mark_detail": {"note": "Checked.", "version": w.mark.version},
+        "mark_review": {"status": "accepted", "version": w.mark.version},
+    }.get(name, {})
+
+
+def api_urls(ids: dict):
+    for namespace, pattern in url_patterns():
+        if namespace == "api":
+            kwargs = {p: ids[p] for p in pattern.pattern.converters}
+            yield pattern.name, reverse(f"api:{pattern.name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def api_clients(people):
+    from django.core.cache import caches
+    from rest_framework.test import APIClient
+
+    caches["api-throttle"].clear()
+    made = {}
+    for role, user in people.items():
+        client = APIClient()
+        if user is not None:
+            secret = tokens.create_token(user=user, name="matrix", scope="write").secret
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        made[role] = client
+    return made
+
+
+def api_ask(client, method: str, url: str, body: dict) -> str:
+    with transaction.atomic():
+        response = getattr(client, method)(url, body if method != "get" else None, format="json")
+        transaction.set_rollback(True)
+    return str(response.status_code)
+
+
+def test_every_api_route_has_a_row_in_the_table(world):
+    names = {name for name, _ in api_urls(world.ids)}
+    assert names == set(API), (
+        f"routes without a row: {sorted(names - set(API))}; rows without a route: {sorted(set(API) - names)}"
+    )
+
+
+def test_each_role_gets_the_answer_the_api_table_gives_for_every_method(world, api_clients):
+    wrong, found = [], {}
+    for name, url in api_urls(world.ids):
+        rows = []
+        for method, expected in zip(API_METHODS, API[name]):
+            got = [api_ask(api_clients[role], method, url, api_body(name, world)) for role in ROLES]
+            rows.append(" ".join(got))
+            wrong += [
+                f"{method.upper()} {name} as {role}: expected {want}, got {have}"
+                for role, want, have in zip(ROLES, expected.split(), got)
+                if want != have
+            ]
+        found[name] = rows
+    observed = "\n".join(f'    "{name}": {tuple(rows)},' for name, rows in found.items())
+    assert not wrong, "\n".join(wrong) + "\n\nObserved:\n" + observed
+
+
+def test_a_member_asking_the_api_for_another_projects_objects_gets_404(world, world_b, api_clients):
+    wrong = []
+    for name, url in api_urls(world_b.ids):
+        if not re.search(r"/\d+/", url):
+            continue
+        for role in MEMBER_ROLES:
+            for method, row in zip(API_METHODS, API[name]):
+                if row.split()[3] == "405":
+                    continue
+                got = api_ask(api_clients[role], method, url, api_body(name, world_b))
+                if got != "404":
+                    wrong.append(f"{method.upper()} {name} of project B as {role} of project A: {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_read_token_reads_and_is_refused_every_write(world, people):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION="Bearer " + tokens.create_token(user=people["manager"], name="r", scope="read").secret
+    )
+    for name, url in api_urls(world.ids):
+        for method, row in zip(API_METHODS, API[name]):
+            expected = row.split()[-1]
+            got = api_ask(client, method, url, api_body(name, world))
+            if method == "get" or expected == "405":
+                assert got == expected, f"{method.upper()} {name}: {got}"
+            else:
+                assert got == "403", f"{method.upper()} {name} with a read token: {got}"
 
 
 # The admin ---------------------------------------------------------------------------------------

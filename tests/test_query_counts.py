@@ -770,6 +770,17 @@ def _restore(w):
     return Call("ann", _url("annotation_restore", mark.pk), "post", {}, htmx=True)
 
 
+def _token_create(w):
+    return Call("ann", _url("token_list"), "post", {"name": w.name("script"), "scope": "write"}, htmx=True)
+
+
+def _token_revoke(w):
+    from annotator.services import tokens
+
+    made = tokens.create_token(user=w.user("ann"), name=w.name("script"), scope="read")
+    return Call("ann", _url("token_revoke", made.token.pk), "post", {}, htmx=True)
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
 
@@ -894,13 +905,15 @@ CASES = {
     "project_progress": [_progress(changed=False), _progress(changed=True)],
     "deleted_marks": [_get("deleted_marks", on="document")],
     "annotation_restore": [_restore],
+    "token_list": [_get("token_list", on=None), _token_create],
+    "token_revoke": [_token_revoke],
 }
 
 
 def url_names() -> list[str]:
     names = []
     for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "app_name", None) == "admin" or not hasattr(pattern, "url_patterns"):
+        if getattr(pattern, "app_name", None) in ("admin", "api") or not hasattr(pattern, "url_patterns"):
             continue
         for inner in pattern.url_patterns:
             if (
@@ -915,6 +928,72 @@ def url_names() -> list[str]:
 def test_every_url_has_its_cases():
     assert set(url_names()) - set(CASES) == set(), "add the URL's GET and POST cases to CASES"
     assert set(CASES) - set(url_names()) == set(), "a case for a URL that is gone"
+
+
+# The API (issue 23): every read, lists above all, through a browser session (a token's own queries are counted in
+# tests/test_api.py's).
+
+
+def _api(name, on="project", params=None, role="ann"):
+    def call(w):
+        kwargs = (
+            {}
+            if on is None
+            else {
+                "document": {"document_id": w.document},
+                "project": {"project_id": w.project},
+                "quote": {"annotation_id": w.quote},
+            }[on]
+        )
+        return Call(role, reverse(f"api:{name}", kwargs=kwargs), data=params(w) if callable(params) else params)
+
+    return call
+
+
+API_CASES = {
+    "project_list": [_api("project_list", on=None)],
+    "project_detail": [_api("project_detail")],
+    "member_list": [_api("member_list")],
+    "label_list": [_api("label_list")],
+    "document_list": [_api("document_list")],
+    "project_mark_list": [
+        _api("project_mark_list"),
+        _api("project_mark_list", params=lambda w: {"document": w.document, "label": "claim", "offsets": "utf16"}),
+    ],
+    "document_detail": [_api("document_detail", on="document")],
+    "mark_list": [
+        _api("mark_list", on="document"),
+        _api("mark_list", on="document", params={"status": "accepted", "updated_since": "2000-01-01T00:00:00Z"}),
+        _api("mark_list", on="document", params={"offsets": "utf16", "page_size": 5}),
+    ],
+    "mark_stream": [
+        _api("mark_stream", on="document"),
+        _api("mark_stream", on="document", params={"offsets": "utf16"}),
+    ],
+    "mark_detail": [_api("mark_detail", on="quote")],
+}
+
+
+def api_gets() -> set[str]:
+    from annotator.api import urls
+
+    return {
+        p.name for p in urls.urlpatterns if hasattr(p.callback, "view_class") and hasattr(p.callback.view_class, "get")
+    }
+
+
+def test_every_api_read_has_its_cases():
+    assert api_gets() - {"schema", "docs"} == set(API_CASES)
+
+
+@pytest.mark.parametrize(
+    "name, make", [pytest.param(n, m, id=f"api-{n}-{k}") for n, ms in API_CASES.items() for k, m in enumerate(ms)]
+)
+def test_the_api_query_count_does_not_grow_with_the_project(worlds, db, name, make):
+    _count(worlds["small"], make)
+    small, small_sql = _count(worlds["small"], make)
+    large, large_sql = _count(worlds["large"], make)
+    assert small == large, "\n".join(["small world:", *small_sql, "", "large world:", *large_sql])
 
 
 def _count(world: World, make) -> tuple[int, object]:
