@@ -251,6 +251,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
 
         attempt(figures, "search", "ms", 50, lambda: search_bench.figures(scale, document, export, size.page_runs + 5))
 
+        progress("the API: bulk-creating marks in one request, all marks of a document, a page of marks")
+        from . import api as api_bench
+
+        attempt(figures, "API", "ms", None, lambda: api_bench.figures(scale, size.text, size.marks, size.page_runs))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

@@ -69,3 +69,17 @@ def test_the_import_benchs_libraries_are_read_whole_as_other_tools_write_them():
     assert [e.problem for e in bib] == [""] * 60
     assert [e.label for e in bib if e.record is None] == ["BibTeX entry “getty_1” (line 17)"]  # the key used twice
     assert {e.record["type"] for e in bib if e.record} == {"book", "paper-conference", "article-journal"}
+
+
+def test_the_api_bench_makes_its_three_figures(db):
+    from bench import api
+
+    built = scenario.start_project("Scale")
+    found = api.figures(built, 5_000, 40, runs=1)
+    assert [f.name for f in found] == [
+        "API: bulk-create 40 marks in one request",
+        f"API: all {40 + api.FIRST_MARKS} marks of the document, one request",
+        f"API: all {40 + api.FIRST_MARKS} marks, UTF-16 offsets",
+        "API: a page of 100 marks",
+    ]
+    assert all(f.samples for f in found)
