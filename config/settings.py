@@ -225,8 +225,13 @@ ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    # The API's request counts per token (annotator/api/auth.py): each app process counts its own.
-    "api-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"},
+    # The API's request counts per token (annotator/api/auth.py), in the database so that every app process counts
+    # the same requests. Its table is made by a migration (0022), not by createcachetable by hand.
+    "api-throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "annotator_api_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

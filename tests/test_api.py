@@ -23,7 +23,7 @@ V1 = "/api/v1"
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
+def fresh_throttle(db):
     caches["api-throttle"].clear()
 
 

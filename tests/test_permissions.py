@@ -599,18 +599,17 @@ def test_a_member_asking_the_api_for_another_projects_objects_gets_404(world, wo
 
 
 def test_a_read_token_reads_and_is_refused_every_write(world, people):
+    """Refused before anything else, even a method the route does not have; the schema and its page are public."""
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION="Bearer " + tokens.create_token(user=people["manager"], name="r", scope="read").secret
-    )
+    secret = tokens.create_token(user=people["manager"], name="r", scope="read").secret
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     for name, url in api_urls(world.ids):
         for method, row in zip(API_METHODS, API[name]):
-            expected = row.split()[-1]
             got = api_ask(client, method, url, api_body(name, world))
-            if method == "get" or expected == "405":
-                assert got == expected, f"{method.upper()} {name}: {got}"
+            if method == "get" or name in ("schema", "docs"):
+                assert got == row.split()[-1], f"{method.upper()} {name}: {got}"
             else:
                 assert got == "403", f"{method.upper()} {name} with a read token: {got}"
 

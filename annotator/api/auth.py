@@ -49,7 +49,7 @@ class TokenAllows(permissions.BasePermission):
 
 
 class PerTokenThrottle(throttling.SimpleRateThrottle):
-    """ANNOTATOR_API_RATE requests per token (per user for a session), counted in each app process's own cache."""
+    """ANNOTATOR_API_RATE requests per token (per user for a session), counted in the database (every process)."""
 
     scope = "api"
 
