@@ -703,33 +703,29 @@ COMPACT_CHUNK = 2000
 
 def compact_marks(document: Document, number: int):
     """Every mark of that version of the document's text, in text order, as (id, start, end, exact, label key,
-    author's username, status, [source ids]): chunks of COMPACT_CHUNK read one after another, so that memory
-    stays flat however many marks there are. Two queries a chunk."""
+    author's username, status, [source ids]). One query read COMPACT_CHUNK rows at a time (a server-side cursor on
+    PostgreSQL), and one query of citations per chunk: memory stays flat however many marks there are."""
     rows = (
         Annotation.objects.of_version(document, number)
         .in_text_order()
         .values_list("id", "span__start", "span__end", "span__exact", "label__key", "created_by__username", "status")
+        .iterator(chunk_size=COMPACT_CHUNK)
     )
-    last = None
-    while True:
-        page = (
-            rows
-            if last is None
-            else rows.filter(
-                Q(span__start__gt=last[1])
-                | Q(span__start=last[1], span__end__gt=last[2])
-                | Q(span__start=last[1], span__end=last[2], id__gt=last[0])
-            )
-        )
-        chunk = list(page[:COMPACT_CHUNK])
-        if not chunk:
-            return
-        sources: dict[int, list[int]] = {}
-        cited = Citation.objects.filter(annotation_id__in=[row[0] for row in chunk]).order_by("annotation_id", "id")
-        for annotation_id, source_id in cited.values_list("annotation_id", "source_id"):
-            sources.setdefault(annotation_id, []).append(source_id)
-        for row in chunk:
-            yield (*row, sources.get(row[0], []))
-        if len(chunk) < COMPACT_CHUNK:
-            return
-        last = chunk[-1]
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == COMPACT_CHUNK:
+            yield from _with_sources(chunk)
+            chunk = []
+    yield from _with_sources(chunk)
+
+
+def _with_sources(chunk: list):
+    if not chunk:
+        return
+    sources: dict[int, list[int]] = {}
+    cited = Citation.objects.filter(annotation_id__in=[row[0] for row in chunk]).order_by("annotation_id", "id")
+    for annotation_id, source_id in cited.values_list("annotation_id", "source_id"):
+        sources.setdefault(annotation_id, []).append(source_id)
+    for row in chunk:
+        yield (*row, sources.get(row[0], []))
