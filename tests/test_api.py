@@ -364,3 +364,36 @@ def test_all_marks_of_a_document_stream_in_the_compact_form(annotator, manager, 
     old = json.loads(b"".join(client.get(f"{V1}/documents/{doc.pk}/marks/all/?version=1").streaming_content))
     assert old["text_version"] == 1 and old["marks"] == []
     assert client.get(f"{V1}/documents/{doc.pk}/marks/all/?version=9").status_code == 404
+
+
+def test_the_api_token_command_prints_a_token_that_works(annotator, project):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", annotator.username, "--name", "CI", "--scope", "write", "--days", "30", stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
+    assert client.get(f"{V1}/projects/").status_code == 200
+    assert AccessToken.objects.get().scope == "write" and AccessToken.objects.get().expires_at is not None
+    with pytest.raises(CommandError, match="No user named"):
+        call_command("api_token", "nobody", "--name", "x")
+
+
+def test_the_readmes_curl_round_trip_works_as_written(manager, project):
+    """The README's example, its JSON bodies taken from it as they are."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("A round trip with curl") :]
+    document_body = json.loads(example[example.index("-d '{") + 4 : example.index("}' \\") + 1])
+    rest = example[example.index('-d \'{"marks"') + 4 :]
+    bulk_body = json.loads(rest[: rest.index("}' \\") + 1])
+    client = client_with(manager)
+    document = client.post(f"{V1}/projects/{project.pk}/documents/", document_body).json()["id"]
+    made = client.post(f"{V1}/documents/{document}/marks/bulk/", bulk_body)
+    assert made.status_code == 201, made.json()
+    assert len(json.loads(b"".join(client.get(f"{V1}/documents/{document}/marks/all/").streaming_content))["marks"]) == 2
+    (listed,) = client.get(f"{V1}/documents/{document}/marks/?offsets=utf16&label=evidence").json()["results"]
+    assert (listed["start"], listed["end"]) == (42, 58) and "42-58" in example
