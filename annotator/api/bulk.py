@@ -6,6 +6,8 @@ most of a second on 10,000 items.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -98,9 +100,9 @@ def parse(data, document: Document, offsets: Offsets) -> dict:
             problems.add(where, 'A mark is an object: {"start", "end", "exact", "label"}.')
             continue
         _unknown(item, MARK_KEYS, where, problems)
-        bounds = []
+        bounds: list[int] = []
         for key in ("start", "end"):
-            value = item.get(key)
+            value: Any = item.get(key)
             if not _whole(value) or value < 0:
                 problems.add(f"{where}.{key}", "A whole number, 0 or more.", "required" if value is None else "invalid")
                 continue
@@ -113,7 +115,8 @@ def parse(data, document: Document, offsets: Offsets) -> dict:
             bounds.append(value)
         exact = _text(item, "exact", where, problems, required=True)
         note = _text(item, "note", where, problems)
-        label = labels.get(item.get("label")) if isinstance(item.get("label"), str) else None
+        label_key: Any = item.get("label")
+        label = labels.get(label_key) if isinstance(label_key, str) else None
         if label is None:
             problems.add(f"{where}.label", f"The project has no label with the key “{item.get('label')}”.")
         for number, c in enumerate(_list(item, "citations", where, problems)):
@@ -134,7 +137,8 @@ def parse(data, document: Document, offsets: Offsets) -> dict:
                 problems.add(here, 'A link is an object: {"type", and one of "to_item", "to_mark", ...}.')
                 continue
             _unknown(link, LINK_KEYS, here, problems)
-            kind = types.get(link.get("type")) if isinstance(link.get("type"), str) else None
+            type_key: Any = link.get("type")
+            kind = types.get(type_key) if isinstance(type_key, str) else None
             if kind is None:
                 problems.add(f"{here}.type", f"The project has no link type with the key “{link.get('type')}”.")
             to_item = link.get("to_item")

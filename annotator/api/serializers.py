@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Annotation, Document, Label, Membership, Project, Status
+from ..models import Annotation, Document, DocumentVersion, Label, Membership, Project, Status
 from ..text import Utf16Offsets
 
 OFFSETS = ("codepoints", "utf16")
@@ -126,8 +126,8 @@ class MarkSerializer(serializers.Serializer):
         span = mark.span
         start, end = span.start, span.end
         offsets: Offsets | None = self.context.get("offsets")
-        if offsets is not None and offsets.utf16:
-            convert = offsets.converter((span.document_id, span.version), lambda: text_of_span(span))
+        convert = offsets.converter((span.document_id, span.version), lambda: text_of_span(span)) if offsets else None
+        if convert is not None:
             start, end = convert.to_utf16(start), convert.to_utf16(end)
         return {
             "id": mark.pk,
@@ -142,7 +142,7 @@ class MarkSerializer(serializers.Serializer):
             "note": mark.note,
             "author": mark.created_by.get_username(),
             "status": mark.status,
-            "reviewed_by": mark.reviewed_by.get_username() if mark.reviewed_by_id else None,
+            "reviewed_by": mark.reviewed_by.get_username() if mark.reviewed_by is not None else None,
             "reviewed_at": mark.reviewed_at.isoformat() if mark.reviewed_at else None,
             "review_note": mark.review_note,
             "placement": mark.placement,
@@ -153,8 +153,6 @@ class MarkSerializer(serializers.Serializer):
 
 
 def text_of_span(span) -> str:
-    from ..models import DocumentVersion
-
     return DocumentVersion.objects.texts_of(span.document_id, [span.version])[span.version]
 
 

@@ -356,7 +356,6 @@ def _new_link(link: ItemLink, made: list[Annotation]) -> NewLink:
 
 def _of_marks(exc: ActionRefused, item_of: list[int]) -> ActionRefused:
     """A refusal of the n-th citation or link, told as one of the mark it belongs to."""
-    items = getattr(exc, "items", None)
-    if not items:
+    if not exc.items:
         return exc
-    return BatchRefused([(item_of[index], message) for index, message in items])
+    return BatchRefused([(item_of[index], message) for index, message in exc.items])

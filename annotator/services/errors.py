@@ -9,6 +9,8 @@ class ActionRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+        # In a batch (services/bulk.py): the items refused, each as (index from 0, reason).
+        self.items: list[tuple[int, str]] = []
 
 
 class Forbidden(ActionRefused):
