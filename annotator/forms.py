@@ -4,8 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import slugify
 
-from . import bibliography, ingest
+from . import bibliography, exchange, ingest
 from . import text as textlib
 from .exchange import ExportFilter
 from .models import Document, Label, LinkType, Source, Status
@@ -595,6 +597,21 @@ class ExportForm(forms.Form):
             status=data["f_status"] or None,
             editor=self.authors[data["f_author"]] if data["f_author"] else None,
             gold=data["f_gold"],
+        )
+
+    def download(self, request, project):
+        """The streamed download the valid form asks for: the project's marks (or its chosen document's) that pass
+        the filters, in the chosen format. The export page and the API both answer with it."""
+        data = self.cleaned_data
+        chosen = data["f_document"]
+        scope = f"-document-{chosen.pk}" if chosen else ""
+        return exchange.download(
+            request,
+            exchange.query.marks(self.export_filter(project)),
+            data["format"],
+            raw=data["raw"],
+            label=f"Marks of {chosen.title if chosen else project.name}",
+            name=f"{slugify(project.name) or 'project'}{scope}-marks-{timezone.now():%Y%m%d}",
         )
 
 

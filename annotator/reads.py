@@ -18,6 +18,7 @@ from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, 
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
 
+from . import bibliography
 from . import links as linklib
 from . import text as textlib
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     Source,
     Status,
 )
+from .services.sources import SOURCE_FIELDS
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
@@ -729,3 +731,11 @@ def _with_sources(chunk: list):
         sources.setdefault(annotation_id, []).append(source_id)
     for row in chunk:
         yield (*row, sources.get(row[0], []))
+
+
+def csl_items(sources) -> list[dict]:
+    """Sources as CSL-JSON items ("id": "source-<pk>"), in id order: the bibliography's export and the API's."""
+    return [
+        bibliography.to_csl({f: getattr(s, f) for f in SOURCE_FIELDS}, f"source-{s.pk}")
+        for s in sources.defer("full_text").order_by("pk")
+    ]

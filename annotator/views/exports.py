@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .. import exchange, reads
@@ -39,14 +37,4 @@ def _export(request, project, membership, document):
         return render(request, "annotator/export.html", context)
     if not form.is_valid():
         return render(request, "annotator/export.html", {**context, "error": form.problem()}, status=400)
-    chosen = form.cleaned_data["f_document"]
-    scope = f"-document-{chosen.pk}" if chosen else ""
-    name = f"{slugify(project.name) or 'project'}{scope}-marks-{timezone.now():%Y%m%d}"
-    return exchange.download(
-        request,
-        exchange.query.marks(form.export_filter(project)),
-        form.cleaned_data["format"],
-        raw=form.cleaned_data["raw"],
-        label=f"Marks of {chosen.title if chosen else project.name}",
-        name=name,
-    )
+    return form.download(request, project)

@@ -123,10 +123,7 @@ def source_detail(request, source_id):
 def source_export(request, project_id):
     """The project's bibliography as CSL-JSON, the format reference managers exchange."""
     project, _ = project_for(request.user, project_id)
-    items = [
-        bibliography.to_csl({f: getattr(s, f) for f in sources.SOURCE_FIELDS}, f"source-{s.pk}")
-        for s in Source.objects.filter(project=project).defer("full_text").order_by("pk")
-    ]
+    items = reads.csl_items(Source.objects.filter(project=project))
     response = HttpResponse(
         json.dumps(items, ensure_ascii=False, indent=2) + "\n",
         content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
