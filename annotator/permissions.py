@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source
+from .models import Annotation, Citation, Document, Label, Link, Membership, Project, Role, Source
 from .text import row_id
 
 
@@ -86,6 +86,21 @@ def citation_for(user, citation_id):
         pk=citation_id,
     )
     return citation, membership_for(user, citation.annotation.span.document.project_id)
+
+
+def link_for(user, link_id) -> tuple[Link, Membership]:
+    """The link (with its first mark, that mark's document, project, label, author and reviewer) and the user's
+    membership; 404 for a link of a project the user is not in."""
+    link = get_object_or_404(
+        Link.objects.select_related(
+            "from_annotation__span__document__project",
+            "from_annotation__label",
+            "from_annotation__created_by",
+            "from_annotation__reviewed_by",
+        ),
+        pk=link_id,
+    )
+    return link, membership_for(user, link.project_id)
 
 
 def can_edit_sources(membership: Membership) -> bool:

@@ -17,6 +17,7 @@ from annotator.services import tokens
 from annotator.services.sources import cite_source, create_source
 from annotator.services.versions import add_version
 
+from .conftest import client_for
 from .factories import SAMPLE_TEXT, DocumentFactory, UserFactory
 
 V1 = "/api/v1"
@@ -394,6 +395,109 @@ def test_the_readmes_curl_round_trip_works_as_written(manager, project):
     document = client.post(f"{V1}/projects/{project.pk}/documents/", document_body).json()["id"]
     made = client.post(f"{V1}/documents/{document}/marks/bulk/", bulk_body)
     assert made.status_code == 201, made.json()
-    assert len(json.loads(b"".join(client.get(f"{V1}/documents/{document}/marks/all/").streaming_content))["marks"]) == 2
+    assert (
+        len(json.loads(b"".join(client.get(f"{V1}/documents/{document}/marks/all/").streaming_content))["marks"]) == 2
+    )
     (listed,) = client.get(f"{V1}/documents/{document}/marks/?offsets=utf16&label=evidence").json()["results"]
     assert (listed["start"], listed["end"]) == (42, 58) and "42-58" in example
+
+
+# Sources, citations, links, exports ---------------------------------------------------------------------------
+
+BIBTEX = """@book{getty1993,
+  author = {Getty, J. Arch and Naumov, Oleg V.},
+  title = {The Road to Terror},
+  year = {1999},
+  publisher = {Yale University Press},
+  doi = {10.12987/9780300133103}
+}
+"""
+
+
+def test_sources_go_in_as_csl_json_or_bibtex_and_come_out_as_csl_json(annotator, reviewer, project):
+    client = client_with(annotator)
+    url = f"{V1}/projects/{project.pk}/sources/"
+    made = client.post(url, {"csl": [{"type": "book", "title": "Stalin's Terror", "issued": {"date-parts": [[1984]]}}]})
+    assert made.status_code == 201, made.json()
+    assert len(made.json()["created"]) == 1
+    bib = client.post(url, {"bibtex": BIBTEX})
+    assert bib.status_code == 201, bib.json()
+    again = client.post(url, {"bibtex": BIBTEX})
+    assert again.status_code == 201 and again.json()["created"] == [] and len(again.json()["skipped"]) == 1
+    items = client.get(url).json()
+    assert [i["title"] for i in items] == ["Stalin's Terror", "The Road to Terror"]
+    assert (
+        items[1]["author"][0] == {"family": "Getty", "given": "J. Arch"} and items[1]["DOI"] == "10.12987/9780300133103"
+    )
+    pk = made.json()["created"][0]
+    assert client.get(f"{V1}/sources/{pk}/").json()["id"] == f"source-{pk}"
+    assert client_with(reviewer).post(url, {"csl": [{"type": "book", "title": "x"}]}).status_code == 403
+    both = client.post(url, {"csl": [{"type": "book", "title": "x"}], "bibtex": BIBTEX})
+    assert both.status_code == 400 and both.json()["errors"][0]["field"] is None
+
+
+def test_a_refused_entry_refuses_the_import_naming_it(annotator, project):
+    response = client_with(annotator).post(
+        f"{V1}/projects/{project.pk}/sources/", {"csl": [{"type": "book", "title": "Fine"}, {"type": "book"}]}
+    )
+    assert response.status_code == 422
+    (refused,) = response.json()["errors"]
+    assert refused["code"] == "refused" and refused["field"].startswith("Entry 2")
+    assert not project.sources.exists()
+
+
+def test_citations_are_made_listed_and_removed_by_the_marks_author(annotator, annotator2, doc, labels):
+    source = create_source(user=annotator, project=doc.project, type="book", title="Getty 1993")
+    made = mark(doc, annotator, "Stalin", labels["claim"])
+    url = f"{V1}/marks/{made.pk}/citations/"
+    assert client_with(annotator2).post(url, {"source": source.pk}).status_code == 403
+    cited = client_with(annotator).post(url, {"source": source.pk, "locator": "pp. 113-138"})
+    assert cited.status_code == 201, cited.json()
+    assert client_with(annotator2).get(url).json() == [
+        {"id": cited.json()["id"], "mark": made.pk, "source": source.pk, "locator": "pp. 113-138", "note": ""}
+    ]
+    assert client_with(annotator).post(url, {"source": 999999}).status_code == 400
+    assert client_with(annotator2).delete(f"{V1}/citations/{cited.json()['id']}/").status_code == 403
+    assert client_with(annotator).delete(f"{V1}/citations/{cited.json()['id']}/").status_code == 204
+    assert not Citation.objects.exists()
+
+
+def test_links_are_made_read_reviewed_and_deleted(annotator, annotator2, reviewer, doc, labels):
+    claim = mark(doc, annotator, "Stalin", labels["claim"])
+    evidence = mark(doc, annotator2, "Getty", labels["evidence"])
+    client = client_with(annotator2)
+    types = [t["key"] for t in client.get(f"{V1}/projects/{doc.project_id}/link-types/").json()]
+    assert "supports" in types and "refutes" in types
+    wrong = client.post(f"{V1}/marks/{claim.pk}/links/", {"type": "supports", "to_mark": evidence.pk})
+    assert wrong.status_code == 422 and "starts from a mark labelled" in wrong.json()["errors"][0]["message"]
+    made = client.post(f"{V1}/marks/{evidence.pk}/links/", {"type": "supports", "to_mark": claim.pk, "note": "p. 3"})
+    assert made.status_code == 201, made.json()
+    link = made.json()
+    assert (link["from_mark"], link["to_mark"], link["type"], link["author"]) == (
+        evidence.pk,
+        claim.pk,
+        "supports",
+        annotator2.username,
+    )
+    assert [x["id"] for x in client_with(annotator).get(f"{V1}/marks/{claim.pk}/links/").json()] == [link["id"]]
+    reviewed = client_with(reviewer).post(f"{V1}/links/{link['id']}/review/", {"status": "accepted", "version": 1})
+    assert reviewed.status_code == 200 and reviewed.json()["status"] == "accepted"
+    assert client_with(annotator).delete(f"{V1}/links/{link['id']}/").status_code == 403
+    assert client.delete(f"{V1}/links/{link['id']}/", headers={"If-Match": '"1"'}).status_code == 409
+    assert client.delete(f"{V1}/links/{link['id']}/").status_code == 204
+    assert not Link.objects.exists()
+
+
+def test_exports_are_the_pages_streams(annotator, doc, labels):
+    mark(doc, annotator, "Stalin", labels["claim"])
+    mark(doc, annotator, "Getty", labels["evidence"])
+    client = client_with(annotator)
+    api = client.get(f"{V1}/projects/{doc.project_id}/export/?format=csv", HTTP_ACCEPT="text/csv")
+    assert api.status_code == 200 and api["Content-Type"].startswith("text/csv")
+    page = client_for(annotator).get(f"/projects/{doc.project_id}/export/?format=csv")
+    assert b"".join(api.streaming_content) == b"".join(page.streaming_content)
+    claims = client.get(f"{V1}/documents/{doc.pk}/export/?format=jsonld&f_label={labels['claim'].pk}")
+    body = json.loads(b"".join(claims.streaming_content))
+    assert len(body["first"]["items"]) == 1
+    bad = client.get(f"{V1}/projects/{doc.project_id}/export/?format=xls")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "format"

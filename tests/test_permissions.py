@@ -511,6 +511,18 @@ API = {
     # The URL names the author's mark: its author changes and deletes it; reviewers and managers review it.
     "mark_detail": (R, NO, "401 404 404 200 403 403 403", "401 404 404 204 403 403 403"),
     "mark_review": (NO, "401 404 404 403 403 200 200", NO, NO),
+    # Sources: annotators and managers add them (reviewers read); a citation is its mark's author's to make and
+    # remove; any member links, a link's author deletes it, reviewers and managers review it.
+    "source_list": (R, "401 404 404 201 201 403 201", NO, NO),
+    "source_detail": (R, NO, NO, NO),
+    "citation_list": (R, "401 404 404 201 403 403 403", NO, NO),
+    "citation_detail": (NO, NO, NO, "401 404 404 204 403 403 403"),
+    "link_type_list": (R, NO, NO, NO),
+    "link_list": (R, "401 404 404 201 201 201 201", NO, NO),
+    "link_detail": (NO, NO, NO, "401 404 404 204 403 403 403"),
+    "link_review": (NO, "401 404 404 403 403 200 200", NO, NO),
+    "project_export": (R, NO, NO, NO),
+    "document_export": (R, NO, NO, NO),
 }
 API_METHODS = ("get", "post", "patch", "delete")
 
@@ -526,6 +538,10 @@ def api_body(name: str, w: SimpleNamespace) -> dict:
         "mark_bulk": {"marks": [new_mark]},
         "mark_detail": {"note": "Checked.", "version": w.mark.version},
         "mark_review": {"status": "accepted", "version": w.mark.version},
+        "source_list": {"csl": [{"type": "book", "title": "Imported"}]},
+        "citation_list": {"source": w.source.pk, "locator": "p. 9"},
+        "link_list": {"type": "same-as", "to_mark": w.third.pk},
+        "link_review": {"status": "accepted", "version": w.link.version},
     }.get(name, {})
 
 
@@ -533,7 +549,8 @@ def api_urls(ids: dict):
     for namespace, pattern in url_patterns():
         if namespace == "api":
             kwargs = {p: ids[p] for p in pattern.pattern.converters}
-            yield pattern.name, reverse(f"api:{pattern.name}", kwargs=kwargs)
+            query = "?format=csv" if pattern.name.endswith("_export") else ""
+            yield pattern.name, reverse(f"api:{pattern.name}", kwargs=kwargs) + query
 
 
 @pytest.fixture

@@ -943,6 +943,7 @@ def _api(name, on="project", params=None, role="ann"):
                 "document": {"document_id": w.document},
                 "project": {"project_id": w.project},
                 "quote": {"annotation_id": w.quote},
+                "source": {"source_id": w.source},
             }[on]
         )
         return Call(role, reverse(f"api:{name}", kwargs=kwargs), data=params(w) if callable(params) else params)
@@ -971,6 +972,16 @@ API_CASES = {
         _api("mark_stream", on="document", params={"offsets": "utf16"}),
     ],
     "mark_detail": [_api("mark_detail", on="quote")],
+    "source_list": [_api("source_list")],
+    "source_detail": [_api("source_detail", on="source")],
+    "citation_list": [_api("citation_list", on="quote")],
+    "link_type_list": [_api("link_type_list")],
+    "link_list": [_api("link_list", on="quote")],
+    "project_export": [
+        _api("project_export", params={"format": "csv"}),
+        _api("project_export", params={"format": "jsonld"}),
+    ],
+    "document_export": [_api("document_export", on="document", params={"format": "links-csv"})],
 }
 
 

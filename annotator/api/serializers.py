@@ -253,3 +253,70 @@ class AllMarksSerializer(serializers.Serializer):
     text_version = serializers.IntegerField()
     offsets = serializers.ChoiceField(choices=OFFSETS)
     marks = CompactMarkSerializer(many=True)
+
+
+# Sources, citations, links --------------------------------------------------------------------------------------
+
+
+class CslItemSerializer(serializers.Serializer):
+    """A CSL-JSON item, as reference managers (Zotero) write it; "id" is "source-<id>"."""
+
+    id = serializers.CharField()
+    type = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SourceImportSerializer(serializers.Serializer):
+    csl = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="CSL-JSON items (a list), as Zotero exports them."
+    )
+    bibtex = serializers.CharField(required=False, trim_whitespace=False, help_text="BibTeX or biblatex entries.")
+    partial = serializers.BooleanField(
+        default=False, help_text="Import the entries that can be taken; without it, one refused entry refuses all."
+    )
+
+    def validate(self, attrs):
+        if ("csl" in attrs) == ("bibtex" in attrs):
+            raise serializers.ValidationError("Send either “csl” (a list of CSL-JSON items) or “bibtex” (text).")
+        return attrs
+
+
+class EntryNoteSerializer(serializers.Serializer):
+    entry = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class SourceImportResultSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.IntegerField(), help_text="The new sources' ids.")
+    skipped = EntryNoteSerializer(many=True, help_text="Entries not imported: their DOI is in the project already.")
+    notes = EntryNoteSerializer(many=True, help_text="Entries imported with a change.")
+    refused = EntryNoteSerializer(many=True, help_text="Entries left out (with partial).")
+
+
+class CitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    mark = serializers.IntegerField(source="annotation_id", read_only=True)
+    source = serializers.IntegerField(source="source_id", help_text="The id of one of the project's sources.")
+    locator = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LinkTypeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    name = serializers.CharField(help_text="Read from the first mark: “supports”.")
+    inverse_name = serializers.CharField(help_text="Read from the second mark: “is supported by”.")
+    targets = serializers.CharField(help_text="What a link of this type points to.")
+
+
+class LinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    type = serializers.SlugField(source="type.key", help_text="The link type's key.")
+    from_mark = serializers.IntegerField(source="from_annotation_id", read_only=True)
+    to_mark = serializers.IntegerField(source="to_annotation_id", required=False, allow_null=True)
+    to_source = serializers.IntegerField(source="to_source_id", required=False, allow_null=True)
+    speaker = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    author = serializers.CharField(source="created_by.username", read_only=True)
+    status = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)

@@ -9,23 +9,29 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import reads, services
-from ..models import Annotation, Document, DocumentVersion, Label, Membership
-from ..permissions import annotation_for, document_for, project_for
+from .. import bibliography, reads, services
+from .. import text as textlib
+from ..forms import ExportForm
+from ..models import Annotation, Document, DocumentVersion, Label, Link, LinkType, Membership, Source
+from ..permissions import annotation_for, citation_for, document_for, link_for, project_for, source_for
+from ..services import links as link_services
+from ..services import sources as source_services
 from ..services import versions
 from . import bulk
 from . import serializers as s
-from .errors import refusal
+from .errors import error, refusal
 
 OFFSETS = OpenApiParameter(
     "offsets",
@@ -366,3 +372,224 @@ def _stream(head: dict, rows, convert):
     if chunk:
         yield ("" if first else ",") + json.dumps(chunk, ensure_ascii=False)[1:-1]
     yield "]}"
+
+
+# Sources, citations -------------------------------------------------------------------------------------------
+
+
+class SourceList(ApiView):
+    @extend_schema(responses=s.CslItemSerializer(many=True), summary="A project's bibliography, as CSL-JSON")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        return Response(reads.csl_items(Source.objects.filter(project=project)))
+
+    @extend_schema(
+        request=s.SourceImportSerializer,
+        responses={201: s.SourceImportResultSerializer},
+        summary="Add sources from CSL-JSON or BibTeX (annotators and managers), all or nothing unless partial",
+    )
+    def post(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        data = valid(s.SourceImportSerializer, request.data).validated_data
+        name, text = ("sources.json", json.dumps(data["csl"])) if "csl" in data else ("sources.bib", data["bibtex"])
+        try:
+            entries = bibliography.read_file(name, textlib.normalise_text(text))
+        except bibliography.BibliographyError as exc:
+            raise ValidationError({"csl" if "csl" in data else "bibtex": [str(exc)]}) from None
+        try:
+            report = source_services.import_sources(
+                user=request.user, project=project, entries=entries, partial=data["partial"]
+            )
+        except source_services.SourceImportRefused as exc:
+            found = [error(reason, "refused", entry) for entry, reason in exc.report.refused]
+            return Response({"errors": found}, status=exc.status)
+
+        def notes(items):
+            return [{"entry": entry, "reason": reason} for entry, reason in items]
+
+        answer = {
+            "created": [source.pk for source in report.created],
+            "skipped": notes(report.skipped),
+            "notes": notes(report.notes),
+            "refused": notes(report.refused),
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)
+
+
+class SourceDetail(ApiView):
+    @extend_schema(responses=s.CslItemSerializer, summary="A source, as a CSL-JSON item")
+    def get(self, request, source_id):
+        source, _ = source_for(request.user, source_id)
+        return Response(reads.csl_items(Source.objects.filter(pk=source.pk))[0])
+
+
+class CitationList(ApiView):
+    @extend_schema(responses=s.CitationSerializer(many=True), summary="The sources a mark cites")
+    def get(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        return Response(s.CitationSerializer(annotation.citations.order_by("id"), many=True).data)
+
+    @extend_schema(
+        request=s.CitationSerializer, responses={201: s.CitationSerializer}, summary="Cite a source (the mark's author)"
+    )
+    def post(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        data = valid(s.CitationSerializer, request.data).validated_data
+        source = Source.objects.filter(pk=data["source_id"], project_id=annotation.span.document.project_id).first()
+        if source is None:
+            raise ValidationError({"source": ["No such source in this project."]})
+        citation = source_services.cite_source(
+            user=request.user, annotation=annotation, source=source, locator=data["locator"], note=data["note"]
+        )
+        return Response(s.CitationSerializer(citation).data, status=status.HTTP_201_CREATED)
+
+
+class CitationDetail(ApiView):
+    @extend_schema(responses={204: None}, summary="Remove a citation (the mark's author)")
+    def delete(self, request, citation_id):
+        citation, _ = citation_for(request.user, citation_id)
+        source_services.remove_citation(user=request.user, citation=citation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Links --------------------------------------------------------------------------------------------------------
+
+
+class LinkTypeList(ApiView):
+    @extend_schema(responses=s.LinkTypeSerializer(many=True), summary="A project's link types, in their order")
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        return Response(s.LinkTypeSerializer(LinkType.objects.filter(project=project), many=True).data)
+
+
+class LinkList(ApiView):
+    @extend_schema(responses=s.LinkSerializer(many=True), summary="The links from and to a mark")
+    def get(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        found = (
+            Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation))
+            .select_related("type", "created_by")
+            .order_by("id")
+        )
+        return Response(s.LinkSerializer(found, many=True).data)
+
+    @extend_schema(
+        request=s.LinkSerializer,
+        responses={201: s.LinkSerializer},
+        summary="Link the mark to another mark, a source or a speaker (any member), as the type allows",
+    )
+    def post(self, request, annotation_id):
+        annotation, _ = annotation_for(request.user, annotation_id)
+        data = valid(s.LinkSerializer, request.data).validated_data
+        project_id = annotation.span.document.project_id
+        kind = LinkType.objects.filter(project_id=project_id, key=data["type"]["key"]).first()
+        if kind is None:
+            raise ValidationError({"type": [f"The project has no link type with the key “{data['type']['key']}”."]})
+        to_mark = to_source = None
+        if data.get("to_annotation_id") is not None:
+            to_mark = Annotation.objects.filter(
+                pk=data["to_annotation_id"], span__document__project_id=project_id
+            ).first()
+            if to_mark is None:
+                raise ValidationError({"to_mark": ["No such mark in this project."]})
+        if data.get("to_source_id") is not None:
+            to_source = Source.objects.filter(pk=data["to_source_id"], project_id=project_id).first()
+            if to_source is None:
+                raise ValidationError({"to_source": ["No such source in this project."]})
+        link = link_services.create_link(
+            user=request.user,
+            from_annotation=annotation,
+            type=kind,
+            to_annotation=to_mark,
+            to_source=to_source,
+            speaker=data["speaker"],
+            note=data["note"],
+        )
+        return Response(s.LinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class LinkDetail(ApiView):
+    @extend_schema(parameters=[IF_MATCH], responses={204: None}, summary="Delete a link (its author)")
+    def delete(self, request, link_id):
+        link, _ = link_for(request.user, link_id)
+        link_services.delete_link(user=request.user, link=link, version=_version_of(request, None))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LinkReview(ApiView):
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=s.ReviewSerializer,
+        responses=s.LinkSerializer,
+        summary="Accept or reject a link, or put it back to pending (reviewers and managers)",
+    )
+    def post(self, request, link_id):
+        link, _ = link_for(request.user, link_id)
+        data = valid(s.ReviewSerializer, request.data).validated_data
+        link = link_services.review_link(
+            user=request.user,
+            link=link,
+            status=data["status"],
+            note=data["note"],
+            version=_version_of(request, data.get("version")),
+        )
+        return Response(s.LinkSerializer(link).data)
+
+
+# Exports ------------------------------------------------------------------------------------------------------
+
+
+class AnyAccept(BaseContentNegotiation):
+    """An export answers in its own format whatever the client accepts (a CSV client may say text/csv)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+EXPORT = [
+    OpenApiParameter("format", str, enum=["csv", "links-csv", "jsonld"], required=True),
+    OpenApiParameter("raw", bool, description="CSV cells exactly as stored (by default formulas are neutralised)."),
+    OpenApiParameter("f_label", int, description="A label's id."),
+    OpenApiParameter("f_author", int, description="An author's user id."),
+    OpenApiParameter("f_status", str, enum=["pending", "accepted", "rejected"]),
+    OpenApiParameter("f_gold", bool, description="Only accepted marks kept when a disagreement was settled."),
+]
+
+
+def _export(request, project, document=None):
+    data = request.query_params.copy()
+    if document is not None:
+        data["f_document"] = str(document.pk)
+    form = ExportForm(data, project=project, authors=reads.project_authors(project))
+    if not form.is_valid():
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
+    return form.download(request, project)
+
+
+class ProjectExport(ApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        parameters=[*EXPORT, OpenApiParameter("f_document", int, description="One document's marks.")],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/ld+json"): OpenApiTypes.OBJECT},
+        summary="A project's marks as the export page writes them (our CSV, links CSV or W3C JSON-LD), streamed",
+    )
+    def get(self, request, project_id):
+        project, _ = project_for(request.user, project_id)
+        return _export(request, project)
+
+
+class DocumentExport(ApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        parameters=EXPORT,
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/ld+json"): OpenApiTypes.OBJECT},
+        summary="A document's marks as the export page writes them, streamed",
+    )
+    def get(self, request, document_id):
+        document, _ = document_for(request.user, document_id, text=False)
+        return _export(request, document.project, document)

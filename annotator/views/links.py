@@ -15,7 +15,7 @@ from .. import reads, services
 from .. import text as textlib
 from ..forms import LinkForm, LinkNoteForm, LinkTypeChangeForm, LinkTypeForm, ReviewForm, VersionForm
 from ..models import Annotation, Link, LinkType, Source
-from ..permissions import annotation_for, can_review, deleted_mark_of_member, membership_for, project_for
+from ..permissions import annotation_for, can_review, deleted_mark_of_member, link_for, project_for
 from ..services import links as link_services
 
 TARGET_LIMIT = 15
@@ -167,16 +167,8 @@ def link_create(request, annotation_id):
 
 def _link_for(user, link_id):
     """The link, its first mark and the user's membership; 404 for a link of a project the user is not in."""
-    link = get_object_or_404(
-        Link.objects.select_related(
-            "from_annotation__span__document__project",
-            "from_annotation__label",
-            "from_annotation__created_by",
-            "from_annotation__reviewed_by",
-        ),
-        pk=link_id,
-    )
-    return link, link.from_annotation, membership_for(user, link.project_id)
+    link, membership = link_for(user, link_id)
+    return link, link.from_annotation, membership
 
 
 def _link_write(request, link_id, write, event):
