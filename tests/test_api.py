@@ -501,3 +501,24 @@ def test_exports_are_the_pages_streams(annotator, doc, labels):
     assert len(body["first"]["items"]) == 1
     bad = client.get(f"{V1}/projects/{doc.project_id}/export/?format=xls")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "format"
+
+
+def test_bulk_names_the_mark_whose_citation_or_link_is_refused(annotator, doc, labels):
+    source = create_source(user=annotator, project=doc.project, type="book", title="Getty 1993")
+    twice = [{"source": source.pk, "locator": "p. 1"}, {"source": source.pk, "locator": "p. 1"}]
+    body = {
+        "marks": [
+            _item("Did"),
+            _item("Stalin", citations=twice),
+            _item("Getty", "evidence", links=[{"type": "same-as", "to_item": 0}]),
+        ]
+    }
+    response = client_with(annotator).post(f"{V1}/documents/{doc.pk}/marks/bulk/", body, format="json")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["marks.1"]
+    assert "already" in response.json()["errors"][0]["message"]
+    assert not Annotation.objects.exists()
+    body["marks"][1]["citations"] = twice[:1]
+    linked = client_with(annotator).post(f"{V1}/documents/{doc.pk}/marks/bulk/", body, format="json")
+    assert linked.status_code == 422 and [e["field"] for e in linked.json()["errors"]] == ["marks.2"]
+    assert not Annotation.objects.exists() and not Citation.objects.exists()
