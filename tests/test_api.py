@@ -522,3 +522,28 @@ def test_bulk_names_the_mark_whose_citation_or_link_is_refused(annotator, doc, l
     linked = client_with(annotator).post(f"{V1}/documents/{doc.pk}/marks/bulk/", body, format="json")
     assert linked.status_code == 422 and [e["field"] for e in linked.json()["errors"]] == ["marks.2"]
     assert not Annotation.objects.exists() and not Citation.objects.exists()
+
+
+def test_an_import_reports_a_dry_run_first_then_imports_when_confirmed(manager, annotator, doc, labels):
+    made = mark(doc, annotator, "Stalin", labels["claim"])
+    client = client_with(manager)
+    exported = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv&raw=on").streaming_content).decode()
+    services.delete_annotation(user=annotator, annotation=made)
+    url = f"{V1}/projects/{doc.project_id}/import/"
+    dry = client.post(url, {"data": exported})
+    assert dry.status_code == 200, dry.json()
+    assert dry.json()["dry_run"] is True and dry.json()["saved"] == 1 and dry.json()["placed"][0]["line"] == 2
+    assert not Annotation.objects.exists()
+    done = client.post(url, {"data": exported, "dry_run": False})
+    assert done.status_code == 201 and done.json()["created"] == 1
+    assert Annotation.objects.get().span.exact == "Stalin"
+    assert client_with(annotator).post(url, {"data": exported}).status_code == 403
+
+
+def test_an_import_that_cannot_be_read_or_placed_says_where(manager, doc):
+    client = client_with(manager)
+    url = f"{V1}/projects/{doc.project_id}/import/"
+    unreadable = client.post(url, {"data": "just,some\nwords,here\n"})
+    assert unreadable.status_code == 400 and unreadable.json()["errors"][0]["field"] == "data"
+    header = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv").streaming_content).decode()
+    assert client.post(url, {"data": header, "document": 999999}).json()["errors"][0]["field"] == "document"

@@ -40,6 +40,7 @@ from annotator.models import (
     Source,
     Span,
 )
+from annotator.exchange import CSV_HEADER
 from annotator.services import links, sources, tokens, versions
 from annotator.services.accounts import one_time_link
 
@@ -523,6 +524,8 @@ API = {
     "link_review": (NO, "401 404 404 403 403 200 200", NO, NO),
     "project_export": (R, NO, NO, NO),
     "document_export": (R, NO, NO, NO),
+    # Importing marks: managers (a dry run by default).
+    "mark_import": (NO, "401 404 404 403 403 403 200", NO, NO),
 }
 API_METHODS = ("get", "post", "patch", "delete")
 
@@ -542,6 +545,7 @@ def api_body(name: str, w: SimpleNamespace) -> dict:
         "citation_list": {"source": w.source.pk, "locator": "p. 9"},
         "link_list": {"type": "same-as", "to_mark": w.third.pk},
         "link_review": {"status": "accepted", "version": w.link.version},
+        "mark_import": {"data": ",".join(CSV_HEADER) + "\n"},
     }.get(name, {})
 
 

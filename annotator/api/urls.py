@@ -34,4 +34,5 @@ urlpatterns = [
     path("v1/links/<int:link_id>/review/", views.LinkReview.as_view(), name="link_review"),
     path("v1/projects/<int:project_id>/export/", views.ProjectExport.as_view(), name="project_export"),
     path("v1/documents/<int:document_id>/export/", views.DocumentExport.as_view(), name="document_export"),
+    path("v1/projects/<int:project_id>/import/", views.MarkImport.as_view(), name="mark_import"),
 ]
