@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
+from annotator.exchange import CSV_HEADER
 from annotator.models import (
     Annotation,
     Assignment,
@@ -40,7 +41,6 @@ from annotator.models import (
     Source,
     Span,
 )
-from annotator.exchange import CSV_HEADER
 from annotator.services import links, sources, tokens, versions
 from annotator.services.accounts import one_time_link
 
