@@ -547,3 +547,16 @@ def test_an_import_that_cannot_be_read_or_placed_says_where(manager, doc):
     assert unreadable.status_code == 400 and unreadable.json()["errors"][0]["field"] == "data"
     header = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv").streaming_content).decode()
     assert client.post(url, {"data": header, "document": 999999}).json()["errors"][0]["field"] == "document"
+
+
+def test_all_marks_are_read_a_chunk_at_a_time(annotator, doc, labels, monkeypatch, django_assert_num_queries):
+    from annotator import reads
+
+    words = ["Did", "Stalin", "want", "Getty", "argues"]
+    made = [mark(doc, annotator, word, labels["claim"]) for word in words]
+    whole = list(reads.compact_marks(doc, doc.version))
+    monkeypatch.setattr(reads, "COMPACT_CHUNK", 2)
+    # One query of marks, read two rows at a time, and one query of citations per chunk (three chunks): four.
+    with django_assert_num_queries(4):
+        chunked = list(reads.compact_marks(doc, doc.version))
+    assert chunked == whole and [row[0] for row in chunked] == [m.pk for m in sorted(made, key=lambda m: m.span.start)]

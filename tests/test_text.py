@@ -99,6 +99,47 @@ def test_utf16_conversion_round_trips(text, data):
     assert textlib.utf16_to_codepoint(text, textlib.codepoint_to_utf16(text, offset)) == offset
 
 
+# The API's converter (?offsets=utf16): the same answers as the functions above, each in O(log n).
+
+
+def test_the_converter_counts_astral_characters_twice_both_ways():
+    text = "a😀b𝄞c\U0010ffffd"  # an emoji, a musical symbol (U+1D11E), the last code point
+    convert = textlib.Utf16Offsets(text)
+    assert [convert.to_utf16(i) for i in range(len(text) + 1)] == [0, 1, 3, 4, 6, 7, 9, 10]
+    assert [convert.to_codepoint(u) for u in (0, 1, 3, 4, 6, 7, 9, 10)] == list(range(len(text) + 1))
+
+
+def test_the_converter_refuses_an_offset_inside_a_surrogate_pair_or_outside_the_text():
+    convert = textlib.Utf16Offsets("a😀b")
+    with pytest.raises(textlib.SpanError, match="inside a character"):
+        convert.to_codepoint(2)
+    for outside in (-1, 5):
+        with pytest.raises(textlib.SpanError, match="outside the text"):
+            convert.to_codepoint(outside)
+    with pytest.raises(textlib.SpanError, match="outside the text"):
+        convert.to_utf16(4)
+
+
+def test_the_converter_of_a_text_without_astral_characters_changes_nothing():
+    convert = textlib.Utf16Offsets("Ежов, 中文, naïve")
+    assert convert.astral == [] and convert.to_utf16(7) == 7 and convert.to_codepoint(7) == 7
+
+
+@given(st.text(), st.data())
+def test_the_converter_agrees_with_the_plain_functions(text, data):
+    convert = textlib.Utf16Offsets(text)
+    offset = data.draw(st.integers(0, len(text)))
+    assert convert.to_utf16(offset) == textlib.codepoint_to_utf16(text, offset)
+    unit = data.draw(st.integers(0, textlib.utf16_length(text)))
+    try:
+        expected = textlib.utf16_to_codepoint(text, unit)
+    except textlib.SpanError:
+        with pytest.raises(textlib.SpanError):
+            convert.to_codepoint(unit)
+    else:
+        assert convert.to_codepoint(unit) == expected
+
+
 # --- blocks --------------------------------------------------------------------------------------
 
 
