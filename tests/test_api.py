@@ -560,3 +560,14 @@ def test_all_marks_are_read_a_chunk_at_a_time(annotator, doc, labels, monkeypatc
     with django_assert_num_queries(4):
         chunked = list(reads.compact_marks(doc, doc.version))
     assert chunked == whole and [row[0] for row in chunked] == [m.pk for m in sorted(made, key=lambda m: m.span.start)]
+
+
+def test_malformed_json_a_wrong_media_type_and_a_wrong_method_answer_in_the_one_shape(annotator, doc):
+    client = client_with(annotator)
+    url = f"{V1}/documents/{doc.pk}/marks/"
+    broken = client.generic("POST", url, "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["errors"][0]["code"] == "parse_error"
+    form = client.post(url, {"start": "1"}, format="multipart")
+    assert form.status_code == 415 and form.json()["errors"][0]["code"] == "unsupported_media_type"
+    wrong = client.put(url, {})
+    assert wrong.status_code == 405 and wrong.json()["errors"][0]["code"] == "method_not_allowed"
