@@ -37,3 +37,24 @@ def test_the_reference_page_renders_under_the_csp(login, live_server, annotator)
     expect(page.get_by_text("Editorial annotator API").first).to_be_visible()
     expect(page.get_by_text("/api/v1/documents/{document_id}/marks/bulk/").first).to_be_visible()
     assert page.errors == []
+
+
+def test_the_reference_page_tries_a_write_with_the_session_and_its_csrf_token(login, live_server, annotator, document):
+    """Swagger UI's "Try it out" as a signed-in member: the session authenticates, the page sends the CSRF token."""
+    import json
+
+    from annotator.models import Annotation
+
+    page = login(annotator)
+    page.goto(live_server.url + "/api/docs/")
+    operation = page.locator("#operations-documents-documents_marks_create")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.locator("input[placeholder='document_id']").fill(str(document.pk))
+    at = document.text.index("Stalin")
+    body = {"start": at, "end": at + 6, "exact": "Stalin", "label": "claim", "note": ""}
+    operation.locator("textarea.body-param__text").fill(json.dumps(body))
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first).to_have_text("201")
+    assert Annotation.objects.get().created_by == annotator
+    assert page.errors == []
