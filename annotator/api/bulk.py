@@ -34,10 +34,12 @@ class Invalid(Exception):
 
 
 class Problems:
-    def __init__(self):
+    """What is wrong with a bulk body, field by field, in the one error shape."""
+
+    def __init__(self) -> None:
         self.found: list[dict] = []
 
-    def add(self, field: str, message: str, code: str = "invalid"):
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
         self.found.append(error(message, code, field))
 
 
