@@ -483,7 +483,10 @@ def test_links_are_made_read_reviewed_and_deleted(annotator, annotator2, reviewe
     reviewed = client_with(reviewer).post(f"{V1}/links/{link['id']}/review/", {"status": "accepted", "version": 1})
     assert reviewed.status_code == 200 and reviewed.json()["status"] == "accepted"
     assert client_with(annotator).delete(f"{V1}/links/{link['id']}/").status_code == 403
-    assert client.delete(f"{V1}/links/{link['id']}/", headers={"If-Match": '"1"'}).status_code == 409
+    noted = client.patch(f"{V1}/links/{link['id']}/", {"note": "p. 4"}, headers={"If-Match": '"2"'})
+    assert noted.status_code == 200 and noted.json()["note"] == "p. 4" and noted.json()["status"] == "pending"
+    assert client.patch(f"{V1}/links/{link['id']}/", {"note": "late", "version": 2}).status_code == 409
+    assert client.delete(f"{V1}/links/{link['id']}/", headers={"If-Match": '"2"'}).status_code == 409
     assert client.delete(f"{V1}/links/{link['id']}/").status_code == 204
     assert not Link.objects.exists()
 

@@ -520,7 +520,7 @@ API = {
     "citation_detail": (NO, NO, NO, "401 404 404 204 403 403 403"),
     "link_type_list": (R, NO, NO, NO),
     "link_list": (R, "401 404 404 201 201 201 201", NO, NO),
-    "link_detail": (NO, NO, NO, "401 404 404 204 403 403 403"),
+    "link_detail": (NO, NO, "401 404 404 200 403 403 403", "401 404 404 204 403 403 403"),
     "link_review": (NO, "401 404 404 403 403 200 200", NO, NO),
     "project_export": (R, NO, NO, NO),
     "document_export": (R, NO, NO, NO),
@@ -545,6 +545,7 @@ def api_body(name: str, w: SimpleNamespace) -> dict:
         "citation_list": {"source": w.source.pk, "locator": "p. 9"},
         "link_list": {"type": "same-as", "to_mark": w.third.pk},
         "link_review": {"status": "accepted", "version": w.link.version},
+        "link_detail": {"note": "Still the same.", "version": w.link.version},
         "mark_import": {"data": ",".join(CSV_HEADER) + "\n"},
     }.get(name, {})
 

@@ -364,3 +364,8 @@ class ImportReportSerializer(serializers.Serializer):
     links_unchanged = serializers.IntegerField()
     placed = RowNoteSerializer(many=True, help_text="Row by row, how each mark was placed and mapped.")
     problems = RowNoteSerializer(many=True, help_text="Rows left out (with partial).")
+
+
+class LinkNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    version = serializers.IntegerField(required=False, help_text="The version read; or send it as If-Match.")

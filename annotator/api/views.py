@@ -517,6 +517,21 @@ class LinkList(ApiView):
 
 
 class LinkDetail(ApiView):
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=s.LinkNoteSerializer,
+        responses=s.LinkSerializer,
+        summary="Change a link's note (its author); the version read must be sent",
+    )
+    def patch(self, request, link_id):
+        link, _ = link_for(request.user, link_id)
+        data = valid(s.LinkNoteSerializer, request.data).validated_data
+        version = _version_of(request, data.get("version"))
+        if version is None:
+            raise ValidationError({"version": ["Send the version you read (in the body, or as If-Match)."]})
+        link = link_services.update_link(user=request.user, link=link, version=version, note=data["note"])
+        return Response(s.LinkSerializer(link).data)
+
     @extend_schema(parameters=[IF_MATCH], responses={204: None}, summary="Delete a link (its author)")
     def delete(self, request, link_id):
         link, _ = link_for(request.user, link_id)
