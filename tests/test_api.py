@@ -160,10 +160,16 @@ def test_a_manager_posts_a_document_and_reads_it_back(manager, annotator, projec
     }
 
 
-def test_a_document_without_text_is_refused_naming_the_field(manager, project):
+def test_a_document_without_text_is_refused_saying_what_to_send(manager, project):
     response = client_with(manager).post(f"{V1}/projects/{project.pk}/documents/", {"title": "x"})
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"field": "text", "code": "required", "message": "This field is required."}]}
+    assert response.json() == {
+        "errors": [
+            {"field": None, "code": "invalid", "message": "Send one of “text”, “url” or “file” (with “file_name”)."}
+        ]
+    }
+    blank = client_with(manager).post(f"{V1}/projects/{project.pk}/documents/", {"text": ""})
+    assert blank.json()["errors"] == [{"field": "text", "code": "blank", "message": "This field may not be blank."}]
 
 
 def test_a_new_version_carries_the_marks(manager, annotator, doc, labels):
@@ -574,3 +580,30 @@ def test_malformed_json_a_wrong_media_type_and_a_wrong_method_answer_in_the_one_
     assert form.status_code == 415 and form.json()["errors"][0]["code"] == "unsupported_media_type"
     wrong = client.put(url, {})
     assert wrong.status_code == 405 and wrong.json()["errors"][0]["code"] == "method_not_allowed"
+
+
+def test_a_document_from_a_file_is_made_in_the_background_and_followed(manager, annotator, project):
+    import base64
+
+    from .ingest_files import book, make_pdf
+
+    pdf = make_pdf(book(2), title="The annual report")
+    client = client_with(manager)
+    body = {"file": base64.b64encode(pdf).decode(), "file_name": "report.pdf"}
+    response = client.post(f"{V1}/projects/{project.pk}/documents/", body)
+    assert response.status_code == 202, response.json()
+    followed = client.get(response["Location"]).json()
+    assert followed["state"] == "done" and followed["document"] is not None  # the tests' tasks run at once
+    assert client.get(f"{V1}/documents/{followed['document']}/").json()["title"] == "The annual report"
+    assert client_with(annotator).get(response["Location"]).status_code == 200
+    assert client_with(annotator).post(f"{V1}/projects/{project.pk}/documents/", body).status_code == 403
+
+
+def test_a_document_needs_exactly_one_of_text_url_or_file(manager, project):
+    client = client_with(manager)
+    url = f"{V1}/projects/{project.pk}/documents/"
+    assert client.post(url, {"text": "x", "url": "https://example.org/"}).status_code == 400
+    assert client.post(url, {"file": "not base64!", "file_name": "a.pdf"}).json()["errors"][0]["field"] == "file"
+    assert client.post(url, {"file": "AAAA"}).json()["errors"][0]["field"] == "file_name"
+    refused = client.post(url, {"url": "ftp://example.org/x"})
+    assert refused.status_code == 422 and "http" in refused.json()["errors"][0]["message"]

@@ -505,6 +505,8 @@ API = {
     "document_list": (R, "401 404 404 403 403 403 201", NO, NO),
     "project_mark_list": (R, NO, NO, NO),
     "document_detail": (R, NO, NO, NO),
+    # A document being made from a web page or a file: its project's members follow it.
+    "extraction_detail": (R, NO, NO, NO),
     "version_list": (NO, "401 404 404 403 403 403 201", NO, NO),
     "mark_list": (R, "401 404 404 201 201 201 201", NO, NO),
     "mark_bulk": (NO, "401 404 404 201 201 201 201", NO, NO),

@@ -944,6 +944,7 @@ def _api(name, on="project", params=None, role="ann"):
                 "project": {"project_id": w.project},
                 "quote": {"annotation_id": w.quote},
                 "source": {"source_id": w.source},
+                "extraction": {"extraction_id": w.extraction},
             }[on]
         )
         return Call(role, reverse(f"api:{name}", kwargs=kwargs), data=params(w) if callable(params) else params)
@@ -962,6 +963,7 @@ API_CASES = {
         _api("project_mark_list", params=lambda w: {"document": w.document, "label": "claim", "offsets": "utf16"}),
     ],
     "document_detail": [_api("document_detail", on="document")],
+    "extraction_detail": [_api("extraction_detail", on="extraction", role="boss")],
     "mark_list": [
         _api("mark_list", on="document"),
         _api("mark_list", on="document", params={"status": "accepted", "updated_since": "2000-01-01T00:00:00Z"}),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from rest_framework import serializers
 
 from ..models import Annotation, Document, DocumentVersion, Label, Membership, Project, Status
@@ -86,9 +89,43 @@ class DocumentDetailSerializer(DocumentSerializer):
 
 
 class DocumentCreateSerializer(serializers.Serializer):
+    """A document from text (made at once), or from a web page or a file (made in the background): one of the three."""
+
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    text = serializers.CharField(trim_whitespace=False, help_text="Plain text (UTF-8); CRLF becomes LF.")
-    origin = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    text = serializers.CharField(required=False, trim_whitespace=False, help_text="Plain text; CRLF becomes LF.")
+    origin = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Where the text came from."
+    )
+    url = serializers.CharField(required=False, help_text="The address of a web page (or a PDF or Word file) to fetch.")
+    file = serializers.CharField(required=False, help_text="A PDF, Word (.docx) or HTML file's bytes, in base64.")
+    file_name = serializers.CharField(
+        max_length=255, required=False, help_text="The file's name: its ending says what it is."
+    )
+
+    def validate(self, attrs):
+        given = [key for key in ("text", "url", "file") if key in attrs]
+        if len(given) != 1:
+            raise serializers.ValidationError("Send one of “text”, “url” or “file” (with “file_name”).")
+        if "file" in attrs:
+            if not attrs.get("file_name"):
+                raise serializers.ValidationError({"file_name": ["Name the file: its ending says what it is."]})
+            try:
+                attrs["file"] = base64.b64decode(attrs["file"], validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError({"file": ["This is not base64."]}) from None
+        return attrs
+
+
+class ExtractionSerializer(serializers.Serializer):
+    """A document being made from a web page or a file, in the background: ask again until it is done or failed."""
+
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["waiting", "running", "done", "failed"])
+    progress = serializers.IntegerField(help_text="Percent done.")
+    message = serializers.CharField(help_text="What happened (why it failed).")
+    document = serializers.IntegerField(source="document_id", allow_null=True, help_text="The document, once made.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class VersionCreateSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("v1/projects/<int:project_id>/labels/", views.LabelList.as_view(), name="label_list"),
     path("v1/projects/<int:project_id>/documents/", views.DocumentList.as_view(), name="document_list"),
     path("v1/projects/<int:project_id>/marks/", views.ProjectMarkList.as_view(), name="project_mark_list"),
+    path("v1/extractions/<int:extraction_id>/", views.ExtractionDetail.as_view(), name="extraction_detail"),
     path("v1/documents/<int:document_id>/", views.DocumentDetail.as_view(), name="document_detail"),
     path("v1/documents/<int:document_id>/versions/", views.VersionList.as_view(), name="version_list"),
     path("v1/documents/<int:document_id>/marks/", views.MarkList.as_view(), name="mark_list"),

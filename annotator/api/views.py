@@ -11,6 +11,7 @@ import json
 from django.conf import settings
 from django.db.models import Q
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,12 +30,14 @@ from ..permissions import (
     annotation_for,
     citation_for,
     document_for,
+    extraction_for,
     link_for,
     project_for,
     require_manager,
     source_for,
 )
 from ..services import imports, versions
+from ..services import ingest as ingest_services
 from ..services import links as link_services
 from ..services import sources as source_services
 from . import bulk
@@ -142,14 +145,35 @@ class DocumentList(ApiView):
 
     @extend_schema(
         request=s.DocumentCreateSerializer,
-        responses={201: s.DocumentDetailSerializer},
-        summary="Add a document from text (managers)",
+        responses={201: s.DocumentDetailSerializer, 202: s.ExtractionSerializer},
+        summary="Add a document (managers): from text at once (201), from a web page or a file in the background (202)",
     )
     def post(self, request, project_id):
         project, _ = project_for(request.user, project_id)
         data = valid(s.DocumentCreateSerializer, request.data).validated_data
-        document = services.add_document(user=request.user, project=project, **data)
-        return Response(s.DocumentDetailSerializer(_with_versions(document)).data, status=status.HTTP_201_CREATED)
+        if "text" in data:
+            document = services.add_document(
+                user=request.user, project=project, title=data["title"], text=data["text"], origin=data["origin"]
+            )
+            return Response(s.DocumentDetailSerializer(_with_versions(document)).data, status=status.HTTP_201_CREATED)
+        extraction = ingest_services.request_document(
+            user=request.user,
+            project=project,
+            title=data["title"],
+            url=data.get("url", ""),
+            name=data.get("file_name", ""),
+            data=data.get("file", b""),
+        )
+        answer = Response(s.ExtractionSerializer(extraction).data, status=status.HTTP_202_ACCEPTED)
+        answer["Location"] = reverse("api:extraction_detail", args=[extraction.pk])
+        return answer
+
+
+class ExtractionDetail(ApiView):
+    @extend_schema(responses=s.ExtractionSerializer, summary="A document being made from a web page or a file")
+    def get(self, request, extraction_id):
+        extraction, _ = extraction_for(request.user, extraction_id)
+        return Response(s.ExtractionSerializer(extraction).data)
 
 
 def _with_versions(document):
