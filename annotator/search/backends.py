@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, Q
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Upper
 from django.utils.dateparse import parse_datetime
 
 from ..models import SearchEntry
-from .terms import Query, Term
+from .terms import Query, Term, trigrams
 
 # Weights of the title (names) and the body (text) in ranking.
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
@@ -91,6 +93,21 @@ def _sqlite(query: Query, project_ids: list[int], limit: int, table: str) -> lis
         return [Match._make((*row[:9], -row[9])) for row in cursor.fetchall()]
 
 
+def _sqlite_alike(word: str, project_ids: list[int], limit: int) -> list[tuple[str, str]]:
+    # The trigram table: entries holding any of the word's three-letter pieces, those holding most of them first.
+    entries = connection.ops.quote_name(SearchEntry._meta.db_table)
+    table = "annotator_search_trigrams"
+    pieces = " OR ".join('"' + piece.replace('"', '""') + '"' for piece in trigrams(word))
+    marks = ", ".join(["%s"] * len(project_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.title, e.body FROM {table} JOIN {entries} e ON e.id = {table}.rowid "
+            f"WHERE {table} MATCH %s AND e.project_id IN ({marks}) ORDER BY rank LIMIT %s",
+            [pieces, *project_ids, limit],
+        )
+        return cursor.fetchall()
+
+
 # PostgreSQL ------------------------------------------------------------------------------------------------------
 
 
@@ -139,6 +156,24 @@ def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[
     return [Match._make((*row, 0.0)) for row in found]
 
 
+# pg_trgm's word similarity a word must reach (its default, 0.6, misses one swapped pair of letters in a short word).
+WORD_SIMILARITY = 0.4
+
+
+def _postgresql_alike(word: str, project_ids: list[int], limit: int) -> list[tuple[str, str]]:
+    # pg_trgm's word similarity (the %> operator, answered by the trigram index on UPPER(body)), most similar first.
+    body, wanted = Upper("body"), word.upper()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Plain SQL: the ORM has no word for a setting; SET LOCAL holds until the end of this transaction.
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(WORD_SIMILARITY)])
+        return list(
+            SearchEntry.objects.filter(TrigramWordSimilar(body, Value(wanted)), project_id__in=project_ids)
+            .annotate(similarity=TrigramWordSimilarity(wanted, body))
+            .order_by("-similarity", "id")
+            .values_list("title", "body")[:limit]
+        )
+
+
 # The one entry point ------------------------------------------------------------------------------------------------
 
 
@@ -160,3 +195,13 @@ def partial_matches(query: Query, project_ids: list[int], limit: int) -> list[Ma
         return _postgresql_parts(query, project_ids, limit)
     plain = Query(tuple(Term(t.words, excluded=t.excluded) for t in query.terms))
     return _sqlite(plain, project_ids, limit, "annotator_search_trigrams")
+
+
+def spelled_alike(word: str, project_ids: list[int], limit: int = 30) -> list[tuple[str, str]]:
+    """(title, body) of up to `limit` entries of these projects holding words spelled like `word` (three letters or
+    more, folded): where "Did you mean" looks for the word meant. By the trigram indexes both backends keep."""
+    if not project_ids or len(word) < 3:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql_alike(word, project_ids, limit)
+    return _sqlite_alike(word, project_ids, limit)

@@ -74,6 +74,15 @@ class Term:
 class Query:
     terms: tuple[Term, ...]
 
+    def __str__(self) -> str:
+        """The query as one would type it (folded): parse(str(q)) gives q back."""
+        out = []
+        for term in self.terms:
+            words = " ".join(term.words)
+            text = f'"{words}"' if len(term.words) > 1 else words
+            out.append(("-" if term.excluded else "") + text + ("*" if term.prefix else ""))
+        return " ".join(out)
+
     @property
     def wanted(self) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if not t.excluded)
@@ -100,6 +109,26 @@ def parse(text: str) -> Query:
     if not query.wanted:
         raise QueryError("Type a word to look for (a word after “-” is left out of the results).")
     return query
+
+
+# Spelled alike ---------------------------------------------------------------------------------------------
+
+SIMILAR_CUTOFF = 75  # rapidfuzz's ratio (0-100): "trotksy" and "trotsky" score 86, "purgs" and "purges" 91
+
+
+def trigrams(word: str) -> list[str]:
+    """The word's three-letter pieces (what both backends' trigram indexes hold), in order, once each."""
+    return list(dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2)))
+
+
+def closest_word(word: str, texts: list[str]) -> str | None:
+    """The word of the texts spelled most like `word` (folded, as search compares words), other than itself; None
+    when none comes close. For "Did you mean": a typo, or another transliteration of a name."""
+    from rapidfuzz import fuzz, process
+
+    words = {w for text in texts for w in WORD.findall(fold(text)) if w != word and abs(len(w) - len(word)) <= 3}
+    found = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF)
+    return found[0] if found else None
 
 
 # Finding the terms in a text -------------------------------------------------------------------------------
