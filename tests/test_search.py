@@ -347,14 +347,18 @@ def test_a_date_range_keeps_what_was_made_in_it(doc, annotator):
     assert narrowed.total == 0 and [f.name for f in narrowed.facets] == ["kind"]  # the other choices: no mark
 
 
-def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, settings, monkeypatch):
+@pytest.mark.parametrize("others", [0, 15], ids=["dense", "sparse"])
+def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, settings, monkeypatch, others):
+    # Dense or sparse among the entries: PostgreSQL finds the newest matches two ways (backends._postgresql_ranked).
     import annotator.search
 
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
     project = manager.projects.get()
-    made = [
-        services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n") for n in range(8)
-    ]
+    made = []
+    for n in range(8):
+        made.append(services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n"))
+        for m in range(others):
+            services.add_document(user=manager, project=project, title=f"Other {n}.{m}", text="teapot\n")
     found = find(user=manager, text="samovar")
     assert found.capped and found.total == 5
     assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}

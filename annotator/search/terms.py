@@ -8,6 +8,7 @@ stored, so that a result's link opens the document exactly there.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class QueryError(ValueError):
     """A query that cannot be run, with the reason for the person who typed it."""
 
 
+@functools.cache
 def fold_char(char: str) -> str:
     """One code point as search compares it: lower case, without accents (may be empty, or longer than one)."""
     if char.isascii():
@@ -39,11 +41,15 @@ def _latin(char: str) -> bool:
     return code < 0x250 or 0x1E00 <= code < 0x1F00
 
 
+# Runs of ASCII (folded at once by str.lower, one code point for one) and single other code points.
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
+
+
 def fold(text: str) -> str:
     """The text as search compares it (see fold_char)."""
     if text.isascii():
         return text.lower()
-    return "".join(fold_char(c) for c in text)
+    return "".join(run.lower() if run.isascii() else fold_char(run) for run in _RUNS.findall(text))
 
 
 def folded_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -51,11 +57,17 @@ def folded_with_offsets(text: str) -> tuple[str, list[int]]:
     more at the end: len(text)), so a hit found in the folded text is located in the text as stored."""
     if text.isascii():
         return text.lower(), list(range(len(text) + 1))
-    out, where = [], []
-    for offset, char in enumerate(text):
-        folded = fold_char(char)
-        out.append(folded)
-        where.extend([offset] * len(folded))
+    out: list[str] = []
+    where: list[int] = []
+    for run in _RUNS.finditer(text):
+        piece, at = run.group(), run.start()
+        if piece.isascii():
+            out.append(piece.lower())
+            where.extend(range(at, at + len(piece)))
+        else:
+            folded = fold_char(piece)
+            out.append(folded)
+            where.extend([at] * len(folded))
     where.append(len(text))
     return "".join(out), where
 
