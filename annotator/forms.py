@@ -2,8 +2,8 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from . import bibliography, ingest
