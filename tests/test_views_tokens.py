@@ -13,7 +13,7 @@ from .conftest import client_for
 def test_it_makes_a_token_and_shows_it_once(annotator):
     client = client_for(annotator)
     response = client.post(reverse("token_list"), {"name": "CMS import", "scope": "write", "expires_on": "2999-01-31"})
-    assert response.status_code == 200
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     token = AccessToken.objects.get()
     (secret,) = [w for w in response.content.decode().split('"') if w.startswith("ann_") and len(w) > 20]
     assert tokens.digest_of(secret) == token.digest and token.scope == "write" and token.name == "CMS import"

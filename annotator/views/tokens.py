@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
@@ -22,6 +23,7 @@ def _page(request, form, *, made=None, status=200):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache  # the answer that shows a new token's secret is kept by no cache, the browser's own included
 def token_list(request):
     """The user's tokens; a POST makes one, whose secret this answer alone shows."""
     if request.method == "GET":
