@@ -29,7 +29,7 @@ from .. import text as textlib
 from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
 from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
-from . import links
+from . import links, webhooks
 from .errors import ActionRefused, Forbidden
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks, index_sources
@@ -213,6 +213,7 @@ def _save_all(
         touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
     refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
     index_marks(made)
+    _emit_made(made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
@@ -230,6 +231,18 @@ def _save_all(
             report.links_created += 1
         else:
             report.links_unchanged += 1
+
+
+def _emit_made(made: list[int]) -> None:
+    """The hooks of each project imported into hear of its new marks (read once, only if a hook wants them)."""
+    projects = (
+        Annotation.objects.filter(pk__in=made).values_list("span__document__project_id", flat=True).distinct()
+        if made
+        else []
+    )
+    for project_id in projects:
+        marks = Annotation.objects.with_context().filter(pk__in=made, span__document__project_id=project_id)
+        webhooks.emit(project_id, webhooks.Event.MARK_CREATED, webhooks.marks(marks.order_by("pk")))
 
 
 _OUTCOMES = {

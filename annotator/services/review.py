@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..models import Annotation, Status
+from . import webhooks
 from .decisions import decide
 from .errors import ActionRefused, Conflict
 from .marks import review_annotation
@@ -89,4 +90,6 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
         index_marks(m.pk for m in [kept, *involved])
         spans = [kept.span, *(m.span for m in involved)]
         record_change(document.pk, min(s.start for s in spans), max(s.end for s in spans))
+        decided = [*result.accepted, *result.rejected]  # the kept mark first
+        webhooks.emit(document.project_id, webhooks.Event.MARK_REVIEWED, webhooks.marks(decided, document))
     return result
