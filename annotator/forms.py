@@ -8,7 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from . import bibliography, ingest
 from . import text as textlib
 from .exchange import ExportFilter
-from .models import Document, Label, LinkType, Source, Status
+from .models import Document, Label, LinkType, Source, Status, Webhook
 
 TEXT_ENDINGS = (".txt", ".md", ".text", ".markdown")
 
@@ -749,3 +749,24 @@ class SearchForm(forms.Form):
     since = forms.DateField(required=False, label="From")
     until = forms.DateField(required=False, label="To")
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+# Webhooks (issue 23) ------------------------------------------------------------------------------
+
+
+class WebhookForm(TeamForm):
+    url = forms.CharField(
+        max_length=2000,
+        label="Address",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+        help_text="Deliveries are POSTed here as JSON (http or https; a public address).",
+    )
+    events = forms.MultipleChoiceField(
+        choices=Webhook.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event."},
+    )
+
+
+class WebhookChangeForm(WebhookForm):
+    active = forms.BooleanField(required=False, label="Active", help_text="A disabled hook is sent nothing.")

@@ -17,6 +17,7 @@ from .views import (
     sources,
     team,
     versions,
+    webhooks,
 )
 
 urlpatterns = [
@@ -98,4 +99,7 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
     path("my-work/", team.my_work, name="my_work"),
     path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
+    # Webhooks (issue 23)
+    path("projects/<int:project_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook_detail"),
 ]

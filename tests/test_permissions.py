@@ -39,6 +39,7 @@ from annotator.models import (
     Role,
     Source,
     Span,
+    Webhook,
 )
 from annotator.services import links, sources, versions
 from annotator.services.accounts import one_time_link
@@ -154,6 +155,9 @@ APP = {
     "logout": ("405 405 405 405 405 405 405", f"{L} {L} {L} {L} {L} {L} {L}"),
     "password_change": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
     "password_change_done": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    # Webhooks (issue 23): managers only; the URL names a hook of the project.
+    "webhook_list": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "webhook_detail": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.
@@ -220,6 +224,8 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "label_update": lambda: {"action": "save", "name": "Assertion", "colour": "#aabbcc", "shortcut": "1"},
         "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
         "assignment_update": lambda: {"action": "progress", "progress": "done"},
+        "webhook_list": lambda: {"url": "https://93.184.216.34/new", "events": ["mark.created"]},
+        "webhook_detail": lambda: {"action": "save", "url": "https://93.184.216.34/hook", "events": ["mark.deleted"]},
     }.get(name, dict)()
 
 
@@ -269,6 +275,9 @@ def build_world(project, people: dict) -> SimpleNamespace:
     newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
+    webhook = Webhook.objects.create(
+        project=project, url="https://93.184.216.34/hook", events=["mark.created"], secret="s" * 64
+    )
     return SimpleNamespace(
         project=project,
         document=document,
@@ -294,6 +303,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "extraction_id": extraction.pk,
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
+            "webhook_id": webhook.pk,
             "deleted": gone.pk,
             "uidb64": password_link.uidb64,
             "token": password_link.token,

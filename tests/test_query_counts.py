@@ -34,10 +34,14 @@ from annotator.models import (
     Source,
     Span,
     Status,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 from annotator.services import versions as version_services
+from annotator.services import webhooks as webhook_services
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
 from .ingest_files import book, make_pdf
@@ -71,6 +75,7 @@ class World:
     citation: int
     link: int
     extraction: int
+    webhook: int
     lines: itertools.count = field(default_factory=lambda: itertools.count(30))
     names: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -155,6 +160,11 @@ def build_world(tag: str, size: int) -> World:
     labels = {label.key: label for label in project.labels.all()}
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world
+    # A webhook for every event, from the start: each write below leaves its delivery in the log (more in the large
+    # world), and the POSTs of the cases emit theirs. (A public address literal: checked without DNS, never sent.)
+    hook = webhook_services.add_webhook(
+        user=users["boss"], project=project, url="https://93.184.216.34/hook", events=Webhook.Event.values
+    )
 
     documents = [
         services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
@@ -272,6 +282,11 @@ def build_world(tag: str, size: int) -> World:
         gone = mark(document, line, "ann2", "claim")
         services.delete_annotation(user=users["ann2"], annotation=gone)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
+    for delivery in WebhookDelivery.objects.filter(webhook=hook):  # each tried twice, answered 500 then 200
+        for number, status in [(1, 500), (2, 200)]:
+            WebhookAttempt.objects.create(
+                delivery=delivery, number=number, at=delivery.created_at, status_code=status, response_excerpt="ok"
+            )
     for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
     Assignment.objects.create(document=document, user=users["rev"], task="review", assigned_by=users["boss"])
@@ -287,6 +302,7 @@ def build_world(tag: str, size: int) -> World:
         citation=citation.pk,
         link=link.pk,
         extraction=extractions[0].pk,
+        webhook=hook.pk,
     )
 
 
@@ -724,6 +740,23 @@ def _label_move(w):
     return Call("boss", _url("label_update", label.pk), "post", {"action": "up" if last else "down"}, status=302)
 
 
+def _webhook_add(w):
+    return Call(
+        "boss",
+        _url("webhook_list", w.project),
+        "post",
+        {"url": f"https://93.184.216.34/{next(w.names)}", "events": ["mark.created", "link.created"]},
+        status=302,
+    )
+
+
+def _webhook_post(data, htmx=False, status=302):
+    def call(w):
+        return Call("boss", _url("webhook_detail", w.webhook), "post", data, htmx=htmx, status=status)
+
+    return call
+
+
 def _assign(w):
     document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
     return Call(
@@ -894,6 +927,17 @@ CASES = {
     "project_progress": [_progress(changed=False), _progress(changed=True)],
     "deleted_marks": [_get("deleted_marks", on="document")],
     "annotation_restore": [_restore],
+    # Webhooks (issue 23): the log shows the latest deliveries with their attempts, however many there are.
+    "webhook_list": [_get("webhook_list", "boss"), _webhook_add],
+    "webhook_detail": [
+        _get("webhook_detail", "boss", on="webhook"),
+        _get("webhook_detail", "boss", on="webhook", htmx=True),
+        _webhook_post(
+            {"action": "save", "url": "https://93.184.216.34/hook", "events": ["mark.created"], "active": "on"}
+        ),
+        _webhook_post({"action": "test"}),
+        _webhook_post({"action": "test"}, htmx=True, status=200),
+    ],
 }
 
 
