@@ -20,9 +20,8 @@ LOG = 50  # deliveries shown, newest first
 
 
 def _forbidden(request):
-    return render(
-        request, "annotator/forbidden.html", {"message": "Only the project's managers may see its webhooks."}, status=403
-    )
+    message = "Only the project's managers may see its webhooks."
+    return render(request, "annotator/forbidden.html", {"message": message}, status=403)
 
 
 @login_required
