@@ -973,7 +973,13 @@ class WebhookDelivery(models.Model):
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40)
-    body = models.TextField(help_text="The JSON sent, as signed.")
+    body = models.TextField(blank=True, help_text="The JSON sent, as signed (made at the first attempt if `refs`).")
+    refs = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A bulk write's marks or links, by id: the body is made from them when it is first sent, which "
+        "keeps that work out of the write.",
+    )
     items = models.PositiveIntegerField(default=1, help_text="How many marks, links... the body carries.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
     attempts = models.PositiveSmallIntegerField(default=0)

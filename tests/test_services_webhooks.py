@@ -279,6 +279,33 @@ def test_a_bulk_write_is_sent_in_batches_saved_in_one_insert(
     }
 
 
+def test_a_bulk_write_is_sent_as_its_marks_are_when_sent(
+    receiver, settings, project, manager, annotator, labels, django_capture_on_commit_callbacks
+):
+    """Its deliveries hold ids; the first attempt makes the body, leaving out a mark deleted meanwhile, and a retry
+    sends those same bytes."""
+    settings.ANNOTATOR_WEBHOOK_BATCH = 2
+    document = DocumentFactory(project=project, text=_lines(3))
+    at = [m.start() for m in re.finditer("Stalin", document.text)]
+    wanted = [services.NewMark(start=s, end=s + 6, exact="Stalin", label=labels["claim"]) for s in at]
+    hook = webhooks.add_webhook(user=manager, project=project, url=receiver.url, events=["mark.created"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        made = services.bulk_annotate(user=annotator, document=document, marks=wanted, cap=None)
+    assert list(WebhookDelivery.objects.order_by("pk").values_list("refs", "body")) == [
+        ({"mark": [made[0].pk, made[1].pk]}, ""),
+        ({"mark": [made[2].pk]}, ""),
+    ]
+    services.delete_annotation(user=annotator, annotation=made[1])
+    for callback in callbacks:
+        callback()
+    first, second = receiver.payloads()
+    assert [item["id"] for item in first["items"]] == [made[0].pk] and first["items"][0]["text"] == "Stalin"
+    assert [item["id"] for item in second["items"]] == [made[2].pk]
+    assert first["project"] == {"id": project.pk, "name": "Purge project"}
+    delivery = WebhookDelivery.objects.filter(webhook=hook).order_by("pk").first()
+    assert delivery.body.encode() == receiver.received[0][1]
+
+
 def test_a_private_address_is_refused_when_registered(manager, project):
     with pytest.raises(services.ActionRefused, match="not public"):
         webhooks.add_webhook(user=manager, project=project, url="http://127.0.0.1:9/hook", events=ALL)

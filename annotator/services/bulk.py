@@ -109,7 +109,7 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
             annotations = bulk_create_with_history(annotations, Annotation, default_user=user)
             index_new_marks(annotations)
             note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
-            webhooks.emit(document.project_id, webhooks.Event.MARK_CREATED, webhooks.marks(annotations, document))
+            webhooks.emit(document.project_id, webhooks.Event.MARK_CREATED, webhooks.later_marks(annotations))
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
     return annotations
@@ -245,7 +245,7 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
             _record_changes(regions)
             for project_id in {row.project_id for row in rows}:
                 made = [row for row in rows if row.project_id == project_id]
-                webhooks.emit(project_id, webhooks.Event.LINK_CREATED, webhooks.links(made))
+                webhooks.emit(project_id, webhooks.Event.LINK_CREATED, webhooks.later_links(made))
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None
     return rows

@@ -213,7 +213,8 @@ def _save_all(
         touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
     refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
     index_marks(made)
-    _emit_made(made)
+    if made:
+        _emit_made(plans, made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
@@ -233,16 +234,14 @@ def _save_all(
             report.links_unchanged += 1
 
 
-def _emit_made(made: list[int]) -> None:
-    """The hooks of each project imported into hear of its new marks (read once, only if a hook wants them)."""
-    projects = (
-        Annotation.objects.filter(pk__in=made).values_list("span__document__project_id", flat=True).distinct()
-        if made
-        else []
-    )
-    for project_id in projects:
-        marks = Annotation.objects.with_context().filter(pk__in=made, span__document__project_id=project_id)
-        webhooks.emit(project_id, webhooks.Event.MARK_CREATED, webhooks.marks(marks.order_by("pk")))
+def _emit_made(plans: list, made: list[int]) -> None:
+    """The hooks of each project imported into hear of its new marks (sent as bulk writes are: by ids)."""
+    project_of = {plan.document.pk: plan.document.project_id for plan in plans}
+    by_project: dict[int, list[int]] = {}
+    for pk, document_id in Annotation.objects.filter(pk__in=made).values_list("pk", "span__document_id"):
+        by_project.setdefault(project_of[document_id], []).append(pk)
+    for project_id, ids in by_project.items():
+        webhooks.emit(project_id, webhooks.Event.MARK_CREATED, webhooks.Later("mark", sorted(ids)))
 
 
 _OUTCOMES = {
