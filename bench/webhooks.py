@@ -4,7 +4,7 @@
 
 SQLite in a temporary folder (or DATABASE_URL's database, flushed first). Each run makes the marks on a fresh
 document in one transaction, as a request would, and prints the whole write's median time, the part of it spent in
-webhooks.emit (building the items and the bodies, one INSERT of the deliveries), how many deliveries and how many
+deliveries.emit (building the items and the bodies, one INSERT of the deliveries), how many deliveries and how many
 INSERT statements of them it made; then how long the worker takes to make a delivery's body. Nothing is sent.
 """
 
@@ -33,7 +33,7 @@ def main() -> None:
 
     from annotator import services
     from annotator.models import Role, WebhookDelivery
-    from annotator.services import webhooks
+    from annotator.services import deliveries, webhooks
     from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
     from .run import prepare_database
@@ -45,14 +45,14 @@ def main() -> None:
     label = project.labels.get(key="claim")
     text = "".join(f"Line {i}: did Stalin want mass terror?\n" for i in range(options.marks))
     emitting = []
-    real_emit = webhooks.emit
+    real_emit = deliveries.emit
 
     def timed_emit(*args, **kwargs):
         began = time.perf_counter()
         real_emit(*args, **kwargs)
         emitting.append(time.perf_counter() - began)
 
-    webhooks.emit = timed_emit  # the services call it as webhooks.emit: this is what they reach
+    deliveries.emit = timed_emit  # the services call it as deliveries.emit: this is what they reach
     for hooks in (0, 1, 2):
         for n in range(hooks - len(project.webhooks.all())):
             webhooks.add_webhook(user=user, project=project, url=f"https://93.184.216.34/{n}", events=["mark.created"])
@@ -81,7 +81,7 @@ def main() -> None:
     # What the worker does first for each: the body made from the 500 marks it names, as they are now.
     pending = list(WebhookDelivery.objects.select_related("webhook").exclude(refs=None).order_by("pk")[:20])
     began = time.perf_counter()
-    sizes = [len(webhooks._made_body(delivery)) for delivery in pending]
+    sizes = [len(deliveries._made_body(delivery)) for delivery in pending]
     each = (time.perf_counter() - began) * 1000 / max(1, len(pending))
     print(
         f"a delivery's body made from its ids when first sent: {each:.0f} ms each ({statistics.median(sizes):,.0f} bytes)"

@@ -1,4 +1,4 @@
-"""Webhooks (annotator/services/webhooks.py): what each write emits, how it is signed, sent, retried and refused,
+"""Webhooks (annotator/services/webhooks.py, deliveries.py): what each write emits, how it is signed, sent, retried and refused,
 against a receiver served in the test."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator import services
 from annotator.models import LinkType, Webhook, WebhookAttempt, WebhookDelivery
+from annotator.services import deliveries, versions, webhooks
 from annotator.services import links as link_services
-from annotator.services import versions, webhooks
 
 from .factories import DocumentFactory
 
@@ -136,11 +136,11 @@ def test_a_failed_delivery_is_tried_again_later_and_each_attempt_logged(
         delivery = WebhookDelivery.objects.get(webhook=hook)
         assert delivery.state == "waiting" and delivery.attempts == 1
         first_wait = delivery.next_attempt_at - delivery.attempt_log.get().at
-        assert webhooks.attempt_delivery(delivery.pk).state == "waiting"
+        assert deliveries.attempt_delivery(delivery.pk).state == "waiting"
         delivery.refresh_from_db()
         assert delivery.next_attempt_at - delivery.attempt_log.get(number=2).at > first_wait  # waits longer each time
-        assert webhooks.attempt_delivery(delivery.pk).state == "delivered"
-        assert webhooks.attempt_delivery(delivery.pk) is None  # delivered: nothing more is sent
+        assert deliveries.attempt_delivery(delivery.pk).state == "delivered"
+        assert deliveries.attempt_delivery(delivery.pk) is None  # delivered: nothing more is sent
     assert len(receiver.received) == 3
     assert all(verified(hook.secret, headers, body) for headers, body in receiver.received)
     assert len({body for _, body in receiver.received}) == 1  # the same delivery each time
@@ -157,8 +157,8 @@ def test_the_attempts_are_bounded(
         hook = webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=ALL)
         mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
         delivery = WebhookDelivery.objects.get(webhook=hook)
-        assert webhooks.attempt_delivery(delivery.pk).state == "failed"
-        assert webhooks.attempt_delivery(delivery.pk) is None
+        assert deliveries.attempt_delivery(delivery.pk).state == "failed"
+        assert deliveries.attempt_delivery(delivery.pk) is None
     assert len(receiver.received) == 2
 
 
@@ -346,7 +346,7 @@ def test_only_a_bounded_excerpt_of_the_answer_is_kept(
         hook = webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=ALL)
         mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
     excerpt = WebhookAttempt.objects.get(delivery__webhook=hook).response_excerpt
-    assert excerpt.startswith("<b>x</b>") and len(excerpt) == webhooks.EXCERPT
+    assert excerpt.startswith("<b>x</b>") and len(excerpt) == deliveries.EXCERPT
 
 
 def test_a_test_is_sent_on_demand(receiver, manager, project, django_capture_on_commit_callbacks):

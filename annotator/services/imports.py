@@ -29,7 +29,7 @@ from .. import text as textlib
 from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
 from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
-from . import links, webhooks
+from . import deliveries, links
 from .errors import ActionRefused, Forbidden
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks, index_sources
@@ -241,7 +241,7 @@ def _emit_made(plans: list, made: list[int]) -> None:
     for pk, document_id in Annotation.objects.filter(pk__in=made).values_list("pk", "span__document_id"):
         by_project.setdefault(project_of[document_id], []).append(pk)
     for project_id, ids in by_project.items():
-        webhooks.emit(project_id, webhooks.Event.MARK_CREATED, webhooks.Later("mark", sorted(ids)))
+        deliveries.emit(project_id, deliveries.Event.MARK_CREATED, deliveries.Later("mark", sorted(ids)))
 
 
 _OUTCOMES = {

@@ -19,7 +19,7 @@ from ..models import (
     Source,
     Span,
 )
-from . import webhooks
+from . import deliveries
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
@@ -62,7 +62,9 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             annotation.save()
             index_new_marks([annotation])
             note_change(lock, start, end)
-            webhooks.emit(document.project_id, webhooks.Event.MARK_CREATED, webhooks.marks([annotation], document))
+            deliveries.emit(
+                document.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation], document)
+            )
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
@@ -123,7 +125,7 @@ def update_annotation(
         refresh_quote_checks(annotation.citations.all())
     index_marks([annotation.pk])
     record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
-    webhooks.emit(annotation.span.document.project_id, webhooks.Event.MARK_UPDATED, webhooks.marks([annotation]))
+    deliveries.emit(annotation.span.document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([annotation]))
     return annotation
 
 
@@ -138,7 +140,7 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     annotation = _locked_own_annotation(user, annotation.pk, version, managers_too=flagged)
     span = annotation.span
     # Its last state, for the hooks (made now: below, it is gone).
-    webhooks.emit(span.document.project_id, webhooks.Event.MARK_DELETED, webhooks.marks([annotation]))
+    deliveries.emit(span.document.project_id, deliveries.Event.MARK_DELETED, deliveries.marks([annotation]))
     # Its links go with it, each recorded in history as deleted by this user (a cascade would not say who).
     delete_links_of(user=user, annotation=annotation)
     annotation._history_user = user
@@ -178,7 +180,7 @@ def review_annotation(
     )
     index_marks([locked.pk])
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
-    webhooks.emit(locked.span.document.project_id, webhooks.Event.MARK_REVIEWED, webhooks.marks([locked]))
+    deliveries.emit(locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]))
     return locked
 
 
@@ -246,7 +248,7 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True)
     )
     note_change(lock, start, end)
-    webhooks.emit(label.project_id, webhooks.Event.MARK_CREATED, webhooks.marks([annotation]))
+    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]))
     return annotation
 
 

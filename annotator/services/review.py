@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..models import Annotation, Status
-from . import webhooks
+from . import deliveries
 from .decisions import decide
 from .errors import ActionRefused, Conflict
 from .marks import review_annotation
@@ -91,5 +91,5 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
         spans = [kept.span, *(m.span for m in involved)]
         record_change(document.pk, min(s.start for s in spans), max(s.end for s in spans))
         decided = [*result.accepted, *result.rejected]  # the kept mark first
-        webhooks.emit(document.project_id, webhooks.Event.MARK_REVIEWED, webhooks.marks(decided, document))
+        deliveries.emit(document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks(decided, document))
     return result

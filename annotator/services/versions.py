@@ -12,7 +12,7 @@ from simple_history.utils import bulk_update_with_history
 from .. import anchoring
 from .. import text as textlib
 from ..models import Annotation, Citation, Document, DocumentVersion, Placement, Role, Status
-from . import webhooks
+from . import deliveries
 from .decisions import back_to_pending
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
@@ -132,10 +132,10 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     index_document(document)
     index_marks(a.pk for a in annotations)
     note_change(lock, 0, len(new_text), text_changed=True)
-    webhooks.emit(
+    deliveries.emit(
         document.project_id,
-        webhooks.Event.VERSION_CREATED,
-        lambda: [{**webhooks.version_item(document, version), "placements": dict(Counter(p.status for p in report))}],
+        deliveries.Event.VERSION_CREATED,
+        lambda: [{**deliveries.version_item(document, version), "placements": dict(Counter(p.status for p in report))}],
     )
     return version
 
