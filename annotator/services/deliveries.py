@@ -234,7 +234,7 @@ def deliver_webhooks(delivery_ids: list[int]) -> None:
         attempt_delivery(delivery_id)
 
 
-def _madebody_of(delivery: Delivery) -> str:
+def _made_body(delivery: Delivery) -> str:
     """The body of a delivery saved by ids (a bulk write's): its marks or links as they are now."""
     project = Project.objects.only("name").get(pk=delivery.webhook.project_id)
     [(kind, ids)] = delivery.refs.items()
@@ -260,7 +260,7 @@ def attempt_delivery(delivery_id: int) -> Delivery | None:
     hook = delivery.webhook
     number = delivery.attempts + 1
     if not delivery.body:  # made once, at the first attempt: every retry sends the same bytes
-        delivery.body = _madebody_of(delivery)
+        delivery.body = _made_body(delivery)
         delivery.save(update_fields=["body"])
     body = delivery.body.encode()
     timestamp = str(int(time.time()))
