@@ -99,6 +99,10 @@ def body_of(event: str, project: dict, items: list[dict]) -> str:
     return json.dumps({"event": event, "project": project, "items": items}, ensure_ascii=False)
 
 
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
 def _when(moment) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -135,7 +139,7 @@ def mark_item(annotation: Annotation, document: Document, documents: Documents |
         "note": annotation.note,
         "author": annotation.created_by.get_username(),
         "state": annotation.status,
-        "reviewed_by": annotation.reviewed_by.get_username() if annotation.reviewed_by_id else None,
+        "reviewed_by": _username(annotation.reviewed_by),
         "review_note": annotation.review_note,
         "version": annotation.version,
         "created_at": _when(annotation.created_at),
@@ -170,9 +174,9 @@ def link_item(link: Link) -> dict:
         "to_source": link.to_source_id,
         "speaker": link.speaker,
         "note": link.note,
-        "author": link.created_by.get_username() if link.created_by_id else None,
+        "author": _username(link.created_by),
         "state": link.status,
-        "reviewed_by": link.reviewed_by.get_username() if link.reviewed_by_id else None,
+        "reviewed_by": _username(link.reviewed_by),
         "version": link.version,
     }
 
@@ -186,7 +190,7 @@ def document_item(document: Document) -> dict:
         **Documents()(document),
         "origin": document.origin,
         "length": len(document.text),
-        "created_by": document.created_by.get_username() if document.created_by_id else None,
+        "created_by": _username(document.created_by),
         "created_at": _when(document.created_at),
     }
 
@@ -197,7 +201,7 @@ def version_item(document: Document, version: DocumentVersion) -> dict:
         "number": version.number,
         "note": version.note,
         "length": len(version.text),
-        "created_by": version.created_by.get_username() if version.created_by_id else None,
+        "created_by": _username(version.created_by),
         "created_at": _when(version.created_at),
     }
 
@@ -237,7 +241,7 @@ def deliver_webhooks(delivery_ids: list[int]) -> None:
 def _made_body(delivery: Delivery) -> str:
     """The body of a delivery saved by ids (a bulk write's): its marks or links as they are now."""
     project = Project.objects.only("name").get(pk=delivery.webhook.project_id)
-    [(kind, ids)] = delivery.refs.items()
+    [(kind, ids)] = (delivery.refs or {}).items()
     if kind == "mark":
         found = Annotation.objects.with_context().filter(pk__in=ids).order_by("pk")
         items = [mark_item(a, a.span.document, documents) for documents in [Documents()] for a in found]
