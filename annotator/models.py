@@ -1015,3 +1015,36 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number}: {self.status_code or self.error}"
+
+
+class ImportUpload(models.Model):
+    """A file of marks a manager uploaded on the import page: checked (a dry run, its report kept) and waiting for
+    them to confirm, or imported. Kept for its uploader only, for a few hours (services/import_uploads.py)."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", "Checked, waiting for confirmation"
+        IMPORTED = "imported", "Imported"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, help_text="The file's name, as uploaded.")
+    data = models.BinaryField(blank=True, default=b"", help_text="The file, until it is imported.")
+    links_name = models.CharField(max_length=255, blank=True)
+    links = models.BinaryField(null=True, blank=True, help_text="The links CSV uploaded beside a marks CSV, if any.")
+    spreadsheet_safe = models.BooleanField(default=False)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=40, blank=True, help_text="The label key for marks naming none of ours.")
+    as_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
+    report = models.JSONField(default=dict, help_text="The dry run's report; once imported, the import's.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "project", "state"]), models.Index(fields=["created_at"])]
+        constraints = [models.CheckConstraint(condition=Q(state__in=["checked", "imported"]), name="upload_state")]
+
+    def __str__(self):
+        return f"{self.name} ({self.state})"
