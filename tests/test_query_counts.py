@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from annotator import document_page, kept_texts, poll_pass, services
+from annotator import document_page, exchange, kept_texts, poll_pass, services
 from annotator.models import (
     Annotation,
     Assignment,
@@ -27,6 +27,7 @@ from annotator.models import (
     DismissedSuggestion,
     Document,
     Extraction,
+    ImportUpload,
     Link,
     LinkType,
     Original,
@@ -38,6 +39,7 @@ from annotator.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
+from annotator.services import import_uploads
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 from annotator.services import versions as version_services
@@ -757,6 +759,48 @@ def _webhook_post(data, htmx=False, status=302):
     return call
 
 
+def _import_check(w):
+    document = w.doc()
+    start, end = _at(document.text, next(w.lines))
+    header = ",".join(exchange.CSV_HEADER)
+    row = dict.fromkeys(exchange.CSV_HEADER, "")
+    row.update(
+        project=document.project.name,
+        document_id=str(document.pk),
+        document_title=document.title,
+        start=str(start),
+        end=str(end),
+        exact=document.text[start:end],
+        label="claim",
+        annotator=w.user("ann").username,
+        status="pending",
+    )
+    line = ",".join(f'"{row[name]}"' for name in exchange.CSV_HEADER)
+    data = f"{header}\n{line}\n".encode()
+    return Call(
+        "boss",
+        _url("project_import", w.project),
+        "post",
+        {"file": SimpleUploadedFile("marks.csv", data, "text/csv")},
+        status=302,
+    )
+
+
+def _upload(w) -> ImportUpload:
+    call = _import_check(w)
+    return import_uploads.check_import(
+        user=w.user("boss"), project=w.doc().project, name="marks.csv", data=call.data["file"].read()
+    )
+
+
+def _import_detail(w):
+    return Call("boss", _url("import_detail", _upload(w).pk))
+
+
+def _import_confirm(w):
+    return Call("boss", _url("import_detail", _upload(w).pk), "post", status=302)
+
+
 def _assign(w):
     document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
     return Call(
@@ -927,6 +971,8 @@ CASES = {
     "project_progress": [_progress(changed=False), _progress(changed=True)],
     "deleted_marks": [_get("deleted_marks", on="document")],
     "annotation_restore": [_restore],
+    "project_import": [_get("project_import", "boss"), _import_check],
+    "import_detail": [_import_detail, _import_confirm],
     # Webhooks (issue 23): the log shows the latest deliveries with their attempts, however many there are.
     "webhook_list": [_get("webhook_list", "boss"), _webhook_add],
     "webhook_detail": [
