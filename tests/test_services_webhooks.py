@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from annotator import services
-from annotator.models import LinkType, Webhook, WebhookAttempt, WebhookDelivery
+from annotator.models import Annotation, LinkType, Webhook, WebhookAttempt, WebhookDelivery
 from annotator.services import deliveries, versions, webhooks
 from annotator.services import links as link_services
 
@@ -250,6 +250,23 @@ def test_documents_and_versions_are_delivered(receiver, manager, project, docume
     assert added["event"] == "document.created" and added["items"][0]["title"] == "Second"
     assert revised["event"] == "version.created"
     assert revised["items"][0]["number"] == 2 and revised["items"][0]["document"]["id"] == made.pk
+
+
+def test_a_mark_re_attached_by_hand_is_delivered_as_updated(
+    receiver, manager, annotator, document, labels, django_capture_on_commit_callbacks
+):
+    orphan = mark(annotator, document, "archives", labels["claim"], django_capture_on_commit_callbacks)
+    versions.add_version(user=manager, document=document, text=document.text.replace("archives", "records"))
+    document.refresh_from_db()
+    webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=["mark.updated"])
+    start = document.text.index("records")
+    with django_capture_on_commit_callbacks(execute=True):
+        versions.reattach_annotation(
+            user=annotator, annotation=Annotation.objects.get(pk=orphan.pk), start=start, end=start + 7, exact="records"
+        )
+    [payload] = receiver.payloads()
+    [item] = payload["items"]
+    assert (item["id"], item["text"], item["start"], item["text_version"]) == (orphan.pk, "records", start, 2)
 
 
 def _lines(count: int) -> str:

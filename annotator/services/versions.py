@@ -183,4 +183,5 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     refresh_quote_checks(locked.citations.all())
     index_marks([locked.pk])
     note_change(lock, start, end)
+    deliveries.emit(document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([locked], document))
     return locked
