@@ -3,6 +3,7 @@ against a receiver served in the test."""
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import json
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from annotator import services
 from annotator.models import Annotation, LinkType, Webhook, WebhookAttempt, WebhookDelivery
@@ -147,6 +149,18 @@ def test_a_failed_delivery_is_tried_again_later_and_each_attempt_logged(
     log = list(WebhookAttempt.objects.filter(delivery__webhook=hook).values_list("number", "status_code"))
     assert log == [(1, 500), (2, 500), (3, 200)]
     assert "HTTP 500" in WebhookAttempt.objects.get(delivery__webhook=hook, number=1).error
+
+
+def test_the_log_keeps_a_hook_s_last_30_days(receiver, manager, project, django_capture_on_commit_callbacks):
+    hook = webhooks.add_webhook(user=manager, project=project, url=receiver.url, events=ALL)
+    old = WebhookDelivery.objects.create(webhook=hook, event="ping", body="{}", state="delivered")
+    stuck = WebhookDelivery.objects.create(webhook=hook, event="ping", body="{}", state="waiting")
+    WebhookDelivery.objects.filter(pk__in=[old.pk, stuck.pk]).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        new = webhooks.send_test(user=manager, webhook=hook)
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {stuck.pk, new.pk}
 
 
 def test_the_attempts_are_bounded(

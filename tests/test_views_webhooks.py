@@ -94,3 +94,13 @@ def test_members_who_are_not_managers_are_refused_and_outsiders_see_nothing(anno
 def test_an_unknown_action_is_refused(manager, hook):
     response = client_for(manager).post(f"/webhooks/{hook.pk}/", {"action": "explode"})
     assert response.status_code == 422 and "Unknown action" in response.content.decode()
+
+
+def test_the_log_alone_answers_htmx_and_a_history_restore_gets_the_page(manager, hook):
+    client = client_for(manager)
+    part = client.get(f"/webhooks/{hook.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert part.lstrip().startswith('<section id="delivery-log"') and hook.secret not in part
+    restored = client.get(
+        f"/webhooks/{hook.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
+    assert "<html" in restored and hook.secret in restored

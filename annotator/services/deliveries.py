@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 Event = Webhook.Event
 PING = "ping"  # "send a test": what a hook gets whatever events it chose
 EXCERPT = 500  # characters of a receiver's answer kept in the log
+KEPT = datetime.timedelta(days=30)  # a hook's deliveries older than this leave its log (the worker prunes it)
 
 
 # Emitting (the write services) --------------------------------------------------------------------------------------
@@ -312,6 +313,8 @@ def attempt_delivery(delivery_id: int) -> Delivery | None:
     else:
         delivery.state, delivery.next_attempt_at = Delivery.State.WAITING, at + backoff(number)
     delivery.save(update_fields=["attempts", "state", "next_attempt_at"])
+    # The log stays bounded: the worker, not the write, drops what is old (waiting ones are kept while they wait).
+    Delivery.objects.filter(webhook=hook, created_at__lt=at - KEPT).exclude(state=Delivery.State.WAITING).delete()
     if delivery.state == Delivery.State.WAITING:
         queue([delivery.pk], run_after=delivery.next_attempt_at)
     return delivery

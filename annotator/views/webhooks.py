@@ -107,5 +107,6 @@ def webhook_detail(request, webhook_id):
         "events": _names(),
         "log_size": LOG,
     }
-    template = "annotator/webhook_detail.html#log" if request.htmx else "annotator/webhook_detail.html"
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "annotator/webhook_detail.html#log" if partial else "annotator/webhook_detail.html"
     return render(request, template, context, status=status)
