@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from . import bibliography, ingest
@@ -145,9 +146,14 @@ class AnnotationUpdateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, offered_with=None, **kwargs):
+        """`offered_with`: the mark's label, for a form shown in its panel: the menu offers the labels in use and
+        that one (a retired label stays on its marks, but nobody chooses it anew)."""
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = Label.objects.filter(project=project)
+        labels = Label.objects.filter(project=project)
+        if offered_with is not None:
+            labels = labels.filter(Q(retired=False) | Q(pk=offered_with))
+        self.fields["label"].queryset = labels
 
     def non_field_errors(self):
         """With the errors of the hidden version, which has no place of its own to show them: a refusal nobody sees is

@@ -1,5 +1,7 @@
 """Background work as deployed: tasks kept in the database (django-tasks-db) and run by the real worker command."""
 
+import signal
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,8 +15,18 @@ from .ingest_files import book, make_pdf
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+
+
 def _work():
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", verbosity=0)
+    # The command installs its own handlers of the stopping signals and leaves them: they are put back, or a later
+    # Ctrl+C or SIGTERM to the test run would reach the worker's handler instead of pytest.
+    handlers = [signal.getsignal(stop) for stop in STOPS]
+    try:
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", verbosity=0)
+    finally:
+        for stop, handler in zip(STOPS, handlers, strict=True):
+            signal.signal(stop, handler)
 
 
 def test_a_document_waits_in_the_database_until_the_worker_command_makes_it(project, manager):

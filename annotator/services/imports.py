@@ -580,9 +580,9 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
 
 def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Annotation]:
     row = plan.row
-    span, made = span_at(lock, plan.document.text, plan.start, plan.end)
+    span = span_at(lock, plan.document.text, plan.start, plan.end)
     # The mark there already, if any (with one mark wanted, it cannot repeat an earlier one of them: never None).
-    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)], new_spans={span.pk} if made else ()).get(0)
+    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)]).get(0)
     if there is not None:
         return "unchanged", Annotation.objects.get(pk=there)
     annotation = Annotation(

@@ -54,12 +54,18 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
                 raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
             text = locked_text(lock, document)
             check_region(text, start, end, exact)
-            span, made = span_at(lock, text, start, end)
-            if repeats([(span.pk, label.pk, user.pk)], new_spans={span.pk} if made else ()):
-                raise already_marked(label)
+            span = span_at(lock, text, start, end)
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
-            annotation.save()
+            try:
+                # The "already marked" rule (spans.repeats) is the unique constraint this insert meets: no query
+                # before it. The savepoint keeps the transaction usable to say which mark it repeats.
+                with transaction.atomic():
+                    annotation.save()
+            except IntegrityError:
+                if repeats([(span.pk, label.pk, user.pk)]):
+                    raise already_marked(label) from None
+                raise
             index_new_marks([annotation])
             note_change(lock, start, end)
             deliveries.emit(
@@ -231,8 +237,8 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         end = start + len(exact)
     check_region(text, start, end, exact)
     label = Label.objects.get(pk=record.label_id)
-    span, made = span_at(lock, text, start, end)
-    if repeats([(span.pk, label.pk, record.created_by_id)], new_spans={span.pk} if made else ()):
+    span = span_at(lock, text, start, end)
+    if repeats([(span.pk, label.pk, record.created_by_id)]):
         raise already_marked(label, own=record.created_by_id == user.pk)
     annotation = record.instance
     annotation.span = span

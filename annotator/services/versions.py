@@ -165,9 +165,9 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
         raise Conflict("This mark is not waiting to be re-attached.")
     text = locked_text(lock, document)
     check_region(text, start, end, exact)
-    span, made = span_at(lock, text, start, end)
+    span = span_at(lock, text, start, end)
     wanted = [(span.pk, locked.label_id, locked.created_by_id)]
-    if repeats(wanted, new_spans={span.pk} if made else (), moving={locked.pk}):
+    if repeats(wanted, moving={locked.pk}):
         raise already_marked(locked.label, own=locked.created_by_id == user.pk)
     locked.span = span
     locked.placement = "reattached"
