@@ -7,6 +7,7 @@ from .views import (
     argument_map,
     documents,
     exports,
+    imports,
     ingest,
     labels,
     links,
@@ -17,6 +18,7 @@ from .views import (
     sources,
     team,
     versions,
+    webhooks,
 )
 
 urlpatterns = [
@@ -98,4 +100,10 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
     path("my-work/", team.my_work, name="my_work"),
     path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
+    # Webhooks (issue 23)
+    path("projects/<int:project_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook_detail"),
+    # Importing marks from the app (issue 23)
+    path("projects/<int:project_id>/import/", imports.project_import, name="project_import"),
+    path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
 ]
