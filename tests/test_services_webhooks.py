@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import io
 import json
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -154,13 +156,47 @@ def test_a_failed_delivery_is_tried_again_later_and_each_attempt_logged(
 def test_the_log_keeps_a_hook_s_last_30_days(receiver, manager, project, django_capture_on_commit_callbacks):
     hook = webhooks.add_webhook(user=manager, project=project, url=receiver.url, events=ALL)
     old = WebhookDelivery.objects.create(webhook=hook, event="ping", body="{}", state="delivered")
-    stuck = WebhookDelivery.objects.create(webhook=hook, event="ping", body="{}", state="waiting")
+    stuck = WebhookDelivery.objects.create(
+        webhook=hook,
+        event="ping",
+        body="{}",
+        state="waiting",
+        next_attempt_at=timezone.now() + datetime.timedelta(hours=1),
+    )
     WebhookDelivery.objects.filter(pk__in=[old.pk, stuck.pk]).update(
         created_at=timezone.now() - datetime.timedelta(days=31)
     )
     with django_capture_on_commit_callbacks(execute=True):
         new = webhooks.send_test(user=manager, webhook=hook)
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {stuck.pk, new.pk}
+
+
+def test_deliveries_a_stopped_worker_or_a_lost_task_left_are_taken_up_again(receiver, manager, project):
+    hook = webhooks.add_webhook(user=manager, project=project, url=receiver.url, events=ALL)
+    now = timezone.now()
+
+    def delivery(state, due, made=now):
+        made_one = WebhookDelivery.objects.create(
+            webhook=hook, event="ping", body="{}", state=state, next_attempt_at=due
+        )
+        WebhookDelivery.objects.filter(pk=made_one.pk).update(created_at=made)
+        return made_one.pk
+
+    minutes = datetime.timedelta(minutes=1)
+    abandoned = delivery("sending", now - minutes)  # its worker stopped mid-send
+    lost = delivery("waiting", None, made=now - 10 * minutes)  # its task never ran
+    overdue = delivery("waiting", now - 10 * minutes)  # its retry's task was lost
+    sending = delivery("sending", now + minutes)  # being sent now
+    later = delivery("waiting", now + 10 * minutes)  # a retry not yet due
+    fresh = delivery("waiting", None)  # just made: its task is on its way
+    out = io.StringIO()
+    call_command("resume_webhooks", stdout=out)
+    assert out.getvalue() == "3 stalled deliveries queued again.\n"
+    states = dict(WebhookDelivery.objects.values_list("pk", "state"))
+    assert [states[pk] for pk in (abandoned, lost, overdue)] == ["delivered"] * 3
+    assert [states[pk] for pk in (sending, later, fresh)] == ["sending", "waiting", "waiting"]
+    assert len(receiver.received) == 3
+    assert deliveries.resume_stalled() == []
 
 
 def test_the_attempts_are_bounded(

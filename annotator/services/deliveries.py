@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -234,9 +235,34 @@ def queue(ids: list[int], run_after: datetime.datetime | None = None) -> None:
 
 @task()
 def deliver_webhooks(delivery_ids: list[int]) -> None:
-    """The background task (`manage.py db_worker` runs it): one attempt at each of the deliveries."""
+    """The background task (`manage.py db_worker` runs it): one attempt at each of the deliveries; then any that a
+    stopped worker or a lost task left behind are taken up again (resume_stalled)."""
     for delivery_id in delivery_ids:
         attempt_delivery(delivery_id)
+    resume_stalled()
+
+
+# A delivery being sent longer than its timeout and this is taken for abandoned (its worker stopped mid-send); one
+# waiting this long past its due time lost its task (the queue refused it after the write committed, say).
+STALLED = datetime.timedelta(minutes=2)
+RESUMED = 500  # at most, per call
+
+
+def resume_stalled() -> list[int]:
+    """Put the deliveries that stalled back to waiting and queue them again; their ids. A delivery queued twice is
+    still sent once: an attempt begins by taking it from waiting to sending (attempt_delivery). `manage.py
+    resume_webhooks` does the same at any time."""
+    now = timezone.now()
+    stalled = Delivery.objects.filter(
+        Q(state=Delivery.State.SENDING, next_attempt_at__lt=now)
+        | Q(state=Delivery.State.WAITING, next_attempt_at__lt=now - STALLED)
+        | Q(state=Delivery.State.WAITING, next_attempt_at=None, created_at__lt=now - STALLED)
+    )
+    ids = list(stalled.order_by("pk").values_list("pk", flat=True)[:RESUMED])
+    if ids:
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(state=Delivery.State.WAITING)
+        queue(ids)
+    return ids
 
 
 def _made_body(delivery: Delivery) -> str:
@@ -259,7 +285,10 @@ def _made_body(delivery: Delivery) -> str:
 def attempt_delivery(delivery_id: int) -> Delivery | None:
     """Send a waiting delivery once and log the attempt; a failure waits for the next (or is final). None when the
     delivery is not waiting (sent already, or being sent by another worker)."""
-    if not Delivery.objects.filter(pk=delivery_id, state=Delivery.State.WAITING).update(state=Delivery.State.SENDING):
+    # While sending, next_attempt_at says when the sending counts as abandoned (resume_stalled).
+    abandoned = timezone.now() + datetime.timedelta(seconds=settings.ANNOTATOR_WEBHOOK_TIMEOUT) + STALLED
+    taken = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.WAITING)
+    if not taken.update(state=Delivery.State.SENDING, next_attempt_at=abandoned):
         return None
     delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
     hook = delivery.webhook
