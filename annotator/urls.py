@@ -7,6 +7,7 @@ from .views import (
     argument_map,
     documents,
     exports,
+    imports,
     ingest,
     labels,
     links,
@@ -18,6 +19,7 @@ from .views import (
     team,
     tokens,
     versions,
+    webhooks,
 )
 
 urlpatterns = [
@@ -102,4 +104,10 @@ urlpatterns = [
     # The API's personal access tokens (issue 23)
     path("account/tokens/", tokens.token_list, name="token_list"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    # Webhooks (issue 23)
+    path("projects/<int:project_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook_detail"),
+    # Importing marks from the app (issue 23)
+    path("projects/<int:project_id>/import/", imports.project_import, name="project_import"),
+    path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
 ]

@@ -40,8 +40,9 @@ from annotator.models import (
     Role,
     Source,
     Span,
+    Webhook,
 )
-from annotator.services import links, sources, tokens, versions
+from annotator.services import import_uploads, links, sources, tokens, versions
 from annotator.services.accounts import one_time_link
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -159,6 +160,13 @@ APP = {
     "logout": ("405 405 405 405 405 405 405", f"{L} {L} {L} {L} {L} {L} {L}"),
     "password_change": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
     "password_change_done": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    # Webhooks (issue 23): managers only; the URL names a hook of the project.
+    "webhook_list": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "webhook_detail": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    # Importing marks from the app (issue 23): managers upload; the URL names the manager's own upload, which nobody
+    # else finds (another manager neither).
+    "project_import": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "import_detail": (f"{L} 404 404 404 404 404 200", f"{L} 404 404 404 404 404 302"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.
@@ -226,6 +234,11 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
         "assignment_update": lambda: {"action": "progress", "progress": "done"},
         "token_list": lambda: {"name": "CMS import", "scope": "read"},
+        "project_import": lambda: {
+            "file": SimpleUploadedFile("marks.csv", (",".join(CSV_HEADER) + "\n").encode(), "text/csv")
+        },
+        "webhook_list": lambda: {"url": "https://93.184.216.34/new", "events": ["mark.created"]},
+        "webhook_detail": lambda: {"action": "save", "url": "https://93.184.216.34/hook", "events": ["mark.deleted"]},
     }.get(name, dict)()
 
 
@@ -276,6 +289,12 @@ def build_world(project, people: dict) -> SimpleNamespace:
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
     token = tokens.create_token(user=author, name=f"{project.name} script", scope="read").token
+    upload = import_uploads.check_import(
+        user=manager, project=project, name="marks.csv", data=(",".join(CSV_HEADER) + "\n").encode()
+    )
+    webhook = Webhook.objects.create(
+        project=project, url="https://93.184.216.34/hook", events=["mark.created"], secret="s" * 64
+    )
     return SimpleNamespace(
         project=project,
         document=document,
@@ -302,6 +321,8 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
             "token_id": token.pk,
+            "webhook_id": webhook.pk,
+            "import_id": upload.pk,
             "deleted": gone.pk,
             "uidb64": password_link.uidb64,
             "token": password_link.token,
