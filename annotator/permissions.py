@@ -125,3 +125,12 @@ def webhook_for(user, webhook_id):
     """A webhook of a project the user is a member of (with the membership); 404 otherwise."""
     webhook = get_object_or_404(Webhook.objects.select_related("project"), pk=row_id(webhook_id) or 0)
     return webhook, membership_for(user, webhook.project_id)
+
+
+def import_upload_for(user, import_id):
+    """A checked upload of marks, to its uploader alone (with their membership of its project); 404 for anyone
+    else."""
+    from .models import ImportUpload
+
+    upload = get_object_or_404(ImportUpload.objects.defer("data", "links"), pk=row_id(import_id) or 0, user=user)
+    return upload, membership_for(user, upload.project_id)

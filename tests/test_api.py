@@ -533,53 +533,34 @@ def test_bulk_names_the_mark_whose_citation_or_link_is_refused(annotator, doc, l
     assert not Annotation.objects.exists() and not Citation.objects.exists()
 
 
-def test_an_import_reports_a_dry_run_first_then_imports_when_confirmed(manager, annotator, doc, labels):
+def test_an_import_reports_its_check_first_then_imports_once_when_confirmed(manager, annotator, doc, labels):
     made = mark(doc, annotator, "Stalin", labels["claim"])
     client = client_with(manager)
     exported = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv&raw=on").streaming_content).decode()
     services.delete_annotation(user=annotator, annotation=made)
-    url = f"{V1}/projects/{doc.project_id}/import/"
-    dry = client.post(url, {"data": exported})
-    assert dry.status_code == 200, dry.json()
-    assert dry.json()["dry_run"] is True and dry.json()["saved"] == 1 and dry.json()["placed"][0]["line"] == 2
+    checked = client.post(f"{V1}/projects/{doc.project_id}/import/", {"data": exported, "name": "marks.csv"})
+    assert checked.status_code == 201, checked.json()
+    upload = checked.json()
+    assert upload["state"] == "checked" and upload["report"]["created"] == 1 and upload["report"]["placed"][0][0] == 2
     assert not Annotation.objects.exists()
-    done = client.post(url, {"data": exported, "dry_run": False})
-    assert done.status_code == 201 and done.json()["created"] == 1
+    assert client.get(checked["Location"]).json()["id"] == upload["id"]
+    assert client_with(annotator).get(checked["Location"]).status_code == 404  # the uploader's alone
+    confirm = f"{V1}/imports/{upload['id']}/confirm/"
+    done = client.post(confirm)
+    assert done.status_code == 200 and done.json()["state"] == "imported"
+    assert client.post(confirm).json()["state"] == "imported"  # once, however often it is asked
     assert Annotation.objects.get().span.exact == "Stalin"
-    assert client_with(annotator).post(url, {"data": exported}).status_code == 403
+    refused = client_with(annotator).post(f"{V1}/projects/{doc.project_id}/import/", {"data": exported})
+    assert refused.status_code == 403
 
 
-def test_an_import_that_cannot_be_read_or_placed_says_where(manager, doc):
+def test_an_import_that_cannot_be_read_or_placed_says_why(manager, doc):
     client = client_with(manager)
     url = f"{V1}/projects/{doc.project_id}/import/"
     unreadable = client.post(url, {"data": "just,some\nwords,here\n"})
-    assert unreadable.status_code == 400 and unreadable.json()["errors"][0]["field"] == "data"
+    assert unreadable.status_code == 422 and "cannot be read" in unreadable.json()["errors"][0]["message"]
     header = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv").streaming_content).decode()
     assert client.post(url, {"data": header, "document": 999999}).json()["errors"][0]["field"] == "document"
-
-
-def test_all_marks_are_read_a_chunk_at_a_time(annotator, doc, labels, monkeypatch, django_assert_num_queries):
-    from annotator import reads
-
-    words = ["Did", "Stalin", "want", "Getty", "argues"]
-    made = [mark(doc, annotator, word, labels["claim"]) for word in words]
-    whole = list(reads.compact_marks(doc, doc.version))
-    monkeypatch.setattr(reads, "COMPACT_CHUNK", 2)
-    # One query of marks, read two rows at a time, and one query of citations per chunk (three chunks): four.
-    with django_assert_num_queries(4):
-        chunked = list(reads.compact_marks(doc, doc.version))
-    assert chunked == whole and [row[0] for row in chunked] == [m.pk for m in sorted(made, key=lambda m: m.span.start)]
-
-
-def test_malformed_json_a_wrong_media_type_and_a_wrong_method_answer_in_the_one_shape(annotator, doc):
-    client = client_with(annotator)
-    url = f"{V1}/documents/{doc.pk}/marks/"
-    broken = client.generic("POST", url, "{not json", content_type="application/json")
-    assert broken.status_code == 400 and broken.json()["errors"][0]["code"] == "parse_error"
-    form = client.post(url, {"start": "1"}, format="multipart")
-    assert form.status_code == 415 and form.json()["errors"][0]["code"] == "unsupported_media_type"
-    wrong = client.put(url, {})
-    assert wrong.status_code == 405 and wrong.json()["errors"][0]["code"] == "method_not_allowed"
 
 
 def test_a_document_from_a_file_is_made_in_the_background_and_followed(manager, annotator, project):

@@ -547,8 +547,11 @@ API = {
     "link_review": (NO, "401 404 404 403 403 200 200", NO, NO),
     "project_export": (R, NO, NO, NO),
     "document_export": (R, NO, NO, NO),
-    # Importing marks: managers (a dry run by default).
-    "mark_import": (NO, "401 404 404 403 403 403 200", NO, NO),
+    # Importing marks: managers check a file; the URL names the manager's checked upload, theirs alone to read and
+    # confirm.
+    "mark_import": (NO, "401 404 404 403 403 403 201", NO, NO),
+    "import_detail": ("401 404 404 404 404 404 200", NO, NO, NO),
+    "import_confirm": (NO, "401 404 404 404 404 404 200", NO, NO),
 }
 API_METHODS = ("get", "post", "patch", "delete")
 

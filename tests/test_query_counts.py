@@ -1042,6 +1042,20 @@ def _api(name, on="project", params=None, role="ann"):
     return call
 
 
+def _api_import_detail(w):
+    from annotator.exchange import CSV_HEADER
+    from annotator.models import Project
+    from annotator.services import import_uploads
+
+    upload = import_uploads.check_import(
+        user=w.user("boss"),
+        project=Project.objects.get(pk=w.project),
+        name="marks.csv",
+        data=(",".join(CSV_HEADER) + "\n").encode(),
+    )
+    return Call("boss", reverse("api:import_detail", args=[upload.pk]))
+
+
 API_CASES = {
     "project_list": [_api("project_list", on=None)],
     "project_detail": [_api("project_detail")],
@@ -1054,6 +1068,7 @@ API_CASES = {
     ],
     "document_detail": [_api("document_detail", on="document")],
     "extraction_detail": [_api("extraction_detail", on="extraction", role="boss")],
+    "import_detail": [_api_import_detail],
     "mark_list": [
         _api("mark_list", on="document"),
         _api("mark_list", on="document", params={"status": "accepted", "updated_since": "2000-01-01T00:00:00Z"}),

@@ -363,44 +363,36 @@ class LinkSerializer(serializers.Serializer):
 
 
 class ImportSerializer(serializers.Serializer):
-    """A file of marks to import (what `manage.py import_annotations` reads), and where its marks go."""
+    """A file of marks to check, then import (as the project's import page takes it), and where its marks go."""
 
     data = serializers.CharField(
-        trim_whitespace=False,
-        help_text="The file's text: our marks CSV or JSON-LD, or W3C annotations of another tool.",
+        trim_whitespace=False, help_text="The file's text: our CSV or JSON-LD, or W3C annotations of another tool."
     )
+    name = serializers.CharField(max_length=255, default="marks", help_text="The file's name, for the report.")
     links = serializers.CharField(
         required=False, trim_whitespace=False, help_text="Our links CSV, exported beside a marks CSV."
     )
-    dry_run = serializers.BooleanField(
-        default=True, help_text="Check every row and report, saving nothing (the default); false imports."
-    )
-    partial = serializers.BooleanField(default=False, help_text="Import the rows that can be, report the others.")
     spreadsheet_safe = serializers.BooleanField(
         default=False, help_text="Undo the apostrophes a default (not raw) CSV export put before formulas."
     )
     document = serializers.IntegerField(required=False, help_text="Every mark into this document of the project.")
     label = serializers.SlugField(required=False, help_text="The label for marks whose tags name none of ours.")
     as_user = serializers.CharField(required=False, help_text="The member who makes the marks of unknown creators.")
-    link_type = serializers.SlugField(required=False, help_text="The link type for relations of another vocabulary.")
 
 
-class RowNoteSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    message = serializers.CharField()
+class ImportUploadSerializer(serializers.Serializer):
+    """A checked file: the dry run's report (rows placed, re-found, refused, each with its line), until it is
+    confirmed; then the import's."""
 
-
-class ImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
-    saved = serializers.IntegerField()
-    created = serializers.IntegerField(help_text="Marks placed at their offsets.")
-    reanchored = serializers.IntegerField(help_text="Marks found again by their text and context.")
-    unchanged = serializers.IntegerField(help_text="Marks that were there already.")
-    sources_created = serializers.IntegerField()
-    links_created = serializers.IntegerField()
-    links_unchanged = serializers.IntegerField()
-    placed = RowNoteSerializer(many=True, help_text="Row by row, how each mark was placed and mapped.")
-    problems = RowNoteSerializer(many=True, help_text="Rows left out (with partial).")
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["checked", "imported"])
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    imported_at = serializers.DateTimeField(allow_null=True)
+    report = serializers.DictField(
+        help_text="created, reanchored, unchanged, sources_created, links_created, links_unchanged, placed_count, "
+        "refused_count, and placed and refused as [line, message] pairs."
+    )
 
 
 class LinkNoteSerializer(serializers.Serializer):

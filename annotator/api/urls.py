@@ -36,4 +36,6 @@ urlpatterns = [
     path("v1/projects/<int:project_id>/export/", views.ProjectExport.as_view(), name="project_export"),
     path("v1/documents/<int:document_id>/export/", views.DocumentExport.as_view(), name="document_export"),
     path("v1/projects/<int:project_id>/import/", views.MarkImport.as_view(), name="mark_import"),
+    path("v1/imports/<int:import_id>/", views.ImportDetail.as_view(), name="import_detail"),
+    path("v1/imports/<int:import_id>/confirm/", views.ImportConfirm.as_view(), name="import_confirm"),
 ]

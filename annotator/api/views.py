@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -22,7 +23,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import bibliography, exchange, reads, services
+from .. import bibliography, reads, services
 from .. import text as textlib
 from ..forms import ExportForm
 from ..models import Annotation, Document, DocumentVersion, Label, Link, LinkType, Membership, Source
@@ -31,12 +32,12 @@ from ..permissions import (
     citation_for,
     document_for,
     extraction_for,
+    import_upload_for,
     link_for,
     project_for,
-    require_manager,
     source_for,
 )
-from ..services import imports, versions
+from ..services import import_uploads, versions
 from ..services import ingest as ingest_services
 from ..services import links as link_services
 from ..services import sources as source_services
@@ -648,73 +649,54 @@ class DocumentExport(ApiView):
 class MarkImport(ApiView):
     @extend_schema(
         request=s.ImportSerializer,
-        responses={200: s.ImportReportSerializer, 201: s.ImportReportSerializer},
-        summary="Import marks from a file (managers): a dry run's report first (the default), then the import",
-        description="The same import as `manage.py import_annotations`, into this project. Send the file with "
-        '`"dry_run": true` (the default) to see how every row would be placed, re-found or refused, and nothing is '
-        'saved; send it again with `"dry_run": false` to import. All or nothing unless `partial`: a refused row '
-        "refuses the file, every such row named by its line.",
+        responses={201: s.ImportUploadSerializer},
+        summary="Check a file of marks (managers): its dry run's report; nothing is imported until it is confirmed",
+        description="The project's import page, over the API (services/import_uploads.py): the file is checked (the "
+        "import run and rolled back) and kept for its uploader for two hours; `POST imports/<id>/confirm/` imports "
+        "the rows the check placed, once. Refused rows are reported with their line and left out.",
     )
     def post(self, request, project_id):
-        project, membership = project_for(request.user, project_id)
-        require_manager(membership)  # the import's own rule too; said once for the whole file, not row by row
+        project, _ = project_for(request.user, project_id)
         data = valid(s.ImportSerializer, request.data).validated_data
-        mapping = _mapping(project, data)
-        try:
-            parsed = exchange.read(
-                data["data"].encode(),
-                links=data["links"].encode() if "links" in data else None,
-                spreadsheet_safe=data["spreadsheet_safe"],
-            )
-        except exchange.LinksFileError as exc:
-            raise ValidationError({"links": [str(exc)]}) from None
-        except exchange.ImportFileError as exc:
-            raise ValidationError({"data": [str(exc)]}) from None
-        try:
-            report = imports.import_marks(
-                user=request.user,
-                rows=parsed.rows,
-                problems=parsed.problems,
-                project=project,
-                partial=data["partial"],
-                dry_run=data["dry_run"],
-                links=parsed.links,
-                mapping=mapping,
-            )
-        except imports.ImportFailed as exc:
-            found = [error(p.message, "refused", f"line {p.line}") for p in exc.report.problems]
-            return Response({"errors": found}, status=exc.status)
-
-        def rows(items):
-            return [{"line": p.line, "message": p.message} for p in items]
-
-        answer = {
-            "dry_run": data["dry_run"],
-            "saved": report.saved,
-            "created": report.created,
-            "reanchored": report.reanchored,
-            "unchanged": report.unchanged,
-            "sources_created": report.sources_created,
-            "links_created": report.links_created,
-            "links_unchanged": report.links_unchanged,
-            "placed": rows(report.placed),
-            "problems": rows(report.problems),
-        }
-        return Response(answer, status=status.HTTP_200_OK if data["dry_run"] else status.HTTP_201_CREATED)
+        document = as_user = None
+        if "document" in data:
+            document = Document.objects.filter(pk=data["document"], project=project).defer("text").first()
+            if document is None:
+                raise ValidationError({"document": ["No such document in this project."]})
+        if "as_user" in data:
+            as_user = get_user_model().objects.filter(username=data["as_user"]).first()
+            if as_user is None:
+                raise ValidationError({"as_user": ["No one has that user name."]})
+        upload = import_uploads.check_import(
+            user=request.user,
+            project=project,
+            name=data["name"],
+            data=data["data"].encode(),
+            links=data["links"].encode() if "links" in data else None,
+            spreadsheet_safe=data["spreadsheet_safe"],
+            document=document,
+            label=data.get("label", ""),
+            as_user=as_user,
+        )
+        answer = Response(s.ImportUploadSerializer(upload).data, status=status.HTTP_201_CREATED)
+        answer["Location"] = reverse("api:import_detail", args=[upload.pk])
+        return answer
 
 
-def _mapping(project, data) -> imports.Mapping:
-    """Where the marks go, named by the request: a document and a member of this project."""
-    document = as_user = None
-    if "document" in data:
-        document = Document.objects.filter(pk=data["document"], project=project).defer("text").first()
-        if document is None:
-            raise ValidationError({"document": ["No such document in this project."]})
-    if "as_user" in data:
-        member = Membership.objects.filter(project=project, user__username=data["as_user"]).select_related("user")
-        if not member.exists():
-            raise ValidationError({"as_user": ["No member of this project has that user name."]})
-        as_user = member.get().user
-    return imports.Mapping(
-        document=document, label=data.get("label", ""), as_user=as_user, link_type=data.get("link_type", "")
+class ImportDetail(ApiView):
+    @extend_schema(responses=s.ImportUploadSerializer, summary="A checked file of marks and its report (its uploader)")
+    def get(self, request, import_id):
+        upload, _ = import_upload_for(request.user, import_id)
+        return Response(s.ImportUploadSerializer(upload).data)
+
+
+class ImportConfirm(ApiView):
+    @extend_schema(
+        request=None,
+        responses=s.ImportUploadSerializer,
+        summary="Import a checked file (its uploader, a manager): once, however often it is asked",
     )
+    def post(self, request, import_id):
+        upload, _ = import_upload_for(request.user, import_id)
+        upload = import_uploads.confirm_import(user=request.user, upload=upload)
+        return Response(s.ImportUploadSerializer(upload).data)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import ImportForm
-from ..models import ImportUpload, Role
-from ..permissions import membership_for, project_for
+from ..models import Role
+from ..permissions import import_upload_for, project_for
 from ..services import import_uploads
-from ..text import row_id
 
 
 def _forbidden(request):
@@ -61,10 +60,7 @@ def project_import(request, project_id):
 @require_http_methods(["GET", "POST"])
 def import_detail(request, import_id):
     """An upload's report, and the button that imports it (its uploader only: anyone else finds nothing)."""
-    upload = get_object_or_404(
-        ImportUpload.objects.defer("data", "links"), pk=row_id(import_id) or 0, user=request.user
-    )
-    membership = membership_for(request.user, upload.project_id)
+    upload, membership = import_upload_for(request.user, import_id)
     status = 200
     if request.method == "POST":
         try:
