@@ -1,0 +1,256 @@
+"""Writes on verdicts (issue 24): a project's rating scale (its managers), and the verdict on a claim mark (reviewers
+and managers), reviewed like a mark. Claims joined by "is the same claim as" links share one verdict."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max, Q
+
+from .. import text as textlib
+from ..links import SAME_AS
+from ..models import Annotation, Link, Project, Rating, RatingScale, Role, Source, Status, Verdict
+from .decisions import back_to_pending, check_status, decide
+from .errors import ActionRefused, Conflict, Forbidden
+from .projects import DEFAULT_BEST, DEFAULT_WORST, check_manager, check_member
+
+CLAIM = "claim"  # the label key of the marks that get verdicts
+NAME_LENGTH = 80  # Rating.name's max_length
+# ClaimReview's claimReviewed: "less than 75 characters" (Google's Fact Check markup guidelines).
+SUMMARY_LIMIT = 75
+CLAIMANT_LENGTH = 200
+APPEARANCE_LIMIT = 20
+_url = URLValidator(schemes=["http", "https"])
+
+
+# The rating scale ---------------------------------------------------------------------------------
+
+
+def scale_of(project_id: int) -> RatingScale:
+    """The project's scale; a project made before scales existed has the default one until a manager sets it."""
+    return RatingScale.objects.filter(project_id=project_id).first() or RatingScale(
+        project_id=project_id, best=DEFAULT_BEST, worst=DEFAULT_WORST
+    )
+
+
+def _checked_rating(project_id: int, *, name: str, value: int | None, exclude_pk: int | None = None):
+    name = (name or "").strip()
+    if not name:
+        raise ActionRefused("A rating needs a name: ClaimReview readers show its words, not its number.")
+    if len(name) > NAME_LENGTH:
+        raise ActionRefused(f"A rating's name is at most {NAME_LENGTH} characters.")
+    if textlib.BIDI_CONTROLS.search(name):
+        raise ActionRefused(
+            "A rating's name may not hold bidi control characters (U+202A–U+202E, U+2066–U+2069): "
+            "it is shown inside the interface's sentences."
+        )
+    if Rating.objects.filter(project_id=project_id, name__iexact=name).exclude(pk=exclude_pk or 0).exists():
+        raise ActionRefused(f"The scale has a rating named “{name}” already.")
+    if value is not None:
+        scale = scale_of(project_id)
+        if not scale.worst <= value <= scale.best:
+            raise ActionRefused(
+                f"A rating's value is on the scale, from {scale.worst} to {scale.best} (or empty, off the scale)."
+            )
+    return name, value
+
+
+@transaction.atomic
+def add_rating(*, user, project: Project, name: str, value: int | None) -> Rating:
+    """Add a rating at the end of the project's scale (its managers)."""
+    check_manager(user, project.pk)
+    name, value = _checked_rating(project.pk, name=name, value=value)
+    last = Rating.objects.filter(project=project).aggregate(m=Max("order"))["m"]
+    rating = Rating(project=project, name=name, value=value, order=0 if last is None else last + 1)
+    rating._history_user = user
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def update_rating(*, user, rating: Rating, name: str, value: int | None) -> Rating:
+    """Rename a rating or move it on the scale (its managers). Its verdicts keep it."""
+    check_manager(user, rating.project_id)
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    rating.name, rating.value = _checked_rating(rating.project_id, name=name, value=value, exclude_pk=rating.pk)
+    rating._history_user = user
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def delete_rating(*, user, rating: Rating) -> None:
+    """Delete a rating no verdict has ever used (its managers)."""
+    check_manager(user, rating.project_id)
+    if Verdict.objects.filter(rating=rating).exists() or Verdict.history.filter(rating_id=rating.pk).exists():
+        raise ActionRefused(f"The rating “{rating.name}” is used by verdicts (or was): rename it instead.")
+    rating._history_user = user
+    rating.delete()
+
+
+@transaction.atomic
+def set_rating_scale(*, user, project: Project, best: int, worst: int) -> RatingScale:
+    """Set the scale's best and worst values (its managers); every rating with a value must stay on it."""
+    check_manager(user, project.pk)
+    if worst >= best:
+        raise ActionRefused("The worst value of the scale is below its best.")
+    outside = (
+        Rating.objects.filter(project=project, value__isnull=False)
+        .filter(Q(value__lt=worst) | Q(value__gt=best))
+        .first()
+    )
+    if outside is not None:
+        raise ActionRefused(f"The rating “{outside.name}” ({outside.value}) would be off the scale: change it first.")
+    scale = RatingScale.objects.select_for_update().filter(project=project).first() or RatingScale(project=project)
+    scale.best, scale.worst = best, worst
+    scale._history_user = user
+    scale.save()
+    return scale
+
+
+# Same claim, many places ------------------------------------------------------------------------
+
+
+def same_claims(annotation_id: int) -> list[int]:
+    """The claim and every claim joined to it, directly or through others, by "is the same claim as" links that were
+    not rejected: the ids, the claim's own first. One query per step away."""
+    found, frontier = [annotation_id], {annotation_id}
+    while frontier:
+        rows = Link.objects.filter(type__key=SAME_AS, to_annotation__isnull=False).exclude(status=Status.REJECTED)
+        rows = rows.filter(Q(from_annotation_id__in=frontier) | Q(to_annotation_id__in=frontier))
+        step = set()
+        for a, b in rows.values_list("from_annotation_id", "to_annotation_id"):
+            step.update(x for x in (a, b) if x not in found)
+        found.extend(sorted(step))
+        frontier = step
+    return found
+
+
+def verdict_of(annotation_id: int, *, claims: list[int] | None = None) -> Verdict | None:
+    """The verdict of the claim or of a claim it is the same as (the oldest verdict, if two were joined)."""
+    claims = claims if claims is not None else same_claims(annotation_id)
+    return Verdict.objects.with_context().filter(annotation_id__in=claims).order_by("pk").first()
+
+
+# Verdicts ----------------------------------------------------------------------------------------
+
+
+def check_summary(summary: str, rating: Rating) -> str:
+    summary = " ".join((summary or "").split())
+    if not summary:
+        raise ActionRefused("A verdict needs a summary of the claim.")
+    if len(summary) >= SUMMARY_LIMIT:
+        raise ActionRefused(
+            f"The summary of the claim is under {SUMMARY_LIMIT} characters (ClaimReview asks it): "
+            f"this one has {len(summary)}."
+        )
+    if rating.name.casefold() in summary.casefold():
+        raise ActionRefused(f"The summary says what was claimed, without the rating (“{rating.name}”) in it.")
+    return summary
+
+
+def check_appearances(urls: Iterable[str]) -> list[str]:
+    kept: list[str] = []
+    for url in urls:
+        url = url.strip()
+        if not url or url in kept:
+            continue
+        try:
+            _url(url)
+        except ValidationError:
+            raise ActionRefused(f"“{textlib.isolated(url[:200])}” is not a web address (http or https).") from None
+        kept.append(url)
+    if len(kept) > APPEARANCE_LIMIT:
+        raise ActionRefused(f"At most {APPEARANCE_LIMIT} appearances of a claim are kept.")
+    return kept
+
+
+def document_url(annotation: Annotation) -> str:
+    """The address of the claim's document, when it came from the web."""
+    origin = annotation.span.document.origin
+    return origin if origin.startswith(("http://", "https://")) else ""
+
+
+@transaction.atomic
+def give_verdict(
+    *,
+    user,
+    annotation: Annotation,
+    rating: Rating | None,
+    summary: str,
+    explanation: str = "",
+    claimant: str = "",
+    claimant_source: Source | None = None,
+    claim_date: datetime.date | None = None,
+    appearances: Iterable[str] = (),
+    version: int | None = None,
+) -> Verdict:
+    """Give a claim mark its verdict, or change the verdict it has (reviewers and managers). Claims joined by "is the
+    same claim as" share one verdict: giving one to any of them changes theirs. A changed verdict goes back to
+    review. The document's address, when it came from the web, is the claim's first appearance."""
+    locked = Annotation.objects.select_for_update().with_document().select_related("label").filter(pk=annotation.pk)
+    annotation = locked.first()  # type: ignore[assignment]
+    if annotation is None:
+        raise Conflict("This mark was deleted meanwhile.")
+    project_id = annotation.span.document.project_id
+    membership = check_member(user, project_id)
+    if membership.role not in (Role.REVIEWER, Role.MANAGER):
+        raise Forbidden("Only reviewers and managers give verdicts.")
+    if annotation.label.key != CLAIM:
+        raise ActionRefused("Only a claim gets a verdict: this mark is not one.")
+    if rating is None:
+        raise ActionRefused("A verdict needs a rating.")
+    if rating.project_id != project_id:
+        raise ActionRefused("That rating belongs to another project.")
+    summary = check_summary(summary, rating)
+    claimant = (claimant or "").strip()
+    if len(claimant) > CLAIMANT_LENGTH:
+        raise ActionRefused(f"The claimant's name is at most {CLAIMANT_LENGTH} characters.")
+    if claimant_source is not None and claimant_source.project_id != project_id:
+        raise ActionRefused("That source belongs to another project.")
+    if textlib.unstorable(summary + explanation + claimant):
+        raise ActionRefused(
+            f"The verdict holds {textlib.unstorable(summary + explanation + claimant)}, which cannot be stored."
+        )
+    urls = check_appearances([document_url(annotation), *appearances])
+    verdict = verdict_of(annotation.pk)
+    if verdict is None:
+        verdict = Verdict(annotation=annotation, created_by=user)
+    else:
+        verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
+        if version is not None and verdict.version != version:
+            raise Conflict("This verdict changed after you opened it (edited, or reviewed by someone else).")
+    fields = {
+        "rating_id": rating.pk,
+        "summary": summary,
+        "explanation": explanation.strip(),
+        "claimant": claimant,
+        "claimant_source_id": claimant_source.pk if claimant_source else None,
+        "claim_date": claim_date,
+        "appearances": urls,
+    }
+    if verdict.pk and all(getattr(verdict, k) == v for k, v in fields.items()):
+        return verdict
+    for key, value in fields.items():
+        setattr(verdict, key, value)
+    if verdict.pk:
+        back_to_pending(verdict)
+        verdict.version += 1
+    verdict._history_user = user
+    verdict.save()
+    return verdict
+
+
+@transaction.atomic
+def review_verdict(*, user, verdict: Verdict, status: str, note: str = "", version: int | None = None) -> Verdict:
+    """Accept or reject a verdict, or send it back to pending (reviewers and managers; never one's own verdict)."""
+    check_status(status)
+    locked = Verdict.objects.select_for_update().filter(pk=verdict.pk).first()
+    if locked is None:
+        raise Conflict("This verdict was deleted meanwhile.")
+    project_id = Annotation.objects.filter(pk=locked.annotation_id).values_list("span__document__project_id")[0][0]
+    return decide(locked, user=user, project_id=project_id, status=status, note=note, version=version, noun="verdict")
