@@ -218,6 +218,20 @@ def same_span(annotation: Annotation):
     )
 
 
+def same_claims(annotation: Annotation, claims: list[int]):
+    """The other appearances of a claim: the claims joined to it as the same claim (issue 24), in text order of
+    their documents."""
+    others = [pk for pk in claims if pk != annotation.pk]
+    if not others:
+        return []
+    return list(
+        Annotation.objects.filter(pk__in=others)
+        .select_related("span__document", "label")
+        .defer("span__document__text")
+        .order_by("span__document__title", "span__start", "id")
+    )
+
+
 def citations_of(annotation: Annotation):
     """A mark's citations with their sources, without the sources' texts (the stored checks say what is needed)."""
     return annotation.citations.select_related("source").defer("source__full_text").order_by("id")

@@ -16,6 +16,7 @@ from .views import (
     search,
     sources,
     team,
+    verdicts,
     versions,
 )
 
@@ -98,4 +99,8 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", team.assignment_update, name="assignment_update"),
     path("my-work/", team.my_work, name="my_work"),
     path("projects/<int:project_id>/progress/", team.project_progress, name="project_progress"),
+    # Verdicts and ClaimReview (issue 24)
+    path("projects/<int:project_id>/ratings/", verdicts.rating_list, name="rating_list"),
+    path("annotations/<int:annotation_id>/verdict/", verdicts.verdict_save, name="verdict_save"),
+    path("verdicts/<int:verdict_id>/review/", verdicts.verdict_review, name="verdict_review"),
 ]

@@ -41,6 +41,7 @@ from annotator.models import (
     Span,
 )
 from annotator.services import links, sources, versions
+from annotator.services import verdicts as verdict_services
 from annotator.services.accounts import one_time_link
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -154,6 +155,11 @@ APP = {
     "logout": ("405 405 405 405 405 405 405", f"{L} {L} {L} {L} {L} {L} {L}"),
     "password_change": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
     "password_change_done": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    # Verdicts (issue 24): members read the rating scale, managers change it; reviewers and managers give a claim
+    # its verdict and review another's.
+    "rating_list": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "verdict_save": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    "verdict_review": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.
@@ -220,6 +226,13 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "label_update": lambda: {"action": "save", "name": "Assertion", "colour": "#aabbcc", "shortcut": "1"},
         "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
         "assignment_update": lambda: {"action": "progress", "progress": "done"},
+        "rating_list": lambda: {"action": "add", "name": "Pants on fire", "value": "1"},
+        "verdict_save": lambda: {
+            "rating": w.verdict.rating_id,
+            "summary": "Stalin wanted it",
+            "version": w.verdict.version,
+        },
+        "verdict_review": lambda: {"status": "accepted", "note": "", "version": w.verdict.version},
     }.get(name, dict)()
 
 
@@ -269,6 +282,12 @@ def build_world(project, people: dict) -> SimpleNamespace:
     newcomer = UserFactory(username=f"{project.name} newcomer".replace(" ", "-").lower())
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
+    # A verdict on the first claim, given by a reviewer who plays no other part (so that every role may review it).
+    giver = UserFactory(username=f"{project.name} giver".replace(" ", "-").lower())
+    MembershipFactory(user=giver, project=project, role=Role.REVIEWER)
+    verdict = verdict_services.give_verdict(
+        user=giver, annotation=first, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
+    )
     return SimpleNamespace(
         project=project,
         document=document,
@@ -280,6 +299,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
         citation=citation,
         source=citation.source,
         link=link,
+        verdict=verdict,
         suggestion=sources.quotation_suggestions(document)[0],
         ids={
             "project_id": project.pk,
@@ -294,6 +314,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "extraction_id": extraction.pk,
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
+            "verdict_id": verdict.pk,
             "deleted": gone.pk,
             "uidb64": password_link.uidb64,
             "token": password_link.token,

@@ -30,13 +30,16 @@ from annotator.models import (
     Link,
     LinkType,
     Original,
+    Rating,
     Role,
     Source,
     Span,
     Status,
+    Verdict,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
+from annotator.services import verdicts as verdict_services
 from annotator.services import versions as version_services
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
@@ -271,6 +274,15 @@ def build_world(tag: str, size: int) -> World:
     for line in range(40, 40 + 1 + extra):  # deleted marks, for the Deleted marks list
         gone = mark(document, line, "ann2", "claim")
         services.delete_annotation(user=users["ann2"], annotation=gone)
+    # The claim appears elsewhere too (more places in the large world), and has a verdict (issue 24).
+    for line in range(70, 71 + extra):
+        elsewhere = mark(document, line, "ann2", "claim")
+        link_services.create_link(
+            user=users["ann2"], from_annotation=elsewhere, type=types["same-as"], to_annotation=claim
+        )
+    verdict_services.give_verdict(
+        user=users["rev"], annotation=claim, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
+    )
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
     for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
@@ -770,6 +782,32 @@ def _restore(w):
     return Call("ann", _url("annotation_restore", mark.pk), "post", {}, htmx=True)
 
 
+def _rating_add(w):
+    return Call(
+        "boss",
+        _url("rating_list", w.project),
+        "post",
+        {"action": "add", "name": w.name("Wrong"), "value": "1"},
+        status=302,
+    )
+
+
+def _verdict_save(w):
+    data = {"rating": Rating.objects.get(project=w.project, name="Half true").pk, "summary": w.name("Stalin wanted")}
+    return Call("rev", _url("verdict_save", w.claim), "post", data, htmx=True)
+
+
+def _verdict_review(w):
+    verdict = Verdict.objects.get(annotation=w.claim)
+    return Call(
+        "boss",
+        _url("verdict_review", verdict.pk),
+        "post",
+        {"status": "accepted", "version": verdict.version},
+        htmx=True,
+    )
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
 
@@ -826,7 +864,13 @@ CASES = {
         _changes_with_open_mark,
     ],
     "annotation_create": [_annotation_create],
-    "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
+    "annotation_detail": [
+        _get("annotation_detail", on="quote"),
+        _get("annotation_detail", on="quote", htmx=True),
+        _get(
+            "annotation_detail", "rev", on="claim", htmx=True
+        ),  # a claim's panel: its verdict, the same claim elsewhere
+    ],
     "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
     "annotation_mark_all": [
@@ -894,6 +938,10 @@ CASES = {
     "project_progress": [_progress(changed=False), _progress(changed=True)],
     "deleted_marks": [_get("deleted_marks", on="document")],
     "annotation_restore": [_restore],
+    # Verdicts (issue 24)
+    "rating_list": [_get("rating_list", "boss"), _rating_add],
+    "verdict_save": [_verdict_save],
+    "verdict_review": [_verdict_review],
 }
 
 

@@ -207,11 +207,11 @@ def test_claims_joined_as_the_same_share_one_verdict(project, document, annotato
     create_link(user=annotator, from_annotation=first, type=same_as, to_annotation=elsewhere)
     link = create_link(user=annotator, from_annotation=third, type=same_as, to_annotation=elsewhere)
     verdict = _verdict(reviewer, first, ratings["False"])
-    assert verdict_services.verdict_of(third.pk) == verdict
-    assert sorted(verdict_services.same_claims(third.pk)) == sorted([first.pk, elsewhere.pk, third.pk])
+    assert verdict_services.verdict_of(third) == verdict
+    assert sorted(verdict_services.same_claims(third.pk, project.pk)) == sorted([first.pk, elsewhere.pk, third.pk])
     # Giving a verdict to another of them changes the one they share.
     assert _verdict(reviewer, elsewhere, ratings["Half true"]).pk == verdict.pk
     assert Verdict.objects.count() == 1
     # A rejected link no longer joins them.
     review_link(user=reviewer, link=link, status=Status.REJECTED)
-    assert verdict_services.verdict_of(third.pk) is None
+    assert verdict_services.verdict_of(third) is None

@@ -115,24 +115,26 @@ def set_rating_scale(*, user, project: Project, best: int, worst: int) -> Rating
 # Same claim, many places ------------------------------------------------------------------------
 
 
-def same_claims(annotation_id: int) -> list[int]:
+def same_claims(annotation_id: int, project_id: int) -> list[int]:
     """The claim and every claim joined to it, directly or through others, by "is the same claim as" links that were
-    not rejected: the ids, the claim's own first. One query per step away."""
-    found, frontier = [annotation_id], {annotation_id}
+    not rejected: the ids, the claim's own first. One query: the project's same-claim links, walked here (a project
+    has few of them beside its marks)."""
+    edges: dict[int, set[int]] = {}
+    rows = Link.objects.filter(project_id=project_id, type__key=SAME_AS, to_annotation__isnull=False)
+    for a, b in rows.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
+        edges.setdefault(a, set()).add(b)
+        edges.setdefault(b, set()).add(a)
+    found, frontier = [annotation_id], [annotation_id]
     while frontier:
-        rows = Link.objects.filter(type__key=SAME_AS, to_annotation__isnull=False).exclude(status=Status.REJECTED)
-        rows = rows.filter(Q(from_annotation_id__in=frontier) | Q(to_annotation_id__in=frontier))
-        step = set()
-        for a, b in rows.values_list("from_annotation_id", "to_annotation_id"):
-            step.update(x for x in (a, b) if x not in found)
-        found.extend(sorted(step))
+        step = sorted({other for pk in frontier for other in edges.get(pk, ()) if other not in found})
+        found.extend(step)
         frontier = step
     return found
 
 
-def verdict_of(annotation_id: int, *, claims: list[int] | None = None) -> Verdict | None:
+def verdict_of(annotation: Annotation, *, claims: list[int] | None = None) -> Verdict | None:
     """The verdict of the claim or of a claim it is the same as (the oldest verdict, if two were joined)."""
-    claims = claims if claims is not None else same_claims(annotation_id)
+    claims = claims if claims is not None else same_claims(annotation.pk, annotation.span.document.project_id)
     return Verdict.objects.with_context().filter(annotation_id__in=claims).order_by("pk").first()
 
 
@@ -217,7 +219,7 @@ def give_verdict(
             f"The verdict holds {textlib.unstorable(summary + explanation + claimant)}, which cannot be stored."
         )
     urls = check_appearances([document_url(annotation), *appearances])
-    verdict = verdict_of(annotation.pk)
+    verdict = verdict_of(annotation)
     if verdict is None:
         verdict = Verdict(annotation=annotation, created_by=user)
     else:

@@ -1,0 +1,168 @@
+"""Verdicts on the pages (issue 24): the rating scale page, and a claim's verdict in its mark's panel."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from annotator.models import LinkType, Rating, RatingScale, Status, Verdict
+from annotator.services import verdicts as verdict_services
+from annotator.services.links import create_link
+
+from .conftest import client_for
+from .factories import AnnotationFactory, DocumentFactory, SpanFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def ratings(project):
+    return {r.name: r for r in Rating.objects.filter(project=project)}
+
+
+@pytest.fixture
+def claim(document, annotator):
+    start = document.text.index("Getty")
+    return AnnotationFactory(span=SpanFactory(document=document, start=start, end=start + 30), created_by=annotator)
+
+
+def _give(client, claim, rating, **extra):
+    data = {"rating": rating.pk, "summary": "The centre restrained local zeal", "explanation": "Archives.", **extra}
+    return client.post(reverse("verdict_save", args=[claim.pk]), data, **HTMX)
+
+
+# The rating scale page -----------------------------------------------------------------------------
+
+
+def test_members_read_the_scale_and_managers_change_it(project, annotator, manager):
+    page = client_for(annotator).get(reverse("rating_list", args=[project.pk]))
+    assert page.status_code == 200
+    assert "Mostly false" in page.content.decode()
+    assert "Add a rating" not in page.content.decode()
+    url = reverse("rating_list", args=[project.pk])
+    client = client_for(manager)
+    assert client.post(url, {"action": "add", "name": "Pants on fire", "value": "1"}).status_code == 302
+    rating = Rating.objects.get(project=project, name="Pants on fire")
+    client.post(url, {"action": "save", "rating": rating.pk, "name": "Absurd", "value": ""})
+    assert Rating.objects.get(pk=rating.pk).value is None
+    client.post(url, {"action": "scale", "worst": "0", "best": "10"})
+    scale = RatingScale.objects.get(project=project)
+    assert (scale.worst, scale.best) == (0, 10)
+    client.post(url, {"action": "delete", "rating": rating.pk})
+    assert not Rating.objects.filter(pk=rating.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "add", "name": "", "value": "3"}, "needs a name"),
+        ({"action": "add", "name": "Fal\u202ese", "value": "1"}, "bidi control"),
+        ({"action": "add", "name": "Big", "value": "x"}, "whole number"),
+        ({"action": "scale", "worst": "3", "best": "2"}, "below its best"),
+        ({"action": "save", "rating": "999999", "name": "X"}, "Choose a rating"),
+    ],
+)
+def test_a_bad_rating_is_refused_with_its_reason(project, manager, data, message):
+    client = client_for(manager)
+    response = client.post(reverse("rating_list", args=[project.pk]), data, follow=True)
+    assert message in response.content.decode()
+    assert Rating.objects.filter(project=project).count() == 6
+
+
+# The verdict in the panel -------------------------------------------------------------------------
+
+
+def test_a_claims_panel_offers_reviewers_a_verdict_and_tells_annotators_who_gives_it(claim, reviewer, annotator):
+    url = reverse("annotation_detail", args=[claim.pk])
+    mine = client_for(annotator).get(url, **HTMX).content.decode()
+    assert "No verdict yet. Reviewers and managers give verdicts." in mine
+    assert "Save the verdict" not in mine
+    theirs = client_for(reviewer).get(url, **HTMX).content.decode()
+    assert "Give a verdict" in theirs and "Mostly false" in theirs
+
+
+def test_a_verdict_given_in_the_panel_is_shown_and_accepted_by_a_second_reviewer(claim, reviewer, manager, ratings):
+    response = _give(client_for(reviewer), claim, ratings["Mostly false"], appearances="https://example.org/a\n")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>Mostly false</strong>" in html and "The centre restrained local zeal" in html
+    assert "another reviewer will review it" in html
+    verdict = Verdict.objects.get()
+    assert verdict.appearances == ["https://example.org/a"]
+    review = client_for(manager).post(
+        reverse("verdict_review", args=[verdict.pk]),
+        {"status": "accepted", "note": "Sound", "version": verdict.version, "open": claim.pk},
+        **HTMX,
+    )
+    assert review.status_code == 200
+    assert "Accepted</span> by boss" in review.content.decode()
+    assert Verdict.objects.get().status == Status.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"rating": ""}, "needs a rating"),
+        ({"summary": "x" * 80}, "under 75 characters"),
+        ({"summary": "It is mostly false that zeal was local"}, "without the rating"),
+        ({"claim_date": "yesterday"}, "YYYY-MM-DD"),
+        ({"appearances": "not-a-url"}, "not a web address"),
+    ],
+)
+def test_a_bad_verdict_is_refused_in_the_panel_with_what_was_typed_kept(claim, reviewer, ratings, extra, message):
+    extra = {"rating": ratings["Mostly false"].pk, **extra}
+    response = client_for(reviewer).post(
+        reverse("verdict_save", args=[claim.pk]),
+        {"summary": "Zeal was local", "explanation": "Archives.", **extra},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html
+    assert "Archives." in html  # the explanation typed is still in the form
+    assert not Verdict.objects.exists()
+
+
+def test_an_annotator_may_not_give_a_verdict(claim, annotator, ratings):
+    response = _give(client_for(annotator), claim, ratings["False"])
+    assert response.status_code == 403
+    assert not Verdict.objects.exists()
+
+
+def test_a_reviewer_does_not_review_their_own_verdict(claim, reviewer, ratings):
+    _give(client_for(reviewer), claim, ratings["False"])
+    verdict = Verdict.objects.get()
+    response = client_for(reviewer).post(
+        reverse("verdict_review", args=[verdict.pk]), {"status": "accepted", "version": verdict.version}, **HTMX
+    )
+    assert response.status_code == 403
+    assert Verdict.objects.get().status == Status.PENDING
+
+
+def test_a_plain_post_saves_and_goes_back_to_the_mark(claim, reviewer, ratings):
+    response = client_for(reviewer).post(
+        reverse("verdict_save", args=[claim.pk]), {"rating": ratings["True"].pk, "summary": "Zeal was local"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("annotation_detail", args=[claim.pk])
+
+
+def test_the_same_claim_elsewhere_shows_the_shared_verdict_and_the_other_appearances(
+    project, claim, annotator, reviewer, ratings
+):
+    other_document = DocumentFactory(project=project, title="Another paper")
+    other = AnnotationFactory(span=SpanFactory(document=other_document, start=0, end=10), created_by=annotator)
+    same_as = LinkType.objects.get(project=project, key="same-as")
+    create_link(user=annotator, from_annotation=other, type=same_as, to_annotation=claim)
+    verdict_services.give_verdict(user=reviewer, annotation=claim, rating=ratings["False"], summary="Zeal was local")
+    html = client_for(annotator).get(reverse("annotation_detail", args=[other.pk]), **HTMX).content.decode()
+    assert '<strong>False</strong> <span class="meta">(1 on the scale)</span>: Zeal was local' in html
+    assert "shared with the same claim elsewhere" in html
+    assert "The same claim elsewhere" in html and "Sample" in html
+
+
+def test_user_text_in_a_verdict_is_escaped(claim, reviewer, ratings):
+    _give(client_for(reviewer), claim, ratings["False"], summary="<script>x</script>", explanation="<img src=x>")
+    html = client_for(reviewer).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<img src=x>" not in html
