@@ -34,7 +34,7 @@ from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm, Verdic
 from .guidelines import render as render_guidelines
 from .ingest import pages as pagelib
 from .kept_texts import text_of
-from .models import Annotation, Document, DocumentVersion, Rating, Role, Source
+from .models import Annotation, Document, DocumentVersion, LinkType, Rating, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
 from .services import verdicts as verdict_services
 
@@ -401,7 +401,8 @@ def verdict_context(annotation: Annotation, membership, *, form=None, error: str
     if annotation.label.key != verdict_services.CLAIM:
         return {"is_claim": False}
     project_id = annotation.span.document.project_id
-    claims = verdict_services.same_claims(annotation.pk, project_id)
+    edges = verdict_services.claim_edges(project_id)
+    claims = verdict_services.joined(edges, annotation.pk)
     verdict = verdict_services.verdict_of(annotation, claims=claims)
     can_give = can_review(membership)
     if form is None and can_give:
@@ -424,6 +425,10 @@ def verdict_context(annotation: Annotation, membership, *, form=None, error: str
         "verdict_form": form if can_give else None,
         "verdict_error": error,
         "same_claims": reads.same_claims(annotation, claims),
+        "similar_claims": reads.similar_claims(annotation, edges),
+        "same_as_type": LinkType.objects.filter(project_id=project_id, key=linklib.SAME_AS)
+        .values_list("pk", flat=True)
+        .first(),
         "ratings": list(Rating.objects.filter(project_id=project_id)) if can_give else [],
         "claimant_sources": list(Source.objects.filter(project_id=project_id).only("pk", "title")) if can_give else [],
         "can_review_verdict": can_give and verdict is not None and verdict.created_by_id != membership.user_id,

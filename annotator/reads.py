@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from . import links as linklib
 from . import text as textlib
@@ -36,7 +37,11 @@ from .models import (
     Role,
     Source,
     Status,
+    Verdict,
 )
+from .search import backends as search_backends
+from .search.terms import WORD, fold
+from .services import verdicts as verdict_services
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
@@ -230,6 +235,62 @@ def same_claims(annotation: Annotation, claims: list[int]):
         .defer("span__document__text")
         .order_by("span__document__title", "span__start", "id")
     )
+
+
+# Words too common to tell claims apart (English, the desk's language so far); the others are looked for.
+COMMON_WORDS = frozenset(
+    "the a an and or but of to in on at by for with from as is are was were be been being it its this that these "
+    "those there their they them he she his her we our you your not no than then so such into over under about "
+    "has have had do does did will would can could should may might must more most very also just only".split()
+)
+SIMILAR_WORDS = 8  # the longest words of a claim asked for
+SIMILAR_CANDIDATES = 40  # the best-ranked matches compared closely
+SIMILAR_SHOWN = 5
+SIMILAR_SCORE = 60  # rapidfuzz's token set ratio (0-100) a claim needs to be offered
+
+
+@dataclass
+class SimilarClaim:
+    """A claim of the project with words like another's, how alike (0-100), and the verdict it has or shares."""
+
+    annotation: Annotation
+    score: float
+    verdict: Verdict | None
+
+
+def claim_words(text: str) -> list[str]:
+    """The words of a claim to look for (folded, as the index holds them): the longest uncommon ones."""
+    words = dict.fromkeys(w for w in WORD.findall(fold(text)) if len(w) > 2 and w not in COMMON_WORDS)
+    return sorted(words, key=lambda w: (-len(w), w))[:SIMILAR_WORDS]
+
+
+def similar_claims(annotation: Annotation, edges: dict[int, set[int]]) -> list[SimilarClaim]:
+    """Other claims of the project with words like this claim's ("Already checked?", issue 24), not already joined to
+    it as the same claim, the most alike first, with their verdicts. The search index finds candidates (any of the
+    claim's words); rapidfuzz compares each with the claim. Four queries, however many claims the project holds."""
+    project_id = annotation.span.document.project_id
+    words = claim_words(annotation.span.exact)
+    ranked = search_backends.marks_with_any(
+        words, project_id=project_id, label_id=annotation.label_id, limit=SIMILAR_CANDIDATES
+    )
+    joined_here = set(verdict_services.joined(edges, annotation.pk))
+    ids = [pk for pk, _ in ranked if pk not in joined_here]
+    if not ids:
+        return []
+    marks = (
+        Annotation.objects.filter(pk__in=ids).select_related("span__document", "label").defer("span__document__text")
+    )
+    mine = fold(annotation.span.exact)
+    scored = [(fuzz.token_set_ratio(mine, fold(m.span.exact)), m) for m in marks]
+    best = sorted((x for x in scored if x[0] >= SIMILAR_SCORE), key=lambda x: (-x[0], x[1].pk))[:SIMILAR_SHOWN]
+    groups = {m.pk: verdict_services.joined(edges, m.pk) for _, m in best}
+    everyone = {pk for group in groups.values() for pk in group}
+    verdicts = {v.annotation_id: v for v in Verdict.objects.filter(annotation_id__in=everyone).select_related("rating")}
+
+    def shared(group):  # the oldest verdict of the group, as verdict_of says
+        return min((verdicts[pk] for pk in group if pk in verdicts), key=lambda v: v.pk, default=None)
+
+    return [SimilarClaim(m, score, shared(groups[m.pk])) for score, m in best]
 
 
 def citations_of(annotation: Annotation):

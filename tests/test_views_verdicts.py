@@ -166,3 +166,43 @@ def test_user_text_in_a_verdict_is_escaped(claim, reviewer, ratings):
     html = client_for(reviewer).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
     assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<img src=x>" not in html
+
+
+# Already checked? ------------------------------------------------------------------------------------
+
+
+def _claim_in(project, annotator, text, title="Elsewhere"):
+    document = DocumentFactory(project=project, title=title, text=text + "\n")
+    return AnnotationFactory(span=SpanFactory(document=document, start=0, end=len(text)), created_by=annotator)
+
+
+def test_a_new_claim_lists_earlier_claims_with_its_words_and_their_verdicts(project, annotator, reviewer, ratings):
+    earlier = _claim_in(project, annotator, "Unemployment fell by half under the new government", "Speech")
+    unrelated = _claim_in(project, annotator, "Bananas grow on tall herbaceous plants", "Fruit")
+    verdict_services.give_verdict(user=reviewer, annotation=earlier, rating=ratings["False"], summary="Jobless halved")
+    new = _claim_in(project, annotator, "The new government cut unemployment by half", "Interview")
+    html = client_for(annotator).get(reverse("annotation_detail", args=[new.pk]), **HTMX).content.decode()
+    assert "Already checked?" in html
+    assert f'data-annotation="{earlier.pk}"' in html and "<strong>False</strong>: Jobless halved" in html
+    assert f'data-annotation="{unrelated.pk}"' not in html
+    # One click joins them as the same claim: the new one shares the verdict.
+    same_as = LinkType.objects.get(project=project, key="same-as")
+    response = client_for(annotator).post(
+        reverse("link_create", args=[new.pk]), {"type": str(same_as.pk), "to_annotation": earlier.pk}, **HTMX
+    )
+    assert response.status_code == 200
+    assert verdict_services.verdict_of(new).annotation_id == earlier.pk
+    html = client_for(annotator).get(reverse("annotation_detail", args=[new.pk]), **HTMX).content.decode()
+    assert "shared with the same claim elsewhere" in html
+    assert f'class="similar-claim" data-annotation="{earlier.pk}"' not in html  # joined already: not offered again
+
+
+def test_the_words_looked_for_are_the_claims_longest_uncommon_ones():
+    from annotator.reads import claim_words
+
+    assert claim_words("The Président said that the economy is GROWING, growing!") == [
+        "president",
+        "economy",
+        "growing",
+        "said",
+    ]

@@ -115,21 +115,30 @@ def set_rating_scale(*, user, project: Project, best: int, worst: int) -> Rating
 # Same claim, many places ------------------------------------------------------------------------
 
 
-def same_claims(annotation_id: int, project_id: int) -> list[int]:
-    """The claim and every claim joined to it, directly or through others, by "is the same claim as" links that were
-    not rejected: the ids, the claim's own first. One query: the project's same-claim links, walked here (a project
-    has few of them beside its marks)."""
+def claim_edges(project_id: int) -> dict[int, set[int]]:
+    """The project's "is the same claim as" links that were not rejected, as each claim's neighbours. One query (a
+    project has few of them beside its marks)."""
     edges: dict[int, set[int]] = {}
     rows = Link.objects.filter(project_id=project_id, type__key=SAME_AS, to_annotation__isnull=False)
     for a, b in rows.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
         edges.setdefault(a, set()).add(b)
         edges.setdefault(b, set()).add(a)
+    return edges
+
+
+def joined(edges: dict[int, set[int]], annotation_id: int) -> list[int]:
+    """The claim and every claim joined to it by the edges, directly or through others: its own id first."""
     found, frontier = [annotation_id], [annotation_id]
     while frontier:
         step = sorted({other for pk in frontier for other in edges.get(pk, ()) if other not in found})
         found.extend(step)
         frontier = step
     return found
+
+
+def same_claims(annotation_id: int, project_id: int) -> list[int]:
+    """The claim and every claim that is the same claim as it (see claim_edges, joined)."""
+    return joined(claim_edges(project_id), annotation_id)
 
 
 def verdict_of(annotation: Annotation, *, claims: list[int] | None = None) -> Verdict | None:
