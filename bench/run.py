@@ -251,6 +251,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
 
         attempt(figures, "search", "ms", 50, lambda: search_bench.figures(scale, document, export, size.page_runs + 5))
 
+        progress("“Already checked?” over 10,000 rated claims (issue 24)")
+        from . import verdicts as verdict_bench
+
+        attempt(figures, "already checked", "ms", 100, lambda: verdict_bench.figures(size.page_runs + 5))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

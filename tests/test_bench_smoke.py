@@ -69,3 +69,11 @@ def test_the_import_benchs_libraries_are_read_whole_as_other_tools_write_them():
     assert [e.problem for e in bib] == [""] * 60
     assert [e.label for e in bib if e.record is None] == ["BibTeX entry “getty_1” (line 17)"]  # the key used twice
     assert {e.record["type"] for e in bib if e.record} == {"book", "paper-conference", "article-journal"}
+
+
+@pytest.mark.django_db
+def test_the_already_checked_figure_finds_the_earlier_claim_with_its_verdict():
+    from bench import verdicts
+
+    figure = verdicts.figures(2, count=50)[0]
+    assert len(figure.samples) == 2 and figure.note.endswith("2 times in 2")
