@@ -237,6 +237,32 @@ def same_claims(annotation: Annotation, claims: list[int]):
     )
 
 
+@dataclass
+class Evidence:
+    """A mark that supports or refutes a claim, with the link's verb and the mark's citations."""
+
+    link: Link
+    mark: Annotation
+    citations: list
+
+
+def evidence_of(claims: list[int]) -> list[Evidence]:
+    """The marks linked as supporting or refuting any of these claims (links not rejected), with their sources and
+    locators: what a fact-check page shows. Three queries."""
+    links = list(
+        Link.objects.filter(to_annotation_id__in=claims, type__key__in=[linklib.SUPPORTS, linklib.REFUTES])
+        .exclude(status=Status.REJECTED)
+        .select_related("type", "from_annotation__span__document", "from_annotation__label")
+        .defer("from_annotation__span__document__text")
+        .order_by("type__order", "from_annotation__span__document__title", "from_annotation__span__start", "id")
+    )
+    citations: dict[int, list] = {}
+    rows = Citation.objects.filter(annotation_id__in={link.from_annotation_id for link in links})
+    for citation in rows.select_related("source").defer("source__full_text").order_by("id"):
+        citations.setdefault(citation.annotation_id, []).append(citation)
+    return [Evidence(link, link.from_annotation, citations.get(link.from_annotation_id, [])) for link in links]
+
+
 # Words too common to tell claims apart (English, the desk's language so far); the others are looked for.
 COMMON_WORDS = frozenset(
     "the a an and or but of to in on at by for with from as is are was were be been being it its this that these "

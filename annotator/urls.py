@@ -103,4 +103,9 @@ urlpatterns = [
     path("projects/<int:project_id>/ratings/", verdicts.rating_list, name="rating_list"),
     path("annotations/<int:annotation_id>/verdict/", verdicts.verdict_save, name="verdict_save"),
     path("verdicts/<int:verdict_id>/review/", verdicts.verdict_review, name="verdict_review"),
+    path("annotations/<int:annotation_id>/fact-check/", verdicts.fact_check, name="fact_check"),
+    path("annotations/<int:annotation_id>/claim-review.jsonld", verdicts.claim_review, name="claim_review"),
+    path(
+        "projects/<int:project_id>/claim-reviews.jsonld", verdicts.project_claim_reviews, name="project_claim_reviews"
+    ),
 ]

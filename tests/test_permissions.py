@@ -160,6 +160,11 @@ APP = {
     "rating_list": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
     "verdict_save": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
     "verdict_review": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    # Members read a claim's fact-check and the project's ClaimReview; one claim's is published once its verdict is
+    # accepted (the world's is pending: 409).
+    "fact_check": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "claim_review": (f"{L} 404 404 409 409 409 409", f"{L} 405 405 405 405 405 405"),
+    "project_claim_reviews": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.

@@ -283,6 +283,11 @@ def build_world(tag: str, size: int) -> World:
     verdict_services.give_verdict(
         user=users["rev"], annotation=claim, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
     )
+    for i, other in enumerate(m for m in made if m.label.key == "claim"):  # accepted verdicts, for the ClaimReview
+        verdict = verdict_services.give_verdict(
+            user=users["rev"], annotation=other, rating=project.ratings.get(name="True"), summary=f"Claim {i}"
+        )
+        verdict_services.review_verdict(user=users["boss"], verdict=verdict, status=Status.ACCEPTED)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
     for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
@@ -808,6 +813,13 @@ def _verdict_review(w):
     )
 
 
+def _claim_review(w):
+    verdict = Verdict.objects.get(annotation=w.claim)
+    if verdict.status != Status.ACCEPTED:
+        verdict_services.review_verdict(user=w.user("boss"), verdict=verdict, status=Status.ACCEPTED)
+    return Call("ann", _url("claim_review", w.claim))
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
 
@@ -942,6 +954,9 @@ CASES = {
     "rating_list": [_get("rating_list", "boss"), _rating_add],
     "verdict_save": [_verdict_save],
     "verdict_review": [_verdict_review],
+    "fact_check": [_get("fact_check", on="claim")],
+    "claim_review": [_claim_review],
+    "project_claim_reviews": [_get("project_claim_reviews")],
 }
 
 

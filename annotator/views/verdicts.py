@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from .. import document_page as page
-from .. import services
+from .. import reads, services
+from ..exchange import claimreview
 from ..forms import RatingForm, RatingScaleForm, ReviewForm, VerdictForm
-from ..models import Annotation, Rating, Role, Source, Verdict
+from ..models import Annotation, Rating, Role, Source, Status, Verdict
 from ..permissions import annotation_for, membership_for, project_for
 from ..services import verdicts as verdict_services
 
@@ -154,3 +158,69 @@ def _open_claim(request, verdict: Verdict) -> int:
     if asked.isdecimal() and int(asked) in verdict_services.same_claims(verdict.annotation_id, project_id):
         return int(asked)
     return verdict.annotation_id
+
+
+# The fact-check page and ClaimReview -------------------------------------------------------------------------
+
+
+def _claim_verdict(request, annotation_id):
+    """The claim, the user's membership, the claims joined to it and the verdict they share; 404 without one."""
+    annotation, membership = annotation_for(request.user, annotation_id)
+    project_id = annotation.span.document.project_id
+    claims = verdict_services.same_claims(annotation.pk, project_id)
+    verdict = verdict_services.verdict_of(annotation, claims=claims)
+    if verdict is None:
+        raise Http404("This claim has no verdict.")
+    return annotation, membership, claims, verdict
+
+
+@login_required
+@require_GET
+def fact_check(request, annotation_id):
+    """A claim's fact-check, to read and print: the claim in its context, the verdict and why, the evidence for and
+    against with its quotations and sources, who gave and reviewed it; and the ClaimReview to publish with it."""
+    annotation, membership, claims, verdict = _claim_verdict(request, annotation_id)
+    project = annotation.span.document.project
+    scale = verdict_services.scale_of(project.pk)
+    context = {
+        "project": project,
+        "membership": membership,
+        "annotation": annotation,
+        "verdict": verdict,
+        "scale": scale,
+        "evidence": reads.evidence_of(claims),
+        "same_claims": reads.same_claims(annotation, claims),
+        "snippet": claimreview.snippet(claimreview.document(verdict, scale))
+        if verdict.status == Status.ACCEPTED
+        else "",
+    }
+    return render(request, "annotator/fact_check.html", context)
+
+
+@login_required
+@require_GET
+def claim_review(request, annotation_id):
+    """One claim's ClaimReview JSON-LD: only an accepted verdict is published (409 until then)."""
+    annotation, _, _, verdict = _claim_verdict(request, annotation_id)
+    if verdict.status != Status.ACCEPTED:
+        return HttpResponse(
+            "This claim's verdict is not accepted yet: only accepted verdicts are published.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    scale = verdict_services.scale_of(annotation.span.document.project_id)
+    body = json.dumps(claimreview.document(verdict, scale), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=claimreview.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="claim-{annotation.pk}-claimreview.jsonld"'
+    return response
+
+
+@login_required
+@require_GET
+def project_claim_reviews(request, project_id):
+    """The project's accepted verdicts as ClaimReview JSON-LD, streamed."""
+    project, _ = project_for(request.user, project_id)
+    scale = verdict_services.scale_of(project.pk)
+    response = StreamingHttpResponse(claimreview.stream(project.pk, scale), content_type=claimreview.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-claimreview.jsonld"'
+    return response
