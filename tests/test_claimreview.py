@@ -189,3 +189,46 @@ def test_the_fact_check_page_shows_the_claim_verdict_evidence_and_the_snippet(
 
 def test_a_claim_without_a_verdict_has_no_fact_check_page(claim, annotator):
     assert client_for(annotator).get(reverse("fact_check", args=[claim.pk])).status_code == 404
+
+
+# The marks exports carry a claim's verdict ---------------------------------------------------------------------
+
+
+def test_the_marks_exports_carry_each_claims_own_or_shared_verdict(project, claim, annotator, reviewer, ratings):
+    import csv
+    import io
+
+    from . import w3c_context
+
+    other = AnnotationFactory(span=SpanFactory(document=claim.span.document, start=0, end=10), created_by=annotator)
+    plain = AnnotationFactory(span=SpanFactory(document=claim.span.document, start=12, end=20), created_by=annotator)
+    create_link(
+        user=annotator,
+        from_annotation=other,
+        type=LinkType.objects.get(project=project, key="same-as"),
+        to_annotation=claim,
+    )
+    _verdict(claim, reviewer, ratings["Mostly false"], summary="Zeal was restrained")
+    client = client_for(annotator)
+    url = reverse("project_export", args=[project.pk])
+    response = client.get(url, {"format": "csv"})
+    rows = {r["annotation_id"]: r for r in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
+    for pk in (claim.pk, other.pk):
+        row = rows[str(pk)]
+        assert (row["verdict"], row["verdict_value"], row["verdict_summary"], row["verdict_status"]) == (
+            "Mostly false",
+            "2",
+            "Zeal was restrained",
+            "pending",
+        )
+    assert rows[str(plain.pk)]["verdict"] == rows[str(plain.pk)]["verdict_value"] == ""
+    data = json.loads(b"".join(client.get(url, {"format": "jsonld"}).streaming_content))
+    items = {
+        item["id"].rstrip("/").rsplit("/", 1)[1]: item
+        for item in data["first"]["items"]
+        if "/annotations/" in item["id"]
+    }
+    assert items[str(other.pk)]["verdict"] == "Mostly false" and items[str(other.pk)]["verdictValue"] == 2
+    assert "verdict" not in items[str(plain.pk)]
+    expanded = json.dumps(w3c_context.expand(items[str(claim.pk)]))
+    assert "urn:editorial-annotator:verdictSummary" in expanded and "Zeal was restrained" in expanded

@@ -136,7 +136,7 @@ def test_a_spreadsheet_safe_csv_reads_back_with_the_apostrophes_removed():
 def test_the_row_number_of_a_row_after_a_multiline_cell_is_its_line_in_the_file():
     parsed = exchange.read(csv_bytes([record(note="a\nb\nc"), record(label="")]) + b"1,2\r\n")
     assert [row.line for row in parsed.rows] == [2, 5]  # the note spans lines 2-4
-    assert [str(p) for p in parsed.problems] == ["row 6: 2 cells where the header has 20"]
+    assert [str(p) for p in parsed.problems] == ["row 6: 2 cells where the header has 24"]
 
 
 @pytest.mark.parametrize(
