@@ -401,8 +401,8 @@ def verdict_context(annotation: Annotation, membership, *, form=None, error: str
     if annotation.label.key != verdict_services.CLAIM:
         return {"is_claim": False}
     project_id = annotation.span.document.project_id
-    edges = verdict_services.claim_edges(project_id)
-    claims = verdict_services.joined(edges, annotation.pk)
+    edges = reads.claim_edges(project_id)
+    claims = reads.joined(edges, annotation.pk)
     verdict = verdict_services.verdict_of(annotation, claims=claims)
     can_give = can_review(membership)
     if form is None and can_give:

@@ -41,7 +41,6 @@ from .models import (
 )
 from .search import backends as search_backends
 from .search.terms import WORD, fold
-from .services import verdicts as verdict_services
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = 200
@@ -263,6 +262,27 @@ def evidence_of(claims: list[int]) -> list[Evidence]:
     return [Evidence(link, link.from_annotation, citations.get(link.from_annotation_id, [])) for link in links]
 
 
+def claim_edges(project_id: int) -> dict[int, set[int]]:
+    """The project's "is the same claim as" links that were not rejected, as each claim's neighbours. One query (a
+    project has few of them beside its marks)."""
+    edges: dict[int, set[int]] = {}
+    rows = Link.objects.filter(project_id=project_id, type__key=linklib.SAME_AS, to_annotation__isnull=False)
+    for a, b in rows.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
+        edges.setdefault(a, set()).add(b)
+        edges.setdefault(b, set()).add(a)
+    return edges
+
+
+def joined(edges: dict[int, set[int]], annotation_id: int) -> list[int]:
+    """The claim and every claim joined to it by the edges, directly or through others: its own id first."""
+    found, frontier = [annotation_id], [annotation_id]
+    while frontier:
+        step = sorted({other for pk in frontier for other in edges.get(pk, ()) if other not in found})
+        found.extend(step)
+        frontier = step
+    return found
+
+
 # Words too common to tell claims apart (English, the desk's language so far); the others are looked for.
 COMMON_WORDS = frozenset(
     "the a an and or but of to in on at by for with from as is are was were be been being it its this that these "
@@ -299,7 +319,7 @@ def similar_claims(annotation: Annotation, edges: dict[int, set[int]]) -> list[S
     ranked = search_backends.marks_with_any(
         words, project_id=project_id, label_id=annotation.label_id, limit=SIMILAR_CANDIDATES
     )
-    joined_here = set(verdict_services.joined(edges, annotation.pk))
+    joined_here = set(joined(edges, annotation.pk))
     ids = [pk for pk, _ in ranked if pk not in joined_here]
     if not ids:
         return []
@@ -309,7 +329,7 @@ def similar_claims(annotation: Annotation, edges: dict[int, set[int]]) -> list[S
     mine = fold(annotation.span.exact)
     scored = [(fuzz.token_set_ratio(mine, fold(m.span.exact)), m) for m in marks]
     best = sorted((x for x in scored if x[0] >= SIMILAR_SCORE), key=lambda x: (-x[0], x[1].pk))[:SIMILAR_SHOWN]
-    groups = {m.pk: verdict_services.joined(edges, m.pk) for _, m in best}
+    groups = {m.pk: joined(edges, m.pk) for _, m in best}
     everyone = {pk for group in groups.values() for pk in group}
     verdicts = {v.annotation_id: v for v in Verdict.objects.filter(annotation_id__in=everyone).select_related("rating")}
 

@@ -83,7 +83,7 @@ def already_checked(built, document, sentences: list[str], rng: random.Random, r
         claim = Annotation.objects.with_context().get(pk=claim.pk)
 
         def ask(claim=claim):
-            return reads.similar_claims(claim, verdict_services.claim_edges(project_id))
+            return reads.similar_claims(claim, reads.claim_edges(project_id))
 
         seconds, similar = timed(ask, 1)
         samples += seconds

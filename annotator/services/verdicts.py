@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max, Q
+from rapidfuzz import fuzz
 
 from .. import text as textlib
-from ..links import SAME_AS
-from ..models import Annotation, Link, Project, Rating, RatingScale, Role, Source, Status, Verdict
+from ..models import Annotation, Label, Project, Rating, RatingScale, Role, Source, Verdict
+from ..reads import claim_edges, claim_words, joined
+from ..search.backends import marks_with_any
+from ..search.terms import fold
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import DEFAULT_BEST, DEFAULT_WORST, check_manager, check_member
@@ -113,27 +117,6 @@ def set_rating_scale(*, user, project: Project, best: int, worst: int) -> Rating
 
 
 # Same claim, many places ------------------------------------------------------------------------
-
-
-def claim_edges(project_id: int) -> dict[int, set[int]]:
-    """The project's "is the same claim as" links that were not rejected, as each claim's neighbours. One query (a
-    project has few of them beside its marks)."""
-    edges: dict[int, set[int]] = {}
-    rows = Link.objects.filter(project_id=project_id, type__key=SAME_AS, to_annotation__isnull=False)
-    for a, b in rows.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
-        edges.setdefault(a, set()).add(b)
-        edges.setdefault(b, set()).add(a)
-    return edges
-
-
-def joined(edges: dict[int, set[int]], annotation_id: int) -> list[int]:
-    """The claim and every claim joined to it by the edges, directly or through others: its own id first."""
-    found, frontier = [annotation_id], [annotation_id]
-    while frontier:
-        step = sorted({other for pk in frontier for other in edges.get(pk, ()) if other not in found})
-        found.extend(step)
-        frontier = step
-    return found
 
 
 def same_claims(annotation_id: int, project_id: int) -> list[int]:
@@ -265,3 +248,110 @@ def review_verdict(*, user, verdict: Verdict, status: str, note: str = "", versi
         raise Conflict("This verdict was deleted meanwhile.")
     project_id = Annotation.objects.filter(pk=locked.annotation_id).values_list("span__document__project_id")[0][0]
     return decide(locked, user=user, project_id=project_id, status=status, note=note, version=version, noun="verdict")
+
+
+# Importing ClaimReview ----------------------------------------------------------------------------------
+
+# How alike (rapidfuzz's token set ratio, 0-100) a claim's text and a review's claimReviewed must be to be taken for
+# each other when neither holds the other.
+IMPORT_SCORE = 90
+
+
+class ImportFailed(ActionRefused):
+    """Nothing was imported: some review could not be placed (and partial was not asked). `report` says why."""
+
+    def __init__(self, message: str, report: ReviewImport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class ReviewImport:
+    """What an import of ClaimReviews did: each review placed (with its claim), each not placed with the reason."""
+
+    placed: list = field(default_factory=list)  # (record, annotation)
+    problems: list = field(default_factory=list)  # text: the review and why it was not placed
+
+
+def find_claim(project_id: int, text: str) -> tuple[Annotation | None, str]:
+    """The project's claim a review is about, by its text: the claim whose verdict has that summary; else the one
+    claim whose text holds it; else the one most like it (IMPORT_SCORE). None and the reason when there is none, or
+    several equally."""
+    folded = fold(" ".join(text.split()))
+    if not folded:
+        return None, "it names no claim (claimReviewed is empty)"
+    claims = Annotation.objects.current().filter(span__document__project_id=project_id, label__key=CLAIM)
+    verdict = (
+        Verdict.objects.filter(annotation__in=claims, summary__iexact=" ".join(text.split())).order_by("pk").first()
+    )
+    if verdict is not None:
+        return claims.get(pk=verdict.annotation_id), ""
+    holding = list(claims.filter(span__exact__icontains=text.strip())[:2])
+    if len(holding) == 1:
+        return holding[0], ""
+    if holding:
+        return None, "several claims of the project hold this text: give it a verdict in the app"
+    label_id = Label.objects.filter(project_id=project_id, key=CLAIM).values_list("pk", flat=True).first()
+    ranked = marks_with_any(claim_words(text), project_id=project_id, label_id=label_id or 0, limit=40)
+    scored = sorted(
+        ((fuzz.token_set_ratio(folded, fold(m.span.exact)), m) for m in claims.filter(pk__in=[pk for pk, _ in ranked])),
+        key=lambda x: (-x[0], x[1].pk),
+    )
+    if not scored or scored[0][0] < IMPORT_SCORE:
+        return None, "no claim of the project has this text"
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None, "several claims of the project are as like this text: give it a verdict in the app"
+    return scored[0][1], ""
+
+
+def _rating_for(project_id: int, record) -> tuple[Rating | None, str]:
+    if record.rating_name:
+        rating = Rating.objects.filter(project_id=project_id, name__iexact=record.rating_name).first()
+        if rating is None:
+            return None, f"its rating “{textlib.isolated(record.rating_name)}” is not on the project's scale"
+        return rating, ""
+    if record.rating_value is not None:
+        return None, "its rating has a value but no name (alternateName): readers need the words"
+    return None, "it has no rating"
+
+
+def import_claim_reviews(
+    *, user, project: Project, records: list, problems: Iterable[str] = (), partial: bool = False, dry_run: bool = False
+) -> ReviewImport:
+    """Give the project's claims the verdicts of ClaimReviews (another desk's, or ours), each found by its text
+    (find_claim), its rating by name on the project's scale. Every verdict goes through give_verdict (so `user` must
+    be a reviewer or manager, and each imported verdict waits for a second reviewer). Nothing is saved when any
+    review cannot be placed, unless `partial`; nothing at all with `dry_run`."""
+    report = ReviewImport(problems=list(problems))
+    membership = check_member(user, project.pk)
+    if membership.role not in (Role.REVIEWER, Role.MANAGER):
+        raise Forbidden("Only reviewers and managers give verdicts.")
+    with transaction.atomic():
+        for record in records:
+            annotation, why = find_claim(project.pk, record.claim_reviewed)
+            rating, why_rating = _rating_for(project.pk, record) if annotation is not None else (None, "")
+            if annotation is None or rating is None:
+                report.problems.append(f"{record}: not placed: {why or why_rating}")
+                continue
+            try:
+                with transaction.atomic():
+                    give_verdict(
+                        user=user,
+                        annotation=annotation,
+                        rating=rating,
+                        summary=record.claim_reviewed,
+                        explanation=record.explanation,
+                        claimant=record.claimant,
+                        claim_date=record.claim_date,
+                        appearances=record.appearances,
+                    )
+            except ActionRefused as exc:
+                report.problems.append(f"{record}: not placed: {exc.message}")
+                continue
+            report.placed.append((record, annotation))
+        if dry_run:
+            transaction.set_rollback(True)
+        elif report.problems and not partial:
+            transaction.set_rollback(True)
+            raise ImportFailed(f"{len(report.problems)} review(s) could not be placed: nothing was imported.", report)
+    return report
