@@ -68,7 +68,6 @@ def already_checked(built, document, sentences: list[str], rng: random.Random, r
     """A new claim made of words of an earlier one, in another order, with a word changed: what its panel asks."""
     from annotator import reads, services
     from annotator.models import Annotation
-    from annotator.services import verdicts as verdict_services
 
     label = built.project.labels.get(key="claim")
     project_id = built.project.pk
