@@ -406,7 +406,7 @@ def verdict_context(annotation: Annotation, membership, *, form=None, error: str
     verdict = verdict_services.verdict_of(annotation, claims=claims)
     can_give = can_review(membership)
     if form is None and can_give:
-        initial = {"appearances": verdict_services.document_url(annotation)}
+        initial: dict[str, object] = {"appearances": verdict_services.document_url(annotation)}
         if verdict is not None:
             initial = {
                 "rating": verdict.rating_id,

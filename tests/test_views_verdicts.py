@@ -60,6 +60,8 @@ def test_members_read_the_scale_and_managers_change_it(project, annotator, manag
         ({"action": "add", "name": "Big", "value": "x"}, "whole number"),
         ({"action": "scale", "worst": "3", "best": "2"}, "below its best"),
         ({"action": "save", "rating": "999999", "name": "X"}, "Choose a rating"),
+        ({"action": "delete", "rating": "not-a-number"}, "Choose a rating"),
+        ({"action": "delete", "rating": "99999999999999999999999"}, "Choose a rating"),
     ],
 )
 def test_a_bad_rating_is_refused_with_its_reason(project, manager, data, message):
@@ -107,6 +109,8 @@ def test_a_verdict_given_in_the_panel_is_shown_and_accepted_by_a_second_reviewer
         ({"summary": "It is mostly false that zeal was local"}, "without the rating"),
         ({"claim_date": "yesterday"}, "YYYY-MM-DD"),
         ({"appearances": "not-a-url"}, "not a web address"),
+        ({"rating": "99999999999999999999999"}, "needs a rating"),
+        ({"claimant_source": "99999999999999999999999"}, "not found in this project"),
     ],
 )
 def test_a_bad_verdict_is_refused_in_the_panel_with_what_was_typed_kept(claim, reviewer, ratings, extra, message):

@@ -26,7 +26,7 @@ def fact_check_url(verdict: Verdict) -> str:
 
 
 def _claimant(verdict: Verdict) -> dict | None:
-    if verdict.claimant_source_id:
+    if verdict.claimant_source is not None:
         return {"@type": "Organization", "name": verdict.claimant_source.title}
     if verdict.claimant:
         return {"@type": "Person", "name": verdict.claimant}
@@ -132,6 +132,10 @@ def _nodes(data) -> list:
     return [data]
 
 
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value) -> str:
     if isinstance(value, dict):
         value = value.get("@value", value.get("name", ""))
@@ -169,8 +173,8 @@ def read(data: bytes) -> tuple[list[ReviewRecord], list[str]]:
         if not isinstance(node, dict) or node.get("@type") != "ClaimReview":
             problems.append(f"item {number}: not a ClaimReview")
             continue
-        rating = node.get("reviewRating") if isinstance(node.get("reviewRating"), dict) else {}
-        claim = node.get("itemReviewed") if isinstance(node.get("itemReviewed"), dict) else {}
+        rating = _object(node.get("reviewRating"))
+        claim = _object(node.get("itemReviewed"))
         value = rating.get("ratingValue")
         try:
             value = int(value) if value not in (None, "") else None

@@ -13,6 +13,7 @@ from django_htmx.http import trigger_client_event
 
 from .. import document_page as page
 from .. import reads, services
+from .. import text as textlib
 from ..exchange import claimreview
 from ..forms import RatingForm, RatingScaleForm, ReviewForm, VerdictForm
 from ..models import Annotation, Rating, Role, Source, Status, Verdict
@@ -52,18 +53,18 @@ def rating_list(request, project_id):
 def _change_scale(request, project) -> str:
     action = request.POST.get("action", "")
     if action == "scale":
-        form = RatingScaleForm(request.POST)
-        if not form.is_valid():
-            raise services.ActionRefused(form.message())
-        verdict_services.set_rating_scale(user=request.user, project=project, **form.cleaned_data)
+        scale_form = RatingScaleForm(request.POST)
+        if not scale_form.is_valid():
+            raise services.ActionRefused(scale_form.message())
+        verdict_services.set_rating_scale(user=request.user, project=project, **scale_form.cleaned_data)
         return "Saved the scale."
     if action == "add":
         form = RatingForm(request.POST)
         if not form.is_valid():
             raise services.ActionRefused(form.message())
-        rating = verdict_services.add_rating(user=request.user, project=project, **form.cleaned_data)
-        return f"Added the rating “{rating.name}”."
-    rating = Rating.objects.filter(project=project, pk=request.POST.get("rating", "")[:18] or 0).first()
+        added = verdict_services.add_rating(user=request.user, project=project, **form.cleaned_data)
+        return f"Added the rating “{added.name}”."
+    rating = Rating.objects.filter(project=project, pk=textlib.row_id(request.POST.get("rating", "")) or 0).first()
     if rating is None or action not in ("save", "delete"):
         raise services.ActionRefused("Choose a rating of this scale, and what to do with it.")
     if action == "delete":
@@ -101,10 +102,12 @@ def verdict_save(request, annotation_id):
         if not form.is_valid():
             raise services.ActionRefused(form.message())
         data = form.cleaned_data
-        rating = Rating.objects.filter(project_id=project_id, pk=data["rating"] or 0).first()
+        rating = Rating.objects.filter(project_id=project_id, pk=textlib.row_id(data["rating"] or 0) or 0).first()
         source = None
         if data["claimant_source"]:
-            source = Source.objects.filter(project_id=project_id, pk=data["claimant_source"]).first()
+            source = Source.objects.filter(
+                project_id=project_id, pk=textlib.row_id(data["claimant_source"]) or 0
+            ).first()
             if source is None:
                 raise services.ActionRefused("That source was not found in this project.")
         verdict_services.give_verdict(
