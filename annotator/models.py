@@ -964,7 +964,7 @@ class RatingScale(Tracked):
         return f"{self.worst}–{self.best}"
 
 
-class VerdictQuerySet(models.QuerySet):
+class ClaimVerdictQuerySet(models.QuerySet):
     def with_context(self):
         """Each verdict with its claim (span, document without its text, project), rating, claimant source,
         author and reviewer."""
@@ -981,7 +981,7 @@ class VerdictQuerySet(models.QuerySet):
         return self.filter(status=Status.ACCEPTED)
 
 
-class Verdict(Tracked):
+class ClaimVerdict(Tracked):
     """A reviewer's verdict on a claim mark: its rating, a short summary of the claim, why, who made the claim, when
     and where. Claims joined by "is the same claim as" links share the verdict of one of them. Reviewed like a mark."""
 
@@ -1018,7 +1018,7 @@ class Verdict(Tracked):
     )
     history = HistoricalRecords()
 
-    objects = VerdictQuerySet.as_manager()
+    objects = ClaimVerdictQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -26,6 +26,7 @@ from .models import (
     Assignment,
     Change,
     Citation,
+    ClaimVerdict,
     Document,
     DocumentVersion,
     Label,
@@ -37,7 +38,6 @@ from .models import (
     Role,
     Source,
     Status,
-    Verdict,
 )
 from .search import backends as search_backends
 from .search.terms import WORD, fold
@@ -301,7 +301,7 @@ class SimilarClaim:
 
     annotation: Annotation
     score: float
-    verdict: Verdict | None
+    verdict: ClaimVerdict | None
 
 
 def claim_words(text: str) -> list[str]:
@@ -331,7 +331,9 @@ def similar_claims(annotation: Annotation, edges: dict[int, set[int]]) -> list[S
     best = sorted((x for x in scored if x[0] >= SIMILAR_SCORE), key=lambda x: (-x[0], x[1].pk))[:SIMILAR_SHOWN]
     groups = {m.pk: joined(edges, m.pk) for _, m in best}
     everyone = {pk for group in groups.values() for pk in group}
-    verdicts = {v.annotation_id: v for v in Verdict.objects.filter(annotation_id__in=everyone).select_related("rating")}
+    verdicts = {
+        v.annotation_id: v for v in ClaimVerdict.objects.filter(annotation_id__in=everyone).select_related("rating")
+    }
 
     def shared(group):  # the oldest verdict of the group, as verdict_of says
         return min((verdicts[pk] for pk in group if pk in verdicts), key=lambda v: v.pk, default=None)

@@ -30,7 +30,7 @@ def build(count: int = CLAIMS, seed: int = 24):
     bulk_annotate (so the search index holds them); the verdicts are bulk-created: 10,000 give_verdict calls would
     take minutes and the figure measures the read."""
     from annotator import services
-    from annotator.models import Rating, Status, Verdict
+    from annotator.models import ClaimVerdict, Rating, Status
 
     from . import scenario
 
@@ -48,8 +48,8 @@ def build(count: int = CLAIMS, seed: int = 24):
         claims += services.bulk_annotate(user=built.editors[0], document=document, marks=marks[i : i + 2_000], cap=None)
     ratings = list(Rating.objects.filter(project=built.project))
     now = time.time()
-    Verdict.objects.bulk_create(
-        Verdict(
+    ClaimVerdict.objects.bulk_create(
+        ClaimVerdict(
             annotation=claim,
             rating=ratings[i % len(ratings)],
             summary=f"Claim {i}",

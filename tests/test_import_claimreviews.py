@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator.exchange import claimreview
-from annotator.models import Rating, Status, Verdict
+from annotator.models import ClaimVerdict, Rating, Status
 from annotator.services import verdicts as verdict_services
 
 from .factories import AnnotationFactory, DocumentFactory, SpanFactory
@@ -80,7 +80,7 @@ def test_a_review_goes_to_the_claim_whose_text_holds_its_words(tmp_path, project
     error, out, _ = run(write(tmp_path, data), project, reviewer)
     assert error == ""
     assert f"placed on claim {claim.pk}" in out and "imported 1 verdict(s)" in out
-    verdict = Verdict.objects.get()
+    verdict = ClaimVerdict.objects.get()
     assert (verdict.annotation_id, verdict.rating.name, verdict.status, verdict.claimant) == (
         claim.pk,
         "Mostly false",
@@ -95,7 +95,7 @@ def test_our_own_export_goes_back_to_its_claims(tmp_path, project, claim, review
     verdict = verdict_services.give_verdict(user=reviewer, annotation=claim, rating=rating, summary="Jobless halved")
     verdict_services.review_verdict(user=manager, verdict=verdict, status=Status.ACCEPTED)
     exported = "".join(claimreview.stream(project.pk, verdict_services.scale_of(project.pk)))
-    Verdict.objects.all().delete()
+    ClaimVerdict.objects.all().delete()
     # Our summary is not the claim's text: found by its words, alike enough.
     verdict_services.give_verdict(user=reviewer, annotation=claim, rating=rating, summary="Jobless halved")
     error, out, _ = run(write(tmp_path, exported), project, manager)
@@ -113,10 +113,10 @@ def test_a_review_of_a_claim_we_cannot_find_is_reported_and_nothing_is_saved(tmp
         "review 2 (“Bananas are blue and grow on the moon”): not placed: no claim of the project has this text" in err
     )
     assert "review 3" in err and "“Pants on fire” is not on the project's scale" in err
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
     error, out, _ = run(write(tmp_path, data), project, reviewer, "--partial")
     assert "2 review(s) were not imported" in error and "imported 1 verdict(s)" in out
-    assert Verdict.objects.count() == 1
+    assert ClaimVerdict.objects.count() == 1
 
 
 def test_a_dry_run_saves_nothing(tmp_path, project, claim, reviewer):
@@ -124,7 +124,7 @@ def test_a_dry_run_saves_nothing(tmp_path, project, claim, reviewer):
         write(tmp_path, {"@context": "https://schema.org", **review(TEXT)}), project, reviewer, "--dry-run"
     )
     assert error == "" and "would import 1 verdict(s)" in out
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_a_dry_run_saves_nothing(tmp_path, project, claim, reviewer):
 def test_a_file_that_is_not_claimreview_json_ld_is_refused(tmp_path, project, reviewer, content, message):
     error, _, _ = run(write(tmp_path, content), project, reviewer)
     assert message in error
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 def test_items_that_are_not_claimreviews_and_a_rating_without_words_are_reported(tmp_path, project, claim, reviewer):
@@ -146,7 +146,7 @@ def test_items_that_are_not_claimreviews_and_a_rating_without_words_are_reported
     error, _, err = run(write(tmp_path, data), project, reviewer)
     assert "item 1: not a ClaimReview" in err
     assert "has a value but no name (alternateName)" in err
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 def test_only_reviewers_and_managers_import_verdicts(tmp_path, project, claim, annotator):

@@ -24,6 +24,7 @@ from annotator.models import (
     Annotation,
     Assignment,
     Citation,
+    ClaimVerdict,
     DismissedSuggestion,
     Document,
     Extraction,
@@ -35,7 +36,6 @@ from annotator.models import (
     Source,
     Span,
     Status,
-    Verdict,
 )
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
@@ -803,7 +803,7 @@ def _verdict_save(w):
 
 
 def _verdict_review(w):
-    verdict = Verdict.objects.get(annotation=w.claim)
+    verdict = ClaimVerdict.objects.get(annotation=w.claim)
     return Call(
         "boss",
         _url("verdict_review", verdict.pk),
@@ -814,7 +814,7 @@ def _verdict_review(w):
 
 
 def _claim_review(w):
-    verdict = Verdict.objects.get(annotation=w.claim)
+    verdict = ClaimVerdict.objects.get(annotation=w.claim)
     if verdict.status != Status.ACCEPTED:
         verdict_services.review_verdict(user=w.user("boss"), verdict=verdict, status=Status.ACCEPTED)
     return Call("ann", _url("claim_review", w.claim))

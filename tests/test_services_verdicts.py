@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from annotator.models import LinkType, Rating, RatingScale, Status, Verdict
+from annotator.models import ClaimVerdict, LinkType, Rating, RatingScale, Status
 from annotator.services import ActionRefused, Conflict, Forbidden
 from annotator.services import verdicts as verdict_services
 from annotator.services.links import create_link, review_link
@@ -147,7 +147,7 @@ def test_it_refuses_a_bad_verdict(claim, reviewer, ratings, changes, message):
     kwargs = {"rating": ratings["Mostly false"], **changes}
     with pytest.raises(ActionRefused, match=message):
         _verdict(reviewer, claim, **kwargs)
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 def test_only_reviewers_and_managers_give_verdicts(claim, annotator, outsider, ratings):
@@ -211,7 +211,7 @@ def test_claims_joined_as_the_same_share_one_verdict(project, document, annotato
     assert sorted(verdict_services.same_claims(third.pk, project.pk)) == sorted([first.pk, elsewhere.pk, third.pk])
     # Giving a verdict to another of them changes the one they share.
     assert _verdict(reviewer, elsewhere, ratings["Half true"]).pk == verdict.pk
-    assert Verdict.objects.count() == 1
+    assert ClaimVerdict.objects.count() == 1
     # A rejected link no longer joins them.
     review_link(user=reviewer, link=link, status=Status.REJECTED)
     assert verdict_services.verdict_of(third) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from annotator.models import LinkType, Rating, RatingScale, Status, Verdict
+from annotator.models import ClaimVerdict, LinkType, Rating, RatingScale, Status
 from annotator.services import verdicts as verdict_services
 from annotator.services.links import create_link
 
@@ -89,7 +89,7 @@ def test_a_verdict_given_in_the_panel_is_shown_and_accepted_by_a_second_reviewer
     html = response.content.decode()
     assert "<strong>Mostly false</strong>" in html and "The centre restrained local zeal" in html
     assert "another reviewer will review it" in html
-    verdict = Verdict.objects.get()
+    verdict = ClaimVerdict.objects.get()
     assert verdict.appearances == ["https://example.org/a"]
     review = client_for(manager).post(
         reverse("verdict_review", args=[verdict.pk]),
@@ -98,7 +98,7 @@ def test_a_verdict_given_in_the_panel_is_shown_and_accepted_by_a_second_reviewer
     )
     assert review.status_code == 200
     assert "Accepted</span> by boss" in review.content.decode()
-    assert Verdict.objects.get().status == Status.ACCEPTED
+    assert ClaimVerdict.objects.get().status == Status.ACCEPTED
 
 
 @pytest.mark.parametrize(
@@ -124,23 +124,23 @@ def test_a_bad_verdict_is_refused_in_the_panel_with_what_was_typed_kept(claim, r
     html = response.content.decode()
     assert message in html
     assert "Archives." in html  # the explanation typed is still in the form
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 def test_an_annotator_may_not_give_a_verdict(claim, annotator, ratings):
     response = _give(client_for(annotator), claim, ratings["False"])
     assert response.status_code == 403
-    assert not Verdict.objects.exists()
+    assert not ClaimVerdict.objects.exists()
 
 
 def test_a_reviewer_does_not_review_their_own_verdict(claim, reviewer, ratings):
     _give(client_for(reviewer), claim, ratings["False"])
-    verdict = Verdict.objects.get()
+    verdict = ClaimVerdict.objects.get()
     response = client_for(reviewer).post(
         reverse("verdict_review", args=[verdict.pk]), {"status": "accepted", "version": verdict.version}, **HTMX
     )
     assert response.status_code == 403
-    assert Verdict.objects.get().status == Status.PENDING
+    assert ClaimVerdict.objects.get().status == Status.PENDING
 
 
 def test_a_plain_post_saves_and_goes_back_to_the_mark(claim, reviewer, ratings):

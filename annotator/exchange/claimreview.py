@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from ..models import Status, Verdict
+from ..models import ClaimVerdict, Status
 from ..text import isolated
 
 CONTEXT = "https://schema.org"
@@ -20,12 +20,12 @@ CONTENT_TYPE = "application/ld+json"
 CHUNK = 500
 
 
-def fact_check_url(verdict: Verdict) -> str:
+def fact_check_url(verdict: ClaimVerdict) -> str:
     """Where the desk publishes the fact-check: ANNOTATOR_DESK_URL/fact-checks/<the claim's id>."""
     return f"{settings.ANNOTATOR_DESK_URL}/fact-checks/{verdict.annotation_id}"
 
 
-def _claimant(verdict: Verdict) -> dict | None:
+def _claimant(verdict: ClaimVerdict) -> dict | None:
     if verdict.claimant_source is not None:
         return {"@type": "Organization", "name": verdict.claimant_source.title}
     if verdict.claimant:
@@ -33,7 +33,7 @@ def _claimant(verdict: Verdict) -> dict | None:
     return None
 
 
-def review(verdict: Verdict, scale) -> dict:
+def review(verdict: ClaimVerdict, scale) -> dict:
     """One verdict as a ClaimReview (without @context: `document` adds it). `verdict` read with_context();
     `scale`: its project's RatingScale."""
     rating = {
@@ -67,7 +67,7 @@ def review(verdict: Verdict, scale) -> dict:
     }
 
 
-def document(verdict: Verdict, scale) -> dict:
+def document(verdict: ClaimVerdict, scale) -> dict:
     """One claim's ClaimReview as a JSON-LD document of its own."""
     return {"@context": CONTEXT, **review(verdict, scale)}
 
@@ -83,7 +83,7 @@ def snippet(data: dict) -> str:
 def accepted(project_id: int):
     """The project's accepted verdicts, as the export reads them."""
     return (
-        Verdict.objects.with_context()
+        ClaimVerdict.objects.with_context()
         .filter(annotation__span__document__project_id=project_id, status=Status.ACCEPTED)
         .order_by("pk")
     )

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from .. import text as textlib
 from ..links import SAME_AS
-from ..models import Annotation, Citation, Document, DocumentVersion, Link, Placement, Status, Verdict
+from ..models import Annotation, Citation, ClaimVerdict, Document, DocumentVersion, Link, Placement, Status
 from .records import MARK_FIELDS, SOURCE_FIELDS, CitationRecord, MarkRecord, SourceRecord, as_row
 
 CHUNK_SIZE = 2000
@@ -142,7 +142,7 @@ def _shared_verdicts(annotations: QuerySet) -> dict[int, tuple]:
         return {}
     verdicts = {
         row[0]: row[1:]
-        for row in Verdict.objects.filter(annotation_id__in=edges).values_list(
+        for row in ClaimVerdict.objects.filter(annotation_id__in=edges).values_list(
             "annotation_id", "pk", "rating__name", "rating__value", "summary", "status"
         )
     }

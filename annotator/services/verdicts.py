@@ -14,7 +14,7 @@ from django.db.models import Max, Q
 from rapidfuzz import fuzz
 
 from .. import text as textlib
-from ..models import Annotation, Label, Project, Rating, RatingScale, Role, Source, Verdict
+from ..models import Annotation, ClaimVerdict, Label, Project, Rating, RatingScale, Role, Source
 from ..reads import claim_edges, claim_words, joined
 from ..search.backends import marks_with_any
 from ..search.terms import fold
@@ -90,7 +90,7 @@ def update_rating(*, user, rating: Rating, name: str, value: int | None) -> Rati
 def delete_rating(*, user, rating: Rating) -> None:
     """Delete a rating no verdict has ever used (its managers)."""
     check_manager(user, rating.project_id)
-    if Verdict.objects.filter(rating=rating).exists() or Verdict.history.filter(rating_id=rating.pk).exists():
+    if ClaimVerdict.objects.filter(rating=rating).exists() or ClaimVerdict.history.filter(rating_id=rating.pk).exists():
         raise ActionRefused(f"The rating “{rating.name}” is used by verdicts (or was): rename it instead.")
     rating._history_user = user
     rating.delete()
@@ -124,10 +124,10 @@ def same_claims(annotation_id: int, project_id: int) -> list[int]:
     return joined(claim_edges(project_id), annotation_id)
 
 
-def verdict_of(annotation: Annotation, *, claims: list[int] | None = None) -> Verdict | None:
+def verdict_of(annotation: Annotation, *, claims: list[int] | None = None) -> ClaimVerdict | None:
     """The verdict of the claim or of a claim it is the same as (the oldest verdict, if two were joined)."""
     claims = claims if claims is not None else same_claims(annotation.pk, annotation.span.document.project_id)
-    return Verdict.objects.with_context().filter(annotation_id__in=claims).order_by("pk").first()
+    return ClaimVerdict.objects.with_context().filter(annotation_id__in=claims).order_by("pk").first()
 
 
 # Verdicts ----------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def give_verdict(
     claim_date: datetime.date | None = None,
     appearances: Iterable[str] = (),
     version: int | None = None,
-) -> Verdict:
+) -> ClaimVerdict:
     """Give a claim mark its verdict, or change the verdict it has (reviewers and managers). Claims joined by "is the
     same claim as" share one verdict: giving one to any of them changes theirs. A changed verdict goes back to
     review. The document's address, when it came from the web, is the claim's first appearance."""
@@ -214,9 +214,9 @@ def give_verdict(
     urls = check_appearances([document_url(annotation), *appearances])
     verdict = verdict_of(annotation)
     if verdict is None:
-        verdict = Verdict(annotation=annotation, created_by=user)
+        verdict = ClaimVerdict(annotation=annotation, created_by=user)
     else:
-        verdict = Verdict.objects.select_for_update().get(pk=verdict.pk)
+        verdict = ClaimVerdict.objects.select_for_update().get(pk=verdict.pk)
         if version is not None and verdict.version != version:
             raise Conflict("This verdict changed after you opened it (edited, or reviewed by someone else).")
     fields = {
@@ -241,10 +241,12 @@ def give_verdict(
 
 
 @transaction.atomic
-def review_verdict(*, user, verdict: Verdict, status: str, note: str = "", version: int | None = None) -> Verdict:
+def review_verdict(
+    *, user, verdict: ClaimVerdict, status: str, note: str = "", version: int | None = None
+) -> ClaimVerdict:
     """Accept or reject a verdict, or send it back to pending (reviewers and managers; never one's own verdict)."""
     check_status(status)
-    locked = Verdict.objects.select_for_update().filter(pk=verdict.pk).first()
+    locked = ClaimVerdict.objects.select_for_update().filter(pk=verdict.pk).first()
     if locked is None:
         raise Conflict("This verdict was deleted meanwhile.")
     project_id = Annotation.objects.filter(pk=locked.annotation_id).values_list("span__document__project_id")[0][0]
@@ -258,7 +260,7 @@ def review_verdict(*, user, verdict: Verdict, status: str, note: str = "", versi
 IMPORT_SCORE = 90
 
 
-class ImportFailed(ActionRefused):
+class ReviewImportFailed(ActionRefused):
     """Nothing was imported: some review could not be placed (and partial was not asked). `report` says why."""
 
     def __init__(self, message: str, report: ReviewImport):
@@ -283,7 +285,9 @@ def find_claim(project_id: int, text: str) -> tuple[Annotation | None, str]:
         return None, "it names no claim (claimReviewed is empty)"
     claims = Annotation.objects.current().filter(span__document__project_id=project_id, label__key=CLAIM)
     verdict = (
-        Verdict.objects.filter(annotation__in=claims, summary__iexact=" ".join(text.split())).order_by("pk").first()
+        ClaimVerdict.objects.filter(annotation__in=claims, summary__iexact=" ".join(text.split()))
+        .order_by("pk")
+        .first()
     )
     if verdict is not None:
         return claims.get(pk=verdict.annotation_id), ""
@@ -354,5 +358,7 @@ def import_claim_reviews(
             transaction.set_rollback(True)
         elif report.problems and not partial:
             transaction.set_rollback(True)
-            raise ImportFailed(f"{len(report.problems)} review(s) could not be placed: nothing was imported.", report)
+            raise ReviewImportFailed(
+                f"{len(report.problems)} review(s) could not be placed: nothing was imported.", report
+            )
     return report

@@ -16,7 +16,7 @@ from .. import reads, services
 from .. import text as textlib
 from ..exchange import claimreview
 from ..forms import RatingForm, RatingScaleForm, ReviewForm, VerdictForm
-from ..models import Annotation, Rating, Role, Source, Status, Verdict
+from ..models import Annotation, ClaimVerdict, Rating, Role, Source, Status
 from ..permissions import annotation_for, membership_for, project_for
 from ..services import verdicts as verdict_services
 
@@ -133,7 +133,7 @@ def verdict_save(request, annotation_id):
 @require_POST
 def verdict_review(request, verdict_id):
     """Accept or reject a verdict, or send it back to pending (reviewers and managers; never one's own)."""
-    verdict = get_object_or_404(Verdict.objects.select_related("annotation__span__document"), pk=verdict_id)
+    verdict = get_object_or_404(ClaimVerdict.objects.select_related("annotation__span__document"), pk=verdict_id)
     membership = membership_for(request.user, verdict.annotation.span.document.project_id)
     open_id = _open_claim(request, verdict)
     form = ReviewForm(request.POST)
@@ -154,7 +154,7 @@ def verdict_review(request, verdict_id):
     return _answer(request, open_id, membership)
 
 
-def _open_claim(request, verdict: Verdict) -> int:
+def _open_claim(request, verdict: ClaimVerdict) -> int:
     """The claim whose panel sent the review (hidden `open`): the verdict's own, or one that shares it."""
     asked = request.POST.get("open", "")
     project_id = verdict.annotation.span.document.project_id

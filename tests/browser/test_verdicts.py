@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from jsonschema import Draft202012Validator
 from playwright.sync_api import expect
 
-from annotator.models import Link, Status, Verdict
+from annotator.models import ClaimVerdict, Link, Status
 
 from .. import claimreview_schema
 from ..factories import DocumentFactory
@@ -77,7 +77,7 @@ def test_a_claim_is_marked_linked_rated_accepted_published_and_found_again(
     boss.goto(f"{live_server.url}/annotations/{claim.pk}/")
     boss.locator("#mark-verdict").get_by_role("button", name="Accept the verdict").click()
     expect(boss.locator("#mark-verdict")).to_contain_text("Accepted by boss")
-    assert Verdict.objects.get().status == Status.ACCEPTED
+    assert ClaimVerdict.objects.get().status == Status.ACCEPTED
 
     # The fact-check page: the claim, the verdict, the evidence; its ClaimReview downloaded and valid.
     boss.locator("#mark-verdict").get_by_role("link", name="The fact-check page").click()

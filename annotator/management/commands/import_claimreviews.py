@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 partial=options["partial"],
                 dry_run=options["dry_run"],
             )
-        except verdict_services.ImportFailed as exc:
+        except verdict_services.ReviewImportFailed as exc:
             for problem in exc.report.problems:
                 self.stderr.write(f"{path}: {problem}")
             raise CommandError(exc.message) from None
