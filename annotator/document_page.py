@@ -425,6 +425,7 @@ def verdict_context(annotation: Annotation, membership, *, form=None, error: str
         "verdict_form": form if can_give else None,
         "verdict_error": error,
         "same_claims": reads.same_claims(annotation, claims),
+        "verdict_history": reads.verdict_history(verdict) if verdict is not None else [],
         "similar_claims": reads.similar_claims(annotation, edges),
         "same_as_type": LinkType.objects.filter(project_id=project_id, key=linklib.SAME_AS)
         .values_list("pk", flat=True)

@@ -27,6 +27,7 @@ from .models import (
     Change,
     Citation,
     ClaimVerdict,
+    Rating,
     Document,
     DocumentVersion,
     Label,
@@ -281,6 +282,38 @@ def joined(edges: dict[int, set[int]], annotation_id: int) -> list[int]:
         found.extend(step)
         frontier = step
     return found
+
+
+@dataclass
+class VerdictEvent:
+    """One change of a verdict, as its history has it: who, when, and what in words."""
+
+    who: str
+    when: datetime.datetime
+    what: str
+
+
+def verdict_history(verdict: ClaimVerdict, limit: int = 50) -> list[VerdictEvent]:
+    """A verdict's changes, oldest first (django-simple-history's records): given, changed (the rating named),
+    accepted, rejected, sent back to pending. Two queries."""
+    records = list(verdict.history.select_related("history_user").order_by("history_date", "history_id")[:limit])
+    names = dict(Rating.objects.filter(pk__in={r.rating_id for r in records}).values_list("pk", "name"))
+    events, before = [], None
+    for record in records:
+        if before is None:
+            what = f"gave the verdict “{names.get(record.rating_id, '?')}”"
+        elif record.status != before.status and record.status != Status.PENDING:
+            what = f"{record.status} it" + (f": {record.review_note}" if record.review_note else "")
+        elif record.rating_id != before.rating_id:
+            what = f"changed the rating to “{names.get(record.rating_id, '?')}”"
+        elif record.status != before.status:
+            what = "sent it back to review"
+        else:
+            what = "changed its summary, explanation or claimant"
+        who = record.history_user.get_username() if record.history_user else "(the system)"
+        events.append(VerdictEvent(who, record.history_date, what))
+        before = record
+    return events
 
 
 # Words too common to tell claims apart (English, the desk's language so far); the others are looked for.

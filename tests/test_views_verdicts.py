@@ -210,3 +210,14 @@ def test_the_words_looked_for_are_the_claims_longest_uncommon_ones():
         "growing",
         "said",
     ]
+
+
+def test_the_panel_shows_the_verdicts_history(claim, reviewer, manager, ratings):
+    verdict = verdict_services.give_verdict(user=reviewer, annotation=claim, rating=ratings["False"], summary="Zeal")
+    verdict_services.review_verdict(user=manager, verdict=verdict, status=Status.REJECTED, note="Too harsh")
+    verdict_services.give_verdict(user=reviewer, annotation=claim, rating=ratings["Half true"], summary="Zeal")
+    html = client_for(manager).get(reverse("annotation_detail", args=[claim.pk]), **HTMX).content.decode()
+    assert "History of the verdict (3)" in html
+    assert "rev gave the verdict “False”" in html
+    assert "boss rejected it: Too harsh" in html
+    assert "rev changed the rating to “Half true”" in html
