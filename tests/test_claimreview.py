@@ -12,7 +12,7 @@ from django.urls import reverse
 from jsonschema import Draft202012Validator
 
 from annotator.exchange import claimreview
-from annotator.models import LinkType, Rating, Status
+from annotator.models import ClaimVerdict, LinkType, Rating, Status
 from annotator.services import verdicts as verdict_services
 from annotator.services.links import create_link
 from annotator.services.sources import cite_source
@@ -222,6 +222,13 @@ def test_the_marks_exports_carry_each_claims_own_or_shared_verdict(project, clai
             "pending",
         )
     assert rows[str(plain.pk)]["verdict"] == rows[str(plain.pk)]["verdict_value"] == ""
+    # A verdict the other claim had before they were joined gives way to the one they share, as in the panel.
+    ClaimVerdict.objects.create(
+        annotation=other, rating=ratings["True"], summary="Given before the link", created_by=reviewer
+    )
+    response = client.get(url, {"format": "csv"})
+    rows = {r["annotation_id"]: r for r in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
+    assert rows[str(other.pk)]["verdict"] == "Mostly false"
     data = json.loads(b"".join(client.get(url, {"format": "jsonld"}).streaming_content))
     items = {
         item["id"].rstrip("/").rsplit("/", 1)[1]: item

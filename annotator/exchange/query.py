@@ -124,14 +124,15 @@ def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple
             if pending[0] == pk:
                 own = (*own, pending[1])
             pending = next(citations, None)
-        if not row[_VERDICT_AT - 1] and pk in shared:
+        if pk in shared:  # a claim joined to others shows the verdict they share, as its panel does
             row = (*row[: _VERDICT_AT - 1], *shared[pk])
         yield (*row[:_CITATIONS_AT], own, *row[_CITATIONS_AT:])
 
 
 def _shared_verdicts(annotations: QuerySet) -> dict[int, tuple]:
-    """The verdict columns of claims that share another claim's verdict ("is the same claim as" links, not
-    rejected), by claim id: two queries, rows as many as such links, not as the marks."""
+    """The verdict columns of claims joined by "is the same claim as" links (not rejected), by claim id: the verdict
+    their group shares (its oldest, as services.verdicts.verdict_of says). Two queries, rows as many as such links,
+    not as the marks."""
     projects = annotations.values("span__document__project_id")
     links = Link.objects.filter(project_id__in=projects, type__key=SAME_AS, to_annotation__isnull=False)
     edges: dict[int, set[int]] = {}
