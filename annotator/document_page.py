@@ -327,6 +327,7 @@ def panel_context(
         form = AnnotationUpdateForm(
             initial={"label": annotation.label_id, "note": annotation.note, "version": annotation.version},
             project=project,
+            offered_with=annotation.label_id,
         )
     events = history.history_of(annotation.pk, project.pk)
     return {
@@ -446,6 +447,7 @@ def conflict_context(user, current: Annotation, membership, **kept) -> dict:
         form = AnnotationUpdateForm(
             initial={"label": kept["label"], "note": kept["note"], "version": current.version},
             project=current.span.document.project,
+            offered_with=current.label_id,
         )
     context = panel_context(user, current, membership, form=form)
     return {**context, "conflict": True, "review_draft": kept.get("review_note", "")}

@@ -3,12 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from . import bibliography, ingest
 from . import text as textlib
 from .exchange import ExportFilter
-from .models import Document, Label, LinkType, Source, Status
+from .models import Document, Label, LinkType, Source, Status, Webhook
 
 TEXT_ENDINGS = (".txt", ".md", ".text", ".markdown")
 
@@ -145,9 +146,14 @@ class AnnotationUpdateForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, offered_with=None, **kwargs):
+        """`offered_with`: the mark's label, for a form shown in its panel: the menu offers the labels in use and
+        that one (a retired label stays on its marks, but nobody chooses it anew)."""
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = Label.objects.filter(project=project)
+        labels = Label.objects.filter(project=project)
+        if offered_with is not None:
+            labels = labels.filter(Q(retired=False) | Q(pk=offered_with))
+        self.fields["label"].queryset = labels
 
     def non_field_errors(self):
         """With the errors of the hidden version, which has no place of its own to show them: a refusal nobody sees is
@@ -795,3 +801,91 @@ class VerdictForm(_Messages, forms.Form):
 
     def urls(self) -> list[str]:
         return self.cleaned_data["appearances"].split()
+
+
+# Webhooks (issue 23) ------------------------------------------------------------------------------
+
+
+class WebhookForm(TeamForm):
+    url = forms.CharField(
+        max_length=2000,
+        label="Address",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+        help_text="Deliveries are POSTed here as JSON (http or https; a public address).",
+    )
+    events = forms.MultipleChoiceField(
+        choices=Webhook.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event."},
+    )
+
+
+class WebhookChangeForm(WebhookForm):
+    active = forms.BooleanField(required=False, label="Active", help_text="A disabled hook is sent nothing.")
+
+
+class ImportForm(TeamForm):
+    """A file of marks to check and then import into the project, and where other tools' marks go."""
+
+    file = forms.FileField(
+        label="File of marks",
+        help_text="Our CSV (exported raw, or tick below) or JSON-LD, or W3C annotations from another tool "
+        "(Hypothesis, Recogito).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonld,.txt"}),
+    )
+    links = forms.FileField(
+        required=False,
+        label="Links CSV",
+        help_text="The links CSV exported beside a marks CSV (JSON-LD holds its links).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+    )
+    spreadsheet_safe = forms.BooleanField(
+        required=False,
+        label="The CSV was exported without “raw”",
+        help_text="Removes the apostrophes put before cells a spreadsheet would run.",
+    )
+    document = forms.ModelChoiceField(
+        queryset=Document.objects.none(),
+        required=False,
+        empty_label="The document each mark names",
+        help_text="Other tools' marks name no document of ours: choose the one they go to.",
+    )
+    label = forms.ChoiceField(
+        required=False, help_text="For marks whose tags name none of the project's labels.", label="Label"
+    )
+    as_user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="In the name of",
+        empty_label="Their own editors",
+        help_text="For marks by people this app does not know: a member makes them (the file's name for them "
+        "stays in the note).",
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.filter(project=project).defer("text").order_by("title")
+        self.fields["label"].choices = [("", "None: refuse them")] + [
+            (label.key, label.name) for label in Label.objects.filter(project=project)
+        ]
+        self.fields["as_user"].queryset = (
+            get_user_model().objects.filter(memberships__project=project).order_by("username")
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+            )
+        return upload
+
+    def clean_links(self):
+        upload = self.cleaned_data.get("links")
+        if upload is not None and upload.size > settings.ANNOTATOR_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The links file is {filesizeformat(upload.size)}; "
+                f"the limit is {filesizeformat(settings.ANNOTATOR_MAX_UPLOAD_BYTES)}."
+            )
+        return upload

@@ -1030,3 +1030,127 @@ class ClaimVerdict(Tracked):
 
     def __str__(self):
         return f"{self.rating} ({self.summary})"
+
+
+# Webhooks (issue 23) -------------------------------------------------------------------------------
+
+
+class Webhook(models.Model):
+    """An address a project's managers registered: the events they chose are POSTed there, signed with `secret`."""
+
+    class Event(models.TextChoices):
+        MARK_CREATED = "mark.created", "Mark created"
+        MARK_UPDATED = "mark.updated", "Mark updated"
+        MARK_DELETED = "mark.deleted", "Mark deleted"
+        MARK_REVIEWED = "mark.reviewed", "Mark reviewed"
+        LINK_CREATED = "link.created", "Link created"
+        LINK_DELETED = "link.deleted", "Link deleted"
+        LINK_REVIEWED = "link.reviewed", "Link reviewed"
+        DOCUMENT_CREATED = "document.created", "Document created"
+        VERSION_CREATED = "version.created", "Version created"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000, help_text="Where deliveries are POSTed (public addresses only).")
+    events = models.JSONField(default=list, help_text="The events sent there (values of Webhook.Event).")
+    secret = models.CharField(max_length=64, help_text="Signs every delivery (HMAC-SHA256); the receiver checks it.")
+    active = models.BooleanField(default=True, help_text="A disabled hook is sent nothing.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["project", "active"])]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event (with up to ANNOTATOR_WEBHOOK_BATCH items) to send to one hook: its body, fixed when the write
+    committed, and where its sending stands."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    body = models.TextField(blank=True, help_text="The JSON sent, as signed (made at the first attempt if `refs`).")
+    refs = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A bulk write's marks or links, by id: the body is made from them when it is first sent, which "
+        "keeps that work out of the write.",
+    )
+    items = models.PositiveIntegerField(default=1, help_text="How many marks, links... the body carries.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the next attempt is due.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["webhook", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["waiting", "sending", "delivered", "failed"]), name="delivery_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: what the receiver answered (the start of it), or why it failed."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    response_excerpt = models.CharField(max_length=500, blank=True, help_text="The start of the answer's body.")
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"attempt {self.number}: {self.status_code or self.error}"
+
+
+class ImportUpload(models.Model):
+    """A file of marks a manager uploaded on the import page: checked (a dry run, its report kept) and waiting for
+    them to confirm, or imported. Kept for its uploader only, for a few hours (services/import_uploads.py)."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", "Checked, waiting for confirmation"
+        IMPORTED = "imported", "Imported"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, help_text="The file's name, as uploaded.")
+    data = models.BinaryField(blank=True, default=b"", help_text="The file, until it is imported.")
+    links_name = models.CharField(max_length=255, blank=True)
+    links = models.BinaryField(null=True, blank=True, help_text="The links CSV uploaded beside a marks CSV, if any.")
+    spreadsheet_safe = models.BooleanField(default=False)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=40, blank=True, help_text="The label key for marks naming none of ours.")
+    as_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
+    report = models.JSONField(default=dict, help_text="The dry run's report; once imported, the import's.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "project", "state"]), models.Index(fields=["created_at"])]
+        constraints = [models.CheckConstraint(condition=Q(state__in=["checked", "imported"]), name="upload_state")]
+
+    def __str__(self):
+        return f"{self.name} ({self.state})"

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source
+from .models import Annotation, Citation, Document, Label, Membership, Project, Role, Source, Webhook
 from .text import row_id
 
 
@@ -101,3 +101,12 @@ def extraction_for(user, extraction_id):
 
     extraction = get_object_or_404(Extraction.objects.defer("data"), pk=row_id(extraction_id) or 0)
     return extraction, membership_for(user, extraction.project_id)
+
+
+# Webhooks (issue 23) -----------------------------------------------------------------------------
+
+
+def webhook_for(user, webhook_id):
+    """A webhook of a project the user is a member of (with the membership); 404 otherwise."""
+    webhook = get_object_or_404(Webhook.objects.select_related("project"), pk=row_id(webhook_id) or 0)
+    return webhook, membership_for(user, webhook.project_id)

@@ -7,6 +7,7 @@ from .views import (
     argument_map,
     documents,
     exports,
+    imports,
     ingest,
     labels,
     links,
@@ -18,6 +19,7 @@ from .views import (
     team,
     verdicts,
     versions,
+    webhooks,
 )
 
 urlpatterns = [
@@ -108,4 +110,10 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/claim-reviews.jsonld", verdicts.project_claim_reviews, name="project_claim_reviews"
     ),
+    # Webhooks (issue 23)
+    path("projects/<int:project_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook_detail"),
+    # Importing marks from the app (issue 23)
+    path("projects/<int:project_id>/import/", imports.project_import, name="project_import"),
+    path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
 ]

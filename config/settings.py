@@ -206,6 +206,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 ANNOTATOR_FETCH_PRIVATE_ADDRESSES = env_bool("ANNOTATOR_FETCH_PRIVATE_ADDRESSES", False)
 # Seconds a fetch may take in all (DNS, connecting, redirects, the body); its size is ANNOTATOR_MAX_UPLOAD_BYTES.
 ANNOTATOR_FETCH_TIMEOUT = env_int("ANNOTATOR_FETCH_TIMEOUT", 10)
+# Webhooks (issue 23): the most items (marks, links) one delivery carries (a bulk write is sent in batches of it),
+# the seconds one attempt may take, and how many attempts a delivery gets (waiting 30 s, 2 min, 8 min... between).
+# Their addresses are checked as fetches are: ANNOTATOR_FETCH_PRIVATE_ADDRESSES lets private ones through.
+ANNOTATOR_WEBHOOK_BATCH = env_int("ANNOTATOR_WEBHOOK_BATCH", 500)
+ANNOTATOR_WEBHOOK_TIMEOUT = env_int("ANNOTATOR_WEBHOOK_TIMEOUT", 5)
+ANNOTATOR_WEBHOOK_ATTEMPTS = env_int("ANNOTATOR_WEBHOOK_ATTEMPTS", 6)
 # The most marks one request may make at once (services.bulk_annotate refuses more).
 ANNOTATOR_MAX_MARKS_PER_REQUEST = env_int("ANNOTATOR_MAX_MARKS_PER_REQUEST", 1000)
 # Django's default, said here: the largest form of the app (a link type's label boxes, admin inlines) is far below it.

@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotator import services
+from annotator.exchange import CSV_HEADER
 from annotator.models import (
     Annotation,
     Assignment,
@@ -39,8 +40,9 @@ from annotator.models import (
     Role,
     Source,
     Span,
+    Webhook,
 )
-from annotator.services import links, sources, versions
+from annotator.services import import_uploads, links, sources, versions
 from annotator.services import verdicts as verdict_services
 from annotator.services.accounts import one_time_link
 
@@ -165,6 +167,13 @@ APP = {
     "fact_check": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     "claim_review": (f"{L} 404 404 409 409 409 409", f"{L} 405 405 405 405 405 405"),
     "project_claim_reviews": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    # Webhooks (issue 23): managers only; the URL names a hook of the project.
+    "webhook_list": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "webhook_detail": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    # Importing marks from the app (issue 23): managers upload; the URL names the manager's own upload, which nobody
+    # else finds (another manager neither).
+    "project_import": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
+    "import_detail": (f"{L} 404 404 404 404 404 200", f"{L} 404 404 404 404 404 302"),
 }
 
 # Which object a URL's id names, when it is not the obvious one.
@@ -238,6 +247,11 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
             "version": w.verdict.version,
         },
         "verdict_review": lambda: {"status": "accepted", "note": "", "version": w.verdict.version},
+        "project_import": lambda: {
+            "file": SimpleUploadedFile("marks.csv", (",".join(CSV_HEADER) + "\n").encode(), "text/csv")
+        },
+        "webhook_list": lambda: {"url": "https://93.184.216.34/new", "events": ["mark.created"]},
+        "webhook_detail": lambda: {"action": "save", "url": "https://93.184.216.34/hook", "events": ["mark.deleted"]},
     }.get(name, dict)()
 
 
@@ -293,6 +307,12 @@ def build_world(project, people: dict) -> SimpleNamespace:
     verdict = verdict_services.give_verdict(
         user=giver, annotation=first, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
     )
+    upload = import_uploads.check_import(
+        user=manager, project=project, name="marks.csv", data=(",".join(CSV_HEADER) + "\n").encode()
+    )
+    webhook = Webhook.objects.create(
+        project=project, url="https://93.184.216.34/hook", events=["mark.created"], secret="s" * 64
+    )
     return SimpleNamespace(
         project=project,
         document=document,
@@ -320,6 +340,8 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
             "verdict_id": verdict.pk,
+            "webhook_id": webhook.pk,
+            "import_id": upload.pk,
             "deleted": gone.pk,
             "uidb64": password_link.uidb64,
             "token": password_link.token,

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from annotator import document_page, kept_texts, poll_pass, services
+from annotator import document_page, exchange, kept_texts, poll_pass, services
 from annotator.models import (
     Annotation,
     Assignment,
@@ -28,6 +28,7 @@ from annotator.models import (
     DismissedSuggestion,
     Document,
     Extraction,
+    ImportUpload,
     Link,
     LinkType,
     Original,
@@ -36,11 +37,16 @@ from annotator.models import (
     Source,
     Span,
     Status,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
+from annotator.services import import_uploads
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
 from annotator.services import verdicts as verdict_services
 from annotator.services import versions as version_services
+from annotator.services import webhooks as webhook_services
 
 from .factories import MembershipFactory, ProjectFactory, UserFactory
 from .ingest_files import book, make_pdf
@@ -74,6 +80,7 @@ class World:
     citation: int
     link: int
     extraction: int
+    webhook: int
     lines: itertools.count = field(default_factory=lambda: itertools.count(30))
     names: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -158,6 +165,11 @@ def build_world(tag: str, size: int) -> World:
     labels = {label.key: label for label in project.labels.all()}
     types = {t.key: t for t in project.link_types.all()}
     extra = size // 10  # more documents, sources and projects in the large world
+    # A webhook for every event, from the start: each write below leaves its delivery in the log (more in the large
+    # world), and the POSTs of the cases emit theirs. (A public address literal: checked without DNS, never sent.)
+    hook = webhook_services.add_webhook(
+        user=users["boss"], project=project, url="https://93.184.216.34/hook", events=Webhook.Event.values
+    )
 
     documents = [
         services.add_document(user=users["boss"], project=project, title=f"{tag} document {d}", text=_text())
@@ -289,6 +301,11 @@ def build_world(tag: str, size: int) -> World:
         )
         verdict_services.review_verdict(user=users["boss"], verdict=verdict, status=Status.ACCEPTED)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
+    for delivery in WebhookDelivery.objects.filter(webhook=hook):  # each tried twice, answered 500 then 200
+        for number, status in [(1, 500), (2, 200)]:
+            WebhookAttempt.objects.create(
+                delivery=delivery, number=number, at=delivery.created_at, status_code=status, response_excerpt="ok"
+            )
     for d in [document, versioned, *documents[1:]]:  # every document assigned to annotate, the first also to review
         Assignment.objects.create(document=d, user=users["ann"], assigned_by=users["boss"])
     Assignment.objects.create(document=document, user=users["rev"], task="review", assigned_by=users["boss"])
@@ -304,6 +321,7 @@ def build_world(tag: str, size: int) -> World:
         citation=citation.pk,
         link=link.pk,
         extraction=extractions[0].pk,
+        webhook=hook.pk,
     )
 
 
@@ -741,6 +759,65 @@ def _label_move(w):
     return Call("boss", _url("label_update", label.pk), "post", {"action": "up" if last else "down"}, status=302)
 
 
+def _webhook_add(w):
+    return Call(
+        "boss",
+        _url("webhook_list", w.project),
+        "post",
+        {"url": f"https://93.184.216.34/{next(w.names)}", "events": ["mark.created", "link.created"]},
+        status=302,
+    )
+
+
+def _webhook_post(data, htmx=False, status=302):
+    def call(w):
+        return Call("boss", _url("webhook_detail", w.webhook), "post", data, htmx=htmx, status=status)
+
+    return call
+
+
+def _import_check(w):
+    document = w.doc()
+    start, end = _at(document.text, next(w.lines))
+    header = ",".join(exchange.CSV_HEADER)
+    row = dict.fromkeys(exchange.CSV_HEADER, "")
+    row.update(
+        project=document.project.name,
+        document_id=str(document.pk),
+        document_title=document.title,
+        start=str(start),
+        end=str(end),
+        exact=document.text[start:end],
+        label="claim",
+        annotator=w.user("ann").username,
+        status="pending",
+    )
+    line = ",".join(f'"{row[name]}"' for name in exchange.CSV_HEADER)
+    data = f"{header}\n{line}\n".encode()
+    return Call(
+        "boss",
+        _url("project_import", w.project),
+        "post",
+        {"file": SimpleUploadedFile("marks.csv", data, "text/csv")},
+        status=302,
+    )
+
+
+def _upload(w) -> ImportUpload:
+    call = _import_check(w)
+    return import_uploads.check_import(
+        user=w.user("boss"), project=w.doc().project, name="marks.csv", data=call.data["file"].read()
+    )
+
+
+def _import_detail(w):
+    return Call("boss", _url("import_detail", _upload(w).pk))
+
+
+def _import_confirm(w):
+    return Call("boss", _url("import_detail", _upload(w).pk), "post", status=302)
+
+
 def _assign(w):
     document = Document.objects.filter(project_id=w.project).exclude(assignments__user=w.user("ann2")).first()
     return Call(
@@ -957,6 +1034,19 @@ CASES = {
     "fact_check": [_get("fact_check", on="claim")],
     "claim_review": [_claim_review],
     "project_claim_reviews": [_get("project_claim_reviews")],
+    "project_import": [_get("project_import", "boss"), _import_check],
+    "import_detail": [_import_detail, _import_confirm],
+    # Webhooks (issue 23): the log shows the latest deliveries with their attempts, however many there are.
+    "webhook_list": [_get("webhook_list", "boss"), _webhook_add],
+    "webhook_detail": [
+        _get("webhook_detail", "boss", on="webhook"),
+        _get("webhook_detail", "boss", on="webhook", htmx=True),
+        _webhook_post(
+            {"action": "save", "url": "https://93.184.216.34/hook", "events": ["mark.created"], "active": "on"}
+        ),
+        _webhook_post({"action": "test"}),
+        _webhook_post({"action": "test"}, htmx=True, status=200),
+    ],
 }
 
 

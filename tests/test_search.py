@@ -50,6 +50,21 @@ def test_it_refuses_a_query_with_nothing_to_look_for(typed):
         termslib.parse(typed)
 
 
+def test_a_query_is_written_back_as_typed_folded():
+    for typed in ['Purge "great  Purge" purg* -Trotsky -"a phrase"*', "Ežov"]:
+        query = termslib.parse(typed)
+        assert termslib.parse(str(query)) == query
+    assert str(termslib.parse("Ežov -Trotsky")) == "ezov -trotsky"
+
+
+def test_the_closest_word_is_spelled_alike_and_never_the_word_itself():
+    texts = ["Trotsky was abroad; a trotskyist stayed.", "The Great Purge"]
+    assert termslib.closest_word("trotksy", texts) == "trotsky"
+    assert termslib.closest_word("purgs", texts) == "purge"
+    assert termslib.closest_word("trotsky", texts) == "trotskyist"  # another word: the word itself is found already
+    assert termslib.closest_word("zinoviev", texts) is None
+
+
 def test_hits_are_offsets_into_the_text_as_stored():
     text = "Le président Ežov 😀 ežov"
     found = termslib.hits(text, termslib.parse("ezov").wanted)
@@ -223,6 +238,26 @@ def test_parts_of_words_are_found_when_no_whole_word_is(doc, annotator):
     assert found.partial and found.results[0].excerpts[0][0].hit == "rotsk"
 
 
+def test_a_search_that_finds_nothing_offers_the_words_spelled_alike_that_do(doc, annotator, labels):
+    # By each backend's trigram index (FTS5's trigram table; pg_trgm's word similarity), then the closest word.
+    found = find(user=annotator, text="Trotksy")
+    assert found.total == 0 and found.suggestion == "trotsky"
+    assert find(user=annotator, text=found.suggestion).total == 1
+    assert find(user=annotator, text="Ezhof purge -mexico").suggestion == "ezhov purge -mexico"
+    assert find(user=annotator, text="Trotsky").suggestion == ""  # found: nothing to offer
+    assert find(user=annotator, text="qqqzzzx").suggestion == ""  # nothing near
+
+
+def test_no_word_of_another_project_is_offered(doc, annotator):
+    elsewhere = ProjectFactory(name="Hidden")
+    boss = UserFactory(username="hidden-boss")
+    MembershipFactory(user=boss, project=elsewhere, role=Role.MANAGER)
+    services.add_document(user=boss, project=elsewhere, title="Plans", text="Zinoviev and Kamenev\n")
+    assert find(user=boss, text="Zinovyev").suggestion == "zinoviev"
+    assert find(user=annotator, text="Zinovyev").suggestion == ""
+    assert find(user=annotator, text="Zinovyev", project=doc.project).suggestion == ""
+
+
 def test_facets_count_and_filter(doc, annotator, annotator2, labels):
     for user, label in ((annotator, "claim"), (annotator2, "evidence")):
         start = TEXT.index("NKVD")
@@ -296,6 +331,12 @@ def test_an_outsider_finds_nothing_through_the_pages(doc, outsider, client):
     assert "Nothing found" in body and "Ežov" not in body
 
 
+def test_the_page_offers_a_search_spelled_alike_as_a_link(doc, annotator, client):
+    client.force_login(annotator)
+    body = client.get(f"/projects/{doc.project_id}/search/", {"q": "Trotksy Purge"}).content.decode()
+    assert 'Nothing found. Did you mean <a href="?q=trotsky%20purge">trotsky purge</a>?' in body
+
+
 def test_a_date_range_keeps_what_was_made_in_it(doc, annotator):
     today = datetime.date.today()
     day = datetime.timedelta(days=1)
@@ -306,14 +347,18 @@ def test_a_date_range_keeps_what_was_made_in_it(doc, annotator):
     assert narrowed.total == 0 and [f.name for f in narrowed.facets] == ["kind"]  # the other choices: no mark
 
 
-def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, settings, monkeypatch):
+@pytest.mark.parametrize("others", [0, 15], ids=["dense", "sparse"])
+def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, settings, monkeypatch, others):
+    # Dense or sparse among the entries: PostgreSQL finds the newest matches two ways (backends._postgresql_ranked).
     import annotator.search
 
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
     project = manager.projects.get()
-    made = [
-        services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n") for n in range(8)
-    ]
+    made = []
+    for n in range(8):
+        made.append(services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n"))
+        for m in range(others):
+            services.add_document(user=manager, project=project, title=f"Other {n}.{m}", text="teapot\n")
     found = find(user=manager, text="samovar")
     assert found.capped and found.total == 5
     assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}

@@ -65,9 +65,10 @@ def test_the_lock_of_a_document_deleted_meanwhile_is_a_conflict(document, annota
 def test_the_span_writer_makes_a_span_once_with_its_quote_context_one_at_a_time_and_in_bulk(document):
     text = document.text
     lock = lock_document(document.pk)
-    span, made = span_at(lock, text, 4, 10)
-    assert made and (span.version, span.exact, span.prefix, span.suffix) == (1, text[4:10], text[:4], text[10:42])
-    assert span_at(lock, text, 4, 10) == (span, False)
+    span = span_at(lock, text, 4, 10)
+    assert (span.version, span.exact, span.prefix, span.suffix) == (1, text[4:10], text[:4], text[10:42])
+    again = span_at(lock, text, 4, 10)
+    assert again == span and (again.length, again.prefix) == (6, text[:4])  # the row there, as it was
     spans, made = spans_at(lock, text, [(4, 10), (0, 3), (11, 16), (0, 3)])
     assert spans[4, 10] == span and made == {spans[0, 3].pk, spans[11, 16].pk}
     assert Span.objects.get(pk=spans[11, 16].pk).prefix == text[:11]

@@ -1,5 +1,7 @@
 """Running a team (issue 20), part two: a project's labels managed in the app."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -91,6 +93,25 @@ def test_a_retired_label_leaves_the_toolbar_but_stays_on_its_marks_and_in_export
     assert mark.label_id == labels["claim"].pk
     client.post(reverse("label_update", args=[labels["claim"].pk]), {"action": "restore"})
     assert not Label.objects.get(pk=labels["claim"].pk).retired
+
+
+def test_a_mark_panel_offers_a_retired_label_only_on_the_marks_that_have_it(
+    project, manager, annotator, document, labels
+):
+    claimed = services.annotate(user=annotator, document=document, start=0, end=3, exact="Did", label=labels["claim"])
+    other = services.annotate(
+        user=annotator, document=document, start=4, end=10, exact="Stalin", label=labels["evidence"]
+    )
+    client_for(manager).post(reverse("label_update", args=[labels["claim"].pk]), {"action": "retire"})
+    editor = client_for(annotator)
+    option = f'<option value="{labels["claim"].pk}"'
+
+    def panel(mark):  # the label menu of the mark's edit form
+        page = editor.get(reverse("annotation_detail", args=[mark.pk]), HTTP_HX_REQUEST="true").content.decode()
+        return re.search(r'<select name="label".*?</select>', page, re.S).group()
+
+    assert option in panel(claimed)  # its own label, shown as it is
+    assert option not in panel(other) and f'<option value="{labels["quotation"].pk}"' in panel(other)
 
 
 def test_an_unused_label_is_deleted(project, manager):

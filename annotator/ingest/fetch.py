@@ -1,5 +1,4 @@
-"""Fetching a URL from the server, safely: the one function every server-side fetch goes through (URL imports now,
-webhooks later).
+"""Reaching a URL from the server, safely: what every server-side request goes through (URL imports, webhooks).
 
 Only http and https. Every address it connects to is checked after DNS, on the first request and on every redirect,
 and the connection is made to that checked address (the host name still names the site for HTTP and TLS), so a
@@ -8,6 +7,9 @@ Loopback, private, shared, link-local (the cloud metadata address 169.254.169.25
 and unspecified addresses are refused; `allow_private` lets loopback and private ones through (intranets, tests),
 never link-local, multicast or reserved ones. At most `max_redirects` redirects, `max_bytes` of body and
 `timeout` seconds in all, DNS included. Pure: no database, no settings (the caller passes its limits).
+
+`fetch` GETs a page; `post` sends a body (a webhook's delivery) and follows no redirect at all; `check_url` is the
+check alone (a webhook's address when it is registered; `post` checks it again when it sends).
 """
 
 from __future__ import annotations
@@ -76,10 +78,7 @@ def fetch(
     deadline = time.monotonic() + timeout
     current = url.strip()
     for _ in range(max_redirects + 1):
-        scheme, host, port, target = _parse(current)
-        addresses = _resolve(host, port, deadline)
-        for address in addresses:
-            check_address(address, allow_private=allow_private)
+        scheme, host, port, target, addresses = _checked(current, deadline, allow_private)
         connection, response = _request(scheme, host, port, target, addresses, deadline, accept)
         try:
             if response.status in REDIRECTS:
@@ -108,6 +107,57 @@ def fetch(
             response.close()
             connection.close()
     raise FetchError(f"Too many redirects: more than {max_redirects}.")
+
+
+def _checked(url: str, deadline: float, allow_private: bool) -> tuple[str, str, int, str, list[str]]:
+    """The URL's parts and the addresses its host resolves to, each of them checked."""
+    scheme, host, port, target = _parse(url)
+    addresses = _resolve(host, port, deadline)
+    for address in addresses:
+        check_address(address, allow_private=allow_private)
+    return scheme, host, port, target, addresses
+
+
+def check_url(url: str, *, timeout: float = 10.0, allow_private: bool = False) -> None:
+    """Refuse (FetchError) a URL that a server-side request must not reach, as `fetch` and `post` would refuse it."""
+    _checked(url.strip(), time.monotonic() + timeout, allow_private)
+
+
+@dataclass
+class Posted:
+    status: int
+    reason: str
+    excerpt: bytes  # the start of the answer's body, at most `max_excerpt` bytes
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float = 10.0,
+    allow_private: bool = False,
+    max_excerpt: int = 1024,
+) -> Posted:
+    """POST `body` to `url` within `timeout` seconds; the answer's status and the start of its body, or FetchError.
+
+    No redirect is followed: a 3xx is the answer (a webhook's receiver says where it is when it is registered)."""
+    deadline = time.monotonic() + timeout
+    scheme, host, port, target, addresses = _checked(url.strip(), deadline, allow_private)
+    connection, response = _request(
+        scheme, host, port, target, addresses, deadline, "*/*", method="POST", body=body, headers=headers
+    )
+    try:
+        connection.pinned.settimeout(_remaining(deadline))
+        excerpt = response.read1(max_excerpt) if max_excerpt else b""
+    except TimeoutError:
+        raise FetchError("Timed out: the server took too long to answer.") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise FetchError(f"The connection broke while reading the answer ({exc}).") from None
+    finally:
+        response.close()
+        connection.close()
+    return Posted(status=response.status, reason=response.reason, excerpt=excerpt[:max_excerpt])
 
 
 def _parse(url: str) -> tuple[str, str, int, str]:
@@ -184,7 +234,17 @@ class _PinnedConnection(http.client.HTTPConnection):
 
 
 def _request(
-    scheme: str, host: str, port: int, target: str, addresses: list[str], deadline: float, accept: str
+    scheme: str,
+    host: str,
+    port: int,
+    target: str,
+    addresses: list[str],
+    deadline: float,
+    accept: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[_PinnedConnection, http.client.HTTPResponse]:
     tls = ssl.create_default_context() if scheme == "https" else None
     last_error: Exception | None = None
@@ -192,12 +252,14 @@ def _request(
         connection = _PinnedConnection(host, port, address, _remaining(deadline), tls)
         try:
             connection.request(
-                "GET",
+                method,
                 target,
+                body=body,
                 headers={
                     "User-Agent": USER_AGENT,
                     "Accept": accept,
                     "Accept-Encoding": "identity",
+                    **(headers or {}),
                 },
             )
             connection.pinned.settimeout(_remaining(deadline))

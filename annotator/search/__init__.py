@@ -18,7 +18,7 @@ from django.urls import reverse
 from ..models import Document, Label, Membership, SearchEntry, Source, Status
 from ..text import split_blocks
 from . import backends
-from .terms import Excerpt, Query, QueryError, Term, excerpts, parse
+from .terms import Excerpt, Query, QueryError, Term, closest_word, excerpts, parse
 
 __all__ = ["Facet", "Filters", "QueryError", "Result", "Results", "find", "parse"]
 
@@ -95,6 +95,7 @@ class Results:
     page: int
     pages: int
     partial: bool = False  # no whole word matched: these hold the words as parts of words
+    suggestion: str = ""  # nothing matched: a query with words spelled alike that finds something ("Did you mean")
 
     limit: int = LIMIT
 
@@ -183,6 +184,30 @@ def _result(entry: SearchEntry, query: Query) -> Result:
     return Result(entry, entry.kind, heading, url, linked, titled)
 
 
+# Words looked for again, at most, when nothing matched: each a search of the words' index and one of the trigrams'.
+MAX_RESPELLED = 3
+
+
+def suggestion(query: Query, project_ids: list[int]) -> str:
+    """For a query that found nothing: the same query with each word that finds nothing (up to MAX_RESPELLED of them)
+    replaced by the word of these projects spelled most like it, when that query finds something; "" otherwise.
+    Words come only from these projects' entries: nobody is shown a word of a project they are not in."""
+    terms, changed = list(query.terms), False
+    for index, term in enumerate(query.terms):
+        if index >= MAX_RESPELLED:
+            break
+        if term.excluded or term.prefix or len(term.words) != 1:
+            continue
+        if backends.matches(Query((term,)), project_ids, 1):
+            continue
+        word = term.words[0]
+        near = closest_word(word, [f"{title} {body}" for title, body in backends.spelled_alike(word, project_ids)])
+        if near:
+            terms[index], changed = Term((near,)), True
+    respelled = Query(tuple(terms))
+    return str(respelled) if changed and backends.matches(respelled, project_ids, 1) else ""
+
+
 def find(*, user, text: str, project=None, filters: Filters = Filters(), page: int = 1) -> Results:
     """One page of what `user` finds for `text`: in `project` (the caller checked the user is a member) or in every
     project of theirs. Raises QueryError for a query with nothing to look for."""
@@ -196,6 +221,8 @@ def find(*, user, text: str, project=None, filters: Filters = Filters(), page: i
     if not rows:
         rows = backends.partial_matches(query, project_ids, LIMIT)
         partial = bool(rows)
+    if not rows:
+        return Results(query, 0, False, [], [], 1, 1, suggestion=suggestion(query, project_ids))
     facets, kept = _facets(rows, filters)
     pages = max(1, -(-len(kept) // PAGE))
     page = min(max(1, page), pages)

@@ -8,6 +8,7 @@ stored, so that a result's link opens the document exactly there.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class QueryError(ValueError):
     """A query that cannot be run, with the reason for the person who typed it."""
 
 
+@functools.cache
 def fold_char(char: str) -> str:
     """One code point as search compares it: lower case, without accents (may be empty, or longer than one)."""
     if char.isascii():
@@ -39,11 +41,15 @@ def _latin(char: str) -> bool:
     return code < 0x250 or 0x1E00 <= code < 0x1F00
 
 
+# Runs of ASCII (folded at once by str.lower, one code point for one) and single other code points.
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
+
+
 def fold(text: str) -> str:
     """The text as search compares it (see fold_char)."""
     if text.isascii():
         return text.lower()
-    return "".join(fold_char(c) for c in text)
+    return "".join(run.lower() if run.isascii() else fold_char(run) for run in _RUNS.findall(text))
 
 
 def folded_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -51,11 +57,17 @@ def folded_with_offsets(text: str) -> tuple[str, list[int]]:
     more at the end: len(text)), so a hit found in the folded text is located in the text as stored."""
     if text.isascii():
         return text.lower(), list(range(len(text) + 1))
-    out, where = [], []
-    for offset, char in enumerate(text):
-        folded = fold_char(char)
-        out.append(folded)
-        where.extend([offset] * len(folded))
+    out: list[str] = []
+    where: list[int] = []
+    for run in _RUNS.finditer(text):
+        piece, at = run.group(), run.start()
+        if piece.isascii():
+            out.append(piece.lower())
+            where.extend(range(at, at + len(piece)))
+        else:
+            folded = fold_char(piece)
+            out.append(folded)
+            where.extend([at] * len(folded))
     where.append(len(text))
     return "".join(out), where
 
@@ -73,6 +85,15 @@ class Term:
 @dataclass(frozen=True)
 class Query:
     terms: tuple[Term, ...]
+
+    def __str__(self) -> str:
+        """The query as one would type it (folded): parse(str(q)) gives q back."""
+        out = []
+        for term in self.terms:
+            words = " ".join(term.words)
+            text = f'"{words}"' if len(term.words) > 1 else words
+            out.append(("-" if term.excluded else "") + text + ("*" if term.prefix else ""))
+        return " ".join(out)
 
     @property
     def wanted(self) -> tuple[Term, ...]:
@@ -100,6 +121,26 @@ def parse(text: str) -> Query:
     if not query.wanted:
         raise QueryError("Type a word to look for (a word after “-” is left out of the results).")
     return query
+
+
+# Spelled alike ---------------------------------------------------------------------------------------------
+
+SIMILAR_CUTOFF = 75  # rapidfuzz's ratio (0-100): "trotksy" and "trotsky" score 86, "purgs" and "purges" 91
+
+
+def trigrams(word: str) -> list[str]:
+    """The word's three-letter pieces (what both backends' trigram indexes hold), in order, once each."""
+    return list(dict.fromkeys(word[i : i + 3] for i in range(len(word) - 2)))
+
+
+def closest_word(word: str, texts: list[str]) -> str | None:
+    """The word of the texts spelled most like `word` (folded, as search compares words), other than itself; None
+    when none comes close. For "Did you mean": a typo, or another transliteration of a name."""
+    from rapidfuzz import fuzz, process
+
+    words = {w for text in texts for w in WORD.findall(fold(text)) if w != word and abs(len(w) - len(word)) <= 3}
+    found = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF)
+    return found[0] if found else None
 
 
 # Finding the terms in a text -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ..links import TypeRule
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Source
+from . import deliveries
 from .errors import ActionRefused, Conflict
 from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
 from .projects import check_member
@@ -108,6 +109,7 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
             annotations = bulk_create_with_history(annotations, Annotation, default_user=user)
             index_new_marks(annotations)
             note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
+            deliveries.emit(document.project_id, deliveries.Event.MARK_CREATED, deliveries.later_marks(annotations))
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
     return annotations
@@ -241,6 +243,9 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
             rows = bulk_create_with_history(rows, Link, default_user=user)
             index_links([row.pk for row in rows])
             _record_changes(regions)
+            for project_id in {row.project_id for row in rows}:
+                made = [row for row in rows if row.project_id == project_id]
+                deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.later_links(made))
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None
     return rows

@@ -29,7 +29,7 @@ from .. import text as textlib
 from ..exchange.readers import ImportCitation, ImportLink, ImportRow, Problem, split_citation
 from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
-from . import links
+from . import deliveries, links
 from .errors import ActionRefused, Forbidden
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks, index_sources
@@ -213,6 +213,8 @@ def _save_all(
         touched[plan.document.pk] = (min(low, plan.start), max(high, plan.end))
     refresh_quote_checks(Citation.objects.filter(annotation_id__in=cited))
     index_marks(made)
+    if made:
+        _emit_made(plans, made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
     for link in links:
@@ -230,6 +232,16 @@ def _save_all(
             report.links_created += 1
         else:
             report.links_unchanged += 1
+
+
+def _emit_made(plans: list, made: list[int]) -> None:
+    """The hooks of each project imported into hear of its new marks (sent as bulk writes are: by ids)."""
+    project_of = {plan.document.pk: plan.document.project_id for plan in plans}
+    by_project: dict[int, list[int]] = {}
+    for pk, document_id in Annotation.objects.filter(pk__in=made).values_list("pk", "span__document_id"):
+        by_project.setdefault(project_of[document_id], []).append(pk)
+    for project_id, ids in by_project.items():
+        deliveries.emit(project_id, deliveries.Event.MARK_CREATED, deliveries.Later("mark", sorted(ids)))
 
 
 _OUTCOMES = {
@@ -568,9 +580,9 @@ def _source(fields_or_source, plan: _Plan, user, report: ImportReport) -> Source
 
 def _save(plan: _Plan, lock: Lock, user, report: ImportReport) -> tuple[str, Annotation]:
     row = plan.row
-    span, made = span_at(lock, plan.document.text, plan.start, plan.end)
+    span = span_at(lock, plan.document.text, plan.start, plan.end)
     # The mark there already, if any (with one mark wanted, it cannot repeat an earlier one of them: never None).
-    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)], new_spans={span.pk} if made else ()).get(0)
+    there = repeats([(span.pk, plan.label.pk, plan.annotator.pk)]).get(0)
     if there is not None:
         return "unchanged", Annotation.objects.get(pk=there)
     annotation = Annotation(

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from .. import links as linklib
 from .. import text as textlib
 from ..models import Annotation, Label, Link, LinkType, Project, Role, Source
+from . import deliveries
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
@@ -154,6 +155,7 @@ def create_link(
             link.save()
             index_links([link.pk])
             _touch(source_mark, target_mark)
+            deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.links([link]))
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None
     return link
@@ -203,6 +205,7 @@ def update_link(*, user, link: Link, version: int, note: str) -> Link:
 def delete_link(*, user, link: Link, version: int | None = None) -> None:
     """Delete a link (its author only); its history stays."""
     link = _locked_own_link(user, link.pk, version)
+    deliveries.emit(link.project_id, deliveries.Event.LINK_DELETED, deliveries.links([link]))
     link._history_user = user
     link.delete()
     _touch(link.from_annotation, link.to_annotation)
@@ -216,6 +219,7 @@ def review_link(*, user, link: Link, status: str, note: str = "", version: int |
     decide(locked, user=user, project_id=locked.project_id, status=status, note=note, version=version, noun="link")
     index_links([locked.pk])
     _touch(locked.from_annotation, locked.to_annotation)
+    deliveries.emit(locked.project_id, deliveries.Event.LINK_REVIEWED, deliveries.links([locked]))
     return locked
 
 
@@ -228,6 +232,8 @@ def delete_links_of(*, user, annotation: Annotation) -> int:
     """Delete the links that go with a mark being deleted, each with its history; the caller holds the transaction
     and has checked that the user may delete the mark. Other marks' pages redraw. Returns how many went."""
     gone = list(links_of(annotation).select_related("from_annotation__span", "to_annotation__span"))
+    if gone:
+        deliveries.emit(gone[0].project_id, deliveries.Event.LINK_DELETED, deliveries.links(gone))
     for link in gone:
         link._history_user = user
         link.delete()

@@ -19,6 +19,7 @@ from ..models import (
     Source,
     Span,
 )
+from . import deliveries
 from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .links import delete_links_of
@@ -53,14 +54,23 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
                 raise ActionRefused(f"The label “{label.name}” is retired: choose another.")
             text = locked_text(lock, document)
             check_region(text, start, end, exact)
-            span, made = span_at(lock, text, start, end)
-            if repeats([(span.pk, label.pk, user.pk)], new_spans={span.pk} if made else ()):
-                raise already_marked(label)
+            span = span_at(lock, text, start, end)
             annotation = Annotation(span=span, label=label, note=note, created_by=user)
             annotation._history_user = user
-            annotation.save()
+            try:
+                # The "already marked" rule (spans.repeats) is the unique constraint this insert meets: no query
+                # before it. The savepoint keeps the transaction usable to say which mark it repeats.
+                with transaction.atomic():
+                    annotation.save()
+            except IntegrityError:
+                if repeats([(span.pk, label.pk, user.pk)]):
+                    raise already_marked(label) from None
+                raise
             index_new_marks([annotation])
             note_change(lock, start, end)
+            deliveries.emit(
+                document.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation], document)
+            )
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
@@ -121,6 +131,7 @@ def update_annotation(
         refresh_quote_checks(annotation.citations.all())
     index_marks([annotation.pk])
     record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
+    deliveries.emit(annotation.span.document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([annotation]))
     return annotation
 
 
@@ -134,6 +145,8 @@ def delete_annotation(*, user, annotation: Annotation, version: int | None = Non
     flagged = Annotation.objects.filter(pk=annotation.pk, placement__in=FLAGGED_PLACEMENTS).exists()
     annotation = _locked_own_annotation(user, annotation.pk, version, managers_too=flagged)
     span = annotation.span
+    # Its last state, for the hooks (made now: below, it is gone).
+    deliveries.emit(span.document.project_id, deliveries.Event.MARK_DELETED, deliveries.marks([annotation]))
     # Its links go with it, each recorded in history as deleted by this user (a cascade would not say who).
     delete_links_of(user=user, annotation=annotation)
     annotation._history_user = user
@@ -173,6 +186,7 @@ def review_annotation(
     )
     index_marks([locked.pk])
     record_change(locked.span.document_id, locked.span.start, locked.span.end)
+    deliveries.emit(locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]))
     return locked
 
 
@@ -223,8 +237,8 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         end = start + len(exact)
     check_region(text, start, end, exact)
     label = Label.objects.get(pk=record.label_id)
-    span, made = span_at(lock, text, start, end)
-    if repeats([(span.pk, label.pk, record.created_by_id)], new_spans={span.pk} if made else ()):
+    span = span_at(lock, text, start, end)
+    if repeats([(span.pk, label.pk, record.created_by_id)]):
         raise already_marked(label, own=record.created_by_id == user.pk)
     annotation = record.instance
     annotation.span = span
@@ -240,6 +254,7 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True)
     )
     note_change(lock, start, end)
+    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]))
     return annotation
 
 

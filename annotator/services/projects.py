@@ -9,6 +9,7 @@ from django.utils import timezone
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
 from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Rating, RatingScale, Role
+from . import deliveries
 from .errors import ActionRefused, Forbidden
 from .search_index import index_document
 
@@ -220,6 +221,7 @@ def add_document(*, user, project: Project, title: str, text: str, origin: str =
         document=document, number=1, text=text, note="First version", created_by=user, created_at=document.created_at
     )
     index_document(document)
+    deliveries.emit(project.pk, deliveries.Event.DOCUMENT_CREATED, lambda: [deliveries.document_item(document)])
     return document
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..models import Annotation, Status
+from . import deliveries
 from .decisions import decide
 from .errors import ActionRefused, Conflict
 from .marks import review_annotation
@@ -89,4 +90,6 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
         index_marks(m.pk for m in [kept, *involved])
         spans = [kept.span, *(m.span for m in involved)]
         record_change(document.pk, min(s.start for s in spans), max(s.end for s in spans))
+        decided = [*result.accepted, *result.rejected]  # the kept mark first
+        deliveries.emit(document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks(decided, document))
     return result

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import Expression
 
 from .. import text as textlib
 from ..models import Annotation, Document, Link, SearchEntry, Source
@@ -44,12 +44,27 @@ def chunks(text: str, size: int = CHUNK) -> Iterator[tuple[int, int, str]]:
         yield start, first, text[start:end]
 
 
+class _WeightedVector(Expression):
+    """The stored vector of a title and a body (both folded): setweight(to_tsvector('simple', title), 'A') ||
+    setweight(to_tsvector('simple', body), 'B'), as SearchVector(title, weight="A") + SearchVector(body, weight="B")
+    says it, written out once: made by the thousand (a 1 MB text is 700 entries), SearchVector's nested expressions
+    cost 1 ms each to build and resolve."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, title: str, body: str):
+        super().__init__()
+        self.title, self.body = title, body
+
+    def as_sql(self, compiler, connection):
+        weighted = "setweight(to_tsvector('simple'::regconfig, %s::text), '{}')"
+        return f"{weighted.format('A')} || {weighted.format('B')}", [self.title, self.body]
+
+
 def _with_vector(entry: SearchEntry) -> SearchEntry:
     # PostgreSQL: the vector is made from the folded text, as the query is, so both compare without accents.
     if connection.vendor == "postgresql":
-        entry.vector = SearchVector(Value(fold(entry.title)), weight="A", config="simple") + SearchVector(
-            Value(fold(entry.body)), weight="B", config="simple"
-        )
+        entry.vector = _WeightedVector(fold(entry.title), fold(entry.body))
     return entry
 
 

@@ -126,16 +126,17 @@ def _new_span(lock: Lock, text: str, start: int, end: int) -> Span:
     )
 
 
-def span_at(lock: Lock, text: str, start: int, end: int) -> tuple[Span, bool]:
+def span_at(lock: Lock, text: str, start: int, end: int) -> Span:
     """The span of [start, end) of the locked version, whose text is `text`; made, with its quote context, where
-    there is none. Returns (span, whether it was made now). The caller has checked the region (check_region)."""
-    span = Span.objects.filter(document_id=lock.document_id, version=lock.version, start=start, end=end).first()
-    if span is not None:
-        return span, False
-    # Under the lock nobody else makes it meanwhile; a writer that took no lock ends in IntegrityError.
-    span = _new_span(lock, text, start, end)
-    span.save(force_insert=True)
-    return span, True
+    there is none. One statement either way (an insert that, on the region's unique constraint, leaves the row there
+    as it is and returns it). The caller has checked the region (check_region)."""
+    (span,) = Span.objects.bulk_create(
+        [_new_span(lock, text, start, end)],
+        update_conflicts=True,
+        unique_fields=["document", "version", "start", "end"],
+        update_fields=["exact"],  # the same text: an update that changes nothing, so that the row comes back
+    )
+    return span
 
 
 def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple[dict[tuple[int, int], Span], set[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 from .. import anchoring
 from .. import text as textlib
 from ..models import Annotation, Citation, Document, DocumentVersion, Placement, Role, Status
+from . import deliveries
 from .decisions import back_to_pending
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
@@ -130,6 +132,11 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     index_document(document)
     index_marks(a.pk for a in annotations)
     note_change(lock, 0, len(new_text), text_changed=True)
+    deliveries.emit(
+        document.project_id,
+        deliveries.Event.VERSION_CREATED,
+        lambda: [{**deliveries.version_item(document, version), "placements": dict(Counter(p.status for p in report))}],
+    )
     return version
 
 
@@ -158,9 +165,9 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
         raise Conflict("This mark is not waiting to be re-attached.")
     text = locked_text(lock, document)
     check_region(text, start, end, exact)
-    span, made = span_at(lock, text, start, end)
+    span = span_at(lock, text, start, end)
     wanted = [(span.pk, locked.label_id, locked.created_by_id)]
-    if repeats(wanted, new_spans={span.pk} if made else (), moving={locked.pk}):
+    if repeats(wanted, moving={locked.pk}):
         raise already_marked(locked.label, own=locked.created_by_id == user.pk)
     locked.span = span
     locked.placement = "reattached"
@@ -176,4 +183,5 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     refresh_quote_checks(locked.citations.all())
     index_marks([locked.pk])
     note_change(lock, start, end)
+    deliveries.emit(document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([locked], document))
     return locked

@@ -233,6 +233,8 @@ def app_pages(world: World, role: str) -> list[str]:
             f"/projects/{project}/documents/new/",
             f"/extractions/{world.waiting.pk}/",
             f"/extractions/{world.failed.pk}/",
+            f"/projects/{project}/webhooks/",
+            f"/projects/{project}/import/",
         ]
     return pages
 
@@ -296,6 +298,8 @@ def refused_forms(page, world: World, role: str, base: str) -> list[str]:
             (f"/projects/{project}/documents/new/", "Add document"),
             (f"/documents/{world.blog.pk}/versions/", "Add version"),
             (f"/projects/{project}/link-types/", "Add"),
+            (f"/projects/{project}/webhooks/", "Add the webhook"),
+            (f"/projects/{project}/import/", "Check the file"),
         ]
     found = []
     page.expected_errors.append("status of 4")

@@ -820,7 +820,8 @@
       const source = e.detail.requestConfig && e.detail.requestConfig.elt;
       if (source && source.closest && source.closest("#mark-list, #mark-detail ul")) {
         const panel = document.getElementById("mark-detail");
-        if (panel) panel.focus();
+        // Unless the user is in the panel already (a key pressed between the swap and the settle, "l" say).
+        if (panel && !panel.contains(document.activeElement)) panel.focus();
       }
     });
   }

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0020_dismissed_suggestions'),
+        ('annotator', '0022_import_uploads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,6 +20,6 @@ def add_default_scales(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotator", "0021_verdicts")]
+    dependencies = [("annotator", "0023_verdicts")]
 
     operations = [migrations.RunPython(add_default_scales, migrations.RunPython.noop)]

@@ -1,0 +1,89 @@
+"""Importing marks from the app (managers): upload a file, read the check's report, confirm; nothing is imported
+before the confirmation (services/import_uploads.py keeps the upload meanwhile)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..forms import ImportForm
+from ..models import ImportUpload, Role
+from ..permissions import membership_for, project_for
+from ..services import import_uploads
+from ..text import row_id
+
+
+def _forbidden(request):
+    message = "Only the project's managers may import marks."
+    return render(request, "annotator/forbidden.html", {"message": message}, status=403)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_import(request, project_id):
+    """The upload form; a file sent is checked (nothing imported) and its report shown on its own page."""
+    project, membership = project_for(request.user, project_id)
+    if membership.role != Role.MANAGER:
+        return _forbidden(request)
+    form, status = ImportForm(project=project), 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, project=project)
+        try:
+            if not form.is_valid():
+                raise services.ActionRefused(form.message())
+            data = form.cleaned_data
+            links = data["links"]
+            upload = import_uploads.check_import(
+                user=request.user,
+                project=project,
+                name=data["file"].name,
+                data=data["file"].read(),
+                links=links.read() if links else None,
+                links_name=links.name if links else "",
+                spreadsheet_safe=data["spreadsheet_safe"],
+                document=data["document"],
+                label=data["label"],
+                as_user=data["as_user"],
+            )
+        except services.ActionRefused as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            return redirect("import_detail", import_id=upload.pk)
+    context = {"project": project, "membership": membership, "form": form}
+    return render(request, "annotator/project_import.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_detail(request, import_id):
+    """An upload's report, and the button that imports it (its uploader only: anyone else finds nothing)."""
+    upload = get_object_or_404(
+        ImportUpload.objects.defer("data", "links"), pk=row_id(import_id) or 0, user=request.user
+    )
+    membership = membership_for(request.user, upload.project_id)
+    status = 200
+    if request.method == "POST":
+        try:
+            upload = import_uploads.confirm_import(user=request.user, upload=upload)
+        except services.ActionRefused as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            report = upload.report
+            messages.success(
+                request,
+                f"Imported {report['created'] + report['reanchored']} mark(s) and {report['links_created']} link(s).",
+            )
+            return redirect("import_detail", import_id=upload.pk)
+    context = {
+        "project": membership.project,
+        "membership": membership,
+        "upload": upload,
+        "report": upload.report,
+        "expired": import_uploads.expired(upload),
+    }
+    return render(request, "annotator/import_detail.html", context, status=status)

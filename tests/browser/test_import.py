@@ -1,0 +1,55 @@
+"""Importing marks from the app (issue 23): a manager uploads a CSV, reads the check's report (nothing imported yet),
+confirms, and the marks are there; axe-clean, at 390 px too."""
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from annotator import exchange, services
+from annotator.models import Annotation, Role
+
+from ..factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
+
+
+def no_serious_violations(page):
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+
+
+def test_a_manager_uploads_reads_the_report_and_confirms(browser, login, live_server, db):
+    project = ProjectFactory(name="Desk")
+    boss = UserFactory(username="boss")
+    MembershipFactory(user=boss, project=project, role=Role.MANAGER)
+    document = DocumentFactory(project=project, title="Sample")
+    start = document.text.index("Stalin")
+    mark = services.annotate(
+        user=boss,
+        document=document,
+        start=start,
+        end=start + 6,
+        exact="Stalin",
+        label=project.labels.get(key="claim"),
+    )
+    csv = "".join(exchange.export(Annotation.objects.all(), "csv", raw=True)).encode()
+    services.delete_annotation(user=boss, annotation=mark)
+    csv += csv.splitlines(keepends=True)[1].replace(b",Stalin,", b",Stolin,")  # a second row: not in the text
+
+    page = login(boss)
+    page.goto(f"{live_server.url}/projects/{project.pk}/export/")
+    page.get_by_role("link", name="Import marks").click()
+    no_serious_violations(page)
+    page.get_by_label("File of marks").set_input_files({"name": "marks.csv", "mimeType": "text/csv", "buffer": csv})
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("p.notice")).to_contain_text("Checked, nothing imported yet")
+    expect(page.get_by_role("table", name="Rows that cannot be imported, with the reason")).to_contain_text(
+        "its text is not in the document"
+    )
+    assert not Annotation.objects.exists()
+    no_serious_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    no_serious_violations(page)
+    page.get_by_role("button", name="Import 1 mark(s), leaving out 1 row(s)").click()
+    expect(page.locator("p.notice")).to_contain_text("Imported on")
+    assert list(Annotation.objects.values_list("span__exact", flat=True)) == ["Stalin"]
+    no_serious_violations(page)
