@@ -30,12 +30,13 @@ from django_htmx.http import trigger_client_event
 from . import history, poll_pass, reads
 from . import links as linklib
 from . import text as textlib
-from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm
+from .forms import AnnotationUpdateForm, MarkFilterForm, QuickSourceForm, VerdictForm
 from .guidelines import render as render_guidelines
 from .ingest import pages as pagelib
 from .kept_texts import text_of
-from .models import Annotation, Document, DocumentVersion, Role, Source
+from .models import Annotation, Document, DocumentVersion, LinkType, Rating, Role, Source
 from .permissions import annotation_for, can_review, deleted_mark_of_member
+from .services import verdicts as verdict_services
 
 # Past this many changes since a page's revision, redraw the whole text rather than block by block.
 MAX_CHANGES_FOR_PARTIAL_REDRAW = reads.MAX_CHANGES_FOR_PARTIAL_REDRAW
@@ -307,7 +308,16 @@ def _matches(annotation: Annotation, filters: dict) -> bool:
 
 
 def panel_context(
-    user, annotation: Annotation, membership, *, form=None, error=None, link_form=None, new_source_form=None
+    user,
+    annotation: Annotation,
+    membership,
+    *,
+    form=None,
+    error=None,
+    link_form=None,
+    new_source_form=None,
+    verdict_form=None,
+    verdict_error="",
 ) -> dict:
     """Everything the open mark's panel shows: the mark, its edit form for its author, its sources (with their stored
     quotation checks: a page never works one out, nor reads a source's text), links, review and history."""
@@ -332,6 +342,7 @@ def panel_context(
         **_latest_change(events),
         **_sources_context(user, annotation, new_source_form),
         **links_context(annotation, membership, link_form),
+        **verdict_context(annotation, membership, form=verdict_form, error=verdict_error),
     }
 
 
@@ -382,6 +393,48 @@ def links_context(annotation: Annotation, membership, link_form=None) -> dict:
         "linked_here": " ".join(str(pk) for pk in linked_here),
         "link_form": link_form,
         "can_review_links": can_review(membership),
+    }
+
+
+def verdict_context(annotation: Annotation, membership, *, form=None, error: str = "") -> dict:
+    """The panel's verdict section, for a claim: the verdict it has or shares, the other appearances of the same
+    claim, and for reviewers and managers the form to give or change it (`form`: what they sent, when refused)."""
+    if annotation.label.key != verdict_services.CLAIM:
+        return {"is_claim": False}
+    project_id = annotation.span.document.project_id
+    edges = reads.claim_edges(project_id)
+    claims = reads.joined(edges, annotation.pk)
+    verdict = verdict_services.verdict_of(annotation, claims=claims)
+    can_give = can_review(membership)
+    if form is None and can_give:
+        initial: dict[str, object] = {"appearances": verdict_services.document_url(annotation)}
+        if verdict is not None:
+            initial = {
+                "rating": verdict.rating_id,
+                "summary": verdict.summary,
+                "explanation": verdict.explanation,
+                "claimant": verdict.claimant,
+                "claimant_source": verdict.claimant_source_id,
+                "claim_date": verdict.claim_date,
+                "appearances": "\n".join(verdict.appearances),
+                "version": verdict.version,
+            }
+        form = VerdictForm(initial=initial)
+    return {
+        "is_claim": True,
+        "verdict": verdict,
+        "verdict_form": form if can_give else None,
+        "verdict_error": error,
+        "same_claims": reads.same_claims(annotation, claims),
+        "verdict_history": reads.verdict_history(verdict) if verdict is not None else [],
+        "similar_claims": reads.similar_claims(annotation, edges),
+        "same_as_type": LinkType.objects.filter(project_id=project_id, key=linklib.SAME_AS)
+        .values_list("pk", flat=True)
+        .first(),
+        "ratings": list(Rating.objects.filter(project_id=project_id)) if can_give else [],
+        "claimant_sources": list(Source.objects.filter(project_id=project_id).only("pk", "title")) if can_give else [],
+        "can_review_verdict": can_give and verdict is not None and verdict.created_by_id != membership.user_id,
+        "summary_limit": verdict_services.SUMMARY_LIMIT - 1,
     }
 
 

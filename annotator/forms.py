@@ -792,6 +792,52 @@ class AccessTokenForm(forms.Form):
     )
 
 
+# Verdicts (issue 24) ------------------------------------------------------------------------------
+
+
+class _Messages:
+    def message(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)  # type: ignore[attr-defined]
+
+
+class RatingForm(_Messages, forms.Form):
+    """A rating as a manager adds or changes it; the service checks the name and the value."""
+
+    name = forms.CharField(required=False, max_length=200)
+    value = forms.IntegerField(
+        required=False,
+        error_messages={"invalid": "A rating's value is a whole number (or empty, off the scale)."},
+        help_text="Its place on the scale; empty for a rating off the scale (Unproven).",
+    )
+
+
+class RatingScaleForm(_Messages, forms.Form):
+    best = forms.IntegerField(error_messages={"required": "Give the scale's best value.", "invalid": "A whole number."})
+    worst = forms.IntegerField(
+        error_messages={"required": "Give the scale's worst value.", "invalid": "A whole number."}
+    )
+
+
+class VerdictForm(_Messages, forms.Form):
+    """A verdict as the mark's panel sends it; the service checks the rules (summary, rating, appearances)."""
+
+    rating = forms.IntegerField(required=False, error_messages={"invalid": "Choose a rating of the scale."})
+    summary = forms.CharField(required=False, max_length=500, label="The claim in a few words")
+    explanation = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+    claimant = forms.CharField(required=False, max_length=500, label="Who made the claim")
+    claimant_source = forms.IntegerField(required=False, error_messages={"invalid": "Choose a source."})
+    claim_date = forms.DateField(
+        required=False,
+        label="When the claim was made",
+        error_messages={"invalid": "Give the date the claim was made as YYYY-MM-DD."},
+    )
+    appearances = forms.CharField(required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, min_value=1)
+
+    def urls(self) -> list[str]:
+        return self.cleaned_data["appearances"].split()
+
+
 # Webhooks (issue 23) ------------------------------------------------------------------------------
 
 

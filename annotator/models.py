@@ -966,6 +966,112 @@ class AccessToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+# Verdicts and ClaimReview (issue 24) --------------------------------------------------------------
+
+
+class Rating(Tracked):
+    """One step of a project's rating scale ("Mostly false"): a name (what ClaimReview readers show) and where it
+    sits on the scale. A rating without a number (Unproven) is allowed; a number without a name is not."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
+    name = models.CharField(max_length=80, help_text="The rating's words, as published (ClaimReview alternateName).")
+    value = models.IntegerField(
+        null=True, blank=True, help_text="Its place on the scale (ratingValue); empty for a rating off the scale."
+    )
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="rating_name_unique_in_project")]
+
+    def __str__(self):
+        return self.name
+
+
+class RatingScale(Tracked):
+    """A project's rating scale: its best and worst values (ClaimReview bestRating, worstRating)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="rating_scale")
+    best = models.IntegerField(default=5, help_text="The best value of the scale (bestRating).")
+    worst = models.IntegerField(default=1, help_text="The worst value of the scale (worstRating).")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(worst__lt=F("best")), name="rating_scale_worst_below_best")]
+
+    def __str__(self):
+        return f"{self.worst}–{self.best}"
+
+
+class ClaimVerdictQuerySet(models.QuerySet):
+    def with_context(self):
+        """Each verdict with its claim (span, document without its text, project), rating, claimant source,
+        author and reviewer."""
+        return self.select_related(
+            "annotation__span__document__project",
+            "annotation__label",
+            "rating",
+            "claimant_source",
+            "created_by",
+            "reviewed_by",
+        ).defer("annotation__span__document__text")
+
+    def accepted(self):
+        return self.filter(status=Status.ACCEPTED)
+
+
+class ClaimVerdict(Tracked):
+    """A reviewer's verdict on a claim mark: its rating, a short summary of the claim, why, who made the claim, when
+    and where. Claims joined by "is the same claim as" links share the verdict of one of them. Reviewed like a mark."""
+
+    annotation = models.OneToOneField(Annotation, on_delete=models.CASCADE, related_name="verdict")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    summary = models.CharField(
+        max_length=74, help_text="The claim in a few words (ClaimReview claimReviewed: under 75 characters)."
+    )
+    explanation = models.TextField(blank=True, help_text="Why the rating (ratingExplanation).")
+    claimant = models.CharField(max_length=200, blank=True, help_text="Who made the claim: a person or organisation.")
+    claimant_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_verdicts",
+        help_text="Who made the claim, as a source of the bibliography (instead of the free text).",
+    )
+    claim_date = models.DateField(null=True, blank=True, help_text="When the claim was made.")
+    appearances = models.JSONField(
+        default=list, blank=True, help_text="Where the claim appeared: URLs, the first one first."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="verdict_reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change; a save names the version it read."
+    )
+    history = HistoricalRecords()
+
+    objects = ClaimVerdictQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="verdict_status_valid"),
+            models.CheckConstraint(condition=PENDING_HAS_NO_REVIEW, name="verdict_pending_has_no_review"),
+            models.CheckConstraint(condition=~Q(summary=""), name="verdict_has_summary"),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.rating} ({self.summary})"
+
+
 # Webhooks (issue 23) -------------------------------------------------------------------------------
 
 

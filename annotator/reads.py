@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
+from rapidfuzz import fuzz
 
 from . import bibliography
 from . import links as linklib
@@ -26,6 +27,7 @@ from .models import (
     Assignment,
     Change,
     Citation,
+    ClaimVerdict,
     Document,
     DocumentVersion,
     Label,
@@ -34,10 +36,13 @@ from .models import (
     Membership,
     Placement,
     ProgressSnapshot,
+    Rating,
     Role,
     Source,
     Status,
 )
+from .search import backends as search_backends
+from .search.terms import WORD, fold
 from .services.sources import SOURCE_FIELDS
 
 # Past this many changes since a page's revision, the page is redrawn whole rather than block by block.
@@ -218,6 +223,157 @@ def same_span(annotation: Annotation):
         .select_related("label", "created_by")
         .order_by("id")
     )
+
+
+def same_claims(annotation: Annotation, claims: list[int]):
+    """The other appearances of a claim: the claims joined to it as the same claim (issue 24), in text order of
+    their documents."""
+    others = [pk for pk in claims if pk != annotation.pk]
+    if not others:
+        return []
+    return list(
+        Annotation.objects.filter(pk__in=others)
+        .select_related("span__document", "label")
+        .defer("span__document__text")
+        .order_by("span__document__title", "span__start", "id")
+    )
+
+
+@dataclass
+class Evidence:
+    """A mark that supports or refutes a claim, with the link's verb and the mark's citations."""
+
+    link: Link
+    mark: Annotation
+    citations: list
+
+
+def evidence_of(claims: list[int]) -> list[Evidence]:
+    """The marks linked as supporting or refuting any of these claims (links not rejected), with their sources and
+    locators: what a fact-check page shows. Three queries."""
+    links = list(
+        Link.objects.filter(to_annotation_id__in=claims, type__key__in=[linklib.SUPPORTS, linklib.REFUTES])
+        .exclude(status=Status.REJECTED)
+        .select_related("type", "from_annotation__span__document", "from_annotation__label")
+        .defer("from_annotation__span__document__text")
+        .order_by("type__order", "from_annotation__span__document__title", "from_annotation__span__start", "id")
+    )
+    citations: dict[int, list] = {}
+    rows = Citation.objects.filter(annotation_id__in={link.from_annotation_id for link in links})
+    for citation in rows.select_related("source").defer("source__full_text").order_by("id"):
+        citations.setdefault(citation.annotation_id, []).append(citation)
+    return [Evidence(link, link.from_annotation, citations.get(link.from_annotation_id, [])) for link in links]
+
+
+def claim_edges(project_id: int) -> dict[int, set[int]]:
+    """The project's "is the same claim as" links that were not rejected, as each claim's neighbours. One query (a
+    project has few of them beside its marks)."""
+    edges: dict[int, set[int]] = {}
+    rows = Link.objects.filter(project_id=project_id, type__key=linklib.SAME_AS, to_annotation__isnull=False)
+    for a, b in rows.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
+        edges.setdefault(a, set()).add(b)
+        edges.setdefault(b, set()).add(a)
+    return edges
+
+
+def joined(edges: dict[int, set[int]], annotation_id: int) -> list[int]:
+    """The claim and every claim joined to it by the edges, directly or through others: its own id first."""
+    found, frontier = [annotation_id], [annotation_id]
+    while frontier:
+        step = sorted({other for pk in frontier for other in edges.get(pk, ()) if other not in found})
+        found.extend(step)
+        frontier = step
+    return found
+
+
+@dataclass
+class VerdictEvent:
+    """One change of a verdict, as its history has it: who, when, and what in words."""
+
+    who: str
+    when: datetime.datetime
+    what: str
+
+
+def verdict_history(verdict: ClaimVerdict, limit: int = 50) -> list[VerdictEvent]:
+    """A verdict's changes, oldest first (django-simple-history's records): given, changed (the rating named),
+    accepted, rejected, sent back to pending. Two queries."""
+    records = list(verdict.history.select_related("history_user").order_by("history_date", "history_id")[:limit])
+    names = dict(Rating.objects.filter(pk__in={r.rating_id for r in records}).values_list("pk", "name"))
+    events, before = [], None
+    for record in records:
+        if before is None:
+            what = f"gave the verdict “{names.get(record.rating_id, '?')}”"
+        elif record.status != before.status and record.status != Status.PENDING:
+            what = f"{record.status} it" + (f": {record.review_note}" if record.review_note else "")
+        elif record.rating_id != before.rating_id:
+            what = f"changed the rating to “{names.get(record.rating_id, '?')}”"
+        elif record.status != before.status:
+            what = "sent it back to review"
+        else:
+            what = "changed its summary, explanation or claimant"
+        who = record.history_user.get_username() if record.history_user else "(the system)"
+        events.append(VerdictEvent(who, record.history_date, what))
+        before = record
+    return events
+
+
+# Words too common to tell claims apart (English, the desk's language so far); the others are looked for.
+COMMON_WORDS = frozenset(
+    "the a an and or but of to in on at by for with from as is are was were be been being it its this that these "
+    "those there their they them he she his her we our you your not no than then so such into over under about "
+    "has have had do does did will would can could should may might must more most very also just only".split()
+)
+SIMILAR_WORDS = 8  # the longest words of a claim asked for
+SIMILAR_CANDIDATES = 40  # the best-ranked matches compared closely
+SIMILAR_SHOWN = 5
+SIMILAR_SCORE = 60  # rapidfuzz's token set ratio (0-100) a claim needs to be offered
+
+
+@dataclass
+class SimilarClaim:
+    """A claim of the project with words like another's, how alike (0-100), and the verdict it has or shares."""
+
+    annotation: Annotation
+    score: float
+    verdict: ClaimVerdict | None
+
+
+def claim_words(text: str) -> list[str]:
+    """The words of a claim to look for (folded, as the index holds them): the longest uncommon ones."""
+    words = dict.fromkeys(w for w in WORD.findall(fold(text)) if len(w) > 2 and w not in COMMON_WORDS)
+    return sorted(words, key=lambda w: (-len(w), w))[:SIMILAR_WORDS]
+
+
+def similar_claims(annotation: Annotation, edges: dict[int, set[int]]) -> list[SimilarClaim]:
+    """Other claims of the project with words like this claim's ("Already checked?", issue 24), not already joined to
+    it as the same claim, the most alike first, with their verdicts. The search index finds candidates (any of the
+    claim's words); rapidfuzz compares each with the claim. Four queries, however many claims the project holds."""
+    project_id = annotation.span.document.project_id
+    words = claim_words(annotation.span.exact)
+    ranked = search_backends.marks_with_any(
+        words, project_id=project_id, label_id=annotation.label_id, limit=SIMILAR_CANDIDATES
+    )
+    joined_here = set(joined(edges, annotation.pk))
+    ids = [pk for pk, _ in ranked if pk not in joined_here]
+    if not ids:
+        return []
+    marks = (
+        Annotation.objects.filter(pk__in=ids).select_related("span__document", "label").defer("span__document__text")
+    )
+    mine = fold(annotation.span.exact)
+    scored = [(fuzz.token_set_ratio(mine, fold(m.span.exact)), m) for m in marks]
+    best = sorted((x for x in scored if x[0] >= SIMILAR_SCORE), key=lambda x: (-x[0], x[1].pk))[:SIMILAR_SHOWN]
+    groups = {m.pk: joined(edges, m.pk) for _, m in best}
+    everyone = {pk for group in groups.values() for pk in group}
+    verdicts = {
+        v.annotation_id: v for v in ClaimVerdict.objects.filter(annotation_id__in=everyone).select_related("rating")
+    }
+
+    def shared(group):  # the oldest verdict of the group, as verdict_of says
+        return min((verdicts[pk] for pk in group if pk in verdicts), key=lambda v: v.pk, default=None)
+
+    return [SimilarClaim(m, score, shared(groups[m.pk])) for score, m in best]
 
 
 def citations_of(annotation: Annotation):

@@ -18,6 +18,7 @@ from .views import (
     sources,
     team,
     tokens,
+    verdicts,
     versions,
     webhooks,
 )
@@ -104,6 +105,15 @@ urlpatterns = [
     # The API's personal access tokens (issue 23)
     path("account/tokens/", tokens.token_list, name="token_list"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    # Verdicts and ClaimReview (issue 24)
+    path("projects/<int:project_id>/ratings/", verdicts.rating_list, name="rating_list"),
+    path("annotations/<int:annotation_id>/verdict/", verdicts.verdict_save, name="verdict_save"),
+    path("verdicts/<int:verdict_id>/review/", verdicts.verdict_review, name="verdict_review"),
+    path("annotations/<int:annotation_id>/fact-check/", verdicts.fact_check, name="fact_check"),
+    path("annotations/<int:annotation_id>/claim-review.jsonld", verdicts.claim_review, name="claim_review"),
+    path(
+        "projects/<int:project_id>/claim-reviews.jsonld", verdicts.project_claim_reviews, name="project_claim_reviews"
+    ),
     # Webhooks (issue 23)
     path("projects/<int:project_id>/webhooks/", webhooks.webhook_list, name="webhook_list"),
     path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook_detail"),

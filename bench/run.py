@@ -256,6 +256,11 @@ def run(size: Size, options, folder: Path, progress: Progress):
 
         attempt(figures, "API", "ms", None, lambda: api_bench.figures(scale, size.text, size.marks, size.page_runs))
 
+        progress("“Already checked?” over 10,000 rated claims (issue 24)")
+        from . import verdicts as verdict_bench
+
+        attempt(figures, "already checked", "ms", 100, lambda: verdict_bench.figures(size.page_runs + 5))
+
         progress("the hostile quotation of issue 18: citing it, its panel, its page")
         attempt(figures, "hostile quotation (web)", "ms", None, lambda: hostile_figures(server, editor, scale, size))
 

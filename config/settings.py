@@ -224,6 +224,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 ANNOTATOR_POLL_MS = env_int("ANNOTATOR_POLL_MS", 2000)
 # Scheme and host of the app, for the ids of JSON-LD exports made at the command line (no request to ask).
 ANNOTATOR_BASE_URL = os.environ.get("ANNOTATOR_BASE_URL") or "http://127.0.0.1:8000"
+# The fact-checking desk that publishes the verdicts (ClaimReview, issue 24): its public address, which each
+# fact-check's url starts with (<address>/fact-checks/<claim id>), and its name (the review's author).
+ANNOTATOR_DESK_URL = (os.environ.get("ANNOTATOR_DESK_URL") or ANNOTATOR_BASE_URL).rstrip("/")
+if not ANNOTATOR_DESK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ANNOTATOR_DESK_URL must start with https:// (or http://).")
+ANNOTATOR_DESK_NAME = os.environ.get("ANNOTATOR_DESK_NAME") or "Fact-checking desk"
 
 # Several server processes share nothing but the database: sessions live there, login failures are
 # counted there (below), and there is no cache, so nothing can hold state in one process's memory.
@@ -232,7 +238,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     # The API's request counts per token (annotator/api/auth.py), in the database so that every app process counts
-    # the same requests. Its table is made by a migration (0024), not by createcachetable by hand.
+    # the same requests. Its table is made by a migration (0026), not by createcachetable by hand.
     "api-throttle": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "annotator_api_throttle",

@@ -83,3 +83,11 @@ def test_the_api_bench_makes_its_three_figures(db):
         "API: a page of 100 marks",
     ]
     assert all(f.samples for f in found)
+
+
+@pytest.mark.django_db
+def test_the_already_checked_figure_finds_the_earlier_claim_with_its_verdict():
+    from bench import verdicts
+
+    figure = verdicts.figures(2, count=50)[0]
+    assert len(figure.samples) == 2 and figure.note.endswith("2 times in 2")

@@ -72,8 +72,15 @@ def without_nul(mark) -> bool:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(marks(), min_size=1, max_size=4))
 def test_every_raw_csv_reads_back_to_its_marks(batch):
-    # " | " joins several sources in one cell: a reference holding it cannot be told apart (README: CSV columns).
-    assume(not any(JOIN in source_citation(c.source) or JOIN in c.locator for mark in batch for c in mark.citations))
+    # " | " joins several sources in one cell: a reference holding it cannot be told apart (README: CSV columns), nor
+    # one that ends in " |" or starts with "| " (beside the joining " | ", the split finds the wrong one first).
+    assume(
+        not any(
+            JOIN.strip() in source_citation(c.source) or JOIN.strip() in c.locator
+            for mark in batch
+            for c in mark.citations
+        )
+    )
     parsed = readers.read_csv(marks_csv(batch, raw=True))
     assert parsed.problems == []
     for mark, row in zip(batch, parsed.rows, strict=True):
@@ -136,7 +143,7 @@ def test_a_spreadsheet_safe_csv_reads_back_with_the_apostrophes_removed():
 def test_the_row_number_of_a_row_after_a_multiline_cell_is_its_line_in_the_file():
     parsed = exchange.read(csv_bytes([record(note="a\nb\nc"), record(label="")]) + b"1,2\r\n")
     assert [row.line for row in parsed.rows] == [2, 5]  # the note spans lines 2-4
-    assert [str(p) for p in parsed.problems] == ["row 6: 2 cells where the header has 20"]
+    assert [str(p) for p in parsed.problems] == ["row 6: 2 cells where the header has 24"]
 
 
 @pytest.mark.parametrize(

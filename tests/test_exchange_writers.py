@@ -130,6 +130,10 @@ def readme_cells(mark: MarkRecord) -> list[str]:
         " | ".join(source_citation(c.source) + (f", {c.locator}" if c.locator else "") for c in mark.citations),
         utc(mark.created_at),
         utc(mark.updated_at),
+        mark.verdict,
+        "" if mark.verdict_value is None else str(mark.verdict_value),
+        mark.verdict_summary,
+        mark.verdict_status,
     ]
 
 
@@ -186,6 +190,10 @@ def test_the_header_is_the_documented_one_in_order():
         "source_citations",
         "created_at",
         "updated_at",
+        "verdict",
+        "verdict_value",
+        "verdict_summary",
+        "verdict_status",
     ]
 
 

@@ -131,9 +131,9 @@ def test_a_term_no_context_defines_is_caught():
         "@context": [w3c_context.URL, EXTENSION_CONTEXT],
         "id": "https://x.example/1",
         "type": "Annotation",
-        "verdict": "true",
+        "certainty": "true",
     }
-    assert "verdict" not in json.dumps(w3c_context.expand(document))
+    assert "certainty" not in json.dumps(w3c_context.expand(document))
     with pytest.raises(AssertionError):
         _check(document)
 

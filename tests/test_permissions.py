@@ -43,6 +43,7 @@ from annotator.models import (
     Webhook,
 )
 from annotator.services import import_uploads, links, sources, tokens, versions
+from annotator.services import verdicts as verdict_services
 from annotator.services.accounts import one_time_link
 
 from .factories import SAMPLE_TEXT, CitationFactory, DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
@@ -160,6 +161,16 @@ APP = {
     "logout": ("405 405 405 405 405 405 405", f"{L} {L} {L} {L} {L} {L} {L}"),
     "password_change": (f"{L} 200 200 200 200 200 200", f"{L} 200 200 200 200 200 200"),
     "password_change_done": (f"{L} 200 200 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    # Verdicts (issue 24): members read the rating scale, managers change it; reviewers and managers give a claim
+    # its verdict and review another's.
+    "rating_list": (f"{L} 404 404 200 200 200 200", f"{L} 404 404 403 403 403 302"),
+    "verdict_save": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    "verdict_review": (f"{L} 405 405 405 405 405 405", f"{L} 404 404 403 403 200 200"),
+    # Members read a claim's fact-check and the project's ClaimReview; one claim's is published once its verdict is
+    # accepted (the world's is pending: 409).
+    "fact_check": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
+    "claim_review": (f"{L} 404 404 409 409 409 409", f"{L} 405 405 405 405 405 405"),
+    "project_claim_reviews": (f"{L} 404 404 200 200 200 200", f"{L} 405 405 405 405 405 405"),
     # Webhooks (issue 23): managers only; the URL names a hook of the project.
     "webhook_list": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
     "webhook_detail": (f"{L} 404 404 403 403 403 200", f"{L} 404 404 403 403 403 302"),
@@ -234,6 +245,13 @@ def post_data(name: str, w: SimpleNamespace) -> dict:
         "assignment_list": lambda: {"document": w.document.pk, "user": w.third.created_by_id, "task": "annotate"},
         "assignment_update": lambda: {"action": "progress", "progress": "done"},
         "token_list": lambda: {"name": "CMS import", "scope": "read"},
+        "rating_list": lambda: {"action": "add", "name": "Pants on fire", "value": "1"},
+        "verdict_save": lambda: {
+            "rating": w.verdict.rating_id,
+            "summary": "Stalin wanted it",
+            "version": w.verdict.version,
+        },
+        "verdict_review": lambda: {"status": "accepted", "note": "", "version": w.verdict.version},
         "project_import": lambda: {
             "file": SimpleUploadedFile("marks.csv", (",".join(CSV_HEADER) + "\n").encode(), "text/csv")
         },
@@ -289,6 +307,12 @@ def build_world(project, people: dict) -> SimpleNamespace:
     password_link = one_time_link(newcomer)
     assignment = Assignment.objects.create(document=document, user=author, assigned_by=manager)
     token = tokens.create_token(user=author, name=f"{project.name} script", scope="read").token
+    # A verdict on the first claim, given by a reviewer who plays no other part (so that every role may review it).
+    giver = UserFactory(username=f"{project.name} giver".replace(" ", "-").lower())
+    MembershipFactory(user=giver, project=project, role=Role.REVIEWER)
+    verdict = verdict_services.give_verdict(
+        user=giver, annotation=first, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
+    )
     upload = import_uploads.check_import(
         user=manager, project=project, name="marks.csv", data=(",".join(CSV_HEADER) + "\n").encode()
     )
@@ -306,6 +330,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
         citation=citation,
         source=citation.source,
         link=link,
+        verdict=verdict,
         suggestion=sources.quotation_suggestions(document)[0],
         ids={
             "project_id": project.pk,
@@ -321,6 +346,7 @@ def build_world(project, people: dict) -> SimpleNamespace:
             "label_id": labels["claim"].pk,
             "assignment_id": assignment.pk,
             "token_id": token.pk,
+            "verdict_id": verdict.pk,
             "webhook_id": webhook.pk,
             "import_id": upload.pk,
             "deleted": gone.pk,

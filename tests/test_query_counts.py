@@ -24,6 +24,7 @@ from annotator.models import (
     Annotation,
     Assignment,
     Citation,
+    ClaimVerdict,
     DismissedSuggestion,
     Document,
     Extraction,
@@ -31,6 +32,7 @@ from annotator.models import (
     Link,
     LinkType,
     Original,
+    Rating,
     Role,
     Source,
     Span,
@@ -42,6 +44,7 @@ from annotator.models import (
 from annotator.services import import_uploads
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
+from annotator.services import verdicts as verdict_services
 from annotator.services import versions as version_services
 from annotator.services import webhooks as webhook_services
 
@@ -283,6 +286,20 @@ def build_world(tag: str, size: int) -> World:
     for line in range(40, 40 + 1 + extra):  # deleted marks, for the Deleted marks list
         gone = mark(document, line, "ann2", "claim")
         services.delete_annotation(user=users["ann2"], annotation=gone)
+    # The claim appears elsewhere too (more places in the large world), and has a verdict (issue 24).
+    for line in range(70, 71 + extra):
+        elsewhere = mark(document, line, "ann2", "claim")
+        link_services.create_link(
+            user=users["ann2"], from_annotation=elsewhere, type=types["same-as"], to_annotation=claim
+        )
+    verdict_services.give_verdict(
+        user=users["rev"], annotation=claim, rating=project.ratings.get(name="False"), summary="Stalin wanted terror"
+    )
+    for i, other in enumerate(m for m in made if m.label.key == "claim"):  # accepted verdicts, for the ClaimReview
+        verdict = verdict_services.give_verdict(
+            user=users["rev"], annotation=other, rating=project.ratings.get(name="True"), summary=f"Claim {i}"
+        )
+        verdict_services.review_verdict(user=users["boss"], verdict=verdict, status=Status.ACCEPTED)
     users["staff"] = UserFactory(username=f"{tag}-staff", is_staff=True)  # staff create projects
     for delivery in WebhookDelivery.objects.filter(webhook=hook):  # each tried twice, answered 500 then 200
         for number, status in [(1, 500), (2, 200)]:
@@ -858,6 +875,39 @@ def _token_revoke(w):
     return Call("ann", _url("token_revoke", made.token.pk), "post", {}, htmx=True)
 
 
+def _rating_add(w):
+    return Call(
+        "boss",
+        _url("rating_list", w.project),
+        "post",
+        {"action": "add", "name": w.name("Wrong"), "value": "1"},
+        status=302,
+    )
+
+
+def _verdict_save(w):
+    data = {"rating": Rating.objects.get(project=w.project, name="Half true").pk, "summary": w.name("Stalin wanted")}
+    return Call("rev", _url("verdict_save", w.claim), "post", data, htmx=True)
+
+
+def _verdict_review(w):
+    verdict = ClaimVerdict.objects.get(annotation=w.claim)
+    return Call(
+        "boss",
+        _url("verdict_review", verdict.pk),
+        "post",
+        {"status": "accepted", "version": verdict.version},
+        htmx=True,
+    )
+
+
+def _claim_review(w):
+    verdict = ClaimVerdict.objects.get(annotation=w.claim)
+    if verdict.status != Status.ACCEPTED:
+        verdict_services.review_verdict(user=w.user("boss"), verdict=verdict, status=Status.ACCEPTED)
+    return Call("ann", _url("claim_review", w.claim))
+
+
 def _get(name, role="ann", *, on="project", params=None, htmx=False, status=200, **extra):
     """A GET of `name` with the world's object `on` as its argument (or none)."""
 
@@ -914,7 +964,13 @@ CASES = {
         _changes_with_open_mark,
     ],
     "annotation_create": [_annotation_create],
-    "annotation_detail": [_get("annotation_detail", on="quote"), _get("annotation_detail", on="quote", htmx=True)],
+    "annotation_detail": [
+        _get("annotation_detail", on="quote"),
+        _get("annotation_detail", on="quote", htmx=True),
+        _get(
+            "annotation_detail", "rev", on="claim", htmx=True
+        ),  # a claim's panel: its verdict, the same claim elsewhere
+    ],
     "annotation_update": [_annotation_update, _annotation_update_conflict],
     "annotation_delete": [_annotation_delete],
     "annotation_mark_all": [
@@ -984,6 +1040,13 @@ CASES = {
     "annotation_restore": [_restore],
     "token_list": [_get("token_list", on=None), _token_create],
     "token_revoke": [_token_revoke],
+    # Verdicts (issue 24)
+    "rating_list": [_get("rating_list", "boss"), _rating_add],
+    "verdict_save": [_verdict_save],
+    "verdict_review": [_verdict_review],
+    "fact_check": [_get("fact_check", on="claim")],
+    "claim_review": [_claim_review],
+    "project_claim_reviews": [_get("project_claim_reviews")],
     "project_import": [_get("project_import", "boss"), _import_check],
     "import_detail": [_import_detail, _import_confirm],
     # Webhooks (issue 23): the log shows the latest deliveries with their attempts, however many there are.

@@ -198,9 +198,10 @@ def test_an_export_makes_a_fixed_number_of_queries_whatever_the_number_of_marks(
     few = _queries(client, url, params)
     document.spans.all().delete()
     add(13)
-    # session, user, membership, authors, the label filter, then: marks and citations (CSV); the counts of
-    # marks and links, marks, citations and links (JSON-LD); the links alone (links CSV)
-    assert few == _queries(client, url, params) == {"csv": 7, "jsonld": 10, "links-csv": 6}[file_format]
+    # session, user, membership, authors, the label filter, then: the same-claim links (for shared verdicts), marks
+    # and citations (CSV); the counts of marks and links, the same-claim links, marks, citations and links (JSON-LD);
+    # the links alone (links CSV)
+    assert few == _queries(client, url, params) == {"csv": 8, "jsonld": 11, "links-csv": 6}[file_format]
     found = rows(client.get(url, {**params, "format": "csv"})) if file_format == "csv" else None
     if found is not None:
         assert [r["source_ids"].count("|") for r in found] == [1] * 13

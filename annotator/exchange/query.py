@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from .. import text as textlib
-from ..models import Annotation, Citation, Document, DocumentVersion, Link, Placement
+from ..links import SAME_AS
+from ..models import Annotation, Citation, ClaimVerdict, Document, DocumentVersion, Link, Placement, Status
 from .records import MARK_FIELDS, SOURCE_FIELDS, CitationRecord, MarkRecord, SourceRecord, as_row
 
 CHUNK_SIZE = 2000
@@ -39,8 +40,14 @@ MARK_COLUMNS = {
     "created_at": "created_at",
     "updated_at": "updated_at",
     "version": "span__version",
+    "verdict": "verdict__rating__name",
+    "verdict_value": "verdict__rating__value",
+    "verdict_summary": "verdict__summary",
+    "verdict_status": "verdict__status",
 }
-_COLUMNS = [value if name != "reviewer" else Coalesce(value, Value("")) for name, value in MARK_COLUMNS.items()]
+_NULL_AS_EMPTY = {"reviewer", "verdict", "verdict_summary", "verdict_status"}
+_COLUMNS = [Coalesce(value, Value("")) if name in _NULL_AS_EMPTY else value for name, value in MARK_COLUMNS.items()]
+_VERDICT_AT = MARK_FIELDS.index("verdict")
 _CITATIONS_AT = MARK_FIELDS.index("citations")
 
 # A link as a plain tuple of these (link_values): the links CSV's columns, then what names a target source.
@@ -104,6 +111,7 @@ def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple
     Tuples straight from the cursor, no model instances; one SourceRecord per source.
     """
     chunk_size = chunk_size or CHUNK_SIZE
+    shared = _shared_verdicts(annotations)
     marks = annotations.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
     citations = _citations_of(annotations, chunk_size)
     pending = next(citations, None)
@@ -116,7 +124,43 @@ def rows(annotations: QuerySet, chunk_size: int | None = None) -> Iterator[tuple
             if pending[0] == pk:
                 own = (*own, pending[1])
             pending = next(citations, None)
+        if pk in shared:  # a claim joined to others shows the verdict they share, as its panel does
+            row = (*row[: _VERDICT_AT - 1], *shared[pk])
         yield (*row[:_CITATIONS_AT], own, *row[_CITATIONS_AT:])
+
+
+def _shared_verdicts(annotations: QuerySet) -> dict[int, tuple]:
+    """The verdict columns of claims joined by "is the same claim as" links (not rejected), by claim id: the verdict
+    their group shares (its oldest, as services.verdicts.verdict_of says). Two queries, rows as many as such links,
+    not as the marks."""
+    projects = annotations.values("span__document__project_id")
+    links = Link.objects.filter(project_id__in=projects, type__key=SAME_AS, to_annotation__isnull=False)
+    edges: dict[int, set[int]] = {}
+    for a, b in links.exclude(status=Status.REJECTED).values_list("from_annotation_id", "to_annotation_id"):
+        edges.setdefault(a, set()).add(b)
+        edges.setdefault(b, set()).add(a)
+    if not edges:
+        return {}
+    verdicts = {
+        row[0]: row[1:]
+        for row in ClaimVerdict.objects.filter(annotation_id__in=edges).values_list(
+            "annotation_id", "pk", "rating__name", "rating__value", "summary", "status"
+        )
+    }
+    shared: dict[int, tuple] = {}
+    seen: set[int] = set()
+    for start in edges:
+        if start in seen:
+            continue
+        group, frontier = {start}, [start]
+        while frontier:
+            frontier = [o for pk in frontier for o in edges[pk] if o not in group]
+            group.update(frontier)
+        seen |= group
+        own = [verdicts[pk] for pk in group if pk in verdicts]
+        if own:
+            shared.update(dict.fromkeys(group, min(own)[1:]))  # the oldest verdict is the one a group shares
+    return shared
 
 
 def _citations_of(annotations: QuerySet, chunk_size: int) -> Iterator[tuple[int, CitationRecord]]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from .. import text as textlib
 from ..models import Status
-from .records import CSV_HEADER, JOIN, LINK_HEADER, spreadsheet_unsafe
+from .records import CSV_HEADER, JOIN, LINK_HEADER, VERDICT_HEADER, spreadsheet_unsafe
 
 # A mark may be as long as a document; the csv module's default cap (128 KiB a cell) is too small.
 MAX_CELL = 64 * 1024 * 1024
@@ -196,12 +196,12 @@ def read_csv(text: str, *, spreadsheet_safe: bool = False) -> Parsed:
         raise ImportFileError("The file is empty.") from None
     except csv.Error as exc:
         raise ImportFileError(f"The file is not CSV: {exc}.") from None
-    missing = [name for name in CSV_HEADER if name not in header]
+    missing = [name for name in CSV_HEADER if name not in header and name not in VERDICT_HEADER]
     if missing:
         raise ImportFileError(
             f"The CSV header lacks {', '.join(missing)}; the first line must name the columns of an export."
         )
-    columns = {name: header.index(name) for name in CSV_HEADER}
+    columns = {name: header.index(name) for name in CSV_HEADER if name in header}
     ended = reader.line_num
     try:
         for cells in reader:

@@ -35,7 +35,15 @@ CSV_HEADER = [
     "source_citations",
     "created_at",
     "updated_at",
+    # A claim's verdict (issue 24), its own or the one it shares as the same claim: the rating's name and value, the
+    # summary of the claim, the verdict's review state.
+    "verdict",
+    "verdict_value",
+    "verdict_summary",
+    "verdict_status",
 ]
+# Columns an export of ours before issue 24 lacks: a file without them still imports.
+VERDICT_HEADER = ["verdict", "verdict_value", "verdict_summary", "verdict_status"]
 # The links CSV's header: the issue's columns, then the two targets an "attributed to" link may have instead of a mark.
 LINK_HEADER = [
     "link_id",
@@ -70,6 +78,11 @@ EXTENSION_CONTEXT = {
     "locator": "ed:locator",
     "citationNote": "ed:citationNote",
     "csl": {"@id": "ed:csl", "@type": "@json"},
+    # A claim's verdict (issue 24): the rating's name and value, the claim's summary, the verdict's review state.
+    "verdict": "ed:verdict",
+    "verdictValue": {"@id": "ed:verdictValue", "@type": "xsd:integer"},
+    "verdictSummary": "ed:verdictSummary",
+    "verdictStatus": "ed:verdictStatus",
 }
 JSONLD_CONTEXT = [W3C_CONTEXT, EXTENSION_CONTEXT]
 JSONLD_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -130,6 +143,10 @@ class MarkRecord:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 1  # the version of the document's text that start and end refer to
+    verdict: str = ""  # a claim's verdict: its rating's name ('' for none)
+    verdict_value: int | None = None
+    verdict_summary: str = ""
+    verdict_status: str = ""
 
 
 # A mark as a plain tuple of these, in this order, is what the writers take (query.rows makes them).

@@ -92,6 +92,10 @@ def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
         created_at,
         updated_at,
         _version,
+        verdict,
+        verdict_value,
+        verdict_summary,
+        verdict_status,
     ) in rows:
         if citations:
             ids = JOIN.join(str(c.source.id) for c in citations)
@@ -124,6 +128,10 @@ def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
                     references,
                     iso_utc(created_at),
                     iso_utc(updated_at),
+                    verdict,
+                    "" if verdict_value is None else str(verdict_value),
+                    verdict_summary,
+                    verdict_status,
                 )
             )
         else:
@@ -149,6 +157,10 @@ def marks_csv(rows: Iterable[tuple], *, raw: bool = False) -> Iterator[str]:
                     _safe(references),
                     iso_utc(created_at),
                     iso_utc(updated_at),
+                    _safe(verdict),
+                    "" if verdict_value is None else _number(verdict_value),
+                    _safe(verdict_summary),
+                    _safe(verdict_status),
                 )
             )
 
@@ -230,6 +242,10 @@ def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
         created_at,
         updated_at,
         version,
+        verdict,
+        verdict_value,
+        verdict_summary,
+        verdict_status,
     ) in rows:
         bodies = _textual("tagging", label)
         if note:
@@ -282,6 +298,11 @@ def jsonld_marks(rows: Iterable[tuple], addresses: Addresses) -> Iterator[str]:
             parts += ', "reviewed": "', iso_utc(reviewed_at), '"'
         if review_note:
             parts += ', "reviewNote": ', _string(review_note)
+        if verdict:
+            parts += ', "verdict": ', _string(verdict), ', "verdictSummary": ', _string(verdict_summary)
+            parts += ', "verdictStatus": ', _string(verdict_status)
+            if verdict_value is not None:
+                parts += ', "verdictValue": ', str(verdict_value)
         parts.append("}")
         yield "".join(parts)
 

@@ -190,6 +190,46 @@ def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[
     return [Match._make((*row, 0.0)) for row in found]
 
 
+# Marks with any of some words (issue 24: "Already checked?") -----------------------------------------------------
+
+
+def _sqlite_any(words: list[str], project_id: int, label_id: int, limit: int) -> list[tuple[int, float]]:
+    # Plain SQL, as _sqlite: FTS5's MATCH with OR between the words, ranked by bm25 (more of the words, rarer words:
+    # better), only the project's marks of the label.
+    table = "annotator_search_words"
+    entries = connection.ops.quote_name(SearchEntry._meta.db_table)
+    expression = " OR ".join('"' + w + '"' for w in words)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.annotation_id, bm25({table}, %s, %s) FROM {table} JOIN {entries} e ON e.id = {table}.rowid "
+            f"WHERE {table} MATCH %s AND e.project_id = %s AND e.kind = 'mark' AND e.label_id = %s "
+            f"ORDER BY bm25({table}, %s, %s) LIMIT %s",
+            [TITLE_WEIGHT, BODY_WEIGHT, expression, project_id, label_id, TITLE_WEIGHT, BODY_WEIGHT, limit],
+        )
+        return [(row[0], -row[1]) for row in cursor.fetchall()]
+
+
+def _postgresql_any(words: list[str], project_id: int, label_id: int, limit: int) -> list[tuple[int, float]]:
+    wanted = SearchQuery(" | ".join(_lexeme(w) for w in words), config="simple", search_type="raw")
+    found = (
+        SearchEntry.objects.filter(project_id=project_id, kind=SearchEntry.Kind.MARK, label_id=label_id, vector=wanted)
+        .annotate(rank=SearchRank(F("vector"), wanted))
+        .order_by("-rank", "id")
+        .values_list("annotation_id", "rank")[:limit]
+    )
+    return list(found)
+
+
+def marks_with_any(words: list[str], *, project_id: int, label_id: int, limit: int) -> list[tuple[int, float]]:
+    """(mark id, rank) of the project's marks of one label holding any of the words (folded, as `terms.fold` makes
+    them), the best first: those with more of them, and with the rarer ones."""
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql_any(words, project_id, label_id, limit)
+    return _sqlite_any(words, project_id, label_id, limit)
+
+
 # pg_trgm's word similarity a word must reach (its default, 0.6, misses one swapped pair of letters in a short word).
 WORD_SIMILARITY = 0.4
 

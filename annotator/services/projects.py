@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .. import text as textlib
 from ..links import DEFAULT_LINK_TYPES
-from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Role
+from ..models import Document, DocumentVersion, Label, LinkType, Membership, Project, Rating, RatingScale, Role
 from . import deliveries
 from .errors import ActionRefused, Forbidden
 from .search_index import index_document
@@ -21,6 +21,18 @@ DEFAULT_LABELS = [
     ("evidence", "Evidence", "#1dc9c9", "2"),
     ("quotation", "Quotation", "#6363e9", "3"),
 ]
+
+
+# The default scale of a new project: five steps from False to True, and Unproven off the scale.
+DEFAULT_RATINGS = [
+    ("False", 1),
+    ("Mostly false", 2),
+    ("Half true", 3),
+    ("Mostly true", 4),
+    ("True", 5),
+    ("Unproven", None),
+]
+DEFAULT_BEST, DEFAULT_WORST = 5, 1
 
 
 # Projects and members ------------------------------------------------------------------------
@@ -53,6 +65,7 @@ def create_project(*, name: str, description: str = "", owner=None, user=None) -
         for i, (key, label_name, colour, shortcut) in enumerate(DEFAULT_LABELS)
     )
     _add_default_link_types(project)
+    add_default_ratings(project, user=user)
     if owner is not None:
         membership = Membership(project=project, user=owner, role=Role.MANAGER)
         membership._history_user = user
@@ -111,6 +124,17 @@ def archive_project(*, user, project: Project, archived: bool = True) -> Project
     project._history_user = user
     project.save()
     return project
+
+
+def add_default_ratings(project: Project, *, user=None) -> None:
+    """Give a new project the default scale (no permission check: the project is being made)."""
+    scale = RatingScale(project=project, best=DEFAULT_BEST, worst=DEFAULT_WORST)
+    scale._history_user = user
+    scale.save()
+    for order, (name, value) in enumerate(DEFAULT_RATINGS):
+        rating = Rating(project=project, name=name, value=value, order=order)
+        rating._history_user = user
+        rating.save()
 
 
 def _add_default_link_types(project: Project) -> None:

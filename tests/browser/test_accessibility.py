@@ -212,6 +212,7 @@ def app_pages(world: World, role: str) -> list[str]:
         f"/projects/{project}/guidelines/",
         f"/projects/{project}/members/",
         f"/projects/{project}/labels/",
+        f"/projects/{project}/ratings/",
     ]
     if role in ("annotator", "manager"):
         pages += [

@@ -16,6 +16,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotator", "0023_access_tokens")]
+    dependencies = [("annotator", "0025_access_tokens")]
 
     operations = [migrations.RunPython(create, drop)]

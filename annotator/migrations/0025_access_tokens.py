@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0022_import_uploads'),
+        ('annotator', '0024_default_rating_scales'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
