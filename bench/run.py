@@ -50,6 +50,8 @@ class Size:
     clicks: int
     quote_runs: int = 5  # citations of the hostile quotation through the server (issue 18)
     hostile_sources: tuple = (1.0, 5.0)  # MB of "= " the hostile quotation is checked against, in this process
+    api_clients: int = 64  # API clients at once on two servers (bench/api_load.py)
+    api_seconds: float = 30
 
 
 FULL = Size(
@@ -91,6 +93,8 @@ QUICK = Size(
     clicks=2,
     quote_runs=2,
     hostile_sources=(1.0,),
+    api_clients=8,
+    api_seconds=5,
 )
 
 
@@ -255,6 +259,13 @@ def run(size: Size, options, folder: Path, progress: Progress):
         from . import api as api_bench
 
         attempt(figures, "API", "ms", None, lambda: api_bench.figures(scale, size.text, size.marks, size.page_runs))
+
+        progress(f"{size.api_clients} API clients at once on two servers, {size.api_seconds:g} s (issue 23)")
+        from . import api_load
+
+        attempt(
+            figures, "API load", "ms", None, lambda: api_load.figures(str(folder), size.api_clients, size.api_seconds)
+        )
 
         progress("“Already checked?” over 10,000 rated claims (issue 24)")
         from . import verdicts as verdict_bench
