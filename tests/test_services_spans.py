@@ -13,6 +13,7 @@ from annotator import services
 from annotator.exchange.readers import ImportRow
 from annotator.models import Annotation, Change, Document, Membership, Placement, Span
 from annotator.services import imports, sources, versions
+from annotator.services import marks as marks_service
 from annotator.services.spans import lock_document, repeats, span_at, spans_at
 
 from .factories import DocumentFactory, ProjectFactory
@@ -370,3 +371,35 @@ def test_the_lock_keeps_every_other_writer_of_the_document_out_until_the_transac
     thread.start()
     thread.join()
     assert tried == ["kept out", "got in"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: SQLite locks the whole database")
+def test_changing_a_mark_locks_that_mark_alone_not_its_span_label_or_document(project, annotator, annotator2, labels):
+    # SELECT ... FOR UPDATE locks a row of every table it joins: the mark's document, span and label with it, which
+    # kept every other writer of the document (and every new mark with that label) waiting, and deadlocked a new mark
+    # on that span against a change waiting for the document (64 API clients at once found it).
+    document = DocumentFactory(project=project)
+    words = document.text[:3]
+    mark = services.annotate(user=annotator, document=document, start=0, end=3, exact=words, label=labels["claim"])
+    tried = []
+
+    def another_request():  # its own connection, as another worker's
+        try:
+            with transaction.atomic():
+                connection.cursor().execute("SET LOCAL lock_timeout = '3s'")
+                services.annotate(
+                    user=annotator2, document=document, start=0, end=3, exact=words, label=labels["claim"]
+                )
+            tried.append("made")
+        except DatabaseError:
+            tried.append("kept waiting")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        marks_service._locked_own_annotation(annotator, mark.pk, mark.version)
+        thread = threading.Thread(target=another_request)
+        thread.start()
+        thread.join()
+    assert tried == ["made"]

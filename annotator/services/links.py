@@ -44,7 +44,7 @@ def locked_marks(*pks: int) -> dict[int, Annotation]:
     # Locked in a fixed order, so two links made at once between the same marks cannot deadlock.
     # The document's text stays behind: a megabyte per mark, and no rule reads it.
     found = (
-        Annotation.objects.select_for_update()
+        Annotation.objects.select_for_update(of=("self",))
         .with_document()
         .select_related("label")
         .filter(pk__in=sorted(pks))

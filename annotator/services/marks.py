@@ -80,7 +80,7 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
 
 def _locked_own_annotation(user, annotation_id: int, version: int | None, *, managers_too: bool = False) -> Annotation:
     annotation = (
-        Annotation.objects.select_for_update()
+        Annotation.objects.select_for_update(of=("self",))
         .with_document()
         .select_related("label", "created_by")
         .filter(pk=annotation_id)
@@ -172,7 +172,7 @@ def review_annotation(
     raises the mark's version, so a second reviewer working from the same page gets a Conflict.
     """
     check_status(status)
-    locked = Annotation.objects.select_for_update().with_document().filter(pk=annotation.pk).first()
+    locked = Annotation.objects.select_for_update(of=("self",)).with_document().filter(pk=annotation.pk).first()
     if locked is None:
         raise Conflict("This mark was deleted meanwhile.")
     decide(

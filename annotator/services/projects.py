@@ -177,7 +177,7 @@ def remove_member(*, user, membership: Membership) -> None:
     """Take a member out of a project (its managers). Their marks, reviews, links and history stay, under their
     name; the last manager stays."""
     check_manager(user, membership.project_id)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.role == Role.MANAGER:
         _keep_a_manager(membership.project, membership.user)
     membership._history_user = user

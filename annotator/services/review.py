@@ -53,14 +53,14 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
     """
     note = note.strip()
     with transaction.atomic():
-        kept = Annotation.objects.select_for_update().with_document().filter(pk=annotation.pk).first()
+        kept = Annotation.objects.select_for_update(of=("self",)).with_document().filter(pk=annotation.pk).first()
         if kept is None:
             raise Conflict("This mark was deleted meanwhile.")
         document = kept.span.document
         if kept.span.version != document.version:
             raise ActionRefused("Only marks of the current text are settled.")
         involved = list(
-            Annotation.objects.select_for_update()
+            Annotation.objects.select_for_update(of=("self",))
             .select_related("span", "label", "created_by")
             .filter(
                 span__document=document,

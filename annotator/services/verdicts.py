@@ -186,7 +186,12 @@ def give_verdict(
     """Give a claim mark its verdict, or change the verdict it has (reviewers and managers). Claims joined by "is the
     same claim as" share one verdict: giving one to any of them changes theirs. A changed verdict goes back to
     review. The document's address, when it came from the web, is the claim's first appearance."""
-    found = Annotation.objects.select_for_update().with_document().select_related("label").filter(pk=annotation.pk)
+    found = (
+        Annotation.objects.select_for_update(of=("self",))
+        .with_document()
+        .select_related("label")
+        .filter(pk=annotation.pk)
+    )
     locked = found.first()
     if locked is None:
         raise Conflict("This mark was deleted meanwhile.")

@@ -59,7 +59,7 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
     )
 
     annotations = list(
-        Annotation.objects.select_for_update()
+        Annotation.objects.select_for_update(of=("self",))
         .filter(span__document=document, span__version=old_number)
         .select_related("span")
     )
@@ -158,7 +158,7 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     """Put a flagged or orphaned mark on a selection of the current text (its author, or a manager of its project)."""
     document = annotation.span.document
     lock = lock_document(document.pk, member=user)
-    locked = Annotation.objects.select_for_update().select_related("span", "label").get(pk=annotation.pk)
+    locked = Annotation.objects.select_for_update(of=("self",)).select_related("span", "label").get(pk=annotation.pk)
     if locked.created_by_id != user.pk and check_member(user, document.project_id).role != Role.MANAGER:
         raise Forbidden("Only the mark's author or a manager may re-attach it.")
     if locked.placement not in ("orphaned", "fuzzy", "ambiguous"):
