@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import F, Q, TextField, Value
+from django.db.models import F, Max, Q, TextField, Value
 from django.db.models.functions import Cast, Upper
 from django.utils.dateparse import parse_datetime
 
@@ -131,7 +131,7 @@ def ts_query(query: Query) -> str:
     return " & ".join(parts)
 
 
-# Matches at least this dense among the entries are the newest found walking the primary key back.
+# Matches at least this dense among the newest entries are found walking the primary key back.
 DENSE = 0.1
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 
@@ -158,18 +158,20 @@ def _postgresql_ranked(query: Query, project_ids: list[int], limit: int) -> list
     wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
     matching = SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
     # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector). Whether
-    # there are more is asked first, in no order (a scan that stops after limit + 1, or the GIN index). The ids
-    # that come back tell how dense the matches are among the entries (rows are stored in the order they came).
-    # Dense: walking the primary key back finds the newest after a few rows. Sparse: that walk would read most of the
-    # table (70 ms for a prefix in 5% of the entries), so the GIN index's matches are sorted instead (NULLS LAST is
-    # not the key's order: the planner cannot walk it). Then ts_rank is worked out for those only.
+    # there are more is asked first, in no order (a scan that stops after limit + 1, or the GIN index). Then the
+    # limit-th newest: walking the primary key back through the newest limit / DENSE entries at most (a common word
+    # has its newest matches there); when they hold fewer, the GIN index's matches are sorted instead (NULLS LAST is
+    # not the key's order: the planner cannot walk it; walking back through the whole table instead took 70 ms for a
+    # prefix in 5% of the entries). Then ts_rank is worked out for those only.
     ranked = matching.annotate(created_text=CREATED_TEXT, rank=SearchRank(F("vector"), wanted, weights=RANK_WEIGHTS))
-    ids = list(matching.values_list("id", flat=True)[: limit + 1])
-    if len(ids) <= limit:
+    if len(matching.values_list("id", flat=True)[: limit + 1]) <= limit:
         return [Match(*row) for row in ranked.order_by("-rank", "id").values_list(*PG_COLUMNS, "rank")[:limit]]
-    dense = len(ids) / (max(ids) - min(ids) + 1) >= DENSE
-    newest = F("id").desc() if dense else F("id").desc(nulls_last=True)
-    floor = matching.order_by(newest).values_list("id", flat=True)[limit - 1]
+    newest = SearchEntry.objects.aggregate(newest=Max("id"))["newest"]
+    window = matching.filter(id__gt=newest - int(limit / DENSE)).order_by("-id").values_list("id", flat=True)
+    floors = list(window[limit - 1 : limit]) or [
+        matching.order_by(F("id").desc(nulls_last=True)).values_list("id", flat=True)[limit - 1]
+    ]
+    floor = floors[0]
     found = ranked.filter(id__gte=floor).order_by("-rank", "id").values_list(*PG_COLUMNS, "rank")
     return [Match(*row) for row in found[:limit]]
 
