@@ -133,7 +133,7 @@ def ts_query(query: Query) -> str:
 
 
 # Matches at least this dense among the newest entries are found walking the primary key back.
-DENSE = 0.1
+DENSE = 0.05
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 ID_ARRAY = ArrayField(BigIntegerField())
 
