@@ -9,6 +9,7 @@ import io
 import json
 import re
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,25 @@ def test_deliveries_a_stopped_worker_or_a_lost_task_left_are_taken_up_again(rece
     assert [states[pk] for pk in (sending, later, fresh)] == ["sending", "waiting", "waiting"]
     assert len(receiver.received) == 3
     assert deliveries.resume_stalled() == []
+
+
+def test_a_queue_that_refuses_the_task_fails_no_write_and_the_delivery_waits_to_be_taken_up(
+    receiver, manager, annotator, document, labels, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    hook = webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=["mark.created"])
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("the task backend is down")
+
+    monkeypatch.setattr(deliveries, "deliver_webhooks", types.SimpleNamespace(enqueue=refused))
+    made = mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
+    assert Annotation.objects.filter(pk=made.pk).exists() and receiver.received == []
+    delivery = WebhookDelivery.objects.get(webhook=hook)
+    assert delivery.state == "waiting" and "Could not queue webhook deliveries" in caplog.text
+    monkeypatch.undo()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert deliveries.resume_stalled() == [delivery.pk]
+    assert WebhookDelivery.objects.get(pk=delivery.pk).state == "delivered" and len(receiver.received) == 1
 
 
 def test_the_attempts_are_bounded(

@@ -229,7 +229,8 @@ def queue(ids: list[int], run_after: datetime.datetime | None = None) -> None:
             deliver_webhooks.using(run_after=run_after).enqueue(ids)
         # else: a backend that runs tasks at once (the tests') cannot wait; the delivery waits with its due time.
     except Exception:
-        # The write is saved: its deliveries stay waiting (the log shows them) rather than failing the request.
+        # Any error of the task backend: the write is committed already (this runs on commit), so the request is not
+        # failed for it. The deliveries stay waiting, the error is logged, and resume_stalled queues them again later.
         logger.exception("Could not queue webhook deliveries %s", ids)
 
 
