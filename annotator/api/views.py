@@ -6,6 +6,7 @@ service, which checks who may make it.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from django.conf import settings
@@ -391,20 +392,19 @@ KEYS = ("id", "start", "end", "exact", "label", "author", "status", "sources")
 
 
 def _stream(head: dict, rows, convert):
-    """The JSON of all marks, written as read: a chunk of marks at a time."""
+    """The JSON of all marks, written as read: a chunk of marks at a time, without spaces (10,000 marks: 2 MB)."""
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "marks": ['
     first = True
-    chunk = []
-    for row in rows:
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, reads.COMPACT_CHUNK)):
         if convert is not None:
-            row = (row[0], convert.to_utf16(row[1]), convert.to_utf16(row[2]), *row[3:])
-        chunk.append(dict(zip(KEYS, row)))
-        if len(chunk) == reads.COMPACT_CHUNK:
-            yield ("" if first else ",") + json.dumps(chunk, ensure_ascii=False)[1:-1]
-            first, chunk = False, []
-    if chunk:
-        yield ("" if first else ",") + json.dumps(chunk, ensure_ascii=False)[1:-1]
+            chunk = [(row[0], convert.to_utf16(row[1]), convert.to_utf16(row[2]), *row[3:]) for row in chunk]
+        yield ("" if first else ",") + _COMPACT.encode([dict(zip(KEYS, row)) for row in chunk])[1:-1]
+        first = False
     yield "]}"
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 # Sources, citations -------------------------------------------------------------------------------------------
