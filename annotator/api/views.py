@@ -77,10 +77,16 @@ class Pages(CursorPagination):
     max_page_size = 1000
 
 
-def paginated(view: ApiView, queryset, serializer_class, **context):
+def paginated(view: ApiView, queryset, serializer_class, *, rows, **context):
+    """A page of the queryset, in id order. The page's ids are found first, then their rows read by id from `rows`
+    (the same model, with what the serializer reads joined): the database sorts the matching ids, from its indexes,
+    instead of the matching rows whole (a document of 10,000 marks: 12 ms of the 20 a page may take, every mark's
+    span, label and authors copied into SQLite's sorter). Read by id alone, not under the page's filters again:
+    SQLite would plan that by the filters and test every match against the ids."""
     paginator = Pages()
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
-    data = serializer_class(page, many=True, context=context).data
+    page = paginator.paginate_queryset(queryset.values("id"), view.request, view=view) or []
+    found = rows.in_bulk([row["id"] for row in page])
+    data = serializer_class([found[row["id"]] for row in page if row["id"] in found], many=True, context=context).data
     return paginator.get_paginated_response(data)
 
 
@@ -143,7 +149,7 @@ class DocumentList(ApiView):
     def get(self, request, project_id):
         project, _ = project_for(request.user, project_id)
         documents = Document.objects.filter(project=project).defer("text")
-        return paginated(self, documents, s.DocumentSerializer)
+        return paginated(self, documents, s.DocumentSerializer, rows=Document.objects.defer("text"))
 
     @extend_schema(
         request=s.DocumentCreateSerializer,
@@ -226,7 +232,7 @@ class ProjectMarkList(ApiView):
         project, _ = project_for(request.user, project_id)
         filters, offsets = _filters(request)
         marks = _marks().current().filter(span__document__project=project, **filters)
-        return paginated(self, marks, s.MarkSerializer, offsets=offsets)
+        return paginated(self, marks, s.MarkSerializer, rows=_marks(), offsets=offsets)
 
 
 class MarkList(ApiView):
@@ -235,7 +241,7 @@ class MarkList(ApiView):
         document, _ = document_for(request.user, document_id, text=False)
         filters, offsets = _filters(request)
         marks = _marks().current(document).filter(**filters)
-        return paginated(self, marks, s.MarkSerializer, offsets=offsets)
+        return paginated(self, marks, s.MarkSerializer, rows=_marks(), offsets=offsets)
 
     @extend_schema(
         parameters=[OFFSETS], request=s.MarkCreateSerializer, responses={201: s.MarkSerializer}, summary="Mark text"
