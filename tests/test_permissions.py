@@ -688,6 +688,16 @@ def test_a_read_token_reads_and_is_refused_every_write(world, people):
                 assert got == "403", f"{method.upper()} {name} with a read token: {got}"
 
 
+def test_a_path_under_the_api_that_names_no_route_is_404_for_everyone_and_every_method(world, api_clients):
+    """The API's catch-all (annotator/api/urls.py, last): no route, no answer but 404, whoever asks."""
+    wrong = []
+    for url in ["/api/v1/nope/", f"/api/v1/marks/{world.ids['annotation_id']}/nope/", "/api/v1/marks/abc/"]:
+        for method in API_METHODS:
+            got = [api_ask(api_clients[role], method, url, {}) for role in ROLES]
+            wrong += [f"{method.upper()} {url} as {role}: {have}" for role, have in zip(ROLES, got) if have != "404"]
+    assert not wrong, "\n".join(wrong)
+
+
 # The admin ---------------------------------------------------------------------------------------
 # Everyone but staff is sent to the admin's login page from every admin URL (logged in or not).
 # Staff, by model and page: the answer to GET, then to POST (an empty form; on delete pages, the confirmation).

@@ -11,9 +11,10 @@ import json
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.http import JsonResponse, StreamingHttpResponse
+from django.urls import resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -87,6 +88,15 @@ def valid(serializer_class, data, **kwargs):
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer
+
+
+@csrf_exempt  # it reads nothing sent and writes nothing: a POST to a wrong path is told so, not asked for a token
+def unknown_route(request):
+    """Any path under /api/ that names no route, whatever the method: 404 in the API's one error shape."""
+    message = "No such route in the API; /api/schema/ lists them."
+    if not request.path_info.endswith("/") and resolve(request.path_info + "/").func is not unknown_route:
+        message = f"No such route in the API; did you mean {request.path_info}/ (the routes end with a slash)?"
+    return JsonResponse({"errors": [error(message, "not_found")]}, status=status.HTTP_404_NOT_FOUND)
 
 
 # Projects, members, labels --------------------------------------------------------------------------------------
