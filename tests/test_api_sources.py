@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from annotator.models import Citation, Source
+from annotator.models import Source
 from annotator.services.sources import create_source, update_source
 
 from .test_api import client_with
@@ -133,4 +133,3 @@ def test_the_etag_refuses_an_edit_on_a_source_changed_since_it_was_read(annotato
     done = client.patch(url(source), {"page": "1-9"}, format="json", headers={"If-Match": f"W/{fresh}"})
     assert done.status_code == 200 and done["ETag"] not in (etag, fresh)
     assert client.patch(url(source), {"page": "2"}, format="json", headers={"If-Match": "*"}).status_code == 200
-
