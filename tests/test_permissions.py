@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from annotator import services
 from annotator.exchange import CSV_HEADER
 from annotator.models import (
+    AccessToken,
     Annotation,
     Assignment,
     Change,
@@ -849,6 +850,55 @@ ADMIN_MODELS = {
         "history": "200 200",
         "simple_history": "200 403",
     },
+    # API tokens, webhooks and their deliveries (issue 23): shown, never added or changed here (a token's secret,
+    # a hook's address checks live in the services); tokens are revoked by an action, not deleted. No delivery
+    # was made here, so no row.
+    "annotator.accesstoken": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "403 403",
+        "history": "200 200",
+    },
+    "annotator.webhook": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "403 403",
+        "history": "200 200",
+    },
+    "annotator.webhookdelivery": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "302 403",
+        "delete": "403 403",
+        "history": "302 302",
+    },
+    # Verdicts and rating scales (issue 24): their rules live in services/verdicts.py; shown here with history.
+    "annotator.ratingscale": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "403 403",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
+    "annotator.rating": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "403 403",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
+    "annotator.claimverdict": {
+        "changelist": "200 200",
+        "add": "403 403",
+        "change": "200 403",
+        "delete": "200 302",
+        "history": "200 200",
+        "simple_history": "200 403",
+    },
     # The background tasks' results (django-tasks-db), read only; no task has run here, so no row.
     "django_tasks_database.dbtaskresult": {
         "changelist": "200 200",
@@ -878,6 +928,11 @@ def admin_rows(w: SimpleNamespace):
         "annotator.membership": w.project.memberships.first(),
         "annotator.change": Change.objects.filter(document=w.document).first(),
         "auth.user": w.mark.created_by,
+        "annotator.accesstoken": AccessToken.objects.get(pk=w.ids["token_id"]),
+        "annotator.webhook": Webhook.objects.get(pk=w.ids["webhook_id"]),
+        "annotator.ratingscale": w.project.rating_scale,
+        "annotator.rating": w.verdict.rating,
+        "annotator.claimverdict": w.verdict,
     }
     for namespace, pattern in url_patterns():
         if namespace != "admin":
