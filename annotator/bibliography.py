@@ -866,7 +866,12 @@ CSL_VARIABLES = ("id", "type", "author", *CONTRIBUTOR_ROLES, "issued", *CSL_FIEL
 def csl_faults(item: dict, keys, base: dict) -> dict[str, str]:
     """Which of `keys` a CSL-JSON item cannot hold as it has them, each with the reason: each tried alone on `base`
     (an item that can be taken), so that an edit's errors are each tied to its variable. An unknown variable is a
-    fault too. Empty when no variable is at fault alone (two that clash: a DOI that is a web address and a URL)."""
+    fault too. Empty when no variable is at fault alone (two that clash: a DOI that is a web address and a URL), or
+    when `base` itself cannot be taken (a source stored before its values were checked)."""
+    try:
+        record_from_csl(base, 0, where="item")
+    except BibliographyError:
+        return {}
     faults = {}
     for key in keys:
         if key not in CSL_VARIABLES:

@@ -103,6 +103,15 @@ def test_a_clash_of_two_variables_is_refused_as_a_whole(annotator, source):
     assert response.status_code == 400 and list(errors_of(response)) == [None]
 
 
+def test_a_source_stored_before_checks_is_refused_as_a_whole_not_per_variable(annotator, source):
+    Source.objects.filter(pk=source.pk).update(type="novel")  # as a row from before types were checked
+    response = client_with(annotator).patch(url(source), {"page": "1-9"}, format="json")
+    assert response.status_code == 400 and list(errors_of(response)) == [None]
+    assert "novel" in errors_of(response)[None]
+    fixed = client_with(annotator).patch(url(source), {"page": "1-9", "type": "book"}, format="json")
+    assert fixed.status_code == 200, fixed.json()
+
+
 def test_a_doi_another_source_has_is_refused(annotator, project, source):
     other = create_source(user=annotator, project=project, type="book", title="Other")
     response = client_with(annotator).patch(url(other), {"DOI": source.doi}, format="json")
@@ -132,4 +141,5 @@ def test_the_etag_refuses_an_edit_on_a_source_changed_since_it_was_read(annotato
     assert fresh != etag
     done = client.patch(url(source), {"page": "1-9"}, format="json", headers={"If-Match": f"W/{fresh}"})
     assert done.status_code == 200 and done["ETag"] not in (etag, fresh)
+    assert client.get(url(source))["ETag"] == done["ETag"]  # the answer's tag is the one the next edit sends
     assert client.patch(url(source), {"page": "2"}, format="json", headers={"If-Match": "*"}).status_code == 200
