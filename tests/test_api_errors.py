@@ -68,3 +68,13 @@ def test_pages_outside_the_api_keep_their_html_404(annotator):
     response = client_for(annotator).get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_request_too_large_for_the_api_is_refused_in_its_shape(annotator, project, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client_with(annotator).post(
+        f"{V1}/projects/{project.pk}/sources/", {"bibtex": "@book{x, title={" + "x" * 5000 + "}}"}, format="json"
+    )
+    found = the_one_error(response, 413, "too_large")
+    assert "Nothing was saved" in found["message"]
+    assert not project.sources.exists()
