@@ -3,7 +3,7 @@ download, the admin's actions and the command share: what they write is what the
 their model instances say, one attribute at a time."""
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from annotator import exchange, services
 from annotator.exchange import query, writers
-from annotator.exchange.records import Addresses, CitationRecord, MarkRecord, SourceRecord, as_row
+from annotator.exchange.records import Addresses, CitationRecord, MarkRecord, SourceRecord, as_row, iso_utc
 from annotator.models import Annotation, Link
 from annotator.services import links as link_services
 
@@ -93,9 +93,30 @@ def _mark_up(document, annotator, annotator2, reviewer, labels):
 def test_rows_from_the_database_are_the_records_made_by_hand(document, annotator, annotator2, reviewer, labels):
     _mark_up(document, annotator, annotator2, reviewer, labels)
     annotations = query.marks(query.ExportFilter(project_id=document.project_id))
-    made = by_hand(annotations)
-    assert [MarkRecord(*row) for row in query.rows(annotations, chunk_size=2)] == made
-    assert [MarkRecord(*row) for row in query.rows(annotations)] == made
+    made = [to_the_second(record) for record in by_hand(annotations)]
+    assert [to_the_second(MarkRecord(*row)) for row in query.rows(annotations, chunk_size=2)] == made
+    assert [to_the_second(MarkRecord(*row)) for row in query.rows(annotations)] == made
+
+
+def to_the_second(record: MarkRecord) -> MarkRecord:
+    """The record with its times as every writer writes them (rows() reads them as the database's text)."""
+    return replace(
+        record,
+        reviewed_at=iso_utc(record.reviewed_at),
+        created_at=iso_utc(record.created_at),
+        updated_at=iso_utc(record.updated_at),
+    )
+
+
+def test_times_read_as_text_are_written_as_the_datetimes_were(document, annotator, reviewer, labels):
+    _mark_up(document, annotator, annotator, reviewer, labels)
+    for record, row in zip(by_hand(Annotation.objects.all()), query.rows(Annotation.objects.all()), strict=True):
+        as_text = MarkRecord(*row)
+        assert isinstance(as_text.created_at, str)
+        assert iso_utc(as_text.created_at) == iso_utc(record.created_at)
+        assert iso_utc(as_text.reviewed_at) == iso_utc(record.reviewed_at)
+    with pytest.raises(ValueError):
+        iso_utc("2024-03-01 10:15:00+02")  # not UTC
 
 
 def test_rows_hand_out_one_source_record_per_source(document, annotator, annotator2, reviewer, labels):

@@ -182,10 +182,15 @@ class Addresses:
 _ZERO = timedelta(0)
 
 
-def iso_utc(moment: datetime | None) -> str:
-    """ISO 8601 in UTC to the second, as '2024-03-01T10:15:00Z'; '' for no time."""
+def iso_utc(moment: datetime | str | None) -> str:
+    """ISO 8601 in UTC to the second, as '2024-03-01T10:15:00Z'; '' for no time. A time as text is one the database
+    wrote in UTC ('2024-03-01 10:15:00.123456', with '+00' on PostgreSQL): query.rows reads the times so."""
     if moment is None:
         return ""
+    if isinstance(moment, str):
+        if len(moment) < 19 or moment[10] not in " T" or moment[19:].lstrip("0123456789.") not in ("", "+00"):
+            raise ValueError(f"Not a time in UTC as the database writes it: {moment!r}")
+        return f"{moment[:10]}T{moment[11:19]}Z"
     if moment.tzinfo is None:
         raise ValueError("Export times must be timezone-aware.")
     if moment.utcoffset() == _ZERO:
