@@ -36,3 +36,5 @@ urlpatterns = [
 
 # Too large, too many fields, malformed: a page (or, for htmx, a message) that says so rather than Django's bare one.
 handler400 = "annotator.views.errors.bad_request"
+# A fault: under /api/ the API's JSON error shape, Django's own page elsewhere.
+handler500 = "annotator.views.errors.server_error"

@@ -78,3 +78,23 @@ def test_a_request_too_large_for_the_api_is_refused_in_its_shape(annotator, proj
     found = the_one_error(response, 413, "too_large")
     assert "Nothing was saved" in found["message"]
     assert not project.sources.exists()
+
+
+def test_a_fault_in_the_server_is_a_json_500_under_the_api(annotator, project, monkeypatch):
+    from annotator.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(views.ProjectDetail, "get", broken)
+    client = client_with(annotator)
+    client.raise_request_exception = False
+    found = the_one_error(client.get(f"{V1}/projects/{project.pk}/"), 500, "server_error")
+    assert "a fault" not in found["message"]  # nothing of the fault is shown
+
+
+def test_a_fault_outside_the_api_keeps_django_s_page(rf):
+    from annotator.views.errors import server_error
+
+    response = server_error(rf.get("/projects/"))
+    assert response.status_code == 500 and response["Content-Type"].startswith("text/html")

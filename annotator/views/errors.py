@@ -1,4 +1,5 @@
-"""Answers to requests refused before any view could read them: too large, too many fields, malformed."""
+"""Answers to requests refused before any view could read them (too large, too many fields, malformed), and to a
+request a fault in the server failed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.views import defaults
 
 from ..api.errors import error
 
@@ -30,3 +32,12 @@ def bad_request(request, exception=None):
         response["HX-Reswap"] = "afterbegin"
         return response
     return render(request, "annotator/request_refused.html", {"message": message}, status=status)
+
+
+def server_error(request):
+    """Django's 500 handler: under /api/ the API's one JSON error shape (a program reads it as it reads every other
+    error), Django's own page elsewhere. The fault itself is logged by Django, as for any 500."""
+    if request.path_info.startswith("/api/"):
+        message = "The server failed to answer this request; the fault is logged. Try again, or tell the desk's admin."
+        return JsonResponse({"errors": [error(message, "server_error")]}, status=500)
+    return defaults.server_error(request)
