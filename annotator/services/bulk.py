@@ -121,7 +121,12 @@ def bulk_annotate(*, user, document: Document, marks: Sequence[NewMark], cap: in
             annotations = bulk_create_with_history(annotations, Annotation, default_user=user)
             index_new_marks(annotations)
             note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
-            deliveries.emit(document.project_id, deliveries.Event.MARK_CREATED, deliveries.later_marks(annotations))
+            deliveries.emit(
+                document.project_id,
+                deliveries.Event.MARK_CREATED,
+                deliveries.later_marks(annotations),
+                hooked=lock.hooked,
+            )
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
     return annotations

@@ -69,7 +69,10 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             index_new_marks([annotation])
             note_change(lock, start, end)
             deliveries.emit(
-                document.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation], document)
+                document.project_id,
+                deliveries.Event.MARK_CREATED,
+                deliveries.marks([annotation], document),
+                hooked=lock.hooked,
             )
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
@@ -254,7 +257,7 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True)
     )
     note_change(lock, start, end)
-    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]))
+    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]), hooked=lock.hooked)
     return annotation
 
 
