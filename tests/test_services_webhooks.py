@@ -282,17 +282,19 @@ def _hook_lookups(queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"annotator_webhook"' in q["sql"]]
 
 
-def test_a_mark_made_where_no_hook_is_active_looks_up_none(
-    receiver, manager, outsider, annotator, document, labels, django_capture_on_commit_callbacks
+def test_a_write_where_no_hook_is_active_looks_up_none(
+    receiver, manager, outsider, annotator, reviewer, document, labels, django_capture_on_commit_callbacks
 ):
-    """The document's lock reads whether the project has an active hook: without one, the write makes no query for
+    """The document's lock reads whether the project has an active hook: without one, a write makes no query for
     hooks (adding a mark is the hot write); a hook of another project does not count, and an active one is sent."""
     elsewhere = outsider.memberships.get().project
     webhooks.add_webhook(user=outsider, project=elsewhere, url=receiver.url, events=ALL)
     hook = webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=ALL)
     webhooks.update_webhook(user=manager, webhook=hook, url=receiver.url, events=ALL, active=False)
-    with CaptureQueriesContext(connection) as queries:
-        mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        first = mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
+        first = services.update_annotation(user=annotator, annotation=first, version=first.version, note="Checked")
+        services.review_annotation(user=reviewer, annotation=first, status="accepted")
     assert _hook_lookups(queries) == [] and not WebhookDelivery.objects.exists()
     webhooks.update_webhook(user=manager, webhook=hook, url=receiver.url, events=ALL, active=True)
     with CaptureQueriesContext(connection) as queries:

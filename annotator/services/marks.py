@@ -133,8 +133,13 @@ def update_annotation(
     if quoting:
         refresh_quote_checks(annotation.citations.all())
     index_marks([annotation.pk])
-    record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
-    deliveries.emit(annotation.span.document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([annotation]))
+    lock = record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
+    deliveries.emit(
+        annotation.span.document.project_id,
+        deliveries.Event.MARK_UPDATED,
+        deliveries.marks([annotation]),
+        hooked=lock.hooked,
+    )
     return annotation
 
 
@@ -188,8 +193,10 @@ def review_annotation(
         noun="mark",
     )
     index_marks([locked.pk])
-    record_change(locked.span.document_id, locked.span.start, locked.span.end)
-    deliveries.emit(locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]))
+    lock = record_change(locked.span.document_id, locked.span.start, locked.span.end)
+    deliveries.emit(
+        locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]), hooked=lock.hooked
+    )
     return locked
 
 

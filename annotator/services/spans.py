@@ -96,12 +96,13 @@ def note_change(lock: Lock, start: int, end: int, *, text_changed: bool = False)
     )
 
 
-def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
-    """Bump the document's revision and note the region that changed. Call inside a transaction; returns the
-    revision. (For writes that neither make nor move a mark: they read nothing under the lock.)"""
+def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> Lock:
+    """Bump the document's revision and note the region that changed. Call inside a transaction; returns the lock
+    (its revision, and whether the project has an active hook). (For writes that neither make nor move a mark: they
+    read nothing under the lock.)"""
     lock = lock_document(document_id)
     note_change(lock, start, end, text_changed=text_changed)
-    return lock.revision
+    return lock
 
 
 def locked_text(lock: Lock, document: Document) -> str:
