@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 
 from annotator import services
-from annotator.models import Annotation, Change, Citation, Document, Link, LinkType, Span
+from annotator.models import Annotation, Change, Citation, Document, Link, LinkType, SearchEntry, Span
 from annotator.services import links as link_services
+from annotator.services import rows
 from annotator.services import sources as source_services
 from annotator.services.bulk import NewCitation, NewLink, NewMark
 
@@ -72,7 +73,25 @@ def test_it_makes_the_marks_annotate_makes(project, document, annotator, labels)
                 a.version,
                 a.placement,
                 a.reviewed_by_id,
-                [(h.history_type, h.history_user_id, h.label_id, h.note) for h in a.history.all()],
+                [
+                    (
+                        h.history_type,
+                        h.history_user_id,
+                        h.span_id == a.span_id,
+                        h.label_id,
+                        h.note,
+                        h.status,
+                        h.version,
+                        (h.created_at, h.updated_at) == (a.created_at, a.updated_at),
+                    )
+                    for h in a.history.all()
+                ],
+                # Its search entry, as the single-mark path writes it (the vector too, on PostgreSQL).
+                [
+                    (e.kind, e.document_id == doc.pk, e.start, e.label_id, e.status, e.author_id, e.title, e.body)
+                    + (e.created_at == a.created_at, str(e.vector))
+                    for e in SearchEntry.objects.filter(annotation=a)
+                ],
             )
             for a in annotations
         ]
@@ -82,6 +101,20 @@ def test_it_makes_the_marks_annotate_makes(project, document, annotator, labels)
         Annotation.objects.filter(span__document=document).order_by("id").values_list("pk", flat=True)
     )
     assert Span.objects.filter(document=document).count() == Span.objects.filter(document=twin).count() == 3
+
+
+def test_marks_written_many_statements_at_a_time_keep_their_order(document, annotator, labels, monkeypatch):
+    # Batches of two rows (SQLite: statements of two rows; PostgreSQL writes one statement of arrays whatever the size).
+    monkeypatch.setattr(rows, "ROWS_PER_STATEMENT", 2)
+    text = document.text
+    marks = [new_mark(document, start, start + 3, labels["claim"], note=f"n{start}") for start in range(0, 30, 3)]
+    marks.reverse()
+    made = services.bulk_annotate(user=annotator, document=document, marks=marks, cap=None)
+    assert [(a.span.start, a.span.end, a.span.exact, a.note) for a in made] == [
+        (m.start, m.end, text[m.start : m.end], m.note) for m in marks
+    ]
+    entries = dict(SearchEntry.objects.filter(annotation__in=made).values_list("annotation_id", "start"))
+    assert entries == {a.pk: a.span.start for a in made}
 
 
 def test_it_bumps_the_revision_once_with_one_change_over_the_touched_region(document, annotator, labels):

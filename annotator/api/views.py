@@ -356,7 +356,7 @@ class MarkBulk(ApiView):
             return bulk.refused_items(exc)
         except services.ActionRefused as exc:
             return refusal(exc)
-        return Response({"ids": [mark.pk for mark in made]}, status=status.HTTP_201_CREATED)
+        return Response({"ids": made}, status=status.HTTP_201_CREATED)
 
 
 class MarkStream(ApiView):

@@ -8,15 +8,16 @@ with CASCADE; on SQLite the FTS5 tables follow by triggers). `rebuild_index` wri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
 from django.db.models import Expression
 
 from .. import text as textlib
-from ..models import Annotation, Document, Link, SearchEntry, Source
+from ..models import Annotation, Document, Label, Link, SearchEntry, Source
 from ..search.terms import fold
+from . import rows
 
 # A document's text is found in stretches of about this many code points (whole paragraphs where they fit): a hit's
 # context and its place in the document are read from its stretch alone.
@@ -57,8 +58,11 @@ class _WeightedVector(Expression):
         self.title, self.body = title, body
 
     def as_sql(self, compiler, connection):
-        weighted = "setweight(to_tsvector('simple'::regconfig, %s::text), '{}')"
-        return f"{weighted.format('A')} || {weighted.format('B')}", [self.title, self.body]
+        return WEIGHTED_VECTOR, [self.title, self.body]
+
+
+_WEIGHTED = "setweight(to_tsvector('simple'::regconfig, %s::text), '{}')"
+WEIGHTED_VECTOR = f"{_WEIGHTED.format('A')} || {_WEIGHTED.format('B')}"
 
 
 def _with_vector(entry: SearchEntry) -> SearchEntry:
@@ -114,7 +118,7 @@ def mark_entry(annotation: Annotation) -> SearchEntry:
     """A mark (its span and label read): its text, note and review note, and its label's name; its label, review
     state and author are facets."""
     span = annotation.span
-    body = "\n".join(part for part in (span.exact, annotation.note, annotation.review_note) if part)
+    body = mark_body(span.exact, annotation.note, annotation.review_note)
     return SearchEntry(
         project_id=annotation.label.project_id,
         kind=Kind.MARK,
@@ -128,6 +132,11 @@ def mark_entry(annotation: Annotation) -> SearchEntry:
         title=annotation.label.name,
         body=body,
     )
+
+
+def mark_body(exact: str, note: str, review_note: str = "") -> str:
+    """The words a mark is found by, besides its label's name."""
+    return "\n".join(part for part in (exact, note, review_note) if part)
 
 
 def source_entries(source: Source) -> Iterator[SearchEntry]:
@@ -190,6 +199,23 @@ def index_document(document: Document) -> int:
 def index_new_marks(annotations: Iterable[Annotation]) -> int:
     """Index marks just made (span, label and author at hand): no entry of theirs exists yet."""
     return _save(mark_entry(a) for a in annotations)
+
+
+def index_marks_made(shared: SearchEntry, marks: Sequence[tuple[int, int, Label, str, str]]) -> None:
+    """Index marks a bulk write just made, written by the thousand (rows.insert): `shared` holds what they have in
+    common (project, document, author, state, time), and each of `marks` is (id, start, label, exact text, note).
+    The same entries as index_new_marks writes."""
+    postgres = connection.vendor == "postgresql"
+    columns = ["annotation_id", "start", "label_id", "title", "body"] + (["vector"] if postgres else [])
+    entries = []
+    for pk, start, label, exact, note in marks:
+        body = mark_body(exact, note)
+        entry = [pk, start, label.pk, label.name, body]
+        if postgres:
+            entry.append((fold(label.name), fold(body)))
+        entries.append(entry)
+    sql_of = {"vector": WEIGHTED_VECTOR} if postgres else None
+    rows.insert(SearchEntry, rows.prepared(shared), columns, entries, sql_of=sql_of)
 
 
 def index_label(label) -> int:

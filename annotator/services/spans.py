@@ -16,6 +16,7 @@ from django.db import connection
 from .. import text as textlib
 from ..kept_texts import text_at, text_of
 from ..models import Annotation, Change, Document, Label, Membership, Project, Span, Webhook
+from . import rows
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
 
@@ -51,7 +52,7 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
     With `member`: only for a member of the document's project (Forbidden otherwise), checked by the same statement.
     A bumped revision needs its Change row (note_change) before the transaction ends: open pages read them.
     """
-    # The app's only plain SQL statement (backups.py aside, which copies SQLite files). The ORM cannot say it:
+    # Plain SQL (as are services/rows.py's bulk INSERTs, and backups.py's SQLite file copy). The ORM cannot say it:
     # update() returns a count, not the row, so bumping and reading back would take two statements on the path that
     # adds a mark (and a third for the membership). UPDATE ... RETURNING runs on SQLite 3.35+ and PostgreSQL. On
     # PostgreSQL it locks the document's row; on SQLite the transaction holds the database's write lock (IMMEDIATE
@@ -166,6 +167,30 @@ def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple
     made = Span.objects.bulk_create(_new_span(lock, text, start, end) for start, end in sorted(regions - found.keys()))
     found.update(((span.start, span.end), span) for span in made)
     return found, {span.pk for span in made}
+
+
+def span_ids_at(
+    lock: Lock, text: str, regions: Iterable[tuple[int, int]]
+) -> tuple[dict[tuple[int, int], int], set[int]]:
+    """spans_at by id, for the bulk writers: ({(start, end): span id}, ids of the spans made now). The new spans are
+    written by the thousand (rows.insert), each with its quote context as span_at makes it."""
+    regions = set(regions)
+    if not regions:
+        return {}, set()
+    low, high = min(s for s, _ in regions), max(s for s, _ in regions)
+    there = Span.objects.filter(document_id=lock.document_id, version=lock.version, start__gte=low, start__lte=high)
+    found = {(start, end): pk for start, end, pk in there.values_list("start", "end", "pk") if (start, end) in regions}
+    new = sorted(regions - found.keys())
+    shared = rows.prepared(Span(document_id=lock.document_id, version=lock.version, start=0, end=0))
+    made = rows.insert(
+        Span,
+        shared,
+        ["start", "end", "exact", "prefix", "suffix"],
+        [(start, end, text[start:end], *textlib.quote_context(text, start, end)) for start, end in new],
+        returning=True,
+    )
+    found.update(zip(new, made))
+    return found, set(made)
 
 
 # The "already marked" rule --------------------------------------------------------------------------------
