@@ -861,31 +861,21 @@ COMPACT_CHUNK = 2000
 
 def compact_marks(document: Document, number: int):
     """Every mark of that version of the document's text, in text order, as (id, start, end, exact, label key,
-    author's username, status, [source ids]). One query read COMPACT_CHUNK rows at a time (a server-side cursor on
-    PostgreSQL), and one query of citations per chunk: memory stays flat however many marks there are."""
+    author's username, status, [source ids]). Two queries: the citations' (mark, source) pairs first (ids only: a
+    few bytes a citation), then the marks COMPACT_CHUNK rows at a time (a server-side cursor on PostgreSQL), so
+    memory stays flat however many marks there are. (Citations by chunk, as `annotation_id IN (2,000 ids)`, cost
+    70 ms of the 10,000 marks' 100: Django prepares each id of the list.)"""
+    sources: dict[int, list[int]] = {}
+    cited = Citation.objects.filter(annotation__span__document=document, annotation__span__version=number)
+    for annotation_id, source_id in cited.order_by("annotation_id", "id").values_list("annotation_id", "source_id"):
+        sources.setdefault(annotation_id, []).append(source_id)
     rows = (
         Annotation.objects.of_version(document, number)
         .in_text_order()
         .values_list("id", "span__start", "span__end", "span__exact", "label__key", "created_by__username", "status")
         .iterator(chunk_size=COMPACT_CHUNK)
     )
-    chunk = []
     for row in rows:
-        chunk.append(row)
-        if len(chunk) == COMPACT_CHUNK:
-            yield from _with_sources(chunk)
-            chunk = []
-    yield from _with_sources(chunk)
-
-
-def _with_sources(chunk: list):
-    if not chunk:
-        return
-    sources: dict[int, list[int]] = {}
-    cited = Citation.objects.filter(annotation_id__in=[row[0] for row in chunk]).order_by("annotation_id", "id")
-    for annotation_id, source_id in cited.values_list("annotation_id", "source_id"):
-        sources.setdefault(annotation_id, []).append(source_id)
-    for row in chunk:
         yield (*row, sources.get(row[0], []))
 
 

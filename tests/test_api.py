@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotator import services
+from annotator import reads, services
 from annotator.models import AccessToken, Annotation, Citation, Link, TokenScope
 from annotator.services import tokens
 from annotator.services.sources import cite_source, create_source
@@ -339,6 +339,19 @@ def test_bulk_refuses_more_than_the_cap(annotator, doc, labels, settings):
         f"{V1}/documents/{doc.pk}/marks/bulk/", {"marks": [_item("Did"), _item("Getty")]}, format="json"
     )
     assert response.status_code == 422 and "At most 1 marks" in response.json()["errors"][0]["message"]
+
+
+def test_all_marks_stream_the_same_json_whatever_the_chunk(annotator, doc, labels, monkeypatch):
+    for word, label in (("archives", "claim"), ("Stalin", "evidence"), ("Getty", "claim")):
+        mark(doc, annotator, word, labels[label])
+    client = client_with(annotator)
+    whole = json.loads(b"".join(client.get(f"{V1}/documents/{doc.pk}/marks/all/").streaming_content))
+    monkeypatch.setattr(reads, "COMPACT_CHUNK", 2)
+    response = client.get(f"{V1}/documents/{doc.pk}/marks/all/?offsets=utf16")
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 4  # the head, two chunks of marks, the end
+    in_chunks = json.loads(b"".join(chunks))
+    assert [m["id"] for m in in_chunks["marks"]] == [m["id"] for m in whole["marks"]] and len(whole["marks"]) == 3
 
 
 def test_all_marks_of_a_document_stream_in_the_compact_form(annotator, manager, doc, labels):

@@ -1,23 +1,26 @@
 """Rows written by the thousand: the bulk writers' INSERTs, of values Django prepared once per write.
 
 `QuerySet.bulk_create` prepares every value of every row through its field (pre_save, get_db_prep_save: ~10 µs a
-value in CPython). A bulk request of 10,000 marks writes 40,000 rows (spans, marks, their history, their search
-entries) of a dozen values each: 4 of its 5 seconds went there, against the 0.4 s issue 23 sets. Here each column's
-value is prepared by Django once for the whole write (`prepared`: a template instance with the model's defaults, the
-timestamp, the author), and only the columns that differ from row to row are given per row, as the database stores
-them already (ids, code-point offsets, text). The statements are the plain multi-row INSERT ... RETURNING both
-backends run (SQLite 3.35+, PostgreSQL), as bulk_create sends them, in batches under the backend's parameter limit.
+value in CPython), and sends each value as a parameter of its own. A bulk request of 10,000 marks writes 40,000 rows
+(spans, marks, their history, their search entries) of a dozen values each: 4 of its 5 seconds went there, against
+the 0.4 s issue 23 sets. Here each column's value is prepared by Django once for the whole write (`prepared`: a
+template instance with the model's defaults, the timestamp, the author), and only the columns that differ from row to
+row are given per row, as the database stores them already (ids, code-point offsets, text), one parameter a column:
+an array on PostgreSQL (`unnest`, as bulk_create itself sends rows there), a JSON array of rows on SQLite
+(`json_each`), so neither driver binds, nor converts, nor the server parses 10,000 rows of placeholders.
+Plain SQL, both statements INSERT ... SELECT ... RETURNING (SQLite 3.35+, PostgreSQL); tests/test_services_bulk.py
+compares what they write with what the single-mark path writes through the ORM.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db import connection, models
 
-ROWS_PER_STATEMENT = 1_000
+ROWS_PER_STATEMENT = 5_000
 
 
 def prepared(instance: models.Model) -> dict[str, Any]:
@@ -29,13 +32,6 @@ def prepared(instance: models.Model) -> dict[str, Any]:
             continue
         values[cast(str, field.column)] = field.get_db_prep_save(field.pre_save(instance, True), connection)
     return values
-
-
-def _most_parameters() -> int:
-    """The most parameters one statement may take on SQLite: its own limit (32,766 since 3.32; Django assumes the old
-    999, which would cut 10,000 marks into 140 statements)."""
-    connection.ensure_connection()
-    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def insert(
@@ -55,7 +51,6 @@ def insert(
     """
     if not rows:
         return []
-    statement = _unnest if connection.vendor == "postgresql" else _values
     sql_of = sql_of or {}
     fixed = [column for column in shared if column not in columns]
     quote = connection.ops.quote_name
@@ -63,7 +58,8 @@ def insert(
     tail = f" RETURNING {quote(cast(str, model._meta.pk.column))}" if returning else ""
     made: list[int] = []
     with connection.cursor() as cursor:
-        for sql, params in statement(model, shared, columns, fixed, rows, sql_of):
+        for at in range(0, len(rows), ROWS_PER_STATEMENT):
+            sql, params = _select(model, shared, columns, fixed, rows[at : at + ROWS_PER_STATEMENT], sql_of)
             cursor.execute(head + sql + tail, params)
             if returning:
                 # Ids of one statement's rows come from the table's sequence in the order of its rows: sorted, they
@@ -72,49 +68,36 @@ def insert(
     return made
 
 
-def _values(model, shared, columns, fixed, rows, sql_of) -> Iterator[tuple[str, list]]:
-    """SQLite: VALUES (...), (...), as many rows a statement as its parameter limit lets."""
-    holders = [sql_of.get(column, "%s") for column in columns] + ["%s"] * len(fixed)
-    row_sql = f"({', '.join(holders)})"
-    fixed_values = [shared[column] for column in fixed]
-    expanded = [index for index, column in enumerate(columns) if column in sql_of]
-    width = sum(holder.count("%s") for holder in holders)
-    per_statement = max(1, min(ROWS_PER_STATEMENT, _most_parameters() // width))
-    for at in range(0, len(rows), per_statement):
-        batch = rows[at : at + per_statement]
-        params: list[Any] = []
-        for row in batch:
-            if expanded:
-                row = list(row)
-                for index in reversed(expanded):
-                    row[index : index + 1] = row[index]
-            params += row
-            params += fixed_values
-        yield "VALUES " + ", ".join([row_sql] * len(batch)), params
-
-
-def _unnest(model, shared, columns, fixed, rows, sql_of) -> Iterator[tuple[str, list]]:
-    """PostgreSQL: SELECT ... FROM unnest(one array a column): a few parameters whatever the number of rows (as
-    bulk_create sends it there), so neither the driver nor the server parses 10,000 placeholders."""
+def _select(model, shared, columns, fixed, rows, sql_of) -> tuple[str, list]:
+    """SELECT ... FROM the rows given as one parameter a column (PostgreSQL) or one for all (SQLite), in their order."""
     fields = {field.column: field for field in model._meta.concrete_fields}
+    postgres = connection.vendor == "postgresql"
+    arrays: list[tuple[str, list]] = []  # (the array's type, the values): a column of the rows
 
-    def kind(column: str) -> str:  # without a length: varchar[], as bulk_create casts it
-        return fields[column].db_type(connection).split("(")[0]
+    def read(kind: str, values: list) -> str:
+        arrays.append((kind, values))
+        number = len(arrays) - 1
+        return f"u.c{number}" if postgres else f"json_extract(u.value, '$[{number}]')"
 
-    arrays: list[tuple[str, list]] = []
     chosen: list[str] = []
     for index, column in enumerate(columns):
         if column in sql_of:
             expression = sql_of[column]
             for part in range(expression.count("%s")):
-                arrays.append(("text", [row[index][part] for row in rows]))
-                expression = expression.replace("%s", f"u.c{len(arrays) - 1}", 1)
+                expression = expression.replace("%s", read("text", [row[index][part] for row in rows]), 1)
             chosen.append(expression)
         else:
-            arrays.append((kind(column), [row[index] for row in rows]))
-            chosen.append(f"u.c{len(arrays) - 1}")
-    chosen += [f"%s::{fields[column].db_type(connection)}" for column in fixed]
-    unnest = ", ".join(f"%s::{array_type}[]" for array_type, _ in arrays)
-    names = ", ".join(f"c{number}" for number in range(len(arrays)))
-    sql = f"SELECT {', '.join(chosen)} FROM unnest({unnest}) AS u({names})"
-    yield sql, [shared[column] for column in fixed] + [values for _, values in arrays]
+            # Without a length (varchar[], not varchar(10)[]), as bulk_create casts it.
+            chosen.append(read(fields[column].db_type(connection).split("(")[0], [row[index] for row in rows]))
+    # A cast tells PostgreSQL the type of a parameter in a SELECT (a None would be text).
+    chosen += [f"%s::{fields[column].db_type(connection)}" if postgres else "%s" for column in fixed]
+    params = [shared[column] for column in fixed]
+    if postgres:
+        unnest = ", ".join(f"%s::{kind}[]" for kind, _ in arrays)
+        names = ", ".join(f"c{number}" for number in range(len(arrays)))
+        source = f"unnest({unnest}) WITH ORDINALITY AS u({names}, n) ORDER BY u.n"
+        params += [values for _, values in arrays]
+    else:
+        source = "json_each(%s) AS u ORDER BY u.key"
+        params.append(json.dumps([list(row) for row in zip(*(values for _, values in arrays))]))
+    return f"SELECT {', '.join(chosen)} FROM {source}", params
