@@ -15,22 +15,30 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import bibliography, exchange
 from . import text as textlib
 from .models import (
+    AccessToken,
     Annotation,
     Change,
     Citation,
+    ClaimVerdict,
     Document,
     Label,
     Link,
     LinkType,
     Membership,
     Project,
+    Rating,
+    RatingScale,
     Source,
     Span,
     Status,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from .services.quotations import refresh_quote_checks
 from .services.review import review_annotations
 from .services.search_index import index_document, index_label, index_sources
+from .services.tokens import revoke_token
 
 
 class ThroughServicesOnly:
@@ -44,6 +52,17 @@ class ThroughServicesOnly:
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *self.frozen_fields]
+
+
+class ViewOnly:
+    """Rows the app's pages make and change through their services (with rules the admin does not know): the admin
+    shows them, and neither adds nor changes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class FrozenProjectOnChange:
@@ -424,3 +443,121 @@ class LinkAdmin(ReadOnlyHistory):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# API tokens and webhooks (issue 23) ----------------------------------------------------------------
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(ViewOnly, admin.ModelAdmin):
+    """Tokens are made by their owners (account page, `manage.py api_token`), which alone see the secret once. Here
+    staff see who holds which, and revoke; never the digest, and no form that could set one."""
+
+    fields = ["user", "name", "prefix", "scope", "expires_at", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "user", "prefix", "scope", "expires_at", "last_used_at", "revoked_at", "created_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    actions = ["revoke_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the row says the token existed, who held it and when it was last used
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("annotator.change_accesstoken")
+
+    @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        revoked = [token for token in queryset if token.revoked_at is None]
+        for token in revoked:
+            revoke_token(user=request.user, token=token)
+        self.message_user(
+            request, f"Revoked: {len(revoked)} token{'s' if len(revoked) != 1 else ''}.", messages.SUCCESS
+        )
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ViewOnly, admin.ModelAdmin):
+    """Hooks are registered on the project's webhook page (its managers), where the address is checked. Their
+    signing secret is not shown here."""
+
+    fields = ["project", "url", "events", "active", "created_by", "created_at"]
+    list_display = ["url", "project", "events", "active", "created_by", "created_at"]
+    list_filter = ["active", "project"]
+    search_fields = ["url"]
+    list_select_related = ["project", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleted by the project's managers (services/webhooks.py), with its deliveries
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    template = "admin/annotator/tabular_inline.html"
+    model = WebhookAttempt
+    extra = 0
+    fields = ["number", "at", "status_code", "error", "duration_ms", "response_excerpt"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ViewOnly, admin.ModelAdmin):
+    """The delivery log: what was sent where, and each attempt. Read only: the worker writes it."""
+
+    fields = ["webhook", "event", "state", "items", "attempts", "next_attempt_at", "created_at", "body", "refs"]
+    list_display = ["event", "webhook", "state", "items", "attempts", "next_attempt_at", "created_at"]
+    list_filter = ["state", "event", "webhook__project"]
+    search_fields = ["webhook__url", "event"]
+    list_select_related = ["webhook"]
+    inlines = [WebhookAttemptInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Verdicts and their rating scales (issue 24) ------------------------------------------------------
+
+
+@admin.register(RatingScale)
+class RatingScaleAdmin(ViewOnly, ReadOnlyHistory):
+    """Set by the project's managers on its verdicts settings (every rating must stay on the scale)."""
+
+    list_display = ["project", "worst", "best"]
+    list_select_related = ["project"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its managers' (services/verdicts.py): a rating a verdict ever used is kept
+
+
+@admin.register(Rating)
+class RatingAdmin(ViewOnly, ReadOnlyHistory):
+    """A project's ratings, named and placed by its managers (unique names, values on the scale)."""
+
+    list_display = ["name", "value", "project", "order"]
+    list_filter = ["project"]
+    search_fields = ["name"]
+    list_select_related = ["project"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its managers' (services/verdicts.py): a rating a verdict ever used is kept
+
+
+@admin.register(ClaimVerdict)
+class ClaimVerdictAdmin(ViewOnly, ReadOnlyHistory):
+    """Verdicts are given and reviewed on the claim's panel (a claim shared by "same claim" links has one)."""
+
+    list_display = ["summary", "rating", "status", "claimant", "created_by", "reviewed_by", "created_at"]
+    list_filter = ["status", "rating__project", "rating"]
+    search_fields = ["summary", "claimant", "explanation"]
+    list_select_related = ["rating", "created_by", "reviewed_by"]
+    raw_id_fields = ["annotation", "claimant_source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_context()

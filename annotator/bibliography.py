@@ -859,6 +859,35 @@ def record_from_csl(item: Any, index: int, notes: list | None = None, where: str
     return clean_record(record, where, notes)
 
 
+# The CSL-JSON variables an item of ours holds (and its "id"): what an edit may send.
+CSL_VARIABLES = ("id", "type", "author", *CONTRIBUTOR_ROLES, "issued", *CSL_FIELDS.values(), *OTHER_VARIABLES)
+
+
+def csl_faults(item: dict, keys, base: dict) -> dict[str, str]:
+    """Which of `keys` a CSL-JSON item cannot hold as it has them, each with the reason: each tried alone on `base`
+    (an item that can be taken), so that an edit's errors are each tied to its variable. An unknown variable is a
+    fault too. Empty when no variable is at fault alone (two that clash: a DOI that is a web address and a URL), or
+    when `base` itself cannot be taken (a source stored before its values were checked)."""
+    try:
+        record_from_csl(base, 0, where="item")
+    except BibliographyError:
+        return {}
+    faults = {}
+    for key in keys:
+        if key not in CSL_VARIABLES:
+            faults[key] = "Not one of the CSL-JSON variables a source keeps."
+            continue
+        probe = {k: v for k, v in base.items() if k != key}
+        if key in item:
+            probe[key] = item[key]
+        try:
+            record_from_csl(probe, 0, where="item")
+        except BibliographyError as exc:
+            reason = str(exc).removeprefix("item: ")
+            faults[key] = reason[0].upper() + reason[1:]
+    return faults
+
+
 def _too_many(count: str) -> BibliographyError:
     return BibliographyError(
         f"The file holds {count} entries; one import takes at most {MAX_ENTRIES:,}. Split it into smaller files."

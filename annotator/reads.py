@@ -881,7 +881,9 @@ def compact_marks(document: Document, number: int):
 
 def csl_items(sources) -> list[dict]:
     """Sources as CSL-JSON items ("id": "source-<pk>"), in id order: the bibliography's export and the API's."""
-    return [
-        bibliography.to_csl({f: getattr(s, f) for f in SOURCE_FIELDS}, f"source-{s.pk}")
-        for s in sources.defer("full_text").order_by("pk")
-    ]
+    return [csl_item(source) for source in sources.defer("full_text").order_by("pk")]
+
+
+def csl_item(source) -> dict:
+    """One source as a CSL-JSON item ("id": "source-<pk>")."""
+    return bibliography.to_csl({f: getattr(source, f) for f in SOURCE_FIELDS}, f"source-{source.pk}")

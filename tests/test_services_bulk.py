@@ -24,7 +24,9 @@ def some_marks(document, labels):
     archives = text.index("The archives")
     getty = text.index("Getty argues")
     return [
-        new_mark(document, archives, archives + 12, labels["claim"], note="a note"),
+        new_mark(
+            document, archives, archives + 12, labels["claim"], note='a "quoted" note\\ on\ntwo lines, 😀 \u202e%s%%'
+        ),
         new_mark(document, EMOJI_AT, EMOJI_AT + 1, labels["quotation"]),
         new_mark(document, archives, archives + 12, labels["evidence"]),  # same span, another label
         new_mark(document, getty, text.index(";"), labels["evidence"]),

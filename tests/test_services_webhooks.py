@@ -10,6 +10,7 @@ import json
 import re
 import threading
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotator import services
+from annotator.exchange.readers import ImportLink
 from annotator.models import Annotation, LinkType, Webhook, WebhookAttempt, WebhookDelivery
-from annotator.services import deliveries, versions, webhooks
+from annotator.services import deliveries, imports, versions, webhooks
 from annotator.services import links as link_services
 
 from .factories import DocumentFactory
+from .test_services_imports import row as import_row
 
 ALL = list(Webhook.Event.values)
 
@@ -390,6 +393,46 @@ def test_a_bulk_write_is_sent_in_batches_saved_in_one_insert(
     assert WebhookDelivery.objects.count() == 6 and set(WebhookDelivery.objects.values_list("state", flat=True)) == {
         "delivered"
     }
+
+
+def test_an_imports_marks_and_links_are_sent_in_batches_each_saved_in_one_insert(
+    private_allowed, settings, project, manager, annotator, django_capture_on_commit_callbacks
+):
+    """As a bulk write's: one look for the project's hooks and one INSERT of deliveries per event, however many
+    links the file has, not one of each per link."""
+    settings.ANNOTATOR_WEBHOOK_BATCH = 25
+    document = DocumentFactory(project=project, text=_lines(61))
+    at = [m.start() for m in re.finditer("Stalin", document.text)]
+    rows = [
+        replace(import_row(document, s, s + 6), line=i + 2, iri=f"mark:{i}", annotator="ann") for i, s in enumerate(at)
+    ]
+    chain = [
+        ImportLink(
+            line=i,
+            type="same-as",
+            from_iri=f"mark:{i}",
+            to_iri=f"mark:{i + 1}",
+            speaker="",
+            note="",
+            author="ann",
+            status="pending",
+        )
+        for i in range(len(at) - 1)
+    ]
+    with Receiver() as receiver:
+        webhooks.add_webhook(user=manager, project=project, url=receiver.url, events=["mark.created", "link.created"])
+        with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+            report = imports.import_marks(user=manager, rows=rows, links=chain)
+        assert (report.created, report.links_created) == (61, 60)
+        sqls = [q["sql"] for q in queries]
+        inserts = [q for q in sqls if q.startswith('INSERT INTO "annotator_webhookdelivery"')]
+        assert len(inserts) == 2  # the marks' deliveries, then the links'
+        assert len([q for q in sqls if q.startswith("SELECT") and 'FROM "annotator_webhook" ' in q]) == 2
+        sent = {}
+        for payload in receiver.payloads():
+            sent.setdefault(payload["event"], []).append(len(payload["items"]))
+    assert sent == {"mark.created": [25, 25, 11], "link.created": [25, 25, 10]}
+    assert WebhookDelivery.objects.filter(event="link.created", state="delivered").count() == 3
 
 
 def test_a_bulk_write_is_sent_as_its_marks_are_when_sent(

@@ -303,6 +303,14 @@ class CslItemSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class CslItemEditSerializer(serializers.Serializer):
+    """A CSL-JSON item, or (PATCH) its variables to change, as a JSON merge patch: a variable sent as null is
+    removed. Its other CSL variables (author, issued, container-title, DOI...) as the item of a GET writes them."""
+
+    type = serializers.CharField(required=False, help_text="A CSL item type: book, article-journal, chapter...")
+    title = serializers.CharField(required=False)
+
+
 class SourceImportSerializer(serializers.Serializer):
     csl = serializers.ListField(
         child=serializers.DictField(), required=False, help_text="CSL-JSON items (a list), as Zotero exports them."

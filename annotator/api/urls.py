@@ -1,6 +1,6 @@
 """URLs of the API: /api/v1/ and its schema and reference page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -38,4 +38,7 @@ urlpatterns = [
     path("v1/projects/<int:project_id>/import/", views.MarkImport.as_view(), name="mark_import"),
     path("v1/imports/<int:import_id>/", views.ImportDetail.as_view(), name="import_detail"),
     path("v1/imports/<int:import_id>/confirm/", views.ImportConfirm.as_view(), name="import_confirm"),
+    # Last: any other path under /api/ (an unknown route, an id that is not a number) is a 404 in the API's error
+    # shape, not the pages' HTML. No name: it is no route to call (the permission matrix tests it on its own).
+    re_path(r"^", views.unknown_route),
 ]

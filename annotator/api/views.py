@@ -12,9 +12,10 @@ import json
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.http import JsonResponse, StreamingHttpResponse
+from django.urls import resolve, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -94,6 +95,15 @@ def valid(serializer_class, data, **kwargs):
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer
+
+
+@csrf_exempt  # it reads nothing sent and writes nothing: a POST to a wrong path is told so, not asked for a token
+def unknown_route(request):
+    """Any path under /api/ that names no route, whatever the method: 404 in the API's one error shape."""
+    message = "No such route in the API; /api/schema/ lists them."
+    if not request.path_info.endswith("/") and resolve(request.path_info + "/").func is not unknown_route:
+        message = f"No such route in the API; did you mean {request.path_info}/ (the routes end with a slash)?"
+    return JsonResponse({"errors": [error(message, "not_found")]}, status=status.HTTP_404_NOT_FOUND)
 
 
 # Projects, members, labels --------------------------------------------------------------------------------------
@@ -455,11 +465,80 @@ class SourceList(ApiView):
         return Response(answer, status=status.HTTP_201_CREATED)
 
 
+SOURCE_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The source's ETag as read: the edit is refused (409) if the source changed since.",
+)
+# What a CSL-JSON item of ours is checked against where an edit leaves a variable out: a type and a title.
+BLANK_ITEM = {"type": "document", "title": "Untitled"}
+
+
+def _source_answer(source: Source) -> Response:
+    response = Response(reads.csl_item(source))
+    response["ETag"] = f'"{source_services.source_tag(source)}"'
+    return response
+
+
+def _edited_record(request, source: Source, replace: bool) -> dict:
+    """The source's fields after the edit sent: a whole CSL-JSON item (PUT), or a merge patch on the item the source
+    is (PATCH: a variable sent as null is removed). Field-level errors for what the item cannot hold."""
+    sent = request.data
+    if not isinstance(sent, dict):
+        raise ValidationError({"non_field_errors": ["Send a CSL-JSON item: a JSON object."]})
+    sent = {key: value for key, value in sent.items() if key != "id"}  # its id is the URL's
+    base = {key: value for key, value in reads.csl_item(source).items() if key != "id"}
+    item = {} if replace else dict(base)
+    for key, value in sent.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = value
+    faults = bibliography.csl_faults(
+        item, [*sent, *(("type", "title") if replace else ())], BLANK_ITEM if replace else base
+    )
+    if faults:
+        raise ValidationError({key: [reason] for key, reason in faults.items()})
+    try:
+        return bibliography.record_from_csl(item, 0, where="The item")
+    except bibliography.BibliographyError as exc:
+        raise ValidationError({"non_field_errors": [str(exc)]}) from None
+
+
 class SourceDetail(ApiView):
-    @extend_schema(responses=s.CslItemSerializer, summary="A source, as a CSL-JSON item")
+    @extend_schema(responses=s.CslItemSerializer, summary="A source, as a CSL-JSON item (its ETag to edit it)")
     def get(self, request, source_id):
         source, _ = source_for(request.user, source_id)
-        return Response(reads.csl_items(Source.objects.filter(pk=source.pk))[0])
+        return _source_answer(source)
+
+    @extend_schema(
+        parameters=[SOURCE_IF_MATCH],
+        request=s.CslItemEditSerializer,
+        responses=s.CslItemSerializer,
+        summary="Change some of a source's CSL-JSON variables (annotators and managers); null removes one",
+    )
+    def patch(self, request, source_id):
+        return self._edit(request, source_id, replace=False)
+
+    @extend_schema(
+        parameters=[SOURCE_IF_MATCH],
+        request=s.CslItemEditSerializer,
+        responses=s.CslItemSerializer,
+        summary="Replace a source's bibliographic entry with a CSL-JSON item (annotators and managers)",
+    )
+    def put(self, request, source_id):
+        return self._edit(request, source_id, replace=True)
+
+    def _edit(self, request, source_id, replace: bool):
+        source, _ = source_for(request.user, source_id)
+        source_services.check_source_editor(request.user, source.project_id)  # refused before the item is read
+        record = _edited_record(request, source, replace)
+        tag = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        source = source_services.update_source(
+            user=request.user, source=source, if_match=tag if tag not in ("", "*") else None, **record
+        )
+        return _source_answer(source)
 
 
 class CitationList(ApiView):

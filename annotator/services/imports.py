@@ -217,21 +217,26 @@ def _save_all(
         _emit_made(plans, made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
+    linked: dict[int, list[int]] = {}  # the links made, by project
     for link in links:
         if link.from_iri not in by_iri or (_to_mark(link, by_iri) and link.to_iri not in by_iri):
             continue  # reported above (partial import): its marks are not in the file
         try:
             with transaction.atomic():
-                outcome = _save_link(link, by_iri, users, rows)
+                made_link = _save_link(link, by_iri, users, rows)
         except ActionRefused as exc:
             report.problems.append(Problem(link.line, exc.message))
             if not partial:
                 raise ImportFailed(report) from None
             continue
-        if outcome == "created":
+        if made_link is not None:
             report.links_created += 1
+            linked.setdefault(made_link.project_id, []).append(made_link.pk)
         else:
             report.links_unchanged += 1
+    # One event for an import's links, as for its marks (and a bulk write's): not one delivery per link.
+    for project_id, ids in linked.items():
+        deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.Later("link", ids))
 
 
 def _emit_made(plans: list, made: list[int]) -> None:
@@ -301,7 +306,8 @@ def _link_source(link: ImportLink, project_id: int, rows: list[ImportRow]) -> So
     return sources.filter(url=link.to_iri).first()
 
 
-def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow]) -> str:
+def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow]) -> Link | None:
+    """The link made, or None when the project has it already."""
     source_mark = by_iri[link.from_iri]
     project_id = source_mark.span.document.project_id
     kind = LinkType.objects.filter(project_id=project_id, key=link.type).first()
@@ -317,7 +323,7 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source, speaker=link.speaker
     )
     if existing.exists():
-        return "unchanged"
+        return None
     made = links.create_link(
         user=users[link.author],
         from_annotation=source_mark,
@@ -326,6 +332,7 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         to_source=to_source,
         speaker=link.speaker,
         note=link.note,
+        announce=False,
     )
     if link.status != made.status:
         # The review the file records, saved through the model so the link's history shows it.
@@ -335,7 +342,7 @@ def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow
         made.save(update_fields=["status", "updated_at"])
     Link.objects.filter(pk=made.pk).update(created_at=link.created_at or made.created_at)
     index_links([made.pk])
-    return "created"
+    return made
 
 
 def _people(rows) -> set[str]:

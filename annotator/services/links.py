@@ -112,9 +112,11 @@ def create_link(
     to_source: Source | None = None,
     speaker: str = "",
     note: str = "",
+    announce: bool = True,
 ) -> Link:
     """Link a mark to another mark of the same project (any document), or to a source or a named speaker when the
-    type allows it. Any member of the project may link; the type's label rules are enforced here."""
+    type allows it. Any member of the project may link; the type's label rules are enforced here. Without
+    `announce`, the caller emits the `link.created` event itself, once for all the links it makes (an import)."""
     project_id = from_annotation.span.document.project_id
     check_member(user, project_id)
     speaker = check_link_request(
@@ -155,7 +157,8 @@ def create_link(
             link.save()
             index_links([link.pk])
             _touch(source_mark, target_mark)
-            deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.links([link]))
+            if announce:
+                deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.links([link]))
     except IntegrityError:
         raise Conflict("The same link was saved at the same moment; reload the mark.") from None
     return link

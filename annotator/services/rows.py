@@ -69,15 +69,15 @@ def insert(
 
 
 def _select(model, shared, columns, fixed, rows, sql_of) -> tuple[str, list]:
-    """SELECT ... FROM the rows given as one parameter a column (PostgreSQL) or one for all (SQLite), in their order."""
+    """SELECT ... FROM the rows, given as one JSON array of rows (a parameter), in their order."""
     fields = {field.column: field for field in model._meta.concrete_fields}
     postgres = connection.vendor == "postgresql"
-    arrays: list[tuple[str, list]] = []  # (the array's type, the values): a column of the rows
+    values: list[list] = []  # the rows' values, a column at a time
 
-    def read(kind: str, values: list) -> str:
-        arrays.append((kind, values))
-        number = len(arrays) - 1
-        return f"u.c{number}" if postgres else f"json_extract(u.value, '$[{number}]')"
+    def read(kind: str, column: list) -> str:
+        values.append(column)
+        number = len(values) - 1
+        return f"(u.value->>{number})::{kind}" if postgres else f"json_extract(u.value, '$[{number}]')"
 
     chosen: list[str] = []
     for index, column in enumerate(columns):
@@ -87,17 +87,13 @@ def _select(model, shared, columns, fixed, rows, sql_of) -> tuple[str, list]:
                 expression = expression.replace("%s", read("text", [row[index][part] for row in rows]), 1)
             chosen.append(expression)
         else:
-            # Without a length (varchar[], not varchar(10)[]), as bulk_create casts it.
-            chosen.append(read(fields[column].db_type(connection).split("(")[0], [row[index] for row in rows]))
+            chosen.append(read(fields[column].db_type(connection), [row[index] for row in rows]))
     # A cast tells PostgreSQL the type of a parameter in a SELECT (a None would be text).
     chosen += [f"%s::{fields[column].db_type(connection)}" if postgres else "%s" for column in fixed]
-    params = [shared[column] for column in fixed]
     if postgres:
-        unnest = ", ".join(f"%s::{kind}[]" for kind, _ in arrays)
-        names = ", ".join(f"c{number}" for number in range(len(arrays)))
-        source = f"unnest({unnest}) WITH ORDINALITY AS u({names}, n) ORDER BY u.n"
-        params += [values for _, values in arrays]
+        source = "json_array_elements(%s::json) WITH ORDINALITY AS u(value, n) ORDER BY u.n"
     else:
         source = "json_each(%s) AS u ORDER BY u.key"
-        params.append(json.dumps([list(row) for row in zip(*(values for _, values in arrays))]))
+    params = [shared[column] for column in fixed]
+    params.append(json.dumps([list(row) for row in zip(*values)], ensure_ascii=False))
     return f"SELECT {', '.join(chosen)} FROM {source}", params

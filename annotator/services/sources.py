@@ -7,6 +7,7 @@ document whose page shows what changed (a mark's source count), so open pages re
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -47,7 +48,8 @@ EDITOR_ROLES = (Role.ANNOTATOR, Role.MANAGER)
 # Sources -----------------------------------------------------------------------------------------
 
 
-def _check_editor(user, project_id: int):
+def check_source_editor(user, project_id: int):
+    """The user's membership if they may create and edit the project's sources; Forbidden otherwise."""
     membership = check_member(user, project_id)
     if membership.role not in EDITOR_ROLES:
         raise Forbidden("Only annotators and managers create and edit sources.")
@@ -89,7 +91,7 @@ def _fill(source: Source, record: dict) -> None:
 
 def create_source(*, user, project: Project, **fields) -> Source:
     """Add a source to the project's bibliography (annotators and managers). A DOI is unique in a project."""
-    _check_editor(user, project.pk)
+    check_source_editor(user, project.pk)
     record = _cleaned(fields)
     try:
         with transaction.atomic():
@@ -104,15 +106,27 @@ def create_source(*, user, project: Project, **fields) -> Source:
     return source
 
 
-def update_source(*, user, source: Source, **fields) -> Source:
-    """Change a source's fields (annotators and managers of its project). A new text checks its quotations again."""
-    _check_editor(user, source.project_id)
+def source_tag(source: Source) -> str:
+    """A digest of all that an edit of the source can change: its entity tag (ETag). Sources keep no version number
+    (the page's form sends none); a client that sends back the tag it read has its edit refused if someone changed
+    the source since."""
+    values = {name: getattr(source, name) for name in (*SOURCE_FIELDS, "full_text")}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+
+
+def update_source(*, user, source: Source, if_match: str | None = None, **fields) -> Source:
+    """Change a source's fields (annotators and managers of its project): every field is replaced, the text only
+    when given. A new text checks its quotations again. With `if_match` (a source_tag), refused with Conflict if the
+    source changed since that tag was read."""
+    check_source_editor(user, source.project_id)
     record = _cleaned(fields)
     if "full_text" not in fields:
         record.pop("full_text")
     try:
         with transaction.atomic():
             source = Source.objects.select_for_update().get(pk=source.pk)
+            if if_match is not None and source_tag(source) != if_match:
+                raise Conflict("Someone changed this source since you read it; nothing was saved. Read it again.")
             _check_doi_free(source.project_id, record["doi"], exclude_pk=source.pk)
             new_text = "full_text" in record and record["full_text"] != source.full_text
             _fill(source, record)
@@ -159,7 +173,7 @@ def import_sources(*, user, project: Project, entries: list, partial: bool = Fal
     at most bibliography.MAX_ENTRIES at once. A DOI already in the project (or earlier in the same file) is
     skipped, not duplicated. An entry that cannot be taken refuses the whole file (SourceImportRefused, whose report
     lists every such entry), unless `partial`: then the others are imported and the report lists it."""
-    _check_editor(user, project.pk)
+    check_source_editor(user, project.pk)
     if len(entries) > bibliography.MAX_ENTRIES:
         raise ActionRefused(
             f"One import takes at most {bibliography.MAX_ENTRIES:,} sources; this has {len(entries):,}."

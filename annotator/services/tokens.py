@@ -54,9 +54,10 @@ def create_token(*, user, name: str, scope: str, expires_at: datetime.datetime |
 
 @transaction.atomic
 def revoke_token(*, user, token: AccessToken) -> AccessToken:
-    """Revoke one of the user's tokens: it authenticates nothing from now on. Revoking twice changes nothing."""
+    """Revoke a token, the user's own or (staff allowed to change tokens, in the admin) anyone's: it authenticates
+    nothing from now on. Revoking twice changes nothing."""
     token = AccessToken.objects.select_for_update().get(pk=token.pk)
-    if token.user_id != user.pk:
+    if token.user_id != user.pk and not user.has_perm("annotator.change_accesstoken"):
         raise ActionRefused("This token is not yours.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+
+from ..api.errors import error
 
 
 def bad_request(request, exception=None):
@@ -14,10 +17,13 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         message, status = f"Refused: the request is larger than the limit of {limit}. Nothing was saved.", 413
+        code = "too_large"
     elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
-        message, status = "Refused: the request has too many fields. Nothing was saved.", 400
+        message, status, code = "Refused: the request has too many fields. Nothing was saved.", 400, "too_many_fields"
     else:
-        message, status = "Refused: the request is malformed. Nothing was saved.", 400
+        message, status, code = "Refused: the request is malformed. Nothing was saved.", 400, "malformed"
+    if request.path_info.startswith("/api/"):  # config/urls.py: the API answers in its one JSON error shape
+        return JsonResponse({"errors": [error(message, code)]}, status=status)
     if getattr(request, "htmx", False):
         response = render(request, "annotator/request_refused.html#message", {"message": message}, status=status)
         response["HX-Retarget"] = "#main"

@@ -13,11 +13,23 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from annotator import services
-from annotator.models import Document, Extraction, Label, LinkType, Original, Role
+from annotator.models import (
+    Document,
+    Extraction,
+    Label,
+    LinkType,
+    Original,
+    Role,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from annotator.seeds import load_seeds
 from annotator.services import ingest as ingest_services
 from annotator.services import links as link_services
 from annotator.services import sources as source_services
+from annotator.services import tokens
+from annotator.services import verdicts as verdict_services
 
 from ..factories import MembershipFactory, UserFactory
 from ..ingest_files import book, make_pdf
@@ -372,6 +384,39 @@ def test_the_admins_inlines_and_pages_are_axe_clean_but_for_djangos_own_widgets(
     ]:
         page.goto(live_server.url + path)
         found += violations(page, path, ignore=django_own)
+    assert found == [], "\n".join(found)
+
+
+def test_the_admins_token_webhook_and_verdict_pages_are_axe_clean(world, login, live_server):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-tests")
+    token = tokens.create_token(user=world.people["boss"], name="CMS import", scope="write").token
+    hook = Webhook.objects.create(
+        project=world.project, url="https://93.184.216.34/hook", events=["mark.created"], secret="s" * 64
+    )
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="mark.created", body="{}", state="failed")
+    WebhookAttempt.objects.create(delivery=delivery, number=1, at=timezone.now(), status_code=502, error="Bad gateway")
+    verdict = verdict_services.give_verdict(
+        user=world.people["rev"],
+        annotation=world.claim,
+        rating=world.project.ratings.get(name="False"),
+        summary="Stalin wanted the purges",
+    )
+    page = login(admin)
+    page.expected_errors += ["Content Security", "CSP violation"]  # the admin's own inline styles, as above
+    found = []
+    for path in [
+        "/admin/annotator/accesstoken/",
+        f"/admin/annotator/accesstoken/{token.pk}/change/",
+        f"/admin/annotator/webhook/{hook.pk}/change/",
+        "/admin/annotator/webhookdelivery/",
+        f"/admin/annotator/webhookdelivery/{delivery.pk}/change/",
+        "/admin/annotator/claimverdict/",
+        f"/admin/annotator/claimverdict/{verdict.pk}/change/",
+        "/admin/annotator/rating/",
+        f"/admin/annotator/ratingscale/{world.project.rating_scale.pk}/change/",
+    ]:
+        assert page.goto(live_server.url + path).status == 200, path
+        found += violations(page, path)
     assert found == [], "\n".join(found)
 
 
