@@ -281,6 +281,32 @@ def test_a_disabled_hook_is_sent_nothing(
     assert receiver.received == [] and not WebhookDelivery.objects.exists()
 
 
+def _hook_lookups(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"annotator_webhook"' in q["sql"]]
+
+
+def test_a_write_where_no_hook_is_active_looks_up_none(
+    receiver, manager, outsider, annotator, reviewer, document, labels, django_capture_on_commit_callbacks
+):
+    """The document's lock reads whether the project has an active hook: without one, a write makes no query for
+    hooks (adding a mark is the hot write); a hook of another project does not count, and an active one is sent."""
+    elsewhere = outsider.memberships.get().project
+    webhooks.add_webhook(user=outsider, project=elsewhere, url=receiver.url, events=ALL)
+    hook = webhooks.add_webhook(user=manager, project=document.project, url=receiver.url, events=ALL)
+    webhooks.update_webhook(user=manager, webhook=hook, url=receiver.url, events=ALL, active=False)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        first = mark(annotator, document, "Stalin", labels["claim"], django_capture_on_commit_callbacks)
+        first = services.update_annotation(user=annotator, annotation=first, version=first.version, note="Checked")
+        services.review_annotation(user=reviewer, annotation=first, status="accepted")
+    assert _hook_lookups(queries) == [] and not WebhookDelivery.objects.exists()
+    webhooks.update_webhook(user=manager, webhook=hook, url=receiver.url, events=ALL, active=True)
+    with CaptureQueriesContext(connection) as queries:
+        made = mark(annotator, document, "Getty", labels["claim"], django_capture_on_commit_callbacks)
+    assert len(_hook_lookups(queries)) >= 1
+    [payload] = receiver.payloads()
+    assert payload["project"]["id"] == document.project_id and payload["items"][0]["id"] == made.pk
+
+
 def test_a_deleted_mark_is_delivered_with_its_last_state_and_its_links(
     receiver, manager, annotator, document, labels, django_capture_on_commit_callbacks
 ):

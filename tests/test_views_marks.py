@@ -367,6 +367,45 @@ def test_the_document_page_runs_a_fixed_number_of_queries(document, annotator, a
     assert _queries(client, url) == few
 
 
+def _statements(queries) -> list[str]:
+    """Each statement as its verb and table ("INSERT annotator_span"), transaction control left out."""
+    said = []
+    for query in queries:
+        words = query["sql"].replace('"', "").split()
+        verb = words[0].upper()
+        if verb in ("SELECT", "UPDATE", "INSERT", "DELETE"):
+            table = (
+                words[words.index("FROM") + 1] if verb in ("SELECT", "DELETE") else words[1 if verb == "UPDATE" else 2]
+            )
+            said.append(f"{verb} {table}")
+    return said
+
+
+def test_adding_a_mark_from_the_page_takes_these_statements(document, annotator, labels):
+    """The hot write, statement by statement: who is asking (session, user), the document with the membership, the
+    label, the lock (which also checks the membership, reads the version and whether the project has an active
+    hook: none here, so no hooks are looked up), the span, the mark and its history, its search entry, the Change
+    row, and the marks of the blocks the answer redraws."""
+    client = client_for(annotator)
+    create(client, document, 0, 3, labels["claim"], since=0)  # warm up: the layout and the text are kept per process
+    with CaptureQueriesContext(connection) as ctx:
+        response = create(client, document, 4, 10, labels["claim"], since=1)
+    assert response.status_code == 200
+    assert _statements(ctx.captured_queries) == [
+        "SELECT django_session",
+        "SELECT auth_user",
+        "SELECT annotator_document",
+        "SELECT annotator_label",
+        "UPDATE annotator_document",
+        "INSERT annotator_span",
+        "INSERT annotator_annotation",
+        "INSERT annotator_historicalannotation",
+        "INSERT annotator_searchentry",
+        "INSERT annotator_change",
+        "SELECT annotator_annotation",
+    ]
+
+
 def test_the_poll_and_the_list_run_a_fixed_number_of_queries(document, annotator, annotator2, labels):
     client = client_for(annotator)
     poll = reverse("document_changes", args=[document.pk])

@@ -129,7 +129,9 @@ def bulk_mark_ids(*, user, document: Document, marks: Sequence[NewMark], cap: in
             spans = _checked_spans(user, lock, text, marks)
             ids = _write_marks(user, document, marks, spans)
             note_change(lock, min(mark.start for mark in marks), max(mark.end for mark in marks))
-            deliveries.emit(document.project_id, deliveries.Event.MARK_CREATED, deliveries.Later("mark", ids))
+            deliveries.emit(
+                document.project_id, deliveries.Event.MARK_CREATED, deliveries.Later("mark", ids), hooked=lock.hooked
+            )
     except IntegrityError:
         raise Conflict("Someone saved a mark on this text at the same moment; reload and try again.") from None
     return ids

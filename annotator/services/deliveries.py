@@ -3,12 +3,12 @@
 `emit` is what a service calls, once per write, inside its transaction: when a hook of the project wants the event,
 it saves the deliveries (one INSERT, the items in batches of ANNOTATOR_WEBHOOK_BATCH) and queues their sending for
 when the transaction commits, so a write that is rolled back sends nothing. With no hook wanting the event it costs
-one query and builds nothing. A write of a few things fixes the body then: a delivery says what the write did, even
-if the mark changes or goes before it is sent (a deleted mark's last state). A bulk write (`Later`) saves only the
-ids, in batches, and the first attempt makes the body from the marks or links as they are then: no per-mark work
-in the write (bench/webhooks.py measures it); one deleted meanwhile is left out. `deliver_webhooks` (the task)
-makes one attempt per delivery; a failed one is tried again later, waiting longer each time,
-ANNOTATOR_WEBHOOK_ATTEMPTS times at most. Every attempt is logged.
+one query (none when the write's document lock read that the project has no hook) and builds nothing. A write of a
+few things fixes the body then: a delivery says what the write did, even if the mark changes or goes before it is
+sent (a deleted mark's last state). A bulk write (`Later`) saves only the ids, in batches, and the first attempt
+makes the body from the marks or links as they are then: no per-mark work in the write (bench/webhooks.py measures
+it); one deleted meanwhile is left out. `deliver_webhooks` (the task) makes one attempt per delivery; a failed one
+is tried again later, waiting longer each time, ANNOTATOR_WEBHOOK_ATTEMPTS times at most. Every attempt is logged.
 
 Each request carries `X-Annotator-Timestamp` (Unix seconds) and `X-Annotator-Signature: sha256=<hex>`, the
 HMAC-SHA256 of "<timestamp>.<body>" keyed with the hook's secret (README: Webhooks, with how to check it).
@@ -63,11 +63,15 @@ def later_links(rows: Iterable[Link]) -> Later:
     return Later("link", [link.pk for link in rows])
 
 
-def emit(project_id: int, event: str, items: Callable[[], list[dict]] | Later) -> None:
+def emit(project_id: int, event: str, items: Callable[[], list[dict]] | Later, *, hooked: bool = True) -> None:
     """Queue `event` for the project's hooks that want it, carrying what `items()` makes (called only then), or the
     things `Later` names.
 
-    Call it inside the write's transaction: the deliveries are saved with the write and sent once it commits."""
+    Call it inside the write's transaction: the deliveries are saved with the write and sent once it commits.
+    `hooked=False`: the write's document lock read that the project has no active hook (spans.Lock.hooked), so
+    there is nothing to look up."""
+    if not hooked:
+        return
     hooks = [
         hook
         for hook in Webhook.objects.filter(project_id=project_id, active=True).select_related("project")

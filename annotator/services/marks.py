@@ -69,7 +69,10 @@ def annotate(*, user, document: Document, start: int, end: int, exact: str, labe
             index_new_marks([annotation])
             note_change(lock, start, end)
             deliveries.emit(
-                document.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation], document)
+                document.project_id,
+                deliveries.Event.MARK_CREATED,
+                deliveries.marks([annotation], document),
+                hooked=lock.hooked,
             )
     except IntegrityError:
         # Two requests raced for the same span or mark; the loser reports it rather than half-saving.
@@ -130,8 +133,13 @@ def update_annotation(
     if quoting:
         refresh_quote_checks(annotation.citations.all())
     index_marks([annotation.pk])
-    record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
-    deliveries.emit(annotation.span.document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([annotation]))
+    lock = record_change(annotation.span.document_id, annotation.span.start, annotation.span.end)
+    deliveries.emit(
+        annotation.span.document.project_id,
+        deliveries.Event.MARK_UPDATED,
+        deliveries.marks([annotation]),
+        hooked=lock.hooked,
+    )
     return annotation
 
 
@@ -185,8 +193,10 @@ def review_annotation(
         noun="mark",
     )
     index_marks([locked.pk])
-    record_change(locked.span.document_id, locked.span.start, locked.span.end)
-    deliveries.emit(locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]))
+    lock = record_change(locked.span.document_id, locked.span.start, locked.span.end)
+    deliveries.emit(
+        locked.span.document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks([locked]), hooked=lock.hooked
+    )
     return locked
 
 
@@ -254,7 +264,7 @@ def restore_annotation(*, user, annotation_id: int) -> Annotation:
         Link.objects.filter(Q(from_annotation=annotation) | Q(to_annotation=annotation)).values_list("pk", flat=True)
     )
     note_change(lock, start, end)
-    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]))
+    deliveries.emit(label.project_id, deliveries.Event.MARK_CREATED, deliveries.marks([annotation]), hooked=lock.hooked)
     return annotation
 
 

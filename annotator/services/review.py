@@ -89,7 +89,12 @@ def settle_disagreement(*, user, annotation: Annotation, note: str = "") -> Sett
             (result.accepted if status == Status.ACCEPTED else result.rejected).append(mark)
         index_marks(m.pk for m in [kept, *involved])
         spans = [kept.span, *(m.span for m in involved)]
-        record_change(document.pk, min(s.start for s in spans), max(s.end for s in spans))
+        lock = record_change(document.pk, min(s.start for s in spans), max(s.end for s in spans))
         decided = [*result.accepted, *result.rejected]  # the kept mark first
-        deliveries.emit(document.project_id, deliveries.Event.MARK_REVIEWED, deliveries.marks(decided, document))
+        deliveries.emit(
+            document.project_id,
+            deliveries.Event.MARK_REVIEWED,
+            deliveries.marks(decided, document),
+            hooked=lock.hooked,
+        )
     return result

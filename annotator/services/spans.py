@@ -15,7 +15,7 @@ from django.db import connection
 
 from .. import text as textlib
 from ..kept_texts import text_at, text_of
-from ..models import Annotation, Change, Document, Label, Membership, Project, Span
+from ..models import Annotation, Change, Document, Label, Membership, Project, Span, Webhook
 from . import rows
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
@@ -29,12 +29,14 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Lock:
-    """A document locked until the end of the transaction: its revision (raised by the lock when it bumped) and
-    the version of its text, both read by the statement that took the lock."""
+    """A document locked until the end of the transaction: its revision (raised by the lock when it bumped), the
+    version of its text and whether its project has an active webhook (`hooked`: without one, deliveries.emit need
+    not look), all read by the statement that took the lock."""
 
     document_id: int
     revision: int
     version: int
+    hooked: bool
 
 
 def _column(model, name: str) -> str:
@@ -43,8 +45,9 @@ def _column(model, name: str) -> str:
 
 def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
     """Take the document's write lock until the end of the transaction, raise its revision by one (unless not
-    `bump`) and read the version of its text: one statement. Call inside a transaction, before reading anything
-    the writes depend on (the version, the text, the marks there): whatever the caller read before may be stale.
+    `bump`) and read the version of its text and whether its project has an active webhook: one statement. Call
+    inside a transaction, before reading anything the writes depend on (the version, the text, the marks there):
+    whatever the caller read before may be stale.
 
     With `member`: only for a member of the document's project (Forbidden otherwise), checked by the same statement.
     A bumped revision needs its Change row (note_change) before the transaction ends: open pages read them.
@@ -53,9 +56,16 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
     # update() returns a count, not the row, so bumping and reading back would take two statements on the path that
     # adds a mark (and a third for the membership). UPDATE ... RETURNING runs on SQLite 3.35+ and PostgreSQL. On
     # PostgreSQL it locks the document's row; on SQLite the transaction holds the database's write lock (IMMEDIATE
-    # transactions, see config/settings.py).
+    # transactions, see config/settings.py). The hooks' EXISTS saves the write that emits an event a query when the
+    # project has none (most projects): the same index that query would use (project, active) answers it.
     quote = connection.ops.quote_name
     table = quote(Document._meta.db_table)
+    hooks = quote(Webhook._meta.db_table)
+    project = f"{table}.{_column(Document, 'project')}"
+    hooked = (
+        f"EXISTS (SELECT 1 FROM {hooks} WHERE {hooks}.{_column(Webhook, 'project')} = {project}"
+        f" AND {hooks}.{_column(Webhook, 'active')})"
+    )
     revision, version = _column(Document, "revision"), _column(Document, "version")
     sql = f"UPDATE {table} SET {revision} = {revision} + %s WHERE {_column(Document, 'id')} = %s"
     params = [1 if bump else 0, document_id]
@@ -70,14 +80,14 @@ def lock_document(document_id: int, *, member=None, bump: bool = True) -> Lock:
         )
         params.append(member.pk)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {revision}, {version}", params)
+        cursor.execute(f"{sql} RETURNING {revision}, {version}, {hooked}", params)
         row = cursor.fetchone()
     if row is None:
         if member is not None and Document.objects.filter(pk=document_id).exists():
             check_member(member, Document.objects.values_list("project_id", flat=True).get(pk=document_id))
             raise Forbidden("You are not a member of this project.")
         raise Conflict("This document was deleted meanwhile.")
-    return Lock(document_id, row[0], row[1])
+    return Lock(document_id, row[0], row[1], bool(row[2]))
 
 
 def note_change(lock: Lock, start: int, end: int, *, text_changed: bool = False) -> None:
@@ -87,12 +97,13 @@ def note_change(lock: Lock, start: int, end: int, *, text_changed: bool = False)
     )
 
 
-def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> int:
-    """Bump the document's revision and note the region that changed. Call inside a transaction; returns the
-    revision. (For writes that neither make nor move a mark: they read nothing under the lock.)"""
+def record_change(document_id: int, start: int, end: int, *, text_changed: bool = False) -> Lock:
+    """Bump the document's revision and note the region that changed. Call inside a transaction; returns the lock
+    (its revision, and whether the project has an active hook). (For writes that neither make nor move a mark: they
+    read nothing under the lock.)"""
     lock = lock_document(document_id)
     note_change(lock, start, end, text_changed=text_changed)
-    return lock.revision
+    return lock
 
 
 def locked_text(lock: Lock, document: Document) -> str:

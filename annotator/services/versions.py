@@ -136,6 +136,7 @@ def add_version(*, user, document: Document, text: str, note: str = "") -> Docum
         document.project_id,
         deliveries.Event.VERSION_CREATED,
         lambda: [{**deliveries.version_item(document, version), "placements": dict(Counter(p.status for p in report))}],
+        hooked=lock.hooked,
     )
     return version
 
@@ -183,5 +184,7 @@ def reattach_annotation(*, user, annotation: Annotation, start: int, end: int, e
     refresh_quote_checks(locked.citations.all())
     index_marks([locked.pk])
     note_change(lock, start, end)
-    deliveries.emit(document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([locked], document))
+    deliveries.emit(
+        document.project_id, deliveries.Event.MARK_UPDATED, deliveries.marks([locked], document), hooked=lock.hooked
+    )
     return locked
