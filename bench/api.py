@@ -25,6 +25,7 @@ from pathlib import Path
 from .figures import Figure, in_ms, table, timed
 
 FIRST_MARKS = 30
+BULK_RUNS = 3
 
 
 def bulk_body(scale, document, count: int) -> tuple[object, dict]:
@@ -59,7 +60,7 @@ def figures(scale, text_size: int, marks: int, runs: int) -> list[Figure]:
     from django.test import Client
 
     from annotator import reads
-    from annotator.models import Annotation
+    from annotator.models import Annotation, Span
     from annotator.services import tokens
 
     from . import scenario
@@ -76,9 +77,18 @@ def figures(scale, text_size: int, marks: int, runs: int) -> list[Figure]:
     def bulk():
         response = client.post(url, payload, content_type="application/json")
         assert response.status_code == 201, response.content[:300]
-        return len(response.json()["ids"])
+        return response.json()["ids"]
 
-    bulk_seconds, made = timed(bulk, 1)
+    # Three requests, each on the document as the first found it (the marks it made deleted, with their spans), so
+    # the median is a request of a process that has answered one before, as a running server's is.
+    bulk_seconds: list[float] = []
+    for run in range(BULK_RUNS):
+        seconds, ids = timed(bulk, 1)
+        bulk_seconds += seconds
+        if run < BULK_RUNS - 1:
+            Annotation.objects.filter(pk__in=ids).delete()
+            Span.objects.filter(document=document, annotations__isnull=True).delete()
+    made = len(ids)
     total = Annotation.objects.current(document).count()
 
     def everything():
@@ -101,7 +111,13 @@ def figures(scale, text_size: int, marks: int, runs: int) -> list[Figure]:
 
     page_seconds, _ = timed(page, runs * 2)
     return [
-        Figure(f"API: bulk-create {made:,} marks in one request", bulk_seconds, "s", 0.4, note="in the process"),
+        Figure(
+            f"API: bulk-create {made:,} marks in one request",
+            bulk_seconds,
+            "s",
+            0.4,
+            note=f"in the process; the first of {BULK_RUNS}: {bulk_seconds[0]:.2f} s",
+        ),
         Figure(
             f"API: all {total:,} marks of the document, one request",
             in_ms(all_seconds),

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Lookup, Max, Q, TextField, Value
+from django.db.models import F, Lookup, Max, Q, TextField, Value
 from django.db.models.functions import Cast, Upper
 from django.utils.dateparse import parse_datetime
 
@@ -135,18 +134,22 @@ def ts_query(query: Query) -> str:
 # Matches at least this dense among the newest entries are found walking the primary key back.
 DENSE = 0.05
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
-ID_ARRAY = ArrayField(BigIntegerField())
 
 
 class AnyOf(Lookup):
-    """`value = ANY(array)`: many values as one parameter (PostgreSQL)."""
+    """`id = ANY(ids)`: many ids as one parameter (PostgreSQL), the array's text ('{3,2,1}', made by `ids_text`):
+    as a list, Django and psycopg prepared each of 2,000 ids on its own (6 ms of a search)."""
 
     lookup_name = "any_of"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} = ANY(CAST({rhs} AS bigint[]))", [*lhs_params, *rhs_params]
+
+
+def ids_text(ids: list[int]) -> Value:
+    return Value("{" + ",".join(map(str, ids)) + "}", output_field=TextField())
 
 
 def _planned_for_memory(cursor) -> None:
@@ -187,7 +190,7 @@ def _postgresql_ranked(query: Query, project_ids: list[int], limit: int) -> list
         # The newest ids as one array parameter (2,000 parameters of a list cost psycopg 30 ms to write out; a range
         # from the limit-th newest made the planner test every entry after it).
         ids = list(matching.order_by(F("id").desc(nulls_last=True)).values_list("id", flat=True)[:limit])
-        chosen = ranked.filter(AnyOf(F("id"), Value(ids, output_field=ID_ARRAY)))
+        chosen = ranked.filter(AnyOf(F("id"), ids_text(ids)))
     return [Match(*row) for row in chosen.order_by("-rank", "id").values_list(*PG_COLUMNS, "rank")[:limit]]
 
 
