@@ -353,12 +353,16 @@ def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, setti
     import annotator.search
 
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
+    # The walk back looks at the newest 10 entries: all samovars when dense, one at most when sparse.
+    monkeypatch.setattr(annotator.search.backends, "DENSE", 0.5)
     project = manager.projects.get()
     made = []
     for n in range(8):
-        made.append(services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n"))
+        title = "Samovar notes" if n == 6 else f"Doc {n}"  # the word in its title too: ranked first
+        made.append(services.add_document(user=manager, project=project, title=title, text=f"samovar {n}\n"))
         for m in range(others):
             services.add_document(user=manager, project=project, title=f"Other {n}.{m}", text="teapot\n")
     found = find(user=manager, text="samovar")
     assert found.capped and found.total == 5
     assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}
+    assert found.results[0].entry.document_id == made[6].pk
