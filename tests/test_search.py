@@ -7,9 +7,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotator import integrity, services
-from annotator.models import Role, SearchEntry
+from annotator.models import Document, Role, SearchEntry
 from annotator.search import Filters, QueryError, find
 from annotator.search import terms as termslib
 from annotator.services import links as link_services
@@ -355,6 +357,7 @@ def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, setti
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
     # The walk back looks at the newest 10 entries: all samovars when dense, one at most when sparse.
     monkeypatch.setattr(annotator.search.backends, "DENSE", 0.5)
+    monkeypatch.setattr(annotator.search.backends, "_EDGES", {})
     project = manager.projects.get()
     made = []
     for n in range(8):
@@ -366,3 +369,29 @@ def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, setti
     assert found.capped and found.total == 5
     assert {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}
     assert found.results[0].entry.document_id == made[6].pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the walk back is how PostgreSQL finds the newest matches"
+)
+def test_a_common_word_is_walked_to_past_gaps_in_the_ids(manager, monkeypatch):
+    import annotator.search
+
+    monkeypatch.setattr(annotator.search, "LIMIT", 5)
+    monkeypatch.setattr(annotator.search.backends, "DENSE", 0.5)  # the walk back looks at the newest 10 entries
+    monkeypatch.setattr(annotator.search.backends, "_EDGES", {})
+    project = manager.projects.get()
+    for n in range(5):
+        services.add_document(user=manager, project=project, title=f"Teapot {n}", text="teapot\n")
+    made = [
+        services.add_document(user=manager, project=project, title=f"Doc {n}", text=f"samovar {n}\n") for n in range(8)
+    ]
+    # Entries indexed again take new ids and leave the old ones unused: here twenty after the samovars.
+    gone = [services.add_document(user=manager, project=project, title=f"Gone {n}", text="kettle\n") for n in range(20)]
+    Document.objects.filter(pk__in=[d.pk for d in gone]).delete()
+    with CaptureQueriesContext(connection) as queries:
+        found = find(user=manager, text="samovar")
+    assert found.capped and {r.entry.document_id for r in found.results} == {d.pk for d in made[3:]}
+    # Found by the walk back through the newest ten entries, not by sorting every match (the slow way for a word on
+    # every page).
+    assert not any("NULLS LAST" in query["sql"] for query in queries.captured_queries)
