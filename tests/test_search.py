@@ -358,6 +358,7 @@ def test_past_the_limit_the_newest_matches_are_ranked_and_counted(manager, setti
     # The walk back looks at the newest 10 entries: all samovars when dense, one at most when sparse.
     monkeypatch.setattr(annotator.search.backends, "DENSE", 0.5)
     monkeypatch.setattr(annotator.search.backends, "_EDGES", {})
+    monkeypatch.setattr(annotator.search.backends, "SORTED_AT_MOST", 0)  # walk first, whatever the estimate
     project = manager.projects.get()
     made = []
     for n in range(8):
@@ -378,8 +379,10 @@ def test_a_common_word_is_walked_to_past_gaps_in_the_ids(manager, monkeypatch):
     import annotator.search
 
     monkeypatch.setattr(annotator.search, "LIMIT", 5)
+    sorted_at_most = annotator.search.backends.SORTED_AT_MOST
     monkeypatch.setattr(annotator.search.backends, "DENSE", 0.5)  # the walk back looks at the newest 10 entries
     monkeypatch.setattr(annotator.search.backends, "_EDGES", {})
+    monkeypatch.setattr(annotator.search.backends, "SORTED_AT_MOST", 0)  # walk first, whatever the estimate
     project = manager.projects.get()
     for n in range(5):
         services.add_document(user=manager, project=project, title=f"Teapot {n}", text="teapot\n")
@@ -395,3 +398,8 @@ def test_a_common_word_is_walked_to_past_gaps_in_the_ids(manager, monkeypatch):
     # Found by the walk back through the newest ten entries, not by sorting every match (the slow way for a word on
     # every page).
     assert not any("NULLS LAST" in query["sql"] for query in queries.captured_queries)
+    # With fewer matches than SORTED_AT_MOST (the planner's estimate) they are sorted, with no walk: the same results.
+    monkeypatch.setattr(annotator.search.backends, "SORTED_AT_MOST", sorted_at_most)
+    with CaptureQueriesContext(connection) as queries:
+        assert [r.entry.pk for r in find(user=manager, text="samovar").results] == [r.entry.pk for r in found.results]
+    assert any("NULLS LAST" in query["sql"] for query in queries.captured_queries)

@@ -7,6 +7,7 @@ Both answer the same rows, so facets, paging and excerpts are worked out once, i
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -180,23 +181,35 @@ def _window_edge(size: int) -> int | None:
 def _postgresql_ranked(query: Query, project_ids: list[int], limit: int) -> list[Match]:
     wanted = SearchQuery(ts_query(query), config="simple", search_type="raw")
     matching = SearchEntry.objects.filter(project_id__in=project_ids, vector=wanted)
-    # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector). First the
-    # limit-th newest: walking the primary key back through the newest limit / DENSE entries at most (_window_edge: a
-    # common word has its newest matches there), then ts_rank for the matches from there on. When those hold fewer, the
-    # GIN index's matches are sorted instead and the newest `limit` kept, each ranked as it is read (NULLS LAST is
-    # not the key's order: the planner cannot walk it; walking back through the whole table instead took 70 ms for a
-    # prefix in 5% of the entries), and put in rank order here: reading them again by id to rank them in the database
-    # cost 2,000 index lookups (10 ms). (Asking first whether there are more than `limit` cost every search a query,
-    # 7 ms for a prefix, and told nothing the walk and the sort do not.)
+    # As on SQLite: past `limit` matches, the newest `limit` are ranked (ts_rank reads each match's vector), found one
+    # of two ways. A word with many matches (the planner's estimate): walking the primary key back through the newest
+    # limit / DENSE entries at most (_window_edge) to the limit-th newest match, a common word has its newest matches
+    # there; then ts_rank for the matches from there on. Otherwise, or when the walk found fewer: the GIN index's
+    # matches sorted by id and the newest `limit` kept, each ranked as it is read (NULLS LAST is not the key's order:
+    # the planner cannot walk it), and put in rank order here. A walk costs every entry it passes (a prefix in 6% of
+    # the entries: 10 ms to find its 2,000th, then 19 ms to rank them), a sort every match (its 6,800: 19 ms in all;
+    # a word on every page, 67,000: 150 ms), hence SORTED_AT_MOST.
     ranked = matching.annotate(created_text=CREATED_TEXT, rank=SearchRank(F("vector"), wanted, weights=RANK_WEIGHTS))
-    edge = _window_edge(int(limit / DENSE))
-    window = matching.filter(id__gte=edge) if edge is not None else matching
-    floor = list(window.order_by("-id").values_list("id", flat=True)[limit - 1 : limit])
-    if floor:
-        chosen = ranked.filter(id__gte=floor[0]).order_by("-rank", "id").values_list(*PG_COLUMNS, "rank")[:limit]
-        return [Match(*row) for row in chosen]
+    if _estimated_rows(matching) > SORTED_AT_MOST:
+        edge = _window_edge(int(limit / DENSE))
+        window = matching.filter(id__gte=edge) if edge is not None else matching
+        floor = list(window.order_by("-id").values_list("id", flat=True)[limit - 1 : limit])
+        if floor:
+            chosen = ranked.filter(id__gte=floor[0]).order_by("-rank", "id").values_list(*PG_COLUMNS, "rank")[:limit]
+            return [Match(*row) for row in chosen]
     newest_matches = ranked.order_by(F("id").desc(nulls_last=True)).values_list(*PG_COLUMNS, "rank")[:limit]
     return sorted((Match(*row) for row in newest_matches), key=lambda match: (-match.rank, match.id))
+
+
+# Up to this many matches (as the planner estimates them) are sorted rather than walked to.
+SORTED_AT_MOST = 8_000
+
+
+def _estimated_rows(queryset) -> int:
+    """How many rows the planner expects the queryset to give (EXPLAIN, nothing run): its statistics of the GIN
+    index's words, about 1 ms."""
+    plan = json.loads(queryset.values("id").explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _postgresql_parts(query: Query, project_ids: list[int], limit: int) -> list[Match]:
