@@ -5,11 +5,11 @@ value in CPython), and sends each value as a parameter of its own. A bulk reques
 (spans, marks, their history, their search entries) of a dozen values each: 4 of its 5 seconds went there, against
 the 0.4 s issue 23 sets. Here each column's value is prepared by Django once for the whole write (`prepared`: a
 template instance with the model's defaults, the timestamp, the author), and only the columns that differ from row to
-row are given per row, as the database stores them already (ids, code-point offsets, text), one parameter a column:
-an array on PostgreSQL (`unnest`, as bulk_create itself sends rows there), a JSON array of rows on SQLite
-(`json_each`), so neither driver binds, nor converts, nor the server parses 10,000 rows of placeholders.
-Plain SQL, both statements INSERT ... SELECT ... RETURNING (SQLite 3.35+, PostgreSQL); tests/test_services_bulk.py
-compares what they write with what the single-mark path writes through the ORM.
+row are given per row, as the database stores them already (ids, code-point offsets, text), all rows as one JSON
+array, one parameter that the database takes apart (`json_each` on SQLite, `json_array_elements` on PostgreSQL): no
+driver binds, converts or quotes 10,000 rows of parameters one by one. Plain SQL, INSERT ... SELECT ... RETURNING on
+both (SQLite 3.38+, PostgreSQL); tests/test_services_bulk.py compares what it writes with what the single-mark path
+writes through the ORM.
 """
 
 from __future__ import annotations
@@ -72,28 +72,32 @@ def _select(model, shared, columns, fixed, rows, sql_of) -> tuple[str, list]:
     """SELECT ... FROM the rows, given as one JSON array of rows (a parameter), in their order."""
     fields = {field.column: field for field in model._meta.concrete_fields}
     postgres = connection.vendor == "postgresql"
-    values: list[list] = []  # the rows' values, a column at a time
+    taken = 0  # the rows' values read so far, by their place in a row
 
-    def read(kind: str, column: list) -> str:
-        values.append(column)
-        number = len(values) - 1
-        return f"(u.value->>{number})::{kind}" if postgres else f"json_extract(u.value, '$[{number}]')"
+    def read(kind: str) -> str:
+        nonlocal taken
+        taken += 1
+        return f"(u.value->>{taken - 1})::{kind}" if postgres else f"json_extract(u.value, '$[{taken - 1}]')"
 
     chosen: list[str] = []
-    for index, column in enumerate(columns):
+    for column in columns:
         if column in sql_of:
             expression = sql_of[column]
-            for part in range(expression.count("%s")):
-                expression = expression.replace("%s", read("text", [row[index][part] for row in rows]), 1)
+            for _ in range(expression.count("%s")):
+                expression = expression.replace("%s", read("text"), 1)
             chosen.append(expression)
         else:
-            chosen.append(read(fields[column].db_type(connection), [row[index] for row in rows]))
+            chosen.append(read(fields[column].db_type(connection)))
     # A cast tells PostgreSQL the type of a parameter in a SELECT (a None would be text).
     chosen += [f"%s::{fields[column].db_type(connection)}" if postgres else "%s" for column in fixed]
     if postgres:
         source = "json_array_elements(%s::json) WITH ORDINALITY AS u(value, n) ORDER BY u.n"
     else:
         source = "json_each(%s) AS u ORDER BY u.key"
+    expanded = {index for index, column in enumerate(columns) if column in sql_of}
+    flat = [
+        [part for index, value in enumerate(row) for part in (value if index in expanded else (value,))] for row in rows
+    ]
     params = [shared[column] for column in fixed]
-    params.append(json.dumps([list(row) for row in zip(*values)], ensure_ascii=False))
+    params.append(json.dumps(flat, ensure_ascii=False))
     return f"SELECT {', '.join(chosen)} FROM {source}", params
