@@ -153,20 +153,10 @@ def span_at(lock: Lock, text: str, start: int, end: int) -> Span:
 
 def spans_at(lock: Lock, text: str, regions: Iterable[tuple[int, int]]) -> tuple[dict[tuple[int, int], Span], set[int]]:
     """span_at for many regions at once, in a few statements whatever their number: ({(start, end): span}, ids of
-    the spans made now)."""
-    regions = set(regions)
-    if not regions:
-        return {}, set()
-    low, high = min(s for s, _ in regions), max(s for s, _ in regions)
-    # Every span starting in the stretch is looked at, as tuples: only the ones wanted become objects.
-    there = Span.objects.filter(document_id=lock.document_id, version=lock.version, start__gte=low, start__lte=high)
-    wanted = [pk for start, end, pk in there.values_list("start", "end", "pk") if (start, end) in regions]
-    found: dict[tuple[int, int], Span] = {}
-    for i in range(0, len(wanted), BATCH):
-        found.update(((span.start, span.end), span) for span in Span.objects.filter(pk__in=wanted[i : i + BATCH]))
-    made = Span.objects.bulk_create(_new_span(lock, text, start, end) for start, end in sorted(regions - found.keys()))
-    found.update(((span.start, span.end), span) for span in made)
-    return found, {span.pk for span in made}
+    the spans made now). span_ids_at's spans, read as objects."""
+    ids, made = span_ids_at(lock, text, regions)
+    spans = Span.objects.in_bulk(list(ids.values()))
+    return {region: spans[pk] for region, pk in ids.items()}, made
 
 
 def span_ids_at(
