@@ -81,6 +81,18 @@ def test_a_phrase_and_a_prefix_match_whole_words_only():
     assert termslib.hits(text, termslib.parse("purg").wanted) == []
 
 
+def test_hits_start_at_each_word_and_may_overlap():
+    def found(text, query, limit=1000):
+        return [text[s:e] for s, e in termslib.hits(text, termslib.parse(query).wanted, limit)]
+
+    assert found("b b b", '"b b"') == ["b b", "b b"]  # from the first word and from the second
+    assert found("a-b, a b_c ab", '"a b"') == ["a-b"]  # any non-word between; b_c is one word
+    assert found("Purge, purged, PURGES", "purg* great") == ["Purge", "purged", "PURGES"]
+    assert found("great purge", "purge great") == ["great", "purge"]  # in text order, whatever the query's
+    assert found("one two one two", "one two", limit=3) == ["one", "two", "one"]
+    assert found("o'brien o brien", "o'brien") == ["o'brien", "o brien"]  # the query's words, as the text's are cut
+
+
 def test_chunks_tile_the_text():
     text = ("word " * 700 + "\n\n") * 3
     parts = list(search_index.chunks(text, size=1000))

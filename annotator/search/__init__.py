@@ -133,7 +133,8 @@ def _facets(rows: list[backends.Match], filters: Filters) -> tuple[list[Facet], 
     """Counts per value of each facet, among the rows the other facets' choices (and the dates) keep; and the rows
     every choice keeps. Column by column: a common word matches thousands of rows."""
     chosen = filters.chosen()
-    columns = {name: [getattr(row, _ROW_FIELD[name]) for row in rows] for name in FACETS}
+    by_field = dict(zip(backends.Match._fields, zip(*rows, strict=True), strict=True)) if rows else {}
+    columns = {name: by_field.get(_ROW_FIELD[name], ()) for name in FACETS}
     passes = {name: [str(value) == chosen[name] for value in columns[name]] for name in chosen}
     if filters.since or filters.until:
         passes["dates"] = [filters.in_dates(row) for row in rows]
@@ -159,12 +160,12 @@ def _facets(rows: list[backends.Match], filters: Filters) -> tuple[list[Facet], 
     return out, kept
 
 
-def _document_url(entry: SearchEntry, excerpt: Excerpt) -> str:
-    """The document page at the hit: its block (the page's #block-N, counted from the entry's first block, cut as
-    the page cuts them) and the hit's offsets, which the page selects."""
+def _document_url(page: str, entry: SearchEntry, excerpt: Excerpt) -> str:
+    """The document page (`page`: its address) at the hit: its block (the page's #block-N, counted from the entry's
+    first block, cut as the page cuts them) and the hit's offsets, which the page selects."""
     block = entry.block + len(split_blocks(entry.body[: excerpt.start])) - 1
     start, end = entry.start + excerpt.start, entry.start + excerpt.end
-    return f"{reverse('document_detail', args=[entry.document_id])}?at={start}-{end}#block-{block}"
+    return f"{page}?at={start}-{end}#block-{block}"
 
 
 def _result(entry: SearchEntry, query: Query) -> Result:
@@ -173,7 +174,7 @@ def _result(entry: SearchEntry, query: Query) -> Result:
     document, source = entry.document, entry.source
     if entry.kind == SearchEntry.Kind.TEXT and document is not None:
         heading, url = document.title, reverse("document_detail", args=[entry.document_id])
-        linked = [(e, _document_url(entry, e)) for e in found]
+        linked = [(e, _document_url(url, entry, e)) for e in found]
     elif entry.kind == SearchEntry.Kind.SOURCE and source is not None:
         heading, url = source.title, reverse("source_detail", args=[entry.source_id])
         linked = [(e, url) for e in found]

@@ -146,12 +146,19 @@ def closest_word(word: str, texts: list[str]) -> str | None:
 # Finding the terms in a text -------------------------------------------------------------------------------
 
 
-def _words_of(folded: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
-
-
-def _word_matches(word: str, want: str, prefix: bool) -> bool:
-    return word.startswith(want) if prefix else word == want
+@functools.lru_cache(maxsize=256)
+def _finder(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """One pattern finding, at each word's start, the first of the terms that begins there: a term's words in a row
+    (WORD's runs, anything else between them), the last only beginning with its word when it is a prefix. Inside a
+    lookahead, so that hits may overlap (`"b b"` twice in `b b b`). None when no term can match (a word of a term
+    that is not one WORD run never is one)."""
+    alternatives = []
+    for term in terms:
+        if not term.words or not all(WORD.fullmatch(word) for word in term.words):
+            continue
+        tail = r"\w*" if term.prefix else r"(?!\w)"
+        alternatives.append(r"\W+".join(map(re.escape, term.words)) + tail)
+    return re.compile(r"(?<!\w)(?=(" + "|".join(alternatives) + "))") if alternatives else None
 
 
 def hits(text: str, terms: tuple[Term, ...], limit: int = 1000) -> list[tuple[int, int]]:
@@ -160,18 +167,14 @@ def hits(text: str, terms: tuple[Term, ...], limit: int = 1000) -> list[tuple[in
     parts = [" ".join(t.words) for t in terms if t.part]
     if parts:
         return _parts(folded, where, parts, limit)
-    words = _words_of(folded)
-    found = []
-    for i in range(len(words)):
-        for term in terms:
-            n = len(term.words)
-            if i + n > len(words):
-                continue
-            if all(_word_matches(words[i + k][0], term.words[k], term.prefix and k == n - 1) for k in range(n)):
-                found.append((where[words[i][1]], where[words[i + n - 1][2]]))
-                break
+    finder = _finder(tuple(terms))
+    found: list[tuple[int, int]] = []
+    if finder is None:
+        return found
+    for match in finder.finditer(folded):
         if len(found) >= limit:
             break
+        found.append((where[match.start(1)], where[match.end(1)]))
     return found
 
 
