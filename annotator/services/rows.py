@@ -95,9 +95,11 @@ def _select(model, shared, columns, fixed, rows, sql_of) -> tuple[str, list]:
     else:
         source = "json_each(%s) AS u ORDER BY u.key"
     expanded = {index for index, column in enumerate(columns) if column in sql_of}
-    flat = [
-        [part for index, value in enumerate(row) for part in (value if index in expanded else (value,))] for row in rows
-    ]
+    if expanded:  # a column written by an expression of several values: its values take their places in the row
+        rows = [
+            [part for index, value in enumerate(row) for part in (value if index in expanded else (value,))]
+            for row in rows
+        ]
     params = [shared[column] for column in fixed]
-    params.append(json.dumps(flat, ensure_ascii=False))
+    params.append(json.dumps(rows, ensure_ascii=False))
     return f"SELECT {', '.join(chosen)} FROM {source}", params
