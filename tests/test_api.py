@@ -320,6 +320,17 @@ def test_bulk_lists_every_refused_item_and_saves_nothing(annotator, doc, labels)
     assert shape.status_code == 400
     fields = [e["field"] for e in shape.json()["errors"]]
     assert fields == ["marks.0.start", "marks.0.end", "marks.0.exact", "marks.0.label", "marks.1.label"]
+    misspelt = client.post(
+        f"{V1}/documents/{doc.pk}/marks/bulk/",
+        {"marks": [_item("Did"), {**_item("Getty"), "colour": "red", "lable": "claim"}]},
+        format="json",
+    )
+    assert misspelt.status_code == 400
+    assert [(e["field"], e["code"]) for e in misspelt.json()["errors"]] == [
+        ("marks.1.colour", "unknown"),
+        ("marks.1.lable", "unknown"),
+    ]
+    assert Annotation.objects.count() == 1
 
 
 def test_bulk_refuses_a_retired_label_as_a_single_mark_is_refused(annotator, doc, labels):

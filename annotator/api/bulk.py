@@ -61,6 +61,8 @@ def _text(item: dict, key: str, where: str, problems: Problems, *, required=Fals
 
 
 def _unknown(item: dict, allowed: set, where: str, problems: Problems) -> None:
+    if item.keys() <= allowed:
+        return
     for key in sorted(set(item) - allowed):
         problems.add(f"{where}.{key}", "Unknown field.", "unknown")
 
