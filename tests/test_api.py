@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotator import reads, services
-from annotator.models import AccessToken, Annotation, Citation, Link, TokenScope
+from annotator.models import AccessToken, Annotation, Citation, ImportUpload, Link, TokenScope
 from annotator.services import tokens
 from annotator.services.sources import cite_source, create_source
 from annotator.services.versions import add_version
@@ -585,6 +585,18 @@ def test_an_import_that_cannot_be_read_or_placed_says_why(manager, doc):
     assert unreadable.status_code == 422 and "cannot be read" in unreadable.json()["errors"][0]["message"]
     header = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv").streaming_content).decode()
     assert client.post(url, {"data": header, "document": 999999}).json()["errors"][0]["field"] == "document"
+
+
+def test_an_import_of_more_marks_than_one_request_takes_is_refused(manager, annotator, doc, labels, settings):
+    for word in ("Stalin", "Getty"):
+        mark(doc, annotator, word, labels["claim"])
+    client = client_with(manager)
+    exported = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv&raw=on").streaming_content).decode()
+    settings.ANNOTATOR_MAX_MARKS_PER_REQUEST = 1
+    refused = client.post(f"{V1}/projects/{doc.project_id}/import/", {"data": exported})
+    assert refused.status_code == 422
+    assert "holds 2 marks; one import from the app takes at most 1" in refused.json()["errors"][0]["message"]
+    assert not ImportUpload.objects.exists()
 
 
 def test_a_document_from_a_file_is_made_in_the_background_and_followed(manager, annotator, project):

@@ -101,6 +101,21 @@ def test_a_file_over_the_limit_is_refused(manager, project, settings):
     assert not ImportUpload.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [("ANNOTATOR_MAX_MARKS_PER_REQUEST", "holds 2 marks"), ("ANNOTATOR_MAX_IMPORT_LINKS", "holds 1 links")],
+)
+def test_a_file_of_more_marks_or_links_than_one_import_takes_is_refused(
+    manager, project, exported, settings, setting, message
+):
+    # Each mark and link is checked and saved one by one: the work of a request is bounded by their number.
+    setattr(settings, setting, 1 if setting.endswith("REQUEST") else 0)
+    response = _upload(client_for(manager), project, **exported)
+    page = response.content.decode()
+    assert response.status_code == 422 and message in page and "manage.py import_annotations" in page
+    assert not ImportUpload.objects.exists() and not Annotation.objects.exists()
+
+
 def test_other_tools_marks_go_to_the_document_chosen(manager, project):
     document = DocumentFactory(project=project, title="Numbers", text=tools.TEXT)
     data = json.dumps([tools.hypothesis("mass terror", tags=["nkvd"])]).encode()

@@ -38,11 +38,24 @@ def _read(data: bytes, links: bytes | None, spreadsheet_safe: bool) -> Parsed:
     if not data.strip():
         raise ActionRefused("The file is empty.")
     try:
-        return exchange.read(data, links=links, spreadsheet_safe=spreadsheet_safe)
+        parsed = exchange.read(data, links=links, spreadsheet_safe=spreadsheet_safe)
     except exchange.LinksFileError as exc:
         raise ActionRefused(f"The links file cannot be read: {exc}") from None
     except exchange.ImportFileError as exc:
         raise ActionRefused(f"The file cannot be read: {exc}") from None
+    _check_size(len(parsed.rows), settings.ANNOTATOR_MAX_MARKS_PER_REQUEST, "marks")
+    _check_size(len(parsed.links), settings.ANNOTATOR_MAX_IMPORT_LINKS, "links")
+    return parsed
+
+
+def _check_size(count: int, most: int, what: str) -> None:
+    # Each mark and link of an import is placed, checked and saved one by one (a link ~20 ms, a mark ~3 ms), twice
+    # (the check, then the import): the request's work is bounded by the number of them, not only the file's bytes.
+    if count > most:
+        raise ActionRefused(
+            f"The file holds {count:,} {what}; one import from the app takes at most {most:,}. Split the file, or "
+            "have it imported on the server (manage.py import_annotations)."
+        )
 
 
 def _mapping(project: Project, document: Document | None, label: str, as_user) -> Mapping:
