@@ -37,7 +37,7 @@ run: install
 	@echo "  Open http://$(HOST)/ and log in as editor1 (also editor2, reviewer, manager, admin)"
 	@echo "  with the password $(DEMO_PASSWORD). The background worker runs beside the server; Ctrl+C stops both."
 	@echo ""
-	@# The background worker (documents from web pages and files) beside the server; Ctrl+C stops both.
+	@# The background worker (documents from web pages and files, imports of marks, webhooks) beside the server; Ctrl+C stops both.
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)

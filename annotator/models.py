@@ -1164,12 +1164,18 @@ class WebhookAttempt(models.Model):
 
 
 class ImportUpload(models.Model):
-    """A file of marks a manager uploaded on the import page: checked (a dry run, its report kept) and waiting for
-    them to confirm, or imported. Kept for its uploader only, for a few hours (services/import_uploads.py)."""
+    """A file of marks a manager uploaded on the import page: being checked (a dry run, in the background), checked
+    (its report kept) and waiting for them to confirm, being imported (in the background), imported, or failed (the
+    server could not finish). Kept for its uploader only, for a few hours (services/import_uploads.py)."""
 
     class State(models.TextChoices):
+        CHECKING = "checking", "Being checked"
         CHECKED = "checked", "Checked, waiting for confirmation"
+        IMPORTING = "importing", "Being imported"
         IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    PENDING = (State.CHECKING, State.IMPORTING)  # the background worker has it
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -1183,14 +1189,19 @@ class ImportUpload(models.Model):
     as_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKED)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
     report = models.JSONField(default=dict, help_text="The dry run's report; once imported, the import's.")
+    message = models.TextField(blank=True, help_text="Why it failed, when it did.")
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "project", "state"]), models.Index(fields=["created_at"])]
-        constraints = [models.CheckConstraint(condition=Q(state__in=["checked", "imported"]), name="upload_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["checking", "checked", "importing", "imported", "failed"]), name="upload_state"
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.state})"

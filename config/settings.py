@@ -216,10 +216,12 @@ ANNOTATOR_FETCH_TIMEOUT = env_int("ANNOTATOR_FETCH_TIMEOUT", 10)
 ANNOTATOR_WEBHOOK_BATCH = env_int("ANNOTATOR_WEBHOOK_BATCH", 500)
 ANNOTATOR_WEBHOOK_TIMEOUT = env_int("ANNOTATOR_WEBHOOK_TIMEOUT", 5)
 ANNOTATOR_WEBHOOK_ATTEMPTS = env_int("ANNOTATOR_WEBHOOK_ATTEMPTS", 6)
-# The most marks one request may make at once (services.bulk_annotate refuses more; so does an import from the
-# app, page or API), and the most links one import from the app may make: each is checked and saved one by one.
+# The most marks one request may make at once (services.bulk_annotate refuses more).
 ANNOTATOR_MAX_MARKS_PER_REQUEST = env_int("ANNOTATOR_MAX_MARKS_PER_REQUEST", 1000)
-ANNOTATOR_MAX_IMPORT_LINKS = env_int("ANNOTATOR_MAX_IMPORT_LINKS", 200)
+# The most marks and links one import from the app (page or API) may hold: the worker checks and saves each one by
+# one (a mark ~3 ms, a link ~20 ms here), twice (the check, then the import).
+ANNOTATOR_MAX_IMPORT_MARKS = env_int("ANNOTATOR_MAX_IMPORT_MARKS", 10_000)
+ANNOTATOR_MAX_IMPORT_LINKS = env_int("ANNOTATOR_MAX_IMPORT_LINKS", 2_000)
 # Django's default, said here: the largest form of the app (a link type's label boxes, admin inlines) is far below it.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # How often (milliseconds) an open document asks whether anyone changed its marks.

@@ -578,6 +578,28 @@ def test_an_import_reports_its_check_first_then_imports_once_when_confirmed(mana
     assert refused.status_code == 403
 
 
+def test_an_import_is_checked_and_made_in_the_background_and_followed(manager, annotator, doc, labels, settings):
+    from annotator.services import import_uploads
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # the test is the worker
+    made = mark(doc, annotator, "Stalin", labels["claim"])
+    client = client_with(manager)
+    exported = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv&raw=on").streaming_content).decode()
+    services.delete_annotation(user=annotator, annotation=made)
+    checked = client.post(f"{V1}/projects/{doc.project_id}/import/", {"data": exported})
+    assert checked.status_code == 201 and checked.json()["state"] == "checking"
+    upload_id = checked.json()["id"]
+    confirm = f"{V1}/imports/{upload_id}/confirm/"
+    assert client.post(confirm).status_code == 409
+    import_uploads.check_upload.call(upload_id)
+    assert client.get(checked["Location"]).json()["report"]["created"] == 1
+    started = client.post(confirm)
+    assert started.status_code == 202 and started.json()["state"] == "importing"
+    import_uploads.run_import.call(upload_id)
+    assert client.get(checked["Location"]).json()["state"] == "imported"
+    assert client.post(confirm).status_code == 200 and Annotation.objects.count() == 1
+
+
 def test_an_import_that_cannot_be_read_or_placed_says_why(manager, doc):
     client = client_with(manager)
     url = f"{V1}/projects/{doc.project_id}/import/"
@@ -587,12 +609,12 @@ def test_an_import_that_cannot_be_read_or_placed_says_why(manager, doc):
     assert client.post(url, {"data": header, "document": 999999}).json()["errors"][0]["field"] == "document"
 
 
-def test_an_import_of_more_marks_than_one_request_takes_is_refused(manager, annotator, doc, labels, settings):
+def test_an_import_of_more_marks_than_one_import_takes_is_refused(manager, annotator, doc, labels, settings):
     for word in ("Stalin", "Getty"):
         mark(doc, annotator, word, labels["claim"])
     client = client_with(manager)
     exported = b"".join(client.get(f"{V1}/documents/{doc.pk}/export/?format=csv&raw=on").streaming_content).decode()
-    settings.ANNOTATOR_MAX_MARKS_PER_REQUEST = 1
+    settings.ANNOTATOR_MAX_IMPORT_MARKS = 1
     refused = client.post(f"{V1}/projects/{doc.project_id}/import/", {"data": exported})
     assert refused.status_code == 422
     assert "holds 2 marks; one import from the app takes at most 1" in refused.json()["errors"][0]["message"]

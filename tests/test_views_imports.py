@@ -103,13 +103,13 @@ def test_a_file_over_the_limit_is_refused(manager, project, settings):
 
 @pytest.mark.parametrize(
     ("setting", "message"),
-    [("ANNOTATOR_MAX_MARKS_PER_REQUEST", "holds 2 marks"), ("ANNOTATOR_MAX_IMPORT_LINKS", "holds 1 links")],
+    [("ANNOTATOR_MAX_IMPORT_MARKS", "holds 2 marks"), ("ANNOTATOR_MAX_IMPORT_LINKS", "holds 1 links")],
 )
 def test_a_file_of_more_marks_or_links_than_one_import_takes_is_refused(
     manager, project, exported, settings, setting, message
 ):
     # Each mark and link is checked and saved one by one: the work of a request is bounded by their number.
-    setattr(settings, setting, 1 if setting.endswith("REQUEST") else 0)
+    setattr(settings, setting, 1 if setting.endswith("MARKS") else 0)
     response = _upload(client_for(manager), project, **exported)
     page = response.content.decode()
     assert response.status_code == 422 and message in page and "manage.py import_annotations" in page
@@ -166,3 +166,81 @@ def test_a_new_check_replaces_the_one_waiting(manager, project, exported):
 def test_the_service_refuses_a_label_of_another_project(manager, project, exported):
     with pytest.raises(services.ActionRefused, match="not one of the project's"):
         import_uploads.check_import(user=manager, project=project, name="m.csv", data=exported["file"], label="nope")
+
+
+# In the background ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nobody_works(settings):
+    """Tasks wait, as they do until the worker takes them: the test runs them itself."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def test_the_check_and_the_import_run_in_the_background_and_the_page_follows_them(
+    manager, project, exported, nobody_works
+):
+    client = client_for(manager)
+    response = _upload(client, project, **exported)
+    upload = ImportUpload.objects.get()
+    assert upload.state == "checking" and upload.report == {}
+    page = client.get(response.url).content.decode()
+    assert "Checking the file" in page and 'hx-trigger="every 1s"' in page and "Import 2 mark(s)" not in page
+    assert client.post(response.url).status_code == 409  # nothing to confirm yet
+    import_uploads.check_upload.call(upload.pk)
+    assert not Annotation.objects.exists()
+    polled = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in polled and "Import 2 mark(s)" in polled and "every 1s" not in polled
+    assert client.post(response.url).status_code == 302
+    upload.refresh_from_db()
+    assert upload.state == "importing" and not Annotation.objects.exists()
+    assert "Importing the rows the check placed" in client.get(response.url).content.decode()
+    client.post(response.url)  # a second click while it runs changes nothing
+    import_uploads.run_import.call(upload.pk)
+    import_uploads.run_import.call(upload.pk)  # run twice: done once
+    assert Annotation.objects.count() == 2 and Link.objects.count() == 1
+    upload.refresh_from_db()
+    assert upload.state == "imported" and upload.data == b""
+    assert "Imported on" in client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_a_newer_upload_replaces_one_being_checked(manager, project, exported, nobody_works):
+    client = client_for(manager)
+    _upload(client, project, **exported)
+    first = ImportUpload.objects.get()
+    _upload(client, project, **exported)
+    import_uploads.check_upload.call(first.pk)  # the worker gets to the first one late: it is gone
+    assert ImportUpload.objects.get().pk != first.pk
+
+
+def test_a_crash_in_the_background_fails_the_upload_and_the_page_says_so(
+    manager, project, exported, nobody_works, monkeypatch
+):
+    client = client_for(manager)
+    response = _upload(client, project, **exported)
+    upload = ImportUpload.objects.get()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(import_uploads, "import_marks", broken)
+    with pytest.raises(RuntimeError):  # the task fails, as the worker records it
+        import_uploads.check_upload.call(upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "failed" and upload.data == b""
+    page = client.get(response.url).content.decode()
+    assert "Something went wrong on the server (RuntimeError)" in page and "disk on fire" not in page
+    assert client.post(response.url).status_code == 422
+
+
+def test_a_manager_who_left_before_the_import_ran_imports_nothing(manager, project, exported, nobody_works):
+    client = client_for(manager)
+    response = _upload(client, project, **exported)
+    upload = ImportUpload.objects.get()
+    import_uploads.check_upload.call(upload.pk)
+    client.post(response.url)
+    manager.memberships.update(role=Role.ANNOTATOR)
+    import_uploads.run_import.call(upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "failed" and "Only the project's managers" in upload.message
+    assert not Annotation.objects.exists()

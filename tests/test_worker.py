@@ -99,3 +99,29 @@ def test_a_webhook_delivery_is_sent_by_the_worker_and_a_retry_waits_in_the_datab
         _work()
     delivery.refresh_from_db()
     assert len(receiver.received) == 2 and delivery.state == "delivered" and delivery.attempts == 2
+
+
+def test_an_import_is_checked_then_made_by_the_worker_command(project, manager, annotator):
+    """As deployed: the upload and the confirmation each queue one task in the database; the worker does the work."""
+    from annotator import exchange, services
+    from annotator.models import Annotation, ImportUpload
+    from annotator.services import import_uploads
+
+    from .factories import DocumentFactory
+
+    document = DocumentFactory(project=project)
+    start = document.text.index("Stalin")
+    label = project.labels.get(key="claim")
+    made = services.annotate(user=annotator, document=document, start=start, end=start + 6, exact="Stalin", label=label)
+    data = "".join(exchange.export(Annotation.objects.all(), "csv", raw=True)).encode()
+    services.delete_annotation(user=annotator, annotation=made)
+    upload = import_uploads.check_import(user=manager, project=project, name="marks.csv", data=data)
+    assert upload.state == "checking" and DBTaskResult.objects.get().status == "READY"
+    _work()
+    upload.refresh_from_db()
+    assert upload.state == "checked" and upload.report["created"] == 1 and not Annotation.objects.exists()
+    assert import_uploads.confirm_import(user=manager, upload=upload).state == "importing"
+    _work()
+    upload.refresh_from_db()
+    assert upload.state == ImportUpload.State.IMPORTED and Annotation.objects.get().span.exact == "Stalin"
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}

@@ -7,7 +7,7 @@ import binascii
 
 from rest_framework import serializers
 
-from ..models import Annotation, Document, DocumentVersion, Label, Membership, Project, Status
+from ..models import Annotation, Document, DocumentVersion, ImportUpload, Label, Membership, Project, Status
 from ..text import Utf16Offsets
 
 OFFSETS = ("codepoints", "utf16")
@@ -389,18 +389,20 @@ class ImportSerializer(serializers.Serializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    """A checked file: the dry run's report (rows placed, re-found, refused, each with its line), until it is
-    confirmed; then the import's."""
+    """An uploaded file of marks: being checked in the background (`checking`), checked with the dry run's report
+    (rows placed, re-found, refused, each with its line), being imported (`importing`), imported with the import's
+    report, or `failed` with its `message`. Read it again until its state is not checking or importing."""
 
     id = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=["checked", "imported"])
+    state = serializers.ChoiceField(choices=[choice for choice, _ in ImportUpload.State.choices])
     name = serializers.CharField()
     created_at = serializers.DateTimeField()
     imported_at = serializers.DateTimeField(allow_null=True)
     report = serializers.DictField(
-        help_text="created, reanchored, unchanged, sources_created, links_created, links_unchanged, placed_count, "
-        "refused_count, and placed and refused as [line, message] pairs."
+        help_text="Once checked: created, reanchored, unchanged, sources_created, links_created, links_unchanged, "
+        "placed_count, refused_count, and placed and refused as [line, message] pairs."
     )
+    message = serializers.CharField(help_text="Why it failed (state `failed`).")
 
 
 class LinkNoteSerializer(serializers.Serializer):

@@ -736,9 +736,12 @@ class MarkImport(ApiView):
         request=s.ImportSerializer,
         responses={201: s.ImportUploadSerializer},
         summary="Check a file of marks (managers): its dry run's report; nothing is imported until it is confirmed",
-        description="The project's import page, over the API (services/import_uploads.py): the file is checked (the "
-        "import run and rolled back) and kept for its uploader for two hours; `POST imports/<id>/confirm/` imports "
-        "the rows the check placed, once. Refused rows are reported with their line and left out.",
+        description="The project's import page, over the API (services/import_uploads.py): a file that can be read "
+        "is kept for its uploader for two hours and checked in the background (the import run and rolled back): "
+        "its state is `checking`, then `checked` with the report (GET its Location until then); `POST "
+        "imports/<id>/confirm/` has the rows the check placed imported, once, also in the background (`importing`, "
+        "then `imported`). Refused rows are reported with their line and left out. A file that cannot be read, or "
+        "holds more marks or links than an import takes, is refused at once with the reason.",
     )
     def post(self, request, project_id):
         project, _ = project_for(request.user, project_id)
@@ -778,10 +781,13 @@ class ImportDetail(ApiView):
 class ImportConfirm(ApiView):
     @extend_schema(
         request=None,
-        responses=s.ImportUploadSerializer,
+        responses={200: s.ImportUploadSerializer, 202: s.ImportUploadSerializer},
         summary="Import a checked file (its uploader, a manager): once, however often it is asked",
+        description="202 while the worker imports it (state `importing`: GET imports/<id>/ until `imported`); 200 "
+        "once imported. 409 while the file is still being checked.",
     )
     def post(self, request, import_id):
         upload, _ = import_upload_for(request.user, import_id)
         upload = import_uploads.confirm_import(user=request.user, upload=upload)
-        return Response(s.ImportUploadSerializer(upload).data)
+        done = upload.state == upload.State.IMPORTED
+        return Response(s.ImportUploadSerializer(upload).data, status=200 if done else status.HTTP_202_ACCEPTED)

@@ -1,18 +1,22 @@
 """Importing marks from the app: a manager's upload is checked (the import, run and rolled back: its report) and kept,
 server-side, for them alone, until they confirm it (imported once, however often they click) or it expires.
 
-The file is read again and imported through imports.import_marks at confirmation, in one transaction with the row
-that says it was imported, so a second confirmation finds it done. Rows the check refused are left out (each mark is
-saved whole, with its citations); a file that cannot be read at all is refused with its reason and nothing kept.
+Both the check and the import run in the background worker (Django's Tasks API, as documents from files do): a web
+request only reads the file (refusing one that cannot be read, or holds more than an import takes) and queues the
+work; the page and the API follow the upload's state. The file is read again and imported through
+imports.import_marks, in one transaction with the row that says it was imported, so a second confirmation finds it
+done. Rows the check refused are left out (each mark is saved whole, with its citations).
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from .. import exchange
 from ..exchange.readers import Parsed
@@ -20,6 +24,8 @@ from ..models import Document, ImportUpload, Membership, Project, Role
 from .errors import ActionRefused, Conflict, Forbidden
 from .imports import ImportReport, Mapping, import_marks
 from .projects import check_member
+
+logger = logging.getLogger(__name__)
 
 EXPIRES = datetime.timedelta(hours=2)  # an upload not confirmed by then is deleted
 SHOWN = 1000  # report lines kept per kind (placed, refused); the counts are whole
@@ -43,14 +49,14 @@ def _read(data: bytes, links: bytes | None, spreadsheet_safe: bool) -> Parsed:
         raise ActionRefused(f"The links file cannot be read: {exc}") from None
     except exchange.ImportFileError as exc:
         raise ActionRefused(f"The file cannot be read: {exc}") from None
-    _check_size(len(parsed.rows), settings.ANNOTATOR_MAX_MARKS_PER_REQUEST, "marks")
+    _check_size(len(parsed.rows), settings.ANNOTATOR_MAX_IMPORT_MARKS, "marks")
     _check_size(len(parsed.links), settings.ANNOTATOR_MAX_IMPORT_LINKS, "links")
     return parsed
 
 
 def _check_size(count: int, most: int, what: str) -> None:
-    # Each mark and link of an import is placed, checked and saved one by one (a link ~20 ms, a mark ~3 ms), twice
-    # (the check, then the import): the request's work is bounded by the number of them, not only the file's bytes.
+    # The worker's time is bounded by the number of marks and links, not only by the file's bytes: a 5 MB CSV holds
+    # 20,000 short marks (a minute of work, twice: the check, then the import), and other work waits behind it.
     if count > most:
         raise ActionRefused(
             f"The file holds {count:,} {what}; one import from the app takes at most {most:,}. Split the file, or "
@@ -96,24 +102,17 @@ def check_import(
     label: str = "",
     as_user=None,
 ) -> ImportUpload:
-    """Check an uploaded file of marks (managers): import it and roll back, keeping the report and the file for
-    `confirm_import`. A newer upload of the same user and project replaces a waiting one; expired ones go."""
+    """Take an uploaded file of marks (managers) to be checked in the background (`check_upload`: the import run and
+    rolled back, its report kept), keeping the file for `confirm_import`. A file that cannot be read, or holds more
+    than an import takes, is refused here, with nothing kept. A newer upload of the same user and project replaces
+    one checked or being checked; expired ones go."""
     _check_manager(user, project.pk)
-    parsed = _read(data, links, spreadsheet_safe)
-    mapping = _mapping(project, document, label, as_user)
-    report = import_marks(
-        user=user,
-        rows=parsed.rows,
-        problems=parsed.problems,
-        project=project,
-        partial=True,
-        dry_run=True,
-        links=parsed.links,
-        mapping=mapping,
-    )
+    _read(data, links, spreadsheet_safe)
+    _mapping(project, document, label, as_user)
     ImportUpload.objects.filter(created_at__lt=timezone.now() - EXPIRES).delete()
-    ImportUpload.objects.filter(user=user, project=project, state=ImportUpload.State.CHECKED).delete()
-    return ImportUpload.objects.create(
+    waiting = (ImportUpload.State.CHECKING, ImportUpload.State.CHECKED)
+    ImportUpload.objects.filter(user=user, project=project, state__in=waiting).delete()
+    upload = ImportUpload.objects.create(
         project=project,
         user=user,
         name=name[:255],
@@ -124,8 +123,10 @@ def check_import(
         document=document,
         label=label,
         as_user=as_user,
-        report=_summary(report),
+        state=ImportUpload.State.CHECKING,
     )
+    _queue(check_upload, upload)
+    return upload
 
 
 def expired(upload: ImportUpload) -> bool:
@@ -134,32 +135,94 @@ def expired(upload: ImportUpload) -> bool:
 
 @transaction.atomic
 def confirm_import(*, user, upload: ImportUpload) -> ImportUpload:
-    """Import a checked upload (its uploader, still a manager): the rows its check placed, once. A second
-    confirmation (a double click) finds it imported and changes nothing."""
+    """Have a checked upload imported in the background (its uploader, still a manager): the rows its check placed,
+    once. A second confirmation (a double click) finds it being imported, or imported, and changes nothing."""
     locked = ImportUpload.objects.select_for_update().filter(pk=upload.pk, user=user).first()
     if locked is None:
         raise Conflict("This import is not waiting any more: upload the file again.")
-    if locked.state == ImportUpload.State.IMPORTED:
+    if locked.state in (ImportUpload.State.IMPORTING, ImportUpload.State.IMPORTED):
         return locked
+    if locked.state == ImportUpload.State.CHECKING:
+        raise Conflict("The file is still being checked: import it once its report is shown.")
+    if locked.state == ImportUpload.State.FAILED:
+        raise ActionRefused("This upload failed: upload the file again.")
     if expired(locked):
         raise ActionRefused("This check is over two hours old: upload the file again to check it anew.")
     _check_manager(user, locked.project_id)
-    project = Project.objects.get(pk=locked.project_id)
-    parsed = _read(
-        bytes(locked.data), bytes(locked.links) if locked.links is not None else None, locked.spreadsheet_safe
-    )
-    report = import_marks(
-        user=user,
-        rows=parsed.rows,
-        problems=parsed.problems,
-        project=project,
-        partial=True,
-        links=parsed.links,
-        mapping=_mapping(project, locked.document, locked.label, locked.as_user),
-    )
-    locked.state = ImportUpload.State.IMPORTED
-    locked.report = _summary(report)
-    locked.data, locked.links = b"", None
-    locked.imported_at = timezone.now()
-    locked.save()
+    locked.state = ImportUpload.State.IMPORTING
+    locked.save(update_fields=["state"])
+    _queue(run_import, locked)
     return locked
+
+
+# The work, in the background ------------------------------------------------------------------------------------
+# Each mark and link of a file is placed, checked and saved one by one (a link ~20 ms, a mark ~3 ms): the worker
+# does it, not a web request. The uploads' rows say how far it got; the import page and the API read them.
+
+
+def _queue(work, upload: ImportUpload) -> None:
+    try:
+        work.enqueue(upload.pk)
+    except Exception:
+        logger.exception("Could not queue the work on import %s", upload.pk)
+        raise
+    upload.refresh_from_db()  # the tests' tasks, and a quick worker, may have done it already
+
+
+@task()
+def check_upload(upload_id: int) -> None:
+    """The background task (`manage.py db_worker` runs it): an upload's dry run, its report kept on the row."""
+    _run(upload_id, ImportUpload.State.CHECKING, dry_run=True)
+
+
+@task()
+def run_import(upload_id: int) -> None:
+    """The background task: a confirmed upload imported, in one transaction with the row that says so."""
+    _run(upload_id, ImportUpload.State.IMPORTING, dry_run=False)
+
+
+def _run(upload_id: int, state: str, *, dry_run: bool) -> None:
+    try:
+        with transaction.atomic():
+            upload = (
+                ImportUpload.objects.select_for_update()
+                .select_related("project", "user", "document", "as_user")
+                .filter(pk=upload_id, state=state)
+                .first()
+            )
+            if upload is None:
+                return  # replaced by a newer upload, or done already
+            _check_manager(upload.user, upload.project_id)  # still, when the worker gets to it
+            parsed = _read(
+                bytes(upload.data), bytes(upload.links) if upload.links is not None else None, upload.spreadsheet_safe
+            )
+            report = import_marks(
+                user=upload.user,
+                rows=parsed.rows,
+                problems=parsed.problems,
+                project=upload.project,
+                partial=True,
+                dry_run=dry_run,
+                links=parsed.links,
+                mapping=_mapping(upload.project, upload.document, upload.label, upload.as_user),
+            )
+            upload.report = _summary(report)
+            if dry_run:
+                upload.state = ImportUpload.State.CHECKED
+            else:
+                upload.state = ImportUpload.State.IMPORTED
+                upload.data, upload.links = b"", None
+                upload.imported_at = timezone.now()
+            upload.save()
+    except ActionRefused as exc:
+        _fail(upload_id, exc.message)
+    except Exception as exc:
+        logger.exception("Import %s failed", upload_id)
+        _fail(upload_id, f"Something went wrong on the server ({type(exc).__name__}); nothing was imported.")
+        raise
+
+
+def _fail(upload_id: int, message: str) -> None:
+    ImportUpload.objects.filter(pk=upload_id).update(
+        state=ImportUpload.State.FAILED, message=message[:1000], data=b"", links=None
+    )

@@ -59,7 +59,8 @@ def project_import(request, project_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_detail(request, import_id):
-    """An upload's report, and the button that imports it (its uploader only: anyone else finds nothing)."""
+    """An upload's report, and the button that imports it (its uploader only: anyone else finds nothing). While the
+    worker checks or imports it, htmx asks for the upload's state every second until the report is there."""
     upload, membership = import_upload_for(request.user, import_id)
     status = 200
     if request.method == "POST":
@@ -69,11 +70,10 @@ def import_detail(request, import_id):
             messages.error(request, exc.message)
             status = exc.status
         else:
-            report = upload.report
-            messages.success(
-                request,
-                f"Imported {report['created'] + report['reanchored']} mark(s) and {report['links_created']} link(s).",
-            )
+            if upload.state == upload.State.IMPORTED:
+                report = upload.report
+                made = report["created"] + report["reanchored"]
+                messages.success(request, f"Imported {made} mark(s) and {report['links_created']} link(s).")
             return redirect("import_detail", import_id=upload.pk)
     context = {
         "project": membership.project,
@@ -81,5 +81,8 @@ def import_detail(request, import_id):
         "upload": upload,
         "report": upload.report,
         "expired": import_uploads.expired(upload),
+        "pending": upload.state in upload.PENDING,
     }
-    return render(request, "annotator/import_detail.html", context, status=status)
+    partial = request.htmx and not request.htmx.history_restore_request and request.method == "GET"
+    template = "annotator/import_detail.html" + ("#state" if partial else "")
+    return render(request, template, context, status=status)
