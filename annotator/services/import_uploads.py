@@ -55,8 +55,9 @@ def _read(data: bytes, links: bytes | None, spreadsheet_safe: bool) -> Parsed:
 
 
 def _check_size(count: int, most: int, what: str) -> None:
-    # The worker's time is bounded by the number of marks and links, not only by the file's bytes: a 5 MB CSV holds
-    # 20,000 short marks (a minute of work, twice: the check, then the import), and other work waits behind it.
+    # The work is bounded by the number of marks and links, not only by the file's bytes: a 5 MB CSV holds 20,000
+    # short marks, a minute of work in one transaction (twice: the check, then the import), and other writers (on
+    # SQLite, all of them) would wait for it.
     if count > most:
         raise ActionRefused(
             f"The file holds {count:,} {what}; one import from the app takes at most {most:,}. Split the file, or "
