@@ -295,3 +295,55 @@ def test_a_partial_import_leaves_out_a_link_it_reported_and_saves_the_marks(docu
     report = imports.import_marks(rows=rows, links=[link], partial=True)
     assert (report.created, report.links_created) == (2, 0)
     assert [str(p) for p in report.problems] == ["row 4: the link names no creator; choose a user"]
+
+
+def test_an_imports_links_are_checked_one_by_one_and_saved_at_once(document, annotator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotator.models import Link
+
+    places = [(0, 10), (11, 24), (25, 40), (41, 55), (56, 70)]
+    rows = [
+        replace(row(document, s, e, line=n + 2, label="evidence" if n == 0 else "claim"), iri=f"mark:{n + 1}")
+        for n, (s, e) in enumerate(places)
+    ]
+
+    def supports(line, to, status="pending"):
+        return readers.ImportLink(
+            line=line,
+            type="supports",
+            from_iri="mark:1",
+            to_iri=f"mark:{to}",
+            speaker="",
+            note="",
+            author="ann",
+            status=status,
+            created_at=WHEN,
+        )
+
+    def queries(links):
+        Annotation.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            report = imports.import_marks(rows=rows, links=links, partial=True)
+        return report, len(captured)
+
+    one, few = queries([supports(10, 2)]), queries([supports(10, 2), supports(11, 3), supports(12, 4), supports(13, 5)])
+    assert (one[0].links_created, few[0].links_created) == (1, 4)
+    assert few[1] == one[1]  # three links more, not one query more
+    wrong_way = readers.ImportLink(
+        line=14,
+        type="supports",
+        from_iri="mark:2",
+        to_iri="mark:1",
+        speaker="",
+        note="",
+        author="ann",
+        status="pending",
+    )
+    report, _ = queries([supports(10, 2, "accepted"), supports(11, 2), wrong_way])
+    assert (report.links_created, report.links_unchanged) == (1, 1)  # the file's second copy of it is no new link
+    assert [p.line for p in report.problems] == [14]
+    link = Link.objects.get()
+    assert (link.status, link.created_at, link.created_by.username) == ("accepted", WHEN, "ann")
+    assert link.history.get().history_change_reason == "Imported as accepted"

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .. import anchoring, bibliography
 from .. import text as textlib
@@ -31,6 +32,7 @@ from ..exchange.records import SourceRecord, source_citation
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, Membership, Project, Role, Source, Status
 from . import deliveries, links
 from .errors import ActionRefused, Forbidden
+from .projects import check_member
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks, index_sources
 from .spans import Lock, lock_document, record_change, repeats, span_at
@@ -141,8 +143,9 @@ def import_marks(
             report.problems.append(Problem(row.line, exc.message if isinstance(exc, ActionRefused) else str(exc)))
     iris = {plan.row.iri: plan for plan in plans if plan.row.iri}
     resolved = []
+    types: dict[int, set[str]] = {}  # the keys of each project's link types, read once per project
     for link in links:
-        link, problem = _resolve_link(link, iris, users, mapping)
+        link, problem = _resolve_link(link, iris, users, mapping, types)
         if problem:
             report.problems.append(Problem(link.line, problem))  # a partial import leaves it out
         else:
@@ -217,24 +220,16 @@ def _save_all(
         _emit_made(plans, made)
     for document_id, (start, end) in touched.items():
         record_change(document_id, start, end)
-    linked: dict[int, list[int]] = {}  # the links made, by project
-    for link in links:
-        if link.from_iri not in by_iri or (_to_mark(link, by_iri) and link.to_iri not in by_iri):
-            continue  # reported above (partial import): its marks are not in the file
-        try:
-            with transaction.atomic():
-                made_link = _save_link(link, by_iri, users, rows)
-        except ActionRefused as exc:
-            report.problems.append(Problem(link.line, exc.message))
-            if not partial:
-                raise ImportFailed(report) from None
-            continue
-        if made_link is not None:
-            report.links_created += 1
-            linked.setdefault(made_link.project_id, []).append(made_link.pk)
-        else:
-            report.links_unchanged += 1
+    wanted = [
+        link
+        for link in links  # those whose marks are not in the file were reported above (a partial import)
+        if link.from_iri in by_iri and not (_to_mark(link, by_iri) and link.to_iri not in by_iri)
+    ]
+    made_links = _save_links(wanted, by_iri, users, rows, partial, report)
     # One event for an import's links, as for its marks (and a bulk write's): not one delivery per link.
+    linked: dict[int, list[int]] = {}  # the links made, by project
+    for made_link in made_links:
+        linked.setdefault(made_link.project_id, []).append(made_link.pk)
     for project_id, ids in linked.items():
         deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.Later("link", ids))
 
@@ -261,7 +256,9 @@ def _to_mark(link: ImportLink, marks: dict) -> bool:
     return link.to_mark or link.to_iri in marks
 
 
-def _resolve_link(link: ImportLink, iris: dict, users: dict, mapping: Mapping) -> tuple[ImportLink, str]:
+def _resolve_link(
+    link: ImportLink, iris: dict, users: dict, mapping: Mapping, types: dict[int, set[str]]
+) -> tuple[ImportLink, str]:
     """The link with its type and author as the project knows them (through the mapping), and its problem or ''."""
     if link.from_iri not in iris:
         return link, "the link starts at a mark that is not imported from this file"
@@ -273,7 +270,9 @@ def _resolve_link(link: ImportLink, iris: dict, users: dict, mapping: Mapping) -
         kept = f"Linked by {link.author} (imported)" if link.author else ""
         link = replace(link, author=mapping.as_user.get_username(), note=_joined(link.note, kept))
     project = iris[link.from_iri].document.project
-    if not LinkType.objects.filter(project=project, key=link.type).exists():
+    if project.pk not in types:
+        types[project.pk] = set(LinkType.objects.filter(project=project).values_list("key", flat=True))
+    if link.type not in types[project.pk]:
         if not mapping.link_type:
             return link, f"the project has no link type “{link.type}”" if link.type else "the link names no link type"
         kept = f"Relation in the file: {link.type}" if link.type else ""
@@ -306,43 +305,120 @@ def _link_source(link: ImportLink, project_id: int, rows: list[ImportRow]) -> So
     return sources.filter(url=link.to_iri).first()
 
 
-def _save_link(link: ImportLink, by_iri: dict, users: dict, rows: list[ImportRow]) -> Link | None:
-    """The link made, or None when the project has it already."""
-    source_mark = by_iri[link.from_iri]
-    project_id = source_mark.span.document.project_id
-    kind = LinkType.objects.filter(project_id=project_id, key=link.type).first()
-    if kind is None:
-        raise ActionRefused(f"the project has no link type “{textlib.isolated(link.type)}”")
-    to_mark = by_iri[link.to_iri] if _to_mark(link, by_iri) else None
-    to_source = None
-    if link.to_iri and to_mark is None:
-        to_source = _link_source(link, project_id, rows)
-        if to_source is None:
-            raise ActionRefused("the link points at a source the project does not have")
-    existing = Link.objects.filter(
-        from_annotation=source_mark, type=kind, to_annotation=to_mark, to_source=to_source, speaker=link.speaker
+def _save_links(
+    wanted: Sequence[ImportLink], by_iri: dict, users: dict, rows: list[ImportRow], partial: bool, report: ImportReport
+) -> list[Link]:
+    """The file's links between marks it imported (or to sources and speakers), under create_link's rules, each
+    checked on its own (a refused one is reported with its line) and all saved at once, with their history; a link
+    the project has already (or the file twice) is counted unchanged. Its author, review state and date are the
+    file's."""
+    kinds: dict[tuple[int, str], LinkType | None] = {}
+    planned: list[tuple[ImportLink, Annotation, Annotation | None, Source | None, LinkType]] = []
+
+    def refuse(link: ImportLink, message: str) -> None:
+        report.problems.append(Problem(link.line, message))
+        if not partial:
+            raise ImportFailed(report)
+
+    if not wanted:
+        return []
+    # The marks linked, locked and read with their documents (without the text) in one query.
+    ends = [(by_iri[link.from_iri], by_iri[link.to_iri] if _to_mark(link, by_iri) else None) for link in wanted]
+    marks = links.locked_marks(*{mark.pk for pair in ends for mark in pair if mark is not None})
+    for link, (start_mark, end_mark) in zip(wanted, ends, strict=True):
+        source_mark = marks[start_mark.pk]
+        project_id = source_mark.span.document.project_id
+        if (project_id, link.type) not in kinds:
+            kinds[project_id, link.type] = LinkType.objects.filter(project_id=project_id, key=link.type).first()
+        kind = kinds[project_id, link.type]
+        if kind is None:
+            refuse(link, f"the project has no link type “{textlib.isolated(link.type)}”")
+            continue
+        to_mark = marks[end_mark.pk] if end_mark is not None else None
+        to_source = None
+        if link.to_iri and to_mark is None:
+            to_source = _link_source(link, project_id, rows)
+            if to_source is None:
+                refuse(link, "the link points at a source the project does not have")
+                continue
+        planned.append((link, source_mark, to_mark, to_source, kind))
+    if not planned:
+        return []
+    taken: set[tuple] = set(
+        Link.objects.filter(from_annotation_id__in=list(marks)).values_list(
+            "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
+        )
     )
-    if existing.exists():
-        return None
-    made = links.create_link(
-        user=users[link.author],
-        from_annotation=source_mark,
-        type=kind,
-        to_annotation=to_mark,
-        to_source=to_source,
-        speaker=link.speaker,
-        note=link.note,
-        announce=False,
-    )
-    if link.status != made.status:
-        # The review the file records, saved through the model so the link's history shows it.
-        made.status = link.status
-        made._history_user = users[link.author]
-        made._change_reason = f"Imported as {link.status}"
-        made.save(update_fields=["status", "updated_at"])
-    Link.objects.filter(pk=made.pk).update(created_at=link.created_at or made.created_at)
-    index_links([made.pk])
-    return made
+    members: set[tuple[int, int]] = set()  # (author, project) found members
+    label_names: dict[int, dict] = {}
+    rules: dict = {}
+    made: list[tuple[ImportLink, Link]] = []
+    for link, source_mark, to_mark, to_source, kind in planned:
+        author = users[link.author]
+        project_id = source_mark.span.document.project_id
+        try:
+            if (author.pk, project_id) not in members:
+                check_member(author, project_id)
+                members.add((author.pk, project_id))
+            speaker = links.check_link_request(
+                project_id=project_id, type=kind, to_annotation=to_mark, to_source=to_source, speaker=link.speaker
+            )
+            if project_id not in label_names:
+                label_names[project_id] = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
+            if kind.pk not in rules:
+                rules[kind.pk] = links.rule_of(kind)
+            links.check_linked_marks(
+                source_mark,
+                to_mark,
+                project_id=project_id,
+                rule=rules[kind.pk],
+                label_names=label_names[project_id],
+            )
+        except ActionRefused as exc:
+            refuse(link, exc.message)
+            continue
+        key = (
+            source_mark.pk,
+            kind.pk,
+            to_mark.pk if to_mark else None,
+            to_source.pk if to_source else None,
+            speaker,
+        )
+        if key in taken:
+            report.links_unchanged += 1
+            continue
+        taken.add(key)
+        row = Link(
+            project_id=project_id,
+            type=kind,
+            from_annotation=source_mark,
+            to_annotation=to_mark,
+            to_source=to_source,
+            speaker=speaker,
+            note=link.note.strip(),
+            status=link.status,
+            created_by=author,
+        )
+        row._history_user = author  # simple_history reads the user and the reason of each row
+        if link.status != Status.PENDING:
+            row._change_reason = f"Imported as {link.status}"
+        made.append((link, row))
+    if not made:
+        return []
+    saved = bulk_create_with_history([row for _, row in made], Link)
+    for (link, _), row in zip(made, saved, strict=True):
+        row.created_at = link.created_at or row.created_at  # the file's date, as the marks keep theirs
+    Link.objects.bulk_update(saved, ["created_at"])
+    index_links([row.pk for row in saved])
+    regions: dict[int, list[tuple[int, int]]] = {}
+    for row in saved:
+        for mark in (row.from_annotation, row.to_annotation):
+            if mark is not None:
+                regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
+    for document_id, spans in regions.items():
+        record_change(document_id, min(s for s, _ in spans), max(e for _, e in spans))
+    report.links_created += len(saved)
+    return saved
 
 
 def _people(rows) -> set[str]:
