@@ -187,7 +187,7 @@ def _run(upload_id: int, state: str, *, dry_run: bool) -> None:
     try:
         with transaction.atomic():
             upload = (
-                ImportUpload.objects.select_for_update()
+                ImportUpload.objects.select_for_update(of=("self",))
                 .select_related("project", "user", "document", "as_user")
                 .filter(pk=upload_id, state=state)
                 .first()
