@@ -113,20 +113,22 @@ def check_import(
     ImportUpload.objects.filter(created_at__lt=timezone.now() - EXPIRES).delete()
     waiting = (ImportUpload.State.CHECKING, ImportUpload.State.CHECKED)
     ImportUpload.objects.filter(user=user, project=project, state__in=waiting).delete()
-    upload = ImportUpload.objects.create(
-        project=project,
-        user=user,
-        name=name[:255],
-        data=data,
-        links=links,
-        links_name=links_name[:255],
-        spreadsheet_safe=spreadsheet_safe,
-        document=document,
-        label=label,
-        as_user=as_user,
-        state=ImportUpload.State.CHECKING,
-    )
-    _queue(check_upload, upload)
+    with transaction.atomic():  # the upload and its task, or neither
+        upload = ImportUpload.objects.create(
+            project=project,
+            user=user,
+            name=name[:255],
+            data=data,
+            links=links,
+            links_name=links_name[:255],
+            spreadsheet_safe=spreadsheet_safe,
+            document=document,
+            label=label,
+            as_user=as_user,
+            state=ImportUpload.State.CHECKING,
+        )
+        check_upload.enqueue(upload.pk)
+    upload.refresh_from_db()  # the tests' tasks, and a quick worker, may have checked it already
     return upload
 
 
@@ -152,7 +154,8 @@ def confirm_import(*, user, upload: ImportUpload) -> ImportUpload:
     _check_manager(user, locked.project_id)
     locked.state = ImportUpload.State.IMPORTING
     locked.save(update_fields=["state"])
-    _queue(run_import, locked)
+    run_import.enqueue(locked.pk)  # in this transaction: the state and the task, or neither
+    locked.refresh_from_db()  # the tests' tasks run at once
     return locked
 
 
@@ -160,15 +163,6 @@ def confirm_import(*, user, upload: ImportUpload) -> ImportUpload:
 # Each mark of a file is placed, checked and saved on its own (~2.5 ms), each link checked on its own: seconds for a
 # full file, which the worker spends, not a web request. The uploads' rows say how far it got; the import page and
 # the API read them.
-
-
-def _queue(work, upload: ImportUpload) -> None:
-    try:
-        work.enqueue(upload.pk)
-    except Exception:
-        logger.exception("Could not queue the work on import %s", upload.pk)
-        raise
-    upload.refresh_from_db()  # the tests' tasks, and a quick worker, may have done it already
 
 
 @task()
