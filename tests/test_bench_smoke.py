@@ -91,3 +91,14 @@ def test_the_already_checked_figure_finds_the_earlier_claim_with_its_verdict():
 
     figure = verdicts.figures(2, count=50)[0]
     assert len(figure.samples) == 2 and figure.note.endswith("2 times in 2")
+
+
+def test_the_in_process_bench_times_the_pages_three_requests(db):
+    from bench import in_process
+
+    built, document = scenario.build_scale(40, text_size=5_000)
+    before = Annotation.objects.count()
+    lines = in_process.figures(document, built.editors[0], 2)
+    assert [line[:14].strip() for line in lines] == ["idle poll", "adding a mark", "the page"]
+    assert [line.rsplit("(", 1)[1] for line in lines] == ["10 runs)", "2 runs)", "5 runs)"]
+    assert Annotation.objects.count() == before + 3 + 2  # the warm-up's three marks and the two timed
