@@ -10,7 +10,7 @@ from annotator.services import rows
 from annotator.services import sources as source_services
 from annotator.services.bulk import NewCitation, NewLink, NewMark
 
-from .factories import DocumentFactory, ProjectFactory, SourceFactory
+from .factories import SAMPLE_TEXT, DocumentFactory, ProjectFactory, SourceFactory
 
 EMOJI_AT = 31  # SAMPLE_TEXT: "Did Stalin want “mass terror”? 😀 The ..."
 
@@ -336,6 +336,38 @@ def test_it_refuses_what_create_link_refuses(project, annotator, marks, outsider
     }[case]
     with pytest.raises(services.ActionRefused, match=message):
         services.bulk_link(user=annotator, links=links, cap=None)
+    assert not Link.objects.exists()
+
+
+def test_a_link_made_before_is_refused_with_its_item_and_nothing_saved(project, annotator, marks):
+    claim, _, evidence, other_evidence = marks
+    supports = link_type(project, "supports")
+    link_services.create_link(user=annotator, from_annotation=evidence, type=supports, to_annotation=claim)
+    links = [NewLink(other_evidence, supports, to_annotation=claim), NewLink(evidence, supports, to_annotation=claim)]
+    with pytest.raises(services.ActionRefused, match="Item 2: This link .* exists already"):
+        services.bulk_link(user=annotator, links=links, cap=None)
+    assert Link.objects.count() == 1
+
+
+def test_a_link_to_a_mark_of_a_project_one_is_not_in_is_refused_as_create_link_refuses_it(
+    project, annotator, marks, outsider
+):
+    elsewhere = outsider.memberships.get().project
+    theirs = services.annotate(
+        user=outsider,
+        document=DocumentFactory(project=elsewhere),
+        start=0,
+        end=3,
+        exact=SAMPLE_TEXT[:3],
+        label=elsewhere.labels.get(key="claim"),
+    )
+    links = [NewLink(marks[2], link_type(project, "supports"), to_annotation=theirs)]
+    with pytest.raises(services.ActionRefused, match="Item 1: That mark belongs to another project"):
+        services.bulk_link(user=annotator, links=links, cap=None)
+    with pytest.raises(services.ActionRefused, match="That mark belongs to another project"):
+        link_services.create_link(
+            user=annotator, from_annotation=marks[2], type=link_type(project, "supports"), to_annotation=theirs
+        )
     assert not Link.objects.exists()
 
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from ..links import TypeRule
 from ..models import Annotation, Citation, Document, Label, Link, LinkType, SearchEntry, Source, Status
 from . import deliveries, rows
 from .errors import ActionRefused, Conflict
-from .links import check_link_request, check_linked_marks, link_exists, locked_marks, rule_of
+from .links import ManyLinks, link_exists, locked_marks, record_link_changes
 from .projects import check_member
 from .quotations import refresh_quote_checks
 from .search_index import index_links, index_marks_made
@@ -30,7 +29,7 @@ from .spans import (
     lock_document,
     locked_text,
     note_change,
-    record_change,
+    record_changes,
     repeats,
     span_ids_at,
 )
@@ -87,12 +86,6 @@ class BatchRefused(ActionRefused):
         items = sorted(items)
         super().__init__(f"Item {items[0][0] + 1}: {items[0][1]}")
         self.items = items
-
-
-def _record_changes(regions: dict[int, list[tuple[int, int]]]) -> None:
-    """One Change per document, covering every region touched in it."""
-    for document_id, spans in regions.items():
-        record_change(document_id, min(s for s, _ in spans), max(e for _, e in spans))
 
 
 # Marks -------------------------------------------------------------------------------------------
@@ -243,7 +236,7 @@ def bulk_cite(*, user, citations: Sequence[NewCitation], cap: int | None) -> lis
                 regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
             rows = bulk_create_with_history(rows, Citation, default_user=user)
             refresh_quote_checks(Citation.objects.filter(pk__in=[row.pk for row in rows]))
-            _record_changes(regions)
+            record_changes(regions)
     except IntegrityError:
         raise Conflict("The same citation was saved at the same moment; reload the mark.") from None
     return rows
@@ -270,32 +263,19 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
             }
             marks = locked_marks(*pks)
             # The project of a link is its first mark's; a target elsewhere is refused by the rules below.
-            projects = {}
-            for link in links:
-                mark = marks.get(link.from_annotation.pk)
-                project_id = mark.span.document.project_id if mark else None
-                if project_id is not None and project_id not in projects:
-                    check_member(user, project_id)
-                    projects[project_id] = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            rules: dict[int, TypeRule] = {}
-            taken = set(
-                Link.objects.filter(from_annotation_id__in=pks).values_list(
-                    "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
-                )
-            )
+            sources = [marks[link.from_annotation.pk] for link in links if link.from_annotation.pk in marks]
+            for project_id in {mark.span.document.project_id for mark in sources}:
+                check_member(user, project_id)
+            checks = ManyLinks(marks)
             rows: list[Link] = []
-            regions: dict[int, list[tuple[int, int]]] = {}
             for number, link in enumerate(links, 1):
                 try:
-                    rows.append(_checked_link(user, link, marks, projects, rules, taken))
+                    rows.append(_checked_link(user, link, marks, checks))
                 except ActionRefused as exc:
                     raise _refused(number, exc) from None
-                for mark in (rows[-1].from_annotation, rows[-1].to_annotation):
-                    if mark is not None:
-                        regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
             rows = bulk_create_with_history(rows, Link, default_user=user)
             index_links([row.pk for row in rows])
-            _record_changes(regions)
+            record_link_changes(rows)
             for project_id in {row.project_id for row in rows}:
                 made = [row for row in rows if row.project_id == project_id]
                 deliveries.emit(project_id, deliveries.Event.LINK_CREATED, deliveries.later_links(made))
@@ -304,29 +284,20 @@ def bulk_link(*, user, links: Sequence[NewLink], cap: int | None) -> list[Link]:
     return rows
 
 
-def _checked_link(user, link: NewLink, marks: dict, projects: dict, rules: dict, taken: set) -> Link:
-    """The Link to save for one requested link, or the refusal create_link would give; notes it in `taken`."""
+def _checked_link(user, link: NewLink, marks: dict, checks: ManyLinks) -> Link:
+    """The Link to save for one requested link, or the refusal create_link would give."""
     wanted = [link.from_annotation.pk] + ([link.to_annotation.pk] if link.to_annotation is not None else [])
     if any(pk not in marks for pk in wanted):
         raise Conflict("One of the marks was deleted meanwhile.")
     source_mark = marks[link.from_annotation.pk]
     target_mark = marks[link.to_annotation.pk] if link.to_annotation is not None else None
-    project_id = source_mark.span.document.project_id
-    speaker = check_link_request(
-        project_id=project_id, type=link.type, to_annotation=target_mark, to_source=link.to_source, speaker=link.speaker
+    speaker, new = checks.check(
+        source_mark, target_mark, type=link.type, to_source=link.to_source, speaker=link.speaker
     )
-    if link.type.pk not in rules:
-        rules[link.type.pk] = rule_of(link.type)
-    check_linked_marks(
-        source_mark, target_mark, project_id=project_id, rule=rules[link.type.pk], label_names=projects[project_id]
-    )
-    to_source_id = link.to_source.pk if link.to_source is not None else None
-    key = (source_mark.pk, link.type.pk, target_mark.pk if target_mark else None, to_source_id, speaker)
-    if key in taken:
+    if not new:
         raise link_exists(link.type)
-    taken.add(key)
     return Link(
-        project_id=project_id,
+        project_id=source_mark.span.document.project_id,
         type=link.type,
         from_annotation=source_mark,
         to_annotation=target_mark,

@@ -344,14 +344,8 @@ def _save_links(
         planned.append((link, source_mark, to_mark, to_source, kind))
     if not planned:
         return []
-    taken: set[tuple] = set(
-        Link.objects.filter(from_annotation_id__in=list(marks)).values_list(
-            "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
-        )
-    )
+    checks = links.ManyLinks(marks)
     members: set[tuple[int, int]] = set()  # (author, project) found members
-    label_names: dict[int, dict] = {}
-    rules: dict = {}
     made: list[tuple[ImportLink, Link]] = []
     for link, source_mark, to_mark, to_source, kind in planned:
         author = users[link.author]
@@ -360,34 +354,13 @@ def _save_links(
             if (author.pk, project_id) not in members:
                 check_member(author, project_id)
                 members.add((author.pk, project_id))
-            speaker = links.check_link_request(
-                project_id=project_id, type=kind, to_annotation=to_mark, to_source=to_source, speaker=link.speaker
-            )
-            if project_id not in label_names:
-                label_names[project_id] = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            if kind.pk not in rules:
-                rules[kind.pk] = links.rule_of(kind)
-            links.check_linked_marks(
-                source_mark,
-                to_mark,
-                project_id=project_id,
-                rule=rules[kind.pk],
-                label_names=label_names[project_id],
-            )
+            speaker, new = checks.check(source_mark, to_mark, type=kind, to_source=to_source, speaker=link.speaker)
         except ActionRefused as exc:
             refuse(link, exc.message)
             continue
-        key = (
-            source_mark.pk,
-            kind.pk,
-            to_mark.pk if to_mark else None,
-            to_source.pk if to_source else None,
-            speaker,
-        )
-        if key in taken:
+        if not new:
             report.links_unchanged += 1
             continue
-        taken.add(key)
         row = Link(
             project_id=project_id,
             type=kind,
@@ -410,13 +383,7 @@ def _save_links(
         row.created_at = link.created_at or row.created_at  # the file's date, as the marks keep theirs
     Link.objects.bulk_update(saved, ["created_at"])
     index_links([row.pk for row in saved])
-    regions: dict[int, list[tuple[int, int]]] = {}
-    for row in saved:
-        for mark in (row.from_annotation, row.to_annotation):
-            if mark is not None:
-                regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
-    for document_id, spans in regions.items():
-        record_change(document_id, min(s for s, _ in spans), max(e for _, e in spans))
+    links.record_link_changes(saved)
     report.links_created += len(saved)
     return saved
 

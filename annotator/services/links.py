@@ -3,6 +3,8 @@ a change on the document of each mark involved, so every open page showing eithe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
@@ -15,7 +17,7 @@ from .decisions import back_to_pending, check_status, decide
 from .errors import ActionRefused, Conflict, Forbidden
 from .projects import check_member
 from .search_index import index_links
-from .spans import record_change
+from .spans import record_change, record_changes
 
 MAX_SPEAKER = 200
 
@@ -101,6 +103,69 @@ def check_linked_marks(
 
 def link_exists(type: LinkType) -> ActionRefused:
     return ActionRefused(f"This link (“{type.name}”) exists already.")
+
+
+class ManyLinks:
+    """create_link's rules for many links at once, between marks locked together (locked_marks): each project's
+    label names, each type's rule and the links the marks have already are read once, and each link that passes is
+    noted, so that a link given twice in one batch is found as one made already."""
+
+    def __init__(self, marks: dict[int, Annotation]):
+        self._taken = set(
+            Link.objects.filter(from_annotation_id__in=list(marks)).values_list(
+                "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
+            )
+        )
+        self._rules: dict[int, linklib.TypeRule] = {}
+        self._label_names: dict[int, dict] = {}
+
+    def check(
+        self,
+        source_mark: Annotation,
+        target_mark: Annotation | None,
+        *,
+        type: LinkType,
+        to_source: Source | None,
+        speaker: str,
+    ) -> tuple[str, bool]:
+        """ActionRefused as create_link would refuse the link; else the speaker's name as saved, and whether the
+        link is new (False: the project has it, or an earlier link of the batch)."""
+        project_id = source_mark.span.document.project_id
+        speaker = check_link_request(
+            project_id=project_id, type=type, to_annotation=target_mark, to_source=to_source, speaker=speaker
+        )
+        if project_id not in self._label_names:
+            self._label_names[project_id] = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
+        if type.pk not in self._rules:
+            self._rules[type.pk] = rule_of(type)
+        check_linked_marks(
+            source_mark,
+            target_mark,
+            project_id=project_id,
+            rule=self._rules[type.pk],
+            label_names=self._label_names[project_id],
+        )
+        key = (
+            source_mark.pk,
+            type.pk,
+            target_mark.pk if target_mark else None,
+            to_source.pk if to_source else None,
+            speaker,
+        )
+        if key in self._taken:
+            return speaker, False
+        self._taken.add(key)
+        return speaker, True
+
+
+def record_link_changes(links: Iterable[Link]) -> None:
+    """One Change per document, covering every mark the links join there (links made in bulk)."""
+    regions: dict[int, list[tuple[int, int]]] = {}
+    for link in links:
+        for mark in (link.from_annotation, link.to_annotation):
+            if mark is not None:
+                regions.setdefault(mark.span.document_id, []).append((mark.span.start, mark.span.end))
+    record_changes(regions)
 
 
 def create_link(

@@ -106,6 +106,12 @@ def record_change(document_id: int, start: int, end: int, *, text_changed: bool 
     return lock
 
 
+def record_changes(regions: dict[int, list[tuple[int, int]]]) -> None:
+    """One Change per document, covering every region touched in it (writes of many things at once)."""
+    for document_id, spans in regions.items():
+        record_change(document_id, min(s for s, _ in spans), max(e for _, e in spans))
+
+
 def locked_text(lock: Lock, document: Document) -> str:
     """The text of the locked version of the document (`document`: the same document, as the caller read it, perhaps
     before a new version), kept in the process for the next writes (kept_texts.py)."""
