@@ -111,7 +111,7 @@ class ManyLinks:
     noted, so that a link given twice in one batch is found as one made already."""
 
     def __init__(self, marks: dict[int, Annotation]):
-        self._taken = set(
+        self._taken: set[tuple] = set(
             Link.objects.filter(from_annotation_id__in=list(marks)).values_list(
                 "from_annotation_id", "type_id", "to_annotation_id", "to_source_id", "speaker"
             )
