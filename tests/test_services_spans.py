@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from annotator import services
 from annotator.exchange.readers import ImportRow
 from annotator.models import Annotation, Change, Document, Membership, Placement, Span
 from annotator.services import imports, sources, versions
 from annotator.services import marks as marks_service
-from annotator.services.spans import lock_document, repeats, span_at, spans_at
+from annotator.services.spans import lock_document, record_changes, repeats, span_at, spans_at
 
 from .factories import DocumentFactory, ProjectFactory
 
@@ -61,6 +62,20 @@ def test_the_lock_of_a_document_deleted_meanwhile_is_a_conflict(document, annota
 
 
 # The span writer and the rule -----------------------------------------------------------------------------
+
+
+def test_a_write_over_many_documents_locks_them_in_id_order_with_one_change_each(project):
+    first, second = DocumentFactory(project=project), DocumentFactory(project=project)
+    before = {d.pk: _row(d)[0] for d in (first, second)}
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        record_changes({second.pk: [(5, 9), (1, 3)], first.pk: [(0, 2)]})
+    locked = [int(q["sql"].split('"id" = ')[1].split()[0]) for q in queries if q["sql"].startswith("UPDATE")]
+    assert locked == [first.pk, second.pk]  # two such writes at once cannot each hold the other's document
+    assert [(c.document_id, c.start, c.end) for c in Change.objects.order_by("document_id")] == [
+        (first.pk, 0, 2),
+        (second.pk, 1, 9),
+    ]
+    assert {d.pk: _row(d)[0] for d in (first, second)} == {pk: revision + 1 for pk, revision in before.items()}
 
 
 def test_the_span_writer_makes_a_span_once_with_its_quote_context_one_at_a_time_and_in_bulk(document):

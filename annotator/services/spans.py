@@ -107,8 +107,10 @@ def record_change(document_id: int, start: int, end: int, *, text_changed: bool 
 
 
 def record_changes(regions: dict[int, list[tuple[int, int]]]) -> None:
-    """One Change per document, covering every region touched in it (writes of many things at once)."""
-    for document_id, spans in regions.items():
+    """One Change per document, covering every region touched in it (writes of many things at once). The documents
+    are locked in id order, so two such writes over the same documents cannot deadlock."""
+    for document_id in sorted(regions):
+        spans = regions[document_id]
         record_change(document_id, min(s for s, _ in spans), max(e for _, e in spans))
 
 
