@@ -156,11 +156,16 @@ def test_an_upload_is_its_uploaders_alone(manager, annotator, project, outsider,
     assert not Annotation.objects.exists() and ImportUpload.objects.count() == 1
 
 
-def test_a_new_check_replaces_the_one_waiting(manager, project, exported):
+def test_a_new_check_replaces_the_one_waiting_and_the_old_page_says_what_became_of_it(manager, project, exported):
     client = client_for(manager)
-    _upload(client, project, **exported)
+    first = _upload(client, project, **exported).url
     _upload(client, project, **exported)
     assert ImportUpload.objects.count() == 1
+    for answer in (client.post(first), client.get(first)):  # its Import button, pressed in a tab left open
+        page = answer.content.decode()
+        assert answer.status_code == 404
+        assert "nothing was imported from it" in page and "a newer file you upload to the same project replaces" in page
+    assert not Annotation.objects.exists()
 
 
 def test_the_service_refuses_a_label_of_another_project(manager, project, exported):

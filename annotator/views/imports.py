@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -61,7 +62,12 @@ def project_import(request, project_id):
 def import_detail(request, import_id):
     """An upload's report, and the button that imports it (its uploader only: anyone else finds nothing). While the
     worker checks or imports it, htmx asks for the upload's state every second until the report is there."""
-    upload, membership = import_upload_for(request.user, import_id)
+    try:
+        upload, membership = import_upload_for(request.user, import_id)
+    except Http404:
+        # Its own (replaced by a newer upload, or expired) or anyone's: the same answer, which says what may have
+        # happened to one's own.
+        return render(request, "annotator/import_gone.html", status=404)
     status = 200
     if request.method == "POST":
         try:
