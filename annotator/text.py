@@ -154,12 +154,14 @@ def check_span(text: str, start: int, end: int, exact: str | None = None) -> Non
         raise SpanError("Start and end must be whole numbers.")
     if start < 0 or end > len(text):
         raise SpanError(f"The selection {start}–{end} lies outside the text (0–{len(text)}).")
-    if start >= end:
-        raise SpanError("The selection is empty: select some text first.")
+    if start > end:
+        raise SpanError(f"The selection {start}–{end} ends before it starts: the start must come first.")
+    if start == end:
+        raise SpanError(f"The selection is empty (it starts and ends at {start}): select some text first.")
     if exact is not None and text[start:end] != exact:
         raise SpanError(
-            "The selected text does not match the document at those offsets; "
-            "the page may be out of date. Reload it and select again."
+            f"The selected text does not match the document's text at {start}–{end}: the text may have changed since "
+            "it was read (reload the page, or read the document again) and select again."
         )
 
 

@@ -51,11 +51,11 @@ def test_a_matching_span_passes():
 @pytest.mark.parametrize(
     "start,end,exact,message",
     [
-        (3, 3, "", "empty"),
-        (4, 2, "", "empty"),
+        (3, 3, "", r"empty \(it starts and ends at 3\)"),
+        (4, 2, "", "4–2 ends before it starts"),
         (-1, 2, "ab", "outside"),
         (2, 99, "😀cd", "outside"),
-        (0, 2, "xx", "does not match"),
+        (0, 2, "xx", "does not match the document's text at 0–2"),
         (2, 4, "😀", "does not match"),
     ],
 )
