@@ -900,9 +900,7 @@ def read_csl_json(data: str) -> list[Entry]:
     try:
         items = json.loads(data)
     except json.JSONDecodeError as exc:
-        raise BibliographyError(
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
+        raise BibliographyError(textlib.json_problem(exc)) from None
     except RecursionError:
         # json's parser recurses once per nested list or object; CSL-JSON nests five deep.
         raise BibliographyError(

@@ -8,6 +8,7 @@ Nothing in this module touches the database.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +147,12 @@ def search_terms(q: str) -> str:
     """What a search box's text looks for: its words, single-spaced, without NUL characters (PostgreSQL refuses
     them in any query, so one typed or pasted into a search would fail it)."""
     return " ".join(q.replace("\x00", " ").split())
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """A file's JSON error, where it is: "The file is not valid JSON: Unterminated string starting at line 3,
+    column 7." (json's own message ends in "at" where it names a place, which the line and column then are)."""
+    return f"The file is not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}, column {exc.colno}."
 
 
 def check_span(text: str, start: int, end: int, exact: str | None = None) -> None:

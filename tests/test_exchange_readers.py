@@ -177,6 +177,10 @@ def test_a_malformed_row_is_reported_with_its_row_and_the_others_are_read(change
         (b"", "empty"),
         (b"id,text\r\n1,x\r\n", "header lacks annotation_id, project"),
         (b"{not json", "not valid JSON"),
+        (
+            b'[{"type": "Annotation",\n "bodyValue": "cut',
+            "not valid JSON: Unterminated string starting at line 2, column 15\\.$",
+        ),
         (b'{"type": "Thing"}', "neither an annotation nor a collection"),
         (
             b'{"type": "AnnotationCollection", "total": 5, "first": "https://x.example/page2"}',

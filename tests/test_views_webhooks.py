@@ -38,7 +38,7 @@ def test_it_refuses_a_private_address_with_the_reason(manager, project):
 
 def test_it_refuses_a_hook_without_events(manager, project):
     response = client_for(manager).post(f"/projects/{project.pk}/webhooks/", {"url": PUBLIC})
-    assert response.status_code == 422 and "Choose at least one event" in response.content.decode()
+    assert response.status_code == 422 and response.content.decode().count("Choose at least one event") == 1
 
 
 def test_a_manager_changes_and_disables_a_hook(manager, hook):

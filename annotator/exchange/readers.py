@@ -340,9 +340,7 @@ def read_jsonld(text: str) -> Parsed:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
+        raise ImportFileError(textlib.json_problem(exc)) from None
     except RecursionError:
         # json's parser recurses once per nested list or object; an export of ours nests a handful deep.
         raise ImportFileError(

@@ -31,28 +31,28 @@ def project_import(request, project_id):
     form, status = ImportForm(project=project), 200
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, project=project)
-        try:
-            if not form.is_valid():
-                raise services.ActionRefused(form.message())
+        status = 422  # the form's errors are shown with their fields
+        if form.is_valid():
             data = form.cleaned_data
             links = data["links"]
-            upload = import_uploads.check_import(
-                user=request.user,
-                project=project,
-                name=data["file"].name,
-                data=data["file"].read(),
-                links=links.read() if links else None,
-                links_name=links.name if links else "",
-                spreadsheet_safe=data["spreadsheet_safe"],
-                document=data["document"],
-                label=data["label"],
-                as_user=data["as_user"],
-            )
-        except services.ActionRefused as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
-        else:
-            return redirect("import_detail", import_id=upload.pk)
+            try:
+                upload = import_uploads.check_import(
+                    user=request.user,
+                    project=project,
+                    name=data["file"].name,
+                    data=data["file"].read(),
+                    links=links.read() if links else None,
+                    links_name=links.name if links else "",
+                    spreadsheet_safe=data["spreadsheet_safe"],
+                    document=data["document"],
+                    label=data["label"],
+                    as_user=data["as_user"],
+                )
+            except services.ActionRefused as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                return redirect("import_detail", import_id=upload.pk)
     context = {"project": project, "membership": membership, "form": form}
     return render(request, "annotator/project_import.html", context, status=status)
 

@@ -34,16 +34,18 @@ def webhook_list(request, project_id):
     form, status = WebhookForm(), 200
     if request.method == "POST":
         form = WebhookForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise services.ActionRefused(form.message())
-            hook = webhook_services.add_webhook(user=request.user, project=project, **form.cleaned_data)
-        except services.ActionRefused as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
-        else:
-            messages.success(request, "Added the webhook. Its secret is below: the receiver checks signatures with it.")
-            return redirect("webhook_detail", webhook_id=hook.pk)
+        status = 422  # the form's errors are shown with their fields
+        if form.is_valid():
+            try:
+                hook = webhook_services.add_webhook(user=request.user, project=project, **form.cleaned_data)
+            except services.ActionRefused as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(
+                    request, "Added the webhook. Its secret is below: the receiver checks signatures with it."
+                )
+                return redirect("webhook_detail", webhook_id=hook.pk)
     hooks = Webhook.objects.filter(project=project)
     context = {"project": project, "membership": membership, "form": form, "hooks": hooks, "events": _names()}
     return render(request, "annotator/webhook_list.html", context, status=status)
