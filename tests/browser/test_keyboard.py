@@ -166,3 +166,18 @@ def test_the_next_mark_key_reaches_a_mark_in_a_part_of_a_long_text_not_drawn_yet
     page.keyboard.press("Escape")
     page.keyboard.press("]")
     expect(page.locator("#selection-info")).to_have_text("No mark after the caret.")
+
+
+def test_the_keys_list_names_every_key_the_document_page_answers(login, live_server, document, annotator, labels):
+    page = login(annotator)
+    page.goto(f"{live_server.url}/documents/{document.pk}/")
+    page.keyboard.press("?")
+    keys = page.get_by_role("dialog", name="Keys on this page")
+    expect(keys).to_be_visible()
+    listed = keys.inner_text()
+    for key in ["]", "[", "Alt", "Enter", "Shift", "Escape", "l", *(label.shortcut for label in labels.values())]:
+        assert key in listed, key
+    expect(keys.get_by_text("Move the caret to the next / previous mark")).to_be_visible()
+    expect(keys.get_by_text("Open the mark at the caret")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(keys).to_be_hidden()
