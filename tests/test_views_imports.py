@@ -56,7 +56,7 @@ def test_a_manager_checks_a_file_reads_the_report_and_confirms_once(manager, pro
     assert response.status_code == 302 and response.url == f"/imports/{upload.pk}/"
     assert not Annotation.objects.exists()  # checked only
     page = client.get(response.url).content.decode()
-    assert "Checked, nothing imported yet" in page and "Import 2 mark(s)" in page
+    assert "Checked, nothing imported yet" in page and "Import 2 marks and 1 link</button>" in page
     assert [line for line, _ in upload.report["placed"]] == [2, 3]
     assert upload.report["links_created"] == 1
     for _ in range(2):  # a double click
@@ -65,6 +65,11 @@ def test_a_manager_checks_a_file_reads_the_report_and_confirms_once(manager, pro
     upload.refresh_from_db()
     assert upload.state == "imported" and upload.data == b"" and upload.links is None
     assert "Imported on" in client.get(response.url).content.decode()
+    # The same file again: nothing in it is new, and no button offers to import nothing.
+    again = client.get(_upload(client, project, **exported).url).content.decode()
+    state = again.split('id="import-state"')[1].split("</main>")[0]
+    assert "Nothing in this file is new to the project" in state and "<button" not in state
+    assert "2 are there already" in again
 
 
 def test_a_row_that_cannot_be_placed_is_reported_with_its_line_and_left_out(manager, project, exported):
@@ -75,7 +80,7 @@ def test_a_row_that_cannot_be_placed_is_reported_with_its_line_and_left_out(mana
     [(line, reason)] = report["refused"]
     assert line == 3 and "its text is not in the document" in reason
     page = client_for(manager).get(response.url).content.decode()
-    assert "leaving out 1 row(s)" in page and "its text is not in the document" in page
+    assert "leaving out 1 row" in page and "its text is not in the document" in page
     client_for(manager).post(response.url)
     assert list(Annotation.objects.values_list("span__exact", flat=True)) == ["Stalin"]
 
@@ -190,12 +195,12 @@ def test_the_check_and_the_import_run_in_the_background_and_the_page_follows_the
     upload = ImportUpload.objects.get()
     assert upload.state == "checking" and upload.report == {}
     page = client.get(response.url).content.decode()
-    assert "Checking the file" in page and 'hx-trigger="every 1s"' in page and "Import 2 mark(s)" not in page
+    assert "Checking the file" in page and 'hx-trigger="every 1s"' in page and "Import 2 marks" not in page
     assert client.post(response.url).status_code == 409  # nothing to confirm yet
     import_uploads.check_upload.call(upload.pk)
     assert not Annotation.objects.exists()
     polled = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in polled and "Import 2 mark(s)" in polled and "every 1s" not in polled
+    assert "<html" not in polled and "Import 2 marks" in polled and "every 1s" not in polled
     assert client.post(response.url).status_code == 302
     upload.refresh_from_db()
     assert upload.state == "importing" and not Annotation.objects.exists()

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
 from .. import services
@@ -79,7 +80,8 @@ def import_detail(request, import_id):
             if upload.state == upload.State.IMPORTED:
                 report = upload.report
                 made = report["created"] + report["reanchored"]
-                messages.success(request, f"Imported {made} mark(s) and {report['links_created']} link(s).")
+                links = report["links_created"]
+                messages.success(request, f"Imported {made} mark{pluralize(made)} and {links} link{pluralize(links)}.")
             return redirect("import_detail", import_id=upload.pk)
     context = {
         "project": membership.project,
