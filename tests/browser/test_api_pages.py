@@ -15,16 +15,25 @@ def no_serious_violations(page):
 
 def test_a_user_makes_and_revokes_a_token(login, live_server, annotator):
     page = login(annotator)
-    page.goto(live_server.url + "/account/tokens/")
+    page.get_by_role("link", name="Account").click()  # where one looks for it, from any page
+    page.get_by_role("link", name="your API tokens").click()
     page.get_by_label("Name").fill("CMS import")
     page.get_by_label("Read and write").check()
     page.get_by_role("button", name="Make the token").click()
-    expect(page.get_by_label("Token")).to_be_visible()
-    assert page.get_by_label("Token").input_value().startswith(AccessToken.objects.get().prefix)
+    token = page.get_by_label("Token", exact=True)
+    expect(token).to_be_visible()
+    secret = token.input_value()
+    assert secret.startswith(AccessToken.objects.get().prefix)
+    assert token.evaluate("field => field.scrollWidth <= field.clientWidth")  # shown whole, not cut off
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#copied-token")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     expect(page.get_by_role("row", name="CMS import")).to_contain_text("Read and write")
     no_serious_violations(page)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert token.evaluate("field => field.scrollHeight <= field.clientHeight + 1")  # wraps, still whole
     page.get_by_role("button", name="Revoke CMS import").click()
     expect(page.get_by_role("row", name="CMS import")).to_contain_text("Revoked")
     assert AccessToken.objects.get().revoked_at is not None

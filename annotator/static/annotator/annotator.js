@@ -1194,3 +1194,26 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpKeysHelp);
   else setUpKeysHelp();
 })();
+
+// "Copy" beside a value shown once (a new API token): the clipboard where the browser allows it (a secure page),
+// else the value selected for Ctrl+C; the status the button names (data-says) says which.
+(function () {
+  document.addEventListener("click", function (e) {
+    const button = e.target.closest && e.target.closest("button[data-copies]");
+    if (!button) return;
+    const field = document.getElementById(button.dataset.copies);
+    const status = document.getElementById(button.dataset.says);
+    if (!field) return;
+    field.focus();
+    field.select();
+    const said = function (text) { if (status) status.textContent = text; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(
+        function () { said("Copied."); },
+        function () { said("Selected: press Ctrl+C (or Cmd+C) to copy."); }
+      );
+    } else {
+      said("Selected: press Ctrl+C (or Cmd+C) to copy.");
+    }
+  });
+})();
