@@ -98,6 +98,40 @@ def nearest_pair(colours: Iterable[Rgb], deficiency: str | None = None) -> float
     return min((difference(a, b) for i, a in enumerate(seen) for b in seen[i + 1 :]), default=math.inf)
 
 
+# The colours a new label is offered, one at a time: distinct hues and lightnesses, each one black text reads on.
+OFFERED = [
+    "#f6d365",
+    "#ff8a65",
+    "#7ed957",
+    "#e573c7",
+    "#5fa8ff",
+    "#c9a26b",
+    "#b39ddb",
+    "#4dd0a1",
+    "#ff5c5c",
+    "#bdbdbd",
+]
+
+
+def apart_from(used: Iterable[str]) -> str:
+    """The offered colour farthest from every colour in use: the one whose nearest colour in use is the most
+    different, compared as the highlights show them (the lighter fill over white), with full colour vision and with
+    each common deficiency (the worst of the four counts)."""
+    taken = [mix(parse(colour), FILL_SHARES[0]) for colour in used]
+    if not taken:
+        return OFFERED[0]
+
+    def nearest(candidate: str) -> float:
+        fill = mix(parse(candidate), FILL_SHARES[0])
+        return min(
+            difference(simulate(fill, d) if d else fill, simulate(other, d) if d else other)
+            for d in (None, *DEFICIENCIES)
+            for other in taken
+        )
+
+    return max(OFFERED, key=nearest)
+
+
 def strong(colour: str, ratio: float = NON_TEXT_CONTRAST) -> str:
     """The label's colour darkened just enough to stand `ratio` : 1 against white and against the highlight fills of
     that colour: the colour of its underline and of the lines that stand for it."""

@@ -70,3 +70,27 @@ def test_the_labels_stylesheet_gives_each_label_its_colour_strong_colour_and_und
         assert f"--c1s:{colours.strong(label.colour)}" in rule
         assert f"--u1:{colours.underline(order)}" in rule
         assert f"--lu:{colours.underline(order)}" in css
+
+
+def test_a_new_label_is_offered_the_colour_farthest_from_those_in_use():
+    # The form offered #f6d365 whatever the labels: beside Claim's #fbfb51 the two highlights were 15 apart (ΔE*ab),
+    # the same yellow in the text.
+    def fill(colour):
+        return colours.mix(colours.parse(colour), colours.FILL_SHARES[0])
+
+    used = [colour for _, _, colour, _ in DEFAULT_LABELS]
+    assert colours.difference(fill("#f6d365"), fill("#fbfb51")) < 16
+    fourth = colours.apart_from(used)
+    assert min(colours.difference(fill(fourth), fill(colour)) for colour in used) > 30
+    for _ in range(len(colours.OFFERED) - 1):  # then each label after it another colour, until all are taken
+        used.append(colours.apart_from(used))
+    assert len(set(used)) == len(used)
+    assert colours.apart_from([]) == colours.OFFERED[0]
+
+
+def test_the_label_page_offers_that_colour(manager, project):
+    page = client_for(manager).get(f"/projects/{project.pk}/labels/").content.decode()
+    offered = colours.apart_from(project.labels.values_list("colour", flat=True))
+    assert offered != "#f6d365" and re.search(
+        rf'type="color"[^>]*value="{offered}"|value="{offered}"[^>]*type="color"', page
+    )

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
+from .. import colours, services
 from ..forms import LabelForm, NewLabelForm
 from ..models import Label, Role
 from ..permissions import project_for
@@ -20,7 +20,9 @@ from ..services import labels as label_services
 def label_list(request, project_id):
     project, membership = project_for(request.user, project_id)
     is_manager = membership.role == Role.MANAGER
-    form, status = NewLabelForm(), 200
+    # A new label is offered the colour farthest from those of the project's labels.
+    offered = colours.apart_from(Label.objects.filter(project=project).values_list("colour", flat=True))
+    form, status = NewLabelForm(initial={"colour": offered}), 200
     if request.method == "POST":
         if not is_manager:
             return render(
