@@ -112,6 +112,12 @@ def test_a_drag_from_inside_a_word_marks_whole_words_and_the_toolbar_says_so(log
     drag(page, start, TEXT.index("hives"))
     assert page.evaluate("getSelection().toString()") == 'storian A said: "The arc'
     expect(page.locator("#selection-info")).to_contain_text('Marks whole words: “historian A said: "The archives”')
+    page.keyboard.down("Shift")  # what Shift with a label's key would mark: the selection as it is
+    expect(page.locator("#selection-info")).to_have_text(
+        'With Shift: marks exactly the 24 characters selected: “storian A said: "The arc”'
+    )
+    page.keyboard.up("Shift")
+    expect(page.locator("#selection-info")).to_contain_text("Marks whole words")
     page.keyboard.press("1")
     marked(page, 'historian A said: "The archives')
     span = Annotation.objects.get().span

@@ -141,12 +141,26 @@
     return chars.length <= 60 ? s : chars.slice(0, 28).join("") + " … " + chars.slice(-28).join("");
   }
 
-  // The toolbar's line on the selection: what a label would mark when that is not exactly what is selected.
+  let shiftHeld = false;  // a label's key or button with Shift marks exactly what is selected
+
+  // The toolbar's line on the selection: what a label would mark when that is not exactly what is selected, and,
+  // while Shift is held, that it would mark the selection exactly.
   function describeSelection(selection) {
     const mark = markable(selection, false);
+    const count = codePointLength(selection.exact);
+    if (shiftHeld && (!mark || mark.exact !== selection.exact)) {
+      return "With Shift: marks exactly the " + count + " characters selected: “" + shortened(selection.exact) + "”";
+    }
     if (!mark) return "Only white space is selected: nothing to mark.";
-    if (mark.exact === selection.exact) return codePointLength(mark.exact) + " characters selected";
+    if (mark.exact === selection.exact) return count + " characters selected";
     return "Marks whole words: “" + shortened(mark.exact) + "”";
+  }
+
+  // Shift pressed or let go: the toolbar's line says again what a label would mark.
+  function onShift(e) {
+    if (e.key !== "Shift" || (e.type === "keydown") === shiftHeld) return;
+    shiftHeld = e.type === "keydown";
+    if (lastSelection) setToolbar(true);
   }
 
   function selectionIn(container) {
@@ -751,6 +765,9 @@
       container.addEventListener(type, function (e) { e.preventDefault(); });
     });
     document.addEventListener("selectionchange", onSelectionChange);
+    document.addEventListener("keydown", onShift);
+    document.addEventListener("keyup", onShift);
+    window.addEventListener("blur", function () { shiftHeld = false; });
     const exportForm = document.getElementById("export-form");
     if (exportForm) exportForm.addEventListener("formdata", addFilters);
 
