@@ -170,6 +170,9 @@ def test_a_new_check_replaces_the_one_waiting_and_the_old_page_says_what_became_
         page = answer.content.decode()
         assert answer.status_code == 404
         assert "nothing was imported from it" in page and "a newer file you upload to the same project replaces" in page
+    polled = client.get(first, headers={"HX-Request": "true"})  # its page, still asking for its state
+    assert polled.status_code == 404 and "<html" not in polled.content.decode()
+    assert 'id="import-state"' in polled.content.decode() and "nothing was imported" in polled.content.decode()
     assert not Annotation.objects.exists()
 
 

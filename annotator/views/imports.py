@@ -68,7 +68,9 @@ def import_detail(request, import_id):
     except Http404:
         # Its own (replaced by a newer upload, or expired) or anyone's: the same answer, which says what may have
         # happened to one's own.
-        return render(request, "annotator/import_gone.html", status=404)
+        # A page asking for its state (htmx) gets the state's part alone.
+        template = "annotator/import_gone.html" + ("#gone" if request.htmx else "")
+        return render(request, template, status=404)
     status = 200
     if request.method == "POST":
         try:
