@@ -195,18 +195,10 @@ def create_link(
                 raise Conflict("One of the marks was deleted meanwhile.")
             source_mark = marks[from_annotation.pk]
             target_mark = marks[to_annotation.pk] if to_annotation is not None else None
-            label_names = dict(Label.objects.filter(project_id=project_id).values_list("pk", "name"))
-            check_linked_marks(
-                source_mark, target_mark, project_id=project_id, rule=rule_of(type), label_names=label_names
+            speaker, new = ManyLinks(marks).check(
+                source_mark, target_mark, type=type, to_source=to_source, speaker=speaker
             )
-            duplicate = Link.objects.filter(from_annotation=source_mark, type=type)
-            if target_mark is not None:
-                duplicate = duplicate.filter(to_annotation=target_mark)
-            elif to_source is not None:
-                duplicate = duplicate.filter(to_source=to_source)
-            else:
-                duplicate = duplicate.filter(speaker=speaker)
-            if duplicate.exists():
+            if not new:
                 raise link_exists(type)
             link = Link(
                 project_id=project_id,
